@@ -1,0 +1,243 @@
+"""The `zwgk` command (design §4.2): thin, calling the same functions as the desktop app.
+
+Exit codes: 0 success, 1 verification failed, 2 bad input or usage, 3 anything else. Known
+problems are told in words on stderr; a bug's traceback goes to the log file, never the screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, NoReturn
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from zwgk_desktop import __version__, paths
+from zwgk_desktop.db import migrate, store
+from zwgk_desktop.db.engine import open_engine, session_factory
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.items import STATUS_NAMES
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.render.layout import LayoutSet, load_layouts
+
+log = logging.getLogger("zwgk")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in Chinese, with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：用法错误：{message}\n")
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", default=None, metavar="URL_OR_PATH",
+                        help="数据库：SQLite 文件路径或 SQLAlchemy 网址（默认：用户数据目录的 archive.sqlite3；环境变量 ZWGK_DB）")
+    common.add_argument("--layouts", default=None, metavar="DIR",
+                        help="版式目录（默认：随程序附带的标准格式；环境变量 ZWGK_LAYOUTS）")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = _Parser(prog="zwgk", description="村务公开栏：村务公开事项的档案、版式与 A3 公开栏海报")
+    parser.add_argument("--version", action="version", version=f"zwgk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="命令", parser_class=_Parser)
+
+    p = sub.add_parser("init", parents=[common], help="创建或升级数据库；设置乡镇、村和网上公开地址")
+    p.add_argument("--township", metavar="NAME", help="乡镇名称")
+    p.add_argument("--village", action="append", default=[], metavar="NAME[=CODE]",
+                   help="添加村（可多次）；CODE 为网址中用的英文代码，省略时按拼音生成")
+    p.add_argument("--base-url", metavar="URL", help="网上公开地址（二维码指向此处）")
+    p.add_argument("--township-phone", metavar="PHONE", help="乡镇纪委监督电话")
+    p.set_defaults(run=cmd_init)
+
+    p = sub.add_parser("demo", parents=[common], help="装入示范乡镇：3 个村、4 个季度、所有类别")
+    p.set_defaults(run=cmd_demo)
+
+    p = sub.add_parser("list", parents=[common], help="列出村、季度和事项")
+    p.add_argument("--village", metavar="V", help="村名或代码")
+    p.add_argument("--period", metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出，便于脚本处理")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("render", parents=[common], help="生成公开栏 A3 海报 PDF")
+    p.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--category", choices=tuple(CATEGORIES), metavar="C",
+                   help=f"只打印一个类别：{' / '.join(CATEGORIES)}")
+    p.add_argument("--item", type=int, metavar="ID", help="只打印一个事项")
+    p.add_argument("--base-url", metavar="URL", help="二维码所用的网上公开地址（覆盖已保存的设置）")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf", help="输出文件")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_render)
+    return parser
+
+
+@contextmanager
+def _session(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False) -> Any:
+    engine = open_engine(args.db or paths.default_db(), create=create)
+    try:
+        if upgrade:
+            migrate.upgrade(engine)
+        else:
+            migrate.require_current(engine)
+        with session_factory(engine)() as session, session.begin():
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _layouts(args: argparse.Namespace) -> LayoutSet:
+    return load_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    with _session(args, create=True, upgrade=True) as session:
+        township = store.get_township(session)
+        settings = args.village or args.base_url or args.township_phone
+        if args.township or (township is None and settings):
+            if not args.township:
+                raise BadInput("数据库中还没有乡镇：请同时用 --township 指定乡镇名称")
+            township = store.ensure_township(session, args.township)
+        if township is not None:
+            if args.base_url:
+                store.set_base_url(township, args.base_url)
+            if args.township_phone:
+                store.set_phone(township, args.township_phone)
+            for spec in args.village:
+                store.add_village(session, township, spec)
+        names = "、".join(f"{v.name}（{v.code}）" for v in store.villages(session)) or "（无）"
+        print(f"数据库已就绪：{args.db or paths.default_db()}")
+        if township is not None:
+            print(f"乡镇：{township.name}；村：{names}；网上公开地址：{township.base_url or '（未设置）'}")
+        else:
+            print("还没有设置乡镇：可运行 zwgk demo 装入示范数据，或 zwgk init --township 名称 --village 村名")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from zwgk_desktop.demo import load_demo  # the demo's word lists are needed by this command only
+
+    with _session(args, create=True, upgrade=True) as session:
+        ids = load_demo(session)
+        villages = store.villages(session)
+        periods = store.periods_of(session)
+    print(f"已装入示范数据：{len(villages)} 个村，{len(periods)} 个季度（{'、'.join(periods)}），{len(ids)} 个事项")
+    print(f"试试：zwgk render --village {villages[0].code} --period {periods[-1]} -o 公开栏.pdf")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        village = store.find_village(session, args.village) if args.village else None
+        period = Quarter.parse(args.period) if args.period else None
+        township = store.get_township(session)
+        villages = [village] if village else store.villages(session)
+        items = store.list_items(session, village, period)
+        data = {
+            "township": township.name if township else None,
+            "base_url": township.base_url if township else None,
+            "villages": [{"name": v.name, "code": v.code, "periods": store.periods_of(session, v)} for v in villages],
+            "items": [asdict(i) for i in items],
+        }
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"乡镇：{data['township'] or '（未设置）'}　网上公开地址：{data['base_url'] or '（未设置）'}")
+    for v in data["villages"]:
+        print(f"村：{v['name']}（{v['code']}）　季度：{'、'.join(v['periods']) or '无'}")
+    if not items:
+        print("（没有符合条件的事项）")
+    for i in items:
+        dates = f"{i.publicity_start}～{i.publicity_end or '长期'}" if i.publicity_start else "未定"
+        print(f"{i.id:>6}  {i.village}  {i.period}  {CATEGORIES[i.category].name:<8}  "
+              f"{STATUS_NAMES.get(i.status, i.status)}  {i.disclosure}  {i.rows:>5} 行  公示 {dates}  {i.title}")
+    return 0
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from zwgk_desktop.publishing import render_board  # reportlab loads only when printing
+
+    period = Quarter.parse(args.period)
+    layouts = _layouts(args)
+    if args.output.suffix.lower() != ".pdf":
+        raise BadInput(f"输出文件 {args.output} 应以 .pdf 结尾")
+    with _session(args) as session:
+        result = render_board(session, layouts, args.village, period, args.output,
+                              category=args.category, item_id=args.item, base_url=args.base_url)
+    if args.json:
+        print(json.dumps({
+            "output": str(args.output), "sheets": result.sheets,
+            "items": [{"id": p.item_id, "category": p.category, "title": p.heading, "code": p.code,
+                       "url": p.url(result.base_url), "draft": p.item_id in result.drafts}
+                      for p in result.items],
+            "withheld": [i.id for i in result.withheld],
+            "warnings": [str(w) for w in result.warnings],
+        }, ensure_ascii=False, indent=2))
+    else:
+        print(f"已写出 {args.output}：{len(result.items)} 个事项，共 {result.sheets} 张 A3")
+    for item in result.withheld:
+        _say(f"注意：事项 {item.id}“{item.title}”为{item.disclosure}，未上公开栏")
+    if result.drafts:
+        _say(f"注意：事项 {'、'.join(map(str, result.drafts))} 尚未经村务监督委员会审核，已印“草稿”字样，不得张贴")
+    for warning in result.warnings:
+        _say(f"注意：{warning}")
+    return 0
+
+
+def _setup_logging() -> Path | None:
+    try:
+        log_path = paths.log_file()
+        handler = logging.FileHandler(log_path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(logging.INFO)
+    return log_path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except ZwgkError as exc:
+        _say(f"zwgk {args.command}：{exc}")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        _say("已中断，未完成的操作没有保存。")
+        return 3
+    except SQLAlchemyError as exc:
+        log_path = _setup_logging()
+        log.error("database error in %s\n%s", args.command, traceback.format_exc())
+        _say(f"zwgk {args.command}：数据库出错：{getattr(exc, 'orig', exc)}。"
+             f"未完成的操作没有保存。{'详情见 ' + str(log_path) if log_path else ''}")
+        return 3
+    except Exception:
+        log_path = _setup_logging()
+        log.error("unexpected error in %s\n%s", args.command, traceback.format_exc())
+        _say(f"zwgk {args.command}：程序内部出错，操作没有完成。"
+             f"{'详情已记入 ' + str(log_path) + '，请把此文件发给技术支持。' if log_path else ''}")
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The local archive store: SQLAlchemy models, engine set-up, migrations and queries."""

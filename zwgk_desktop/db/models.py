@@ -1,0 +1,96 @@
+"""SQLAlchemy models of the store: township, villages, disclosure items and their rows.
+
+Rows of every category live in one table as JSON validated by the category's schema
+(`domain.categories`), so a new category is a layout plus a schema, never a new table.
+Money inside rows is integer 分.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Township(Base):
+    """The township (乡镇) this database belongs to; one per database."""
+
+    __tablename__ = "township"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    base_url: Mapped[str] = mapped_column(String(300), default="")
+    supervision_phone: Mapped[str] = mapped_column(String(40), default="")  # 镇纪委/监督电话
+    publication_day: Mapped[int] = mapped_column(Integer, default=10)  # board due by this day of the next month
+
+    villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.id")
+
+
+class Village(Base):
+    """A 行政村, named in URLs and file names by its short ASCII code."""
+
+    __tablename__ = "village"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id", ondelete="RESTRICT"))
+    name: Mapped[str] = mapped_column(String(40), unique=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    supervision_phone: Mapped[str] = mapped_column(String(40), default="")  # 村务监督委员会
+
+    township: Mapped[Township] = relationship(back_populates="villages")
+    items: Mapped[list[DisclosureItem]] = relationship(back_populates="village")
+
+
+class DisclosureItem(Base):
+    """One disclosure item (事项) of a village and quarter."""
+
+    __tablename__ = "disclosure_item"
+    __table_args__ = (Index("ix_item_village_period", "village_id", "period", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"))
+    period: Mapped[str] = mapped_column(String(6))  # 2026Q3
+    category: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(120))
+    disclosure: Mapped[str] = mapped_column(String(10), default="主动公开")
+    publicity_start: Mapped[date | None] = mapped_column(Date)
+    publicity_end: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    clerk: Mapped[str | None] = mapped_column(String(40))
+    reviewer: Mapped[str | None] = mapped_column(String(40))
+    reviewed_on: Mapped[date | None] = mapped_column(Date)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    village: Mapped[Village] = relationship(back_populates="items")
+    rows: Mapped[list[ItemRow]] = relationship(
+        back_populates="item", order_by="ItemRow.seq", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class ItemRow(Base):
+    """One line of an item: a finance entry, a household, a bidder, a notice line."""
+
+    __tablename__ = "item_row"
+    __table_args__ = (UniqueConstraint("item_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("disclosure_item.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    item: Mapped[DisclosureItem] = relationship(back_populates="rows")
+
+
+__all__ = ["Base", "DisclosureItem", "ItemRow", "Township", "Village"]

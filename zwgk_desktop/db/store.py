@@ -1,0 +1,250 @@
+"""Reading and writing the archive in domain terms: townships, villages, items with their rows.
+
+Every write validates first and happens in one transaction, so a bad item is refused whole and
+nothing is left half-stored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pypinyin import lazy_pinyin
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Township, Village
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.fields import FieldError, clean_text
+from zwgk_desktop.domain.identity import IdentityError, check_phone
+from zwgk_desktop.domain.items import PUBLIC, Item, validate
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput, NotFound, Problem
+from zwgk_desktop.render.public import Place
+
+_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def village_code_for(name: str) -> str:
+    """A URL-safe code from a village's name: 东岗村 → donggang (the trailing 村 dropped)."""
+    base = name.removesuffix("村") or name
+    code = "".join(lazy_pinyin(base, errors=lambda chars: [c for c in chars if c.isascii()])).lower()
+    return re.sub(r"[^a-z0-9-]", "", code) or "village"
+
+
+def get_township(session: Session) -> Township | None:
+    return session.scalars(select(Township).order_by(Township.id)).first()
+
+
+def ensure_township(session: Session, name: str) -> Township:
+    """The database's township, created with `name` if there is none yet, else renamed."""
+    township = get_township(session)
+    if township is None:
+        township = Township(name=_checked_name(name, "乡镇名称"), base_url="",
+                            supervision_phone="", publication_day=10)
+        session.add(township)
+        session.flush()
+    elif name:
+        township.name = _checked_name(name, "乡镇名称")
+    return township
+
+
+def set_base_url(township: Township, url: str) -> None:
+    url = url.strip()
+    if not re.fullmatch(r"https?://[^\s?#]+", url):
+        raise BadInput(f"网上公开地址“{url}”无效：应以 http:// 或 https:// 开头，且不含空格、? 或 #")
+    township.base_url = url.rstrip("/")
+
+
+def set_phone(owner: Township | Village, phone: str) -> None:
+    try:
+        owner.supervision_phone = check_phone(phone)
+    except IdentityError as exc:
+        raise BadInput(f"监督电话：{exc}") from None
+
+
+def _checked_name(name: str, label: str) -> str:
+    try:
+        text = clean_text(name)
+    except FieldError as exc:
+        raise BadInput(f"{label}“{name}”：{exc}") from None
+    if not text or len(text) > 40:
+        raise BadInput(f"{label}“{name}”应为 1–40 个字")
+    return text
+
+
+def add_village(session: Session, township: Township, spec: str) -> Village:
+    """Add a village given as `东岗村` or `东岗村=donggang`; an existing one is returned as is."""
+    name, _, code = spec.partition("=")
+    name = _checked_name(name, "村名")
+    existing = session.scalars(select(Village).where(Village.name == name)).first()
+    if existing:
+        return existing
+    code = code.strip().lower() or village_code_for(name)
+    if not _CODE_RE.match(code):
+        raise BadInput(f"村代码“{code}”无效：只能用小写字母、数字和连字符（用于网址和文件名）")
+    if session.scalars(select(Village).where(Village.code == code)).first():
+        raise BadInput(f"村代码“{code}”已被使用：请写成 {name}=另一个代码")
+    village = Village(township=township, name=name, code=code, supervision_phone="")
+    session.add(village)
+    session.flush()
+    return village
+
+
+def villages(session: Session) -> list[Village]:
+    return list(session.scalars(select(Village).order_by(Village.id)))
+
+
+def find_village(session: Session, name_or_code: str) -> Village:
+    wanted = name_or_code.strip()
+    found = session.scalars(
+        select(Village).where((Village.name == wanted) | (Village.code == wanted.lower()))
+    ).first()
+    if found is None:
+        known = "、".join(f"{v.name}（{v.code}）" for v in villages(session)) or "（还没有村，请用 zwgk init --village 添加）"
+        raise NotFound(f"没有名为或代码为“{name_or_code}”的村。现有：{known}")
+    return found
+
+
+def add_item(session: Session, village: Village, item: Item) -> int:
+    """Validate the item and store it with its rows; refuse it whole if anything is wrong."""
+    schema = category_of(item.category)
+    report = validate(item, schema)
+    if not report.ok:
+        raise BadInput(f"“{item.title}”有 {len(report.errors)} 处错误，未保存：", report.errors)
+    record = DisclosureItem(
+        village=village, period=str(item.period), category=item.category, title=item.title,
+        disclosure=item.disclosure, publicity_start=item.publicity_start, publicity_end=item.publicity_end,
+        status=item.status, clerk=item.clerk, reviewer=item.reviewer, reviewed_on=item.reviewed_on,
+        fields={f.key: f.to_json(item.fields.get(f.key)) for f in schema.item_fields},
+    )
+    session.add(record)
+    session.flush()
+    if item.rows:
+        session.execute(insert(ItemRow), [
+            {"item_id": record.id, "seq": seq,
+             "data": {f.key: f.to_json(row.get(f.key)) for f in schema.row_fields}}
+            for seq, row in enumerate(item.rows, start=1)
+        ])
+    item.id = record.id
+    return record.id
+
+
+def to_domain(record: DisclosureItem, rows: list[dict[str, Any]] | None = None) -> Item:
+    """The stored item as a domain object (typed values), ready to validate or render."""
+    schema = category_of(record.category)
+    raw_rows = rows if rows is not None else [r.data for r in record.rows]
+    return Item(
+        id=record.id, category=record.category, period=Quarter.parse(record.period), title=record.title,
+        disclosure=record.disclosure, publicity_start=record.publicity_start,
+        publicity_end=record.publicity_end, clerk=record.clerk, reviewer=record.reviewer,
+        reviewed_on=record.reviewed_on, status=record.status,
+        fields={f.key: f.from_json((record.fields or {}).get(f.key)) for f in schema.item_fields},
+        rows=[{f.key: f.from_json(data.get(f.key)) for f in schema.row_fields} for data in raw_rows],
+    )
+
+
+def load_rows(session: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """Rows of many items in one query (a 10,000-household list should not cost 10,000 queries)."""
+    result: dict[int, list[dict[str, Any]]] = {i: [] for i in item_ids}
+    query = select(ItemRow.item_id, ItemRow.data).where(ItemRow.item_id.in_(item_ids)).order_by(
+        ItemRow.item_id, ItemRow.seq)
+    for item_id, data in session.execute(query):
+        result[item_id].append(data)
+    return result
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    id: int
+    village: str
+    period: str
+    category: str
+    title: str
+    status: str
+    disclosure: str
+    rows: int
+    publicity_start: str
+    publicity_end: str
+
+
+def list_items(session: Session, village: Village | None = None, period: Quarter | None = None,
+               category: str | None = None) -> list[ItemSummary]:
+    counts = select(ItemRow.item_id, func.count().label("n")).group_by(ItemRow.item_id).subquery()
+    query = (select(DisclosureItem, Village.name, func.coalesce(counts.c.n, 0))
+             .join(Village).outerjoin(counts, counts.c.item_id == DisclosureItem.id)
+             .order_by(Village.id, DisclosureItem.period, DisclosureItem.category, DisclosureItem.id))
+    if village is not None:
+        query = query.where(DisclosureItem.village_id == village.id)
+    if period is not None:
+        query = query.where(DisclosureItem.period == str(period))
+    if category is not None:
+        query = query.where(DisclosureItem.category == category)
+    return [
+        ItemSummary(r.id, name, r.period, r.category, r.title, r.status, r.disclosure, n,
+                    r.publicity_start.isoformat() if r.publicity_start else "",
+                    r.publicity_end.isoformat() if r.publicity_end else "")
+        for r, name, n in session.execute(query)
+    ]
+
+
+def periods_of(session: Session, village: Village | None = None) -> list[str]:
+    query = select(DisclosureItem.period).distinct().order_by(DisclosureItem.period)
+    if village is not None:
+        query = query.where(DisclosureItem.village_id == village.id)
+    return list(session.scalars(query))
+
+
+def place_of(village: Village) -> Place:
+    """What the board prints about where the item comes from and whom to ask."""
+    township = village.township
+    phones = []
+    if village.supervision_phone:
+        phones.append(("村务监督委员会", village.supervision_phone))
+    if township.supervision_phone:
+        phones.append((f"{township.name}纪委", township.supervision_phone))
+    return Place(township.name, village.name, village.code, township.base_url, tuple(phones))
+
+
+def selected_items(session: Session, village: Village, period: Quarter, category: str | None,
+                   item_id: int | None) -> list[Item]:
+    """The items to print for a village and quarter (or one item), with rows, in board order."""
+    query = select(DisclosureItem).where(DisclosureItem.village_id == village.id)
+    if item_id is not None:
+        query = query.where(DisclosureItem.id == item_id)
+    else:
+        query = query.where(DisclosureItem.period == str(period))
+    if category is not None:
+        query = query.where(DisclosureItem.category == category)
+    # Board order: the categories in the order the township lists them, then oldest first.
+    rank = {code: index for index, code in enumerate(CATEGORIES)}
+    records = sorted(session.scalars(query), key=lambda r: (rank.get(r.category, len(rank)), r.id))
+    if item_id is not None and not records:
+        raise NotFound(f"{village.name}没有编号为 {item_id} 的事项" + (f"（类别 {category}）" if category else ""))
+    if item_id is not None and records[0].period != str(period):
+        raise BadInput(f"事项 {item_id} 属于 {records[0].period}，不是 {period}")
+    if not records:
+        known = periods_of(session, village)
+        what = f"{period}" + (f" 的 {category} 类别" if category else "")
+        raise NotFound(f"{village.name}在 {what} 没有任何事项。有事项的季度：{'、'.join(known) or '无'}")
+    rows = load_rows(session, [r.id for r in records])
+    return [to_domain(r, rows[r.id]) for r in records]
+
+
+def public_only(items: list[Item]) -> tuple[list[Item], list[Item]]:
+    """Split into items that may go on the board (主动公开) and those that may not."""
+    return [i for i in items if i.disclosure == PUBLIC], [i for i in items if i.disclosure != PUBLIC]
+
+
+def check_stored(items: list[Item]) -> list[Problem]:
+    """Re-validate stored items before printing: the file may have been edited behind our back."""
+    problems = []
+    for item in items:
+        report = validate(item, category_of(item.category))
+        problems += [Problem(p.message, where=f"事项 {item.id}“{item.title}”", row=p.row, field=p.field)
+                     for p in report.errors]
+    return problems
+
+

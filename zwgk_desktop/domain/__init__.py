@@ -1,0 +1,1 @@
+"""Pure domain rules of village disclosure: periods, money, identity numbers, item schemas."""

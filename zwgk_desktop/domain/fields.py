@@ -1,0 +1,216 @@
+"""Typed fields of disclosure items and rows: how a value is read from what a clerk typed,
+checked, stored as JSON, and whether it may ever be shown in public.
+
+A category is a list of these plus a few cross-row rules (see `categories`), so adding a
+category never needs a new code path.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+from zwgk_desktop.domain import identity, money
+
+
+class Kind(Enum):
+    TEXT = "text"  # short free text: checked for personal numbers
+    LONGTEXT = "longtext"  # paragraphs (正文); newlines allowed
+    NAME = "name"  # a person's or a company's name
+    CONTACT = "contact"  # a public contact channel: phone numbers are allowed here
+    MONEY = "money"  # integer 分
+    DATE = "date"
+    COUNT = "count"  # a non-negative whole number
+    CHOICE = "choice"
+    ID_NUMBER = "id_number"  # 身份证号: never public in full
+    MOBILE = "mobile"  # a person's phone: never public
+    ACCOUNT = "account"  # bank / 一卡通 account: never public
+
+
+# Kinds whose values are personal identifiers: a public output may show them only masked (IDs)
+# or not at all (phones, accounts).
+PRIVATE_KINDS = frozenset({Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT})
+
+
+class FieldError(ValueError):
+    """A value that does not fit its field; the message says why in words."""
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    kind: Kind
+    required: bool = True
+    max_length: int = 40
+    choices: tuple[str, ...] = ()
+    minimum: int = 0  # for COUNT
+    public: bool = True  # False: kept in the store, never in a public output
+
+    def __post_init__(self) -> None:
+        if self.kind in PRIVATE_KINDS and self.public:
+            raise ValueError(f"{self.key}: personal identifiers cannot be public fields")
+
+    # -- reading what a person typed -----------------------------------------------------------
+    def parse(self, raw: object) -> Any:
+        """Read a value as typed in a form or a spreadsheet cell; None when empty and optional."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if self.required:
+                raise FieldError("必填，不能为空")
+            return None
+        if self.kind is Kind.MONEY:
+            try:
+                return self.check(money.parse_fen(raw))
+            except money.MoneyError as exc:
+                raise FieldError(str(exc)) from exc
+        if self.kind is Kind.DATE:
+            return self.check(parse_date(raw))
+        if self.kind is Kind.COUNT:
+            return self.check(parse_count(raw))
+        if isinstance(raw, float) and raw.is_integer() and self.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT):
+            # A spreadsheet stores a long digit string as a number; its digits are still the value.
+            raw = str(int(raw))
+        return self.check(str(raw))
+
+    # -- checking a typed value (from a form, the store or an import) --------------------------
+    def check(self, value: Any) -> Any:
+        """Return the value in canonical form, or raise FieldError."""
+        if value is None:
+            if self.required:
+                raise FieldError("必填，不能为空")
+            return None
+        kind = self.kind
+        if kind is Kind.MONEY:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise FieldError("金额必须以分为单位的整数存储")
+            if value < 0:
+                raise FieldError(f"金额不能为负数（{money.format_fen(value)}）")
+            if value >= money.MAX_FEN:
+                raise FieldError("金额大得不合理")
+            return value
+        if kind is Kind.DATE:
+            if isinstance(value, datetime):
+                value = value.date()
+            if not isinstance(value, date):
+                raise FieldError("不是日期")
+            if not 1949 <= value.year <= 2100:
+                raise FieldError(f"日期 {value:%Y-%m-%d} 不合理")
+            return value
+        if kind is Kind.COUNT:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise FieldError("必须是整数")
+            if value < self.minimum:
+                raise FieldError(f"不能小于 {self.minimum}")
+            if value > 1_000_000:
+                raise FieldError("数字大得不合理")
+            return value
+        if not isinstance(value, str):
+            raise FieldError("必须是文字")
+        text = clean_text(value, multiline=kind is Kind.LONGTEXT)
+        if not text:
+            if self.required:
+                raise FieldError("必填，不能为空")
+            return None
+        if len(text) > self.max_length:
+            raise FieldError(f"太长：最多 {self.max_length} 个字，这里有 {len(text)} 个")
+        if kind is Kind.ID_NUMBER:
+            try:
+                return identity.check_id(text)
+            except identity.IdentityError as exc:
+                raise FieldError(str(exc)) from exc
+        if kind is Kind.MOBILE:
+            try:
+                return identity.check_mobile(text)
+            except identity.IdentityError as exc:
+                raise FieldError(str(exc)) from exc
+        if kind is Kind.ACCOUNT:
+            digits = re.sub(r"[\s\-]", "", text)
+            if not re.fullmatch(r"\d{12,25}", digits):
+                raise FieldError("账号应为 12–25 位数字")
+            return digits
+        if kind is Kind.CHOICE:
+            if text not in self.choices:
+                raise FieldError(f"“{text}”不在可选项中（{'、'.join(self.choices)}）")
+            return text
+        if kind is Kind.NAME and re.search(r"\d{5,}", text):
+            raise FieldError("名称中不应有长串数字")
+        for finding in identity.find_personal_numbers(text):
+            if finding.kind == "mobile" and kind is Kind.CONTACT:
+                continue
+            raise FieldError(f"含有{finding.label}“{finding.text}”：公开内容不得写入个人证件号、电话或账号")
+        return text
+
+    # -- the store keeps JSON -------------------------------------------------------------------
+    def to_json(self, value: Any) -> Any:
+        return value.isoformat() if isinstance(value, date) else value
+
+    def from_json(self, value: Any) -> Any:
+        if self.kind is Kind.DATE and isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return value  # left for check() to report in words
+        return value
+
+
+_INVISIBLE_OK = {"\n", "\t"}
+
+
+def clean_text(text: str, *, multiline: bool = False) -> str:
+    """NFC-normalized, trimmed text; refuse characters that would print as nothing or mislead.
+
+    Control characters, bidi overrides, zero-width and private-use characters have no place on a
+    notice board: they hide text or reorder it, and our font cannot draw them.
+    """
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    if not multiline:
+        text = text.replace("\n", " ").replace("\t", " ")
+    for char in text:
+        category = unicodedata.category(char)
+        if char in _INVISIBLE_OK:
+            continue
+        if category in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            raise FieldError(f"含有不可见或无法显示的字符 U+{ord(char):04X}，请删除后重填")
+    if multiline:
+        return "\n".join(line.rstrip() for line in text.strip().split("\n"))
+    return re.sub(r" {2,}", " ", text.strip())
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_date(raw: object) -> date:
+    """A date as clerks write it: 2026-07-01, 2026/7/1, 2026.7.1, 2026年7月1日, 20260701."""
+    if isinstance(raw, datetime):
+        return raw.date()
+    if isinstance(raw, date):
+        return raw
+    text = unicodedata.normalize("NFKC", str(raw)).strip()
+    match = _DATE_RE.match(text)
+    if match:
+        parts = match.groups()
+    elif re.fullmatch(r"\d{8}", text):
+        parts = (text[:4], text[4:6], text[6:])
+    else:
+        raise FieldError(f"“{raw}”不是日期：请写成 2026-07-01 的形式")
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError as exc:
+        raise FieldError(f"“{raw}”不是有效日期") from exc
+
+
+def parse_count(raw: object) -> int:
+    if isinstance(raw, bool):
+        raise FieldError("必须是整数")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    text = unicodedata.normalize("NFKC", str(raw)).strip().removesuffix("人").removesuffix("口")
+    if not re.fullmatch(r"[+-]?\d+", text):
+        raise FieldError(f"“{raw}”不是整数")
+    return int(text)

@@ -1,0 +1,161 @@
+"""A disclosure item (事项) in domain terms, and the checks every item must pass before it is
+stored as reviewed or printed: its own fields, its rows, and its category's cross-row rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from zwgk_desktop.domain.fields import Field, FieldError, Kind
+from zwgk_desktop.domain.periods import Quarter, calendar_days_between
+from zwgk_desktop.errors import Problem
+
+DISCLOSURE_ATTRIBUTES = ("主动公开", "依申请公开", "不予公开")
+PUBLIC = "主动公开"
+DRAFT, REVIEWED = "draft", "reviewed"
+STATUS_NAMES = {DRAFT: "草稿", REVIEWED: "已审核"}
+
+# The fields every item has, whatever its category (the category adds its own).
+TITLE = Field("title", "标题", Kind.TEXT, max_length=60)
+CLERK = Field("clerk", "经办人", Kind.NAME, required=False, max_length=20)
+REVIEWER = Field("reviewer", "审核人", Kind.NAME, required=False, max_length=20)
+
+
+@dataclass
+class Report:
+    """What is wrong (errors: cannot be reviewed or printed) and what looks odd (warnings)."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def error(self, message: str, row: int | None = None, field: str = "") -> None:
+        self.errors.append(Problem(message, row=row, field=field))
+
+    def warn(self, message: str, row: int | None = None, field: str = "") -> None:
+        self.warnings.append(Problem(message, row=row, field=field))
+
+
+@dataclass
+class Item:
+    """One disclosure item: a finance quarter, a 低保 list, a bid result or a notice."""
+
+    category: str
+    period: Quarter
+    title: str
+    disclosure: str = PUBLIC
+    publicity_start: date | None = None
+    publicity_end: date | None = None  # None: posted long-term (长期公开)
+    clerk: str | None = None
+    reviewer: str | None = None
+    reviewed_on: date | None = None
+    status: str = DRAFT
+    fields: dict[str, Any] = field(default_factory=dict)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class Category:
+    """A kind of disclosure: its item fields, its row fields and the rules across them."""
+
+    code: str
+    name: str
+    item_fields: tuple[Field, ...]
+    row_fields: tuple[Field, ...]
+    min_rows: int = 1
+    min_publicity_days: int = 0
+    rules: Callable[[Item, Report], None] = lambda item, report: None
+
+    def item_field(self, key: str) -> Field:
+        return next(f for f in self.item_fields if f.key == key)
+
+    def row_field(self, key: str) -> Field:
+        return next(f for f in self.row_fields if f.key == key)
+
+    def field_for(self, key: str) -> Field | None:
+        return next((f for f in (*self.item_fields, *self.row_fields) if f.key == key), None)
+
+
+def parse_rows(category: Category, raw_rows: Iterable[Mapping[str, object]], first_row: int = 1
+               ) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """Read rows as typed (keys are field keys); every bad cell is reported, none is dropped."""
+    rows, problems = [], []
+    for number, raw in enumerate(raw_rows, start=first_row):
+        row = {}
+        for spec in category.row_fields:
+            try:
+                row[spec.key] = spec.parse(raw.get(spec.key))
+            except FieldError as exc:
+                problems.append(Problem(str(exc), row=number, field=spec.label))
+        rows.append(row)
+    return rows, problems
+
+
+def parse_item_fields(category: Category, raw: Mapping[str, object]) -> tuple[dict[str, Any], list[Problem]]:
+    values, problems = {}, []
+    for spec in category.item_fields:
+        try:
+            values[spec.key] = spec.parse(raw.get(spec.key))
+        except FieldError as exc:
+            problems.append(Problem(str(exc), field=spec.label))
+    return values, problems
+
+
+def validate(item: Item, category: Category) -> Report:
+    """Every check an item must pass before it is reviewed or printed; typed values expected."""
+    report = Report()
+    for spec, value in ((TITLE, item.title), (CLERK, item.clerk), (REVIEWER, item.reviewer)):
+        _check_into(spec, value, report)
+    if item.disclosure not in DISCLOSURE_ATTRIBUTES:
+        report.error(f"“{item.disclosure}”不是公开属性（{'、'.join(DISCLOSURE_ATTRIBUTES)}）", field="公开属性")
+    _check_publicity(item, category, report)
+    if item.status == REVIEWED:
+        if not item.reviewer:
+            report.error("已审核的事项须填写村务监督委员会审核人", field="审核人")
+        if item.reviewed_on is None:
+            report.error("已审核的事项须填写审核日期", field="审核日期")
+        elif item.publicity_start and item.reviewed_on > item.publicity_start:
+            report.warn("审核日期晚于公示开始日期：应先审核签字，后公布", field="审核日期")
+    for spec in category.item_fields:
+        item.fields[spec.key] = _check_into(spec, item.fields.get(spec.key), report)
+    for number, row in enumerate(item.rows, start=1):
+        for spec in category.row_fields:
+            row[spec.key] = _check_into(spec, row.get(spec.key), report, row=number)
+    if len(item.rows) < category.min_rows:
+        report.error(f"至少需要 {category.min_rows} 行，现有 {len(item.rows)} 行", field="明细")
+    if report.ok:
+        # Cross-row rules assume every value is well-typed; checking them on broken cells
+        # would only repeat the same fault in other words.
+        category.rules(item, report)
+    return report
+
+
+def _check_into(spec: Field, value: Any, report: Report, row: int | None = None) -> Any:
+    try:
+        return spec.check(value)
+    except FieldError as exc:
+        report.error(str(exc), row=row, field=spec.label)
+        return value
+
+
+def _check_publicity(item: Item, category: Category, report: Report) -> None:
+    start, end = item.publicity_start, item.publicity_end
+    if item.disclosure != PUBLIC:
+        return
+    if start is None:
+        report.error("主动公开的事项须填写公示开始日期", field="公示期")
+        return
+    if end is not None:
+        if end < start:
+            report.error(f"公示结束日期 {end} 早于开始日期 {start}", field="公示期")
+            return
+        days = calendar_days_between(start, end)
+        if days < category.min_publicity_days:
+            report.error(f"{category.name}公示期至少 {category.min_publicity_days} 天，这里只有 {days} 天",
+                         field="公示期")

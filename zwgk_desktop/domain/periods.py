@@ -1,0 +1,141 @@
+"""Quarters (the archive unit, `2026Q3`), publication deadlines and working days.
+
+Working days follow the official calendar of the State Council (调休 included) as published in
+the `chinesecalendar` package; for a year it does not know yet we fall back to Monday–Friday and
+say so, rather than refusing to work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import total_ordering
+
+import chinese_calendar
+
+from zwgk_desktop.errors import BadInput
+
+_QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq季]\s*([1-4])\s*$")
+QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Quarter:
+    """A calendar quarter, e.g. 2026Q3 (July–September 2026)."""
+
+    year: int
+    number: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.number <= 4:
+            raise BadInput(f"季度必须是 1–4，不是 {self.number}")
+        if not 1949 <= self.year <= 2999:
+            raise BadInput(f"年份 {self.year} 不在合理范围内")
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        match = _QUARTER_RE.match(text or "")
+        if not match:
+            raise BadInput(f"期间“{text}”不是季度：请写成 2026Q3 的形式")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def containing(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.number}"
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Quarter):
+            return NotImplemented
+        return (self.year, self.number) < (other.year, other.number)
+
+    @property
+    def chinese(self) -> str:
+        """`2026年第三季度`, as printed on sheets."""
+        return f"{self.year}年第{QUARTER_NAMES[self.number]}季度"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, 3 * self.number - 2, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.next().first_day - timedelta(days=1)
+
+    @property
+    def months(self) -> tuple[int, int, int]:
+        first = 3 * self.number - 2
+        return (first, first + 1, first + 2)
+
+    def contains(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def next(self) -> Quarter:
+        return Quarter(self.year + 1, 1) if self.number == 4 else Quarter(self.year, self.number + 1)
+
+    def previous(self) -> Quarter:
+        return Quarter(self.year - 1, 4) if self.number == 1 else Quarter(self.year, self.number - 1)
+
+    def publication_deadline(self, day_of_month: int = 10) -> date:
+        """The last day to post this quarter's board: a day of the month after the quarter.
+
+        Local rules differ (the 10th and the 20th are common), hence the parameter. If the day
+        falls on a holiday or weekend the deadline moves to the next working day, as
+        administrative deadlines do.
+        """
+        if not 1 <= day_of_month <= 28:
+            raise BadInput(f"公开日须为每月 1–28 日之间，不是 {day_of_month}")
+        deadline = date(self.next().year, self.next().first_day.month, day_of_month)
+        while not is_working_day(deadline):
+            deadline += timedelta(days=1)
+        return deadline
+
+
+def chinese_date(day: date) -> str:
+    """`2026年10月8日`, as dates are printed on notices."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def calendar_is_official(day: date) -> bool:
+    """Whether the official holiday calendar covers this day's year (else weekdays are assumed)."""
+    try:
+        chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def is_working_day(day: date) -> bool:
+    """A working day on the official calendar (调休 Saturdays count; 法定节假日 do not)."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        return day.weekday() < 5
+
+
+def add_working_days(start: date, count: int) -> date:
+    """The date `count` working days after `start` (start itself not counted), e.g. 20 for 政府信息公开."""
+    if count < 0:
+        raise ValueError("count must not be negative")
+    day = start
+    while count:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def working_days_between(first: date, last: date) -> int:
+    """Working days from `first` to `last`, both included."""
+    if last < first:
+        return 0
+    return sum(1 for n in range((last - first).days + 1) if is_working_day(first + timedelta(days=n)))
+
+
+def calendar_days_between(first: date, last: date) -> int:
+    """Calendar days from `first` to `last`, both included (a 公示期 of 7 days: 1st to 7th)."""
+    return max(0, (last - first).days + 1)

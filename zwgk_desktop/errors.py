@@ -1,0 +1,54 @@
+"""The errors a user can be shown: known problems with a message in words, and an exit code.
+
+Anything that is not one of these is a bug: the CLI logs its traceback and says where the log is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as we know it."""
+
+    message: str
+    where: str = ""  # file, item, sheet …
+    row: int | None = None  # 1-based, as a clerk counts rows
+    field: str = ""  # the field's Chinese label
+
+    def __str__(self) -> str:
+        place = [p for p in (self.where, f"第{self.row}行" if self.row is not None else "", self.field) if p]
+        return f"{' '.join(place)}：{self.message}" if place else self.message
+
+
+class ZwgkError(Exception):
+    """A known problem the user can act on."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, problems: Iterable[Problem] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        lines = [self.message, *(f"  - {p}" for p in self.problems)]
+        return "\n".join(lines)
+
+
+class BadInput(ZwgkError):
+    """The input (a value, a file, a name, a layout) is wrong; nothing was stored."""
+
+    exit_code = 2
+
+
+class NotFound(BadInput):
+    """A village, period or item the user named does not exist."""
+
+
+class VerificationFailed(ZwgkError):
+    """The archive does not match what was sealed."""
+
+    exit_code = 1

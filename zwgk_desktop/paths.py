@@ -1,0 +1,54 @@
+"""Where things live: the user's data directory, the default database, the shipped layouts and font.
+
+One module so that tests and the `--db` / `ZWGK_DB` / `ZWGK_DATA_DIR` overrides have one place to act.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "zwgk_desktop"
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def data_dir() -> Path:
+    """The user's data directory (database, logs, backups); `ZWGK_DATA_DIR` overrides it."""
+    override = os.environ.get("ZWGK_DATA_DIR")
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_db() -> str:
+    """The database named by `ZWGK_DB`, else `archive.sqlite3` in the data directory."""
+    return os.environ.get("ZWGK_DB") or str(data_dir() / "archive.sqlite3")
+
+
+def log_file() -> Path:
+    return data_dir() / "zwgk.log"
+
+
+def _shipped(name: str) -> Path:
+    # In a wheel the folders are copied into the package (see pyproject's force-include);
+    # in a source checkout or an editable install they sit at the top of the repository.
+    inside = _PACKAGE_DIR / "_data" / name
+    return inside if inside.is_dir() else _PACKAGE_DIR.parent / name
+
+
+def standard_layouts_dir() -> Path:
+    """The standard formats that ship with the package."""
+    return _shipped("layouts")
+
+
+def default_layouts_dir() -> Path:
+    """`ZWGK_LAYOUTS` if set, else the standard formats."""
+    override = os.environ.get("ZWGK_LAYOUTS")
+    return Path(override) if override else standard_layouts_dir()
+
+
+def font_file() -> Path:
+    """The bundled CJK font (TrueType outlines, so reportlab can embed it)."""
+    return _shipped("assets") / "fonts" / "wqy-microhei.ttc"

@@ -1,0 +1,80 @@
+"""Putting a quarter on the board: choose the printable items, check them, lay them out and
+write the A3 posters. The CLI and the desktop app both call `render_board`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.db import store
+from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.items import REVIEWED, Item
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.render import fonts
+from zwgk_desktop.render.board import layout_board
+from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.pdf import Poster, write_pdf
+from zwgk_desktop.render.public import PublicItem, build_public_item
+
+
+@dataclass
+class RenderResult:
+    base_url: str
+    sheets: int = 0
+    items: list[PublicItem] = field(default_factory=list)
+    drafts: list[int] = field(default_factory=list)
+    withheld: list[Item] = field(default_factory=list)  # 依申请公开 / 不予公开: never on a board
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def posters_for(items: list[Item], layouts: LayoutSet, village: store.Village, base_url: str,
+                result: RenderResult) -> list[Poster]:
+    """Lay out each item; collect what a person should know (drafts, characters the font lacks)."""
+    place = store.place_of(village)
+    posters = []
+    for item in items:
+        layout = layouts.for_category(item.category)
+        public = build_public_item(item, layout, place)
+        board = layout_board(public, layout, fonts.text_width, place.supervision_phones)
+        draft = item.status != REVIEWED
+        posters.append(Poster(board, public.url(base_url), draft=draft))
+        result.items.append(public)
+        if draft:
+            result.drafts.append(public.item_id)
+        missing = fonts.missing_glyphs(public.canonical_json().decode("utf-8"))
+        if missing:
+            result.warnings.append(Problem(
+                f"字体中没有这些字，打印出来会是空白：{''.join(sorted(missing))}（请手写补上）",
+                where=f"事项 {public.item_id}“{item.title}”"))
+    return posters
+
+
+def render_board(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, out: Path, *,
+                 category: str | None = None, item_id: int | None = None, base_url: str | None = None,
+                 progress: Callable[[int], None] | None = None) -> RenderResult:
+    """A3 posters of a village's quarter (or one item) into `out`; nothing is written on error."""
+    if category is not None:
+        category_of(category)  # an unknown category is named before anything else is read
+    village = store.find_village(session, village_name)
+    url = (base_url or village.township.base_url or "").rstrip("/")
+    if not url:
+        raise BadInput("还没有设置网上公开地址，二维码无处可指：请运行 zwgk init --base-url https://… "
+                       "或在 render 时加 --base-url")
+    if not url.startswith(("http://", "https://")):
+        raise BadInput(f"网上公开地址“{url}”应以 http:// 或 https:// 开头")
+    items = store.selected_items(session, village, period, category, item_id)
+    public, withheld = store.public_only(items)
+    result = RenderResult(base_url=url, withheld=withheld)
+    if not public:
+        which = f"事项 {item_id} 的" if item_id is not None else "这些事项的"
+        raise BadInput(f"{which}公开属性不是“主动公开”，不能上公开栏")
+    problems = store.check_stored(public)
+    if problems:
+        raise BadInput(f"有 {len(problems)} 处错误，不能打印（请先改正）：", problems)
+    posters = posters_for(public, layouts, village, url, result)
+    result.sheets = write_pdf(posters, out, progress=progress)
+    return result

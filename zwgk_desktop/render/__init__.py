@@ -1,0 +1,1 @@
+"""From items and standard formats to what people read: board sheets, PDF posters, QR codes."""

@@ -1,0 +1,262 @@
+"""Board pagination: a public item and its layout laid out as A3 sheets, in pure Python.
+
+Positions are in PDF points, measured with a width function handed in, so this module decides
+what goes on which sheet and where, while `pdf` only draws. Tables repeat their header on every
+sheet, later sheets are marked 续表, and a totals row never stands alone on a sheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from zwgk_desktop.render.layout import Layout
+from zwgk_desktop.render.public import PublicItem
+
+MM = 72 / 25.4
+Measure = Callable[[str, float], float]
+
+LINE = 1.45  # line height as a multiple of the font size
+CELL_PAD = 1.6 * MM
+GAP = 3 * MM
+# Characters that must not begin a line (避头), by Chinese typesetting rules.
+_NO_LINE_START = set("，。、；：！？）》」』】〕…—%,.;:!?)]}")
+
+
+def wrap(text: str, width: float, size: float, measure: Measure) -> list[str]:
+    """Break text into lines no wider than `width`, at any character, keeping 避头 punctuation."""
+    lines: list[str] = []
+    for paragraph in text.split("\n") or [""]:
+        if measure(paragraph, size) <= width:
+            lines.append(paragraph)
+            continue
+        line = ""
+        for char in paragraph:
+            if line and measure(line + char, size) > width and char not in _NO_LINE_START:
+                lines.append(line)
+                line = char
+            else:
+                line += char
+        lines.append(line)
+    return lines
+
+
+@dataclass(frozen=True)
+class Block:
+    """A piece of the sheet's body flow, with its height and what to draw."""
+
+    kind: str  # "info", "para", "header", "row", "totals", "summary"
+    height: float
+    cells: tuple[tuple[str, ...], ...] = ()  # per cell, its wrapped lines
+    text: str = ""
+    span: int = 1  # columns the first cell covers (a totals label spreads over empty cells)
+
+
+@dataclass
+class Sheet:
+    number: int
+    blocks: list[tuple[float, Block]] = field(default_factory=list)  # (top y offset in body, block)
+    continued: bool = False
+
+
+@dataclass
+class Board:
+    """The sheets of one item, and the geometry `pdf` needs to draw them."""
+
+    item: PublicItem
+    layout: Layout
+    page_width: float
+    page_height: float
+    content_left: float
+    content_width: float
+    body_top: float  # y (from the page's top) where the body flow starts
+    body_height: float
+    header_band: float
+    footer_band: float
+    column_widths: tuple[float, ...]
+    footer_lines: tuple[str, ...]
+    sheets: list[Sheet]
+
+    @property
+    def count(self) -> int:
+        return len(self.sheets)
+
+
+@dataclass(frozen=True)
+class HeadingMetrics:
+    """Baselines in the heading band, as distances down from the top margin."""
+
+    title: float
+    subtitle: float
+    meta: float
+    rule: float
+    body_offset: float  # where the body flow starts
+
+
+def heading_metrics(layout: Layout, has_subtitle: bool) -> HeadingMetrics:
+    fs = layout.font_sizes
+    title = fs["title"] * 1.05
+    y = fs["title"] * LINE
+    subtitle = y + fs["subtitle"] * 1.1
+    if has_subtitle:
+        y += fs["subtitle"] * LINE
+    meta = y + fs["meta"] * 1.4
+    rule = meta + fs["meta"] * 0.6
+    return HeadingMetrics(title, subtitle, meta, rule, rule + 2.2 + GAP)
+
+
+def column_widths(item: PublicItem, layout: Layout, total: float) -> tuple[float, ...]:
+    weights = [c.width for c in layout.columns]
+    if layout.number_header:
+        weights.insert(0, 0.9)
+    scale = total / sum(weights) if weights else 0
+    return tuple(w * scale for w in weights)
+
+
+def footer_text_lines(item: PublicItem, layout: Layout, phones: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    lines = []
+    if layout.show_supervision_phones and phones:
+        lines.append("监督电话：" + "　".join(f"{who} {number}" for who, number in phones))
+    if layout.footer_note:
+        lines.append(layout.footer_note)
+    return tuple(lines)
+
+
+def layout_board(item: PublicItem, layout: Layout, measure: Measure,
+                 phones: tuple[tuple[str, str], ...] = ()) -> Board:
+    """Place the item on as many sheets as it needs."""
+    fs = layout.font_sizes
+    page_w, page_h = (d * MM for d in layout.page_size_mm)
+    top, right, bottom, left = (m * MM for m in layout.margins_mm)
+    width = page_w - left - right
+
+    header_band = heading_metrics(layout, bool(item.title)).body_offset
+    footer_lines = footer_text_lines(item, layout, phones)
+    qr = layout.qr_size_mm * MM
+    text_width = width - qr - 6 * MM
+    wrapped_footer = [w for line in footer_lines for w in wrap(line, text_width, fs["footer"], measure)]
+    signature_height = fs["footer"] * LINE * 4  # title, reviewer, date, and room for a seal
+    footer_text_height = len(wrapped_footer) * fs["footer"] * LINE + GAP + signature_height
+    footer_band = max(footer_text_height, qr + fs["footer"] * LINE * 2.2) + GAP
+    body_top = top + header_band
+    body_height = page_h - top - bottom - header_band - footer_band
+    widths = column_widths(item, layout, width)
+
+    flow = _flow(item, layout, measure, width, widths)
+    header = _table_header(item, layout, measure, widths)
+    sheets = _paginate(flow, header, body_height, layout.rows_per_sheet)
+    return Board(item, layout, page_w, page_h, left, width, body_top, body_height, header_band,
+                 footer_band, widths, tuple(wrapped_footer), sheets)
+
+
+def _cells(values: tuple[str, ...], widths: tuple[float, ...], size: float, measure: Measure
+           ) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(wrap(v, w - 2 * CELL_PAD, size, measure)) for v, w in zip(values, widths, strict=True))
+
+
+def _row_block(kind: str, values: tuple[str, ...], widths: tuple[float, ...], size: float,
+               min_height: float, measure: Measure, span: int = 1) -> Block:
+    merged = (sum(widths[:span]), *widths[span:])
+    cells = _cells((values[0], *values[span:]), merged, size, measure)
+    lines = max((len(c) for c in cells), default=1)
+    return Block(kind, max(min_height, lines * size * LINE + 2 * CELL_PAD), cells, span=span)
+
+
+def _label_span(values: tuple[str, ...]) -> int:
+    """The label cell and the empty cells after it, up to the first figure."""
+    span = 1
+    while span < len(values) - 1 and not values[span]:
+        span += 1
+    return span
+
+
+def _table_header(item: PublicItem, layout: Layout, measure: Measure, widths: tuple[float, ...]) -> Block:
+    return _row_block("header", item.headers, widths, layout.font_sizes["header"],
+                      layout.min_row_height_mm * MM * 1.15, measure)
+
+
+def _labelled(kind: str, pairs: tuple[tuple[str, str], ...], size: float, width: float,
+              measure: Measure) -> list[Block]:
+    if not pairs:
+        return []
+    label_w = max(measure(label + "：", size) for label, _ in pairs) + CELL_PAD
+    blocks = []
+    for label, value in pairs:
+        lines = wrap(value, width - label_w, size, measure)
+        blocks.append(Block(kind, len(lines) * size * LINE + 0.8 * MM, ((label + "：",), tuple(lines)),
+                            text=str(label_w)))
+    return blocks
+
+
+def _flow(item: PublicItem, layout: Layout, measure: Measure, width: float,
+          widths: tuple[float, ...]) -> list[Block]:
+    fs = layout.font_sizes
+    flow = _labelled("info", item.info, fs["body"], width, measure)
+    if flow:
+        flow.append(Block("gap", GAP))
+    if item.body:
+        indent = "\u3000\u3000"  # two full-width spaces open a Chinese paragraph
+        for paragraph in item.body.split("\n"):
+            if not paragraph.strip():
+                continue
+            for line in wrap(indent + paragraph.strip(), width, fs["body"], measure):
+                flow.append(Block("para", fs["body"] * 1.7, text=line))
+        flow.append(Block("gap", GAP))
+    if item.rows:
+        min_h = layout.min_row_height_mm * MM
+        flow += [_row_block("row", row, widths, fs["body"], min_h, measure) for row in item.rows]
+        if item.totals:
+            flow.append(_row_block("totals", item.totals, widths, fs["body"], min_h, measure,
+                                   span=_label_span(item.totals)))
+        flow.append(Block("gap", GAP))
+    flow += _labelled("summary", item.summary, fs["body"], width, measure)
+    while flow and flow[-1].kind == "gap":
+        flow.pop()
+    return flow
+
+
+def _paginate(flow: list[Block], header: Block, height: float, rows_cap: int | None) -> list[Sheet]:
+    sheets = [Sheet(1)]
+    used = 0.0
+    has_header = False
+    rows_here = 0
+
+    def new_sheet() -> None:
+        nonlocal used, has_header, rows_here
+        sheets.append(Sheet(len(sheets) + 1, continued=True))
+        used, has_header, rows_here = 0.0, False, 0
+
+    for block in flow:
+        tabular = block.kind in ("row", "totals")
+        if block.kind == "gap" and used == 0:
+            continue  # a gap at the top of a sheet is wasted room
+        needed = block.height + (header.height if tabular and not has_header else 0)
+        cap_reached = rows_cap is not None and block.kind == "row" and rows_here >= rows_cap
+        if (used + needed > height or cap_reached) and sheets[-1].blocks:
+            carried: list[Block] = []
+            if block.kind == "totals" and rows_here >= 2:
+                # Keep the totals with at least one of the rows they add up.
+                _, last = sheets[-1].blocks.pop()
+                carried.append(last)
+            new_sheet()
+            for moved in carried:
+                _place_row(sheets[-1], moved, header, used)
+                used += moved.height + header.height
+                has_header, rows_here = True, 1
+            needed = block.height + (header.height if tabular and not has_header else 0)
+        if tabular and not has_header:
+            sheets[-1].blocks.append((used, header))
+            used += header.height
+            has_header = True
+        sheets[-1].blocks.append((used, block))
+        used += block.height
+        if block.kind == "row":
+            rows_here += 1
+        elif not tabular:
+            has_header = False  # anything after the table ends it
+    return sheets
+
+
+def _place_row(sheet: Sheet, row: Block, header: Block, used: float) -> None:
+    sheet.blocks.append((used, header))
+    sheet.blocks.append((used + header.height, row))

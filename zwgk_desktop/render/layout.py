@@ -1,0 +1,367 @@
+"""Standard board formats (`layouts/*.toml`): loading and strict validation.
+
+A layout is data the township can replace, so it is checked as carefully as user input: a bad
+file is refused naming the file, the key and the reason, and a layout can never put a private
+field (full ID, phone, account) on a public sheet.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.fields import Field, Kind
+from zwgk_desktop.errors import BadInput, Problem
+
+PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0)}
+ALIGNS = ("left", "center", "right")
+QR_POSITIONS = ("bottom-right", "bottom-left")
+TITLE_PLACEHOLDERS = ("village", "township", "year", "quarter", "period", "category_name", "title")
+# Which value formats fit which field kinds; a private kind appears only through a mask.
+FORMATS_FOR_KIND: dict[Kind, tuple[str, ...]] = {
+    Kind.TEXT: ("text",),
+    Kind.LONGTEXT: ("text",),
+    Kind.NAME: ("text", "masked_name"),
+    Kind.CONTACT: ("text",),
+    Kind.CHOICE: ("text",),
+    Kind.MONEY: ("money", "capitals"),
+    Kind.DATE: ("date",),
+    Kind.COUNT: ("count",),
+    Kind.ID_NUMBER: ("masked_id",),
+    Kind.MOBILE: (),
+    Kind.ACCOUNT: (),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str
+    header: str
+    width: float  # relative to the other columns
+    align: str
+    format: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A labelled value outside the table: `item.<field>` or `total.<row field>`."""
+
+    label: str
+    source: str  # "item" or "total"
+    key: str
+    format: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    id: str
+    name: str
+    category: str
+    path: Path
+    paper: str
+    orientation: str
+    margins_mm: tuple[float, float, float, float]  # top, right, bottom, left
+    title_pattern: str
+    show_item_title: bool
+    font_sizes: dict[str, float]
+    number_header: str | None
+    rows_per_sheet: int | None  # None: as many as fit
+    min_row_height_mm: float
+    continued_mark: str
+    columns: tuple[Column, ...]
+    totals_label: str | None
+    totals_sum: tuple[str, ...]
+    info: tuple[Entry, ...]
+    body_field: str | None
+    summary: tuple[Entry, ...]
+    footer_note: str
+    show_publication_date: bool
+    show_publicity_period: bool
+    show_supervision_phones: bool
+    signatures: tuple[str, ...]
+    qr_position: str
+    qr_size_mm: float
+    is_default: bool = True
+
+    @property
+    def page_size_mm(self) -> tuple[float, float]:
+        width, height = PAPER_MM[self.paper]
+        return (height, width) if self.orientation == "landscape" else (width, height)
+
+
+class _Reader:
+    """Walks one TOML table, remembering where it is so every complaint names the key."""
+
+    def __init__(self, data: dict[str, Any], path: str, problems: list[Problem]) -> None:
+        self.data, self.path, self.problems = data, path, problems
+        self.used: set[str] = set()
+
+    def fail(self, key: str, reason: str) -> None:
+        self.problems.append(Problem(reason, where=self.path, field=key))
+
+    def _get(self, key: str, types: type | tuple[type, ...], what: str, default: Any, required: bool) -> Any:
+        name = key.rsplit(".", 1)[-1]
+        self.used.add(name)
+        if name not in self.data:
+            if required:
+                self.fail(key, f"缺少此项（应为{what}）")
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
+            self.fail(key, f"应为{what}，不是 {value!r}")
+            return default
+        if not isinstance(value, types):
+            self.fail(key, f"应为{what}，不是 {value!r}")
+            return default
+        return value
+
+    def text(self, key: str, default: str = "", required: bool = True) -> str:
+        value = self._get(key, str, "文字", default, required)
+        if required and isinstance(value, str) and not value.strip():
+            self.fail(key, "不能为空")
+        return value
+
+    def number(self, key: str, default: float, low: float, high: float, required: bool = True) -> float:
+        value = self._get(key, (int, float), "数字", default, required)
+        if not low <= value <= high:
+            self.fail(key, f"应在 {low} 到 {high} 之间，不是 {value}")
+            return default
+        return float(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        return bool(self._get(key, bool, "true 或 false", default, False))
+
+    def choice(self, key: str, options: tuple[str, ...], default: str = "", required: bool = True) -> str:
+        value = self.text(key, default, required)
+        if value and value not in options:
+            self.fail(key, f"“{value}”不可用，应为 {' / '.join(options)} 之一")
+            return default
+        return value
+
+    def table(self, key: str, required: bool = False) -> _Reader:
+        value = self._get(key, dict, "表", {}, required)
+        return _Reader(value, self.path, self.problems)
+
+    def tables(self, key: str, required: bool = False) -> Iterator[tuple[str, _Reader]]:
+        value = self._get(key, list, "表数组（[[...]]）", [], required)
+        for index, entry in enumerate(value):
+            if not isinstance(entry, dict):
+                self.fail(f"{key}[{index}]", "应为表")
+                continue
+            yield f"{key}[{index}]", _Reader(entry, self.path, self.problems)
+
+    def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
+        value = self._get(key, list, "文字列表", [], required)
+        if not all(isinstance(v, str) for v in value):
+            self.fail(key, "列表中只能有文字")
+            return ()
+        return tuple(value)
+
+    def finish(self, prefix: str) -> None:
+        for key in sorted(set(self.data) - self.used):
+            self.fail(f"{prefix}{key}", "未知的设置项（是否拼错？）")
+
+
+def load_layout(path: Path) -> Layout:
+    """Read and check one layout file; raise BadInput naming the file, key and reason."""
+    shown = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BadInput(f"找不到版式文件 {shown}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"版式文件 {shown} 不是 UTF-8 编码的文本") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise BadInput(f"版式文件 {shown} 有 TOML 语法错误：{exc}") from None
+    problems: list[Problem] = []
+    top = _Reader(raw, shown, problems)
+    layout = _build(top, path)
+    top.finish("")
+    if problems or layout is None:
+        raise BadInput(f"版式文件 {shown} 无效，未载入：", problems)
+    return layout
+
+
+def _entry(reader: _Reader, key: str, category: str) -> Entry | None:
+    label = reader.text(f"{key}.label")
+    value = reader.text(f"{key}.value")
+    fmt = reader.text(f"{key}.format", "text", required=False) or "text"
+    reader.finish(f"{key}.")
+    source, _, name = value.partition(".")
+    schema = CATEGORIES.get(category)
+    if schema is None or not value:
+        return None
+    if source == "item":
+        spec = next((f for f in schema.item_fields if f.key == name), None)
+    elif source == "total":
+        spec = next((f for f in schema.row_fields if f.key == name), None)
+        if spec is not None and spec.kind not in (Kind.MONEY, Kind.COUNT):
+            reader.fail(f"{key}.value", f"只能对金额或数量求和，“{spec.label}”不是")
+            return None
+    else:
+        reader.fail(f"{key}.value", f"应写成 item.字段 或 total.字段，不是“{value}”")
+        return None
+    if spec is None:
+        reader.fail(f"{key}.value", f"{category} 类别没有字段“{name}”")
+        return None
+    if not _format_fits(reader, f"{key}.format", spec, fmt):
+        return None
+    return Entry(label, source, name, fmt)
+
+
+def _format_fits(reader: _Reader, key: str, spec: Field, fmt: str) -> bool:
+    allowed = FORMATS_FOR_KIND[spec.kind]
+    if fmt in allowed:
+        return True
+    if not allowed:
+        reader.fail(key, f"“{spec.label}”是个人隐私字段，任何公开版式都不得显示")
+    else:
+        reader.fail(key, f"“{spec.label}”只能用 {' / '.join(allowed)} 格式，不能用“{fmt}”")
+    return False
+
+
+def _build(top: _Reader, path: Path) -> Layout | None:
+    layout_id = top.text("id")
+    name = top.text("name")
+    category = top.choice("category", tuple(CATEGORIES))
+    is_default = top.flag("default", True)
+    schema = CATEGORIES.get(category)
+
+    paper = top.table("paper", required=True)
+    size = paper.choice("paper.size", tuple(PAPER_MM), "A3")
+    orientation = paper.choice("paper.orientation", ("portrait", "landscape"), "portrait")
+    margins = paper.table("paper.margins_mm", required=True)
+    margin_values = tuple(margins.number(f"paper.margins_mm.{side}", 15, 5, 60)
+                          for side in ("top", "right", "bottom", "left"))
+    margins.finish("paper.margins_mm.")
+    paper.finish("paper.")
+
+    title = top.table("title", required=True)
+    pattern = title.text("title.pattern")
+    try:
+        pattern.format(**{key: "" for key in TITLE_PLACEHOLDERS})
+    except (KeyError, IndexError, ValueError) as exc:
+        title.fail("title.pattern", f"含有无法识别的占位符 {exc}；可用：{', '.join('{' + k + '}' for k in TITLE_PLACEHOLDERS)}")
+    show_item_title = title.flag("title.show_item_title", True)
+    title.finish("title.")
+
+    fonts = top.table("fonts", required=True)
+    font_sizes = {key: fonts.number(f"fonts.{key}", default, 6, 72)
+                  for key, default in (("title", 28), ("subtitle", 14), ("meta", 11), ("header", 12),
+                                       ("body", 11), ("footer", 10.5))}
+    fonts.finish("fonts.")
+
+    table = top.table("table", required=True)
+    number_header = table.text("table.number_header", "", required=False) or None
+    per_sheet_raw = table.data.get("rows_per_sheet", "auto")
+    table.used.add("rows_per_sheet")
+    rows_per_sheet: int | None = None
+    if per_sheet_raw != "auto":
+        if isinstance(per_sheet_raw, int) and not isinstance(per_sheet_raw, bool) and 1 <= per_sheet_raw <= 200:
+            rows_per_sheet = per_sheet_raw
+        else:
+            table.fail("table.rows_per_sheet", f"应为 \"auto\" 或 1–200 的整数，不是 {per_sheet_raw!r}")
+    min_row = table.number("table.min_row_height_mm", 7.5, 4, 40, required=False)
+    continued = table.text("table.continued_mark", "（续表）", required=False)
+    table.finish("table.")
+
+    columns = []
+    for key, col in top.tables("columns", required=schema is not None and schema.min_rows > 0):
+        field_key = col.text(f"{key}.field")
+        header = col.text(f"{key}.header")
+        width = col.number(f"{key}.width", 1, 0.2, 50)
+        align = col.choice(f"{key}.align", ALIGNS, "left")
+        fmt = col.text(f"{key}.format")
+        col.finish(f"{key}.")
+        spec = next((f for f in schema.row_fields if f.key == field_key), None) if schema else None
+        if schema and field_key and spec is None:
+            col.fail(f"{key}.field", f"{category} 类别的明细没有字段“{field_key}”；"
+                                     f"可用：{', '.join(f.key for f in schema.row_fields if f.public)}")
+        elif spec is not None and _format_fits(col, f"{key}.format", spec, fmt) and fmt != "capitals":
+            columns.append(Column(field_key, header, width, align, fmt))
+        elif spec is not None and fmt == "capitals":
+            col.fail(f"{key}.format", "大写金额太长，只能用于 summary 或 info，不能作表格列")
+
+    totals = top.table("totals")
+    totals_label = totals.text("totals.label", "", required=bool(totals.data)) or None
+    totals_sum = totals.strings("totals.sum")
+    totals.finish("totals.")
+    shown_fields = {c.field for c in columns}
+    for name_ in totals_sum:
+        spec = schema.field_for(name_) if schema else None
+        if name_ not in shown_fields or spec is None or spec.kind not in (Kind.MONEY, Kind.COUNT):
+            totals.fail("totals.sum", f"“{name_}”不是表中的金额或数量列，不能合计")
+
+    info = [e for key, r in top.tables("info") if (e := _entry(r, key, category))]
+    summary = [e for key, r in top.tables("summary") if (e := _entry(r, key, category))]
+
+    body = top.table("body")
+    body_field = body.text("body.field", "", required=bool(body.data)) or None
+    body.finish("body.")
+    if body_field and schema:
+        spec = next((f for f in schema.item_fields if f.key == body_field), None)
+        if spec is None or spec.kind not in (Kind.LONGTEXT, Kind.TEXT):
+            body.fail("body.field", f"{category} 类别没有可作正文的字段“{body_field}”")
+
+    footer = top.table("footer", required=True)
+    note = footer.text("footer.note", "", required=False)
+    show_pub = footer.flag("footer.publication_date", True)
+    show_period = footer.flag("footer.publicity_period", True)
+    show_phones = footer.flag("footer.supervision_phones", True)
+    signatures = footer.strings("footer.signatures")
+    footer.finish("footer.")
+    if len(signatures) > 3:
+        footer.fail("footer.signatures", "签章栏最多 3 个")
+
+    qr = top.table("qr", required=True)
+    qr_position = qr.choice("qr.position", QR_POSITIONS, "bottom-right")
+    qr_size = qr.number("qr.size_mm", 34, 20, 80)
+    qr.finish("qr.")
+
+    if top.problems:
+        return None
+    return Layout(
+        id=layout_id, name=name, category=category, path=path, paper=size, orientation=orientation,
+        margins_mm=margin_values,  # type: ignore[arg-type]
+        title_pattern=pattern, show_item_title=show_item_title, font_sizes=font_sizes,
+        number_header=number_header, rows_per_sheet=rows_per_sheet, min_row_height_mm=min_row,
+        continued_mark=continued, columns=tuple(columns), totals_label=totals_label,
+        totals_sum=totals_sum, info=tuple(info), body_field=body_field, summary=tuple(summary),
+        footer_note=note, show_publication_date=show_pub, show_publicity_period=show_period,
+        show_supervision_phones=show_phones, signatures=signatures, qr_position=qr_position,
+        qr_size_mm=qr_size, is_default=is_default,
+    )
+
+
+@dataclass(frozen=True)
+class LayoutSet:
+    """The formats in one folder: one (default) per category."""
+
+    folder: Path
+    layouts: tuple[Layout, ...]
+
+    def for_category(self, code: str) -> Layout:
+        candidates = [lay for lay in self.layouts if lay.category == code]
+        if not candidates:
+            raise BadInput(f"版式目录 {self.folder} 中没有“{code}”类别的版式")
+        return next((lay for lay in candidates if lay.is_default), candidates[0])
+
+
+def load_layouts(folder: Path) -> LayoutSet:
+    """Every `*.toml` in the folder, all checked; the first bad one stops the load."""
+    if not folder.is_dir():
+        raise BadInput(f"版式目录 {folder} 不存在")
+    files = sorted(folder.glob("*.toml"))
+    if not files:
+        raise BadInput(f"版式目录 {folder} 中没有 .toml 版式文件")
+    layouts = tuple(load_layout(path) for path in files)
+    seen: dict[str, Path] = {}
+    for lay in layouts:
+        if lay.id in seen:
+            raise BadInput(f"版式 id “{lay.id}” 在 {seen[lay.id]} 和 {lay.path} 中重复")
+        seen[lay.id] = lay.path
+    return LayoutSet(folder, layouts)

@@ -1,0 +1,257 @@
+"""A3 posters as PDF (reportlab): draws the sheets that `board` laid out, with the QR code and
+verification code of design §4.4 on every sheet, and the bundled font embedded as a subset."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from reportlab.lib.colors import Color, black, white
+from reportlab.pdfgen.canvas import Canvas
+
+from zwgk_desktop.render import fonts
+from zwgk_desktop.render.board import CELL_PAD, GAP, LINE, MM, Block, Board, Sheet, heading_metrics
+from zwgk_desktop.domain.periods import chinese_date
+from zwgk_desktop.render.qr import QUIET_ZONE, dark_runs, qr_matrix
+
+GRID = Color(0.15, 0.15, 0.15)
+HEADER_FILL = Color(0.90, 0.92, 0.95)
+TOTALS_FILL = Color(0.96, 0.96, 0.93)
+WATERMARK = Color(0.85, 0.2, 0.2, alpha=0.16)
+RED = Color(0.72, 0.05, 0.05)
+
+
+@dataclass(frozen=True)
+class Poster:
+    """One item's sheets, ready to draw."""
+
+    board: Board
+    url: str
+    draft: bool = False  # not yet reviewed: marked so nobody posts it
+
+
+def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int], None] | None = None) -> int:
+    """Write all posters' sheets into one PDF, atomically (a temp file renamed into place).
+
+    Returns the number of sheets. A failure leaves no half-written file behind.
+    """
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".zwgk-", suffix=".pdf", dir=out.parent)
+    os.close(handle)
+    try:
+        canvas = Canvas(temp, invariant=True, pageCompression=1)
+        canvas.setCreator("村务公开栏 zwgk_desktop")
+        sheets = 0
+        titles = []
+        for poster in posters:
+            titles.append(poster.board.item.heading)
+            _draw_poster(canvas, poster)
+            sheets += poster.board.count
+            if progress:
+                progress(sheets)
+        canvas.setTitle("；".join(dict.fromkeys(titles)) or "村务公开")
+        canvas.save()
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, out)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return sheets
+
+
+def _draw_poster(canvas: Canvas, poster: Poster) -> None:
+    board = poster.board
+    form = f"qr{board.item.item_id}_{board.item.code}"
+    _define_qr(canvas, form, poster.url, board.layout.qr_size_mm * MM)
+    for sheet in board.sheets:
+        canvas.setPageSize((board.page_width, board.page_height))
+        _draw_sheet(canvas, board, sheet, form, poster.draft)
+        canvas.showPage()
+
+
+def _define_qr(canvas: Canvas, name: str, url: str, size: float) -> None:
+    matrix = qr_matrix(url)
+    modules = len(matrix) + 2 * QUIET_ZONE
+    unit = size / modules
+    canvas.beginForm(name, lowerx=0, lowery=0, upperx=size, uppery=size)
+    canvas.setFillColor(white)
+    canvas.rect(0, 0, size, size, stroke=0, fill=1)
+    canvas.setFillColor(black)
+    path = canvas.beginPath()
+    for y, x, length in dark_runs(matrix):
+        top = size - (y + QUIET_ZONE) * unit
+        path.rect((x + QUIET_ZONE) * unit, top - unit, length * unit, unit)
+    canvas.drawPath(path, stroke=0, fill=1)
+    canvas.endForm()
+
+
+def _text(canvas: Canvas, x: float, y: float, text: str, size: float, align: str = "left",
+          bold: bool = False) -> None:
+    font = fonts.register()
+    canvas.setFont(font, size)
+    if bold:
+        # The bundled font has one weight; stroking the outline thickens it the way a bold would.
+        canvas.saveState()
+        canvas.setLineWidth(size * 0.035)
+        text_obj = canvas.beginText()
+        text_obj.setTextRenderMode(2)
+        text_obj.setFont(font, size)
+        width = fonts.text_width(text, size)
+        start = x - width / 2 if align == "center" else x - width if align == "right" else x
+        text_obj.setTextOrigin(start, y)
+        text_obj.textOut(text)
+        canvas.drawText(text_obj)
+        canvas.restoreState()
+    elif align == "center":
+        canvas.drawCentredString(x, y, text)
+    elif align == "right":
+        canvas.drawRightString(x, y, text)
+    else:
+        canvas.drawString(x, y, text)
+
+
+def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, qr_form: str, draft: bool) -> None:
+    item, layout = board.item, board.layout
+    fs = layout.font_sizes
+    page_h = board.page_height
+    left, width = board.content_left, board.content_width
+    top = layout.margins_mm[0] * MM
+
+    # -- heading, subtitle, dates and sheet number --
+    metrics = heading_metrics(layout, bool(item.title))
+    heading = item.heading + (layout.continued_mark if sheet.continued else "")
+    canvas.setFillColor(RED)
+    _text(canvas, left + width / 2, page_h - top - metrics.title, heading, fs["title"], "center", bold=True)
+    canvas.setFillColor(black)
+    if item.title:
+        _text(canvas, left + width / 2, page_h - top - metrics.subtitle, item.title, fs["subtitle"], "center")
+    y = page_h - top - metrics.meta
+    meta = []
+    if layout.show_publication_date and item.publicity_start:
+        meta.append(f"公开日期：{chinese_date(date.fromisoformat(item.publicity_start))}")
+    if layout.show_publicity_period and item.publicity_text:
+        meta.append(f"公示期：{item.publicity_text}")
+    _text(canvas, left, y, "　".join(meta), fs["meta"])
+    _text(canvas, left + width, y, f"第 {sheet.number} 张 / 共 {board.count} 张", fs["meta"], "right")
+    canvas.setStrokeColor(RED)
+    canvas.setLineWidth(1.6)
+    rule_y = page_h - top - metrics.rule
+    canvas.line(left, rule_y, left + width, rule_y)
+    canvas.setLineWidth(0.5)
+    canvas.line(left, rule_y - 2.2, left + width, rule_y - 2.2)
+    canvas.setStrokeColor(GRID)
+
+    # -- the body flow --
+    body_top = page_h - board.body_top
+    for offset, block in sheet.blocks:
+        _draw_block(canvas, board, block, body_top - offset)
+
+    _draw_footer(canvas, board, qr_form)
+    if draft:
+        _draw_draft_mark(canvas, board)
+
+
+def _draw_block(canvas: Canvas, board: Board, block: Block, top: float) -> None:
+    fs = board.layout.font_sizes
+    left, width = board.content_left, board.content_width
+    if block.kind == "para":
+        _text(canvas, left, top - fs["body"] * 1.2, block.text, fs["body"])
+        return
+    if block.kind in ("info", "summary"):
+        label_w = float(block.text)
+        size = fs["body"]
+        (label,), lines = block.cells
+        _text(canvas, left, top - size * 1.1, label, size, bold=block.kind == "info")
+        for i, line in enumerate(lines):
+            _text(canvas, left + label_w, top - size * 1.1 - i * size * LINE, line, size)
+        return
+    if block.kind not in ("header", "row", "totals"):
+        return
+    size = fs["header"] if block.kind == "header" else fs["body"]
+    fill = HEADER_FILL if block.kind == "header" else TOTALS_FILL if block.kind == "totals" else None
+    if fill is not None:
+        canvas.setFillColor(fill)
+        canvas.rect(left, top - block.height, width, block.height, stroke=0, fill=1)
+        canvas.setFillColor(black)
+    canvas.setLineWidth(0.6)
+    canvas.rect(left, top - block.height, width, block.height, stroke=1, fill=0)
+    x = left
+    widths = board.column_widths
+    widths = (sum(widths[: block.span]), *widths[block.span :])
+    aligns = board.item.aligns
+    aligns = ("center" if block.kind == "totals" else aligns[0], *aligns[block.span :])
+    for index, (cell, col_w) in enumerate(zip(block.cells, widths, strict=True)):
+        if index:
+            canvas.line(x, top, x, top - block.height)
+        align = "center" if block.kind == "header" else aligns[index]
+        text_h = len(cell) * size * LINE
+        baseline = top - (block.height - text_h) / 2 - size * 1.1
+        anchor = x + col_w / 2 if align == "center" else x + col_w - CELL_PAD if align == "right" else x + CELL_PAD
+        for line in cell:
+            _text(canvas, anchor, baseline, line, size, align, bold=block.kind != "row")
+            baseline -= size * LINE
+        x += col_w
+
+
+def _draw_footer(canvas: Canvas, board: Board, qr_form: str) -> None:
+    item, layout = board.item, board.layout
+    size = layout.font_sizes["footer"]
+    left, width = board.content_left, board.content_width
+    bottom = layout.margins_mm[2] * MM
+    band_top = bottom + board.footer_band - GAP
+    qr = layout.qr_size_mm * MM
+    qr_left = left + width - qr if layout.qr_position == "bottom-right" else left
+    text_left = left if layout.qr_position == "bottom-right" else left + qr + 6 * MM
+    text_width = width - qr - 6 * MM
+
+    canvas.setLineWidth(0.5)
+    canvas.line(left, band_top + GAP / 2, left + width, band_top + GAP / 2)
+    y = band_top - size * 1.1
+    for line in board.footer_lines:
+        _text(canvas, text_left, y, line, size)
+        y -= size * LINE
+
+    # Signature block: 村务监督委员会 (reviewer and date) beside 村民委员会 (publication date).
+    y -= GAP
+    signatures = layout.signatures
+    if signatures:
+        column = text_width / len(signatures)
+        for index, who in enumerate(signatures):
+            x = text_left + index * column
+            if who == "村民委员会":
+                lines = [f"{item.village}村民委员会（盖章）", "",
+                         chinese_date(date.fromisoformat(item.publicity_start)) if item.publicity_start else "年　月　日"]
+            elif who == "村务监督委员会":
+                lines = ["村务监督委员会（签章）", f"审核人：{item.reviewer or '　　　　'}",
+                         chinese_date(date.fromisoformat(item.reviewed_on)) if item.reviewed_on else "年　月　日"]
+            else:
+                lines = [f"{who}（签章）", "", "年　月　日"]
+            for i, line in enumerate(lines):
+                _text(canvas, x, y - i * size * LINE, line, size, bold=i == 0)
+
+    # QR code and the verification code printed beside it, readable without a phone.
+    qr_bottom = bottom + size * LINE * 2.2
+    canvas.saveState()
+    canvas.translate(qr_left, qr_bottom)
+    canvas.doForm(qr_form)
+    canvas.restoreState()
+    centre = qr_left + qr / 2
+    _text(canvas, centre, qr_bottom - size * 1.2, "扫码查看网上公开", size * 0.9, "center")
+    _text(canvas, centre, qr_bottom - size * 1.2 - size * LINE, f"验证码 {item.code}", size, "center", bold=True)
+
+
+def _draw_draft_mark(canvas: Canvas, board: Board) -> None:
+    canvas.saveState()
+    canvas.setFillColor(WATERMARK)
+    canvas.translate(board.page_width / 2, board.page_height / 2)
+    canvas.rotate(35)
+    _text(canvas, 0, 40, "草稿", 150, "center", bold=True)
+    _text(canvas, 0, -40, "未经村务监督委员会审核，不得张贴", 36, "center")
+    canvas.restoreState()

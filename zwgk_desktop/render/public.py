@@ -1,0 +1,181 @@
+"""The public face of an item: exactly what a layout lets the public see, and its verification code.
+
+Everything public (the A3 sheet, the online copy, the archive's canonical JSON) is made from a
+`PublicItem`, so the same content gives the same code everywhere (design §4.4). Values are
+whitelisted by the layout, formatted and masked here, and free text goes through
+`redact_text` once more, so a full ID, phone or account cannot reach a public output even if
+one slipped into a summary line.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import unicodedata
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import quote
+
+from zwgk_desktop.domain import identity, money
+from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.fields import Kind
+from zwgk_desktop.domain.items import Item
+from zwgk_desktop.domain.periods import QUARTER_NAMES, calendar_days_between, chinese_date
+from zwgk_desktop.render.layout import Entry, Layout
+
+CANONICAL_VERSION = 1
+CODE_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where an item belongs and whom to ask: what the board shows besides the item itself."""
+
+    township: str
+    village: str
+    village_code: str
+    base_url: str = ""
+    # (who, number) pairs printed as 监督电话, e.g. ("村务监督委员会", "0371-6xxxxxxx").
+    supervision_phones: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class PublicItem:
+    """An item as the public sees it: strings only, already formatted and masked."""
+
+    item_id: int
+    layout_id: str
+    category: str
+    category_name: str
+    township: str
+    village: str
+    village_code: str
+    period: str
+    heading: str
+    title: str
+    publicity_start: str
+    publicity_end: str  # "" for 长期公开
+    publicity_text: str
+    reviewer: str
+    reviewed_on: str
+    info: tuple[tuple[str, str], ...]
+    body: str
+    headers: tuple[str, ...]
+    aligns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    totals: tuple[str, ...] | None
+    summary: tuple[tuple[str, str], ...]
+
+    def canonical(self) -> dict[str, Any]:
+        """The content the verification code is made from: the item, not the board furniture."""
+        data = asdict(self)
+        data.pop("aligns")  # presentation, not content
+        data["v"] = CANONICAL_VERSION
+        return data
+
+    def canonical_json(self) -> bytes:
+        text = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return unicodedata.normalize("NFC", text).encode("utf-8")
+
+    @property
+    def content_hash(self) -> str:
+        return hashlib.sha256(self.canonical_json()).hexdigest()
+
+    @property
+    def code(self) -> str:
+        """Ten characters of base32 (A–Z, 2–7: no 0/O or 1/I to confuse a reader)."""
+        digest = hashlib.sha256(self.canonical_json()).digest()
+        return base64.b32encode(digest).decode("ascii")[:CODE_LENGTH]
+
+    def url(self, base_url: str) -> str:
+        """`{base_url}/{village_code}/{period}/{item_id}.html?v={code}` (design §4.4)."""
+        base = base_url.rstrip("/")
+        return f"{base}/{quote(self.village_code)}/{self.period}/{self.item_id}.html?v={self.code}"
+
+
+def format_value(value: Any, fmt: str, kind: Kind) -> str:
+    """One value as printed. Free text is redacted; IDs and names masked as the format says."""
+    if value is None or value == "":
+        return ""
+    if fmt == "money":
+        return money.format_fen(value)
+    if fmt == "capitals":
+        return money.capitals(value)
+    if fmt == "date":
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if fmt == "count":
+        return str(value)
+    if fmt == "masked_id":
+        return identity.mask_id(str(value))
+    if fmt == "masked_name":
+        return identity.mask_name(identity.redact_text(str(value)))
+    return identity.redact_text(str(value), allow_mobile=kind is Kind.CONTACT)
+
+
+def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
+    """Project a (validated) item through its layout's whitelist."""
+    if item.id is None:
+        raise ValueError("an item needs its id before it can be made public")
+    schema = category_of(item.category)
+    totals_by_field = {
+        key: sum(row.get(key) or 0 for row in item.rows) for key in {*layout.totals_sum, *_total_keys(layout)}
+    }
+
+    def entry_value(entry: Entry) -> str:
+        if entry.source == "total":
+            spec = schema.row_field(entry.key)
+            return format_value(totals_by_field[entry.key], entry.format, spec.kind)
+        spec = schema.item_field(entry.key)
+        return format_value(item.fields.get(entry.key), entry.format, spec.kind)
+
+    columns = layout.columns
+    row_specs = [schema.row_field(c.field) for c in columns]
+    rows = []
+    for number, row in enumerate(item.rows, start=1):
+        cells = [format_value(row.get(c.field), c.format, spec.kind) for c, spec in zip(columns, row_specs, strict=True)]
+        rows.append(tuple([str(number), *cells] if layout.number_header else cells))
+    headers = tuple(([layout.number_header] if layout.number_header else []) + [c.header for c in columns])
+    aligns = tuple((["center"] if layout.number_header else []) + [c.align for c in columns])
+    totals = None
+    if layout.totals_label:
+        cells = [
+            format_value(totals_by_field[c.field], c.format, spec.kind) if c.field in layout.totals_sum else ""
+            for c, spec in zip(columns, row_specs, strict=True)
+        ]
+        # The label takes the 序号 cell, or the first column's when there is no 序号.
+        totals = (layout.totals_label, *(cells if layout.number_header else cells[1:]))
+    body = ""
+    if layout.body_field:
+        body = format_value(item.fields.get(layout.body_field), "text", Kind.LONGTEXT)
+    start, end = item.publicity_start, item.publicity_end
+    if start and end:
+        publicity_text = f"{chinese_date(start)}至{chinese_date(end)}（{calendar_days_between(start, end)}天）"
+    elif start:
+        publicity_text = f"{chinese_date(start)}起长期公开"
+    else:
+        publicity_text = ""
+    title = identity.redact_text(item.title)
+    heading = layout.title_pattern.format(
+        village=place.village, township=place.township, year=item.period.year,
+        quarter=QUARTER_NAMES[item.period.number], period=str(item.period),
+        category_name=schema.name, title=title,
+    )
+    return PublicItem(
+        item_id=item.id, layout_id=layout.id, category=item.category, category_name=schema.name,
+        township=place.township, village=place.village, village_code=place.village_code,
+        period=str(item.period), heading=heading,
+        title=title if layout.show_item_title and title != heading else "",
+        publicity_start=start.isoformat() if start else "", publicity_end=end.isoformat() if end else "",
+        publicity_text=publicity_text,
+        reviewer=identity.redact_text(item.reviewer or ""),
+        reviewed_on=item.reviewed_on.isoformat() if item.reviewed_on else "",
+        info=tuple((e.label, entry_value(e)) for e in layout.info),
+        body=body, headers=headers, aligns=aligns, rows=tuple(rows), totals=totals,
+        summary=tuple((e.label, entry_value(e)) for e in layout.summary),
+    )
+
+
+def _total_keys(layout: Layout) -> set[str]:
+    return {e.key for e in (*layout.info, *layout.summary) if e.source == "total"}
