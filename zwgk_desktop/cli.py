@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
@@ -40,10 +39,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}：用法错误：{message}\n")
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+def _common() -> _Parser:
+    common = _Parser(add_help=False)
     common.add_argument("--db", default=None, metavar="URL_OR_PATH",
-                        help="数据库：SQLite 文件路径或 SQLAlchemy 网址（默认：用户数据目录的 archive.sqlite3；环境变量 ZWGK_DB）")
+                        help="数据库：SQLite 文件路径或 SQLAlchemy 网址"
+                             "（默认：用户数据目录的 archive.sqlite3；环境变量 ZWGK_DB）")
     common.add_argument("--layouts", default=None, metavar="DIR",
                         help="版式目录（默认：随程序附带的标准格式；环境变量 ZWGK_LAYOUTS）")
     return common
@@ -132,13 +132,17 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from zwgk_desktop.demo import load_demo  # the demo's word lists are needed by this command only
+    from zwgk_desktop.demo import has_demo, load_demo  # the demo's word lists are needed here only
 
     with _session(args, create=True, upgrade=True) as session:
-        ids = load_demo(session)
+        already = has_demo(session)
+        ids = [] if already else load_demo(session)
         villages = store.villages(session)
         periods = store.periods_of(session)
-    print(f"已装入示范数据：{len(villages)} 个村，{len(periods)} 个季度（{'、'.join(periods)}），{len(ids)} 个事项")
+    if already:
+        print(f"示范数据已在数据库中（{args.db or paths.default_db()}），无需重复装入")
+    else:
+        print(f"已装入示范数据：{len(villages)} 个村，{len(periods)} 个季度（{'、'.join(periods)}），{len(ids)} 个事项")
     print(f"试试：zwgk render --village {villages[0].code} --period {periods[-1]} -o 公开栏.pdf")
     return 0
 
@@ -150,7 +154,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         township = store.get_township(session)
         villages = [village] if village else store.villages(session)
         items = store.list_items(session, village, period)
-        data = {
+        data: dict[str, Any] = {
             "township": township.name if township else None,
             "base_url": township.base_url if township else None,
             "villages": [{"name": v.name, "code": v.code, "periods": store.periods_of(session, v)} for v in villages],

@@ -30,9 +30,14 @@ VILLAGES = (
     ("石桥村", "shiqiao", "0371-62341103", "410122", 180, "孙玉兰", "刘伟"),
 )
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
-GIVEN = ("建国 建华 国强 秀英 桂兰 玉兰 德明 春生 金花 秋菊 志强 丽娟 红梅 海燕 永福 长发 凤英 淑珍 卫东 新民 "
-         "广才 保国 文华 素芬 翠萍 兰英 占山 喜荣 双喜 满仓 二妮 小红 振华 庆丰 富贵 学军 爱民 守成 红军 春花").split()
+SURNAMES = (
+    "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘"
+    "杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+)
+GIVEN = (
+    "建国 建华 国强 秀英 桂兰 玉兰 德明 春生 金花 秋菊 志强 丽娟 红梅 海燕 永福 长发 凤英 淑珍 卫东 新民 "
+    "广才 保国 文华 素芬 翠萍 兰英 占山 喜荣 双喜 满仓 二妮 小红 振华 庆丰 富贵 学军 爱民 守成 红军 春花"
+).split()
 REASONS = ("因病", "因残", "年老体弱", "缺乏劳动力", "因灾", "子女上学")
 COMPANIES = ("中牟县宏达建筑工程有限公司", "郑州市恒信市政工程有限公司", "河南中原路桥建设有限公司",
              "中牟县鑫源水利工程有限公司", "郑州绿野园林绿化有限公司", "河南永安建设集团有限公司",
@@ -72,10 +77,8 @@ EXPENSE = (
 )
 
 
-def demo_quarters(today: date | None = None) -> list[Quarter]:
-    """The four quarters that end with the last complete one."""
-    last = Quarter.containing(today or date.today()).previous()
-    return [last.previous().previous().previous(), last.previous().previous(), last.previous(), last]
+# Fixed quarters, so the demo (and the README's commands) are the same on every machine and day.
+DEMO_QUARTERS = (Quarter(2025, 4), Quarter(2026, 1), Quarter(2026, 2), Quarter(2026, 3))
 
 
 def _id_number(rng: random.Random, region: str, born: date, male: bool) -> str:
@@ -89,7 +92,7 @@ def _after(day: date, working_days: int) -> date:
 
 
 def _households(rng: random.Random, region: str, count: int) -> list[dict[str, object]]:
-    households = []
+    households: list[dict[str, object]] = []
     used: set[str] = set()
     while len(households) < count:
         male = rng.random() < 0.6
@@ -121,8 +124,9 @@ def _finance(rng: random.Random, quarter: Quarter, opening: int) -> tuple[list[d
     rows = []
     balance = opening
     for month in quarter.months:
-        last_day = (date(quarter.year, month + 1, 1) if month < 12 else date(quarter.year + 1, 1, 1)) - timedelta(days=1)
-        entries = []
+        month_end = (date(quarter.year, month + 1, 1) if month < 12 else date(quarter.year + 1, 1, 1))
+        last_day = month_end - timedelta(days=1)
+        entries: list[tuple[str, int | None, int | None]] = []
         for summary, low, high in INCOME:
             if summary.startswith("上级") or rng.random() < 0.45:
                 entries.append((summary, rng.randint(low, high) // 100 * 100, None))
@@ -140,15 +144,20 @@ def _finance(rng: random.Random, quarter: Quarter, opening: int) -> tuple[list[d
     return rows, balance
 
 
-def load_demo(session: Session, today: date | None = None,
-              progress: Callable[[str], None] | None = None) -> list[int]:
+def has_demo(session: Session) -> bool:
+    township = store.get_township(session)
+    codes = [v.code for v in store.villages(session)]
+    return township is not None and township.name == TOWNSHIP and codes == [v[1] for v in VILLAGES]
+
+
+def load_demo(session: Session, progress: Callable[[str], None] | None = None) -> list[int]:
     """Fill an empty database with the demo township; return the new items' ids."""
     if store.villages(session):
         raise BadInput("数据库中已经有村庄数据：示范数据只能装入空数据库（可用 --db 指定一个新文件）")
     township = store.ensure_township(session, TOWNSHIP)
     store.set_base_url(township, BASE_URL)
     store.set_phone(township, TOWNSHIP_PHONE)
-    quarters = demo_quarters(today)
+    quarters = DEMO_QUARTERS
     ids = []
     for village_index, (name, code, phone, region, count, supervisor, clerk) in enumerate(VILLAGES):
         rng = random.Random(20261001 + village_index)
@@ -195,7 +204,8 @@ def load_demo(session: Session, today: date | None = None,
                 fields={"project": project, "funding": funding, "budget": budget, "method": "公开招标",
                         "winner": bidders[0], "contract_amount": prices[0], "duration": duration,
                         "objection": f"村务监督委员会 {phone}；{TOWNSHIP}纪委 {TOWNSHIP_PHONE}"},
-                rows=[{"bidder": b, "price": p, "rank": r} for r, (b, p) in enumerate(zip(bidders, prices, strict=True), 1)])))
+                rows=[{"bidder": b, "price": p, "rank": r}
+                      for r, (b, p) in enumerate(zip(bidders, prices, strict=True), 1)])))
 
             subsidy_households = rng.randint(420, 680)
             per_mu = rng.randint(95, 125)

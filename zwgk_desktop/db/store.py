@@ -30,7 +30,7 @@ _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 def village_code_for(name: str) -> str:
     """A URL-safe code from a village's name: 东岗村 → donggang (the trailing 村 dropped)."""
     base = name.removesuffix("村") or name
-    code = "".join(lazy_pinyin(base, errors=lambda chars: [c for c in chars if c.isascii()])).lower()
+    code = "".join(lazy_pinyin(base, errors=lambda chars: "".join(c for c in chars if c.isascii()))).lower()
     return re.sub(r"[^a-z0-9-]", "", code) or "village"
 
 
@@ -103,7 +103,8 @@ def find_village(session: Session, name_or_code: str) -> Village:
         select(Village).where((Village.name == wanted) | (Village.code == wanted.lower()))
     ).first()
     if found is None:
-        known = "、".join(f"{v.name}（{v.code}）" for v in villages(session)) or "（还没有村，请用 zwgk init --village 添加）"
+        known = "、".join(f"{v.name}（{v.code}）" for v in villages(session))
+        known = known or "（还没有村，请用 zwgk init --village 添加）"
         raise NotFound(f"没有名为或代码为“{name_or_code}”的村。现有：{known}")
     return found
 

@@ -110,7 +110,9 @@ ASSISTANCE = Category(
 # ---------------------------------------------------------------------------------------------
 # 工程项目招投标: the project, every bidder with price and rank, the winner and the contract.
 
-PROCUREMENT_METHODS = ("公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "村两委议定", "村民代表会议议定")
+PROCUREMENT_METHODS = (
+    "公开招标", "邀请招标", "竞争性谈判", "竞争性磋商", "询价", "单一来源", "村两委议定", "村民代表会议议定",
+)
 
 
 def _bids_rules(item: Item, report: Report) -> None:

@@ -141,6 +141,8 @@ _RUN_RE = re.compile(r"(?<!\d)\d(?:[ \-\u3000\uff0d]?\d){10,}[XxＸｘ]?(?!\d)")
 
 
 def _classify(digits: str) -> str | None:
+    if digits.endswith("X") and len(digits) != 18:
+        digits = digits[:-1]  # an X after a number is a letter of the text, not a 校验码
     if len(digits) == 18 and digits[:17].isdigit() and birth_date(digits) is not None:
         return "id"  # checksum or not: a mistyped ID is still someone's ID
     if not digits.isdigit():

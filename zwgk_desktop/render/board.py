@@ -216,47 +216,42 @@ def _flow(item: PublicItem, layout: Layout, measure: Measure, width: float,
 
 
 def _paginate(flow: list[Block], header: Block, height: float, rows_cap: int | None) -> list[Sheet]:
-    sheets = [Sheet(1)]
-    used = 0.0
-    has_header = False
-    rows_here = 0
+    """Fill sheets in order; the table header opens every sheet that has rows on it.
 
-    def new_sheet() -> None:
-        nonlocal used, has_header, rows_here
-        sheets.append(Sheet(len(sheets) + 1, continued=True))
-        used, has_header, rows_here = 0.0, False, 0
+    Totals and the summary after a table never open a sheet on their own: the last row comes
+    along with them, so a reader sees what the figures add up.
+    """
+    pages: list[list[Block]] = [[]]
+
+    def height_of(blocks: list[Block]) -> float:
+        rows = any(b.kind in ("row", "totals") for b in blocks)
+        return sum(b.height for b in blocks) + (header.height if rows else 0)
 
     for block in flow:
-        tabular = block.kind in ("row", "totals")
-        if block.kind == "gap" and used == 0:
+        page = pages[-1]
+        if block.kind == "gap" and not page:
             continue  # a gap at the top of a sheet is wasted room
-        needed = block.height + (header.height if tabular and not has_header else 0)
+        rows_here = sum(1 for b in page if b.kind == "row")
         cap_reached = rows_cap is not None and block.kind == "row" and rows_here >= rows_cap
-        if (used + needed > height or cap_reached) and sheets[-1].blocks:
+        if page and (cap_reached or height_of([*page, block]) > height):
             carried: list[Block] = []
-            if block.kind == "totals" and rows_here >= 2:
-                # Keep the totals with at least one of the rows they add up.
-                _, last = sheets[-1].blocks.pop()
-                carried.append(last)
-            new_sheet()
-            for moved in carried:
-                _place_row(sheets[-1], moved, header, used)
-                used += moved.height + header.height
-                has_header, rows_here = True, 1
-            needed = block.height + (header.height if tabular and not has_header else 0)
-        if tabular and not has_header:
-            sheets[-1].blocks.append((used, header))
-            used += header.height
-            has_header = True
-        sheets[-1].blocks.append((used, block))
-        used += block.height
-        if block.kind == "row":
-            rows_here += 1
-        elif not tabular:
-            has_header = False  # anything after the table ends it
+            if block.kind in ("totals", "summary") and rows_here >= 2:
+                last_row = max(i for i, b in enumerate(page) if b.kind == "row")
+                carried, page[:] = page[last_row:], page[:last_row]
+            pages.append([*carried])
+        pages[-1].append(block)
+
+    sheets = []
+    for number, blocks in enumerate(pages, start=1):
+        sheet = Sheet(number, continued=number > 1)
+        used, in_table = 0.0, False
+        for block in blocks:
+            tabular = block.kind in ("row", "totals")
+            if tabular and not in_table:
+                sheet.blocks.append((used, header))
+                used += header.height
+            in_table = tabular
+            sheet.blocks.append((used, block))
+            used += block.height
+        sheets.append(sheet)
     return sheets
-
-
-def _place_row(sheet: Sheet, row: Block, header: Block, used: float) -> None:
-    sheet.blocks.append((used, header))
-    sheet.blocks.append((used + header.height, row))

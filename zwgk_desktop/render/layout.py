@@ -245,7 +245,8 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     try:
         pattern.format(**{key: "" for key in TITLE_PLACEHOLDERS})
     except (KeyError, IndexError, ValueError) as exc:
-        title.fail("title.pattern", f"含有无法识别的占位符 {exc}；可用：{', '.join('{' + k + '}' for k in TITLE_PLACEHOLDERS)}")
+        usable = ", ".join("{" + k + "}" for k in TITLE_PLACEHOLDERS)
+        title.fail("title.pattern", f"含有无法识别的占位符 {exc}；可用：{usable}")
     show_item_title = title.flag("title.show_item_title", True)
     title.finish("title.")
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from reportlab.lib.colors import Color, black, white
 from reportlab.pdfgen.canvas import Canvas
 
+from zwgk_desktop.domain.periods import chinese_date
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import CELL_PAD, GAP, LINE, MM, Block, Board, Sheet, heading_metrics
-from zwgk_desktop.domain.periods import chinese_date
 from zwgk_desktop.render.qr import QUIET_ZONE, dark_runs, qr_matrix
 
 GRID = Color(0.15, 0.15, 0.15)
@@ -44,7 +44,9 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
     handle, temp = tempfile.mkstemp(prefix=".zwgk-", suffix=".pdf", dir=out.parent)
     os.close(handle)
     try:
-        canvas = Canvas(temp, invariant=True, pageCompression=1)
+        # The initial font is ours, so no unembedded Helvetica is referenced by any page.
+        canvas = Canvas(temp, invariant=True, pageCompression=1, initialFontName=fonts.register(),
+                        initialFontSize=11)
         canvas.setCreator("村务公开栏 zwgk_desktop")
         sheets = 0
         titles = []
@@ -226,13 +228,12 @@ def _draw_footer(canvas: Canvas, board: Board, qr_form: str) -> None:
         for index, who in enumerate(signatures):
             x = text_left + index * column
             if who == "村民委员会":
-                lines = [f"{item.village}村民委员会（盖章）", "",
-                         chinese_date(date.fromisoformat(item.publicity_start)) if item.publicity_start else "年　月　日"]
+                lines = [f"{item.village}村民委员会（盖章）", "", _signed_on(item.publicity_start)]
             elif who == "村务监督委员会":
-                lines = ["村务监督委员会（签章）", f"审核人：{item.reviewer or '　　　　'}",
-                         chinese_date(date.fromisoformat(item.reviewed_on)) if item.reviewed_on else "年　月　日"]
+                reviewer = item.reviewer or "　　　　"
+                lines = ["村务监督委员会（签章）", f"审核人：{reviewer}", _signed_on(item.reviewed_on)]
             else:
-                lines = [f"{who}（签章）", "", "年　月　日"]
+                lines = [f"{who}（签章）", "", _signed_on("")]
             for i, line in enumerate(lines):
                 _text(canvas, x, y - i * size * LINE, line, size, bold=i == 0)
 
@@ -245,6 +246,11 @@ def _draw_footer(canvas: Canvas, board: Board, qr_form: str) -> None:
     centre = qr_left + qr / 2
     _text(canvas, centre, qr_bottom - size * 1.2, "扫码查看网上公开", size * 0.9, "center")
     _text(canvas, centre, qr_bottom - size * 1.2 - size * LINE, f"验证码 {item.code}", size, "center", bold=True)
+
+
+def _signed_on(iso_day: str) -> str:
+    """The date under a signature, or blanks to fill in by hand."""
+    return chinese_date(date.fromisoformat(iso_day)) if iso_day else "年　月　日"
 
 
 def _draw_draft_mark(canvas: Canvas, board: Board) -> None:

@@ -134,7 +134,8 @@ def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
     row_specs = [schema.row_field(c.field) for c in columns]
     rows = []
     for number, row in enumerate(item.rows, start=1):
-        cells = [format_value(row.get(c.field), c.format, spec.kind) for c, spec in zip(columns, row_specs, strict=True)]
+        cells = [format_value(row.get(c.field), c.format, spec.kind)
+                 for c, spec in zip(columns, row_specs, strict=True)]
         rows.append(tuple([str(number), *cells] if layout.number_header else cells))
     headers = tuple(([layout.number_header] if layout.number_header else []) + [c.header for c in columns])
     aligns = tuple((["center"] if layout.number_header else []) + [c.align for c in columns])

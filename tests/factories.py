@@ -1,0 +1,81 @@
+"""Valid items of every category, for tests to break one thing at a time."""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+from typing import Any
+
+from zwgk_desktop.domain.identity import id_check_char
+from zwgk_desktop.domain.items import REVIEWED, Item
+from zwgk_desktop.domain.periods import Quarter
+
+Q3 = Quarter(2026, 3)
+
+
+def id_number(rng: random.Random) -> str:
+    born = f"{rng.randint(1940, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    first17 = f"410122{born}{rng.randint(0, 999):03d}"
+    return first17 + id_check_char(first17)
+
+
+def household(rng: random.Random, **changes: Any) -> dict[str, Any]:
+    row = {
+        "group": f"{rng.randint(1, 9)}组", "head_name": rng.choice("张王李赵刘") + rng.choice(["建国", "秀英", "德明"]),
+        "id_number": id_number(rng), "household_size": rng.randint(1, 5), "kind": "农村低保",
+        "monthly_amount": rng.randint(300, 2000) * 100, "phone": f"139{rng.randint(0, 99_999_999):08d}",
+        "account": f"6222{rng.randint(10**14, 10**15 - 1)}", "address": "三组12号", "reason": "因病",
+    }
+    row.update(changes)
+    return row
+
+
+def assistance(count: int = 12, seed: int = 1, **changes: Any) -> Item:
+    rng = random.Random(seed)
+    rows, seen = [], set()
+    while len(rows) < count:
+        row = household(rng)
+        if row["id_number"] not in seen:
+            seen.add(row["id_number"])
+            rows.append(row)
+    item = Item(category="assistance", period=Q3, title="2026年第三季度低保对象公示",
+                publicity_start=date(2026, 10, 10), publicity_end=date(2026, 10, 16), reviewer="王德明",
+                reviewed_on=date(2026, 10, 9), status=REVIEWED, fields={"standard": "每人每月560元"}, rows=rows)
+    for key, value in changes.items():
+        setattr(item, key, value)
+    return item
+
+
+def finance() -> Item:
+    rows = [
+        {"date": date(2026, 7, 3), "voucher": "记-001", "summary": "上级转移支付（村级组织运转经费）",
+         "income": 10_000_000, "expense": None},
+        {"date": date(2026, 7, 15), "voucher": "记-002", "summary": "支付7月村干部基本报酬",
+         "income": None, "expense": 1_500_000},
+        {"date": date(2026, 8, 2), "voucher": "记-003", "summary": "购买办公用品（打印纸、墨盒）",
+         "income": None, "expense": 45_000},
+    ]
+    return Item(category="finance", period=Q3, title="2026年第三季度财务收支明细",
+                publicity_start=date(2026, 10, 10), publicity_end=date(2026, 11, 8), reviewer="王德明",
+                reviewed_on=date(2026, 10, 9), status=REVIEWED,
+                fields={"opening_balance": 5_000_000, "closing_balance": 13_455_000}, rows=rows)
+
+
+def bids() -> Item:
+    return Item(category="bids", period=Q3, title="村内道路硬化工程中标结果公示",
+                publicity_start=date(2026, 8, 5), publicity_end=date(2026, 8, 9), reviewer="王德明",
+                reviewed_on=date(2026, 8, 4), status=REVIEWED,
+                fields={"project": "村内道路硬化工程", "funding": "一事一议财政奖补资金", "budget": 50_000_000,
+                        "method": "公开招标", "winner": "甲建筑公司", "contract_amount": 46_000_000,
+                        "duration": "60日历天", "objection": "村务监督委员会 0371-62341101"},
+                rows=[{"bidder": "甲建筑公司", "price": 46_000_000, "rank": 1},
+                      {"bidder": "乙路桥公司", "price": 47_500_000, "rank": 2},
+                      {"bidder": "丙市政公司", "price": 48_800_000, "rank": 3}])
+
+
+def notice() -> Item:
+    return Item(category="notice", period=Q3, title="村民代表会议决议公告",
+                publicity_start=date(2026, 8, 12), publicity_end=date(2026, 8, 18), reviewer="王德明",
+                reviewed_on=date(2026, 8, 11), status=REVIEWED,
+                fields={"kind": "会议决议", "body": "按照“四议两公开”工作法，通过以下决议：\n实施村内道路硬化工程。",
+                        "contact": "村委会 0371-62341101"}, rows=[])
