@@ -59,7 +59,9 @@ def test_rows_per_sheet_cap() -> None:
 
 def test_totals_and_summary() -> None:
     public, board = board_for(finance())
-    assert public.totals == ("本期合计", "", "", "", "100,000.00", "15,450.00")
+    assert public.totals == ("本期合计", "", "", "", "100,000.00", "15,450.00", "")
+    assert [row[-1] for row in public.rows] == ["150,000.00", "135,000.00", "134,550.00"]  # running 余额
+    assert dict(public.info) == {"期初余额（元）": "50,000.00"}
     assert dict(public.summary)["期末余额（大写）"] == "壹拾叁万肆仟伍佰伍拾元整"
     totals = next(block for _, block in board.sheets[-1].blocks if block.kind == "totals")
     assert totals.span == 4  # the label spreads over the empty cells before the first figure

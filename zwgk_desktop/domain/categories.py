@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import Any
 
 from zwgk_desktop.domain import money
 from zwgk_desktop.domain.fields import Field, Kind
@@ -51,6 +52,15 @@ def _finance_rules(item: Item, report: Report) -> None:
         )
 
 
+def _running_balance(item: Item) -> list[dict[str, Any]]:
+    balance = item.fields["opening_balance"]
+    derived = []
+    for row in item.rows:
+        balance += (row.get("income") or 0) - (row.get("expense") or 0)
+        derived.append({"balance": balance})
+    return derived
+
+
 FINANCE = Category(
     code="finance",
     name="财务收支",
@@ -66,6 +76,8 @@ FINANCE = Category(
         Field("expense", "支出", Kind.MONEY, required=False),
     ),
     rules=_finance_rules,
+    derived_fields=(Field("balance", "余额", Kind.MONEY),),
+    derive=_running_balance,
 )
 
 # ---------------------------------------------------------------------------------------------

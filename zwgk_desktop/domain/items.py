@@ -71,15 +71,20 @@ class Category:
     min_rows: int = 1
     min_publicity_days: int = 0
     rules: Callable[[Item, Report], None] = lambda item, report: None
+    # Values computed from a valid item for each row (a running balance), never typed or stored;
+    # a layout may show them like any public row field.
+    derived_fields: tuple[Field, ...] = ()
+    derive: Callable[[Item], list[dict[str, Any]]] = lambda item: [{} for _ in item.rows]
 
     def item_field(self, key: str) -> Field:
         return next(f for f in self.item_fields if f.key == key)
 
     def row_field(self, key: str) -> Field:
-        return next(f for f in self.row_fields if f.key == key)
+        return next(f for f in (*self.row_fields, *self.derived_fields) if f.key == key)
 
-    def field_for(self, key: str) -> Field | None:
-        return next((f for f in (*self.item_fields, *self.row_fields) if f.key == key), None)
+    def shown_rows(self, item: Item) -> list[dict[str, Any]]:
+        """Each row with its derived values added, as a layout sees it."""
+        return [{**row, **extra} for row, extra in zip(item.rows, self.derive(item), strict=True)]
 
 
 def parse_rows(category: Category, raw_rows: Iterable[Mapping[str, object]], first_row: int = 1

@@ -278,10 +278,11 @@ def _build(top: _Reader, path: Path) -> Layout | None:
         align = col.choice(f"{key}.align", ALIGNS, "left")
         fmt = col.text(f"{key}.format")
         col.finish(f"{key}.")
-        spec = next((f for f in schema.row_fields if f.key == field_key), None) if schema else None
+        fields = (*schema.row_fields, *schema.derived_fields) if schema else ()
+        spec = next((f for f in fields if f.key == field_key), None)
         if schema and field_key and spec is None:
             col.fail(f"{key}.field", f"{category} 类别的明细没有字段“{field_key}”；"
-                                     f"可用：{', '.join(f.key for f in schema.row_fields if f.public)}")
+                                     f"可用：{', '.join(f.key for f in fields if f.public)}")
         elif spec is not None and _format_fits(col, f"{key}.format", spec, fmt) and fmt != "capitals":
             columns.append(Column(field_key, header, width, align, fmt))
         elif spec is not None and fmt == "capitals":
@@ -293,7 +294,7 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     totals.finish("totals.")
     shown_fields = {c.field for c in columns}
     for name_ in totals_sum:
-        spec = schema.field_for(name_) if schema else None
+        spec = next((f for f in schema.row_fields if f.key == name_), None) if schema else None
         if name_ not in shown_fields or spec is None or spec.kind not in (Kind.MONEY, Kind.COUNT):
             totals.fail("totals.sum", f"“{name_}”不是表中的金额或数量列，不能合计")
 

@@ -95,12 +95,14 @@ def _define_qr(canvas: Canvas, name: str, url: str, size: float) -> None:
 
 
 def _text(canvas: Canvas, x: float, y: float, text: str, size: float, align: str = "left",
-          bold: bool = False) -> None:
+          bold: bool = False, color: Color = black) -> None:
     font = fonts.register()
     canvas.setFont(font, size)
+    canvas.setFillColor(color)
     if bold:
         # The bundled font has one weight; stroking the outline thickens it the way a bold would.
         canvas.saveState()
+        canvas.setStrokeColor(color)
         canvas.setLineWidth(size * 0.035)
         text_obj = canvas.beginText()
         text_obj.setTextRenderMode(2)
@@ -129,9 +131,8 @@ def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, qr_form: str, draft:
     # -- heading, subtitle, dates and sheet number --
     metrics = heading_metrics(layout, bool(item.title))
     heading = item.heading + (layout.continued_mark if sheet.continued else "")
-    canvas.setFillColor(RED)
-    _text(canvas, left + width / 2, page_h - top - metrics.title, heading, fs["title"], "center", bold=True)
-    canvas.setFillColor(black)
+    _text(canvas, left + width / 2, page_h - top - metrics.title, heading, fs["title"], "center", bold=True,
+          color=RED)
     if item.title:
         _text(canvas, left + width / 2, page_h - top - metrics.subtitle, item.title, fs["subtitle"], "center")
     y = page_h - top - metrics.meta
@@ -255,9 +256,8 @@ def _signed_on(iso_day: str) -> str:
 
 def _draw_draft_mark(canvas: Canvas, board: Board) -> None:
     canvas.saveState()
-    canvas.setFillColor(WATERMARK)
     canvas.translate(board.page_width / 2, board.page_height / 2)
     canvas.rotate(35)
-    _text(canvas, 0, 40, "草稿", 150, "center", bold=True)
-    _text(canvas, 0, -40, "未经村务监督委员会审核，不得张贴", 36, "center")
+    _text(canvas, 0, 40, "草稿", 150, "center", bold=True, color=WATERMARK)
+    _text(canvas, 0, -40, "未经村务监督委员会审核，不得张贴", 36, "center", color=WATERMARK)
     canvas.restoreState()

@@ -133,7 +133,7 @@ def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
     columns = layout.columns
     row_specs = [schema.row_field(c.field) for c in columns]
     rows = []
-    for number, row in enumerate(item.rows, start=1):
+    for number, row in enumerate(schema.shown_rows(item), start=1):
         cells = [format_value(row.get(c.field), c.format, spec.kind)
                  for c, spec in zip(columns, row_specs, strict=True)]
         rows.append(tuple([str(number), *cells] if layout.number_header else cells))
@@ -163,6 +163,8 @@ def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
         quarter=QUARTER_NAMES[item.period.number], period=str(item.period),
         category_name=schema.name, title=title,
     )
+    info = tuple((e.label, value) for e in layout.info if (value := entry_value(e)))
+    summary = tuple((e.label, value) for e in layout.summary if (value := entry_value(e)))
     return PublicItem(
         item_id=item.id, layout_id=layout.id, category=item.category, category_name=schema.name,
         township=place.township, village=place.village, village_code=place.village_code,
@@ -172,9 +174,9 @@ def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
         publicity_text=publicity_text,
         reviewer=identity.redact_text(item.reviewer or ""),
         reviewed_on=item.reviewed_on.isoformat() if item.reviewed_on else "",
-        info=tuple((e.label, entry_value(e)) for e in layout.info),
+        info=info,
         body=body, headers=headers, aligns=aligns, rows=tuple(rows), totals=totals,
-        summary=tuple((e.label, entry_value(e)) for e in layout.summary),
+        summary=summary,
     )
 
 

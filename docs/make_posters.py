@@ -1,0 +1,42 @@
+"""Regenerate the poster pictures in docs/: the first sheet of each category from the demo.
+
+Run with the test extras installed: `.venv/bin/python docs/make_posters.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pypdfium2
+
+DOCS = Path(__file__).resolve().parent
+ZWGK = str(Path(sys.executable).with_name("zwgk"))
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        db = Path(folder) / "demo.sqlite3"
+        subprocess.run([ZWGK, "demo", "--db", str(db)], check=True, capture_output=True)
+        listed = subprocess.run([ZWGK, "list", "--db", str(db), "--village", "donggang", "--period", "2026Q3",
+                                 "--json"], check=True, capture_output=True, text=True)
+        items = json.loads(listed.stdout)["items"]
+        for category in ("finance", "assistance", "bids", "notice"):
+            # The first item of the category that the 村务监督委员会 has reviewed: what gets posted.
+            item = next(i for i in items if i["category"] == category and i["status"] == "reviewed")
+            pdf = Path(folder) / f"{category}.pdf"
+            subprocess.run([ZWGK, "render", "--db", str(db), "--village", "donggang", "--period", "2026Q3",
+                            "--item", str(item["id"]), "-o", str(pdf)], check=True, capture_output=True)
+            document = pypdfium2.PdfDocument(str(pdf))
+            image = document[0].render(scale=90 / 72).to_pil().convert("RGB")
+            document.close()
+            out = DOCS / f"poster-{category}.png"
+            image.quantize(colors=64).save(out, optimize=True)
+            print(out, image.size)
+
+
+if __name__ == "__main__":
+    main()
