@@ -14,8 +14,9 @@ Both sides are timed as whole processes, start to exit, as a clerk would run the
 * LibreOffice: an .xlsx written with openpyxl holding the same public columns the poster shows
   (序号, 村民小组, masked 户主姓名 and 身份证号, 保障人口, 救助类别, 月保障金额) with a title row,
   a 合计 row, the poster's row height and type sizes, A3 portrait, fit to one page wide and the
-  header row repeated on every page, then `soffice --headless --convert-to pdf`. One untimed warm-up conversion runs first so that the
-  profile directory exists and its first-start cost is not counted against LibreOffice.
+  header row repeated on every page, then `soffice --headless --convert-to pdf`. One untimed
+  warm-up conversion runs first so that the profile directory exists and its first-start cost
+  is not counted against LibreOffice.
 
 Each measurement is the best and the median of 3 runs. Households come from a seeded
 random.Random, so every run prints the same content. Everything is written under a temporary
@@ -61,7 +62,8 @@ GOAL_RATIO = 3.0
 GOAL_10K_SECONDS = 5.0
 GOAL_KB_PER_SHEET = 200.0
 
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶余"
+            "潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
 GIVEN = "建国华强英兰明生花菊丽娟梅燕福发凤珍东民才保文芬萍山荣喜仓妮红振丰贵军爱成春秀玉德志海永长桂"
 
 HEADERS = ("序号", "村民小组", "户主姓名", "身份证号", "保障人口", "救助类别", "月保障金额（元）")
@@ -117,7 +119,8 @@ def zwgk_command() -> str:
     found = shutil.which("zwgk")
     if found:
         return found
-    raise SystemExit("找不到 zwgk 命令：请用装有本包的虚拟环境运行（.venv/bin/python benchmarks/bench_render.py）")
+    raise SystemExit("zwgk command not found: run with the virtualenv that has the package installed "
+                     "(.venv/bin/python benchmarks/bench_render.py)")
 
 
 def zwgk_env(work: Path) -> dict[str, str]:
@@ -190,12 +193,12 @@ def time_render(work: Path, db_path: Path, label: str, runs: int = RUNS) -> Timi
     result = json.loads(proc.stdout)
     timing.sheets = result["sheets"]
     timing.size_bytes = out.stat().st_size
-    timing.notes += [f"zwgk 警告：{w}" for w in result.get("warnings", [])]
+    timing.notes += [f"zwgk warning: {w}" for w in result.get("warnings", [])]
     if proc.stderr.strip():
-        timing.notes.append(f"zwgk stderr：{proc.stderr.strip()}")
+        timing.notes.append(f"zwgk stderr: {proc.stderr.strip()}")
     counted = pdf_pages(out)
     if counted is not None and counted != timing.sheets:
-        timing.notes.append(f"zwgk 报告 {timing.sheets} 张，PDF 实有 {counted} 页")
+        timing.notes.append(f"zwgk reported {timing.sheets} sheets, the PDF has {counted} pages")
     return timing
 
 
@@ -253,20 +256,28 @@ def write_xlsx(households: list[dict[str, Any]], path: Path) -> None:
     wb.save(path)
 
 
-def soffice_command(xlsx: Path, outdir: Path) -> list[str]:
-    return ["soffice", "--headless", "--norestore", f"-env:UserInstallation={LO_PROFILE.as_uri()}",
+def soffice_command(soffice: str, xlsx: Path, outdir: Path, profile: Path = LO_PROFILE) -> list[str]:
+    return [soffice, "--headless", "--norestore", f"-env:UserInstallation={profile.as_uri()}",
             "--convert-to", "pdf", "--outdir", str(outdir), str(xlsx)]
 
 
-def time_soffice(xlsx: Path, outdir: Path, label: str, runs: int = RUNS) -> Timing:
+def time_soffice(soffice: str, xlsx: Path, outdir: Path, label: str, runs: int = RUNS,
+                 fresh_profile: bool = False) -> Timing:
+    """Warm runs share LO_PROFILE; with fresh_profile each run starts LibreOffice on a new profile,
+    as on a machine (or a script) that has never run it: its first-start cost included."""
     out = outdir / (xlsx.stem + ".pdf")
     timing = Timing(label)
-    for _ in range(runs):
+    for run in range(runs):
         out.unlink(missing_ok=True)
-        seconds, proc = timed(soffice_command(xlsx, outdir))
+        profile = LO_PROFILE.with_name(f"{LO_PROFILE.name}_fresh{run}") if fresh_profile else LO_PROFILE
+        if fresh_profile:
+            shutil.rmtree(profile, ignore_errors=True)
+        seconds, proc = timed(soffice_command(soffice, xlsx, outdir, profile))
+        if fresh_profile:
+            shutil.rmtree(profile, ignore_errors=True)
         if proc.returncode != 0 or not out.exists():
             report_failure("soffice", proc)
-            timing.notes.append("LibreOffice 转换失败")
+            timing.notes.append("LibreOffice conversion failed")
             return timing
         timing.seconds.append(seconds)
     timing.size_bytes = out.stat().st_size
@@ -292,7 +303,7 @@ def run_checked(command: list[str], env: dict[str, str] | None = None) -> None:
 
 
 def report_failure(what: str, proc: subprocess.CompletedProcess[str], log: Path | None = None) -> None:
-    print(f"\n!! {what} 失败（退出码 {proc.returncode}）", file=sys.stderr)
+    print(f"\n!! {what} failed (exit code {proc.returncode})", file=sys.stderr)
     for name, text in (("stdout", proc.stdout), ("stderr", proc.stderr)):
         if text.strip():
             print(f"--- {name} ---\n{text.rstrip()}", file=sys.stderr)
@@ -318,25 +329,25 @@ def heading(text: str) -> None:
     print(f"\n=== {text} ===", flush=True)
 
 
-def show(t: Timing) -> None:
-    if not t.seconds:
-        print(f"{t.label}: 没有测得时间", flush=True)
-    else:
+def show(t: Timing) -> Timing:
+    if t.seconds:
         runs = ", ".join(f"{s:.2f}" for s in t.seconds)
-        size = f"{t.kb:,.0f} KB" if t.kb is not None else "?"
-        per = f"{t.kb_per_sheet:,.1f} KB/张" if t.kb_per_sheet is not None else "? KB/张"
-        print(f"{t.label}: 最快 {t.best:.2f} s，中位 {t.median:.2f} s（各次 {runs}）；"
-              f"{t.sheets if t.sheets is not None else '?'} 张；{size}；{per}", flush=True)
+        print(f"{t.label}: best {t.best:.2f} s, median {t.median:.2f} s (runs: {runs}); "
+              f"{fmt(t.sheets, 'd')} sheets, {fmt(t.kb, ',.0f')} KB, {fmt(t.kb_per_sheet, ',.1f')} KB/sheet",
+              flush=True)
+    else:
+        print(f"{t.label}: no timing", flush=True)
     for note in t.notes:
-        print(f"  注意：{note}", flush=True)
-
-
-def verdict(ok: bool) -> str:
-    return "达到" if ok else "未达到"
+        print(f"    note: {note}", flush=True)
+    return t
 
 
 def fmt(value: float | int | None, spec: str) -> str:
-    return "—" if value is None else format(value, spec)
+    return "-" if value is None else format(value, spec)
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,91 +355,99 @@ def fmt(value: float | int | None, spec: str) -> str:
 
 def main() -> int:
     print(__doc__.strip().splitlines()[0])
-    print(f"Python {sys.version.split()[0]}；zwgk：{zwgk_command()}；CPU {os.cpu_count()} 核；"
-          f"每项 {RUNS} 次，取最快与中位；种子 {SEED}")
+    print(f"Python {sys.version.split()[0]}, zwgk at {zwgk_command()}, {os.cpu_count()} CPUs; "
+          f"{RUNS} runs each, best and median; seed {SEED}")
     soffice = shutil.which("soffice")
-    ours: dict[int, Timing] = {}
-    theirs: dict[int, Timing] = {}
     profile_existed = LO_PROFILE.exists()
-
-    with tempfile.TemporaryDirectory(prefix="zwgk_bench_") as tmp:
-        root = Path(tmp)
-
-        heading("1. zwgk render（整个进程：启动、读库、排版、写 PDF）")
-        for count in (*SIZES, SINGLE_SHEET):
-            work = root / f"ours_{count}"
-            work.mkdir()
-            households = make_households(count)
-            start = time.perf_counter()
-            db_path = make_archive(work, households)
-            print(f"{count:,} 户：建库并写入 {time.perf_counter() - start:.1f} s（不计时）", flush=True)
-            ours[count] = show_and_keep(time_render(work, db_path, f"  zwgk render {count:,} 户"))
-
-        heading("2. LibreOffice headless（soffice --convert-to pdf，整个进程）")
-        if soffice is None:
-            print("没有找到 soffice：LibreOffice 未安装，跳过这一部分。")
-        else:
-            version = subprocess.run(["soffice", "--version"], capture_output=True, text=True, check=False)
-            print(f"{soffice}：{version.stdout.strip() or '版本未知'}；配置目录 {LO_PROFILE}")
-            lo_dir = root / "libreoffice"
-            lo_dir.mkdir()
-            xlsx_files = {}
-            for count in SIZES:
-                xlsx_files[count] = lo_dir / f"households_{count}.xlsx"
-                write_xlsx(make_households(count), xlsx_files[count])
-            warm_dir = lo_dir / "warmup"
-            warm_dir.mkdir()
-            seconds, proc = timed(soffice_command(xlsx_files[SIZES[0]], warm_dir))
-            print(f"预热：先不计时转换一次 {SIZES[0]:,} 户的表格（{seconds:.1f} s，"
-                  f"{'新建' if not profile_existed else '已有'}配置目录），以下计时不含首次启动开销", flush=True)
-            if proc.returncode != 0:
-                report_failure("soffice（预热）", proc)
-            for count in SIZES:
-                theirs[count] = show_and_keep(
-                    time_soffice(xlsx_files[count], lo_dir, f"  LibreOffice {count:,} 户"))
-
-    if soffice is not None and not profile_existed:
-        shutil.rmtree(LO_PROFILE, ignore_errors=True)
-
+    theirs: dict[int, Timing] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="zwgk_bench_") as tmp:
+            ours = run_ours(Path(tmp))
+            if soffice is None:
+                heading("2. LibreOffice headless")
+                print("soffice is not on PATH: LibreOffice is absent, this part is skipped.")
+            else:
+                theirs = run_libreoffice(Path(tmp), soffice, profile_existed)
+    finally:
+        if soffice is not None and not profile_existed:
+            shutil.rmtree(LO_PROFILE, ignore_errors=True)  # the profile this run created
     print_summary(ours, theirs, soffice is not None)
     return 0
 
 
-def show_and_keep(t: Timing) -> Timing:
-    show(t)
-    return t
+def run_ours(root: Path) -> dict[int, Timing]:
+    heading("1. zwgk render (whole process: start-up, read archive, lay out, write PDF)")
+    ours = {}
+    for count in (*SIZES, SINGLE_SHEET):
+        work = root / f"ours_{count}"
+        work.mkdir()
+        start = time.perf_counter()
+        db_path = make_archive(work, make_households(count))
+        print(f"{count:,} households: archive created and filled in "
+              f"{time.perf_counter() - start:.1f} s (not timed)", flush=True)
+        ours[count] = show(time_render(work, db_path, f"  zwgk render, {count:,} households"))
+    return ours
+
+
+def run_libreoffice(root: Path, soffice: str, profile_existed: bool) -> dict[int, Timing]:
+    heading("2. LibreOffice headless (soffice --convert-to pdf, whole process)")
+    version = subprocess.run([soffice, "--version"], capture_output=True, text=True, check=False)
+    print(f"{soffice}: {version.stdout.strip() or 'version unknown'}; profile {LO_PROFILE}")
+    lo_dir = root / "libreoffice"
+    lo_dir.mkdir()
+    xlsx_files = {}
+    for count in SIZES:
+        xlsx_files[count] = lo_dir / f"households_{count}.xlsx"
+        write_xlsx(make_households(count), xlsx_files[count])
+    warm_dir = lo_dir / "warmup"
+    warm_dir.mkdir()
+    seconds, proc = timed(soffice_command(soffice, xlsx_files[SIZES[0]], warm_dir))
+    print(f"Warm-up: one untimed conversion of the {SIZES[0]:,}-household sheet first "
+          f"({seconds:.1f} s, profile {'already there' if profile_existed else 'created'}); "
+          "the timings below exclude LibreOffice's first-start cost.", flush=True)
+    if proc.returncode != 0:
+        report_failure("soffice (warm-up)", proc)
+    timings = {count: show(time_soffice(soffice, xlsx_files[count], lo_dir, f"  LibreOffice, {count:,} households"))
+               for count in SIZES}
+    timings[-SIZES[0]] = show(time_soffice(soffice, xlsx_files[SIZES[0]], lo_dir,
+                                           f"  LibreOffice, {SIZES[0]:,} households, new profile each run",
+                                           fresh_profile=True))
+    return timings
 
 
 def print_summary(ours: dict[int, Timing], theirs: dict[int, Timing], have_lo: bool) -> None:
-    heading("汇总")
-    print(f"{'测量':<28}{'最快 s':>9}{'中位 s':>9}{'张数':>7}{'PDF KB':>10}{'KB/张':>9}")
-    rows = [(f"zwgk render {n:,} 户", t) for n, t in ours.items()]
-    rows += [(f"LibreOffice {n:,} 户", t) for n, t in theirs.items()]
+    heading("Summary")
+    print(f"{'measurement':<34}{'best s':>8}{'median s':>10}{'sheets':>8}{'PDF KB':>9}{'KB/sheet':>10}")
+    rows = [(f"zwgk render, {n:,} households", t) for n, t in ours.items()]
+    rows += [(f"LibreOffice, {n:,} households" if n > 0 else f"LibreOffice, {-n:,}, new profile", t)
+             for n, t in theirs.items()]
     for label, t in rows:
-        best = t.best if t.seconds else None
-        median = t.median if t.seconds else None
-        print(f"{label:<28}{fmt(best, '.2f'):>9}{fmt(median, '.2f'):>9}{fmt(t.sheets, 'd'):>7}"
-              f"{fmt(t.kb, ',.0f'):>10}{fmt(t.kb_per_sheet, ',.1f'):>9}")
+        best, median = (t.best, t.median) if t.seconds else (None, None)
+        print(f"{label:<34}{fmt(best, '.2f'):>8}{fmt(median, '.2f'):>10}{fmt(t.sheets, 'd'):>8}"
+              f"{fmt(t.kb, ',.0f'):>9}{fmt(t.kb_per_sheet, ',.1f'):>10}")
 
-    print("\n设计目标（按中位数判断）：")
+    print("\nDesign goals (judged on the median):")
     n = SIZES[0]
-    if have_lo and theirs.get(n) and theirs[n].seconds and ours[n].seconds:
-        ratio_best = theirs[n].best / ours[n].best
-        ratio_median = theirs[n].median / ours[n].median
-        print(f"  LibreOffice / zwgk，{n:,} 户：最快之比 {ratio_best:.1f}×，中位之比 {ratio_median:.1f}×"
-              f"（目标 ≥ {GOAL_RATIO:.0f}×）：{verdict(ratio_median >= GOAL_RATIO)}")
-    elif not have_lo:
-        print(f"  LibreOffice / zwgk，{n:,} 户：未测（LibreOffice 未安装）")
+    if not have_lo:
+        print(f"  LibreOffice time / zwgk time, {n:,} households: not measured (LibreOffice absent)")
+    elif theirs.get(n) and theirs[n].seconds:
+        ratio_best, ratio_median = theirs[n].best / ours[n].best, theirs[n].median / ours[n].median
+        print(f"  LibreOffice time / zwgk time, {n:,} households: {ratio_median:.2f}x median, "
+              f"{ratio_best:.2f}x best (goal >= {GOAL_RATIO:.0f}x): {verdict(ratio_median >= GOAL_RATIO)}")
+        cold = theirs.get(-n)
+        if cold and cold.seconds:
+            print(f"  same, LibreOffice starting on a new profile each run: {cold.median / ours[n].median:.2f}x median")
     else:
-        print(f"  LibreOffice / zwgk，{n:,} 户：未测（LibreOffice 转换失败）")
+        print(f"  LibreOffice time / zwgk time, {n:,} households: not measured (LibreOffice failed)")
     big = ours[SIZES[-1]]
-    print(f"  zwgk render {SIZES[-1]:,} 户：最快 {big.best:.2f} s，中位 {big.median:.2f} s"
-          f"（目标 < {GOAL_10K_SECONDS:.0f} s）：{verdict(big.median < GOAL_10K_SECONDS)}")
+    print(f"  zwgk render, {SIZES[-1]:,} households: {big.median:.2f} s median, {big.best:.2f} s best "
+          f"(goal < {GOAL_10K_SECONDS:.0f} s): {verdict(big.median < GOAL_10K_SECONDS)}")
     single = ours[SINGLE_SHEET]
-    per_sheet = [t.kb_per_sheet for t in ours.values() if t.kb_per_sheet is not None]
-    print(f"  单张 PDF（{SINGLE_SHEET} 户，{fmt(single.sheets, 'd')} 张）：{fmt(single.kb, ',.0f')} KB"
-          f"（目标 < {GOAL_KB_PER_SHEET:.0f} KB/张）：{verdict((single.kb_per_sheet or 1e9) < GOAL_KB_PER_SHEET)}；"
-          f"多张时每张最多 {max(per_sheet):,.1f} KB")
+    largest = max(t.kb_per_sheet for t in ours.values() if t.kb_per_sheet is not None)
+    print(f"  PDF of one sheet ({SINGLE_SHEET} households, {fmt(single.sheets, 'd')} sheet): "
+          f"{fmt(single.kb, ',.0f')} KB (goal < {GOAL_KB_PER_SHEET:.0f} KB/sheet): "
+          f"{verdict((single.kb_per_sheet or float('inf')) < GOAL_KB_PER_SHEET)}; "
+          f"largest KB/sheet in any of our renders: {largest:,.1f}")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ import zxingcpp
 from zwgk_desktop.db import store
 from zwgk_desktop.db.engine import open_engine, session_factory
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput, ZwgkError
 from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.publishing import RenderResult, render_board
 from zwgk_desktop.render.layout import load_layouts
@@ -116,3 +117,28 @@ def test_base_url_override(demo_db: Path, tmp_path: Path) -> None:
     result = render(demo_db, tmp_path / "x.pdf", category="bids", base_url="https://gk.example.org/cun/")
     assert decode_qr(tmp_path / "x.pdf", 0)[0].startswith("https://gk.example.org/cun/donggang/2026Q3/")
     assert result.base_url == "https://gk.example.org/cun"
+
+
+def test_items_not_proactively_public_never_reach_the_board(demo_copy: Path, tmp_path: Path) -> None:
+    engine = open_engine(str(demo_copy))
+    with session_factory(engine)() as session, session.begin():
+        village = store.find_village(session, "donggang")
+        bids_item = next(i for i in village.items if i.period == "2026Q3" and i.category == "bids")
+        bids_item.disclosure = "依申请公开"
+        withheld_id = bids_item.id
+    engine.dispose()
+    result = render(demo_copy, tmp_path / "q.pdf")
+    assert withheld_id not in {p.item_id for p in result.items}
+    assert [i.id for i in result.withheld] == [withheld_id]
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "q.pdf").pages)
+    assert "招投标" not in text
+    with pytest.raises(BadInput, match="不是“主动公开”"):
+        render(demo_copy, tmp_path / "r.pdf", item_id=withheld_id)
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_unwritable_output_is_told_in_words(demo_db: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(ZwgkError, match=r"无法在 .* 写出文件"):
+        render(demo_db, blocker / "out.pdf", category="bids")

@@ -52,7 +52,7 @@ def test_migration_from_the_first_schema_keeps_data(tmp_path: Path) -> None:
             "INSERT INTO disclosure_item (id, village_id, period, category, title, disclosure, status, fields,"
             " created_at, updated_at) VALUES (1, 1, '2026Q3', 'notice', '公告', '主动公开', 'draft',"
             " '{\"kind\": \"其他\", \"body\": \"正文\"}', '2026-10-01 00:00:00', '2026-10-01 00:00:00')"))
-    with pytest.raises(BadInput, match="较旧"):
+    with pytest.raises(BadInput, match="请运行 zwgk init 升级"):
         migrate.require_current(engine)
     migrate.upgrade(engine)
     migrate.require_current(engine)
@@ -105,3 +105,7 @@ def test_village_names_and_codes(engine) -> None:  # type: ignore[no-untyped-def
         assert store.find_village(session, "DONGGANG") is east
         with pytest.raises(NotFound, match="现有：东岗村（donggang）"):
             store.find_village(session, "西岗村")
+
+
+def test_schema_head_constant_matches_the_migrations() -> None:
+    assert migrate.head_revision() == migrate.SCHEMA_HEAD

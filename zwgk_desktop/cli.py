@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 import traceback
+import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -170,9 +171,19 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("（没有符合条件的事项）")
     for i in items:
         dates = f"{i.publicity_start}～{i.publicity_end or '长期'}" if i.publicity_start else "未定"
-        print(f"{i.id:>6}  {i.village}  {i.period}  {CATEGORIES[i.category].name:<8}  "
-              f"{STATUS_NAMES.get(i.status, i.status)}  {i.disclosure}  {i.rows:>5} 行  公示 {dates}  {i.title}")
+        cells = (str(i.id), i.village, i.period, CATEGORIES[i.category].name, STATUS_NAMES.get(i.status, i.status),
+                 i.disclosure, f"{i.rows} 行", dates, i.title)
+        print("  ".join(_pad(cell, width) for cell, width in zip(cells, _LIST_WIDTHS, strict=True)).rstrip())
     return 0
+
+
+# Display widths of `list` columns; a Chinese character takes two columns in a terminal.
+_LIST_WIDTHS = (6, 10, 6, 14, 6, 10, 8, 21, 0)
+
+
+def _pad(text: str, width: int) -> str:
+    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - shown)
 
 
 def cmd_render(args: argparse.Namespace) -> int:

@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
-from zwgk_desktop.domain.categories import ASSISTANCE_KINDS
 from zwgk_desktop.domain.identity import id_check_char
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item
 from zwgk_desktop.domain.periods import Quarter, add_working_days, chinese_date
@@ -101,9 +100,10 @@ def _households(rng: random.Random, region: str, count: int) -> list[dict[str, o
         if id_number in used:
             continue
         used.add(id_number)
-        kind = rng.choices(ASSISTANCE_KINDS[:3], weights=(85, 3, 12))[0]
+        kind = rng.choices(("农村低保", "特困供养"), weights=(88, 12))[0]
         size = 1 if kind == "特困供养" else rng.choices((1, 2, 3, 4, 5), weights=(25, 30, 25, 15, 5))[0]
-        per_person = rng.randint(95, 112) * 10 if kind == "特困供养" else rng.randint(28, 56) * 10
+        # 特困: the full standard; 低保: the gap between income and the standard (补差), up to 560.
+        per_person = 1040 if kind == "特困供养" else rng.randint(18, 56) * 10
         group = f"{rng.randint(1, 9)}组"
         households.append({
             "group": group,

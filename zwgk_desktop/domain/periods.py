@@ -1,8 +1,8 @@
 """Quarters (the archive unit, `2026Q3`), publication deadlines and working days.
 
 Working days follow the official calendar of the State Council (调休 included) as published in
-the `chinesecalendar` package; for a year it does not know yet we fall back to Monday–Friday and
-say so, rather than refusing to work.
+the `chinesecalendar` package; for a year it does not know yet we fall back to Monday–Friday
+rather than refusing to work, and `calendar_is_official` lets a caller say so.
 """
 
 from __future__ import annotations

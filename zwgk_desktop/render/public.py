@@ -15,6 +15,7 @@ import json
 import unicodedata
 from dataclasses import asdict, dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -76,17 +77,23 @@ class PublicItem:
         return data
 
     def canonical_json(self) -> bytes:
+        return self._canonical_bytes
+
+    # The item is frozen, so its canonical form is computed once: every sheet prints the code, and
+    # a 10,000-household list must not serialise its rows once per sheet.
+    @cached_property
+    def _canonical_bytes(self) -> bytes:
         text = json.dumps(self.canonical(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
         return unicodedata.normalize("NFC", text).encode("utf-8")
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
-        return hashlib.sha256(self.canonical_json()).hexdigest()
+        return hashlib.sha256(self._canonical_bytes).hexdigest()
 
-    @property
+    @cached_property
     def code(self) -> str:
         """Ten characters of base32 (A–Z, 2–7: no 0/O or 1/I to confuse a reader)."""
-        digest = hashlib.sha256(self.canonical_json()).digest()
+        digest = hashlib.sha256(self._canonical_bytes).digest()
         return base64.b32encode(digest).decode("ascii")[:CODE_LENGTH]
 
     def url(self, base_url: str) -> str:
