@@ -18,7 +18,7 @@ from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
-from zwgk_desktop.render.public import PublicItem, build_public_item
+from zwgk_desktop.render.public import Place, PublicItem, build_public_item
 
 
 @dataclass
@@ -31,10 +31,9 @@ class RenderResult:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def posters_for(items: list[Item], layouts: LayoutSet, village: store.Village, base_url: str,
+def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: str,
                 result: RenderResult) -> list[Poster]:
     """Lay out each item; collect what a person should know (drafts, characters the font lacks)."""
-    place = store.place_of(village)
     posters = []
     for item in items:
         layout = layouts.for_category(item.category)
@@ -75,6 +74,28 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
     problems = store.check_stored(public)
     if problems:
         raise BadInput(f"有 {len(problems)} 处错误，不能打印（请先改正）：", problems)
-    posters = posters_for(public, layouts, village, url, result)
+    posters = posters_for(public, layouts, store.place_of(village), url, result)
     result.sheets = write_pdf(posters, out, progress=progress)
     return result
+
+
+def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *,
+                progress: Callable[[int], None] | None = None) -> RenderResult:
+    """One item, as it stands in an editor (saved or not), to the PDF that would print.
+
+    Pure of the database, so the desktop app can call it in a worker thread with a copy of the
+    item. The base URL is the place's; without one the QR code points at a placeholder and the
+    caller is told.
+    """
+    base_url = place.base_url or "https://（未设置网上公开地址）"
+    result = RenderResult(base_url=base_url)
+    if not place.base_url:
+        result.warnings.append(Problem("还没有设置网上公开地址：二维码暂时无效，请在“设置”中填写"))
+    posters = posters_for([item], layouts, place, base_url, result)
+    result.sheets = write_pdf(posters, out, progress=progress)
+    return result
+
+
+def warm_up() -> None:
+    """Load the font and what rendering needs (in a render process, before its first job)."""
+    fonts.register()

@@ -7,10 +7,12 @@ nothing is left half-stored.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Township, Village
@@ -18,7 +20,7 @@ from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, clean_text
 from zwgk_desktop.domain.identity import IdentityError, check_phone
-from zwgk_desktop.domain.items import PUBLIC, Item, validate
+from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, NotFound, Problem
 from zwgk_desktop.render.public import Place
@@ -132,6 +134,136 @@ def add_item(session: Session, village: Village, item: Item) -> int:
         ])
     item.id = record.id
     return record.id
+
+
+def load_item(session: Session, item_id: int) -> tuple[Item, Village]:
+    record = session.get(DisclosureItem, item_id)
+    if record is None:
+        raise NotFound(f"没有编号为 {item_id} 的事项")
+    return to_domain(record), record.village
+
+
+def save_item(session: Session, item: Item, village: Village | None = None) -> int:
+    """Store an item edited in the app, replacing its fields and rows in one transaction.
+
+    A draft is kept even with mistakes in it (a clerk may finish a list tomorrow; values that do
+    not parse are kept as typed); an item marked reviewed must pass every check.
+    """
+    schema = category_of(item.category)
+    report = validate(item, schema)
+    if item.status == REVIEWED and not report.ok:
+        raise BadInput(f"“{item.title}”还有 {len(report.errors)} 处错误，不能标记为已审核：", report.errors)
+    if item.id is None:
+        if village is None:
+            raise ValueError("a new item needs its village")
+        record = DisclosureItem(village=village, period=str(item.period), category=item.category)
+        session.add(record)
+    else:
+        found = session.get(DisclosureItem, item.id)
+        if found is None:
+            raise NotFound(f"没有编号为 {item.id} 的事项（可能已被删除）")
+        record = found
+    record.title = item.title
+    record.disclosure = item.disclosure
+    record.publicity_start, record.publicity_end = item.publicity_start, item.publicity_end
+    record.status, record.clerk = item.status, item.clerk
+    record.reviewer, record.reviewed_on = item.reviewer, item.reviewed_on
+    record.fields = {f.key: f.to_json(item.fields.get(f.key)) for f in schema.item_fields}
+    session.flush()
+    session.execute(delete(ItemRow).where(ItemRow.item_id == record.id))
+    if item.rows:
+        session.execute(insert(ItemRow), [
+            {"item_id": record.id, "seq": seq,
+             "data": {f.key: f.to_json(row.get(f.key)) for f in schema.row_fields}}
+            for seq, row in enumerate(item.rows, start=1)
+        ])
+    item.id = record.id
+    return record.id
+
+
+def delete_item(session: Session, item_id: int) -> None:
+    record = session.get(DisclosureItem, item_id)
+    if record is not None:
+        session.delete(record)
+
+
+@dataclass
+class VillageSettings:
+    name: str
+    code: str = ""
+    phone: str = ""
+    id: int | None = None
+
+
+@dataclass
+class Settings:
+    """What the whole office shares, kept in the database: township, villages, URL, phones."""
+
+    township: str = ""
+    base_url: str = ""
+    township_phone: str = ""
+    publication_day: int = 10
+    villages: list[VillageSettings] = field(default_factory=list)
+
+
+def load_settings(session: Session) -> Settings:
+    township = get_township(session)
+    if township is None:
+        return Settings()
+    return Settings(township.name, township.base_url, township.supervision_phone, township.publication_day,
+                    [VillageSettings(v.name, v.code, v.supervision_phone, v.id) for v in villages(session)])
+
+
+def save_settings(session: Session, settings: Settings) -> None:
+    """Apply the settings; every problem is reported at once and nothing is changed on error."""
+    problems: list[Problem] = []
+
+    def attempt(label: str, action: Callable[[], object]) -> None:
+        try:
+            action()
+        except BadInput as exc:
+            problems.append(Problem(exc.message, field=label))
+
+    township = ensure_township(session, settings.township) if settings.township.strip() else None
+    if township is None:
+        raise BadInput("设置有误：", [Problem("乡镇名称不能为空", field="乡镇名称")])
+    if settings.base_url.strip():
+        attempt("网上公开地址", lambda: set_base_url(township, settings.base_url))
+    else:
+        township.base_url = ""
+    if settings.township_phone.strip():
+        attempt("乡镇监督电话", lambda: set_phone(township, settings.township_phone))
+    else:
+        township.supervision_phone = ""
+    if not 1 <= settings.publication_day <= 28:
+        problems.append(Problem("应为每月 1–28 日", field="公开日"))
+    else:
+        township.publication_day = settings.publication_day
+    for number, entry in enumerate(settings.villages, start=1):
+        attempt(f"第{number}个村", partial(_apply_village, session, township, entry))
+    if problems:
+        raise BadInput("设置有误，未保存：", problems)
+    session.flush()
+
+
+def _apply_village(session: Session, township: Township, entry: VillageSettings) -> None:
+    if entry.id is None:
+        spec = f"{entry.name}={entry.code}" if entry.code.strip() else entry.name
+        village = add_village(session, township, spec)
+    else:
+        found = session.get(Village, entry.id)
+        if found is None:
+            raise NotFound(f"村“{entry.name}”已不存在")
+        village = found
+        village.name = _checked_name(entry.name, "村名")
+    _set_village_phone(village, entry.phone)
+
+
+def _set_village_phone(village: Village, phone: str) -> None:
+    if phone.strip():
+        set_phone(village, phone)
+    else:
+        village.supervision_phone = ""
 
 
 def to_domain(record: DisclosureItem, rows: list[dict[str, Any]] | None = None) -> Item:

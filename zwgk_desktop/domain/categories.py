@@ -12,6 +12,7 @@ from typing import Any
 from zwgk_desktop.domain import money
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.items import Category, Item, Report
+from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
 
 # ---------------------------------------------------------------------------------------------
@@ -198,3 +199,19 @@ def category(code: str) -> Category:
         return CATEGORIES[code]
     except KeyError:
         raise BadInput(f"没有“{code}”这个类别：可用的有 {', '.join(CATEGORIES)}") from None
+
+
+def new_item(code: str, period: Quarter) -> Item:
+    """A blank draft of a category for a quarter, titled the way the township's formats expect."""
+    schema = category(code)
+    titles = {
+        "finance": f"{period.chinese}财务收支明细",
+        "assistance": f"{period.chinese}低保及特困供养对象公示",
+        "bids": "工程项目中标结果公示",
+        "notice": "公告",
+    }
+    fields: dict[str, Any] = {f.key: None for f in schema.item_fields}
+    for spec in schema.item_fields:
+        if spec.kind is Kind.CHOICE:
+            fields[spec.key] = spec.choices[0]
+    return Item(category=code, period=period, title=titles.get(code, schema.name), fields=fields)

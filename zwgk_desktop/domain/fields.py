@@ -144,6 +144,16 @@ class Field:
             raise FieldError(f"含有{finding.label}“{finding.text}”：公开内容不得写入个人证件号、电话或账号")
         return text
 
+    def to_text(self, value: Any) -> str:
+        """A value as a clerk edits it: 1234.50, 2026-07-01; text that did not parse, as typed."""
+        if value is None:
+            return ""
+        if self.kind is Kind.MONEY and isinstance(value, int) and not isinstance(value, bool):
+            return money.format_fen(value, grouping=False)
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value)
+
     # -- the store keeps JSON -------------------------------------------------------------------
     def to_json(self, value: Any) -> Any:
         return value.isoformat() if isinstance(value, date) else value

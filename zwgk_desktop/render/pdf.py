@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,10 +56,10 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
         titles = []
         for poster in posters:
             titles.append(poster.board.item.heading)
-            _draw_poster(canvas, poster)
-            sheets += poster.board.count
-            if progress:
-                progress(sheets)
+            for _ in _draw_poster(canvas, poster):
+                sheets += 1
+                if progress:
+                    progress(sheets)  # may raise to cancel: the temp file is removed below
         canvas.setTitle("；".join(dict.fromkeys(titles)) or "村务公开")
         canvas.save()
         umask = os.umask(0)
@@ -75,7 +75,8 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
     return sheets
 
 
-def _draw_poster(canvas: Canvas, poster: Poster) -> None:
+def _draw_poster(canvas: Canvas, poster: Poster) -> Iterator[Sheet]:
+    """Draw the poster's sheets one by one, yielding after each (for progress and cancelling)."""
     board = poster.board
     form = f"qr{board.item.item_id}_{board.item.code}"
     _define_qr(canvas, form, poster.url, board.layout.qr_size_mm * MM)
@@ -83,6 +84,7 @@ def _draw_poster(canvas: Canvas, poster: Poster) -> None:
         canvas.setPageSize((board.page_width, board.page_height))
         _draw_sheet(canvas, board, sheet, form, poster.draft)
         canvas.showPage()
+        yield sheet
 
 
 def _define_qr(canvas: Canvas, name: str, url: str, size: float) -> None:

@@ -1,0 +1,215 @@
+"""The desktop app driven as a clerk would, offscreen: open the demo township, edit, check,
+undo, and print through the print path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QMessageBox
+from sqlalchemy import select
+
+from zwgk_desktop import paths
+from zwgk_desktop.db import store
+from zwgk_desktop.db.models import DisclosureItem
+from zwgk_desktop.domain.identity import id_check_char
+from zwgk_desktop.render import fonts
+from zwgk_desktop.render.layout import load_layouts
+from zwgk_desktop.ui import app as desktop
+from zwgk_desktop.ui.dialogs import SettingsDialog
+from zwgk_desktop.ui.main_window import MainWindow
+from zwgk_desktop.ui.printing import printer_for
+
+A3_POINTS = (841.89, 1190.55)
+
+
+@pytest.fixture
+def window(qtbot, demo_copy: Path):  # type: ignore[no-untyped-def]
+    desktop.register_qt_font()
+    fonts.register()
+    sessions = desktop.open_archive(str(demo_copy))
+    main = MainWindow(sessions, load_layouts(paths.standard_layouts_dir()))
+    qtbot.addWidget(main)
+    main.show()
+    yield main
+    main._autosave.stop()
+    from zwgk_desktop.ui.workers import wait_for_all
+
+    wait_for_all()
+    main.preview.stop()
+
+
+def item_id(window: MainWindow, category: str, village: str = "donggang", period: str = "2026Q3") -> int:
+    with window.sessions() as session:
+        record = session.scalars(select(DisclosureItem).join(store.Village).where(
+            store.Village.code == village, DisclosureItem.period == period,
+            DisclosureItem.category == category)).first()
+        assert record is not None
+        return record.id
+
+
+def open_item(qtbot, window: MainWindow, category: str) -> int:  # type: ignore[no-untyped-def]
+    wanted = item_id(window, category)
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        window.navigator.setCurrentItem(window.navigator.find_item(wanted))
+    assert window.editor is not None and window.editor.item is not None and window.editor.item.id == wanted
+    return wanted
+
+
+def column(window: MainWindow, label: str) -> int:
+    assert window.editor is not None
+    return next(c for c, f in enumerate(window.editor.model.fields) if f.label == label)
+
+
+def test_opens_demo_township_with_tree_and_preview(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    root = window.navigator.topLevelItem(0)
+    assert root.text(0) == "青山镇" and root.childCount() == 3
+    open_item(qtbot, window, "assistance")
+    assert window.preview.sheet_count == 10  # 320 households
+    assert window.editor is not None and window.editor.model.rowCount() == 320
+    # Full IDs are masked on screen unless asked for.
+    cell = window.editor.model.index(0, column(window, "身份证号"))
+    assert "********" in window.editor.model.data(cell)
+    window.editor.reveal.setChecked(True)
+    assert "*" not in window.editor.model.data(cell)
+
+
+def test_edit_amount_is_stored_and_preview_rerendered(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    wanted = open_item(qtbot, window, "assistance")
+    editor = window.editor
+    assert editor is not None
+    before = window.preview.result.items[0].code  # type: ignore[union-attr]
+    amount = editor.model.index(4, column(window, "月保障金额"))
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000) as rendered, \
+            qtbot.waitSignal(window.saved, timeout=20000):
+        editor.model.setData(amount, "1234.50")
+    assert rendered.args[0].items[0].code != before
+    with window.sessions() as session:
+        item, _ = store.load_item(session, wanted)
+    assert item.rows[4]["monthly_amount"] == 123450
+    assert item.status == "draft"  # an edited list needs a new review
+
+
+def test_invalid_id_is_marked_and_printing_refused(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    open_item(qtbot, window, "assistance")
+    editor = window.editor
+    assert editor is not None
+    cell = editor.model.index(2, column(window, "身份证号"))
+    good = editor.model.text(2, cell.column())
+    bad = good[:17] + ("0" if good[17] != "0" else "1")
+    editor.model.setData(cell, bad)
+    editor.flush()
+    from PySide6.QtCore import Qt
+
+    assert "校验码错误" in editor.model.data(cell, Qt.ItemDataRole.ToolTipRole)
+    assert editor.model.data(cell, Qt.ItemDataRole.BackgroundRole) is not None
+    assert any("第3行" in editor.problems.item(i).text() for i in range(editor.problems.count()))
+    assert not window.print_action.isEnabled() and not window.pdf_action.isEnabled()
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    assert window.mark_reviewed() is False
+    assert "错误" in warnings[-1]
+    window.preview.document.pageCount()  # the last good preview stays on screen
+    assert window._printable() is False
+
+
+def test_add_and_undo_a_row(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    open_item(qtbot, window, "bids")
+    editor = window.editor
+    assert editor is not None
+    rows = editor.model.rowCount()
+    editor.model.add_rows(rows)
+    assert editor.model.rowCount() == rows + 1
+    editor.model.setData(editor.model.index(rows, 0), "丁建设工程公司")
+    window.undo_action.trigger()
+    assert editor.model.text(rows, 0) == ""
+    window.undo_action.trigger()
+    assert editor.model.rowCount() == rows
+    window.redo_action.trigger()
+    assert editor.model.rowCount() == rows + 1
+
+
+def test_paste_from_a_spreadsheet(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    open_item(qtbot, window, "assistance")
+    editor = window.editor
+    assert editor is not None
+    count = editor.model.rowCount()
+    first17 = "41012219800101123"
+    number = first17 + id_check_char(first17)
+    editor.table.setCurrentIndex(editor.model.index(count - 1, 0))
+    editor.model.add_rows(count)
+    editor.table.setCurrentIndex(editor.model.index(count, 0))
+    editor.table.paste_clipboard(f"3组\t王大山\t{number}\t2\t农村低保\t￥1,040.00\r\n"
+                                 f"4组\t李小河\t{number[:17]}0\t1\t农村低保\t五百\r\n")
+    editor.flush()
+    assert editor.model.rowCount() == count + 2
+    values = editor.model.values()
+    assert values[count]["monthly_amount"] == 104000 and values[count]["id_number"] == number
+    problems = {(p.row, p.field) for p in editor.model.cell_problems()}
+    assert (count + 2, "月保障金额") in problems
+    window.undo_action.trigger()  # one paste is one step
+    assert editor.model.rowCount() == count + 1
+
+
+def test_print_path_writes_a3_pages_matching_the_preview(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    open_item(qtbot, window, "finance")
+    out = tmp_path / "printed.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    printer_for(window.preview.document, printer)
+    printer.setResolution(100)  # keeps the test quick; the real path prints at 300 dpi
+    assert window.print_to(printer) == window.preview.sheet_count == 4
+    reader = pypdf.PdfReader(out)
+    assert len(reader.pages) == 4
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A3_POINTS, abs=1.5)
+    saved = tmp_path / "saved.pdf"
+    window.save_pdf(saved)
+    assert saved.read_bytes() == window.preview.pdf_path.read_bytes()  # type: ignore[union-attr]
+
+
+def test_new_item_and_review(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    open_item(qtbot, window, "notice")
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        new_id = window.new_item("notice")
+    assert new_id is not None and window.editor is not None
+    editor = window.editor
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    assert window.mark_reviewed() is False  # no body, no reviewer yet
+    editor.title.setText("关于召开村民代表会议的公告")
+    editor._inputs["body"].setPlainText("定于下周召开村民代表会议。")  # type: ignore[attr-defined]
+    for edit, text in ((editor.publicity_start, "2026-09-01"), (editor.publicity_end, "2026-09-07"),
+                       (editor.reviewer, "王德明"), (editor.reviewed_on, "2026-08-31")):
+        edit.setText(text)
+        edit.textEdited.emit(text)
+    editor.flush()
+    assert editor.report.ok, [str(p) for p in editor.report.errors]
+    assert window.mark_reviewed() is True
+    with window.sessions() as session:
+        item, _ = store.load_item(session, new_id)
+    assert item.status == "reviewed" and item.fields["body"] == "定于下周召开村民代表会议。"
+
+
+def test_settings_round_trip_and_refusal(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    with window.sessions() as session:
+        current = store.load_settings(session)
+    dialog = SettingsDialog(current)
+    qtbot.addWidget(dialog)
+    assert dialog.settings() == current
+    dialog.base_url.setText("not a url")
+    from zwgk_desktop.errors import BadInput
+
+    with pytest.raises(BadInput, match="网上公开地址"), window.sessions() as session, session.begin():
+        store.save_settings(session, dialog.settings())
+    dialog.base_url.setText("https://gk.example.org/qs")
+    dialog._add_row(store.VillageSettings("新丰村", "", "0371-62341104"))
+    with window.sessions() as session, session.begin():
+        store.save_settings(session, dialog.settings())
+    with window.sessions() as session:
+        saved = store.load_settings(session)
+    assert saved.base_url == "https://gk.example.org/qs"
+    assert saved.villages[-1].name == "新丰村" and saved.villages[-1].code == "xinfeng"

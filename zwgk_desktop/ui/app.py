@@ -1,0 +1,139 @@
+"""Starting the desktop app: the bundled font, the crash handler, the archive, the first run."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import multiprocessing
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.orm import Session, sessionmaker
+
+from zwgk_desktop import __version__, paths
+from zwgk_desktop.db import migrate, store
+from zwgk_desktop.db.engine import open_engine, session_factory
+from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.render import fonts
+from zwgk_desktop.render.layout import load_layouts
+from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
+from zwgk_desktop.ui.main_window import MainWindow
+from zwgk_desktop.ui.workers import keep_gui_responsive
+
+log = logging.getLogger("zwgk.app")
+_STARTED = time.perf_counter()
+
+
+def setup_logging() -> Path | None:
+    try:
+        path = paths.log_file()
+        handler = logging.FileHandler(path, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return path
+
+
+def register_qt_font() -> str:
+    """Register the bundled CJK font with Qt and return its family (the window's font)."""
+    font_id = QFontDatabase.addApplicationFont(str(paths.font_file()))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        log.warning("the bundled font %s could not be registered", paths.font_file())
+        return ""
+    return str(families[0])
+
+
+def install_crash_handler(log_path: Path | None) -> None:
+    """An unexpected error shows a dialog and goes to the log, instead of a silent crash."""
+
+    def handle(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        if QApplication.instance() is not None:
+            show_error(QApplication.activeWindow(), "出错了", error, log_path)
+
+    sys.excepthook = handle
+
+
+def open_archive(db: str) -> sessionmaker[Session]:
+    """Open (creating if need be) and upgrade the archive."""
+    engine = open_engine(db, create=True)
+    migrate.upgrade(engine)
+    return session_factory(engine)
+
+
+def first_run(sessions: sessionmaker[Session]) -> bool:
+    """Offer to create the township or load the demo; False if the user closed the dialog."""
+    with sessions() as session:
+        if store.get_township(session) is not None:
+            return True
+    dialog = FirstRunDialog()
+    if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
+        return False
+    with sessions() as session, session.begin():
+        if dialog.choice == "demo":
+            from zwgk_desktop.demo import load_demo
+
+            load_demo(session)
+        else:
+            township = store.ensure_township(session, dialog.township.text())
+            for name in dialog.village_names():
+                store.add_village(session, township, name)
+    return True
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="zwgk-desktop", description="村务公开栏桌面程序")
+    parser.add_argument("--db", default=None,
+                        help="档案数据库（默认：用户数据目录的 archive.sqlite3；环境变量 ZWGK_DB）")
+    parser.add_argument("--layouts", default=None, help="版式目录（默认：随程序附带的标准格式）")
+    parser.add_argument("--version", action="version", version=f"zwgk-desktop {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # the render process of a frozen (packaged) app
+    args = build_parser().parse_args(argv)
+    log_path = setup_logging()
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setApplicationName("村务公开栏")
+    family = register_qt_font()
+    if family:
+        app.setFont(QFont(family, 10))
+    fonts.register()  # reportlab's copy, once, on this thread, before any worker renders
+    keep_gui_responsive()
+    install_crash_handler(log_path)
+    try:
+        sessions = open_archive(args.db or paths.default_db())
+        layouts = load_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
+    except ZwgkError as exc:
+        QMessageBox.critical(None, "无法打开档案", str(exc))
+        return exc.exit_code
+    if not first_run(sessions):
+        return 0
+    window = MainWindow(sessions, layouts, log_path)
+    window.show()
+    # Everything made so far lives as long as the app: keep it out of the garbage collector's
+    # full sweeps, which would otherwise pause the window now and then.
+    gc.collect()
+    gc.freeze()
+    if os.environ.get("ZWGK_STARTUP_PROBE"):
+        # For the start-up benchmark: report when the window is on screen, then quit.
+        def probe() -> None:
+            print(f"window shown after {time.perf_counter() - _STARTED:.3f} s", flush=True)
+            window.close()
+
+        QTimer.singleShot(0, probe)
+    return int(app.exec())

@@ -1,0 +1,408 @@
+"""The editor of one item: its own fields in a form, its rows in a table, and the problems found.
+
+Every category uses the same editor, built from the category's fields: a new category needs no
+new screen. Mistakes are marked where they are, with the reason in words.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from zwgk_desktop.domain.fields import Field, FieldError, Kind, parse_date
+from zwgk_desktop.domain.items import (
+    CLERK,
+    DISCLOSURE_ATTRIBUTES,
+    REVIEWER,
+    STATUS_NAMES,
+    TITLE,
+    Category,
+    Item,
+    Report,
+    validate,
+)
+from zwgk_desktop.errors import Problem
+from zwgk_desktop.ui.row_model import PreparedRows, RowTableModel
+
+ERROR_STYLE = "background: #ffd6d6;"
+
+
+class RowTable(QTableView):
+    """A table that pastes and copies cell ranges the way a spreadsheet does."""
+
+    def __init__(self, model: RowTableModel) -> None:
+        super().__init__()
+        self.setModel(model)
+        self.rows = model
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setAlternatingRowColors(True)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.horizontalHeader().setStretchLastSection(True)
+        # Size columns from the first rows only: measuring 10,000 rows would freeze the window.
+        self.horizontalHeader().setResizeContentsPrecision(60)
+        self.verticalHeader().setDefaultSectionSize(26)
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.matches(QKeySequence.StandardKey.Paste):
+            self.paste_clipboard()
+        elif event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+        elif event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.state() != self.State.EditingState:
+            self.rows.clear_cells([(i.row(), i.column()) for i in self.selectedIndexes()])
+        else:
+            super().keyPressEvent(event)
+
+    def paste_clipboard(self, text: str | None = None) -> None:
+        text = QGuiApplication.clipboard().text() if text is None else text
+        if not text:
+            return
+        grid = [line.split("\t") for line in text.replace("\r\n", "\n").rstrip("\n").split("\n")]
+        current = self.currentIndex()
+        top = current.row() if current.isValid() else self.rows.rowCount()
+        left = current.column() if current.isValid() else 0
+        self.rows.paste(max(top, 0), max(left, 0), grid)
+
+    def copy_selection(self) -> None:
+        indexes = sorted(self.selectedIndexes(), key=lambda i: (i.row(), i.column()))
+        if not indexes:
+            return
+        rows: dict[int, dict[int, str]] = {}
+        for index in indexes:
+            rows.setdefault(index.row(), {})[index.column()] = self.rows.text(index.row(), index.column())
+        columns = sorted({i.column() for i in indexes})
+        QGuiApplication.clipboard().setText(
+            "\n".join("\t".join(cells.get(c, "") for c in columns) for _, cells in sorted(rows.items())))
+
+
+class ItemEditor(QWidget):
+    """Edits one item; `changed` fires (after a short pause) whenever what would print changes."""
+
+    changed = Signal()
+    problemsChanged = Signal(int, int)  # errors, warnings
+
+    def __init__(self, category: Category, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.category = category
+        self.item: Item | None = None
+        self.undo = QUndoStack(self)
+        self.model = RowTableModel(category, self.undo)
+        self.report = Report()
+        self._loading = False
+        self._inputs: dict[str, QWidget] = {}
+        self._pause = QTimer(self, singleShot=True, interval=350)
+        self._build()
+        self._connect_signals()
+
+    # -- building ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(6, 6, 6, 6)
+
+        common = QGroupBox("事项")
+        grid = QGridLayout(common)
+        self.title = QLineEdit()
+        self.disclosure = QComboBox()
+        self.disclosure.addItems(DISCLOSURE_ATTRIBUTES)
+        self.publicity_start = QLineEdit(placeholderText="如 2026-10-10")
+        self.publicity_end = QLineEdit(placeholderText="留空表示长期公开")
+        self.clerk = QLineEdit()
+        self.reviewer = QLineEdit(placeholderText="村务监督委员会审核人")
+        self.reviewed_on = QLineEdit(placeholderText="审核日期")
+        self.status = QLabel()
+        pairs = [("标题", self.title), ("公开属性", self.disclosure), ("公示开始", self.publicity_start),
+                 ("公示结束", self.publicity_end), ("经办人", self.clerk), ("审核人", self.reviewer),
+                 ("审核日期", self.reviewed_on), ("状态", self.status)]
+        # The title spans the first line; the other fields go two to a line.
+        grid.addWidget(QLabel(pairs[0][0]), 0, 0)
+        grid.addWidget(pairs[0][1], 0, 1, 1, 3)
+        for index, (label, widget) in enumerate(pairs[1:]):
+            row, col = divmod(index, 2)
+            grid.addWidget(QLabel(label), row + 1, col * 2)
+            grid.addWidget(widget, row + 1, col * 2 + 1)
+        outer.addWidget(common)
+
+        if self.category.item_fields:
+            own = QGroupBox(f"{self.category.name}信息")
+            form = QFormLayout(own)
+            for spec in self.category.item_fields:
+                widget = _input_for(spec)
+                self._inputs[spec.key] = widget
+                form.addRow(spec.label + ("" if spec.required else "（选填）"), widget)
+            outer.addWidget(own)
+
+        bar = QHBoxLayout()
+        self.add_row = _tool("添加行", "在选中行之后添加一行")
+        self.remove_row = _tool("删除行", "删除选中的行")
+        self.move_up = _tool("上移", "把选中行上移一行")
+        self.move_down = _tool("下移", "把选中行下移一行")
+        self.reveal = QCheckBox("显示完整证件号")
+        self.reveal.setToolTip("身份证号、电话和账号默认遮挡显示；公开输出中始终遮挡")
+        self.row_count = QLabel()
+        for widget in (self.add_row, self.remove_row, self.move_up, self.move_down):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.row_count)
+        if any(f.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT) for f in self.category.row_fields):
+            bar.addWidget(self.reveal)
+        outer.addLayout(bar)
+
+        self.table = RowTable(self.model)
+        outer.addWidget(self.table, 3)
+        self.problems = QListWidget()
+        self.problems.setFixedHeight(92)
+        outer.addWidget(self.problems)
+
+        self.undo_action = self.undo.createUndoAction(self, "撤销")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo.createRedoAction(self, "重做")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        self.addActions([self.undo_action, self.redo_action])
+
+    def _connect_signals(self) -> None:
+        for edit in (self.title, self.publicity_start, self.publicity_end, self.clerk, self.reviewer, self.reviewed_on):
+            edit.textEdited.connect(self._on_edited)
+        self.disclosure.currentIndexChanged.connect(self._on_edited)
+        for widget in self._inputs.values():
+            if isinstance(widget, QComboBox):
+                widget.currentIndexChanged.connect(self._on_edited)
+            elif isinstance(widget, QPlainTextEdit):
+                widget.textChanged.connect(self._on_edited)
+            elif isinstance(widget, QLineEdit):
+                widget.textEdited.connect(self._on_edited)
+        self.model.contentChanged.connect(self._on_edited)
+        self._pause.timeout.connect(self._on_pause)
+        self.add_row.clicked.connect(self._on_add_row)
+        self.remove_row.clicked.connect(self._on_remove_rows)
+        self.move_up.clicked.connect(lambda: self._on_move(-1))
+        self.move_down.clicked.connect(lambda: self._on_move(1))
+        self.reveal.toggled.connect(self._on_reveal)
+        self.problems.itemActivated.connect(self._on_problem_activated)
+        self.problems.itemClicked.connect(self._on_problem_activated)
+
+    # -- loading and reading -------------------------------------------------------------------
+    def load(self, item: Item, prepared: PreparedRows | None = None) -> None:
+        self._loading = True
+        try:
+            self.item = item
+            self.title.setText(item.title)
+            self.disclosure.setCurrentText(item.disclosure)
+            self.publicity_start.setText(item.publicity_start.isoformat() if item.publicity_start else "")
+            self.publicity_end.setText(item.publicity_end.isoformat() if item.publicity_end else "")
+            self.clerk.setText(item.clerk or "")
+            self.reviewer.setText(item.reviewer or "")
+            self.reviewed_on.setText(item.reviewed_on.isoformat() if item.reviewed_on else "")
+            for spec in self.category.item_fields:
+                _set_input(self._inputs[spec.key], spec.to_text(item.fields.get(spec.key)))
+            self.model.load(prepared or item.rows)
+            self.table.resizeColumnsToContents()
+            self.undo.clear()
+            self.undo.setClean()
+        finally:
+            self._loading = False
+        self.refresh_problems()
+
+    def current_item(self) -> Item:
+        """The item as it stands in the editor (values parsed where they can be).
+
+        Each call gives a fresh copy (rows are new dicts), so a worker may keep it.
+        """
+        assert self.item is not None
+        problems: list[Problem] = []
+        fields: dict[str, Any] = {}
+        for spec in self.category.item_fields:
+            text = _input_text(self._inputs[spec.key])
+            try:
+                fields[spec.key] = spec.parse(text)
+            except FieldError as exc:
+                fields[spec.key] = text
+                problems.append(Problem(str(exc), field=spec.label))
+        item = Item(
+            id=self.item.id, category=self.category.code, period=self.item.period, title=self.title.text(),
+            disclosure=self.disclosure.currentText(), status=self.item.status,
+            publicity_start=self._date(self.publicity_start, "公示开始", problems),
+            publicity_end=self._date(self.publicity_end, "公示结束", problems),
+            clerk=self.clerk.text().strip() or None, reviewer=self.reviewer.text().strip() or None,
+            reviewed_on=self._date(self.reviewed_on, "审核日期", problems),
+            fields=fields, rows=self.model.values(),
+        )
+        self._form_problems = problems
+        return item
+
+    def _date(self, edit: QLineEdit, label: str, problems: list[Problem]) -> date | None:
+        text = edit.text().strip()
+        edit.setStyleSheet("")
+        edit.setToolTip("")
+        if not text:
+            return None
+        try:
+            return parse_date(text)
+        except FieldError as exc:
+            problems.append(Problem(str(exc), field=label))
+            edit.setStyleSheet(ERROR_STYLE)
+            edit.setToolTip(str(exc))
+            return None
+
+    def set_status(self, status: str) -> None:
+        assert self.item is not None
+        self.item.status = status
+        self.refresh_problems()
+
+    # -- checking --------------------------------------------------------------------------------
+    def refresh_problems(self) -> Report:
+        """Check the item as it stands; mark the cells and list every problem in words."""
+        item = self.current_item()
+        report = validate(item, self.category)
+        # Parse problems first (a date that is not a date), then the item's own checks.
+        known = {(p.row, p.field, p.message) for p in report.errors}
+        report.errors[:0] = [p for p in self._form_problems if (p.row, p.field, p.message) not in known]
+        self.report = report
+        self.model.set_rule_notes(report.errors, report.warnings)
+        self._mark_inputs(report)
+        self.problems.clear()
+        for problem, is_error in [(p, True) for p in report.errors] + [(p, False) for p in report.warnings]:
+            entry = QListWidgetItem(("错误：" if is_error else "提醒：") + str(problem))
+            entry.setData(Qt.ItemDataRole.UserRole, (problem.row, problem.field))
+            entry.setForeground(Qt.GlobalColor.darkRed if is_error else Qt.GlobalColor.darkYellow)
+            self.problems.addItem(entry)
+        if not report.errors and not report.warnings:
+            self.problems.addItem("没有发现问题。")
+        assert self.item is not None
+        self.status.setText(STATUS_NAMES.get(self.item.status, self.item.status)
+                            + ("" if report.ok else f"（{len(report.errors)} 处错误，不能审核或打印）"))
+        self.row_count.setText(f"共 {self.model.rowCount()} 行")
+        self.problemsChanged.emit(len(report.errors), len(report.warnings))
+        return report
+
+    def _mark_inputs(self, report: Report) -> None:
+        wrong = {p.field: p.message for p in report.errors if p.row is None}
+        for spec in (*self.category.item_fields,):
+            widget = self._inputs[spec.key]
+            _mark(widget, wrong.get(spec.label))
+        for spec, widget in ((TITLE, self.title), (CLERK, self.clerk), (REVIEWER, self.reviewer)):
+            _mark(widget, wrong.get(spec.label))
+        if "公示期" in wrong:
+            _mark(self.publicity_start, wrong["公示期"])
+
+    @property
+    def is_dirty(self) -> bool:
+        return not self.undo.isClean() or self._form_dirty
+
+    _form_dirty = False
+
+    def mark_saved(self) -> None:
+        self.undo.setClean()
+        self._form_dirty = False
+
+    # -- slots -----------------------------------------------------------------------------------
+    def _on_edited(self, *_: object) -> None:
+        if self._loading:
+            return
+        self._form_dirty = True
+        self._pause.start()
+
+    def _on_pause(self) -> None:
+        self.refresh_problems()
+        self.changed.emit()
+
+    def flush(self) -> None:
+        """Apply a pending pause now (before saving or printing)."""
+        if self._pause.isActive():
+            self._pause.stop()
+            self._on_pause()
+
+    def _on_add_row(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        at = rows[-1] + 1 if rows else self.model.rowCount()
+        self.model.add_rows(at)
+        index = self.model.index(at, 0)
+        self.table.setCurrentIndex(index)
+        self.table.edit(index)
+
+    def _on_remove_rows(self) -> None:
+        self.model.remove_rows([i.row() for i in self.table.selectedIndexes()])
+
+    def _on_move(self, delta: int) -> None:
+        current = self.table.currentIndex()
+        if current.isValid() and self.model.move_row(current.row(), delta):
+            self.table.setCurrentIndex(self.model.index(current.row() + delta, current.column()))
+
+    def _on_reveal(self, on: bool) -> None:
+        self.model.beginResetModel()
+        self.model.reveal_private = on
+        self.model.endResetModel()
+
+    def _on_problem_activated(self, entry: QListWidgetItem) -> None:
+        where = entry.data(Qt.ItemDataRole.UserRole)
+        if not where or where[0] is None:
+            return
+        row, label = where
+        column = next((c for c, f in enumerate(self.category.row_fields) if f.label == label), 0)
+        index = self.model.index(row - 1, column)
+        self.table.setCurrentIndex(index)
+        self.table.selectionModel().select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self.table.scrollTo(index)
+
+
+def _tool(text: str, tip: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    button.setToolTip(tip)
+    return button
+
+
+def _input_for(spec: Field) -> QWidget:
+    if spec.kind is Kind.CHOICE:
+        box = QComboBox()
+        box.addItems(spec.choices)
+        return box
+    if spec.kind is Kind.LONGTEXT:
+        edit = QPlainTextEdit()
+        edit.setMinimumHeight(90)
+        return edit
+    hints = {Kind.MONEY: "金额（元），如 12345.60", Kind.DATE: "如 2026-07-01"}
+    return QLineEdit(placeholderText=hints.get(spec.kind, ""))
+
+
+def _set_input(widget: QWidget, text: str) -> None:
+    if isinstance(widget, QComboBox):
+        widget.setCurrentText(text)
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(text)
+    elif isinstance(widget, QLineEdit):
+        widget.setText(text)
+
+
+def _input_text(widget: QWidget) -> str:
+    if isinstance(widget, QComboBox):
+        return str(widget.currentText())
+    if isinstance(widget, QPlainTextEdit):
+        return str(widget.toPlainText())
+    return str(widget.text()) if isinstance(widget, QLineEdit) else ""
+
+
+def _mark(widget: QWidget, message: str | None) -> None:
+    widget.setStyleSheet(ERROR_STYLE if message else "")
+    widget.setToolTip(message or "")
+

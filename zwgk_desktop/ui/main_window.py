@@ -1,0 +1,416 @@
+"""The main window: navigator on the left, the item's editor in the middle, the A3 preview on the
+right; saving, review, printing and settings from the toolbar."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QSplitter,
+    QStackedWidget,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from zwgk_desktop.db import store
+from zwgk_desktop.domain.categories import CATEGORIES, new_item
+from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, validate
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.public import Place
+from zwgk_desktop.ui.dialogs import SettingsDialog, show_error
+from zwgk_desktop.ui.item_editor import ItemEditor
+from zwgk_desktop.ui.navigator import Navigator, VillageEntry
+from zwgk_desktop.ui.preview import PreviewPane
+from zwgk_desktop.ui.printing import print_document, printer_for
+from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
+from zwgk_desktop.ui.workers import run_in_background, wait_for_all
+
+log = logging.getLogger(__name__)
+AUTOSAVE_MS = 1200
+
+
+class MainWindow(QMainWindow):
+    """One window for the quarterly job: pick, edit, check, preview, print."""
+
+    saved = Signal(int)  # item id, after a save reached the database
+
+    def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, log_path: Path | None = None) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.layouts = layouts
+        self.log_path = log_path
+        self.editor: ItemEditor | None = None
+        self.place: Place | None = None
+        self.village_id: int | None = None
+        self.chosen_place: tuple[int, str] | None = None
+        self._saving = 0
+        self._opening: int | None = None
+        self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        self.undo_group = QUndoGroup(self)
+        self.setWindowTitle("村务公开栏")
+        self.resize(1366, 768)
+        self._build()
+        self._connect_signals()
+        self.reload_tree()
+
+    # -- building ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.navigator = Navigator()
+        self.empty = QLabel("请在左侧选择一个事项，或用“新建事项”添加。")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.center = QStackedWidget()
+        self.center.addWidget(self.empty)
+        self.preview = PreviewPane(self.layouts)
+        splitter = QSplitter()
+        splitter.addWidget(self.navigator)
+        splitter.addWidget(self.center)
+        splitter.addWidget(self.preview)
+        splitter.setSizes([330, 596, 440])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.new_menu = self.menuBar().addMenu("新建事项")
+        self.new_actions = {code: self.new_menu.addAction(c.name) for code, c in CATEGORIES.items()}
+        file_menu = self.menuBar().addMenu("文件")
+        self.save_action = QAction("保存", self, shortcut=QKeySequence.StandardKey.Save)
+        self.print_action = QAction("打印…", self, shortcut=QKeySequence.StandardKey.Print)
+        self.pdf_action = QAction("另存为 PDF…", self)
+        self.settings_action = QAction("设置…", self)
+        self.quit_action = QAction("退出", self, shortcut=QKeySequence.StandardKey.Quit)
+        for action in (self.save_action, self.print_action, self.pdf_action, self.settings_action, self.quit_action):
+            file_menu.addAction(action)
+        edit_menu = self.menuBar().addMenu("编辑")
+        self.undo_action = self.undo_group.createUndoAction(self, "撤销")
+        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
+        self.redo_action = self.undo_group.createRedoAction(self, "重做")
+        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        review_menu = self.menuBar().addMenu("审核")
+        self.review_action = QAction("审核通过（村务监督委员会已签字）", self)
+        self.unreview_action = QAction("退回草稿", self)
+        review_menu.addActions([self.review_action, self.unreview_action])
+
+        toolbar = self.addToolBar("常用")
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for action in (self.save_action, self.undo_action, self.redo_action, self.review_action,
+                       self.print_action, self.pdf_action, self.settings_action):
+            toolbar.addAction(action)
+        self.save_state = QLabel("")
+        self.statusBar().addPermanentWidget(self.save_state)
+        self._update_actions()
+
+    def _connect_signals(self) -> None:
+        self.navigator.itemChosen.connect(self._on_item_chosen)
+        self.navigator.placeChosen.connect(self._on_place_chosen)
+        for code, action in self.new_actions.items():
+            action.triggered.connect(lambda _=False, code=code: self.new_item(code))
+        self.save_action.triggered.connect(self.save_current)
+        self.print_action.triggered.connect(self._on_print)
+        self.pdf_action.triggered.connect(self._on_save_pdf)
+        self.settings_action.triggered.connect(self._on_settings)
+        self.quit_action.triggered.connect(self.close)
+        self.review_action.triggered.connect(self.mark_reviewed)
+        self.unreview_action.triggered.connect(self._on_unreview)
+        self._autosave.timeout.connect(self.save_current)
+        self.preview.rendered.connect(lambda _result: self._update_actions())
+        self.preview.failed.connect(lambda message: self.statusBar().showMessage(f"预览失败：{message}", 8000))
+
+    # -- the tree --------------------------------------------------------------------------------
+    def reload_tree(self, select: int | None = None) -> None:
+        with self.sessions() as session:
+            township = store.get_township(session)
+            villages = [VillageEntry(v.id, v.name, v.code, tuple(store.periods_of(session, v)))
+                        for v in store.villages(session)]
+            items = store.list_items(session)
+        self.navigator.reload(township.name if township else "", villages, items, select_item=select)
+
+    # -- choosing and editing --------------------------------------------------------------------
+    def _on_place_chosen(self, village_id: int, period: str) -> None:
+        self.chosen_place = (village_id, period)
+
+    def _on_item_chosen(self, item_id: int) -> None:
+        if self.editor is not None and self.editor.item is not None and self.editor.item.id == item_id:
+            return
+        self.save_current(wait=True)
+        self.open_item(item_id)
+
+    def open_item(self, item_id: int, *, wait: bool = False) -> None:
+        """Read the item in a worker (a 10,000-row list takes a while), then show it."""
+        self._opening = item_id
+        sessions = self.sessions
+
+        def read() -> tuple[Item, Place, int, PreparedRows]:
+            with sessions() as session:
+                item, village = store.load_item(session, item_id)
+                place, village_id = store.place_of(village), village.id
+            return item, place, village_id, prepare_rows(category_of(item.category).row_fields, item.rows)
+
+        if wait:
+            self._show_item(read())
+        else:
+            self.save_state.setText("正在打开…")
+            run_in_background(lambda _progress: read(), on_done=self._show_item,
+                              on_error=lambda exc: show_error(self, "无法打开事项", exc, self.log_path))
+
+    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows]) -> None:
+        item, place, village_id, prepared = loaded
+        if item.id != self._opening:
+            return  # the clerk has already chosen another item
+        self.place, self.village_id = place, village_id
+        self.chosen_place = (village_id, str(item.period))
+        editor = ItemEditor(category_of(item.category))
+        editor.load(item, prepared)
+        editor.changed.connect(self._on_editor_changed)
+        editor.problemsChanged.connect(lambda errors, warnings: self._update_actions())
+        if self.editor is not None:
+            self.undo_group.removeStack(self.editor.undo)
+            self.center.removeWidget(self.editor)
+            self.editor.deleteLater()
+        self.editor = editor
+        self.undo_group.addStack(editor.undo)
+        self.undo_group.setActiveStack(editor.undo)
+        self.center.addWidget(editor)
+        self.center.setCurrentWidget(editor)
+        self.save_state.setText("")
+        self._update_actions()
+        self.preview.request(editor.current_item(), self.place, at_once=True)
+
+    def _on_editor_changed(self) -> None:
+        assert self.editor is not None and self.place is not None
+        if self.editor.item is not None and self.editor.item.status == REVIEWED:
+            # What the 村务监督委员会 signed is no longer what is on screen.
+            self.editor.set_status(DRAFT)
+            self.statusBar().showMessage("内容已修改，事项退回草稿，需重新审核", 8000)
+        self.save_state.setText("有未保存的修改")
+        self.preview.request(self.editor.current_item(), self.place)
+        self._autosave.start()
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        editor = self.editor
+        has_item = editor is not None and editor.item is not None
+        ok = has_item and editor is not None and editor.report.ok
+        for action in (self.save_action, self.unreview_action):
+            action.setEnabled(has_item)
+        self.review_action.setEnabled(bool(ok) and has_item and editor is not None
+                                      and editor.item is not None and editor.item.status != REVIEWED)
+        printable = bool(ok) and self.preview.pdf_path is not None
+        self.print_action.setEnabled(printable)
+        self.pdf_action.setEnabled(printable)
+        why = "" if ok or not has_item else "事项还有错误，改正后才能审核和打印"
+        for action in (self.print_action, self.pdf_action, self.review_action):
+            action.setStatusTip(why)
+
+    # -- saving ----------------------------------------------------------------------------------
+    def save_current(self, wait: bool = False) -> None:
+        """Save the item being edited (in the background unless `wait`); a draft keeps its mistakes."""
+        self._autosave.stop()
+        editor = self.editor
+        if editor is None or editor.item is None:
+            return
+        editor.flush()
+        if not editor.is_dirty:
+            return
+        item = editor.current_item()  # fresh containers: the worker may keep it
+        sessions = self.sessions
+
+        def store_item() -> int:
+            with sessions() as session, session.begin():
+                return store.save_item(session, item)
+
+        editor.mark_saved()
+        self._saving += 1
+        self.save_state.setText("正在保存…")
+        if not wait:
+            run_in_background(lambda _progress: store_item(), on_done=self._on_saved, on_error=self._on_save_failed)
+            return
+        try:
+            item_id = store_item()
+        except ZwgkError as exc:
+            self._on_save_failed(exc)
+        else:
+            self._on_saved(item_id)
+
+    def _on_saved(self, item_id: int) -> None:
+        self._saving -= 1
+        self.save_state.setText(f"已保存（{datetime.now():%H:%M:%S}）")
+        self.reload_tree(select=item_id)
+        self.saved.emit(item_id)
+
+    def _on_save_failed(self, error: BaseException) -> None:
+        self._saving -= 1
+        if self.editor is not None:
+            self.editor._form_dirty = True  # still to be saved
+        self.save_state.setText("保存失败")
+        show_error(self, "保存失败", error, self.log_path)
+
+    # -- review ----------------------------------------------------------------------------------
+    def mark_reviewed(self) -> bool:
+        editor = self.editor
+        if editor is None or editor.item is None:
+            return False
+        editor.flush()
+        item = editor.current_item()
+        item.status = REVIEWED
+        if not item.reviewer or item.reviewed_on is None:
+            QMessageBox.warning(self, "不能审核", "请先填写村务监督委员会审核人和审核日期。")
+            return False
+        report = validate(item, category_of(item.category))
+        if not report.ok:
+            QMessageBox.warning(self, "不能审核", "事项还有错误：\n" + "\n".join(str(p) for p in report.errors[:12]))
+            return False
+        editor.set_status(REVIEWED)
+        editor._form_dirty = True
+        self.save_current(wait=True)
+        assert self.place is not None
+        self.preview.request(editor.current_item(), self.place, at_once=True)
+        return True
+
+    def _on_unreview(self) -> None:
+        if self.editor is not None and self.editor.item is not None:
+            self.editor.set_status(DRAFT)
+            self.editor._form_dirty = True
+            self.save_current(wait=True)
+            assert self.place is not None
+            self.preview.request(self.editor.current_item(), self.place, at_once=True)
+
+    # -- new items -------------------------------------------------------------------------------
+    def new_item(self, code: str) -> int | None:
+        with self.sessions() as session:
+            villages = store.villages(session)
+            if not villages:
+                QMessageBox.information(self, "还没有村", "请先在“设置”中添加村。")
+                return None
+            village_id, period = self.chosen_place or (villages[0].id, "")
+        if not period:
+            last = Quarter.containing(date.today()).previous()
+            text, ok = QInputDialog.getText(self, "新建事项", "属于哪个季度？（如 2026Q3）", text=str(last))
+            if not ok:
+                return None
+            try:
+                period = str(Quarter.parse(text))
+            except BadInput as exc:
+                show_error(self, "季度有误", exc)
+                return None
+        self.save_current(wait=True)
+        item = new_item(code, Quarter.parse(period))
+        with self.sessions() as session, session.begin():
+            village = session.get(store.Village, village_id)
+            item_id = store.save_item(session, item, village)
+        self.reload_tree(select=item_id)
+        self.open_item(item_id, wait=True)
+        return item_id
+
+    # -- printing --------------------------------------------------------------------------------
+    def _printable(self) -> bool:
+        if self.editor is None or self.preview.pdf_path is None:
+            return False
+        self.editor.flush()
+        if not self.editor.report.ok:
+            QMessageBox.warning(self, "不能打印", "事项还有错误，改正后才能打印：\n"
+                                + "\n".join(str(p) for p in self.editor.report.errors[:12]))
+            return False
+        if self.place is not None and not self.place.base_url:
+            QMessageBox.warning(self, "不能打印", "还没有设置网上公开地址，二维码无处可指。请先在“设置”中填写。")
+            return False
+        return True
+
+    def _on_print(self) -> None:
+        if not self._printable():
+            return
+        printer = printer_for(self.preview.document)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("打印公开栏海报（A3）")
+        if dialog.exec() == QPrintDialog.DialogCode.Accepted:
+            self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> int:
+        """Print the preview's pages to a printer already set up (the dialog's, or a PDF file)."""
+        document = self.preview.document
+        progress = QProgressDialog("正在打印…", "取消", 0, document.pageCount(), self)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(500)
+
+        def step(done: int, total: int) -> bool:
+            progress.setValue(done)
+            return not progress.wasCanceled()
+
+        try:
+            printed = print_document(document, printer, step)
+        except OSError as exc:
+            show_error(self, "打印失败", BadInput(str(exc)))
+            return 0
+        finally:
+            progress.close()
+        self.statusBar().showMessage(f"已送出 {printed} 张 A3", 8000)
+        return printed
+
+    def _on_save_pdf(self) -> None:
+        if not self._printable() or self.preview.pdf_path is None or self.editor is None:
+            return
+        suggested = f"{self.editor.title.text() or '公开栏'}.pdf"
+        target, _ = QFileDialog.getSaveFileName(self, "另存为 PDF", suggested, "PDF 文件 (*.pdf)")
+        if target:
+            self.save_pdf(Path(target))
+
+    def save_pdf(self, target: Path) -> None:
+        assert self.preview.pdf_path is not None
+        try:
+            shutil.copyfile(self.preview.pdf_path, target)
+        except OSError as exc:
+            show_error(self, "无法保存", BadInput(f"无法写入 {target}：{exc.strerror or exc}"))
+            return
+        self.statusBar().showMessage(f"已保存到 {target}", 8000)
+
+    # -- settings --------------------------------------------------------------------------------
+    def _on_settings(self) -> None:
+        with self.sessions() as session:
+            current = store.load_settings(session)
+        dialog = SettingsDialog(current, self)
+        while dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            try:
+                with self.sessions() as session, session.begin():
+                    store.save_settings(session, dialog.settings())
+            except ZwgkError as exc:
+                show_error(self, "设置未保存", exc)
+                continue
+            self._refresh_place()
+            self.reload_tree(select=self.editor.item.id if self.editor and self.editor.item else None)
+            break
+
+    def _refresh_place(self) -> None:
+        if self.village_id is None:
+            return
+        with self.sessions() as session:
+            village = session.get(store.Village, self.village_id)
+            if village is not None:
+                self.place = store.place_of(village)
+        if self.editor is not None and self.place is not None:
+            self.preview.request(self.editor.current_item(), self.place, at_once=True)
+
+    # -- closing ---------------------------------------------------------------------------------
+    def closeEvent(self, event: Any) -> None:
+        self.save_current(wait=True)
+        self.preview.stop()
+        wait_for_all()
+        super().closeEvent(event)
+
+    def current_item(self) -> Item | None:
+        return self.editor.current_item() if self.editor is not None and self.editor.item is not None else None
+

@@ -1,0 +1,124 @@
+"""The navigator: township → village → quarter → category → item, each item's status and
+publicity dates visible at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+
+from zwgk_desktop.db.store import ItemSummary
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole
+PLACE_ROLE = Qt.ItemDataRole.UserRole + 1
+DRAFT_BRUSH = QBrush(QColor(160, 90, 0))
+
+
+@dataclass(frozen=True)
+class VillageEntry:
+    id: int
+    name: str
+    code: str
+    periods: tuple[str, ...]
+
+
+class Navigator(QTreeWidget):
+    itemChosen = Signal(int)  # item id
+    placeChosen = Signal(int, str)  # village id, period ("" for the village itself)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setHeaderLabels(["名称", "状态", "公示期"])
+        self.setColumnWidth(0, 196)
+        self.setColumnWidth(1, 52)
+        self.setAlternatingRowColors(True)
+        self.currentItemChanged.connect(self._on_current_changed)
+
+    def reload(self, township: str, villages: Sequence[VillageEntry], items: Sequence[ItemSummary],
+               select_item: int | None = None) -> None:
+        expanded = self._expanded_keys()
+        self.blockSignals(True)
+        self.clear()
+        root = QTreeWidgetItem(self, [township or "（未设置乡镇）"])
+        by_place: dict[tuple[str, str], list[ItemSummary]] = {}
+        for summary in items:
+            by_place.setdefault((summary.village, summary.period), []).append(summary)
+        chosen = None
+        for village in villages:
+            node = QTreeWidgetItem(root, [f"{village.name}（{village.code}）"])
+            node.setData(0, PLACE_ROLE, (village.id, ""))
+            for period in sorted(village.periods, reverse=True):
+                quarter = QTreeWidgetItem(node, [period])
+                quarter.setData(0, PLACE_ROLE, (village.id, period))
+                entries = by_place.get((village.name, period), [])
+                for code, category in CATEGORIES.items():
+                    members = [s for s in entries if s.category == code]
+                    if not members:
+                        continue
+                    group = QTreeWidgetItem(quarter, [f"{category.name}（{len(members)}）"])
+                    group.setData(0, PLACE_ROLE, (village.id, period))
+                    for summary in members:
+                        leaf = QTreeWidgetItem(group, [summary.title, STATUS_NAMES.get(summary.status, summary.status),
+                                                       _dates(summary)])
+                        leaf.setData(0, ITEM_ROLE, summary.id)
+                        leaf.setToolTip(0, f"{summary.title}\n{summary.rows} 行　{summary.disclosure}")
+                        if summary.status != REVIEWED:
+                            leaf.setForeground(1, DRAFT_BRUSH)
+                        if summary.id == select_item:
+                            chosen = leaf
+        root.setExpanded(True)
+        for node in _walk(root):
+            if _key(node) in expanded:
+                node.setExpanded(True)
+        self.blockSignals(False)
+        if chosen is not None:
+            parent = chosen.parent()
+            while parent is not None:
+                parent.setExpanded(True)
+                parent = parent.parent()
+            self.setCurrentItem(chosen)
+
+    def find_item(self, item_id: int) -> QTreeWidgetItem | None:
+        return next((n for n in _walk(self.invisibleRootItem()) if n.data(0, ITEM_ROLE) == item_id), None)
+
+    def _expanded_keys(self) -> set[str]:
+        return {_key(n) for n in _walk(self.invisibleRootItem()) if n.isExpanded()}
+
+    def _on_current_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        if current is None:
+            return
+        item_id = current.data(0, ITEM_ROLE)
+        if item_id is not None:
+            self.itemChosen.emit(int(item_id))
+            return
+        place = current.data(0, PLACE_ROLE)
+        if place:
+            self.placeChosen.emit(int(place[0]), str(place[1]))
+
+
+def _dates(summary: ItemSummary) -> str:
+    if not summary.publicity_start:
+        return "未定"
+    return f"{summary.publicity_start[5:]}～{summary.publicity_end[5:] if summary.publicity_end else '长期'}"
+
+
+def _walk(node: QTreeWidgetItem) -> list[QTreeWidgetItem]:
+    nodes = []
+    for index in range(node.childCount()):
+        child = node.child(index)
+        nodes.append(child)
+        nodes += _walk(child)
+    return nodes
+
+
+def _key(node: QTreeWidgetItem) -> str:
+    parts = []
+    while node is not None:
+        parts.append(node.text(0))
+        node = node.parent()
+    return "/".join(reversed(parts))

@@ -1,0 +1,161 @@
+"""The live A3 preview: the very PDF that will print, re-rendered off the GUI thread a short moment
+after an edit, with sheet navigation and zoom."""
+
+from __future__ import annotations
+
+import tempfile
+from concurrent.futures import Future
+from pathlib import Path
+
+from PySide6.QtCore import QPointF, QTimer, Signal
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+
+from zwgk_desktop.domain.items import Item
+from zwgk_desktop.publishing import RenderResult, render_item, warm_up
+from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.public import Place
+from zwgk_desktop.ui.workers import ProcessRunner
+
+
+class PreviewPane(QWidget):
+    """Shows the PDF of the item being edited; `rendered` fires when a new one is on screen."""
+
+    rendered = Signal(object)  # RenderResult
+    failed = Signal(str)
+
+    def __init__(self, layouts: LayoutSet, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layouts = layouts
+        self._folder = tempfile.TemporaryDirectory(prefix="zwgk-preview-")
+        self._generation = 0
+        self._pending: tuple[Item, Place] | None = None
+        self.pdf_path: Path | None = None
+        self.result: RenderResult | None = None
+        self.document = QPdfDocument(self)
+        # Renders run in their own process, one at a time; a request that has not started yet
+        # is replaced by a newer one.
+        self.renderer = ProcessRunner(self)
+        self.renderer.warm_up(warm_up)
+        self._future: Future[RenderResult] | None = None
+        self._delay = QTimer(self, singleShot=True, interval=400)
+        self._build()
+        self._connect_signals()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.previous = QToolButton(text="上一张")
+        self.next = QToolButton(text="下一张")
+        self.page_label = QLabel("—")
+        self.zoom_out = QToolButton(text="缩小")
+        self.zoom_in = QToolButton(text="放大")
+        self.fit = QToolButton(text="适合宽度")
+        self.state = QLabel("")
+        for widget in (self.previous, self.page_label, self.next, self.zoom_out, self.zoom_in, self.fit):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        bar.addWidget(self.state)
+        layout.addLayout(bar)
+        self.view = QPdfView(self)
+        self.view.setDocument(self.document)
+        self.view.setPageMode(QPdfView.PageMode.MultiPage)
+        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        layout.addWidget(self.view, 1)
+
+    def _connect_signals(self) -> None:
+        self._delay.timeout.connect(self._on_delay)
+        navigator = self.view.pageNavigator()
+        navigator.currentPageChanged.connect(self._on_page_changed)
+        self.previous.clicked.connect(lambda: self.go_to(navigator.currentPage() - 1))
+        self.next.clicked.connect(lambda: self.go_to(navigator.currentPage() + 1))
+        self.zoom_in.clicked.connect(lambda: self._zoom(1.25))
+        self.zoom_out.clicked.connect(lambda: self._zoom(0.8))
+        self.fit.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
+
+    # -- asking for a render -------------------------------------------------------------------
+    def request(self, item: Item, place: Place, *, at_once: bool = False) -> None:
+        """Render this item soon; a newer request replaces an older one that has not started."""
+        self._pending = (item.snapshot(), place)
+        if at_once:
+            self._delay.stop()
+            self._on_delay()
+        else:
+            self._delay.start()
+
+    def stop(self) -> None:
+        """Drop pending renders and stop the render process (before the window goes away)."""
+        self._delay.stop()
+        self._pending = None
+        self._generation += 1
+        self.renderer.shutdown()
+
+    def clear(self) -> None:
+        self._generation += 1
+        self._pending = None
+        self.document.close()
+        self.pdf_path = None
+        self.page_label.setText("—")
+        self.state.setText("")
+
+    def _on_delay(self) -> None:
+        if self._pending is None:
+            return
+        if self._future is not None:
+            self._future.cancel()  # only succeeds if it has not started; a started one is ignored
+        item, place = self._pending
+        self._pending = None
+        self._generation += 1
+        generation = self._generation
+        out = Path(self._folder.name) / f"preview-{generation}.pdf"
+        self.state.setText("正在生成预览…")
+        self._future = self.renderer.submit(
+            render_item, item, self.layouts, place, out,
+            on_done=lambda result: self._on_rendered(generation, out, result),
+            on_error=lambda exc: self._on_failed(generation, exc),
+        )
+
+    def _on_rendered(self, generation: int, out: Path, result: RenderResult) -> None:
+        if generation != self._generation:
+            out.unlink(missing_ok=True)
+            return
+        page = self.view.pageNavigator().currentPage()
+        old = self.pdf_path
+        self.document.load(str(out))
+        self.pdf_path, self.result = out, result
+        if old is not None and old != out:
+            old.unlink(missing_ok=True)
+        self.go_to(min(page, self.document.pageCount() - 1))
+        warnings = "；".join(str(w) for w in result.warnings)
+        self.state.setText(f"共 {result.sheets} 张 A3" + (f"（{warnings}）" if warnings else ""))
+        self._on_page_changed(self.view.pageNavigator().currentPage())
+        self.rendered.emit(result)
+
+    def _on_failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        self.state.setText(f"预览未更新：{message}")
+        self.failed.emit(message)
+
+    # -- navigation ------------------------------------------------------------------------------
+    def go_to(self, page: int) -> None:
+        count = self.document.pageCount()
+        if count:
+            self.view.pageNavigator().jump(max(0, min(page, count - 1)), QPointF(), self.view.zoomFactor())
+
+    def _on_page_changed(self, page: int) -> None:
+        count = self.document.pageCount()
+        self.page_label.setText(f"第 {page + 1} / {count} 张" if count else "—")
+
+    def _zoom(self, factor: float) -> None:
+        self.view.setZoomMode(QPdfView.ZoomMode.Custom)
+        self.view.setZoomFactor(max(0.1, min(4.0, self.view.zoomFactor() * factor)))
+
+    @property
+    def sheet_count(self) -> int:
+        return int(self.document.pageCount())
+
+

@@ -1,0 +1,170 @@
+"""Running long work (render, save, print) off the GUI thread, with results delivered back on it.
+
+One helper for the whole app, in the spirit of Anki's CollectionOp and Picard's run_task: call
+`run_in_background(fn, on_done, on_error)`; `fn` receives a `Progress` it may report through and
+check for cancellation. Tests can wait on the returned task's signals.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import sys
+import traceback
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+
+class Cancelled(Exception):
+    """Raised inside a task when the user cancelled it."""
+
+
+class Progress:
+    """Handed to a background function: report steps, and stop early when cancelled."""
+
+    def __init__(self, signals: TaskSignals) -> None:
+        self._signals = signals
+        self.cancelled = False
+
+    def report(self, done: int, total: int = 0) -> None:
+        if self.cancelled:
+            raise Cancelled
+        self._signals.progress.emit(done, total)
+
+
+class TaskSignals(QObject):
+    done = Signal(object)
+    failed = Signal(object)  # the exception
+    progress = Signal(int, int)
+    finished = Signal()  # after done or failed
+
+
+class Task(QRunnable):
+    def __init__(self, fn: Callable[[Progress], Any]) -> None:
+        super().__init__()
+        self.fn = fn
+        self.signals = TaskSignals()
+        self.progress = Progress(self.signals)
+        self.setAutoDelete(False)  # we keep a reference until finished; Qt must not delete it first
+
+    def cancel(self) -> None:
+        self.progress.cancelled = True
+
+    def run(self) -> None:
+        try:
+            try:
+                result = self.fn(self.progress)
+            except Exception as exc:  # delivered to the GUI thread, which decides how to tell the user
+                if not isinstance(exc, Cancelled):
+                    log.error("background task failed\n%s", traceback.format_exc())
+                self.signals.failed.emit(exc)
+            else:
+                self.signals.done.emit(result)
+            self.signals.finished.emit()
+        except RuntimeError:
+            pass  # the app is closing and the receiver is gone: nobody is waiting for this result
+
+
+_running: set[Task] = set()
+
+# Painting calls back into Python (a table model's data(), for instance) once per cell, and each
+# call must take the GIL from a worker that is rendering. With Python's default 5 ms switch
+# interval every hand-over can cost 5 ms, and a repaint of a few hundred cells stalls the window.
+# A shorter interval keeps the window responsive at a small cost to the worker's throughput.
+GUI_SWITCH_INTERVAL = 0.0005
+
+
+def keep_gui_responsive() -> None:
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL)
+
+
+def run_in_background(fn: Callable[[Progress], Any], on_done: Callable[[Any], None] | None = None,
+                      on_error: Callable[[BaseException], None] | None = None,
+                      on_progress: Callable[[int, int], None] | None = None) -> Task:
+    """Run `fn(progress)` in the thread pool; callbacks run on the GUI thread.
+
+    The signals object is created here, on the GUI thread, so Qt queues every emission from the
+    worker back to the GUI thread's event loop.
+    """
+    task = Task(fn)
+    signals = task.signals
+    if on_done is not None:
+        signals.done.connect(on_done)
+    if on_error is not None:
+        signals.failed.connect(on_error)
+    if on_progress is not None:
+        signals.progress.connect(on_progress)
+    _running.add(task)
+    signals.finished.connect(lambda: _running.discard(task))
+    QThreadPool.globalInstance().start(task)
+    return task
+
+
+def wait_for_all(msecs: int = 30000) -> bool:
+    """Let running tasks finish (at exit, and in tests)."""
+    return QThreadPool.globalInstance().waitForDone(msecs)
+
+
+class _Relay(QObject):
+    """Carries a finished future's outcome from the executor's thread to the GUI thread."""
+
+    finished = Signal(object, object, object)  # future, on_done, on_error
+
+
+class ProcessRunner(QObject):
+    """Runs CPU-heavy work (rendering) in one separate, long-lived process.
+
+    A thread would share the GIL with the window: every repaint calls back into Python (a table
+    model's data()) and would wait for the renderer each time. A process has its own interpreter,
+    so the window never waits for a render. The process is started once (with `spawn`, which is
+    safe beside Qt's threads and is what Windows does anyway) and reused.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._relay = _Relay(self)
+        self._relay.finished.connect(self._on_finished)
+        self._executor: ProcessPoolExecutor | None = None
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self._executor
+
+    def warm_up(self, fn: Callable[..., Any]) -> None:
+        """Start the process now and let it import what `fn` needs, before the first real job."""
+        self._pool().submit(fn)
+
+    def submit(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None],
+               on_error: Callable[[BaseException], None]) -> Future[Any]:
+        try:
+            future = self._pool().submit(fn, *args)
+        except BrokenProcessPool:
+            self._executor = None  # the process died (out of memory?): start a new one
+            future = self._pool().submit(fn, *args)
+        future.add_done_callback(lambda f: self._relay.finished.emit(f, on_done, on_error))
+        return future
+
+    def _on_finished(self, future: Future[Any], on_done: Callable[[Any], None],
+                     on_error: Callable[[BaseException], None]) -> None:
+        if future.cancelled():
+            return
+        error = future.exception()
+        if error is None:
+            on_done(future.result())
+            return
+        if isinstance(error, BrokenProcessPool):
+            self._executor = None
+        log.error("background process failed: %r", error)
+        on_error(error)
+
+    def shutdown(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
