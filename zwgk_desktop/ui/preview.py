@@ -37,7 +37,8 @@ class PreviewPane(QWidget):
         # Renders run in their own process, one at a time; a request that has not started yet
         # is replaced by a newer one.
         self.renderer = ProcessRunner(self)
-        self.renderer.warm_up(warm_up)
+        # Start the process once the window is on screen, not before: start-up stays quick.
+        QTimer.singleShot(250, lambda: self.renderer.warm_up(warm_up))
         self._future: Future[RenderResult] | None = None
         self._delay = QTimer(self, singleShot=True, interval=400)
         self._build()
