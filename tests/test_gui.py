@@ -213,3 +213,53 @@ def test_settings_round_trip_and_refusal(qtbot, window: MainWindow) -> None:  # 
         saved = store.load_settings(session)
     assert saved.base_url == "https://gk.example.org/qs"
     assert saved.villages[-1].name == "新丰村" and saved.villages[-1].code == "xinfeng"
+
+
+def test_first_run_offers_the_demo(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from zwgk_desktop.ui.dialogs import FirstRunDialog
+
+    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    monkeypatch.setattr(FirstRunDialog, "exec", lambda self: (self._on_demo(), FirstRunDialog.DialogCode.Accepted)[1])
+    assert desktop.first_run(sessions) is True
+    with sessions() as session:
+        assert [v.code for v in store.villages(session)] == ["donggang", "liushuwan", "shiqiao"]
+
+
+def test_first_run_creates_the_township(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from zwgk_desktop.ui.dialogs import FirstRunDialog
+
+    def fill_and_create(dialog: FirstRunDialog) -> int:
+        dialog.township.setText("红旗镇")
+        dialog.villages.setPlainText("前进村\n\n胜利村=shengli\n")
+        dialog._on_create()
+        return FirstRunDialog.DialogCode.Accepted
+
+    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    monkeypatch.setattr(FirstRunDialog, "exec", fill_and_create)
+    assert desktop.first_run(sessions) is True
+    with sessions() as session:
+        assert store.get_township(session).name == "红旗镇"  # type: ignore[union-attr]
+        assert [(v.name, v.code) for v in store.villages(session)] == [("前进村", "qianjin"), ("胜利村", "shengli")]
+
+
+def test_unexpected_error_shows_a_dialog_and_is_logged(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import logging
+    import sys
+
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: shown.append(args[2]))
+    log_path = tmp_path / "zwgk.log"
+    handler = logging.FileHandler(log_path, encoding="utf-8")
+    logging.getLogger().addHandler(handler)
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    try:
+        desktop.install_crash_handler(log_path)
+        try:
+            raise RuntimeError("磁盘坏了")
+        except RuntimeError as exc:
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+    finally:
+        logging.getLogger().removeHandler(handler)
+        handler.close()
+    assert "磁盘坏了" in shown[0] and str(log_path) in shown[0] and "没有丢失" in shown[0]
+    assert "Traceback" in log_path.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
 from zwgk_desktop.db.store import ItemSummary
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
+from zwgk_desktop.domain.periods import Quarter
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -34,8 +35,8 @@ class Navigator(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setHeaderLabels(["名称", "状态", "公示期"])
-        self.setColumnWidth(0, 196)
-        self.setColumnWidth(1, 52)
+        self.setColumnWidth(0, 200)
+        self.setColumnWidth(1, 50)
         self.setAlternatingRowColors(True)
         self.currentItemChanged.connect(self._on_current_changed)
 
@@ -63,8 +64,8 @@ class Navigator(QTreeWidget):
                     group = QTreeWidgetItem(quarter, [f"{category.name}（{len(members)}）"])
                     group.setData(0, PLACE_ROLE, (village.id, period))
                     for summary in members:
-                        leaf = QTreeWidgetItem(group, [summary.title, STATUS_NAMES.get(summary.status, summary.status),
-                                                       _dates(summary)])
+                        leaf = QTreeWidgetItem(group, [_short_title(summary), STATUS_NAMES.get(summary.status,
+                                                       summary.status), _dates(summary)])
                         leaf.setData(0, ITEM_ROLE, summary.id)
                         leaf.setToolTip(0, f"{summary.title}\n{summary.rows} 行　{summary.disclosure}")
                         if summary.status != REVIEWED:
@@ -99,6 +100,12 @@ class Navigator(QTreeWidget):
         place = current.data(0, PLACE_ROLE)
         if place:
             self.placeChosen.emit(int(place[0]), str(place[1]))
+
+
+def _short_title(summary: ItemSummary) -> str:
+    """The title without the quarter it starts with: the tree already says which quarter."""
+    quarter = Quarter.parse(summary.period).chinese
+    return summary.title.removeprefix(quarter).removeprefix(quarter.replace("第", "")) or summary.title
 
 
 def _dates(summary: ItemSummary) -> str:

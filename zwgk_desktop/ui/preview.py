@@ -152,8 +152,14 @@ class PreviewPane(QWidget):
         self.page_label.setText(f"第 {page + 1} / {count} 张" if count else "—")
 
     def _zoom(self, factor: float) -> None:
+        current = self.view.zoomFactor()
+        if self.view.zoomMode() != QPdfView.ZoomMode.Custom and self.document.pageCount():
+            # Fitting to width keeps its own scale; start from what is on screen, not from 100 %.
+            page_width = self.document.pagePointSize(0).width() / 72 * self.view.logicalDpiX()
+            margins = self.view.documentMargins()
+            current = (self.view.viewport().width() - margins.left() - margins.right()) / page_width
         self.view.setZoomMode(QPdfView.ZoomMode.Custom)
-        self.view.setZoomFactor(max(0.1, min(4.0, self.view.zoomFactor() * factor)))
+        self.view.setZoomFactor(max(0.1, min(4.0, current * factor)))
 
     @property
     def sheet_count(self) -> int:

@@ -102,7 +102,9 @@ class RowTableModel(QAbstractTableModel):
         spec = self.fields[c]
         text = self._texts[r][c]
         if role == Qt.ItemDataRole.DisplayRole:
-            if spec.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT) and text and not self.reveal_private:
+            private = spec.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT)
+            # A wrong number is shown whole, so the clerk can compare it with the paper form.
+            if private and text and not self.reveal_private and (r, c) not in self._cell_errors:
                 return _masked(spec.kind, text)
             return text
         if role == Qt.ItemDataRole.EditRole:
