@@ -6,7 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdf
+import pypdfium2
 import pytest
+from PIL import Image, ImageChops, ImageOps, ImageStat
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
@@ -161,11 +163,33 @@ def test_print_path_writes_a3_pages_matching_the_preview(qtbot, window: MainWind
     printer.setOutputFileName(str(out))
     printer_for(window.preview.document, printer)
     printer.setResolution(100)  # keeps the test quick; the real path prints at 300 dpi
-    assert window.print_to(printer) == window.preview.sheet_count == 4
+    with qtbot.waitSignal(window.print_to(printer).finished, timeout=60000) as done:
+        pass
+    assert done.args == [4] and window.preview.sheet_count == 4
     reader = pypdf.PdfReader(out)
     assert len(reader.pages) == 4
     for page in reader.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A3_POINTS, abs=1.5)
+    # The printed pages are the preview's pages: rendered small by an independent renderer, each
+    # printed sheet is far closer to its own preview sheet than to any other.
+    printed, previewed = (pypdfium2.PdfDocument(str(p)) for p in (out, window.preview.pdf_path))
+    try:
+        def thumb(document: pypdfium2.PdfDocument, number: int) -> Image.Image:
+            """The page's ink at 60 dpi, black and white (the print is a raster, a bit lighter)."""
+            image = ImageOps.grayscale(document[number].render(scale=60 / 72).to_pil()).resize((700, 990))
+            return image.point(lambda v: 255 if v < 200 else 0)
+
+        def distance(a: Image.Image, b: Image.Image) -> float:
+            return float(ImageStat.Stat(ImageChops.difference(a, b)).mean[0])
+
+        shown = [thumb(previewed, n) for n in range(4)]
+        for number in range(4):
+            on_paper = thumb(printed, number)
+            distances = [distance(on_paper, s) for s in shown]
+            assert min(distances) == distances[number] < 12, (number, distances)
+    finally:
+        printed.close()
+        previewed.close()
     saved = tmp_path / "saved.pdf"
     window.save_pdf(saved)
     assert saved.read_bytes() == window.preview.pdf_path.read_bytes()  # type: ignore[union-attr]

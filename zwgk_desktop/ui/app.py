@@ -107,7 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the render process of a frozen (packaged) app
     args = build_parser().parse_args(argv)
     log_path = setup_logging()
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("村务公开栏")
     family = register_qt_font()
     if family:

@@ -112,14 +112,14 @@ class FirstRunDialog(QDialog):
         form.addRow("村", self.villages)
         layout.addLayout(form)
         buttons = QHBoxLayout()
-        self.demo = QPushButton("打开示范乡镇（青山镇）")
-        self.create = QPushButton("建立本乡镇")
-        buttons.addWidget(self.demo)
+        self.demo_button = QPushButton("打开示范乡镇（青山镇）")
+        self.create_button = QPushButton("建立本乡镇")
+        buttons.addWidget(self.demo_button)
         buttons.addStretch(1)
-        buttons.addWidget(self.create)
+        buttons.addWidget(self.create_button)
         layout.addLayout(buttons)
-        self.demo.clicked.connect(self._on_demo)
-        self.create.clicked.connect(self._on_create)
+        self.demo_button.clicked.connect(self._on_demo)
+        self.create_button.clicked.connect(self._on_create)
 
     def _on_demo(self) -> None:
         self.choice = "demo"

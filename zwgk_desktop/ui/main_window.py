@@ -36,7 +36,7 @@ from zwgk_desktop.ui.dialogs import SettingsDialog, show_error
 from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
 from zwgk_desktop.ui.preview import PreviewPane
-from zwgk_desktop.ui.printing import print_document, printer_for
+from zwgk_desktop.ui.printing import PrintJob, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
 from zwgk_desktop.ui.workers import run_in_background, wait_for_all
 
@@ -87,11 +87,11 @@ class MainWindow(QMainWindow):
         self.new_menu = self.menuBar().addMenu("新建事项")
         self.new_actions = {code: self.new_menu.addAction(c.name) for code, c in CATEGORIES.items()}
         file_menu = self.menuBar().addMenu("文件")
-        self.save_action = QAction("保存", self, shortcut=QKeySequence.StandardKey.Save)
-        self.print_action = QAction("打印…", self, shortcut=QKeySequence.StandardKey.Print)
-        self.pdf_action = QAction("另存为 PDF…", self)
-        self.settings_action = QAction("设置…", self)
-        self.quit_action = QAction("退出", self, shortcut=QKeySequence.StandardKey.Quit)
+        self.save_action = _action("保存", self, QKeySequence.StandardKey.Save)
+        self.print_action = _action("打印…", self, QKeySequence.StandardKey.Print)
+        self.pdf_action = _action("另存为 PDF…", self)
+        self.settings_action = _action("设置…", self)
+        self.quit_action = _action("退出", self, QKeySequence.StandardKey.Quit)
         for action in (self.save_action, self.print_action, self.pdf_action, self.settings_action, self.quit_action):
             file_menu.addAction(action)
         edit_menu = self.menuBar().addMenu("编辑")
@@ -101,8 +101,8 @@ class MainWindow(QMainWindow):
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu.addActions([self.undo_action, self.redo_action])
         review_menu = self.menuBar().addMenu("审核")
-        self.review_action = QAction("审核通过（村务监督委员会已签字）", self)
-        self.unreview_action = QAction("退回草稿", self)
+        self.review_action = _action("审核通过（村务监督委员会已签字）", self)
+        self.unreview_action = _action("退回草稿", self)
         review_menu.addActions([self.review_action, self.unreview_action])
 
         toolbar = self.addToolBar("常用")
@@ -340,26 +340,31 @@ class MainWindow(QMainWindow):
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:
             self.print_to(printer)
 
-    def print_to(self, printer: QPrinter) -> int:
-        """Print the preview's pages to a printer already set up (the dialog's, or a PDF file)."""
-        document = self.preview.document
-        progress = QProgressDialog("正在打印…", "取消", 0, document.pageCount(), self)
+    def print_to(self, printer: QPrinter) -> PrintJob:
+        """Print the preview's pages to a printer already set up (the dialog's, or a PDF file).
+
+        The job runs page by page in the background, with a progress dialog that can cancel it.
+        """
+        assert self.preview.pdf_path is not None
+        job = PrintJob(self.preview.pdf_path, self.preview.sheet_count, printer, self)
+        progress = QProgressDialog("正在打印…", "取消", 0, len(job.pages), self)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(500)
+        progress.canceled.connect(job.cancel)
+        job.progressed.connect(lambda done, _total: progress.setValue(done))
+        job.finished.connect(lambda printed: self._on_printed(progress, printed))
+        job.failed.connect(lambda message: self._on_print_failed(progress, message))
+        self._print_job = job  # kept alive until it is done
+        job.start()
+        return job
 
-        def step(done: int, total: int) -> bool:
-            progress.setValue(done)
-            return not progress.wasCanceled()
-
-        try:
-            printed = print_document(document, printer, step)
-        except OSError as exc:
-            show_error(self, "打印失败", BadInput(str(exc)))
-            return 0
-        finally:
-            progress.close()
+    def _on_printed(self, progress: QProgressDialog, printed: int) -> None:
+        progress.close()
         self.statusBar().showMessage(f"已送出 {printed} 张 A3", 8000)
-        return printed
+
+    def _on_print_failed(self, progress: QProgressDialog, message: str) -> None:
+        progress.close()
+        show_error(self, "打印失败", BadInput(message))
 
     def _on_save_pdf(self) -> None:
         if not self._printable() or self.preview.pdf_path is None or self.editor is None:
@@ -414,3 +419,10 @@ class MainWindow(QMainWindow):
     def current_item(self) -> Item | None:
         return self.editor.current_item() if self.editor is not None and self.editor.item is not None else None
 
+
+
+def _action(text: str, parent: QMainWindow, shortcut: QKeySequence.StandardKey | None = None) -> QAction:
+    action = QAction(text, parent)
+    if shortcut is not None:
+        action.setShortcut(shortcut)
+    return action

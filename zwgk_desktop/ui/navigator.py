@@ -115,17 +115,19 @@ def _dates(summary: ItemSummary) -> str:
 
 
 def _walk(node: QTreeWidgetItem) -> list[QTreeWidgetItem]:
-    nodes = []
+    nodes: list[QTreeWidgetItem] = []
     for index in range(node.childCount()):
         child = node.child(index)
-        nodes.append(child)
-        nodes += _walk(child)
+        if child is not None:
+            nodes.append(child)
+            nodes += _walk(child)
     return nodes
 
 
 def _key(node: QTreeWidgetItem) -> str:
     parts = []
-    while node is not None:
-        parts.append(node.text(0))
-        node = node.parent()
+    current: QTreeWidgetItem | None = node
+    while current is not None:
+        parts.append(current.text(0))
+        current = current.parent()
     return "/".join(reversed(parts))

@@ -48,12 +48,12 @@ class PreviewPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         bar = QHBoxLayout()
-        self.previous = QToolButton(text="上一张")
-        self.next = QToolButton(text="下一张")
+        self.previous = _button("上一张")
+        self.next = _button("下一张")
         self.page_label = QLabel("—")
-        self.zoom_out = QToolButton(text="缩小")
-        self.zoom_in = QToolButton(text="放大")
-        self.fit = QToolButton(text="适合宽度")
+        self.zoom_out = _button("缩小")
+        self.zoom_in = _button("放大")
+        self.fit = _button("适合宽度")
         self.state = QLabel("")
         for widget in (self.previous, self.page_label, self.next, self.zoom_out, self.zoom_in, self.fit):
             bar.addWidget(widget)
@@ -166,3 +166,9 @@ class PreviewPane(QWidget):
         return int(self.document.pageCount())
 
 
+
+
+def _button(text: str) -> QToolButton:
+    button = QToolButton()
+    button.setText(text)
+    return button
