@@ -202,7 +202,7 @@ class ItemEditor(QWidget):
         self.problems.itemClicked.connect(self._on_problem_activated)
 
     # -- loading and reading -------------------------------------------------------------------
-    def load(self, item: Item, prepared: PreparedRows | None = None) -> None:
+    def load(self, item: Item, prepared: PreparedRows | None = None, checked: Report | None = None) -> None:
         self._loading = True
         try:
             self.item = item
@@ -221,7 +221,7 @@ class ItemEditor(QWidget):
             self.undo.setClean()
         finally:
             self._loading = False
-        self.refresh_problems()
+        self.refresh_problems(checked)
 
     def current_item(self) -> Item:
         """The item as it stands in the editor (values parsed where they can be).
@@ -270,10 +270,14 @@ class ItemEditor(QWidget):
         self.refresh_problems()
 
     # -- checking --------------------------------------------------------------------------------
-    def refresh_problems(self) -> Report:
-        """Check the item as it stands; mark the cells and list every problem in words."""
+    def refresh_problems(self, checked: Report | None = None) -> Report:
+        """Check the item as it stands; mark the cells and list every problem in words.
+
+        `checked` is a report already made in a worker for exactly what is on screen (on
+        opening a long list), which saves the GUI thread the work.
+        """
         item = self.current_item()
-        report = validate(item, self.category)
+        report = checked if checked is not None else validate(item, self.category)
         # Parse problems first (a date that is not a date), then the item's own checks.
         known = {(p.row, p.field, p.message) for p in report.errors}
         report.errors[:0] = [p for p in self._form_problems if (p.row, p.field, p.message) not in known]

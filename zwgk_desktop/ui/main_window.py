@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES, new_item
 from zwgk_desktop.domain.categories import category as category_of
-from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, validate
+from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, ZwgkError
 from zwgk_desktop.render.layout import LayoutSet
@@ -155,11 +155,16 @@ class MainWindow(QMainWindow):
         self._opening = item_id
         sessions = self.sessions
 
-        def read() -> tuple[Item, Place, int, PreparedRows]:
+        def read() -> tuple[Item, Place, int, PreparedRows, Report]:
             with sessions() as session:
                 item, village = store.load_item(session, item_id)
                 place, village_id = store.place_of(village), village.id
-            return item, place, village_id, prepare_rows(category_of(item.category).row_fields, item.rows)
+            schema = category_of(item.category)
+            prepared = prepare_rows(schema.row_fields, item.rows)
+            # Checked as the editor will hold it: rows as parsed from their texts.
+            shown = item.snapshot()
+            shown.rows = [dict(row) for row in prepared.values]
+            return item, place, village_id, prepared, validate(shown, schema)
 
         if wait:
             self._show_item(read())
@@ -168,14 +173,14 @@ class MainWindow(QMainWindow):
             run_in_background(lambda _progress: read(), on_done=self._show_item,
                               on_error=lambda exc: show_error(self, "无法打开事项", exc, self.log_path))
 
-    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows]) -> None:
-        item, place, village_id, prepared = loaded
+    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report]) -> None:
+        item, place, village_id, prepared, checked = loaded
         if item.id != self._opening:
             return  # the clerk has already chosen another item
         self.place, self.village_id = place, village_id
         self.chosen_place = (village_id, str(item.period))
         editor = ItemEditor(category_of(item.category))
-        editor.load(item, prepared)
+        editor.load(item, prepared, checked)
         editor.changed.connect(self._on_editor_changed)
         editor.problemsChanged.connect(lambda errors, warnings: self._update_actions())
         if self.editor is not None:
