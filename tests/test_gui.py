@@ -111,10 +111,12 @@ def test_invalid_id_is_marked_and_printing_refused(qtbot, window: MainWindow, mo
     assert not window.print_action.isEnabled() and not window.pdf_action.isEnabled()
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: warnings.append(args[2]))
     assert window.mark_reviewed() is False
     assert "错误" in warnings[-1]
-    window.preview.document.pageCount()  # the last good preview stays on screen
-    assert window._printable() is False
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        pass  # the preview catches up with the edit; the item still cannot be printed
+    assert window._printable() is False and "错误" in warnings[-1]
 
 
 def test_add_and_undo_a_row(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
@@ -287,3 +289,116 @@ def test_unexpected_error_shows_a_dialog_and_is_logged(qtbot, tmp_path: Path, mo
         handler.close()
     assert "磁盘坏了" in shown[0] and str(log_path) in shown[0] and "没有丢失" in shown[0]
     assert "Traceback" in log_path.read_text(encoding="utf-8")
+
+
+def stored_amount(window: MainWindow, item: int, row: int) -> int:
+    with window.sessions() as session:
+        loaded, _ = store.load_item(session, item)
+    return int(loaded.rows[row]["monthly_amount"])
+
+
+def test_switching_items_saves_first_and_locks_the_old_editor(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    first = open_item(qtbot, window, "assistance")
+    editor = window.editor
+    assert editor is not None
+    editor.model.setData(editor.model.index(7, column(window, "月保障金额")), "777.00")
+    other = item_id(window, "finance")
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        window.navigator.setCurrentItem(window.navigator.find_item(other))
+        assert not editor.isEnabled()  # nothing typed while the next item loads can get lost
+    assert stored_amount(window, first, 7) == 77700
+    assert window.editor is not None and window.editor.item.id == other  # type: ignore[union-attr]
+    assert window.navigator.currentItem().data(0, 256) == other
+
+
+def test_saves_land_in_order(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    item = open_item(qtbot, window, "assistance")
+    editor = window.editor
+    assert editor is not None
+    cell = editor.model.index(3, column(window, "月保障金额"))
+    for value in range(5):
+        editor.model.setData(cell, f"{300 + value}.00")
+        editor.flush()
+        window.save_current()  # in the background
+        editor.model.setData(cell, f"{600 + value}.00")
+        assert window.save_current(wait=True)
+        assert stored_amount(window, item, 3) == (600 + value) * 100
+    assert not editor.is_dirty
+
+
+def test_a_failed_save_keeps_the_edits(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
+    item = open_item(qtbot, window, "assistance")
+    editor = window.editor
+    assert editor is not None
+    editor.model.setData(editor.model.index(2, column(window, "月保障金额")), "888.00")
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: shown.append(args[2]))
+    real_save = store.save_item
+
+    def locked(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise OperationalError("UPDATE", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(store, "save_item", locked)
+    assert window.save_current(wait=True) is False
+    assert editor.is_dirty and "修改仍在屏幕上" in shown[-1]
+    monkeypatch.setattr(QMessageBox, "question", lambda *args: QMessageBox.StandardButton.No)
+    window.close()
+    assert window.isVisible()  # the clerk chose not to lose the edits
+    monkeypatch.setattr(store, "save_item", real_save)
+    assert window.save_current(wait=True) is True
+    assert stored_amount(window, item, 2) == 88800 and not editor.is_dirty
+
+
+def test_printing_waits_for_the_preview_of_what_is_on_screen(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    open_item(qtbot, window, "bids")
+    assert window.print_action.isEnabled()
+    editor = window.editor
+    assert editor is not None
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        editor.model.setData(editor.model.index(0, 1), "640000.00")
+        editor.flush()
+        assert not window.print_action.isEnabled() and not window.pdf_action.isEnabled()
+    assert window.print_action.isEnabled()
+
+
+def test_undo_shortcut_works_in_the_table(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    open_item(qtbot, window, "bids")
+    editor = window.editor
+    assert editor is not None
+    before = editor.model.text(1, 0)
+    editor.model.setData(editor.model.index(1, 0), "改过的名字")
+    window.activateWindow()
+    editor.table.setFocus()
+    qtbot.keyClick(editor.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert editor.model.text(1, 0) == before
+
+
+def test_paste_keeps_blank_rows_inside_the_block(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    open_item(qtbot, window, "bids")
+    editor = window.editor
+    assert editor is not None
+    rows = editor.model.rowCount()
+    editor.table.setCurrentIndex(editor.model.index(0, 0))
+    editor.table.paste_clipboard("甲公司\t100\t1\n\t\t\n丙公司\t300\t3\n\n")
+    # As in a spreadsheet: the block lands as copied, its blank line included, and the
+    # trailing empty line of the clipboard adds no row.
+    assert [editor.model.text(r, 0) for r in range(3)] == ["甲公司", "", "丙公司"]
+    assert editor.model.rowCount() == rows
+
+
+def test_settings_refuse_a_duplicate_village(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from zwgk_desktop.errors import BadInput
+
+    with window.sessions() as session:
+        settings = store.load_settings(session)
+    settings.villages[1].name = settings.villages[0].name
+    with pytest.raises(BadInput, match="已经有了"), window.sessions() as session, session.begin():
+        store.save_settings(session, settings)
+    settings.villages[1].name = "柳树湾村"
+    settings.villages.append(store.VillageSettings("东岗村"))
+    with pytest.raises(BadInput, match="已经有了"), window.sessions() as session, session.begin():
+        store.save_settings(session, settings)

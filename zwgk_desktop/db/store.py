@@ -247,15 +247,19 @@ def save_settings(session: Session, settings: Settings) -> None:
 
 
 def _apply_village(session: Session, township: Township, entry: VillageSettings) -> None:
+    name = _checked_name(entry.name, "村名")
+    with session.no_autoflush:
+        clash = session.scalars(select(Village).where(Village.name == name)).first()
+    if clash is not None and clash.id != entry.id:
+        raise BadInput(f"村名“{name}”已经有了，不能重复")
     if entry.id is None:
-        spec = f"{entry.name}={entry.code}" if entry.code.strip() else entry.name
-        village = add_village(session, township, spec)
+        village = add_village(session, township, f"{name}={entry.code}" if entry.code.strip() else name)
     else:
         found = session.get(Village, entry.id)
         if found is None:
             raise NotFound(f"村“{entry.name}”已不存在")
         village = found
-        village.name = _checked_name(entry.name, "村名")
+        village.name = name
     _set_village_phone(village, entry.phone)
 
 

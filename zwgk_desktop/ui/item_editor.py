@@ -6,6 +6,7 @@ new screen. Mistakes are marked where they are, with the reason in words.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -96,6 +97,17 @@ class RowTable(QTableView):
             "\n".join("\t".join(cells.get(c, "") for c in columns) for _, cells in sorted(rows.items())))
 
 
+@dataclass
+class EditState:
+    """How far the editor's content has got, and how far of it is in the database.
+
+    A plain object (not a widget), so a save running in a worker can record what it stored.
+    """
+
+    revision: int = 0
+    saved: int = 0
+
+
 class ItemEditor(QWidget):
     """Edits one item; `changed` fires (after a short pause) whenever what would print changes."""
 
@@ -109,6 +121,7 @@ class ItemEditor(QWidget):
         self.undo = QUndoStack(self)
         self.model = RowTableModel(category, self.undo)
         self.report = Report()
+        self.state = EditState()
         self._loading = False
         self._inputs: dict[str, QWidget] = {}
         self._pause = QTimer(self, singleShot=True, interval=350)
@@ -174,11 +187,6 @@ class ItemEditor(QWidget):
         self.problems.setFixedHeight(92)
         outer.addWidget(self.problems)
 
-        self.undo_action = self.undo.createUndoAction(self, "撤销")
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.redo_action = self.undo.createRedoAction(self, "重做")
-        self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
-        self.addActions([self.undo_action, self.redo_action])
 
     def _connect_signals(self) -> None:
         for edit in (self.title, self.publicity_start, self.publicity_end, self.clerk, self.reviewer, self.reviewed_on):
@@ -218,7 +226,6 @@ class ItemEditor(QWidget):
             self.model.load(prepared or item.rows)
             self.table.resizeColumnsToContents()
             self.undo.clear()
-            self.undo.setClean()
         finally:
             self._loading = False
         self.refresh_problems(checked)
@@ -266,7 +273,9 @@ class ItemEditor(QWidget):
 
     def set_status(self, status: str) -> None:
         assert self.item is not None
-        self.item.status = status
+        if self.item.status != status:
+            self.item.status = status
+            self.state.revision += 1
         self.refresh_problems()
 
     # -- checking --------------------------------------------------------------------------------
@@ -310,20 +319,22 @@ class ItemEditor(QWidget):
             _mark(self.publicity_start, wrong["公示期"])
 
     @property
+    def revision(self) -> int:
+        return self.state.revision
+
+    @property
     def is_dirty(self) -> bool:
-        return not self.undo.isClean() or self._form_dirty
+        return self.state.revision != self.state.saved
 
-    _form_dirty = False
-
-    def mark_saved(self) -> None:
-        self.undo.setClean()
-        self._form_dirty = False
+    def stop(self) -> None:
+        """Forget a pending pause: this editor is being replaced."""
+        self._pause.stop()
 
     # -- slots -----------------------------------------------------------------------------------
     def _on_edited(self, *_: object) -> None:
         if self._loading:
             return
-        self._form_dirty = True
+        self.state.revision += 1
         self._pause.start()
 
     def _on_pause(self) -> None:

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop.db import store
@@ -61,6 +62,9 @@ class MainWindow(QMainWindow):
         self._saving = 0
         self._opening: int | None = None
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
+        # Saves go one at a time, so an older autosave can never overwrite a newer save.
+        self.save_pool = QThreadPool(self)
+        self.save_pool.setMaxThreadCount(1)
         self.undo_group = QUndoGroup(self)
         self.setWindowTitle("村务公开栏")
         self.resize(1366, 768)
@@ -133,6 +137,9 @@ class MainWindow(QMainWindow):
 
     # -- the tree --------------------------------------------------------------------------------
     def reload_tree(self, select: int | None = None) -> None:
+        """Rebuild the navigator; it keeps showing the item on screen unless told otherwise."""
+        if select is None:
+            select = self._opening if self._opening is not None else self._current_id()
         with self.sessions() as session:
             township = store.get_township(session)
             villages = [VillageEntry(v.id, v.name, v.code, tuple(store.periods_of(session, v)))
@@ -140,19 +147,30 @@ class MainWindow(QMainWindow):
             items = store.list_items(session)
         self.navigator.reload(township.name if township else "", villages, items, select_item=select)
 
+    def _current_id(self) -> int | None:
+        return self.editor.item.id if self.editor is not None and self.editor.item is not None else None
+
     # -- choosing and editing --------------------------------------------------------------------
     def _on_place_chosen(self, village_id: int, period: str) -> None:
         self.chosen_place = (village_id, period)
 
     def _on_item_chosen(self, item_id: int) -> None:
-        if self.editor is not None and self.editor.item is not None and self.editor.item.id == item_id:
+        shown = self._opening if self._opening is not None else self._current_id()
+        if item_id == shown:
             return
-        self.save_current(wait=True)
+        if not self.save_current(wait=True):
+            self.navigator.select(shown)  # stay on the item whose edits are not saved yet
+            return
         self.open_item(item_id)
 
     def open_item(self, item_id: int, *, wait: bool = False) -> None:
         """Read the item in a worker (a 10,000-row list takes a while), then show it."""
         self._opening = item_id
+        if self.editor is not None:
+            self.editor.stop()
+            self.editor.setEnabled(False)  # nothing typed from now on could be saved
+        self.preview.clear()
+        self._update_actions()
         sessions = self.sessions
 
         def read() -> tuple[Item, Place, int, PreparedRows, Report]:
@@ -171,51 +189,77 @@ class MainWindow(QMainWindow):
         else:
             self.save_state.setText("正在打开…")
             run_in_background(lambda _progress: read(), on_done=self._show_item,
-                              on_error=lambda exc: show_error(self, "无法打开事项", exc, self.log_path))
+                              on_error=lambda exc: self._on_open_failed(item_id, exc))
+
+    def _on_open_failed(self, item_id: int, error: BaseException) -> None:
+        if item_id != self._opening:
+            return
+        self._opening = None
+        if self.editor is not None:
+            self.editor.setEnabled(True)
+        self.save_state.setText("")
+        show_error(self, "无法打开事项", error, self.log_path)
 
     def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report]) -> None:
         item, place, village_id, prepared, checked = loaded
         if item.id != self._opening:
             return  # the clerk has already chosen another item
+        self._opening = None
         self.place, self.village_id = place, village_id
         self.chosen_place = (village_id, str(item.period))
         editor = ItemEditor(category_of(item.category))
         editor.load(item, prepared, checked)
-        editor.changed.connect(self._on_editor_changed)
+        editor.changed.connect(lambda: self._on_editor_changed(editor))
         editor.problemsChanged.connect(lambda errors, warnings: self._update_actions())
-        if self.editor is not None:
-            self.undo_group.removeStack(self.editor.undo)
-            self.center.removeWidget(self.editor)
-            self.editor.deleteLater()
+        old = self.editor
+        if old is not None:
+            old.stop()
+            self.undo_group.removeStack(old.undo)
+            self.center.removeWidget(old)
+            old.deleteLater()
         self.editor = editor
         self.undo_group.addStack(editor.undo)
         self.undo_group.setActiveStack(editor.undo)
         self.center.addWidget(editor)
         self.center.setCurrentWidget(editor)
         self.save_state.setText("")
-        self._update_actions()
-        self.preview.request(editor.current_item(), self.place, at_once=True)
+        self.navigator.select(item.id)
+        self._request_preview(at_once=True)
 
-    def _on_editor_changed(self) -> None:
-        assert self.editor is not None and self.place is not None
-        if self.editor.item is not None and self.editor.item.status == REVIEWED:
+    def _on_editor_changed(self, editor: ItemEditor) -> None:
+        if editor is not self.editor or self.place is None:
+            return  # a pause that ended after its editor was replaced
+        if editor.item is not None and editor.item.status == REVIEWED:
             # What the 村务监督委员会 signed is no longer what is on screen.
-            self.editor.set_status(DRAFT)
+            editor.set_status(DRAFT)
             self.statusBar().showMessage("内容已修改，事项退回草稿，需重新审核", 8000)
         self.save_state.setText("有未保存的修改")
-        self.preview.request(self.editor.current_item(), self.place)
+        self._request_preview()
         self._autosave.start()
         self._update_actions()
 
+    def _request_preview(self, at_once: bool = False) -> None:
+        editor = self.editor
+        if editor is None or editor.item is None or self.place is None:
+            return
+        self.preview.request(editor.current_item(), self.place, at_once=at_once, tag=(editor.item.id, editor.revision))
+        self._update_actions()
+
+    def _preview_is_current(self) -> bool:
+        """The preview shows exactly what is on screen now (so it may be printed)."""
+        editor = self.editor
+        return (editor is not None and editor.item is not None and self.preview.pdf_path is not None
+                and self.preview.rendered_tag == (editor.item.id, editor.revision))
+
     def _update_actions(self) -> None:
         editor = self.editor
-        has_item = editor is not None and editor.item is not None
+        has_item = editor is not None and editor.item is not None and self._opening is None
         ok = has_item and editor is not None and editor.report.ok
         for action in (self.save_action, self.unreview_action):
             action.setEnabled(has_item)
-        self.review_action.setEnabled(bool(ok) and has_item and editor is not None
-                                      and editor.item is not None and editor.item.status != REVIEWED)
-        printable = bool(ok) and self.preview.pdf_path is not None
+        self.review_action.setEnabled(bool(ok) and editor is not None and editor.item is not None
+                                      and editor.item.status != REVIEWED)
+        printable = bool(ok) and self._preview_is_current()
         self.print_action.setEnabled(printable)
         self.pdf_action.setEnabled(printable)
         why = "" if ok or not has_item else "事项还有错误，改正后才能审核和打印"
@@ -223,46 +267,53 @@ class MainWindow(QMainWindow):
             action.setStatusTip(why)
 
     # -- saving ----------------------------------------------------------------------------------
-    def save_current(self, wait: bool = False) -> None:
-        """Save the item being edited (in the background unless `wait`); a draft keeps its mistakes."""
+    def save_current(self, wait: bool = False) -> bool:
+        """Save the item being edited; a draft keeps its mistakes. Saves run one after another,
+        in the order they were asked for. With `wait`, return once it is in the database.
+
+        Returns False when a save failed: the edits are still on screen, to be saved again.
+        """
         self._autosave.stop()
         editor = self.editor
-        if editor is None or editor.item is None:
-            return
+        if editor is None or editor.item is None or self._opening is not None:
+            return True
         editor.flush()
+        if wait:
+            self.save_pool.waitForDone()  # an autosave still running goes first
         if not editor.is_dirty:
-            return
-        item = editor.current_item()  # fresh containers: the worker may keep it
+            return True
+        item, revision, state = editor.current_item(), editor.revision, editor.state
         sessions = self.sessions
 
         def store_item() -> int:
             with sessions() as session, session.begin():
-                return store.save_item(session, item)
+                item_id = store.save_item(session, item)
+            state.saved = max(state.saved, revision)  # recorded by whoever stored it, in any thread
+            return item_id
 
-        editor.mark_saved()
-        self._saving += 1
         self.save_state.setText("正在保存…")
         if not wait:
-            run_in_background(lambda _progress: store_item(), on_done=self._on_saved, on_error=self._on_save_failed)
-            return
+            run_in_background(lambda _progress: store_item(), on_done=self._on_saved,
+                              on_error=lambda exc: self._on_save_failed(exc), pool=self.save_pool)
+            return True
         try:
             item_id = store_item()
-        except ZwgkError as exc:
+        except Exception as exc:  # the database locked or full: say so, keep the edits on screen
             self._on_save_failed(exc)
-        else:
-            self._on_saved(item_id)
+            return False
+        self._on_saved(item_id)
+        return True
 
     def _on_saved(self, item_id: int) -> None:
-        self._saving -= 1
         self.save_state.setText(f"已保存（{datetime.now():%H:%M:%S}）")
-        self.reload_tree(select=item_id)
+        self.reload_tree()
         self.saved.emit(item_id)
 
     def _on_save_failed(self, error: BaseException) -> None:
-        self._saving -= 1
-        if self.editor is not None:
-            self.editor._form_dirty = True  # still to be saved
         self.save_state.setText("保存失败")
+        if isinstance(error, SQLAlchemyError):
+            error = BadInput(f"数据库暂时无法写入（{getattr(error, 'orig', error)}）。修改仍在屏幕上，"
+                             "请稍后再点“保存”；如果一直失败，请检查磁盘空间或是否有其他程序打开了档案。")
         show_error(self, "保存失败", error, self.log_path)
 
     # -- review ----------------------------------------------------------------------------------
@@ -281,19 +332,17 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "不能审核", "事项还有错误：\n" + "\n".join(str(p) for p in report.errors[:12]))
             return False
         editor.set_status(REVIEWED)
-        editor._form_dirty = True
-        self.save_current(wait=True)
-        assert self.place is not None
-        self.preview.request(editor.current_item(), self.place, at_once=True)
+        if not self.save_current(wait=True):
+            editor.set_status(DRAFT)
+            return False
+        self._request_preview(at_once=True)
         return True
 
     def _on_unreview(self) -> None:
         if self.editor is not None and self.editor.item is not None:
             self.editor.set_status(DRAFT)
-            self.editor._form_dirty = True
             self.save_current(wait=True)
-            assert self.place is not None
-            self.preview.request(self.editor.current_item(), self.place, at_once=True)
+            self._request_preview(at_once=True)
 
     # -- new items -------------------------------------------------------------------------------
     def new_item(self, code: str) -> int | None:
@@ -313,20 +362,25 @@ class MainWindow(QMainWindow):
             except BadInput as exc:
                 show_error(self, "季度有误", exc)
                 return None
-        self.save_current(wait=True)
+        if not self.save_current(wait=True):
+            return None
         item = new_item(code, Quarter.parse(period))
         with self.sessions() as session, session.begin():
             village = session.get(store.Village, village_id)
             item_id = store.save_item(session, item, village)
-        self.reload_tree(select=item_id)
         self.open_item(item_id, wait=True)
+        self.reload_tree(select=item_id)
         return item_id
 
     # -- printing --------------------------------------------------------------------------------
     def _printable(self) -> bool:
-        if self.editor is None or self.preview.pdf_path is None:
+        if self.editor is None:
             return False
         self.editor.flush()
+        if not self._preview_is_current():
+            self._request_preview(at_once=True)
+            QMessageBox.information(self, "请稍候", "预览正在按最新内容重新生成，生成后再打印。")
+            return False
         if not self.editor.report.ok:
             QMessageBox.warning(self, "不能打印", "事项还有错误，改正后才能打印：\n"
                                 + "\n".join(str(p) for p in self.editor.report.errors[:12]))
@@ -397,11 +451,11 @@ class MainWindow(QMainWindow):
             try:
                 with self.sessions() as session, session.begin():
                     store.save_settings(session, dialog.settings())
-            except ZwgkError as exc:
+            except (ZwgkError, SQLAlchemyError) as exc:
                 show_error(self, "设置未保存", exc)
                 continue
             self._refresh_place()
-            self.reload_tree(select=self.editor.item.id if self.editor and self.editor.item else None)
+            self.reload_tree()
             break
 
     def _refresh_place(self) -> None:
@@ -411,12 +465,17 @@ class MainWindow(QMainWindow):
             village = session.get(store.Village, self.village_id)
             if village is not None:
                 self.place = store.place_of(village)
-        if self.editor is not None and self.place is not None:
-            self.preview.request(self.editor.current_item(), self.place, at_once=True)
+        self._request_preview(at_once=True)
 
     # -- closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: Any) -> None:
-        self.save_current(wait=True)
+        if not self.save_current(wait=True):
+            answer = QMessageBox.question(self, "修改没有保存",
+                                          "最后的修改没有保存成功。仍要退出吗？（这些修改会丢失）")
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.save_pool.waitForDone()
         self.preview.stop()
         wait_for_all()
         super().closeEvent(event)

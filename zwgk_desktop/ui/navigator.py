@@ -76,13 +76,24 @@ class Navigator(QTreeWidget):
         for node in _walk(root):
             if _key(node) in expanded:
                 node.setExpanded(True)
-        self.blockSignals(False)
         if chosen is not None:
-            parent = chosen.parent()
-            while parent is not None:
-                parent.setExpanded(True)
-                parent = parent.parent()
-            self.setCurrentItem(chosen)
+            self._make_current(chosen)
+        self.blockSignals(False)
+
+    def select(self, item_id: int | None) -> None:
+        """Show this item as the current one, without announcing it (the app already knows)."""
+        node = self.find_item(item_id) if item_id is not None else None
+        self.blockSignals(True)
+        if node is not None:
+            self._make_current(node)
+        self.blockSignals(False)
+
+    def _make_current(self, node: QTreeWidgetItem) -> None:
+        parent = node.parent()
+        while parent is not None:
+            parent.setExpanded(True)
+            parent = parent.parent()
+        self.setCurrentItem(node)
 
     def find_item(self, item_id: int) -> QTreeWidgetItem | None:
         return next((n for n in _walk(self.invisibleRootItem()) if n.data(0, ITEM_ROLE) == item_id), None)

@@ -30,7 +30,8 @@ class PreviewPane(QWidget):
         self.layouts = layouts
         self._folder = tempfile.TemporaryDirectory(prefix="zwgk-preview-")
         self._generation = 0
-        self._pending: tuple[Item, Place] | None = None
+        self._pending: tuple[Item, Place, object] | None = None
+        self.rendered_tag: object = None
         self.pdf_path: Path | None = None
         self.result: RenderResult | None = None
         self.document = QPdfDocument(self)
@@ -77,9 +78,13 @@ class PreviewPane(QWidget):
         self.fit.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
 
     # -- asking for a render -------------------------------------------------------------------
-    def request(self, item: Item, place: Place, *, at_once: bool = False) -> None:
-        """Render this item soon; a newer request replaces an older one that has not started."""
-        self._pending = (item.snapshot(), place)
+    def request(self, item: Item, place: Place, *, at_once: bool = False, tag: object = None) -> None:
+        """Render this item soon; a newer request replaces an older one that has not started.
+
+        `tag` names what is being rendered (the app passes the item and its edit revision);
+        `rendered_tag` says which tag the PDF on screen belongs to.
+        """
+        self._pending = (item.snapshot(), place, tag)
         if at_once:
             self._delay.stop()
             self._on_delay()
@@ -92,12 +97,16 @@ class PreviewPane(QWidget):
         self._pending = None
         self._generation += 1
         self.renderer.shutdown()
+        self.document.close()
+        self.pdf_path = None
+        self._folder.cleanup()  # the rendered previews are of no use once the window closes
 
     def clear(self) -> None:
         self._generation += 1
         self._pending = None
         self.document.close()
         self.pdf_path = None
+        self.rendered_tag = None
         self.page_label.setText("—")
         self.state.setText("")
 
@@ -106,7 +115,7 @@ class PreviewPane(QWidget):
             return
         if self._future is not None:
             self._future.cancel()  # only succeeds if it has not started; a started one is ignored
-        item, place = self._pending
+        item, place, tag = self._pending
         self._pending = None
         self._generation += 1
         generation = self._generation
@@ -114,14 +123,15 @@ class PreviewPane(QWidget):
         self.state.setText("正在生成预览…")
         self._future = self.renderer.submit(
             render_item, item, self.layouts, place, out,
-            on_done=lambda result: self._on_rendered(generation, out, result),
+            on_done=lambda result: self._on_rendered(generation, out, result, tag),
             on_error=lambda exc: self._on_failed(generation, exc),
         )
 
-    def _on_rendered(self, generation: int, out: Path, result: RenderResult) -> None:
+    def _on_rendered(self, generation: int, out: Path, result: RenderResult, tag: object) -> None:
         if generation != self._generation:
             out.unlink(missing_ok=True)
             return
+        self.rendered_tag = tag
         page = self.view.pageNavigator().currentPage()
         old = self.pdf_path
         self.document.load(str(out))

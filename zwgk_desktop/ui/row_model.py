@@ -93,6 +93,8 @@ class RowTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
         return super().flags(index) | Qt.ItemFlag.ItemIsEditable
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -153,7 +155,9 @@ class RowTableModel(QAbstractTableModel):
 
     def paste(self, top: int, left: int, grid: list[list[str]]) -> None:
         """Paste a block copied from a spreadsheet (tab-separated); rows are added as needed."""
-        grid = [row[: len(self.fields) - left] for row in grid if any(cell.strip() for cell in row)]
+        grid = [row[: len(self.fields) - left] for row in grid]
+        while grid and not any(cell.strip() for cell in grid[-1]):
+            grid.pop()  # a spreadsheet's copy ends with an empty line; blank rows inside are kept
         if not grid:
             return
         self.undo.beginMacro(f"粘贴 {len(grid)} 行")

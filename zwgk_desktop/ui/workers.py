@@ -86,7 +86,8 @@ def keep_gui_responsive() -> None:
 
 def run_in_background(fn: Callable[[Progress], Any], on_done: Callable[[Any], None] | None = None,
                       on_error: Callable[[BaseException], None] | None = None,
-                      on_progress: Callable[[int, int], None] | None = None) -> Task:
+                      on_progress: Callable[[int, int], None] | None = None,
+                      pool: QThreadPool | None = None) -> Task:
     """Run `fn(progress)` in the thread pool; callbacks run on the GUI thread.
 
     The signals object is created here, on the GUI thread, so Qt queues every emission from the
@@ -102,7 +103,7 @@ def run_in_background(fn: Callable[[Progress], Any], on_done: Callable[[Any], No
         signals.progress.connect(on_progress)
     _running.add(task)
     signals.finished.connect(lambda: _running.discard(task))
-    QThreadPool.globalInstance().start(task)
+    (pool or QThreadPool.globalInstance()).start(task)
     return task
 
 
@@ -165,6 +166,8 @@ class ProcessRunner(QObject):
         on_error(error)
 
     def shutdown(self) -> None:
+        """Drop queued jobs and stop the process; a render under way (a second or two for the
+        longest lists) is allowed to finish, so the process ends cleanly."""
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
