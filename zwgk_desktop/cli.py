@@ -83,6 +83,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf", help="输出文件")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("seal", parents=[common], help="封存一个村的一个季度（封存后不能再改，只能更正）")
+    p.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--by", default=None, metavar="NAME", help="封存人（默认：当前系统用户）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_seal)
+
+    p = sub.add_parser("verify", parents=[common], help="核验档案：重算所有哈希、封存链和封存的 PDF")
+    p.add_argument("--village", metavar="V", help="只核验一个村")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_verify)
+
+    p = sub.add_parser("backup", parents=[common], help="立即备份档案数据库（SQLite 在线备份）")
+    p.add_argument("--list", action="store_true", help="列出已有的备份")
+    p.set_defaults(run=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common], help="用备份恢复档案（恢复前先备份当前数据库）")
+    p.add_argument("backup_file", type=Path, metavar="BACKUP.sqlite3")
+    p.set_defaults(run=cmd_restore)
     return parser
 
 
@@ -213,6 +233,77 @@ def cmd_render(args: argparse.Namespace) -> int:
         _say(f"注意：事项 {'、'.join(map(str, result.drafts))} 尚未经村务监督委员会审核，已印“草稿”字样，不得张贴")
     for warning in result.warnings:
         _say(f"注意：{warning}")
+    return 0
+
+
+def cmd_seal(args: argparse.Namespace) -> int:
+    import getpass
+
+    from zwgk_desktop.archive.backup import backup_before
+    from zwgk_desktop.archive.seal import seal_quarter
+
+    period = Quarter.parse(args.period)
+    layouts = _layouts(args)
+    database = args.db or paths.default_db()
+    with _session(args):
+        pass  # the archive must exist and be current before it is backed up and sealed
+    backup = backup_before(database, "before-seal")
+    with _session(args) as session:
+        result = seal_quarter(session, layouts, args.village, period, args.by or getpass.getuser())
+    if args.json:
+        print(json.dumps({"seal": result.seal_id, "items": result.items, "sheets": result.pdf_sheets,
+                          "chain_hash": result.chain_hash, "backup": str(backup.path) if backup else None},
+                         ensure_ascii=False, indent=2))
+    else:
+        print(f"已封存 {args.village} {period}：{result.items} 个事项，{result.pdf_sheets} 张 A3 海报存档；"
+              f"链式哈希 {result.chain_hash[:16]}…")
+        if backup:
+            print(f"封存前的备份：{backup.path}")
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from zwgk_desktop.archive.seal import verify
+
+    with _session(args) as session:
+        checked, problems = verify(session, args.village)
+    if args.json:
+        print(json.dumps({"checked_items": checked, "ok": not problems, "problems": [str(p) for p in problems]},
+                         ensure_ascii=False, indent=2))
+    elif problems:
+        print(f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：")
+        for problem in problems:
+            print(f"  - {problem}")
+    else:
+        print(f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
+    return 1 if problems else 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from zwgk_desktop.archive.backup import list_backups, sqlite_path, take_backup
+
+    path = sqlite_path(args.db or paths.default_db())
+    if path is None:
+        raise BadInput("服务器数据库请用服务器自己的备份工具（如 pg_dump）")
+    if args.list:
+        for backup in list_backups(path):
+            print(f"{backup.taken_at:%Y-%m-%d %H:%M:%S} UTC  {backup.reason:<24} {backup.path}")
+        return 0
+    backup = take_backup(path, "manual")
+    print(f"已备份到 {backup.path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from zwgk_desktop.archive.backup import restore, sqlite_path
+
+    path = sqlite_path(args.db or paths.default_db())
+    if path is None:
+        raise BadInput("服务器数据库请用服务器自己的恢复工具")
+    if not args.backup_file.exists():
+        raise BadInput(f"找不到备份文件 {args.backup_file}")
+    restore(args.backup_file, path)
+    print(f"已用 {args.backup_file} 恢复 {path}（恢复前的数据库也已备份）")
     return 0
 
 

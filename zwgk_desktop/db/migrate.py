@@ -15,7 +15,7 @@ from zwgk_desktop.errors import BadInput
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions; a test keeps the two in step.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0003"
 
 
 def head_revision() -> str:
@@ -46,9 +46,17 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` in one transaction: all of it or none of it."""
+    """Bring the schema to `revision` in one transaction: all of it or none of it.
+
+    An existing archive is backed up first (SQLite's backup API), so a migration can be undone.
+    """
     from alembic import command
 
+    from zwgk_desktop.archive.backup import backup_before
+
+    current = current_revision(engine)
+    if current is not None and current != (SCHEMA_HEAD if revision == "head" else revision):
+        backup_before(engine.url.render_as_string(hide_password=False), f"before-migration-{current}")
     config = _config()
     try:
         with engine.begin() as connection:

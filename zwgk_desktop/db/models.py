@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -93,4 +93,41 @@ class ItemRow(Base):
     item: Mapped[DisclosureItem] = relationship(back_populates="rows")
 
 
-__all__ = ["Base", "DisclosureItem", "ItemRow", "Township", "Village"]
+class Seal(Base):
+    """A village's quarter, frozen: who sealed it and when, chained to the village's previous seal."""
+
+    __tablename__ = "seal"
+    __table_args__ = (UniqueConstraint("village_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"))
+    period: Mapped[str] = mapped_column(String(6))
+    sealed_at: Mapped[str] = mapped_column(String(40))  # ISO 8601, UTC: hashed as text, exactly
+    sealed_by: Mapped[str] = mapped_column(String(40))
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id", ondelete="RESTRICT"))
+    payload_hash: Mapped[str] = mapped_column(String(64))
+    chain_hash: Mapped[str] = mapped_column(String(64))
+
+    village: Mapped[Village] = relationship()
+    items: Mapped[list[SealedItem]] = relationship(back_populates="seal", order_by="SealedItem.item_id")
+
+
+class SealedItem(Base):
+    """One item as sealed: its public content, a hash of its stored data, the PDF as printed."""
+
+    __tablename__ = "sealed_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id", ondelete="RESTRICT"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("disclosure_item.id", ondelete="RESTRICT"), unique=True)
+    title: Mapped[str] = mapped_column(String(120))
+    canonical_json: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    data_hash: Mapped[str] = mapped_column(String(64))
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf_hash: Mapped[str | None] = mapped_column(String(64))
+
+    seal: Mapped[Seal] = relationship(back_populates="items")
+
+
+__all__ = ["Base", "DisclosureItem", "ItemRow", "Seal", "SealedItem", "Township", "Village"]

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Township, Village
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, SealedItem, Township, Village
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, clean_text
@@ -162,6 +162,8 @@ def save_item(session: Session, item: Item, village: Village | None = None) -> i
         found = session.get(DisclosureItem, item.id)
         if found is None:
             raise NotFound(f"没有编号为 {item.id} 的事项（可能已被删除）")
+        if is_sealed(session, found.id):
+            raise BadInput(f"事项 {found.id}“{found.title}”所在季度已封存，不能再修改；如有错误请发更正公告")
         record = found
     record.title = item.title
     record.disclosure = item.disclosure
@@ -184,7 +186,14 @@ def save_item(session: Session, item: Item, village: Village | None = None) -> i
 def delete_item(session: Session, item_id: int) -> None:
     record = session.get(DisclosureItem, item_id)
     if record is not None:
+        if is_sealed(session, item_id):
+            raise BadInput(f"事项 {item_id}“{record.title}”已封存，不能删除")
         session.delete(record)
+
+
+def is_sealed(session: Session, item_id: int) -> bool:
+    """Whether the item belongs to a sealed quarter (the database refuses changes to it too)."""
+    return session.scalar(select(SealedItem.id).where(SealedItem.item_id == item_id)) is not None
 
 
 @dataclass

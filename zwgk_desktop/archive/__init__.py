@@ -1,0 +1,1 @@
+"""The archive: sealed quarters, verification, corrections, bundles and backups."""

@@ -1,0 +1,183 @@
+"""Sealing a village's quarter, and verifying every seal later (design §4.5).
+
+A seal freezes each item of the quarter: its canonical public JSON and content hash (the
+验证码's source), a hash of its stored data, and the PDF exactly as printed. Seals of a village
+form a chain: each seal's hash covers the previous one's, so removing, reordering or altering a
+seal breaks every later link. `verify` recomputes all of it and names what does not match.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.db import store
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village
+from zwgk_desktop.domain.items import PUBLIC, REVIEWED
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.render import fonts
+from zwgk_desktop.render.board import layout_board
+from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.pdf import Poster, write_pdf
+from zwgk_desktop.render.public import build_public_item
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+
+
+def stored_data_hash(record: DisclosureItem, rows: list[dict[str, Any]]) -> str:
+    """A hash of the item exactly as stored, so a change made behind the app's back shows."""
+    return sha256(canonical({
+        "id": record.id, "village_id": record.village_id, "period": record.period, "category": record.category,
+        "title": record.title, "disclosure": record.disclosure, "status": record.status,
+        "publicity": [record.publicity_start, record.publicity_end], "clerk": record.clerk,
+        "review": [record.reviewer, record.reviewed_on], "fields": record.fields, "rows": rows,
+    }))
+
+
+def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list[SealedItem]) -> str:
+    return sha256(canonical({
+        "village": village_code, "period": seal.period, "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by,
+        "previous": previous_chain,
+        "items": [[i.item_id, i.content_hash, i.data_hash, i.pdf_hash or ""] for i in items],
+    }))
+
+
+def chain_hash(previous_chain: str, payload: str) -> str:
+    return sha256(f"{previous_chain}:{payload}".encode("ascii"))
+
+
+@dataclass(frozen=True)
+class SealResult:
+    seal_id: int
+    items: int
+    pdf_sheets: int
+    chain_hash: str
+
+
+def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, sealed_by: str,
+                 *, now: datetime | None = None) -> SealResult:
+    """Freeze every item of the village's quarter, all or nothing (the caller's transaction)."""
+    village = store.find_village(session, village_name)
+    if session.scalar(select(Seal.id).where(Seal.village_id == village.id, Seal.period == str(period))):
+        raise BadInput(f"{village.name} {period} 已经封存过了；如需更正请用 zwgk correct")
+    if not sealed_by.strip():
+        raise BadInput("请写明封存人（--by 姓名）")
+    base_url = village.township.base_url
+    if not base_url:
+        raise BadInput("还没有设置网上公开地址，封存的海报需要有效的二维码：请先运行 zwgk init --base-url …")
+    records = list(session.scalars(select(DisclosureItem).where(
+        DisclosureItem.village_id == village.id, DisclosureItem.period == str(period)).order_by(DisclosureItem.id)))
+    if not records:
+        raise BadInput(f"{village.name} {period} 没有任何事项，无需封存")
+    drafts = [r for r in records if r.status != REVIEWED]
+    if drafts:
+        raise BadInput("只有村务监督委员会审核过的事项才能封存；这些还是草稿：",
+                       [Problem("未审核", where=f"事项 {r.id}“{r.title}”") for r in drafts])
+    rows = store.load_rows(session, [r.id for r in records])
+    items = [store.to_domain(r, rows[r.id]) for r in records]
+    problems = store.check_stored(items)
+    if problems:
+        raise BadInput(f"有 {len(problems)} 处错误，不能封存：", problems)
+
+    previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
+    previous_chain = previous.chain_hash if previous else ""
+    seal = Seal(village_id=village.id, period=str(period), sealed_by=sealed_by.strip(),
+                sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+                previous_id=previous.id if previous else None, payload_hash="", chain_hash="")
+    place = store.place_of(village)
+    sealed: list[SealedItem] = []
+    sheets = 0
+    with tempfile.TemporaryDirectory(prefix="zwgk-seal-") as folder:
+        for record, item in zip(records, items, strict=True):
+            layout = layouts.for_category(item.category)
+            public = build_public_item(item, layout, place)
+            pdf: bytes | None = None
+            if item.disclosure == PUBLIC:
+                out = Path(folder) / f"{record.id}.pdf"
+                board = layout_board(public, layout, fonts.text_width, place.supervision_phones)
+                sheets += write_pdf([Poster(board, public.url(base_url))], out)
+                pdf = out.read_bytes()
+            sealed.append(SealedItem(
+                item_id=record.id, title=record.title, canonical_json=public.canonical_json().decode("utf-8"),
+                content_hash=public.content_hash, data_hash=stored_data_hash(record, rows[record.id]),
+                pdf=pdf, pdf_hash=sha256(pdf) if pdf is not None else None))
+    seal.payload_hash = payload_hash(seal, village.code, previous_chain, sealed)
+    seal.chain_hash = chain_hash(previous_chain, seal.payload_hash)
+    session.add(seal)
+    session.flush()
+    for entry in sealed:
+        entry.seal_id = seal.id
+        session.add(entry)
+    session.flush()
+    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash)
+
+
+def verify(session: Session, village_name: str | None = None) -> tuple[int, list[Problem]]:
+    """Recompute every seal's hashes and links; return how many items were checked and what is wrong."""
+    villages = [store.find_village(session, village_name)] if village_name else store.villages(session)
+    problems: list[Problem] = []
+    checked = 0
+    for village in villages:
+        checked += _verify_village(session, village, problems)
+    return checked, problems
+
+
+def _verify_village(session: Session, village: Village, problems: list[Problem]) -> int:
+    seals = list(session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)))
+    previous: Seal | None = None
+    checked = 0
+    for seal in seals:
+        where = f"{village.name} {seal.period} 封存"
+        expected_previous = previous.id if previous else None
+        if seal.previous_id != expected_previous:
+            problems.append(Problem("封存链断开：上一个封存不是应有的那一个（封存被删除、插入或调换了次序）",
+                                    where=where))
+        previous_chain = previous.chain_hash if previous else ""
+        items = list(seal.items)
+        if payload_hash(seal, village.code, previous_chain, items) != seal.payload_hash:
+            problems.append(Problem("封存记录被改动（封存人、时间或事项清单与封存时不符）", where=where))
+        if chain_hash(previous_chain, seal.payload_hash) != seal.chain_hash:
+            problems.append(Problem("链式哈希不符：此封存或之前的封存被改动", where=where))
+        for entry in items:
+            checked += 1
+            problems += _verify_item(session, entry, where)
+        previous = seal
+    return checked
+
+
+def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[Problem]:
+    where = f"{seal_where} 事项 {entry.item_id}“{entry.title}”"
+    found = []
+    if sha256(entry.canonical_json.encode("utf-8")) != entry.content_hash:
+        found.append(Problem("封存的公开内容被改动（与验证码不符）", where=where))
+    if entry.pdf_hash is not None:
+        if entry.pdf is None:
+            found.append(Problem("封存的 PDF 文件缺失", where=where))
+        elif sha256(entry.pdf) != entry.pdf_hash:
+            found.append(Problem("封存的 PDF 文件被改动", where=where))
+    record = session.get(DisclosureItem, entry.item_id)
+    if record is None:
+        found.append(Problem("事项已从档案中删除", where=where))
+        return found
+    rows = [data for (data,) in session.execute(
+        select(ItemRow.data).where(ItemRow.item_id == entry.item_id).order_by(ItemRow.seq))]
+    if stored_data_hash(record, rows) != entry.data_hash:
+        found.append(Problem("档案中的数据与封存时不符（金额、姓名或行数被改动）", where=where))
+    return found
+
+
