@@ -402,3 +402,22 @@ def test_settings_refuse_a_duplicate_village(qtbot, window: MainWindow) -> None:
     settings.villages.append(store.VillageSettings("东岗村"))
     with pytest.raises(BadInput, match="已经有了"), window.sessions() as session, session.begin():
         store.save_settings(session, settings)
+
+
+def test_a_sealed_item_opens_read_only(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    from zwgk_desktop.archive.seal import seal_quarter
+    from zwgk_desktop.domain.periods import Quarter
+
+    with window.sessions() as session, session.begin():
+        seal_quarter(session, load_layouts(paths.standard_layouts_dir()), "donggang", Quarter(2026, 2), "王德明")
+    wanted = item_id(window, "bids", period="2026Q2")
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        window.navigator.setCurrentItem(window.navigator.find_item(wanted))
+    editor = window.editor
+    assert editor is not None and editor.sealed and "已封存" in editor.status.text()
+    before = editor.model.text(0, 0)
+    editor.table.setCurrentIndex(editor.model.index(0, 0))
+    editor.table.paste_clipboard("改动\t1\t1")
+    assert editor.model.text(0, 0) == before and editor.title.isReadOnly()
+    assert not window.save_action.isEnabled() and not window.review_action.isEnabled()
+    assert window.print_action.isEnabled()  # a sealed item can still be printed

@@ -271,6 +271,26 @@ class ItemEditor(QWidget):
             edit.setToolTip(str(exc))
             return None
 
+    def set_sealed(self) -> None:
+        """A sealed item is shown, copied and printed, never changed (corrections are new items)."""
+        self.sealed = True
+        self.model.read_only = True  # the model refuses edits, pastes and row changes itself
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        for edit in (self.title, self.publicity_start, self.publicity_end, self.clerk, self.reviewer,
+                     self.reviewed_on):
+            edit.setReadOnly(True)
+        self.disclosure.setEnabled(False)
+        for widget in self._inputs.values():
+            if isinstance(widget, QLineEdit | QPlainTextEdit):
+                widget.setReadOnly(True)
+            else:
+                widget.setEnabled(False)
+        for button in (self.add_row, self.remove_row, self.move_up, self.move_down):
+            button.setEnabled(False)
+        self.refresh_problems()
+
+    sealed = False
+
     def set_status(self, status: str) -> None:
         assert self.item is not None
         if self.item.status != status:
@@ -302,7 +322,8 @@ class ItemEditor(QWidget):
         if not report.errors and not report.warnings:
             self.problems.addItem("没有发现问题。")
         assert self.item is not None
-        self.status.setText(STATUS_NAMES.get(self.item.status, self.item.status)
+        self.status.setText(("已封存（只读；如有错误请发更正公告）" if self.sealed else "")
+                            or STATUS_NAMES.get(self.item.status, self.item.status)
                             + ("" if report.ok else f"（{len(report.errors)} 处错误，不能审核或打印）"))
         self.row_count.setText(f"共 {self.model.rowCount()} 行")
         self.problemsChanged.emit(len(report.errors), len(report.warnings))

@@ -173,16 +173,17 @@ class MainWindow(QMainWindow):
         self._update_actions()
         sessions = self.sessions
 
-        def read() -> tuple[Item, Place, int, PreparedRows, Report]:
+        def read() -> tuple[Item, Place, int, PreparedRows, Report, bool]:
             with sessions() as session:
                 item, village = store.load_item(session, item_id)
                 place, village_id = store.place_of(village), village.id
+                sealed = store.is_sealed(session, item_id)
             schema = category_of(item.category)
             prepared = prepare_rows(schema.row_fields, item.rows)
             # Checked as the editor will hold it: rows as parsed from their texts.
             shown = item.snapshot()
             shown.rows = [dict(row) for row in prepared.values]
-            return item, place, village_id, prepared, validate(shown, schema)
+            return item, place, village_id, prepared, validate(shown, schema), sealed
 
         if wait:
             self._show_item(read())
@@ -200,8 +201,8 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         show_error(self, "无法打开事项", error, self.log_path)
 
-    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report]) -> None:
-        item, place, village_id, prepared, checked = loaded
+    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report, bool]) -> None:
+        item, place, village_id, prepared, checked, sealed = loaded
         if item.id != self._opening:
             return  # the clerk has already chosen another item
         self._opening = None
@@ -209,6 +210,8 @@ class MainWindow(QMainWindow):
         self.chosen_place = (village_id, str(item.period))
         editor = ItemEditor(category_of(item.category))
         editor.load(item, prepared, checked)
+        if sealed:
+            editor.set_sealed()
         editor.changed.connect(lambda: self._on_editor_changed(editor))
         editor.problemsChanged.connect(lambda errors, warnings: self._update_actions())
         old = self.editor
@@ -255,9 +258,10 @@ class MainWindow(QMainWindow):
         editor = self.editor
         has_item = editor is not None and editor.item is not None and self._opening is None
         ok = has_item and editor is not None and editor.report.ok
+        changeable = has_item and editor is not None and not editor.sealed
         for action in (self.save_action, self.unreview_action):
-            action.setEnabled(has_item)
-        self.review_action.setEnabled(bool(ok) and editor is not None and editor.item is not None
+            action.setEnabled(changeable)
+        self.review_action.setEnabled(bool(ok) and changeable and editor is not None and editor.item is not None
                                       and editor.item.status != REVIEWED)
         printable = bool(ok) and self._preview_is_current()
         self.print_action.setEnabled(printable)

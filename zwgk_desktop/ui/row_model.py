@@ -35,6 +35,7 @@ class RowTableModel(QAbstractTableModel):
         self._cell_errors: dict[tuple[int, int], str] = {}
         self._rule_notes: dict[tuple[int, int], tuple[str, bool]] = {}  # (message, is_error)
         self.reveal_private = False
+        self.read_only = False  # a sealed item: shown, never changed
 
     # -- loading and reading -------------------------------------------------------------------
     def load(self, rows: Sequence[dict[str, Any]] | PreparedRows) -> None:
@@ -95,6 +96,8 @@ class RowTableModel(QAbstractTableModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
+        if self.read_only:
+            return super().flags(index)
         return super().flags(index) | Qt.ItemFlag.ItemIsEditable
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -128,7 +131,7 @@ class RowTableModel(QAbstractTableModel):
         return None
 
     def setData(self, index: _Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.read_only:
             return False
         new = "" if value is None else str(value)
         old = self._texts[index.row()][index.column()]
@@ -140,21 +143,25 @@ class RowTableModel(QAbstractTableModel):
 
     # -- operations that go through the undo stack ---------------------------------------------
     def add_rows(self, at: int, count: int = 1) -> None:
+        if self.read_only:
+            return
         self.undo.push(InsertRows(self, at, [[""] * len(self.fields) for _ in range(count)], "添加行"))
 
     def remove_rows(self, rows: Sequence[int]) -> None:
-        if rows:
+        if rows and not self.read_only:
             self.undo.push(RemoveRows(self, sorted(set(rows)), "删除行"))
 
     def move_row(self, row: int, delta: int) -> bool:
         target = row + delta
-        if not (0 <= row < len(self._texts) and 0 <= target < len(self._texts)):
+        if self.read_only or not (0 <= row < len(self._texts) and 0 <= target < len(self._texts)):
             return False
         self.undo.push(MoveRow(self, row, target))
         return True
 
     def paste(self, top: int, left: int, grid: list[list[str]]) -> None:
         """Paste a block copied from a spreadsheet (tab-separated); rows are added as needed."""
+        if self.read_only:
+            return
         grid = [row[: len(self.fields) - left] for row in grid]
         while grid and not any(cell.strip() for cell in grid[-1]):
             grid.pop()  # a spreadsheet's copy ends with an empty line; blank rows inside are kept
@@ -173,7 +180,7 @@ class RowTableModel(QAbstractTableModel):
 
     def clear_cells(self, cells: Sequence[tuple[int, int]]) -> None:
         changes = [(r, c, self._texts[r][c], "") for r, c in cells if self._texts[r][c]]
-        if changes:
+        if changes and not self.read_only:
             self.undo.push(SetCells(self, changes, "清除"))
 
     # -- the raw changes the commands make -----------------------------------------------------
