@@ -421,3 +421,18 @@ def test_a_sealed_item_opens_read_only(qtbot, window: MainWindow) -> None:  # ty
     assert editor.model.text(0, 0) == before and editor.title.isReadOnly()
     assert not window.save_action.isEnabled() and not window.review_action.isEnabled()
     assert window.print_action.isEnabled()  # a sealed item can still be printed
+
+
+def test_seal_and_verify_from_the_app(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    wanted = item_id(window, "finance", period="2026Q1")
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        window.navigator.setCurrentItem(window.navigator.find_item(wanted))
+    assert window.chosen_place is not None
+    with qtbot.waitSignal(window.sealed, timeout=30000), qtbot.waitSignal(window.preview.rendered, timeout=30000):
+        window.seal(window.chosen_place[0], "2026Q1", "王德明")
+    assert window.editor is not None and window.editor.sealed
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
+    with qtbot.waitSignal(window.verified, timeout=30000) as verified:
+        window.verify_archive()
+    assert verified.args == [[]] and "核验通过" not in shown[0] and "一致" in shown[0]

@@ -3,6 +3,7 @@ right; saving, review, printing and settings from the toolbar."""
 
 from __future__ import annotations
 
+import getpass
 import logging
 import shutil
 from datetime import date, datetime
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from zwgk_desktop.archive.backup import backup_before
+from zwgk_desktop.archive.seal import SealResult, seal_quarter, verify
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES, new_item
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.errors import BadInput, Problem, ZwgkError
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.dialogs import SettingsDialog, show_error
@@ -39,7 +42,7 @@ from zwgk_desktop.ui.navigator import Navigator, VillageEntry
 from zwgk_desktop.ui.preview import PreviewPane
 from zwgk_desktop.ui.printing import PrintJob, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
-from zwgk_desktop.ui.workers import run_in_background, wait_for_all
+from zwgk_desktop.ui.workers import Task, run_in_background, wait_for_all
 
 log = logging.getLogger(__name__)
 AUTOSAVE_MS = 1200
@@ -49,6 +52,8 @@ class MainWindow(QMainWindow):
     """One window for the quarterly job: pick, edit, check, preview, print."""
 
     saved = Signal(int)  # item id, after a save reached the database
+    sealed = Signal(int)  # seal id
+    verified = Signal(object)  # the problems found (empty: all is well)
 
     def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, log_path: Path | None = None) -> None:
         super().__init__()
@@ -108,6 +113,10 @@ class MainWindow(QMainWindow):
         self.review_action = _action("审核通过（村务监督委员会已签字）", self)
         self.unreview_action = _action("退回草稿", self)
         review_menu.addActions([self.review_action, self.unreview_action])
+        archive_menu = self.menuBar().addMenu("档案")
+        self.seal_action = _action("封存本季度…", self)
+        self.verify_action = _action("核验档案", self)
+        archive_menu.addActions([self.seal_action, self.verify_action])
 
         toolbar = self.addToolBar("常用")
         toolbar.setObjectName("main-toolbar")
@@ -130,6 +139,8 @@ class MainWindow(QMainWindow):
         self.settings_action.triggered.connect(self._on_settings)
         self.quit_action.triggered.connect(self.close)
         self.review_action.triggered.connect(self.mark_reviewed)
+        self.seal_action.triggered.connect(self._on_seal)
+        self.verify_action.triggered.connect(self._on_verify)
         self.unreview_action.triggered.connect(self._on_unreview)
         self._autosave.timeout.connect(self.save_current)
         self.preview.rendered.connect(lambda _result: self._update_actions())
@@ -445,6 +456,69 @@ class MainWindow(QMainWindow):
             show_error(self, "无法保存", BadInput(f"无法写入 {target}：{exc.strerror or exc}"))
             return
         self.statusBar().showMessage(f"已保存到 {target}", 8000)
+
+    # -- the archive -----------------------------------------------------------------------------
+    def _on_seal(self) -> None:
+        if self.chosen_place is None or not self.chosen_place[1]:
+            QMessageBox.information(self, "封存", "请先在左侧选中要封存的季度（或其中的一个事项）。")
+            return
+        if not self.save_current(wait=True):
+            return
+        village_id, period = self.chosen_place
+        with self.sessions() as session:
+            village = session.get(store.Village, village_id)
+            name = village.name if village else "?"
+        answer = QMessageBox.question(self, "封存本季度", f"封存 {name} {period} 的全部事项？\n"
+                                      "封存后不能再修改，只能发更正公告。封存前会自动备份。")
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        by, ok = QInputDialog.getText(self, "封存人", "封存人姓名：", text=getpass.getuser())
+        if ok:
+            self.seal(village_id, period, by)
+
+    def seal(self, village_id: int, period: str, by: str) -> Task:
+        """Seal a village's quarter in the background (a backup is taken first)."""
+        sessions, layouts = self.sessions, self.layouts
+        target = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
+
+        def work(_progress: object) -> SealResult:
+            backup_before(target, "before-seal")
+            with sessions() as session, session.begin():
+                village = session.get(store.Village, village_id)
+                assert village is not None
+                return seal_quarter(session, layouts, village.code, Quarter.parse(period), by)
+
+        self.statusBar().showMessage(f"正在封存 {period}…")
+        return run_in_background(work, on_done=self._on_sealed, on_error=lambda exc: show_error(self, "未能封存", exc))
+
+    def _on_sealed(self, result: SealResult) -> None:
+        self.statusBar().showMessage(f"已封存：{result.items} 个事项，{result.pdf_sheets} 张海报存档", 10000)
+        current = self._current_id()
+        if current is not None:
+            self.open_item(current)  # shown again, now read-only
+        self.sealed.emit(result.seal_id)
+
+    def _on_verify(self) -> None:
+        self.verify_archive()
+
+    def verify_archive(self) -> Task:
+        sessions = self.sessions
+
+        def work(_progress: object) -> tuple[int, list[Problem]]:
+            with sessions() as session:
+                return verify(session)
+
+        return run_in_background(work, on_done=self._on_verified,
+                                 on_error=lambda exc: show_error(self, "核验出错", exc))
+
+    def _on_verified(self, outcome: tuple[int, list[Problem]]) -> None:
+        checked, problems = outcome
+        self.verified.emit(problems)
+        if not problems:
+            QMessageBox.information(self, "核验通过", f"{checked} 个封存事项的内容、海报和封存链都与封存时一致。")
+            return
+        QMessageBox.warning(self, "核验未通过", f"检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：\n"
+                            + "\n".join(f"· {p}" for p in problems[:20]))
 
     # -- settings --------------------------------------------------------------------------------
     def _on_settings(self) -> None:
