@@ -27,6 +27,7 @@ from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import STATUS_NAMES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
 
 log = logging.getLogger("zwgk")
@@ -307,18 +308,6 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def _setup_logging() -> Path | None:
-    try:
-        log_path = paths.log_file()
-        handler = logging.FileHandler(log_path, encoding="utf-8")
-    except OSError:
-        return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.getLogger().addHandler(handler)
-    logging.getLogger().setLevel(logging.INFO)
-    return log_path
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -332,13 +321,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("已中断，未完成的操作没有保存。")
         return 3
     except SQLAlchemyError as exc:
-        log_path = _setup_logging()
+        log_path = log_to_file()
         log.error("database error in %s\n%s", args.command, traceback.format_exc())
         _say(f"zwgk {args.command}：数据库出错：{getattr(exc, 'orig', exc)}。"
              f"未完成的操作没有保存。{'详情见 ' + str(log_path) if log_path else ''}")
         return 3
     except Exception:
-        log_path = _setup_logging()
+        log_path = log_to_file()
         log.error("unexpected error in %s\n%s", args.command, traceback.format_exc())
         _say(f"zwgk {args.command}：程序内部出错，操作没有完成。"
              f"{'详情已记入 ' + str(log_path) + '，请把此文件发给技术支持。' if log_path else ''}")

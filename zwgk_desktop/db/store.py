@@ -118,22 +118,9 @@ def add_item(session: Session, village: Village, item: Item) -> int:
     report = validate(item, schema)
     if not report.ok:
         raise BadInput(f"“{item.title}”有 {len(report.errors)} 处错误，未保存：", report.errors)
-    record = DisclosureItem(
-        village=village, period=str(item.period), category=item.category, title=item.title,
-        disclosure=item.disclosure, publicity_start=item.publicity_start, publicity_end=item.publicity_end,
-        status=item.status, clerk=item.clerk, reviewer=item.reviewer, reviewed_on=item.reviewed_on,
-        fields={f.key: f.to_json(item.fields.get(f.key)) for f in schema.item_fields},
-    )
+    record = DisclosureItem(village=village, period=str(item.period), category=item.category)
     session.add(record)
-    session.flush()
-    if item.rows:
-        session.execute(insert(ItemRow), [
-            {"item_id": record.id, "seq": seq,
-             "data": {f.key: f.to_json(row.get(f.key)) for f in schema.row_fields}}
-            for seq, row in enumerate(item.rows, start=1)
-        ])
-    item.id = record.id
-    return record.id
+    return _write_item(session, record, item)
 
 
 def load_item(session: Session, item_id: int) -> tuple[Item, Village]:
@@ -165,6 +152,12 @@ def save_item(session: Session, item: Item, village: Village | None = None) -> i
         if is_sealed(session, found.id):
             raise BadInput(f"事项 {found.id}“{found.title}”所在季度已封存，不能再修改；如有错误请发更正公告")
         record = found
+    return _write_item(session, record, item)
+
+
+def _write_item(session: Session, record: DisclosureItem, item: Item) -> int:
+    """Put the item's fields and rows into its record, replacing any rows it had."""
+    schema = category_of(item.category)
     record.title = item.title
     record.disclosure = item.disclosure
     record.publicity_start, record.publicity_end = item.publicity_start, item.publicity_end

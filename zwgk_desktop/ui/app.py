@@ -23,6 +23,7 @@ from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.layout import load_layouts
 from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
@@ -31,19 +32,6 @@ from zwgk_desktop.ui.workers import keep_gui_responsive
 
 log = logging.getLogger("zwgk.app")
 _STARTED = time.perf_counter()
-
-
-def setup_logging() -> Path | None:
-    try:
-        path = paths.log_file()
-        handler = logging.FileHandler(path, encoding="utf-8")
-    except OSError:
-        return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    return path
 
 
 def register_qt_font() -> str:
@@ -106,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the render process of a frozen (packaged) app
     args = build_parser().parse_args(argv)
-    log_path = setup_logging()
+    log_path = log_to_file()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("村务公开栏")
