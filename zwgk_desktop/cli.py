@@ -97,6 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_verify)
 
+    p = sub.add_parser("search", parents=[common], help="全文查找档案：标题、摘要、姓名、项目、单位……")
+    p.add_argument("text", metavar="TEXT", help="要查找的文字（任意部分，如 村干部、王建国）")
+    p.add_argument("--village", metavar="V", help="只查一个村")
+    p.add_argument("--period", metavar="P", help="只查一个季度")
+    p.add_argument("--category", choices=tuple(CATEGORIES), metavar="C", help="只查一个类别")
+    p.add_argument("--limit", type=int, default=100, metavar="N", help="最多列出多少条（默认 100）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(run=cmd_search)
+
     p = sub.add_parser("backup", parents=[common], help="立即备份档案数据库（SQLite 在线备份）")
     p.add_argument("--list", action="store_true", help="列出已有的备份")
     p.set_defaults(run=cmd_backup)
@@ -278,6 +287,34 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         print(f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
     return 1 if problems else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with _session(args) as session:
+        village = store.find_village(session, args.village) if args.village else None
+        period = Quarter.parse(args.period) if args.period else None
+        hits = store.search(session, args.text, village=village, period=period, category=args.category,
+                            limit=max(1, args.limit))
+    if args.json:
+        print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        return 0
+    if not hits:
+        print(f"没有找到“{args.text}”")
+    for hit in hits:
+        where = "标题/事项" if hit.row == 0 else f"第{hit.row}行"
+        print(f"{hit.item_id:>6}  {hit.village}  {hit.period}  {CATEGORIES[hit.category].name}  "
+              f"{hit.title}  {where}：{_snippet(hit.text, args.text)}")
+    return 0
+
+
+def _snippet(text: str, query: str, width: int = 30) -> str:
+    """The words around the match, on one line."""
+    text = " ".join(text.split())
+    at = text.lower().find(query.lower())
+    if at < 0 or len(text) <= 2 * width + len(query):
+        return text
+    start, end = max(0, at - width), at + len(query) + width
+    return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
 def cmd_backup(args: argparse.Namespace) -> int:

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, SealedItem, Township, Village
+from zwgk_desktop.db.search_text import entries_for
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, clean_text
@@ -172,8 +173,60 @@ def _write_item(session: Session, record: DisclosureItem, item: Item) -> int:
              "data": {f.key: f.to_json(row.get(f.key)) for f in schema.row_fields}}
             for seq, row in enumerate(item.rows, start=1)
         ])
+    _index_for_search(session, record.id, item)
     item.id = record.id
     return record.id
+
+
+def _index_for_search(session: Session, item_id: int, item: Item) -> None:
+    session.execute(text("DELETE FROM search_index WHERE item_id = :i"), {"i": item_id})
+    entries = entries_for(item.category, item.title, item.rows, item.fields)
+    session.execute(text("INSERT INTO search_index (text, item_id, seq) VALUES (:t, :i, :s)"),
+                    [{"t": body, "i": item_id, "s": seq} for seq, body in entries])
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    item_id: int
+    village: str
+    period: str
+    category: str
+    title: str
+    row: int  # 0: the item itself; else the row's number
+    text: str
+
+
+def search(session: Session, query: str, *, village: Village | None = None, period: Quarter | None = None,
+           category: str | None = None, limit: int = 100) -> list[SearchHit]:
+    """Items and rows whose public text contains `query` (any part of a word: 村干部, 王建国, 路灯)."""
+    query = clean_text(query) if query else ""
+    if not query:
+        raise BadInput("请输入要查找的文字")
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    params: dict[str, Any] = {"limit": limit}
+    if sqlite and len(query) >= 3:
+        # A phrase for FTS5's trigram index; quotes inside are doubled.
+        condition = "search_index MATCH :match"
+        params["match"] = '"' + query.replace('"', '""') + '"'
+    else:
+        # Under three characters trigrams cannot help: scan (names of two characters are common).
+        condition = "s.text LIKE :like ESCAPE '\\'" if sqlite else "s.text ILIKE :like ESCAPE '\\'"
+        params["like"] = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    filters = ""
+    if village is not None:
+        filters += " AND i.village_id = :village"
+        params["village"] = village.id
+    if period is not None:
+        filters += " AND i.period = :period"
+        params["period"] = str(period)
+    if category is not None:
+        filters += " AND i.category = :category"
+        params["category"] = category
+    statement = text(
+        "SELECT s.item_id, v.name, i.period, i.category, i.title, s.seq, s.text FROM search_index s "
+        "JOIN disclosure_item i ON i.id = s.item_id JOIN village v ON v.id = i.village_id "
+        f"WHERE {condition}{filters} ORDER BY i.period DESC, s.item_id, s.seq LIMIT :limit")
+    return [SearchHit(int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), r[6]) for r in session.execute(statement, params)]
 
 
 def delete_item(session: Session, item_id: int) -> None:
@@ -181,6 +234,7 @@ def delete_item(session: Session, item_id: int) -> None:
     if record is not None:
         if is_sealed(session, item_id):
             raise BadInput(f"事项 {item_id}“{record.title}”已封存，不能删除")
+        session.execute(text("DELETE FROM search_index WHERE item_id = :i"), {"i": item_id})
         session.delete(record)
 
 
