@@ -68,3 +68,14 @@ def test_search_from_the_command_line(demo_copy: Path, tmp_path: Path) -> None:
     assert hits and all(h["village"] == "东岗村" and "路灯" in h["text"] for h in hits)
     plain = run_zwgk("search", "--db", str(demo_copy), "不存在的词语", cwd=tmp_path)
     assert plain.code == 0 and "没有找到" in plain.out
+
+
+def test_one_and_two_character_queries(sessions) -> None:  # type: ignore[no-untyped-def]
+    from zwgk_desktop.db.search_text import pairs
+
+    assert pairs("王卫东 农村低保") == "王卫 卫东 农村 村低 低保"
+    with sessions() as session:
+        two = store.search(session, "电费", limit=1000)
+        one = store.search(session, "费", limit=1000)
+    assert two and all("电费" in h.text for h in two)
+    assert len(one) >= len(two) and all("费" in h.text for h in one)

@@ -5,8 +5,11 @@ Only fields a category marks public are indexed; full IDs, phones and accounts n
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
+
+from sqlalchemy import text
 
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import Kind
@@ -29,3 +32,36 @@ def entries_for(category: str, title: str, rows: Sequence[dict[str, Any]],
         if text:
             entries.append((seq, text))
     return entries
+
+
+def pairs(text: str) -> str:
+    """Every two neighbouring characters of each word, as tokens: 王卫东 → "王卫 卫东".
+
+    Trigrams cannot find a two-character word (a given name, 水泥, 电费) without reading every
+    line; a second index of character pairs can.
+    """
+    tokens = []
+    for word in re.findall(r"\w+", text.lower()):
+        tokens += [word[i : i + 2] for i in range(len(word) - 1)] or [word]
+    return " ".join(tokens)
+
+
+def write_entries(connection: Any, item_id: int, entries: list[tuple[int, str]]) -> None:
+    """Replace an item's entries in the search index (and, on SQLite, in the pairs index)."""
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.execute(text("DELETE FROM search_pairs WHERE rowid IN "
+                                "(SELECT rowid FROM search_index WHERE item_id = :i)"), {"i": item_id})
+    connection.execute(text("DELETE FROM search_index WHERE item_id = :i"), {"i": item_id})
+    if not entries:
+        return
+    if not sqlite:
+        connection.execute(text("INSERT INTO search_index (text, item_id, seq) VALUES (:t, :i, :s)"),
+                           [{"t": body, "i": item_id, "s": seq} for seq, body in entries])
+        return
+    # Both indexes share rowids, so a match in either leads to the same entry.
+    first = connection.execute(text("SELECT coalesce(max(rowid), 0) + 1 FROM search_index")).scalar()
+    rows = [{"r": first + n, "t": body, "i": item_id, "s": seq} for n, (seq, body) in enumerate(entries)]
+    connection.execute(text("INSERT INTO search_index (rowid, text, item_id, seq) VALUES (:r, :t, :i, :s)"), rows)
+    connection.execute(text("INSERT INTO search_pairs (rowid, text) VALUES (:r, :p)"),
+                       [{"r": row["r"], "p": pairs(row["t"])} for row in rows])

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, SealedItem, Township, Village
-from zwgk_desktop.db.search_text import entries_for
+from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, clean_text
@@ -179,10 +179,7 @@ def _write_item(session: Session, record: DisclosureItem, item: Item) -> int:
 
 
 def _index_for_search(session: Session, item_id: int, item: Item) -> None:
-    session.execute(text("DELETE FROM search_index WHERE item_id = :i"), {"i": item_id})
-    entries = entries_for(item.category, item.title, item.rows, item.fields)
-    session.execute(text("INSERT INTO search_index (text, item_id, seq) VALUES (:t, :i, :s)"),
-                    [{"t": body, "i": item_id, "s": seq} for seq, body in entries])
+    write_entries(session.connection(), item_id, entries_for(item.category, item.title, item.rows, item.fields))
 
 
 @dataclass(frozen=True)
@@ -205,10 +202,17 @@ def search(session: Session, query: str, *, village: Village | None = None, peri
     sqlite = session.get_bind().dialect.name == "sqlite"
     order = "s.rowid" if sqlite else "s.id"
     params: dict[str, Any] = {"limit": limit}
+    source = "search_index s"
     if sqlite and len(query) >= 3:
         # A phrase for FTS5's trigram index; quotes inside are doubled.
         condition = "search_index MATCH :match"
         params["match"] = '"' + query.replace('"', '""') + '"'
+    elif sqlite and len(query) == 2 and re.fullmatch(r"\w\w", query):
+        # Two characters: the pairs index holds exactly such tokens.
+        source = "search_pairs p JOIN search_index s ON s.rowid = p.rowid"
+        condition = "search_pairs MATCH :match"
+        order = "p.rowid"
+        params["match"] = '"' + query.lower() + '"'
     else:
         # Under three characters trigrams cannot help: scan (names of two characters are common).
         condition = "s.text LIKE :like ESCAPE '\\'" if sqlite else "s.text ILIKE :like ESCAPE '\\'"
@@ -224,7 +228,7 @@ def search(session: Session, query: str, *, village: Village | None = None, peri
         filters += " AND i.category = :category"
         params["category"] = category
     statement = text(
-        "SELECT s.item_id, v.name, i.period, i.category, i.title, s.seq, s.text FROM search_index s "
+        f"SELECT s.item_id, v.name, i.period, i.category, i.title, s.seq, s.text FROM {source} "
         "JOIN disclosure_item i ON i.id = s.item_id JOIN village v ON v.id = i.village_id "
         # Newest entries first by the index's own order: sorting every match by quarter would cost
         # more than the search on a million lines.
@@ -237,7 +241,7 @@ def delete_item(session: Session, item_id: int) -> None:
     if record is not None:
         if is_sealed(session, item_id):
             raise BadInput(f"事项 {item_id}“{record.title}”已封存，不能删除")
-        session.execute(text("DELETE FROM search_index WHERE item_id = :i"), {"i": item_id})
+        write_entries(session.connection(), item_id, [])
         session.delete(record)
 
 

@@ -11,7 +11,7 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
-from zwgk_desktop.db.search_text import entries_for
+from zwgk_desktop.db.search_text import entries_for, write_entries
 
 revision = "0004"
 down_revision = "0003"
@@ -24,6 +24,8 @@ def upgrade() -> None:
     if bind.dialect.name == "sqlite":
         op.execute("CREATE VIRTUAL TABLE search_index USING fts5(text, item_id UNINDEXED, seq UNINDEXED, "
                    "tokenize='trigram')")
+        # The same entries (same rowid) as character pairs, for two-character words.
+        op.execute("CREATE VIRTUAL TABLE search_pairs USING fts5(text, tokenize='unicode61')")
     else:
         op.create_table("search_index", sa.Column("id", sa.Integer, primary_key=True),
                         sa.Column("item_id", sa.Integer, index=True), sa.Column("seq", sa.Integer),
@@ -35,9 +37,7 @@ def upgrade() -> None:
             sa.text("SELECT data FROM item_row WHERE item_id = :i ORDER BY seq"), {"i": item_id})]
         entries = entries_for(category, title, [r if isinstance(r, dict) else _json(r) for r in rows],
                               fields if isinstance(fields, dict) else _json(fields))
-        if entries:
-            bind.execute(sa.text("INSERT INTO search_index (text, item_id, seq) VALUES (:t, :i, :s)"),
-                         [{"t": text, "i": item_id, "s": seq} for seq, text in entries])
+        write_entries(bind, item_id, entries)
 
 
 def _json(value: str) -> dict:
@@ -47,4 +47,5 @@ def _json(value: str) -> dict:
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS search_pairs")
     op.execute("DROP TABLE search_index")
