@@ -186,3 +186,19 @@ def test_seal_and_verify_from_the_command_line(demo_copy: Path, tmp_path: Path) 
     assert verified.code == 0 and "核验通过" in verified.out
     again = run_zwgk("seal", "--db", str(demo_copy), "--village", "石桥村", "--period", "2026Q1", cwd=tmp_path)
     assert again.code == 2 and "已经封存过了" in again.err
+
+
+def test_backup_and_restore_from_the_command_line(demo_copy: Path, tmp_path: Path) -> None:
+    made = run_zwgk("backup", "--db", str(demo_copy), cwd=tmp_path)
+    assert made.code == 0 and "已备份到" in made.out, made.err
+    backup = Path(made.out.split("已备份到", 1)[1].strip())
+    listed = run_zwgk("backup", "--db", str(demo_copy), "--list", cwd=tmp_path)
+    assert str(backup) in listed.out and "manual" in listed.out
+    with sessions(demo_copy)() as session, session.begin():
+        store.delete_item(session, 2)
+    restored = run_zwgk("restore", "--db", str(demo_copy), str(backup), cwd=tmp_path)
+    assert restored.code == 0, restored.err
+    with sessions(demo_copy)() as session:
+        assert store.load_item(session, 2)[0].id == 2
+    missing = run_zwgk("restore", "--db", str(demo_copy), str(tmp_path / "nope.sqlite3"), cwd=tmp_path)
+    assert missing.code == 2 and "找不到备份文件" in missing.err
