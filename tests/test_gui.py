@@ -436,3 +436,29 @@ def test_seal_and_verify_from_the_app(qtbot, window: MainWindow, monkeypatch) ->
     with qtbot.waitSignal(window.verified, timeout=30000) as verified:
         window.verify_archive()
     assert verified.args == [[]] and "核验通过" not in shown[0] and "一致" in shown[0]
+
+
+def test_the_auditors_read_only_view(qtbot, demo_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    desktop.register_qt_font()
+    fonts.register()
+    before = demo_copy.read_bytes()
+    main = MainWindow(desktop.open_read_only(str(demo_copy)), load_layouts(paths.standard_layouts_dir()),
+                      read_only=True)
+    qtbot.addWidget(main)
+    main.show()
+    try:
+        wanted = item_id(main, "assistance")
+        with qtbot.waitSignal(main.preview.rendered, timeout=20000):
+            main.navigator.setCurrentItem(main.navigator.find_item(wanted))
+        editor = main.editor
+        assert editor is not None and editor.sealed and "只读" in editor.status.text()
+        assert not editor.model.setData(editor.model.index(0, 0), "改")
+        assert not main.save_action.isEnabled() and not main.settings_action.isEnabled()
+        assert not main.seal_action.isEnabled() and not main.new_menu.isEnabled()
+        assert main.print_action.isEnabled() and main.verify_action.isEnabled()
+        with main.sessions() as session, pytest.raises(Exception, match="readonly"):
+            session.execute(select(DisclosureItem).limit(1))
+            session.execute(DisclosureItem.__table__.delete())
+    finally:
+        main.close()
+    assert demo_copy.read_bytes() == before

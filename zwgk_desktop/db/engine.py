@@ -39,13 +39,29 @@ def _sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.close()
 
 
-def open_engine(target: str, *, create: bool = False) -> Engine:
-    """An engine for the database; for SQLite, refuse a missing file unless `create`."""
+def _read_only_pragmas(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA query_only=ON")  # and the file itself is opened read-only
+    cursor.close()
+
+
+def open_engine(target: str, *, create: bool = False, read_only: bool = False) -> Engine:
+    """An engine for the database; for SQLite, refuse a missing file unless `create`.
+
+    `read_only` opens a SQLite file read-only at the SQLite level (the auditor's view): no
+    statement of this program, nor a bug in it, can change the archive.
+    """
     url = database_url(target)
     if url.get_backend_name() == "sqlite":
         path = Path(url.database or "")
-        if not create and not path.exists():
+        if (not create or read_only) and not path.exists():
             raise NotFound(f"数据库文件 {path} 不存在：请先运行 zwgk init（或用 --db 指定正确的文件）")
+        if read_only:
+            engine = create_engine("sqlite+pysqlite://", creator=lambda: sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False))
+            event.listen(engine, "connect", _read_only_pragmas)
+            return engine
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url)

@@ -62,6 +62,13 @@ def open_archive(db: str) -> sessionmaker[Session]:
     return session_factory(engine)
 
 
+def open_read_only(db: str) -> sessionmaker[Session]:
+    """The auditor's view: the archive as it is, opened read-only by SQLite itself."""
+    engine = open_engine(db, read_only=True)
+    migrate.require_current(engine)
+    return session_factory(engine)
+
+
 def first_run(sessions: sessionmaker[Session]) -> bool:
     """Offer to create the township or load the demo; False if the user closed the dialog."""
     with sessions() as session:
@@ -87,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", default=None,
                         help="档案数据库（默认：用户数据目录的 archive.sqlite3；环境变量 ZWGK_DB）")
     parser.add_argument("--layouts", default=None, help="版式目录（默认：随程序附带的标准格式）")
+    parser.add_argument("--read-only", action="store_true",
+                        help="只读打开（审计查看）：数据库以只读方式打开，任何内容都不能修改")
     parser.add_argument("--version", action="version", version=f"zwgk-desktop {__version__}")
     return parser
 
@@ -105,14 +114,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     keep_gui_responsive()
     install_crash_handler(log_path)
     try:
-        sessions = open_archive(args.db or paths.default_db())
+        database = args.db or paths.default_db()
+        sessions = open_read_only(database) if args.read_only else open_archive(database)
         layouts = load_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
     except ZwgkError as exc:
         QMessageBox.critical(None, "无法打开档案", str(exc))
         return exc.exit_code
-    if not first_run(sessions):
+    if not args.read_only and not first_run(sessions):
         return 0
-    window = MainWindow(sessions, layouts, log_path)
+    window = MainWindow(sessions, layouts, log_path, read_only=args.read_only)
     window.show()
     # Everything made so far lives as long as the app: keep it out of the garbage collector's
     # full sweeps, which would otherwise pause the window now and then.

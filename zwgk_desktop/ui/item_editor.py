@@ -271,9 +271,11 @@ class ItemEditor(QWidget):
             edit.setToolTip(str(exc))
             return None
 
-    def set_sealed(self) -> None:
-        """A sealed item is shown, copied and printed, never changed (corrections are new items)."""
+    def set_sealed(self, reason: str = "已封存（只读；如有错误请发更正公告）") -> None:
+        """A sealed item (or any item in the auditor's read-only view) is shown, copied and
+        printed, never changed; corrections are new items."""
         self.sealed = True
+        self.read_only_reason = reason
         self.model.read_only = True  # the model refuses edits, pastes and row changes itself
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for edit in (self.title, self.publicity_start, self.publicity_end, self.clerk, self.reviewer,
@@ -290,6 +292,7 @@ class ItemEditor(QWidget):
         self.refresh_problems()
 
     sealed = False
+    read_only_reason = ""
 
     def set_status(self, status: str) -> None:
         assert self.item is not None
@@ -322,7 +325,7 @@ class ItemEditor(QWidget):
         if not report.errors and not report.warnings:
             self.problems.addItem("没有发现问题。")
         assert self.item is not None
-        self.status.setText(("已封存（只读；如有错误请发更正公告）" if self.sealed else "")
+        self.status.setText((self.read_only_reason if self.sealed else "")
                             or STATUS_NAMES.get(self.item.status, self.item.status)
                             + ("" if report.ok else f"（{len(report.errors)} 处错误，不能审核或打印）"))
         self.row_count.setText(f"共 {self.model.rowCount()} 行")

@@ -55,8 +55,10 @@ class MainWindow(QMainWindow):
     sealed = Signal(int)  # seal id
     verified = Signal(object)  # the problems found (empty: all is well)
 
-    def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, log_path: Path | None = None) -> None:
+    def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, log_path: Path | None = None,
+                 *, read_only: bool = False) -> None:
         super().__init__()
+        self.read_only = read_only  # the auditor's view: the database is opened read-only too
         self.sessions = sessions
         self.layouts = layouts
         self.log_path = log_path
@@ -71,7 +73,7 @@ class MainWindow(QMainWindow):
         self.save_pool = QThreadPool(self)
         self.save_pool.setMaxThreadCount(1)
         self.undo_group = QUndoGroup(self)
-        self.setWindowTitle("村务公开栏")
+        self.setWindowTitle("村务公开栏（只读：审计查看）" if read_only else "村务公开栏")
         self.resize(1366, 768)
         self._build()
         self._connect_signals()
@@ -223,6 +225,8 @@ class MainWindow(QMainWindow):
         editor.load(item, prepared, checked)
         if sealed:
             editor.set_sealed()
+        elif self.read_only:
+            editor.set_sealed("只读（审计查看）")
         editor.changed.connect(lambda: self._on_editor_changed(editor))
         editor.problemsChanged.connect(lambda errors, warnings: self._update_actions())
         old = self.editor
@@ -270,6 +274,9 @@ class MainWindow(QMainWindow):
         has_item = editor is not None and editor.item is not None and self._opening is None
         ok = has_item and editor is not None and editor.report.ok
         changeable = has_item and editor is not None and not editor.sealed
+        self.new_menu.setEnabled(not self.read_only)
+        self.settings_action.setEnabled(not self.read_only)
+        self.seal_action.setEnabled(not self.read_only)
         for action in (self.save_action, self.unreview_action):
             action.setEnabled(changeable)
         self.review_action.setEnabled(bool(ok) and changeable and editor is not None and editor.item is not None
@@ -290,7 +297,7 @@ class MainWindow(QMainWindow):
         """
         self._autosave.stop()
         editor = self.editor
-        if editor is None or editor.item is None or self._opening is not None:
+        if editor is None or editor.item is None or self._opening is not None or self.read_only:
             return True
         editor.flush()
         if wait:
