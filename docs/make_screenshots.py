@@ -70,6 +70,17 @@ def main() -> None:
             settle(qapp)
             save(window, f"window-{category}.png")
 
+        # Finding a line in the archive, and opening its item at that row.
+        window.search_panel.search("路灯")
+        wait(window.search_panel.searched)
+        first = window.search_panel.results.item(0)
+        window.search_panel.results.setCurrentItem(first)
+        window.search_panel.results.itemActivated.emit(first)
+        wait(window.preview.rendered)
+        settle(qapp)
+        save(window, "window-search.png")
+        window.search_panel.box.clear()
+
         # A mistake, marked where it is: a 身份证号 with a wrong check digit.
         window.navigator.setCurrentItem(window.navigator.find_item(ids["assistance"]))
         wait(window.preview.rendered)

@@ -462,3 +462,21 @@ def test_the_auditors_read_only_view(qtbot, demo_copy: Path) -> None:  # type: i
     finally:
         main.close()
     assert demo_copy.read_bytes() == before
+
+
+def test_search_in_the_app_opens_the_item_at_the_row(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    panel = window.search_panel
+    with qtbot.waitSignal(panel.searched, timeout=20000) as found:
+        panel.search("宏达建筑")
+    assert found.args[0] > 0 and panel.results.isVisible()
+    entry = next(panel.results.item(i) for i in range(panel.results.count())
+                 if "第" in panel.results.item(i).text())
+    wanted, row = entry.data(256)
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        panel.results.itemActivated.emit(entry)
+    assert window.editor is not None and window.editor.item.id == wanted  # type: ignore[union-attr]
+    assert window.editor.table.currentIndex().row() == row - 1 or \
+        [i.row() for i in window.editor.table.selectionModel().selectedRows()] == [row - 1]
+    with qtbot.waitSignal(panel.searched, timeout=20000) as none:
+        panel.search("不存在的词语")
+    assert none.args == [0] and "没有找到" in panel.summary.text()

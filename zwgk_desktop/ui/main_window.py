@@ -42,6 +42,7 @@ from zwgk_desktop.ui.navigator import Navigator, VillageEntry
 from zwgk_desktop.ui.preview import PreviewPane
 from zwgk_desktop.ui.printing import PrintJob, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
+from zwgk_desktop.ui.search_panel import SearchPanel
 from zwgk_desktop.ui.workers import Task, run_in_background, wait_for_all
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         self.chosen_place: tuple[int, str] | None = None
         self._saving = 0
         self._opening: int | None = None
+        self._pending_row = 0  # a row a search found, selected once its item is shown
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         # Saves go one at a time, so an older autosave can never overwrite a newer save.
         self.save_pool = QThreadPool(self)
@@ -87,8 +89,13 @@ class MainWindow(QMainWindow):
         self.center = QStackedWidget()
         self.center.addWidget(self.empty)
         self.preview = PreviewPane(self.layouts)
+        self.search_panel = SearchPanel(self.sessions)
+        left = QSplitter(Qt.Orientation.Vertical)
+        left.addWidget(self.search_panel)
+        left.addWidget(self.navigator)
+        left.setStretchFactor(1, 1)
         splitter = QSplitter()
-        splitter.addWidget(self.navigator)
+        splitter.addWidget(left)
         splitter.addWidget(self.center)
         splitter.addWidget(self.preview)
         splitter.setSizes([330, 596, 440])
@@ -133,6 +140,7 @@ class MainWindow(QMainWindow):
     def _connect_signals(self) -> None:
         self.navigator.itemChosen.connect(self._on_item_chosen)
         self.navigator.placeChosen.connect(self._on_place_chosen)
+        self.search_panel.itemRequested.connect(self._on_search_result)
         for code, action in self.new_actions.items():
             action.triggered.connect(lambda _=False, code=code: self.new_item(code))
         self.save_action.triggered.connect(self.save_current)
@@ -164,6 +172,20 @@ class MainWindow(QMainWindow):
         return self.editor.item.id if self.editor is not None and self.editor.item is not None else None
 
     # -- choosing and editing --------------------------------------------------------------------
+    def _on_search_result(self, item_id: int, row: int) -> None:
+        """Open the item a search found, at the row it found."""
+        self._pending_row = row
+        if item_id == self._current_id() and self._opening is None:
+            self._select_pending_row()
+            return
+        self._on_item_chosen(item_id)
+
+    def _select_pending_row(self) -> None:
+        row, self._pending_row = self._pending_row, 0
+        if row and self.editor is not None and row <= self.editor.model.rowCount():
+            self.editor.table.selectRow(row - 1)
+            self.editor.table.scrollTo(self.editor.model.index(row - 1, 0))
+
     def _on_place_chosen(self, village_id: int, period: str) -> None:
         self.chosen_place = (village_id, period)
 
@@ -242,6 +264,7 @@ class MainWindow(QMainWindow):
         self.center.setCurrentWidget(editor)
         self.save_state.setText("")
         self.navigator.select(item.id)
+        self._select_pending_row()
         self._request_preview(at_once=True)
 
     def _on_editor_changed(self, editor: ItemEditor) -> None:
