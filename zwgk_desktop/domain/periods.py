@@ -2,7 +2,7 @@
 
 Working days follow the official calendar of the State Council (调休 included) as published in
 the `chinesecalendar` package; for a year it does not know yet we fall back to Monday–Friday
-rather than refusing to work, and `calendar_is_official` lets a caller say so.
+rather than refusing to work.
 """
 
 from __future__ import annotations
@@ -98,15 +98,6 @@ class Quarter:
 def chinese_date(day: date) -> str:
     """`2026年10月8日`, as dates are printed on notices."""
     return f"{day.year}年{day.month}月{day.day}日"
-
-
-def calendar_is_official(day: date) -> bool:
-    """Whether the official holiday calendar covers this day's year (else weekdays are assumed)."""
-    try:
-        chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return False
-    return True
 
 
 def is_working_day(day: date) -> bool:

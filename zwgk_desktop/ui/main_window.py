@@ -224,7 +224,7 @@ class MainWindow(QMainWindow):
             self._show_item(read())
         else:
             self.save_state.setText("正在打开…")
-            run_in_background(lambda _progress: read(), on_done=self._show_item,
+            run_in_background(read, on_done=self._show_item,
                               on_error=lambda exc: self._on_open_failed(item_id, exc))
 
     def _on_open_failed(self, item_id: int, error: BaseException) -> None:
@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
 
         self.save_state.setText("正在保存…")
         if not wait:
-            run_in_background(lambda _progress: store_item(), on_done=self._on_saved,
+            run_in_background(store_item, on_done=self._on_saved,
                               on_error=lambda exc: self._on_save_failed(exc), pool=self.save_pool)
             return True
         try:
@@ -511,7 +511,7 @@ class MainWindow(QMainWindow):
         sessions, layouts = self.sessions, self.layouts
         target = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
 
-        def work(_progress: object) -> SealResult:
+        def work() -> SealResult:
             backup_before(target, "before-seal")
             with sessions() as session, session.begin():
                 village = session.get(store.Village, village_id)
@@ -534,7 +534,7 @@ class MainWindow(QMainWindow):
     def verify_archive(self) -> Task:
         sessions = self.sessions
 
-        def work(_progress: object) -> tuple[int, list[Problem]]:
+        def work() -> tuple[int, list[Problem]]:
             with sessions() as session:
                 return verify(session)
 

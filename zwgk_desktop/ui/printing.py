@@ -14,7 +14,7 @@ from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from zwgk_desktop.ui.workers import Progress, run_in_background
+from zwgk_desktop.ui.workers import run_in_background
 
 PRINT_DPI = 300  # enough for the QR code and small type; a PDF printer would make 1200 by default
 
@@ -82,7 +82,7 @@ class PrintJob(QObject):
         target = self.printer.pageLayout().fullRectPixels(self.printer.resolution())
         pdf, size = self.pdf, target.size()
 
-        def render(_progress: Progress) -> QImage:
+        def render() -> QImage:
             return _render_page(pdf, page, size)
 
         run_in_background(render, on_done=self._on_page, on_error=self._on_error)

@@ -50,7 +50,7 @@ class SearchPanel(QWidget):
         self._asked = query
         sessions = self.sessions
 
-        def find(_progress: object) -> list[store.SearchHit]:
+        def find() -> list[store.SearchHit]:
             with sessions() as session:
                 return store.search(session, query, limit=200)
 

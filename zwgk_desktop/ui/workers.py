@@ -1,8 +1,8 @@
 """Running long work (render, save, print) off the GUI thread, with results delivered back on it.
 
 One helper for the whole app, in the spirit of Anki's CollectionOp and Picard's run_task: call
-`run_in_background(fn, on_done, on_error)`; `fn` receives a `Progress` it may report through and
-check for cancellation. Tests can wait on the returned task's signals.
+`run_in_background(fn, on_done, on_error)`. Long jobs that must be cancellable go step by step
+(printing renders one page per task); tests can wait on the returned task's signals.
 """
 
 from __future__ import annotations
@@ -21,48 +21,25 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 log = logging.getLogger(__name__)
 
 
-class Cancelled(Exception):
-    """Raised inside a task when the user cancelled it."""
-
-
-class Progress:
-    """Handed to a background function: report steps, and stop early when cancelled."""
-
-    def __init__(self, signals: TaskSignals) -> None:
-        self._signals = signals
-        self.cancelled = False
-
-    def report(self, done: int, total: int = 0) -> None:
-        if self.cancelled:
-            raise Cancelled
-        self._signals.progress.emit(done, total)
-
-
 class TaskSignals(QObject):
     done = Signal(object)
     failed = Signal(object)  # the exception
-    progress = Signal(int, int)
     finished = Signal()  # after done or failed
 
 
 class Task(QRunnable):
-    def __init__(self, fn: Callable[[Progress], Any]) -> None:
+    def __init__(self, fn: Callable[[], Any]) -> None:
         super().__init__()
         self.fn = fn
         self.signals = TaskSignals()
-        self.progress = Progress(self.signals)
         self.setAutoDelete(False)  # we keep a reference until finished; Qt must not delete it first
-
-    def cancel(self) -> None:
-        self.progress.cancelled = True
 
     def run(self) -> None:
         try:
             try:
-                result = self.fn(self.progress)
+                result = self.fn()
             except Exception as exc:  # delivered to the GUI thread, which decides how to tell the user
-                if not isinstance(exc, Cancelled):
-                    log.error("background task failed\n%s", traceback.format_exc())
+                log.error("background task failed\n%s", traceback.format_exc())
                 self.signals.failed.emit(exc)
             else:
                 self.signals.done.emit(result)
@@ -84,11 +61,10 @@ def keep_gui_responsive() -> None:
     sys.setswitchinterval(GUI_SWITCH_INTERVAL)
 
 
-def run_in_background(fn: Callable[[Progress], Any], on_done: Callable[[Any], None] | None = None,
+def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                       on_error: Callable[[BaseException], None] | None = None,
-                      on_progress: Callable[[int, int], None] | None = None,
                       pool: QThreadPool | None = None) -> Task:
-    """Run `fn(progress)` in the thread pool; callbacks run on the GUI thread.
+    """Run `fn()` in the thread pool; callbacks run on the GUI thread.
 
     The signals object is created here, on the GUI thread, so Qt queues every emission from the
     worker back to the GUI thread's event loop.
@@ -99,8 +75,6 @@ def run_in_background(fn: Callable[[Progress], Any], on_done: Callable[[Any], No
         signals.done.connect(on_done)
     if on_error is not None:
         signals.failed.connect(on_error)
-    if on_progress is not None:
-        signals.progress.connect(on_progress)
     _running.add(task)
     signals.finished.connect(lambda: _running.discard(task))
     (pool or QThreadPool.globalInstance()).start(task)
