@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import date
 from typing import Any
@@ -79,3 +80,18 @@ def notice() -> Item:
                 reviewed_on=date(2026, 8, 11), status=REVIEWED,
                 fields={"kind": "会议决议", "body": "按照“四议两公开”工作法，通过以下决议：\n实施村内道路硬化工程。",
                         "contact": "村委会 0371-62341101"}, rows=[])
+
+
+def old_schema_notice(connection: Any, fields: dict[str, Any], **columns: str) -> None:
+    """A township, 东岗村 and notice item 1 written with raw SQL, as an older schema holds them."""
+    from sqlalchemy import text
+
+    connection.execute(text("INSERT INTO township (id, name, base_url) VALUES (1, '青山镇', 'https://x.example')"))
+    connection.execute(text("INSERT INTO village (id, township_id, name, code) VALUES (1, 1, '东岗村', 'donggang')"))
+    values = {"period": "2026Q3", "status": "draft", "publicity_start": None, "publicity_end": None,
+              "reviewer": None, "reviewed_on": None, **columns}
+    connection.execute(text(
+        "INSERT INTO disclosure_item (id, village_id, period, category, title, disclosure, status, fields,"
+        " publicity_start, publicity_end, reviewer, reviewed_on, created_at, updated_at) VALUES (1, 1, :period,"
+        " 'notice', '公告', '主动公开', :status, :fields, :publicity_start, :publicity_end, :reviewer, :reviewed_on,"
+        " '2026-07-01 00:00:00', '2026-07-01 00:00:00')"), {**values, "fields": json.dumps(fields)})

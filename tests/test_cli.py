@@ -194,7 +194,7 @@ def test_installed_package_finds_its_layouts_and_font(tmp_path: Path) -> None:
     code = "from zwgk_desktop import paths; print(paths.standard_layouts_dir()); print(paths.font_file())"
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     layouts, font = (Path(line) for line in done.stdout.splitlines())
-    assert sorted(p.name for p in layouts.glob("*.toml")) == ["assistance.toml", "bids.toml", "finance.toml",
-                                                              "notice.toml"]
+    assert sorted(p.name for p in layouts.glob("*.toml")) == [
+        "assistance.toml", "bids.toml", "correction.toml", "finance.toml", "notice.toml"]
     assert font.is_file() and font.stat().st_size > 1_000_000
     assert (font.parent / "LICENSE-wqy-microhei.txt").is_file()

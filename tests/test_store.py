@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from factories import assistance, finance
+from factories import assistance, finance, old_schema_notice
 from sqlalchemy import func, select, text
 
 from zwgk_desktop.db import migrate, store
@@ -45,13 +45,7 @@ def test_migration_from_the_first_schema_keeps_data(tmp_path: Path) -> None:
     engine = open_engine(str(tmp_path / "old.sqlite3"), create=True)
     migrate.upgrade(engine, "0001")
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO township (id, name, base_url) VALUES (1, '青山镇', 'https://x.example')"))
-        connection.execute(text(
-            "INSERT INTO village (id, township_id, name, code) VALUES (1, 1, '东岗村', 'donggang')"))
-        connection.execute(text(
-            "INSERT INTO disclosure_item (id, village_id, period, category, title, disclosure, status, fields,"
-            " created_at, updated_at) VALUES (1, 1, '2026Q3', 'notice', '公告', '主动公开', 'draft',"
-            " '{\"kind\": \"其他\", \"body\": \"正文\"}', '2026-10-01 00:00:00', '2026-10-01 00:00:00')"))
+        old_schema_notice(connection, {"kind": "其他", "body": "正文"})
     with pytest.raises(BadInput, match="请运行 zwgk init 升级"):
         migrate.require_current(engine)
     migrate.upgrade(engine)

@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,9 +25,11 @@ from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
 from zwgk_desktop.domain.categories import CATEGORIES
-from zwgk_desktop.domain.items import STATUS_NAMES
+from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.fields import FieldError, parse_date
+from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES, assign
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.errors import BadInput, Problem, ZwgkError
 from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
 
@@ -91,6 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", default=None, metavar="NAME", help="封存人（默认：当前系统用户）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_seal)
+
+    p = sub.add_parser("correct", parents=[common], help="对已封存的事项发更正公告（新版本，原版本保留）")
+    p.add_argument("--item", required=True, type=int, metavar="ID",
+                   help="要更正的已封存事项；也可以是尚未封存的更正稿，以继续修改或审核它")
+    p.add_argument("--reason", metavar="TEXT", help="更正原因（新建更正时必填）")
+    p.add_argument("--set", action="append", default=[], metavar="[行号.]栏目=值", dest="assignments",
+                   help="改一个值，可多次：如 --set 12.月保障金额=450 --set 期末余额=12,345.60 --set 标题=…")
+    p.add_argument("--reviewer", metavar="NAME", help="村务监督委员会审核人：给出即标记为已审核，可以封存")
+    p.add_argument("--reviewed-on", metavar="YYYY-MM-DD", help="审核日期（默认今天）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_correct)
 
     p = sub.add_parser("verify", parents=[common], help="核验档案：重算所有哈希、封存链和封存的 PDF")
     p.add_argument("--village", metavar="V", help="只核验一个村")
@@ -261,14 +275,72 @@ def cmd_seal(args: argparse.Namespace) -> int:
     with _session(args) as session:
         result = seal_quarter(session, layouts, args.village, period, args.by or getpass.getuser())
     if args.json:
-        print(json.dumps({"seal": result.seal_id, "items": result.items, "sheets": result.pdf_sheets,
+        print(json.dumps({"seal": result.seal_id, "kind": result.kind, "items": result.items,
+                          "sheets": result.pdf_sheets,
                           "chain_hash": result.chain_hash, "backup": str(backup.path) if backup else None},
                          ensure_ascii=False, indent=2))
     else:
-        print(f"已封存 {args.village} {period}：{result.items} 个事项，{result.pdf_sheets} 张 A3 海报存档；"
+        what = "更正" if result.kind == "correction" else "事项"
+        print(f"已封存 {args.village} {period}：{result.items} 个{what}，{result.pdf_sheets} 张 A3 海报存档；"
               f"链式哈希 {result.chain_hash[:16]}…")
         if backup:
             print(f"封存前的备份：{backup.path}")
+    return 0
+
+
+def cmd_correct(args: argparse.Namespace) -> int:
+    from zwgk_desktop.render.correction import public_item
+
+    layouts = _layouts(args)
+    with _session(args) as session:
+        if store.is_sealed(session, args.item):
+            item = store.start_correction(session, args.item, args.reason or "")
+        else:
+            item, _ = store.load_item(session, args.item)
+            if item.supersedes is None:
+                raise BadInput(f"事项 {args.item} 既没有封存，也不是更正稿：未封存的事项直接修改即可")
+            if args.reason:
+                item.correction_reason = args.reason.strip()
+        schema = category_of(item.category)
+        problems = []
+        for assignment in args.assignments:
+            target, equals, value = assignment.partition("=")
+            if not equals:
+                problems.append(Problem("应写成 栏目=值 或 行号.栏目=值", where=f"--set {assignment}"))
+                continue
+            try:
+                assign(item, schema, target.strip(), value)
+            except FieldError as exc:
+                problems.append(Problem(str(exc), where=f"--set {assignment}"))
+        if problems:
+            raise BadInput("更正未保存：", problems)
+        if args.reviewer:
+            try:
+                item.reviewed_on = parse_date(args.reviewed_on) if args.reviewed_on else date.today()
+            except FieldError as exc:
+                raise BadInput(f"--reviewed-on：{exc}") from None
+            item.status, item.reviewer = REVIEWED, args.reviewer.strip()
+        village = store.load_item(session, item.id)[1] if item.id else None
+        store.save_item(session, item)
+        assert village is not None and item.id is not None
+        original = store.sealed_content(session, item.supersedes or 0) or ""
+        notice = public_item(item, layouts, store.place_of(village), original)
+    changes = [{"place": row[1], "before": row[2], "after": row[3]} for row in notice.rows]
+    if args.json:
+        print(json.dumps({"item": item.id, "supersedes": item.supersedes, "status": item.status, "code": notice.code,
+                          "changes": changes}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"更正稿：事项 {item.id}（更正事项 {item.supersedes}），{STATUS_NAMES[item.status]}；"
+          f"更正公告验证码 {notice.code}")
+    for change in changes:
+        print(f"  {change['place']}：{change['before'] or '（无）'} → {change['after'] or '（无）'}")
+    if not changes:
+        _say("注意：公开内容没有任何变化，更正公告只会说明原因")
+    if item.status != REVIEWED:
+        print(f"下一步：村务监督委员会审核（zwgk correct --item {item.id} --reviewer 姓名，或在程序中点“审核”），"
+              f"再 zwgk seal --village {village.code} --period {item.period} 封存更正")
+    else:
+        print(f"下一步：zwgk seal --village {village.code} --period {item.period} 封存更正，并张贴更正公告")
     return 0
 
 

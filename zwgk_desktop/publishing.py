@@ -3,7 +3,7 @@ write the A3 posters. The CLI and the desktop app both call `render_board`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,9 +16,10 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
+from zwgk_desktop.render.correction import public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
-from zwgk_desktop.render.public import Place, PublicItem, build_public_item
+from zwgk_desktop.render.public import Place, PublicItem
 
 
 @dataclass
@@ -32,13 +33,14 @@ class RenderResult:
 
 
 def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: str,
-                result: RenderResult) -> list[Poster]:
-    """Lay out each item; collect what a person should know (drafts, characters the font lacks)."""
+                result: RenderResult, originals: Mapping[int, str] | None = None) -> list[Poster]:
+    """Lay out each item (a correction as its 更正公告, `originals` holding what each replaces, as
+    sealed); collect what a person should know (drafts, characters the font lacks)."""
     posters = []
     for item in items:
-        layout = layouts.for_category(item.category)
-        public = build_public_item(item, layout, place)
-        board = layout_board(public, layout, fonts.text_width, place.supervision_phones)
+        public = public_item(item, layouts, place, (originals or {}).get(item.id or 0))
+        board = layout_board(public, layouts.for_category(public.category), fonts.text_width,
+                             place.supervision_phones)
         draft = item.status != REVIEWED
         posters.append(Poster(board, public.url(base_url), draft=draft))
         result.items.append(public)
@@ -74,24 +76,25 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
     problems = store.check_stored(public)
     if problems:
         raise BadInput(f"有 {len(problems)} 处错误，不能打印（请先改正）：", problems)
-    posters = posters_for(public, layouts, store.place_of(village), url, result)
+    posters = posters_for(public, layouts, store.place_of(village), url, result, store.originals_of(session, public))
     result.sheets = write_pdf(posters, out, progress=progress)
     return result
 
 
-def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *,
+def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, original: str | None = None,
                 progress: Callable[[int], None] | None = None) -> RenderResult:
     """One item, as it stands in an editor (saved or not), to the PDF that would print.
 
     Pure of the database, so the desktop app can call it in a worker thread with a copy of the
     item. The base URL is the place's; without one the QR code points at a placeholder and the
-    caller is told.
+    caller is told. A correction needs `original`: the sealed content of the version it replaces.
     """
     base_url = place.base_url or "https://（未设置网上公开地址）"
     result = RenderResult(base_url=base_url)
     if not place.base_url:
         result.warnings.append(Problem("还没有设置网上公开地址：二维码暂时无效，请在“设置”中填写"))
-    posters = posters_for([item], layouts, place, base_url, result)
+    originals = {item.id: original} if original is not None and item.id is not None else {}
+    posters = posters_for([item], layouts, place, base_url, result, originals)
     result.sheets = write_pdf(posters, out, progress=progress)
     return result
 

@@ -20,15 +20,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
+from zwgk_desktop.render.correction import public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
-from zwgk_desktop.render.public import build_public_item
 
 
 def sha256(data: bytes) -> str:
@@ -39,21 +39,41 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
 
 
-def stored_data_hash(record: DisclosureItem, rows: list[dict[str, Any]]) -> str:
+# How hashes are computed for new seals. Format 1 named items and villages by database ids, so its
+# seals could not move to another database; format 2 names them by village code and the item's
+# public number, so a township that imports a village's archive can verify it unchanged.
+SEAL_FORMAT = 2
+
+
+def stored_data_hash(session: Session, record: DisclosureItem, rows: list[dict[str, Any]], fmt: int) -> str:
     """A hash of the item exactly as stored, so a change made behind the app's back shows."""
-    return sha256(canonical({
-        "id": record.id, "village_id": record.village_id, "period": record.period, "category": record.category,
+    common = {
+        "period": record.period, "category": record.category,
         "title": record.title, "disclosure": record.disclosure, "status": record.status,
         "publicity": [record.publicity_start, record.publicity_end], "clerk": record.clerk,
         "review": [record.reviewer, record.reviewed_on], "fields": record.fields, "rows": rows,
+    }
+    if fmt == 1:
+        return sha256(canonical({"id": record.id, "village_id": record.village_id, **common}))
+    superseded = session.get(DisclosureItem, record.supersedes_id) if record.supersedes_id else None
+    return sha256(canonical({
+        "village": record.village.code, "number": public_number(record), **common,
+        "supersedes": public_number(superseded) if superseded else None, "reason": record.correction_reason,
     }))
 
 
 def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list[SealedItem]) -> str:
+    if seal.format == 1:
+        return sha256(canonical({
+            "village": village_code, "period": seal.period, "sealed_at": seal.sealed_at,
+            "sealed_by": seal.sealed_by, "previous": previous_chain,
+            "items": [[i.item_id, i.content_hash, i.data_hash, i.pdf_hash or ""] for i in items],
+        }))
+    # Each item's public content (its content hash) already names its village, quarter and number.
     return sha256(canonical({
-        "village": village_code, "period": seal.period, "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by,
-        "previous": previous_chain,
-        "items": [[i.item_id, i.content_hash, i.data_hash, i.pdf_hash or ""] for i in items],
+        "format": seal.format, "kind": seal.kind, "village": village_code, "period": seal.period,
+        "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by, "previous": previous_chain,
+        "items": sorted([i.content_hash, i.data_hash, i.pdf_hash or ""] for i in items),
     }))
 
 
@@ -67,14 +87,17 @@ class SealResult:
     items: int
     pdf_sheets: int
     chain_hash: str
+    kind: str = "quarter"
 
 
 def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, sealed_by: str,
                  *, now: datetime | None = None) -> SealResult:
-    """Freeze every item of the village's quarter, all or nothing (the caller's transaction)."""
+    """Freeze every item of the village's quarter, all or nothing (the caller's transaction).
+
+    A quarter already sealed takes only corrections: those made since are sealed on their own,
+    as the next link of the village's chain.
+    """
     village = store.find_village(session, village_name)
-    if session.scalar(select(Seal.id).where(Seal.village_id == village.id, Seal.period == str(period))):
-        raise BadInput(f"{village.name} {period} 已经封存过了；如需更正请用 zwgk correct")
     if not sealed_by.strip():
         raise BadInput("请写明封存人（--by 姓名）")
     base_url = village.township.base_url
@@ -82,6 +105,14 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
         raise BadInput("还没有设置网上公开地址，封存的海报需要有效的二维码：请先运行 zwgk init --base-url …")
     records = list(session.scalars(select(DisclosureItem).where(
         DisclosureItem.village_id == village.id, DisclosureItem.period == str(period)).order_by(DisclosureItem.id)))
+    kind = "quarter"
+    if store.quarter_sealed(session, village, str(period)):
+        done = set(session.scalars(select(SealedItem.item_id).where(
+            SealedItem.item_id.in_([r.id for r in records]))))
+        records = [r for r in records if r.supersedes_id is not None and r.id not in done]
+        if not records:
+            raise BadInput(f"{village.name} {period} 已经封存过了，也没有待封存的更正；如需更正请用 zwgk correct")
+        kind = "correction"
     if not records:
         raise BadInput(f"{village.name} {period} 没有任何事项，无需封存")
     drafts = [r for r in records if r.status != REVIEWED]
@@ -93,28 +124,30 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     problems = store.check_stored(items)
     if problems:
         raise BadInput(f"有 {len(problems)} 处错误，不能封存：", problems)
+    originals = store.originals_of(session, items)
 
     previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
     previous_chain = previous.chain_hash if previous else ""
-    seal = Seal(village_id=village.id, period=str(period), sealed_by=sealed_by.strip(),
-                sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+    seal = Seal(village_id=village.id, period=str(period), kind=kind, format=SEAL_FORMAT,
+                sealed_by=sealed_by.strip(), sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
                 previous_id=previous.id if previous else None, payload_hash="", chain_hash="")
     place = store.place_of(village)
     sealed: list[SealedItem] = []
     sheets = 0
     with tempfile.TemporaryDirectory(prefix="zwgk-seal-") as folder:
         for record, item in zip(records, items, strict=True):
-            layout = layouts.for_category(item.category)
-            public = build_public_item(item, layout, place)
+            public = public_item(item, layouts, place, originals.get(record.id))
             pdf: bytes | None = None
             if item.disclosure == PUBLIC:
                 out = Path(folder) / f"{record.id}.pdf"
-                board = layout_board(public, layout, fonts.text_width, place.supervision_phones)
+                board = layout_board(public, layouts.for_category(public.category), fonts.text_width,
+                                     place.supervision_phones)
                 sheets += write_pdf([Poster(board, public.url(base_url))], out)
                 pdf = out.read_bytes()
             sealed.append(SealedItem(
                 item_id=record.id, title=record.title, canonical_json=public.canonical_json().decode("utf-8"),
-                content_hash=public.content_hash, data_hash=stored_data_hash(record, rows[record.id]),
+                content_hash=public.content_hash, data_hash=stored_data_hash(session, record, rows[record.id],
+                                                                             SEAL_FORMAT),
                 pdf=pdf, pdf_hash=sha256(pdf) if pdf is not None else None))
     seal.payload_hash = payload_hash(seal, village.code, previous_chain, sealed)
     seal.chain_hash = chain_hash(previous_chain, seal.payload_hash)
@@ -124,7 +157,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
         entry.seal_id = seal.id
         session.add(entry)
     session.flush()
-    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash)
+    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind)
 
 
 def verify(session: Session, village_name: str | None = None) -> tuple[int, list[Problem]]:
@@ -142,7 +175,7 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
     previous: Seal | None = None
     checked = 0
     for seal in seals:
-        where = f"{village.name} {seal.period} 封存"
+        where = f"{village.name} {seal.period} {'更正' if seal.kind == 'correction' else ''}封存"
         expected_previous = previous.id if previous else None
         if seal.previous_id != expected_previous:
             problems.append(Problem("封存链断开：上一个封存不是应有的那一个（封存被删除、插入或调换了次序）",
@@ -176,7 +209,7 @@ def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[P
         return found
     rows = [data for (data,) in session.execute(
         select(ItemRow.data).where(ItemRow.item_id == entry.item_id).order_by(ItemRow.seq))]
-    if stored_data_hash(record, rows) != entry.data_hash:
+    if stored_data_hash(session, record, rows, entry.seal.format) != entry.data_hash:
         found.append(Problem("档案中的数据与封存时不符（金额、姓名或行数被改动）", where=where))
     return found
 

@@ -6,16 +6,18 @@ import Alembic: a clerk printing a board should not wait for the migration machi
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError
+from sqlalchemy.pool import NullPool
 
 from zwgk_desktop.errors import BadInput
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions; a test keeps the two in step.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 
 
 def head_revision() -> str:
@@ -58,12 +60,46 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     if current is not None and current != (SCHEMA_HEAD if revision == "head" else revision):
         backup_before(engine.url.render_as_string(hide_password=False), f"before-migration-{current}")
     config = _config()
+    migrating = _migration_engine(engine)
     try:
-        with engine.begin() as connection:
+        with migrating.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+            if connection.dialect.name == "sqlite":
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise BadInput(f"升级后有 {len(broken)} 处引用不一致（如表 {broken[0][0]}），"
+                                   "升级已撤销，数据库未改动")
     except DatabaseError as exc:
         raise BadInput(f"无法升级数据库 {engine.url.database or engine.url}：{exc.orig}") from None
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _migration_engine(engine: Engine) -> Engine:
+    """The engine a migration runs on: for SQLite, connections of its own.
+
+    Python's sqlite3 only opens a transaction before INSERT/UPDATE/DELETE, so each CREATE or ALTER
+    would be committed on its own: here the transaction is begun explicitly and holds every
+    statement of the upgrade. Foreign keys are off while tables are rebuilt (SQLite's documented
+    way to alter a table) and checked before the commit instead.
+    """
+    if engine.dialect.name != "sqlite":
+        return engine
+    migrating = create_engine(engine.url, poolclass=NullPool)
+
+    @event.listens_for(migrating, "connect")
+    def _connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+        dbapi_connection.isolation_level = None  # we say BEGIN ourselves
+        for pragma in ("foreign_keys=OFF", "busy_timeout=10000", "journal_mode=WAL", "synchronous=FULL"):
+            dbapi_connection.execute(f"PRAGMA {pragma}")
+
+    @event.listens_for(migrating, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return migrating
 
 
 def require_current(engine: Engine) -> None:

@@ -10,7 +10,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -55,10 +68,18 @@ class DisclosureItem(Base):
     """One disclosure item (事项) of a village and quarter."""
 
     __tablename__ = "disclosure_item"
-    __table_args__ = (Index("ix_item_village_period", "village_id", "period", "category"),)
+    __table_args__ = (
+        Index("ix_item_village_period", "village_id", "period", "category"),
+        # The number in the item's URL is unique within its village (see `public_number`).
+        Index("ux_item_public_number", "village_id", func.coalesce(text("number"), text("id")), unique=True),
+        Index("ux_item_supersedes", "supersedes_id", unique=True),  # one correction per version
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"))
+    # The item's number in URLs and on paper when it differs from `id`: an item imported from a
+    # village's own archive keeps the number its posters were printed with.
+    number: Mapped[int | None] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(6))  # 2026Q3
     category: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(120))
@@ -72,11 +93,19 @@ class DisclosureItem(Base):
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    # A correction (更正) is a new version of a sealed item: it names the version it replaces and why.
+    supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_item.id", ondelete="RESTRICT"))
+    correction_reason: Mapped[str | None] = mapped_column(Text)
 
     village: Mapped[Village] = relationship(back_populates="items")
     rows: Mapped[list[ItemRow]] = relationship(
         back_populates="item", order_by="ItemRow.seq", cascade="all, delete-orphan", passive_deletes=True
     )
+
+
+def public_number(record: DisclosureItem) -> int:
+    """The item's number as printed in its URL (`{village}/{period}/{number}.html`)."""
+    return record.number if record.number is not None else record.id
 
 
 class ItemRow(Base):
@@ -94,14 +123,24 @@ class ItemRow(Base):
 
 
 class Seal(Base):
-    """A village's quarter, frozen: who sealed it and when, chained to the village's previous seal."""
+    """A village's quarter, frozen: who sealed it and when, chained to the village's previous seal.
+
+    A quarter is sealed once (`kind` "quarter"); corrections to it made later are sealed as they
+    come (`kind` "correction"), each a further link of the same chain.
+    """
 
     __tablename__ = "seal"
-    __table_args__ = (UniqueConstraint("village_id", "period"),)
+    __table_args__ = (
+        Index("ux_seal_quarter", "village_id", "period", unique=True,
+              sqlite_where=text("kind = 'quarter'"), postgresql_where=text("kind = 'quarter'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"))
     period: Mapped[str] = mapped_column(String(6))
+    kind: Mapped[str] = mapped_column(String(12), default="quarter")
+    # How the hashes were computed (archive.seal): 1 named items by database ids, 2 by village and number.
+    format: Mapped[int] = mapped_column(Integer, default=1)
     sealed_at: Mapped[str] = mapped_column(String(40))  # ISO 8601, UTC: hashed as text, exactly
     sealed_by: Mapped[str] = mapped_column(String(40))
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id", ondelete="RESTRICT"))
@@ -130,4 +169,4 @@ class SealedItem(Base):
     seal: Mapped[Seal] = relationship(back_populates="items")
 
 
-__all__ = ["Base", "DisclosureItem", "ItemRow", "Seal", "SealedItem", "Township", "Village"]
+__all__ = ["Base", "DisclosureItem", "ItemRow", "Seal", "SealedItem", "Township", "Village", "public_number"]

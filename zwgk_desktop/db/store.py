@@ -9,19 +9,20 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, SealedItem, Township, Village
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Township, Village
 from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, clean_text
 from zwgk_desktop.domain.identity import IdentityError, check_phone
-from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item, validate
+from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, NotFound, Problem
 from zwgk_desktop.render.public import Place
@@ -119,9 +120,30 @@ def add_item(session: Session, village: Village, item: Item) -> int:
     report = validate(item, schema)
     if not report.ok:
         raise BadInput(f"“{item.title}”有 {len(report.errors)} 处错误，未保存：", report.errors)
-    record = DisclosureItem(village=village, period=str(item.period), category=item.category)
-    session.add(record)
+    record = _new_record(session, village, item)
     return _write_item(session, record, item)
+
+
+def _new_record(session: Session, village: Village, item: Item) -> DisclosureItem:
+    """A new item's record; a sealed quarter takes no new items, only corrections."""
+    if item.supersedes is None and quarter_sealed(session, village, str(item.period)):
+        raise BadInput(f"{village.name} {item.period} 已封存，不能再添加事项；如有错误请对原事项发更正公告")
+    # Items imported from a village's own archive keep their numbers; one made here takes the next
+    # free number of its village so the two can never share a URL.
+    number = None
+    public = func.coalesce(DisclosureItem.number, DisclosureItem.id)
+    if session.scalar(select(DisclosureItem.id).where(DisclosureItem.village_id == village.id,
+                                                      DisclosureItem.number.is_not(None)).limit(1)):
+        number = (session.scalar(select(func.max(public)).where(DisclosureItem.village_id == village.id)) or 0) + 1
+    record = DisclosureItem(village=village, period=str(item.period), category=item.category,
+                            supersedes_id=item.supersedes, number=number)
+    session.add(record)
+    return record
+
+
+def quarter_sealed(session: Session, village: Village, period: str) -> bool:
+    return session.scalar(select(Seal.id).where(Seal.village_id == village.id, Seal.period == period,
+                                                Seal.kind == "quarter")) is not None
 
 
 def load_item(session: Session, item_id: int) -> tuple[Item, Village]:
@@ -144,8 +166,7 @@ def save_item(session: Session, item: Item, village: Village | None = None) -> i
     if item.id is None:
         if village is None:
             raise ValueError("a new item needs its village")
-        record = DisclosureItem(village=village, period=str(item.period), category=item.category)
-        session.add(record)
+        record = _new_record(session, village, item)
     else:
         found = session.get(DisclosureItem, item.id)
         if found is None:
@@ -164,6 +185,7 @@ def _write_item(session: Session, record: DisclosureItem, item: Item) -> int:
     record.publicity_start, record.publicity_end = item.publicity_start, item.publicity_end
     record.status, record.clerk = item.status, item.clerk
     record.reviewer, record.reviewed_on = item.reviewer, item.reviewed_on
+    record.correction_reason = item.correction_reason if record.supersedes_id is not None else None
     record.fields = {f.key: f.to_json(item.fields.get(f.key)) for f in schema.item_fields}
     session.flush()
     session.execute(delete(ItemRow).where(ItemRow.item_id == record.id))
@@ -174,7 +196,7 @@ def _write_item(session: Session, record: DisclosureItem, item: Item) -> int:
             for seq, row in enumerate(item.rows, start=1)
         ])
     _index_for_search(session, record.id, item)
-    item.id = record.id
+    item.id, item.number = record.id, record.number
     return record.id
 
 
@@ -342,6 +364,7 @@ def to_domain(record: DisclosureItem, rows: list[dict[str, Any]] | None = None) 
         disclosure=record.disclosure, publicity_start=record.publicity_start,
         publicity_end=record.publicity_end, clerk=record.clerk, reviewer=record.reviewer,
         reviewed_on=record.reviewed_on, status=record.status,
+        number=record.number, supersedes=record.supersedes_id, correction_reason=record.correction_reason,
         fields={f.key: f.from_json((record.fields or {}).get(f.key)) for f in schema.item_fields},
         rows=[{f.key: f.from_json(data.get(f.key)) for f in schema.row_fields} for data in raw_rows],
     )
@@ -454,3 +477,62 @@ def check_stored(items: list[Item]) -> list[Problem]:
     return problems
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrections (更正): a sealed item is never changed; a new version replaces it, both are kept.
+
+
+def start_correction(session: Session, item_id: int, reason: str, clerk: str | None = None) -> Item:
+    """A new draft version of a sealed item, copied from it, to be corrected, reviewed and sealed."""
+    original = session.get(DisclosureItem, item_id)
+    if original is None:
+        raise NotFound(f"没有编号为 {item_id} 的事项")
+    if not is_sealed(session, item_id):
+        raise BadInput(f"事项 {item_id}“{original.title}”还没有封存，直接修改即可，不需要更正")
+    if not reason.strip():
+        raise BadInput("请写明更正原因（如：第12户保障金额录入有误）")
+    newer = session.scalar(select(DisclosureItem).where(DisclosureItem.supersedes_id == item_id))
+    if newer is not None:
+        state = "已封存；如还有错请对它再发更正" if is_sealed(session, newer.id) else "尚未封存，请直接修改它"
+        raise BadInput(f"事项 {item_id} 已有更正（事项 {newer.id}，{state}）")
+    item = to_domain(original)
+    item.id = item.number = None
+    item.supersedes, item.correction_reason = item_id, reason.strip()
+    item.status, item.reviewer, item.reviewed_on = DRAFT, None, None
+    # The correction is publicised from today for as long as the original was (or long-term).
+    if item.publicity_start is not None:
+        length = (item.publicity_end - item.publicity_start) if item.publicity_end else None
+        item.publicity_start = date.today()
+        item.publicity_end = item.publicity_start + length if length is not None else None
+    if clerk:
+        item.clerk = clerk
+    save_item(session, item, original.village)
+    return item
+
+
+def sealed_content(session: Session, item_id: int) -> str | None:
+    """The public content of an item exactly as sealed (its canonical JSON), if it is sealed."""
+    return session.scalar(select(SealedItem.canonical_json).where(SealedItem.item_id == item_id))
+
+
+def originals_of(session: Session, items: list[Item]) -> dict[int, str]:
+    """For each correction among `items`, the sealed content of the version it replaces."""
+    wanted = [i.supersedes for i in items if i.supersedes is not None]
+    if not wanted:
+        return {}
+    found = dict(session.execute(select(SealedItem.item_id, SealedItem.canonical_json).where(
+        SealedItem.item_id.in_(wanted))).all())
+    return {i.id: found[i.supersedes] for i in items
+            if i.supersedes is not None and i.id is not None and i.supersedes in found}
+
+
+def versions_of(session: Session, item_id: int) -> list[int]:
+    """Every version of an item, oldest first: the first posting and each correction after it."""
+    first = item_id
+    while (earlier := session.scalar(select(DisclosureItem.supersedes_id).where(DisclosureItem.id == first))):
+        first = earlier
+    chain = [first]
+    while (later := session.scalar(select(DisclosureItem.id).where(DisclosureItem.supersedes_id == chain[-1]))):
+        chain.append(later)
+    return chain

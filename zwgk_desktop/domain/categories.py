@@ -191,12 +191,36 @@ NOTICE = Category(
     min_rows=0,
 )
 
+# ---------------------------------------------------------------------------------------------
+# 更正公告: what a correction changed, as the public saw it before and sees it now. Never typed by
+# a clerk: it is made from a correction and the version it replaces (render.correction), then laid
+# out and hashed like any other item, so it has its own sheet, QR code and verification code.
+
+CORRECTION = Category(
+    code="correction",
+    name="更正公告",
+    item_fields=(
+        Field("original_title", "原公告", Kind.TEXT, max_length=200),
+        Field("original_code", "原验证码", Kind.TEXT, max_length=20),
+        Field("body", "更正说明", Kind.LONGTEXT, max_length=4000),
+    ),
+    row_fields=(
+        Field("place", "更正位置", Kind.TEXT, max_length=200),
+        Field("before", "原为", Kind.LONGTEXT, required=False, max_length=2000),
+        Field("after", "更正为", Kind.LONGTEXT, required=False, max_length=2000),
+    ),
+    min_rows=0,
+)
+
+# What a clerk files, in the township's order (menus, filters, the board's order).
 CATEGORIES: dict[str, Category] = {c.code: c for c in (FINANCE, ASSISTANCE, BIDS, NOTICE)}
+# Every kind a layout may be written for, including those made from other items.
+ALL_CATEGORIES: dict[str, Category] = {**CATEGORIES, CORRECTION.code: CORRECTION}
 
 
 def category(code: str) -> Category:
     try:
-        return CATEGORIES[code]
+        return ALL_CATEGORIES[code]
     except KeyError:
         raise BadInput(f"没有“{code}”这个类别：可用的有 {', '.join(CATEGORIES)}") from None
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from zwgk_desktop.domain.fields import Field, FieldError, Kind
+from zwgk_desktop.domain.fields import Field, FieldError, Kind, parse_date
 from zwgk_desktop.domain.periods import Quarter, calendar_days_between
 from zwgk_desktop.errors import Problem
 
@@ -21,6 +21,7 @@ STATUS_NAMES = {DRAFT: "草稿", REVIEWED: "已审核"}
 TITLE = Field("title", "标题", Kind.TEXT, max_length=60)
 CLERK = Field("clerk", "经办人", Kind.NAME, required=False, max_length=20)
 REVIEWER = Field("reviewer", "审核人", Kind.NAME, required=False, max_length=20)
+CORRECTION_REASON = Field("correction_reason", "更正原因", Kind.LONGTEXT, max_length=500)
 
 
 @dataclass
@@ -58,6 +59,15 @@ class Item:
     fields: dict[str, Any] = field(default_factory=dict)
     rows: list[dict[str, Any]] = field(default_factory=list)
     id: int | None = None
+    # The number in the item's URL when it is not `id` (an item imported from a village's archive).
+    number: int | None = None
+    # A correction (更正): the id of the sealed version it replaces, and why.
+    supersedes: int | None = None
+    correction_reason: str | None = None
+
+    @property
+    def public_number(self) -> int | None:
+        return self.number if self.number is not None else self.id
 
     def snapshot(self) -> Item:
         """A copy safe to hand to another thread: values are immutable, so copying the
@@ -122,6 +132,8 @@ def validate(item: Item, category: Category) -> Report:
     report = Report()
     for spec, value in ((TITLE, item.title), (CLERK, item.clerk), (REVIEWER, item.reviewer)):
         _check_into(spec, value, report)
+    if item.supersedes is not None:
+        _check_into(CORRECTION_REASON, item.correction_reason, report)
     if item.disclosure not in DISCLOSURE_ATTRIBUTES:
         report.error(f"“{item.disclosure}”不是公开属性（{'、'.join(DISCLOSURE_ATTRIBUTES)}）", field="公开属性")
     _check_publicity(item, category, report)
@@ -169,3 +181,43 @@ def _check_publicity(item: Item, category: Category, report: Report) -> None:
         if days < category.min_publicity_days:
             report.error(f"{category.name}公示期至少 {category.min_publicity_days} 天，这里只有 {days} 天",
                          field="公示期")
+
+
+def assign(item: Item, category: Category, target: str, raw: str) -> None:
+    """Set one value as a person names it: `标题`, an item field (`期末余额`, `closing_balance`) or a
+    row's field (`12.月保障金额`, `12.monthly_amount`); the value is read as if typed in a form.
+
+    Raises `FieldError` with a message in words when the name or the value does not fit.
+    """
+    row_part, dot, name = target.partition(".")
+    if not dot:
+        row_part, name = "", target
+    name = name.strip()
+    if not row_part:
+        if name in ("title", TITLE.label):
+            item.title = TITLE.parse(raw)
+            return
+        if name in ("publicity_start", "公示开始"):
+            item.publicity_start = parse_date(raw)
+            return
+        if name in ("publicity_end", "公示结束"):
+            item.publicity_end = parse_date(raw) if str(raw).strip() not in ("", "长期") else None
+            return
+        spec = _named(category.item_fields, name)
+        if spec is None:
+            known = "、".join(f.label for f in category.item_fields)
+            raise FieldError(f"{category.name}没有“{name}”这一项；"
+                             f"可改：标题、公示开始、公示结束、{known}，或 行号.栏目")
+        item.fields[spec.key] = spec.parse(raw)
+        return
+    if not row_part.strip().isdigit() or not 1 <= int(row_part) <= len(item.rows):
+        raise FieldError(f"行号“{row_part}”不对：这份{category.name}共 {len(item.rows)} 行")
+    spec = _named(category.row_fields, name)
+    if spec is None:
+        known = "、".join(f.label for f in category.row_fields)
+        raise FieldError(f"{category.name}的明细没有“{name}”这一栏；可改：{known}")
+    item.rows[int(row_part) - 1][spec.key] = spec.parse(raw)
+
+
+def _named(fields: tuple[Field, ...], name: str) -> Field | None:
+    return next((f for f in fields if name in (f.key, f.label)), None)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.errors import BadInput, Problem
 
@@ -192,7 +192,7 @@ def _entry(reader: _Reader, key: str, category: str) -> Entry | None:
     fmt = reader.text(f"{key}.format", "text", required=False) or "text"
     reader.finish(f"{key}.")
     source, _, name = value.partition(".")
-    schema = CATEGORIES.get(category)
+    schema = ALL_CATEGORIES.get(category)
     if schema is None or not value:
         return None
     if source == "item":
@@ -227,9 +227,9 @@ def _format_fits(reader: _Reader, key: str, spec: Field, fmt: str) -> bool:
 def _build(top: _Reader, path: Path) -> Layout | None:
     layout_id = top.text("id")
     name = top.text("name")
-    category = top.choice("category", tuple(CATEGORIES))
+    category = top.choice("category", tuple(ALL_CATEGORIES))
     is_default = top.flag("default", True)
-    schema = CATEGORIES.get(category)
+    schema = ALL_CATEGORIES.get(category)
 
     paper = top.table("paper", required=True)
     size = paper.choice("paper.size", tuple(PAPER_MM), "A3")
