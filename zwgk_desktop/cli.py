@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 import unicodedata
@@ -119,6 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=100, metavar="N", help="最多列出多少条（默认 100）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_search)
+
+    p = sub.add_parser("bundle", help="档案包：把一个村的封存档案带到乡镇（或带回），带校验")
+    bundle = p.add_subparsers(dest="action", required=True, metavar="export|import", parser_class=_Parser)
+    q = bundle.add_parser("export", parents=[common], help="把一个村的全部封存导出为一个档案包文件")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("-o", "--output", type=Path, metavar="FILE.zwgk", help="输出文件（默认：村代码-日期.zwgk）")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_bundle_export)
+    q = bundle.add_parser("import", parents=[common], help="导入档案包（重复导入不会重复添加；被改动的包会被拒绝）")
+    q.add_argument("bundle_file", type=Path, metavar="FILE.zwgk")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_bundle_import)
 
     p = sub.add_parser("backup", parents=[common], help="立即备份档案数据库（SQLite 在线备份）")
     p.add_argument("--list", action="store_true", help="列出已有的备份")
@@ -389,6 +402,44 @@ def _snippet(text: str, query: str, width: int = 30) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
+def cmd_bundle_export(args: argparse.Namespace) -> int:
+    from zwgk_desktop.archive.bundle import SUFFIX, bundle_name, export_bundle
+
+    with _session(args) as session:
+        out = args.output or Path(bundle_name(store.find_village(session, args.village).code))
+        if out.suffix != SUFFIX:
+            raise BadInput(f"档案包文件 {out} 应以 {SUFFIX} 结尾")
+        result = export_bundle(session, args.village, out)
+    if args.json:
+        print(json.dumps({"output": str(result.path), "seals": result.seals, "items": result.items,
+                          "bytes": result.size}, ensure_ascii=False, indent=2))
+    else:
+        print(f"已导出 {result.path}：{result.seals} 个封存，{result.items} 个事项，{result.size / 1024:.0f} KB")
+    return 0
+
+
+def cmd_bundle_import(args: argparse.Namespace) -> int:
+    from zwgk_desktop.archive.backup import backup_before
+    from zwgk_desktop.archive.bundle import import_bundle, is_news, read_bundle
+
+    document, _ = read_bundle(args.bundle_file)  # a damaged file is refused before the archive is touched
+    with _session(args) as session:
+        news = is_news(session, document)
+    # The backup is taken only when the import will change something (a second import changes nothing).
+    backup = backup_before(args.db or paths.default_db(), "before-import") if news else None
+    with _session(args) as session:
+        result = import_bundle(session, args.bundle_file)
+    if args.json:
+        print(json.dumps({"village": result.village, "imported_seals": result.seals, "items": result.items,
+                          "already_held": result.already, "backup": str(backup.path) if backup else None},
+                         ensure_ascii=False, indent=2))
+    elif result.seals:
+        print(f"已导入{result.village}：{result.seals} 个封存，{result.items} 个事项（核验通过）")
+    else:
+        print(f"{result.village}的 {result.already} 个封存本库已全部有了，没有任何改动")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from zwgk_desktop.archive.backup import list_backups, sqlite_path, take_backup
 
@@ -429,6 +480,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _say("已中断，未完成的操作没有保存。")
         return 3
+    except BrokenPipeError:
+        # The reader went away (`zwgk list | head`): not an error worth a word. Python would
+        # complain again when flushing stdout at exit, so point it at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except SQLAlchemyError as exc:
         log_path = log_to_file()
         log.error("database error in %s\n%s", args.command, traceback.format_exc())

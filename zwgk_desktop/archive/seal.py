@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, cast, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
@@ -45,8 +45,8 @@ def canonical(value: Any) -> bytes:
 SEAL_FORMAT = 2
 
 
-def stored_data_hash(session: Session, record: DisclosureItem, rows: list[dict[str, Any]], fmt: int) -> str:
-    """A hash of the item exactly as stored, so a change made behind the app's back shows."""
+def hashed_record(session: Session, record: DisclosureItem, rows: list[dict[str, Any]], fmt: int) -> dict[str, Any]:
+    """The item as stored, in the form its data hash covers (and a bundle carries it in)."""
     common = {
         "period": record.period, "category": record.category,
         "title": record.title, "disclosure": record.disclosure, "status": record.status,
@@ -54,12 +54,15 @@ def stored_data_hash(session: Session, record: DisclosureItem, rows: list[dict[s
         "review": [record.reviewer, record.reviewed_on], "fields": record.fields, "rows": rows,
     }
     if fmt == 1:
-        return sha256(canonical({"id": record.id, "village_id": record.village_id, **common}))
+        return {"id": record.id, "village_id": record.village_id, **common}
     superseded = session.get(DisclosureItem, record.supersedes_id) if record.supersedes_id else None
-    return sha256(canonical({
-        "village": record.village.code, "number": public_number(record), **common,
-        "supersedes": public_number(superseded) if superseded else None, "reason": record.correction_reason,
-    }))
+    return {"village": record.village.code, "number": public_number(record), **common,
+            "supersedes": public_number(superseded) if superseded else None, "reason": record.correction_reason}
+
+
+def stored_data_hash(session: Session, record: DisclosureItem, rows: list[dict[str, Any]], fmt: int) -> str:
+    """A hash of the item exactly as stored, so a change made behind the app's back shows."""
+    return sha256(canonical(hashed_record(session, record, rows, fmt)))
 
 
 def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list[SealedItem]) -> str:
@@ -196,12 +199,17 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
 def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[Problem]:
     where = f"{seal_where} 事项 {entry.item_id}“{entry.title}”"
     found = []
-    if sha256(entry.canonical_json.encode("utf-8")) != entry.content_hash:
+    # Read as stored, whatever was written there: a value changed to another type behind the
+    # app's back must be reported, not stop the check.
+    content, pdf = session.execute(
+        select(cast(SealedItem.canonical_json, LargeBinary), cast(SealedItem.pdf, LargeBinary))
+        .where(SealedItem.id == entry.id)).one()
+    if content is None or sha256(content) != entry.content_hash:
         found.append(Problem("封存的公开内容被改动（与验证码不符）", where=where))
     if entry.pdf_hash is not None:
-        if entry.pdf is None:
+        if pdf is None:
             found.append(Problem("封存的 PDF 文件缺失", where=where))
-        elif sha256(entry.pdf) != entry.pdf_hash:
+        elif sha256(pdf) != entry.pdf_hash:
             found.append(Problem("封存的 PDF 文件被改动", where=where))
     record = session.get(DisclosureItem, entry.item_id)
     if record is None:

@@ -163,7 +163,8 @@ class SealedItem(Base):
     canonical_json: Mapped[str] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(64))
     data_hash: Mapped[str] = mapped_column(String(64))
-    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Loaded only when asked for: lists and checks of the archive should not read every sheet.
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     pdf_hash: Mapped[str | None] = mapped_column(String(64))
 
     seal: Mapped[Seal] = relationship(back_populates="items")

@@ -392,6 +392,7 @@ class ItemSummary:
     rows: int
     publicity_start: str
     publicity_end: str
+    corrects: int | None = None  # a correction: the id of the version it replaces
 
 
 def list_items(session: Session, village: Village | None = None, period: Quarter | None = None,
@@ -409,7 +410,7 @@ def list_items(session: Session, village: Village | None = None, period: Quarter
     summaries = [
         ItemSummary(r.id, name, r.period, r.category, r.title, r.status, r.disclosure, n,
                     r.publicity_start.isoformat() if r.publicity_start else "",
-                    r.publicity_end.isoformat() if r.publicity_end else "")
+                    r.publicity_end.isoformat() if r.publicity_end else "", r.supersedes_id)
         for r, name, n in session.execute(query)
     ]
     # Within a village and quarter, the categories in the township's order (as on the board).

@@ -124,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     window = MainWindow(sessions, layouts, log_path, read_only=args.read_only)
     window.show()
+    if args.read_only:
+        window.open_archive_browser()  # what an auditor came for
     # Everything made so far lives as long as the app: keep it out of the garbage collector's
     # full sweeps, which would otherwise pause the window now and then.
     gc.collect()

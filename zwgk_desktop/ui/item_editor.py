@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, parse_date
 from zwgk_desktop.domain.items import (
     CLERK,
+    CORRECTION_REASON,
     DISCLOSURE_ATTRIBUTES,
     REVIEWER,
     STATUS_NAMES,
@@ -156,6 +157,16 @@ class ItemEditor(QWidget):
             grid.addWidget(widget, row + 1, col * 2 + 1)
         outer.addWidget(common)
 
+        # Shown only for a correction (更正): which sealed version it replaces, and why.
+        self.correction_box = QGroupBox("更正")
+        correction = QFormLayout(self.correction_box)
+        self.corrects = QLabel()
+        self.correction_reason = QLineEdit(placeholderText="如：第12户月保障金额录入有误")
+        correction.addRow("更正对象", self.corrects)
+        correction.addRow("更正原因", self.correction_reason)
+        self.correction_box.setVisible(False)
+        outer.addWidget(self.correction_box)
+
         if self.category.item_fields:
             own = QGroupBox(f"{self.category.name}信息")
             form = QFormLayout(own)
@@ -189,7 +200,8 @@ class ItemEditor(QWidget):
 
 
     def _connect_signals(self) -> None:
-        for edit in (self.title, self.publicity_start, self.publicity_end, self.clerk, self.reviewer, self.reviewed_on):
+        for edit in (self.title, self.publicity_start, self.publicity_end, self.clerk, self.reviewer, self.reviewed_on,
+                     self.correction_reason):
             edit.textEdited.connect(self._on_edited)
         self.disclosure.currentIndexChanged.connect(self._on_edited)
         for widget in self._inputs.values():
@@ -221,6 +233,9 @@ class ItemEditor(QWidget):
             self.clerk.setText(item.clerk or "")
             self.reviewer.setText(item.reviewer or "")
             self.reviewed_on.setText(item.reviewed_on.isoformat() if item.reviewed_on else "")
+            self.correction_box.setVisible(item.supersedes is not None)
+            self.corrects.setText(f"事项 {item.supersedes}（已封存的原公告，保持不变）" if item.supersedes else "")
+            self.correction_reason.setText(item.correction_reason or "")
             for spec in self.category.item_fields:
                 _set_input(self._inputs[spec.key], spec.to_text(item.fields.get(spec.key)))
             self.model.load(prepared or item.rows)
@@ -252,7 +267,8 @@ class ItemEditor(QWidget):
             publicity_end=self._date(self.publicity_end, "公示结束", problems),
             clerk=self.clerk.text().strip() or None, reviewer=self.reviewer.text().strip() or None,
             reviewed_on=self._date(self.reviewed_on, "审核日期", problems),
-            fields=fields, rows=self.model.values(),
+            fields=fields, rows=self.model.values(), number=self.item.number, supersedes=self.item.supersedes,
+            correction_reason=(self.correction_reason.text().strip() or None) if self.item.supersedes else None,
         )
         self._form_problems = problems
         return item
@@ -279,7 +295,7 @@ class ItemEditor(QWidget):
         self.model.read_only = True  # the model refuses edits, pastes and row changes itself
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for edit in (self.title, self.publicity_start, self.publicity_end, self.clerk, self.reviewer,
-                     self.reviewed_on):
+                     self.reviewed_on, self.correction_reason):
             edit.setReadOnly(True)
         self.disclosure.setEnabled(False)
         for widget in self._inputs.values():
@@ -337,7 +353,8 @@ class ItemEditor(QWidget):
         for spec in (*self.category.item_fields,):
             widget = self._inputs[spec.key]
             _mark(widget, wrong.get(spec.label))
-        for spec, widget in ((TITLE, self.title), (CLERK, self.clerk), (REVIEWER, self.reviewer)):
+        for spec, widget in ((TITLE, self.title), (CLERK, self.clerk), (REVIEWER, self.reviewer),
+                             (CORRECTION_REASON, self.correction_reason)):
             _mark(widget, wrong.get(spec.label))
         if "公示期" in wrong:
             _mark(self.publicity_start, wrong["公示期"])

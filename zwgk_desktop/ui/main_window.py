@@ -36,6 +36,7 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
+from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dialogs import SettingsDialog, show_error
 from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
@@ -65,6 +66,8 @@ class MainWindow(QMainWindow):
         self.log_path = log_path
         self.editor: ItemEditor | None = None
         self.place: Place | None = None
+        self.original: str | None = None  # for a correction: the sealed content it replaces
+        self.browser: ArchiveBrowser | None = None
         self.village_id: int | None = None
         self.chosen_place: tuple[int, str] | None = None
         self._saving = 0
@@ -124,8 +127,11 @@ class MainWindow(QMainWindow):
         review_menu.addActions([self.review_action, self.unreview_action])
         archive_menu = self.menuBar().addMenu("档案")
         self.seal_action = _action("封存本季度…", self)
+        self.correct_action = _action("发更正…", self)
+        self.correct_action.setStatusTip("已封存的事项有错：新建一个更正版本（原事项保持不变），审核后封存并张贴更正公告")
+        self.browse_action = _action("档案浏览…", self)
         self.verify_action = _action("核验档案", self)
-        archive_menu.addActions([self.seal_action, self.verify_action])
+        archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action])
 
         toolbar = self.addToolBar("常用")
         toolbar.setObjectName("main-toolbar")
@@ -151,6 +157,8 @@ class MainWindow(QMainWindow):
         self.review_action.triggered.connect(self.mark_reviewed)
         self.seal_action.triggered.connect(self._on_seal)
         self.verify_action.triggered.connect(self._on_verify)
+        self.correct_action.triggered.connect(self._on_correct)
+        self.browse_action.triggered.connect(self.open_archive_browser)
         self.unreview_action.triggered.connect(self._on_unreview)
         self._autosave.timeout.connect(self.save_current)
         self.preview.rendered.connect(lambda _result: self._update_actions())
@@ -208,17 +216,19 @@ class MainWindow(QMainWindow):
         self._update_actions()
         sessions = self.sessions
 
-        def read() -> tuple[Item, Place, int, PreparedRows, Report, bool]:
+        def read() -> tuple[Item, Place, int, PreparedRows, Report, bool, str | None]:
             with sessions() as session:
                 item, village = store.load_item(session, item_id)
                 place, village_id = store.place_of(village), village.id
                 sealed = store.is_sealed(session, item_id)
+                # A correction previews as its 更正公告, made against the version it replaces as sealed.
+                original = store.sealed_content(session, item.supersedes) if item.supersedes else None
             schema = category_of(item.category)
             prepared = prepare_rows(schema.row_fields, item.rows)
             # Checked as the editor will hold it: rows as parsed from their texts.
             shown = item.snapshot()
             shown.rows = [dict(row) for row in prepared.values]
-            return item, place, village_id, prepared, validate(shown, schema), sealed
+            return item, place, village_id, prepared, validate(shown, schema), sealed, original
 
         if wait:
             self._show_item(read())
@@ -236,12 +246,12 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         show_error(self, "无法打开事项", error, self.log_path)
 
-    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report, bool]) -> None:
-        item, place, village_id, prepared, checked, sealed = loaded
+    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report, bool, str | None]) -> None:
+        item, place, village_id, prepared, checked, sealed, original = loaded
         if item.id != self._opening:
             return  # the clerk has already chosen another item
         self._opening = None
-        self.place, self.village_id = place, village_id
+        self.place, self.village_id, self.original = place, village_id, original
         self.chosen_place = (village_id, str(item.period))
         editor = ItemEditor(category_of(item.category))
         editor.load(item, prepared, checked)
@@ -283,7 +293,8 @@ class MainWindow(QMainWindow):
         editor = self.editor
         if editor is None or editor.item is None or self.place is None:
             return
-        self.preview.request(editor.current_item(), self.place, at_once=at_once, tag=(editor.item.id, editor.revision))
+        self.preview.request(editor.current_item(), self.place, at_once=at_once, tag=(editor.item.id, editor.revision),
+                             original=self.original)
         self._update_actions()
 
     def _preview_is_current(self) -> bool:
@@ -300,6 +311,7 @@ class MainWindow(QMainWindow):
         self.new_menu.setEnabled(not self.read_only)
         self.settings_action.setEnabled(not self.read_only)
         self.seal_action.setEnabled(not self.read_only)
+        self.correct_action.setEnabled(has_item and not self.read_only and editor is not None and editor.sealed)
         for action in (self.save_action, self.unreview_action):
             action.setEnabled(changeable)
         self.review_action.setEnabled(bool(ok) and changeable and editor is not None and editor.item is not None
@@ -528,6 +540,40 @@ class MainWindow(QMainWindow):
             self.open_item(current)  # shown again, now read-only
         self.sealed.emit(result.seal_id)
 
+    def _on_correct(self) -> None:
+        item_id = self._current_id()
+        if item_id is None or self.editor is None or not self.editor.sealed:
+            return
+        reason, ok = QInputDialog.getMultiLineText(
+            self, "发更正", "已封存的事项不能修改，更正会新建一个版本，原事项保持不变。\n"
+            "审核并封存后，张贴打印出的更正公告。\n\n更正原因（将印在更正公告上）：")
+        if ok and reason.strip():
+            self.start_correction(item_id, reason)
+
+    def start_correction(self, item_id: int, reason: str) -> Task:
+        """Make the new version in the background, then open it for editing."""
+        sessions = self.sessions
+
+        def work() -> int:
+            with sessions() as session, session.begin():
+                item = store.start_correction(session, item_id, reason, getpass.getuser())
+                assert item.id is not None
+                return item.id
+
+        def opened(new_id: int) -> None:
+            self.reload_tree(select=new_id)
+            self.open_item(new_id)
+            self.statusBar().showMessage("已新建更正稿：改正错误后请审核，再封存并打印更正公告", 10000)
+
+        return run_in_background(work, on_done=opened, on_error=lambda exc: show_error(self, "未能新建更正", exc))
+
+    def open_archive_browser(self) -> ArchiveBrowser:
+        if self.browser is None:
+            self.browser = ArchiveBrowser(self.sessions)
+        self.browser.show()
+        self.browser.raise_()
+        return self.browser
+
     def _on_verify(self) -> None:
         self.verify_archive()
 
@@ -585,6 +631,8 @@ class MainWindow(QMainWindow):
                 return
         self.save_pool.waitForDone()
         self.preview.stop()
+        if self.browser is not None:
+            self.browser.close()
         wait_for_all()
         super().closeEvent(event)
 

@@ -116,7 +116,8 @@ class Navigator(QTreeWidget):
 def _short_title(summary: ItemSummary) -> str:
     """The title without the quarter it starts with: the tree already says which quarter."""
     quarter = Quarter.parse(summary.period).chinese
-    return summary.title.removeprefix(quarter).removeprefix(quarter.replace("第", "")) or summary.title
+    short = summary.title.removeprefix(quarter).removeprefix(quarter.replace("第", "")) or summary.title
+    return f"【更正】{short}" if summary.corrects is not None else short
 
 
 def _dates(summary: ItemSummary) -> str:

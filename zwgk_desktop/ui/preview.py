@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from concurrent.futures import Future
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QPointF, QTimer, Signal
@@ -30,7 +31,7 @@ class PreviewPane(QWidget):
         self.layouts = layouts
         self._folder = tempfile.TemporaryDirectory(prefix="zwgk-preview-")
         self._generation = 0
-        self._pending: tuple[Item, Place, object] | None = None
+        self._pending: tuple[Item, Place, object, str | None] | None = None
         self.rendered_tag: object = None
         self.pdf_path: Path | None = None
         self.result: RenderResult | None = None
@@ -78,13 +79,15 @@ class PreviewPane(QWidget):
         self.fit.clicked.connect(lambda: self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth))
 
     # -- asking for a render -------------------------------------------------------------------
-    def request(self, item: Item, place: Place, *, at_once: bool = False, tag: object = None) -> None:
+    def request(self, item: Item, place: Place, *, at_once: bool = False, tag: object = None,
+                original: str | None = None) -> None:
         """Render this item soon; a newer request replaces an older one that has not started.
 
         `tag` names what is being rendered (the app passes the item and its edit revision);
-        `rendered_tag` says which tag the PDF on screen belongs to.
+        `rendered_tag` says which tag the PDF on screen belongs to. A correction renders as its
+        更正公告, for which `original` is the sealed content of the version it replaces.
         """
-        self._pending = (item.snapshot(), place, tag)
+        self._pending = (item.snapshot(), place, tag, original)
         if at_once:
             self._delay.stop()
             self._on_delay()
@@ -115,14 +118,14 @@ class PreviewPane(QWidget):
             return
         if self._future is not None:
             self._future.cancel()  # only succeeds if it has not started; a started one is ignored
-        item, place, tag = self._pending
+        item, place, tag, original = self._pending
         self._pending = None
         self._generation += 1
         generation = self._generation
         out = Path(self._folder.name) / f"preview-{generation}.pdf"
         self.state.setText("正在生成预览…")
         self._future = self.renderer.submit(
-            render_item, item, self.layouts, place, out,
+            partial(render_item, original=original), item, self.layouts, place, out,
             on_done=lambda result: self._on_rendered(generation, out, result, tag),
             on_error=lambda exc: self._on_failed(generation, exc),
         )

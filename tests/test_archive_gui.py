@@ -1,0 +1,137 @@
+"""The archive in the app: a correction made from a sealed item, and the auditor's archive browser
+(filters, search, the sealed PDF, version history, the side-by-side of a correction, verify)."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from test_archive import LAYOUTS, seal, sessions
+from test_gui import item_id, window  # noqa: F401  (the fixture)
+
+from zwgk_desktop.db import store
+from zwgk_desktop.db.models import DisclosureItem
+from zwgk_desktop.domain.categories import category
+from zwgk_desktop.domain.items import REVIEWED, assign
+from zwgk_desktop.render import fonts
+from zwgk_desktop.ui import app as desktop
+from zwgk_desktop.ui.archive_browser import ArchiveBrowser
+from zwgk_desktop.ui.main_window import MainWindow
+
+
+def test_a_correction_from_the_app_previews_as_its_notice(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    seal(Path(window.sessions.kw["bind"].url.database), "donggang", "2026Q2")
+    old = item_id(window, "assistance", period="2026Q2")
+    with qtbot.waitSignal(window.preview.rendered, timeout=20000):
+        window.navigator.setCurrentItem(window.navigator.find_item(old))
+    assert window.correct_action.isEnabled()
+    with qtbot.waitSignal(window.preview.rendered, timeout=30000):
+        window.start_correction(old, "第1户月保障金额录入有误")
+    editor = window.editor
+    assert editor is not None and editor.item is not None and editor.item.supersedes == old
+    assert not editor.sealed and editor.correction_box.isVisible()
+    assert editor.correction_reason.text() == "第1户月保障金额录入有误"
+    amount = next(c for c, f in enumerate(editor.model.fields) if f.label == "月保障金额")
+    with qtbot.waitSignal(window.preview.rendered, timeout=30000):
+        editor.model.setData(editor.model.index(0, amount), "777")
+    assert window.preview.pdf_path is not None
+    import pypdf
+
+    text = pypdf.PdfReader(window.preview.pdf_path).pages[0].extract_text()
+    assert "东岗村更正公告" in text and "777.00" in text
+    with qtbot.waitSignal(window.saved, timeout=20000):
+        window.save_current()
+    with window.sessions() as session:
+        assert store.load_item(session, old)[0].rows[0]["monthly_amount"] != 77700  # the original stays
+
+
+def files(db: Path) -> list[bytes]:
+    return [path.read_bytes() for path in (db, Path(f"{db}-wal")) if path.exists()]
+
+
+def item_id_of(session, category: str, period: str) -> int:  # type: ignore[no-untyped-def]
+    return int(session.scalar(select(DisclosureItem.id).where(
+        DisclosureItem.village_id == 1, DisclosureItem.period == period, DisclosureItem.category == category)))
+
+
+def _archive_with_a_correction(db: Path) -> int:
+    seal(db, "donggang", "2026Q1")
+    seal(db, "donggang", "2026Q2")
+    with sessions(db)() as session, session.begin():
+        old = item_id_of(session, "assistance", "2026Q2")
+        item = store.start_correction(session, old, "第2户保障人口应为3人")
+        assign(item, category("assistance"), "2.保障人口", "3")
+        item.status, item.reviewer, item.reviewed_on = REVIEWED, "李秀英", date.today()
+        store.save_item(session, item)
+        new = item.id
+    seal(db, "donggang", "2026Q2")
+    assert new is not None
+    return new
+
+
+def test_the_archive_browser_shows_pdf_versions_and_what_changed(qtbot, demo_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    correction = _archive_with_a_correction(demo_copy)
+    desktop.register_qt_font()
+    fonts.register()
+    before = files(demo_copy)
+    browser = ArchiveBrowser(desktop.open_read_only(str(demo_copy)))  # as the auditor opens it
+    qtbot.addWidget(browser)
+    browser.show()
+    qtbot.waitUntil(lambda: len(browser.entries) == 10, timeout=20000)
+    # Filters and search narrow the list.
+    with qtbot.waitSignal(browser.listed, timeout=20000) as listed:
+        browser.period.setCurrentIndex(browser.period.findData("2026Q1"))
+    assert listed.args == [5] and {e.period for e in browser.entries} == {"2026Q1"}
+    with qtbot.waitSignal(browser.listed, timeout=20000):
+        browser.period.setCurrentIndex(0)
+    with sessions(demo_copy)() as session:
+        bids = store.load_item(session, item_id_of(session, "bids", "2026Q1"))[0]
+    winner = bids.fields["winner"]
+    with qtbot.waitSignal(browser.listed, timeout=20000):
+        browser.text.setText(winner)
+        browser.refresh()
+    assert bids.id in {e.item_id for e in browser.entries}
+    assert all(e.category == "bids" for e in browser.entries)
+    with qtbot.waitSignal(browser.listed, timeout=20000):
+        browser.text.setText("")
+        browser.refresh()
+    # The correction: its 更正公告 as sealed, both versions, and the change side by side.
+    with qtbot.waitSignal(browser.itemShown, timeout=20000):
+        browser.select_item(correction)
+    assert browser.document.pageCount() == 1
+    assert browser.versions.rowCount() == 2
+    assert browser.versions.item(0, 0).text() == "原公告" and browser.versions.item(1, 0).text() == "第1次更正"
+    changes = [(browser.comparison.item(r, 0).text(), browser.comparison.item(r, 1).text(),
+                browser.comparison.item(r, 2).text()) for r in range(browser.comparison.rowCount())]
+    assert any(place.startswith("第2行") and "保障人口" in place and after == "3" for place, _, after in changes)
+    with qtbot.waitSignal(browser.verified, timeout=30000) as verified:
+        browser.verify_archive()
+    assert verified.args == [[]] and "核验通过" in browser.verdict.text()
+    assert files(demo_copy) == before  # browsing and verifying wrote nothing
+    # Someone changes an amount behind the app's back: the same button now says so, naming the item.
+    raw = sqlite3.connect(demo_copy)
+    raw.execute("DROP TRIGGER row_sealed_update")
+    raw.execute("UPDATE item_row SET data = json_set(data, '$.monthly_amount', 1) WHERE item_id = ? AND seq = 1",
+                (correction,))
+    raw.commit()
+    raw.close()
+    with qtbot.waitSignal(browser.verified, timeout=30000) as verified:
+        browser.verify_archive()
+    assert verified.args[0] and "核验未通过" in browser.verdict.text()
+    assert any(f"事项 {correction}" in browser.problems.item(r).text() for r in range(browser.problems.count()))
+    browser.close()
+
+
+def test_the_read_only_app_opens_the_archive_browser(qtbot, demo_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    seal(demo_copy, "donggang", "2026Q2")
+    desktop.register_qt_font()
+    main = MainWindow(desktop.open_read_only(str(demo_copy)), LAYOUTS, read_only=True)
+    qtbot.addWidget(main)
+    try:
+        browser = main.open_archive_browser()
+        qtbot.waitUntil(lambda: len(browser.entries) == 4, timeout=20000)
+        assert not main.correct_action.isEnabled()
+    finally:
+        main.close()

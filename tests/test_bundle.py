@@ -1,0 +1,211 @@
+"""Bundles: a village's sealed archive moves to the township, verifies there, and nothing else gets in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import run_zwgk
+from sqlalchemy import select, text
+from test_archive import seal, sessions
+
+from zwgk_desktop.archive.bundle import export_bundle, import_bundle
+from zwgk_desktop.archive.seal import verify
+from zwgk_desktop.db import migrate, store
+from zwgk_desktop.db.engine import open_engine
+from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
+from zwgk_desktop.domain.categories import category, new_item
+from zwgk_desktop.domain.items import REVIEWED, assign
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput
+
+TABLES = ("village", "disclosure_item", "item_row", "seal", "sealed_item", "search_index")
+
+
+@pytest.fixture
+def village_archive(demo_copy: Path) -> Path:
+    """东岗村 with two sealed quarters and a sealed correction."""
+    seal(demo_copy, "donggang", "2026Q1")
+    seal(demo_copy, "donggang", "2026Q2")
+    with sessions(demo_copy)() as session, session.begin():
+        old = session.scalar(select(DisclosureItem.id).where(
+            DisclosureItem.village_id == 1, DisclosureItem.period == "2026Q2", DisclosureItem.category == "finance"))
+        item = store.start_correction(session, int(old), "凭证号录入有误")  # type: ignore[arg-type]
+        assign(item, category("finance"), "2.凭证号", "记-999")
+        item.status, item.reviewer, item.reviewed_on = REVIEWED, "李秀英", date.today()
+        store.save_item(session, item)
+    seal(demo_copy, "donggang", "2026Q2")
+    return demo_copy
+
+
+def township_db(tmp_path: Path) -> Path:
+    path = tmp_path / "township.sqlite3"
+    engine = open_engine(str(path), create=True)
+    migrate.upgrade(engine)
+    with sessions(path)() as session, session.begin():
+        store.ensure_township(session, "青山镇")
+    engine.dispose()
+    return path
+
+
+def counts(db: Path) -> dict[str, int]:
+    with sessions(db)() as session:
+        return {t: int(session.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in TABLES}
+
+
+def export(db: Path, out: Path) -> Path:
+    with sessions(db)() as session:
+        export_bundle(session, "donggang", out)
+    return out
+
+
+def test_round_trip_village_to_township_verifies_and_keeps_numbers(village_archive: Path, tmp_path: Path) -> None:
+    bundle = export(village_archive, tmp_path / "donggang.zwgk")
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        result = import_bundle(session, bundle)
+    assert (result.seals, result.items, result.already) == (3, 10, 0)
+    with sessions(township)() as session:
+        assert verify(session) == (10, [])
+        imported = {(public_number(r), r.title) for r in session.scalars(select(DisclosureItem))}
+        held = {(e.content_hash, e.pdf_hash) for e in session.scalars(select(SealedItem))}
+        correction = session.scalar(select(DisclosureItem).where(DisclosureItem.supersedes_id.is_not(None)))
+        assert correction is not None and correction.correction_reason == "凭证号录入有误"
+        assert store.search(session, "记-999")  # the township can search what it imported
+    with sessions(village_archive)() as session:
+        originals = {(public_number(r), r.title) for r in session.scalars(
+            select(DisclosureItem).where(DisclosureItem.id.in_(select(SealedItem.item_id))))}
+        assert held == {(e.content_hash, e.pdf_hash) for e in session.scalars(select(SealedItem))}
+    assert imported == originals  # same numbers, so the posters' URLs and codes hold at the township
+    before = counts(township)
+    with sessions(township)() as session, session.begin():
+        again = import_bundle(session, bundle)
+    assert (again.seals, again.already) == (0, 3) and counts(township) == before  # twice changes nothing
+
+
+def test_a_later_bundle_adds_only_the_new_seals(village_archive: Path, tmp_path: Path) -> None:
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        import_bundle(session, export(village_archive, tmp_path / "first.zwgk"))
+    seal(village_archive, "donggang", "2025Q4")
+    with sessions(township)() as session, session.begin():
+        result = import_bundle(session, export(village_archive, tmp_path / "second.zwgk"))
+    assert (result.seals, result.already) == (1, 3)
+    with sessions(township)() as session:
+        assert verify(session)[1] == []
+
+
+def _rewrite(bundle: Path, change: Callable[[dict[str, bytes]], None], *, fix_manifests: bool) -> None:
+    """Alter members of a bundle; a careful forger also recomputes both manifests."""
+    with zipfile.ZipFile(bundle) as bag:
+        members = {name: bag.read(name) for name in bag.namelist()}
+    change(members)
+    if fix_manifests:
+        payload = sorted(n for n in members if n.startswith("data/"))
+        members["manifest-sha256.txt"] = "".join(
+            f"{hashlib.sha256(members[n]).hexdigest()}  {n}\n" for n in payload).encode()
+        members["tagmanifest-sha256.txt"] = "".join(
+            f"{hashlib.sha256(members[n]).hexdigest()}  {n}\n"
+            for n in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt")).encode()
+    with zipfile.ZipFile(bundle, "w") as bag:
+        for name, data in members.items():
+            bag.writestr(name, data)
+
+
+def _pdf_byte(members: dict[str, bytes]) -> None:
+    name = next(n for n in members if n.endswith(".pdf"))
+    data = members[name]
+    members[name] = data[:500] + bytes([data[500] ^ 1]) + data[501:]
+
+
+def _amount(members: dict[str, bytes]) -> None:
+    document = json.loads(members["data/archive.json"])
+    row = document["seals"][0]["items"][0]["record"]["rows"][0]
+    key = "income" if row.get("income") else "expense"
+    row[key] += 100
+    members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode()
+
+
+def _public_text(members: dict[str, bytes]) -> None:
+    members["data/archive.json"] = members["data/archive.json"].replace("东岗村".encode(), "西岗村".encode(), 3)
+
+
+def _extra_file(members: dict[str, bytes]) -> None:
+    members["data/pdf/extra.pdf"] = b"%PDF-1.4"
+
+
+def _reordered(members: dict[str, bytes]) -> None:
+    document = json.loads(members["data/archive.json"])
+    document["seals"][0], document["seals"][1] = document["seals"][1], document["seals"][0]
+    members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode()
+
+
+ALTERATIONS = {
+    "pdf byte": (_pdf_byte, False, "SHA-256 与清单不符"),
+    "amount, manifests recomputed": (_amount, True, "数据与封存时不符"),
+    "public text, manifests recomputed": (_public_text, True, "公开内容与验证码不符"),
+    "added file": (_extra_file, False, "被加入"),
+    "reordered seals, manifests recomputed": (_reordered, True, "封存链被改动"),
+}
+
+
+@pytest.mark.parametrize("kind", list(ALTERATIONS))
+def test_an_altered_bundle_is_refused_and_nothing_is_imported(village_archive: Path, tmp_path: Path,
+                                                              kind: str) -> None:
+    change, fix, reason = ALTERATIONS[kind]
+    bundle = export(village_archive, tmp_path / "donggang.zwgk")
+    _rewrite(bundle, change, fix_manifests=fix)
+    township = township_db(tmp_path)
+    before = counts(township)
+    done = run_zwgk("bundle", "import", str(bundle), "--db", str(township), cwd=tmp_path)
+    assert done.code == 2 and reason in done.err and "Traceback" not in done.err, done.err
+    assert counts(township) == before
+
+
+def test_damaged_files_are_told_in_words(tmp_path: Path, village_archive: Path) -> None:
+    bundle = export(village_archive, tmp_path / "donggang.zwgk")
+    township = township_db(tmp_path)
+    truncated = tmp_path / "truncated.zwgk"
+    truncated.write_bytes(bundle.read_bytes()[: bundle.stat().st_size // 2])
+    not_zip = tmp_path / "notes.zwgk"
+    not_zip.write_text("hello", encoding="utf-8")
+    escaping = tmp_path / "escape.zwgk"
+    with zipfile.ZipFile(escaping, "w") as bag:
+        bag.writestr("../../evil.txt", "x")
+    for path, reason in ((truncated, "不是有效的档案包"), (not_zip, "不是有效的档案包"), (escaping, "不安全的路径"),
+                         (tmp_path / "missing.zwgk", "找不到档案包")):
+        done = run_zwgk("bundle", "import", str(path), "--db", str(township), cwd=tmp_path)
+        assert done.code == 2 and reason in done.err and "Traceback" not in done.err, (path, done.err)
+
+
+def test_an_item_number_taken_at_the_township_is_a_clash_not_an_overwrite(village_archive: Path,
+                                                                            tmp_path: Path) -> None:
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        village = store.add_village(session, store.get_township(session), "东岗村=donggang")  # type: ignore[arg-type]
+        for _ in range(12):  # numbers 1–12 are now the township's own items for 东岗村
+            store.save_item(session, new_item("notice", Quarter(2026, 4)), village)
+    before = counts(township)
+    with pytest.raises(BadInput, match="冲突"), sessions(township)() as session, session.begin():
+        import_bundle(session, export(village_archive, tmp_path / "donggang.zwgk"))
+    assert counts(township) == before
+
+
+def test_bundle_round_trip_from_the_command_line(village_archive: Path, tmp_path: Path) -> None:
+    bundle = tmp_path / "donggang.zwgk"
+    out = run_zwgk("bundle", "export", "--village", "东岗村", "-o", str(bundle), "--db", str(village_archive),
+                   cwd=tmp_path)
+    assert out.code == 0 and "3 个封存" in out.out, out.err
+    township = township_db(tmp_path)
+    first = run_zwgk("bundle", "import", str(bundle), "--db", str(township), "--json", cwd=tmp_path)
+    assert first.code == 0, first.err
+    report = json.loads(first.out)
+    assert report["imported_seals"] == 3 and report["backup"]
+    second = run_zwgk("bundle", "import", str(bundle), "--db", str(township), cwd=tmp_path)
+    assert second.code == 0 and "没有任何改动" in second.out
+    assert run_zwgk("verify", "--db", str(township), cwd=tmp_path).code == 0

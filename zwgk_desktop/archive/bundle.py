@@ -1,0 +1,353 @@
+"""Moving a village's sealed archive to the township (and back) as one checksummed file.
+
+A bundle is a zip laid out in the spirit of BagIt (RFC 8493): `bagit.txt`, `bag-info.txt`, the
+payload under `data/` (`archive.json` with every seal, item and row; `pdf/` with the sheets as
+printed), `manifest-sha256.txt` with the SHA-256 of every payload file and
+`tagmanifest-sha256.txt` over the tag files. Importing checks all of it, and recomputes every
+content, data, payload and chain hash, before one row is written; then writes in one
+transaction and verifies the village again before committing. Importing the same bundle twice
+changes nothing; a bundle that does not continue the chain already held is refused.
+
+Items keep their village-wide numbers (the numbers in their posters' URLs), so the township's
+copy is the village's copy: same URLs, same verification codes, same hashes.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop import __version__
+from zwgk_desktop.archive.seal import canonical, chain_hash, hashed_record, payload_hash, sha256, verify
+from zwgk_desktop.db import store
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
+from zwgk_desktop.db.search_text import entries_for, write_entries
+from zwgk_desktop.errors import BadInput, Problem
+
+BUNDLE_FORMAT = 1
+SUFFIX = ".zwgk"
+ARCHIVE = "data/archive.json"
+# A village's archive is a few megabytes a year; anything far larger is not a bundle of ours.
+MAX_UNPACKED = 4 * 1024**3
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    seals: int
+    items: int
+    size: int
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    village: str
+    seals: int  # newly imported
+    items: int
+    already: int  # seals the database held before
+
+
+def export_bundle(session: Session, village_name: str, out: Path) -> ExportResult:
+    """Every seal of the village, with its items, rows and PDFs, into one bundle file at `out`."""
+    village = store.find_village(session, village_name)
+    seals = list(session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)))
+    if not seals:
+        raise BadInput(f"{village.name}还没有封存任何季度，没有可导出的档案")
+    old = [s.period for s in seals if s.format < 2]
+    if old:
+        raise BadInput(f"{village.name} {'、'.join(old)} 是旧版程序封存的（以数据库内部编号计算哈希），"
+                       "不能迁到别的数据库；请在本机继续保存")
+    payload: dict[str, bytes] = {}
+    entries = []
+    items = 0
+    for seal in seals:
+        sealed_items = []
+        records = {e.item_id: e for e in seal.items}
+        rows = store.load_rows(session, list(records))
+        for entry in seal.items:
+            record = session.get(DisclosureItem, entry.item_id)
+            if record is None:
+                raise BadInput(f"封存的事项 {entry.item_id} 已不在档案中：请先运行 zwgk verify 查明")
+            number = public_number(record)
+            pdf_name = None
+            if entry.pdf is not None:
+                pdf_name = f"data/pdf/{seal.period}-{number}.pdf"
+                payload[pdf_name] = entry.pdf
+            sealed_items.append({
+                "number": number, "title": entry.title, "canonical_json": entry.canonical_json,
+                "content_hash": entry.content_hash, "data_hash": entry.data_hash, "pdf": pdf_name,
+                "pdf_hash": entry.pdf_hash,
+                "record": json.loads(canonical(hashed_record(session, record, rows[entry.item_id], seal.format))),
+            })
+            items += 1
+        entries.append({"kind": seal.kind, "period": seal.period, "format": seal.format,
+                        "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by,
+                        "payload_hash": seal.payload_hash, "chain_hash": seal.chain_hash, "items": sealed_items})
+    township = village.township
+    document = {"bundle_format": BUNDLE_FORMAT, "township": township.name,
+                "village": {"name": village.name, "code": village.code, "phone": village.supervision_phone},
+                "seals": entries}
+    payload[ARCHIVE] = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    _write_bag(out, payload, {
+        "Source-Organization": f"{township.name}{village.name}",
+        "External-Identifier": f"zwgk:{village.code}",
+        "Bagging-Date": date.today().isoformat(),
+        "Bag-Software-Agent": f"zwgk_desktop {__version__}",
+        "Zwgk-Seals": str(len(seals)),
+        "Zwgk-Last-Chain-Hash": seals[-1].chain_hash,
+    })
+    return ExportResult(out, len(seals), items, out.stat().st_size)
+
+
+def _write_bag(out: Path, payload: dict[str, bytes], info: dict[str, str]) -> None:
+    """Write the zip next to `out` and move it into place: a half-written bundle never exists."""
+    manifest = "".join(f"{sha256(data)}  {name}\n" for name, data in sorted(payload.items()))
+    oxum = f"{sum(len(d) for d in payload.values())}.{len(payload)}"
+    tags = {
+        "bagit.txt": "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        "bag-info.txt": "".join(f"{k}: {v}\n" for k, v in {**info, "Payload-Oxum": oxum}.items()),
+        "manifest-sha256.txt": manifest,
+    }
+    tag_manifest = "".join(f"{sha256(body.encode('utf-8'))}  {name}\n" for name, body in tags.items())
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bag:
+            for name, body in tags.items():
+                bag.writestr(name, body)
+            bag.writestr("tagmanifest-sha256.txt", tag_manifest)
+            for name, data in sorted(payload.items()):
+                # PDFs are compressed already; storing them keeps export and import fast.
+                bag.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BadInput(f"无法写出档案包 {out}：{exc.strerror or exc}") from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a bundle: every check before anything is written.
+
+
+def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The bundle's archive document and PDFs, after every checksum is confirmed."""
+    shown = path.name
+    if not path.is_file():
+        raise BadInput(f"找不到档案包 {path}")
+    try:
+        bag = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadInput(f"{shown} 不是有效的档案包（文件损坏或不完整：{exc}）") from None
+    with bag:
+        members = {info.filename: info for info in bag.infolist() if not info.is_dir()}
+        for name in members:
+            parts = PurePosixPath(name).parts
+            if name.startswith("/") or ".." in parts or "\\" in name:
+                raise BadInput(f"{shown} 含有不安全的路径“{name}”，拒绝导入")
+        if sum(info.file_size for info in members.values()) > MAX_UNPACKED:
+            raise BadInput(f"{shown} 解开后过大，不是本程序的档案包")
+        for required in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt", ARCHIVE):
+            if required not in members:
+                raise BadInput(f"{shown} 缺少 {required}：不是本程序导出的档案包，或已被改动")
+
+        def read(name: str) -> bytes:
+            try:
+                return bag.read(name)
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # CRC errors are BadZipFile
+                raise BadInput(f"{shown} 中的 {name} 已损坏：{exc}") from None
+
+        problems: list[Problem] = []
+        tag_manifest = _manifest(read("tagmanifest-sha256.txt"), shown, "tagmanifest-sha256.txt")
+        for name in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt"):
+            if tag_manifest.get(name) != sha256(read(name)):
+                problems.append(Problem("校验值不符（文件被改动）", where=f"{shown} {name}"))
+        manifest = _manifest(read("manifest-sha256.txt"), shown, "manifest-sha256.txt")
+        payload_names = {n for n in members if n.startswith("data/")}
+        for name in sorted(payload_names - set(manifest)):
+            problems.append(Problem("清单中没有这个文件（被加入）", where=f"{shown} {name}"))
+        for name in sorted(set(manifest) - payload_names):
+            problems.append(Problem("清单中的文件不见了（被删除）", where=f"{shown} {name}"))
+        contents: dict[str, bytes] = {}
+        for name in sorted(payload_names & set(manifest)):
+            data = read(name)
+            if sha256(data) != manifest[name]:
+                problems.append(Problem("SHA-256 与清单不符（文件被改动）", where=f"{shown} {name}"))
+            contents[name] = data
+        if problems:
+            raise BadInput(f"档案包 {shown} 已损坏或被改动，拒绝导入：", problems)
+    try:
+        document = json.loads(contents[ARCHIVE].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"{shown} 中的 {ARCHIVE} 无法读取：{exc}") from None
+    if not isinstance(document, dict) or document.get("bundle_format") != BUNDLE_FORMAT:
+        raise BadInput(f"{shown} 的格式版本不是本程序能读的（{BUNDLE_FORMAT}）")
+    return document, contents
+
+
+def _manifest(raw: bytes, shown: str, name: str) -> dict[str, str]:
+    entries = {}
+    for number, line in enumerate(raw.decode("utf-8", errors="replace").splitlines(), start=1):
+        digest, _, member = line.partition("  ")
+        if len(digest) != 64 or not member:
+            raise BadInput(f"{shown} 的 {name} 第{number}行格式不对：“{line[:80]}”")
+        entries[member] = digest
+    return entries
+
+
+def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str) -> list[Problem]:
+    """Recompute every hash the bundle carries, as `verify` does for a database."""
+    problems: list[Problem] = []
+    try:
+        code = document["village"]["code"]
+        previous = ""
+        for index, entry in enumerate(document["seals"], start=1):
+            where = f"{shown} 第{index}个封存（{entry['period']}）"
+            probe = Seal(period=entry["period"], kind=entry["kind"], format=entry["format"],
+                         sealed_at=entry["sealed_at"], sealed_by=entry["sealed_by"])
+            sealed = []
+            for item in entry["items"]:
+                at = f"{where} 事项 {item['number']}“{item['title']}”"
+                if sha256(item["canonical_json"].encode("utf-8")) != item["content_hash"]:
+                    problems.append(Problem("公开内容与验证码不符", where=at))
+                if sha256(canonical(item["record"])) != item["data_hash"]:
+                    problems.append(Problem("数据与封存时不符", where=at))
+                record = item["record"]
+                if record.get("village") != code or record.get("number") != item["number"] \
+                        or record.get("period") != entry["period"]:
+                    problems.append(Problem("事项的村、编号或季度与封存不符", where=at))
+                if item["pdf"] is not None:
+                    pdf = contents.get(item["pdf"])
+                    if pdf is None or sha256(pdf) != item["pdf_hash"]:
+                        problems.append(Problem("封存的 PDF 缺失或被改动", where=at))
+                sealed.append(SealedItem(content_hash=item["content_hash"], data_hash=item["data_hash"],
+                                         pdf_hash=item["pdf_hash"]))
+            payload = payload_hash(probe, code, previous, sealed)
+            if payload != entry["payload_hash"] or chain_hash(previous, payload) != entry["chain_hash"]:
+                problems.append(Problem("封存记录或封存链被改动", where=where))
+            previous = entry["chain_hash"]
+    except (KeyError, TypeError, AttributeError) as exc:
+        problems.append(Problem(f"内容不完整（缺少 {exc}）", where=f"{shown} {ARCHIVE}"))
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing it: in the caller's transaction, all or nothing.
+
+
+def import_bundle(session: Session, path: Path, progress: Callable[[int, int], None] | None = None) -> ImportResult:
+    """Add the bundle's seals the database does not hold yet; refuse anything that does not fit."""
+    shown = path.name
+    document, contents = read_bundle(path)
+    problems = check_chain(document, contents, shown)
+    if problems:
+        raise BadInput(f"档案包 {shown} 中的封存与其哈希不符，拒绝导入：", problems)
+    township = store.get_township(session)
+    if township is None:
+        raise BadInput("本数据库还没有乡镇：请先运行 zwgk init --township 名称")
+    info = document["village"]
+    village = session.scalar(select(Village).where(Village.code == info["code"]))
+    if village is None:
+        if session.scalar(select(Village).where(Village.name == info["name"])):
+            raise BadInput(f"本库已有名为{info['name']}的村，但代码不是 {info['code']}：请先在设置中统一村代码")
+        village = store.add_village(session, township, f"{info['name']}={info['code']}")
+        if info.get("phone"):
+            store.set_phone(village, info["phone"])
+    elif village.name != info["name"]:
+        raise BadInput(f"档案包是{info['name']}（{info['code']}）的，"
+                       f"本库中代码 {info['code']} 是{village.name}：拒绝导入")
+    held = list(session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)))
+    bundle_seals = document["seals"]
+    for index, (mine, theirs) in enumerate(zip(held, bundle_seals, strict=False), start=1):
+        if mine.chain_hash != theirs["chain_hash"]:
+            raise BadInput(f"档案包与本库中{village.name}已有的封存不一致（第{index}个封存 {mine.period} 不同）："
+                           "两边的档案已各自改变，拒绝导入，请与村里核对")
+    if len(held) > len(bundle_seals):
+        raise BadInput(f"本库中{village.name}的封存（{len(held)} 个）比档案包（{len(bundle_seals)} 个）还新，无需导入")
+    new = bundle_seals[len(held):]
+    previous = held[-1] if held else None
+    items = 0
+    for done, entry in enumerate(new, start=1):
+        previous = _import_seal(session, village, entry, contents, previous, shown)
+        items += len(entry["items"])
+        if progress:
+            progress(done, len(new))
+    session.flush()
+    _, found = verify(session, village.code)
+    if found:  # cannot happen if the checks above are right; never commit an archive that does not verify
+        raise BadInput(f"导入后核验未通过，已撤销：{found[0]}", found)
+    return ImportResult(village.name, len(new), items, len(held))
+
+
+def is_news(session: Session, document: dict[str, Any]) -> bool:
+    """Whether the bundle holds seals this database does not (so importing it would change it)."""
+    village = session.scalar(select(Village).where(Village.code == document["village"]["code"]))
+    if village is None:
+        return True
+    held = session.scalar(select(func.count()).select_from(Seal).where(Seal.village_id == village.id)) or 0
+    return len(document["seals"]) > held
+
+
+def _import_seal(session: Session, village: Village, entry: dict[str, Any], contents: dict[str, bytes],
+                 previous: Seal | None, shown: str) -> Seal:
+    records = []
+    for item in entry["items"]:
+        record = item["record"]
+        number = item["number"]
+        clash = session.scalar(select(DisclosureItem).where(
+            DisclosureItem.village_id == village.id,
+            (DisclosureItem.number == number) | ((DisclosureItem.number.is_(None)) & (DisclosureItem.id == number))))
+        if clash is not None:
+            raise BadInput(f"本库中{village.name}已有编号 {number} 的事项“{clash.title}”，与档案包中的"
+                           f"“{item['title']}”冲突：同一个村的事项只能在一处录入")
+        supersedes = None
+        if record.get("supersedes") is not None:
+            supersedes = session.scalar(select(DisclosureItem.id).where(
+                DisclosureItem.village_id == village.id,
+                DisclosureItem.number == record["supersedes"]))
+            if supersedes is None:
+                raise BadInput(f"{shown}：更正所对应的原事项 {record['supersedes']} 不在本库中")
+        start, end = record["publicity"]
+        reviewer, reviewed_on = record["review"]
+        row = DisclosureItem(
+            village_id=village.id, number=number, period=record["period"], category=record["category"],
+            title=record["title"], disclosure=record["disclosure"], status=record["status"], clerk=record["clerk"],
+            publicity_start=_day(start), publicity_end=_day(end), reviewer=reviewer, reviewed_on=_day(reviewed_on),
+            fields=record["fields"], supersedes_id=supersedes, correction_reason=record["reason"])
+        session.add(row)
+        session.flush()
+        if record["rows"]:
+            session.execute(insert(ItemRow), [{"item_id": row.id, "seq": seq, "data": data}
+                                              for seq, data in enumerate(record["rows"], start=1)])
+        write_entries(session.connection(), row.id,
+                      entries_for(record["category"], record["title"], record["rows"], record["fields"]))
+        records.append((row, item))
+    seal = Seal(village_id=village.id, period=entry["period"], kind=entry["kind"], format=entry["format"],
+                sealed_at=entry["sealed_at"], sealed_by=entry["sealed_by"],
+                previous_id=previous.id if previous else None, payload_hash=entry["payload_hash"],
+                chain_hash=entry["chain_hash"])
+    session.add(seal)
+    session.flush()
+    for row, item in records:
+        session.add(SealedItem(
+            seal_id=seal.id, item_id=row.id, title=item["title"], canonical_json=item["canonical_json"],
+            content_hash=item["content_hash"], data_hash=item["data_hash"],
+            pdf=contents[item["pdf"]] if item["pdf"] else None, pdf_hash=item["pdf_hash"]))
+    session.flush()
+    return seal
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def bundle_name(village_code: str) -> str:
+    return f"{village_code}-{datetime.now(UTC):%Y%m%d}{SUFFIX}"
+
+

@@ -1,0 +1,318 @@
+"""The archive browser: every sealed item, filtered and searched; its sheets exactly as printed;
+its versions and, side by side, what a correction changed; and a verify button with the result
+in words. The auditor's main view (`zwgk-desktop --read-only`), and open to clerks too."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
+from PySide6.QtPdf import QPdfDocument
+from PySide6.QtPdfWidgets import QPdfView
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from zwgk_desktop.archive import browse
+from zwgk_desktop.archive.seal import verify
+from zwgk_desktop.db import store
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.errors import Problem
+from zwgk_desktop.render.correction import Change
+from zwgk_desktop.ui.dialogs import show_error
+from zwgk_desktop.ui.workers import Task, run_in_background
+
+_COLUMNS = ("村", "季度", "类别", "标题", "验证码", "版本", "封存日期")
+_GOOD = "background: #e3f4e1; color: #1d5e20; padding: 6px; font-weight: bold;"
+_BAD = "background: #fde2e1; color: #8a1c17; padding: 6px; font-weight: bold;"
+_CHANGED = QColor("#fff3c4")
+
+Shown = tuple[bytes | None, list[browse.Version], list[Change], int | None]
+
+
+class ArchiveBrowser(QMainWindow):
+    """Browse and check the sealed archive; nothing here can change it."""
+
+    listed = Signal(int)  # entries shown
+    itemShown = Signal(int)  # item id whose PDF and versions are shown
+    verified = Signal(object)  # the problems found (empty: all is well)
+
+    def __init__(self, sessions: sessionmaker[Session], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sessions = sessions
+        self.entries: list[browse.SealedEntry] = []
+        self._folder = tempfile.TemporaryDirectory(prefix="zwgk-archive-")
+        self._shown_id: int | None = None
+        self.setWindowTitle("档案浏览（已封存，只读）")
+        self.resize(1366, 768)
+        self._build()
+        self._fill_filters()
+        self.refresh()
+
+    # -- building ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.village = QComboBox()
+        self.period = QComboBox()
+        self.category = QComboBox()
+        self.category.addItem("全部类别", None)
+        for code, spec in CATEGORIES.items():
+            self.category.addItem(spec.name, code)
+        self.text = QLineEdit(placeholderText="查找：姓名、摘要、项目、单位……")
+        self.text.setClearButtonEnabled(True)
+        self.find_button = QPushButton("查找")
+        self.verify_button = QPushButton("核验档案")
+        self.verify_button.setToolTip("重算每个封存事项的哈希、封存链和封存的 PDF，看是否与封存时一致")
+        bar = QHBoxLayout()
+        for widget in (QLabel("村"), self.village, QLabel("季度"), self.period, QLabel("类别"), self.category):
+            bar.addWidget(widget)
+        bar.addWidget(self.text, 1)
+        bar.addWidget(self.find_button)
+        bar.addSpacing(16)
+        bar.addWidget(self.verify_button)
+
+        self.verdict = QLabel("尚未核验。点“核验档案”检查档案是否与封存时一致。")
+        self.verdict.setWordWrap(True)
+        self.problems = QListWidget()
+        self.problems.setVisible(False)
+        self.problems.setMaximumHeight(130)
+        self.count = QLabel("")
+
+        self.table = QTableWidget(0, len(_COLUMNS))
+        self.table.setHorizontalHeaderLabels(_COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setAlternatingRowColors(True)
+
+        self.document = QPdfDocument(self)
+        self.pdf = QPdfView()
+        self.pdf.setDocument(self.document)
+        self.pdf.setPageMode(QPdfView.PageMode.MultiPage)
+        self.pdf.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+        self.pdf_note = QLabel("选中左侧的事项，这里显示封存时打印的海报原件。")
+        pdf_tab = QWidget()
+        pdf_layout = QVBoxLayout(pdf_tab)
+        pdf_layout.addWidget(self.pdf_note)
+        pdf_layout.addWidget(self.pdf, 1)
+
+        self.versions = QTableWidget(0, 5)
+        self.versions.setHorizontalHeaderLabels(("版本", "事项", "状态", "验证码", "更正原因"))
+        self.versions.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.versions.verticalHeader().setVisible(False)
+        self.versions.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.versions.setMaximumHeight(150)
+        self.comparison_note = QLabel("")
+        self.comparison_note.setWordWrap(True)
+        self.comparison = QTableWidget(0, 3)
+        self.comparison.setHorizontalHeaderLabels(("更正位置", "原为", "更正为"))
+        self.comparison.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.comparison.setWordWrap(True)
+        header = self.comparison.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        versions_tab = QWidget()
+        versions_layout = QVBoxLayout(versions_tab)
+        versions_layout.addWidget(QLabel("版本（原公告保持不变，每次更正都是新版本）"))
+        versions_layout.addWidget(self.versions)
+        versions_layout.addWidget(self.comparison_note)
+        versions_layout.addWidget(self.comparison, 1)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(pdf_tab, "封存的海报")
+        self.tabs.addTab(versions_tab, "版本与更正")
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.count)
+        left_layout.addWidget(self.table, 1)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setSizes([800, 560])
+        splitter.setChildrenCollapsible(False)
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(bar)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.problems)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
+
+        self.find_button.clicked.connect(self.refresh)
+        self.text.returnPressed.connect(self.refresh)
+        for box in (self.village, self.period, self.category):
+            box.currentIndexChanged.connect(self.refresh)
+        self.verify_button.clicked.connect(self.verify_archive)
+        self.table.itemSelectionChanged.connect(self._on_selected)
+
+    def _fill_filters(self) -> None:
+        with self.sessions() as session:
+            villages = [(v.id, v.name) for v in store.villages(session)]
+            periods = browse.sealed_periods(session)
+        for box in (self.village, self.period):
+            box.blockSignals(True)
+        self.village.addItem("全部村", None)
+        for village_id, name in villages:
+            self.village.addItem(name, village_id)
+        self.period.addItem("全部季度", None)
+        for period in periods:
+            self.period.addItem(period, period)
+        for box in (self.village, self.period):
+            box.blockSignals(False)
+
+    # -- the list ----------------------------------------------------------------------------------
+    def refresh(self) -> Task:
+        """List the sealed items that match the filters (read in a worker)."""
+        sessions = self.sessions
+        village, period, category = self.village.currentData(), self.period.currentData(), self.category.currentData()
+        text = self.text.text().strip()
+
+        def read() -> list[browse.SealedEntry]:
+            with sessions() as session:
+                return browse.sealed_entries(session, village_id=village, period=period, category=category,
+                                             text=text or None)
+
+        self.count.setText("正在读取…")
+        return run_in_background(read, on_done=self._show_entries,
+                                 on_error=lambda exc: show_error(self, "无法读取档案", exc))
+
+    def _show_entries(self, entries: list[browse.SealedEntry]) -> None:
+        self.entries = entries
+        self.table.setRowCount(len(entries))
+        for row, entry in enumerate(entries):
+            version = "更正" if entry.correction else "原公告"
+            if entry.superseded_by is not None:
+                version += "·已更正"
+            cells = (entry.village, entry.period, CATEGORIES[entry.category].name if entry.category in CATEGORIES
+                     else entry.category, entry.title, entry.code, version, entry.sealed_at[:10])
+            tip = (f"{entry.title}\n封存：{entry.sealed_at.replace('T', ' ')[:16]}（UTC） {entry.sealed_by}"
+                   + (f"\n已被事项 {entry.superseded_by} 更正" if entry.superseded_by is not None else ""))
+            for column, value in enumerate(cells):
+                cell = QTableWidgetItem(value)
+                cell.setToolTip(tip)
+                if entry.superseded_by is not None or entry.correction:
+                    cell.setBackground(_CHANGED)
+                self.table.setItem(row, column, cell)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.count.setText(f"已封存的事项：{len(entries)} 个" if entries else "没有符合条件的已封存事项")
+        self.listed.emit(len(entries))
+
+    def select_item(self, item_id: int) -> None:
+        for row, entry in enumerate(self.entries):
+            if entry.item_id == item_id:
+                self.table.selectRow(row)
+                return
+
+    # -- one item ----------------------------------------------------------------------------------
+    def _on_selected(self) -> None:
+        rows = {index.row() for index in self.table.selectedIndexes()}
+        if len(rows) != 1:
+            return
+        entry = self.entries[rows.pop()]
+        sessions = self.sessions
+
+        def read() -> Shown:
+            with sessions() as session:
+                versions = browse.history(session, entry.item_id)
+                # A correction shows what it changed; an original that was corrected shows its correction's.
+                compared = entry.item_id if entry.correction else entry.superseded_by
+                changes = browse.correction_changes(session, compared) if compared is not None else []
+                return browse.sealed_pdf(session, entry.item_id), versions, changes, compared
+
+        run_in_background(read, on_done=lambda shown: self._show_item(entry, shown),
+                          on_error=lambda exc: show_error(self, "无法读取事项", exc))
+
+    def _show_item(self, entry: browse.SealedEntry, shown: Shown) -> None:
+        pdf, versions, changes, compared = shown
+        self._shown_id = entry.item_id
+        self.document.close()
+        if pdf is None:
+            self.pdf_note.setText(f"“{entry.title}”不是主动公开事项，封存时没有打印海报。")
+        else:
+            path = Path(self._folder.name) / f"{entry.item_id}.pdf"
+            path.write_bytes(pdf)
+            self.document.load(str(path))
+            self.pdf_note.setText(f"{entry.village} {entry.period}“{entry.title}”封存时打印的海报原件，"
+                                  f"共 {self.document.pageCount()} 张；验证码 {entry.code}")
+        self.versions.setRowCount(len(versions))
+        for row, version in enumerate(versions):
+            for column, value in enumerate((version.label, str(version.item_id), version.status, version.code,
+                                            version.reason)):
+                cell = QTableWidgetItem(value)
+                if version.item_id == entry.item_id:
+                    cell.setBackground(_CHANGED)
+                self.versions.setItem(row, column, cell)
+        self.versions.resizeColumnsToContents()
+        self.versions.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        if compared is None:
+            self.comparison_note.setText("此事项没有更正。")
+        elif not changes:
+            self.comparison_note.setText(f"更正（事项 {compared}）尚未封存，或没有改动公开内容。")
+        else:
+            self.comparison_note.setText(f"事项 {compared} 的更正公告所列改动（左：原公告；右：更正后）：")
+        self.comparison.setRowCount(len(changes))
+        for row, change in enumerate(changes):
+            for column, value in enumerate((change.place, change.before, change.after)):
+                self.comparison.setItem(row, column, QTableWidgetItem(value))
+        self.comparison.resizeRowsToContents()
+        self.itemShown.emit(entry.item_id)
+
+    # -- verifying -----------------------------------------------------------------------------------
+    def verify_archive(self) -> Task:
+        sessions = self.sessions
+
+        def work() -> tuple[int, list[Problem]]:
+            with sessions() as session:
+                return verify(session)
+
+        self.verdict.setStyleSheet("")
+        self.verdict.setText("正在核验：重算每个封存事项的哈希、封存链和 PDF……")
+        self.verify_button.setEnabled(False)
+        return run_in_background(work, on_done=self._on_verified, on_error=self._on_verify_failed)
+
+    def _on_verified(self, outcome: tuple[int, list[Problem]]) -> None:
+        checked, problems = outcome
+        self.verify_button.setEnabled(True)
+        self.problems.clear()
+        if problems:
+            self.verdict.setStyleSheet(_BAD)
+            self.verdict.setText(f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处与封存时不符。"
+                                 "下列内容在封存后被改动或删除，档案不可信，请保留现场并报告乡镇。")
+            self.problems.addItems([f"· {p}" for p in problems])
+        else:
+            self.verdict.setStyleSheet(_GOOD)
+            self.verdict.setText(f"核验通过：{checked} 个封存事项的内容、海报原件和封存链都与封存时一致。")
+        self.problems.setVisible(bool(problems))
+        self.verified.emit(problems)
+
+    def _on_verify_failed(self, error: BaseException) -> None:
+        self.verify_button.setEnabled(True)
+        self.verdict.setText("核验没有完成。")
+        show_error(self, "核验出错", error)
+
+    def closeEvent(self, event: object) -> None:
+        self.document.close()
+        self._folder.cleanup()
+        super().closeEvent(event)  # type: ignore[arg-type]
