@@ -135,3 +135,11 @@ def test_the_read_only_app_opens_the_archive_browser(qtbot, demo_copy: Path) -> 
         assert not main.correct_action.isEnabled()
     finally:
         main.close()
+
+
+def test_the_online_copy_exported_from_the_app(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    with qtbot.waitSignal(window.site_exported, timeout=60000) as exported:
+        window.export_site(tmp_path / "www", "https://qingshan.example/zwgk")
+    result = exported.args[0]
+    assert result.items >= 40 and len(result.written) == result.files
+    assert (tmp_path / "www" / "donggang" / "2026Q3" / "index.html").is_file()

@@ -191,9 +191,12 @@ def test_installed_package_finds_its_layouts_and_font(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    code = "from zwgk_desktop import paths; print(paths.standard_layouts_dir()); print(paths.font_file())"
+    code = ("from zwgk_desktop import paths; print(paths.standard_layouts_dir()); print(paths.font_file()); "
+            "from zwgk_desktop.render import site; print(len(site.stylesheet()))")
     done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
-    layouts, font = (Path(line) for line in done.stdout.splitlines())
+    layouts, font, stylesheet = done.stdout.splitlines()
+    layouts, font = Path(layouts), Path(font)
+    assert int(stylesheet) > 1000  # the online copy's templates travel too
     assert sorted(p.name for p in layouts.glob("*.toml")) == [
         "assistance.toml", "bids.toml", "correction.toml", "finance.toml", "notice.toml"]
     assert font.is_file() and font.stat().st_size > 1_000_000

@@ -87,3 +87,24 @@ def test_numbers_slipped_into_free_text_are_masked_anyway(number: str, phone: st
     flat = public.canonical_json().decode("utf-8")
     for secret in (number, phone, account):
         assert secret not in flat
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(households, min_size=1, max_size=30, unique_by=lambda h: h["id_number"]))
+def test_no_full_id_phone_or_account_in_the_online_copy(rows: list[dict[str, object]]) -> None:
+    """The item's web page and its open data pass through the same guard as the sheet."""
+    from zwgk_desktop.render import site
+
+    item = Item(category="assistance", period=Quarter(2026, 3), title="低保对象公示", id=7,
+                publicity_start=date(2026, 10, 10), publicity_end=None, status=REVIEWED,
+                reviewer="王德明", reviewed_on=date(2026, 10, 9), rows=[dict(r) for r in rows])
+    entry = site.OnlineItem(build_public_item(item, LAYOUT, PLACE), phones=(("村务监督委员会", "0371-62341101"),))
+    for output in (site.item_page(entry, "青山镇", PLACE.base_url), site.to_json(site.item_data(entry))):
+        text = output.decode("utf-8")
+        squeezed = re.sub(r"\s", "", text)
+        for row in rows:
+            for secret in (row["id_number"], row["phone"], row["account"]):
+                assert secret not in squeezed, f"{secret} leaked"
+            assert row["address"] not in text and row["reason"] not in text
+        for candidate in re.findall(r"\d{17}[\dX]", squeezed):
+            assert not is_valid_id(candidate)

@@ -121,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_search)
 
+    p = sub.add_parser("site", parents=[common], help="写出网上公开件（静态网站，二维码指向这里）；或核对已写出的")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",
+                   help="网站目录（再次导出只改写有变化的文件）")
+    p.add_argument("--base-url", metavar="URL", help="网站地址（默认：已保存的网上公开地址，须与二维码一致）")
+    p.add_argument("--check", action="store_true", help="只核对 DIR 中的网站是否与档案一致，不写入；不一致时退出码为 1")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_site)
+
     p = sub.add_parser("bundle", help="档案包：把一个村的封存档案带到乡镇（或带回），带校验")
     bundle = p.add_subparsers(dest="action", required=True, metavar="export|import", parser_class=_Parser)
     q = bundle.add_parser("export", parents=[common], help="把一个村的全部封存导出为一个档案包文件")
@@ -400,6 +408,41 @@ def _snippet(text: str, query: str, width: int = 30) -> str:
         return text
     start, end = max(0, at - width), at + len(query) + width
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    from zwgk_desktop import online_copy
+
+    layouts = _layouts(args)
+    with _session(args) as session:
+        stored = online_copy.stored_base_url(session)
+        base_url = args.base_url or stored
+        if not base_url:
+            raise BadInput("还没有设置网上公开地址：请用 --base-url 给出，或 zwgk init --base-url …")
+        if args.check:
+            checked, problems = online_copy.check_site(session, layouts, args.output, base_url)
+        else:
+            result = online_copy.write_site(session, layouts, args.output, base_url)
+    if stored and base_url.rstrip("/") != stored.rstrip("/"):
+        _say(f"注意：--base-url 与已保存的网上公开地址 {stored} 不同，已印出的二维码指向的是后者")
+    if args.check:
+        if args.json:
+            print(json.dumps({"files": checked, "ok": not problems, "problems": [str(p) for p in problems]},
+                             ensure_ascii=False, indent=2))
+        elif problems:
+            print(f"网站与档案不一致：{checked} 个文件中有 {len(problems)} 处问题：")
+            for problem in problems:
+                print(f"  - {problem}")
+        else:
+            print(f"网站与档案一致：{checked} 个文件都在，内容相符")
+        return 1 if problems else 0
+    if args.json:
+        print(json.dumps(online_copy.summary(result), ensure_ascii=False, indent=2))
+    else:
+        print(f"已写出网上公开件到 {result.folder}：{result.items} 个事项（其中 {result.withdrawn} 个公示已结束、"
+              f"不再公开名单），共 {result.files} 个文件，"
+              f"本次改写 {len(result.written)} 个、删除 {len(result.removed)} 个")
+    return 0
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:

@@ -86,6 +86,9 @@ class Layout:
     qr_position: str
     qr_size_mm: float
     is_default: bool = True
+    # The online copy of a list of households comes down when its publicity period ends (民政部
+    # rules on 低保公示): the page then says the notice has ended, without the names.
+    withdraw_online_after_publicity: bool = False
 
     @property
     def page_size_mm(self) -> tuple[float, float]:
@@ -324,6 +327,10 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     qr_size = qr.number("qr.size_mm", 34, 20, 80)
     qr.finish("qr.")
 
+    online = top.table("online")
+    withdraw = online.flag("online.withdraw_after_publicity", False)
+    online.finish("online.")
+
     if top.problems:
         return None
     return Layout(
@@ -335,7 +342,7 @@ def _build(top: _Reader, path: Path) -> Layout | None:
         totals_sum=totals_sum, info=tuple(info), body_field=body_field, summary=tuple(summary),
         footer_note=note, show_publication_date=show_pub, show_publicity_period=show_period,
         show_supervision_phones=show_phones, signatures=signatures, qr_position=qr_position,
-        qr_size_mm=qr_size, is_default=is_default,
+        qr_size_mm=qr_size, is_default=is_default, withdraw_online_after_publicity=withdraw,
     )
 
 

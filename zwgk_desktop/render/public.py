@@ -79,6 +79,24 @@ class PublicItem:
     def canonical_json(self) -> bytes:
         return self._canonical_bytes
 
+    @classmethod
+    def from_canonical(cls, data: dict[str, Any], aligns: tuple[str, ...] | None = None) -> PublicItem:
+        """An item back from its canonical form (as sealed), giving the same bytes and code.
+
+        Alignment is presentation, not content, so it is not stored: the caller passes the
+        layout's when it still fits the headers; otherwise every column is left-aligned.
+        """
+        values = {key: value for key, value in data.items() if key != "v"}
+        headers = tuple(values["headers"])
+        values.update(
+            headers=headers, info=tuple(tuple(pair) for pair in values["info"]),
+            summary=tuple(tuple(pair) for pair in values["summary"]),
+            rows=tuple(tuple(row) for row in values["rows"]),
+            totals=tuple(values["totals"]) if values["totals"] is not None else None,
+            aligns=aligns if aligns is not None and len(aligns) == len(headers) else ("left",) * len(headers),
+        )
+        return cls(**values)
+
     # The item is frozen, so its canonical form is computed once: every sheet prints the code, and
     # a 10,000-household list must not serialise its rows once per sheet.
     @cached_property

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from zwgk_desktop import online_copy
 from zwgk_desktop.archive.backup import backup_before
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, verify
 from zwgk_desktop.db import store
@@ -44,7 +45,7 @@ from zwgk_desktop.ui.preview import PreviewPane
 from zwgk_desktop.ui.printing import PrintJob, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
 from zwgk_desktop.ui.search_panel import SearchPanel
-from zwgk_desktop.ui.workers import Task, run_in_background, wait_for_all
+from zwgk_desktop.ui.workers import Cancelled, Progress, Task, run_in_background, wait_for_all
 
 log = logging.getLogger(__name__)
 AUTOSAVE_MS = 1200
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
     saved = Signal(int)  # item id, after a save reached the database
     sealed = Signal(int)  # seal id
     verified = Signal(object)  # the problems found (empty: all is well)
+    site_exported = Signal(object)  # the online copy's SiteResult
 
     def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, log_path: Path | None = None,
                  *, read_only: bool = False) -> None:
@@ -111,9 +113,12 @@ class MainWindow(QMainWindow):
         self.save_action = _action("保存", self, QKeySequence.StandardKey.Save)
         self.print_action = _action("打印…", self, QKeySequence.StandardKey.Print)
         self.pdf_action = _action("另存为 PDF…", self)
+        self.site_action = _action("导出网上公开件…", self)
+        self.site_action.setStatusTip("写出网上公开的静态网站（二维码指向的网页），交乡镇上传到网站；再次导出只改写有变化的文件")
         self.settings_action = _action("设置…", self)
         self.quit_action = _action("退出", self, QKeySequence.StandardKey.Quit)
-        for action in (self.save_action, self.print_action, self.pdf_action, self.settings_action, self.quit_action):
+        for action in (self.save_action, self.print_action, self.pdf_action, self.site_action, self.settings_action,
+                       self.quit_action):
             file_menu.addAction(action)
         edit_menu = self.menuBar().addMenu("编辑")
         self.undo_action = self.undo_group.createUndoAction(self, "撤销")
@@ -153,6 +158,7 @@ class MainWindow(QMainWindow):
         self.print_action.triggered.connect(self._on_print)
         self.pdf_action.triggered.connect(self._on_save_pdf)
         self.settings_action.triggered.connect(self._on_settings)
+        self.site_action.triggered.connect(self._on_export_site)
         self.quit_action.triggered.connect(self.close)
         self.review_action.triggered.connect(self.mark_reviewed)
         self.seal_action.triggered.connect(self._on_seal)
@@ -539,6 +545,53 @@ class MainWindow(QMainWindow):
         if current is not None:
             self.open_item(current)  # shown again, now read-only
         self.sealed.emit(result.seal_id)
+
+    def _on_export_site(self) -> None:
+        if not self.save_current(wait=True):
+            return
+        with self.sessions() as session:
+            base_url = online_copy.stored_base_url(session)
+        if not base_url:
+            QMessageBox.information(self, "导出网上公开件",
+                                    "还没有设置网上公开地址（二维码指向的网址）：请先在“设置”中填写。")
+            return
+        folder = QFileDialog.getExistingDirectory(self, "网上公开件写到哪个文件夹", str(Path.home()))
+        if folder:
+            self.export_site(Path(folder), base_url)
+
+    def export_site(self, folder: Path, base_url: str) -> Task:
+        """Write the online copy in the background, with progress and 取消."""
+        sessions, layouts = self.sessions, self.layouts
+        progress = Progress(self)
+        dialog = QProgressDialog("正在导出网上公开件…", "取消", 0, 0, self)
+        dialog.setWindowTitle("导出网上公开件")
+        dialog.setMinimumDuration(300)
+        dialog.canceled.connect(progress.cancel)
+
+        def moved(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+
+        progress.moved.connect(moved)
+
+        def work() -> online_copy.SiteResult:
+            with sessions() as session:
+                return online_copy.write_site(session, layouts, folder, base_url, progress=progress.report)
+
+        def done(result: online_copy.SiteResult) -> None:
+            dialog.reset()
+            self.site_exported.emit(result)
+            self.statusBar().showMessage(f"已导出到 {folder}：{result.items} 个事项，"
+                                         f"改写 {len(result.written)} 个文件、删除 {len(result.removed)} 个", 12000)
+
+        def failed(error: BaseException) -> None:
+            dialog.reset()
+            if isinstance(error, Cancelled):
+                self.statusBar().showMessage("已取消导出：已写出的文件完好，再次导出会补齐", 10000)
+            else:
+                show_error(self, "未能导出网上公开件", error, self.log_path)
+
+        return run_in_background(work, on_done=done, on_error=failed)
 
     def _on_correct(self) -> None:
         item_id = self._current_id()

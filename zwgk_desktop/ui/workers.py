@@ -50,6 +50,32 @@ class Task(QRunnable):
 
 _running: set[Task] = set()
 
+
+class Cancelled(Exception):
+    """The person pressed 取消; the work stops at its next step."""
+
+
+class Progress(QObject):
+    """How far a background task has got, told from its thread and shown on the GUI thread.
+
+    Made on the GUI thread, so every `moved` emitted by the worker is queued to the window. The
+    worker calls `report` between steps; once `cancel` was called, `report` stops the work.
+    """
+
+    moved = Signal(int, int)  # done, total
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+    def report(self, done: int, total: int) -> None:
+        if self.cancelled:
+            raise Cancelled()
+        self.moved.emit(done, total)
+
 # Painting calls back into Python (a table model's data(), for instance) once per cell, and each
 # call must take the GIL from a worker that is rendering. With Python's default 5 ms switch
 # interval every hand-over can cost 5 ms, and a repaint of a few hundred cells stalls the window.

@@ -1,0 +1,276 @@
+"""Writing the online copy (`zwgk site`) and checking a written one against the archive.
+
+Every reviewed 主动公开 item of every village and quarter gets a page at the URL its sheets' QR
+codes carry (`{village}/{period}/{number}.html`), its sheets as a PDF and its public content as
+JSON; each quarter and village gets an index. Drafts and items that are not 主动公开 are never
+written. A sealed item is shown exactly as sealed (same bytes, same 验证码), even if a layout has
+changed since. Writing is incremental: a file is rewritten only when its content changed, and a
+manifest (`zwgk-site.json`) records what each file was made from, so a sheet is not rendered
+again for nothing and files this program wrote that are no longer wanted are removed (nothing
+else in the folder is touched).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.db import store
+from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
+from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.publishing import RenderResult, posters_for
+from zwgk_desktop.render import site
+from zwgk_desktop.render.correction import code_of, public_item
+from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.pdf import write_pdf
+from zwgk_desktop.render.public import Place, PublicItem
+
+MANIFEST = "zwgk-site.json"
+SITE_FORMAT = 1
+
+
+@dataclass
+class Planned:
+    """A file of the site: its bytes now, or how to make them (a PDF), and what it is made from."""
+
+    source: str  # a hash of what the file is made from
+    data: bytes | None = None
+    make: Callable[[], bytes] | None = None
+
+
+@dataclass
+class SiteResult:
+    folder: Path
+    items: int = 0
+    withdrawn: int = 0
+    files: int = 0
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date) -> dict[str, Planned]:
+    """Every file the online copy should hold, by its path under the site's folder."""
+    township = store.get_township(session)
+    if township is None:
+        raise BadInput("数据库中还没有乡镇：请先运行 zwgk init 或 zwgk demo")
+    files: dict[str, Planned] = {site.STYLESHEET: Planned("", site.stylesheet())}
+    villages = []
+    for village in store.villages(session):
+        place = store.place_of(village)
+        by_period = _village_items(session, layouts, village.id, place, base_url, today, files)
+        for period, entries in by_period.items():
+            folder = f"{village.code}/{period}"
+            files[f"{folder}/index.html"] = Planned("", site.quarter_page(township.name, village.name, period, entries))
+            files[f"{folder}/index.json"] = Planned("", site.to_json(
+                site.quarter_data(village.name, village.code, period, entries)))
+        periods = [(period, len(entries)) for period, entries in sorted(by_period.items(), reverse=True)]
+        files[f"{village.code}/index.html"] = Planned("", site.village_page(township.name, village.name, periods))
+        villages.append((village.name, village.code, len(periods)))
+    files["index.html"] = Planned("", site.township_page(township.name, villages))
+    for planned in files.values():
+        if planned.data is not None and not planned.source:
+            planned.source = _sha(planned.data)
+    return files
+
+
+def _village_items(session: Session, layouts: LayoutSet, village_id: int, place: Place, base_url: str,
+                   today: date, files: dict[str, Planned]) -> dict[str, list[site.OnlineItem]]:
+    records = list(session.scalars(select(DisclosureItem).where(
+        DisclosureItem.village_id == village_id, DisclosureItem.status == REVIEWED,
+        DisclosureItem.disclosure == PUBLIC).order_by(DisclosureItem.period, DisclosureItem.id)))
+    rows = store.load_rows(session, [r.id for r in records])
+    items = [store.to_domain(r, rows[r.id]) for r in records]
+    numbers = {r.id: public_number(r) for r in records}
+    sealed = dict(session.execute(select(SealedItem.item_id, SealedItem.canonical_json).where(
+        SealedItem.item_id.in_(list(numbers)))).all())
+    originals = store.originals_of(session, items)
+    corrected_by = {i.supersedes: i.id for i in items if i.supersedes is not None}
+    rank = {code: index for index, code in enumerate(CATEGORIES)}
+    items.sort(key=lambda i: (str(i.period), rank.get(i.category, len(rank)), i.id or 0))
+    by_period: dict[str, list[site.OnlineItem]] = {}
+    for item in items:
+        assert item.id is not None
+        public = public_item(item, layouts, place, originals.get(item.id))
+        kept = sealed.get(item.id)
+        if kept is not None and code_of(kept) != public.code:
+            # The layout changed since sealing: the page shows what was sealed and printed.
+            public = PublicItem.from_canonical(json.loads(kept), public.aligns)
+        layout = layouts.for_category(item.category)
+        withdrawn = (layout.withdraw_online_after_publicity and item.publicity_end is not None
+                     and item.publicity_end < today)
+        newer = corrected_by.get(item.id)
+        entry = site.OnlineItem(
+            public=public, phones=place.supervision_phones, withdrawn=withdrawn,
+            corrected_by=numbers.get(newer) if newer is not None else None,
+            corrects=numbers.get(item.supersedes) if item.supersedes is not None else None)
+        by_period.setdefault(str(item.period), []).append(entry)
+        folder = f"{place.village_code}/{item.period}/{entry.number}"
+        source = public.content_hash
+        files[f"{folder}.html"] = Planned("", site.item_page(entry, place.township, base_url))
+        files[f"{folder}.json"] = Planned("", site.to_json(site.item_data(entry)))
+        if not withdrawn:
+            files[f"{folder}.pdf"] = Planned(
+                f"{source}:{'sealed' if kept is not None else base_url}",
+                make=_pdf_maker(session, item, kept is not None, layouts, place, base_url, originals))
+    return by_period
+
+
+def _pdf_maker(session: Session, item: Item, is_sealed: bool, layouts: LayoutSet, place: Place, base_url: str,
+               originals: dict[int, str]) -> Callable[[], bytes]:
+    if is_sealed:
+        # The sheets exactly as printed and sealed.
+        def stored() -> bytes:
+            from zwgk_desktop.archive.browse import sealed_pdf
+
+            return sealed_pdf(session, item.id or 0) or b""
+        return stored
+
+    def rendered() -> bytes:
+        result = RenderResult(base_url=base_url)
+        posters = posters_for([item], layouts, place, base_url, result, originals)
+        with tempfile.TemporaryDirectory(prefix="zwgk-site-") as folder:
+            out = Path(folder) / "sheet.pdf"
+            write_pdf(posters, out)
+            return out.read_bytes()
+    return rendered
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing and checking.
+
+
+def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return dict(data["files"]) if data.get("format") == SITE_FORMAT else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return _sha(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _is_current(folder: Path, name: str, planned: Planned, old: dict[str, dict[str, str]]) -> bool:
+    """Whether the file on disk already is what the plan wants (a PDF: made from the same source)."""
+    path = folder / name
+    if planned.data is not None:
+        try:
+            return path.read_bytes() == planned.data
+        except OSError:
+            return False
+    before = old.get(name) or {}
+    return before.get("source") == planned.source and _file_sha(path) == before.get("sha256")
+
+
+def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str, *, today: date | None = None,
+               progress: Callable[[int, int], None] | None = None) -> SiteResult:
+    """Write the online copy into `folder`, rewriting only what changed."""
+    base_url = _checked_url(base_url)
+    plan = plan_site(session, layouts, base_url, today or date.today())
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"无法创建目录 {folder}：{exc.strerror or exc}") from None
+    old = _read_manifest(folder)
+    result = SiteResult(folder, files=len(plan))
+    manifest: dict[str, dict[str, str]] = {}
+    try:
+        for done, (name, planned) in enumerate(sorted(plan.items()), start=1):
+            if _is_current(folder, name, planned, old):
+                sha = old[name]["sha256"] if planned.data is None else _sha(planned.data)
+            else:
+                data = planned.data if planned.data is not None else planned.make()  # type: ignore[misc]
+                _write_atomically(folder / name, data)
+                result.written.append(name)
+                sha = _sha(data)
+            manifest[name] = {"sha256": sha, "source": planned.source}
+            if progress:
+                progress(done, len(plan))
+        for name in sorted(set(old) - set(plan)):
+            if ".." not in Path(name).parts:
+                (folder / name).unlink(missing_ok=True)
+                result.removed.append(name)
+        document = {"format": SITE_FORMAT, "base_url": base_url, "files": manifest}
+        _write_atomically(folder / MANIFEST, json.dumps(document, ensure_ascii=False, indent=1,
+                                                        sort_keys=True).encode("utf-8"))
+    except OSError as exc:
+        raise BadInput(f"无法写入 {folder}：{exc.strerror or exc}（已写出的文件完好，再次导出会补齐）") from None
+    result.items = sum(1 for name in plan if name.endswith(".html") and name.count("/") == 2
+                       and not name.endswith("index.html"))
+    result.withdrawn = sum(1 for name in plan if name.endswith(".html") and name.count("/") == 2
+                           and not name.endswith("index.html") and f"{name[:-5]}.pdf" not in plan)
+    return result
+
+
+def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str, *,
+               today: date | None = None) -> tuple[int, list[Problem]]:
+    """Compare a written online copy with the archive: every file present and as it should be."""
+    if not folder.is_dir():
+        raise BadInput(f"目录 {folder} 不存在")
+    base_url = _checked_url(base_url)
+    plan = plan_site(session, layouts, base_url, today or date.today())
+    old = _read_manifest(folder)
+    problems = []
+    for name, planned in sorted(plan.items()):
+        path = folder / name
+        if not path.exists():
+            problems.append(Problem("缺少此文件（请重新导出）", where=name))
+        elif not _is_current(folder, name, planned, old):
+            if planned.data is None:
+                expected = planned.make()  # type: ignore[misc]
+                if path.read_bytes() == expected:
+                    continue
+            problems.append(Problem("内容与档案不符（被改动，或已过时需重新导出）", where=name))
+    for name in sorted(set(old) - set(plan)):
+        if (folder / name).exists():
+            problems.append(Problem("档案中已没有此内容，应删除（重新导出会删除）", where=name))
+    return len(plan), problems
+
+
+def _checked_url(url: str) -> str:
+    url = (url or "").strip().rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise BadInput(f"网上公开地址“{url}”应以 http:// 或 https:// 开头")
+    return url
+
+
+def stored_base_url(session: Session) -> str:
+    township = store.get_township(session)
+    return township.base_url if township else ""
+
+
+def summary(result: SiteResult) -> dict[str, Any]:
+    return {"folder": str(result.folder), "items": result.items, "withdrawn": result.withdrawn,
+            "files": result.files, "written": len(result.written), "removed": len(result.removed)}

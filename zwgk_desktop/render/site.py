@@ -1,0 +1,124 @@
+"""The online copy's pages (design §4.4): what a resident reaches by scanning a sheet's QR code.
+
+Pure: public items in, file contents out. Every page is made from `PublicItem`s, the same
+whitelisted, masked content the A3 sheets print, so the 验证码 on the page is the one on the
+paper. Templates are Jinja2 with autoescaping; pages need no JavaScript and nothing from outside
+the site (one stylesheet, the phone's own fonts).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.render.public import PublicItem
+
+STYLESHEET = "site.css"
+# Columns beyond which a table is called wide (the page says it scrolls inside its box).
+_WIDE_COLUMNS = 4
+
+
+@dataclass(frozen=True)
+class OnlineItem:
+    """One item as the online copy shows it."""
+
+    public: PublicItem
+    phones: tuple[tuple[str, str], ...] = ()
+    withdrawn: bool = False  # the publicity period ended and the layout takes the list down
+    corrected_by: int | None = None  # number of the correction that replaces it
+    corrects: int | None = None  # number of the item this one corrects
+    has_pdf: bool = True
+
+    @property
+    def number(self) -> int:
+        return self.public.item_id
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(loader=PackageLoader("zwgk_desktop.render", "templates"),
+                       autoescape=select_autoescape(default=True), undefined=StrictUndefined,
+                       trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
+
+
+def _render(template: str, **values: Any) -> bytes:
+    return _environment().get_template(template).render(**values).encode("utf-8")
+
+
+def stylesheet() -> bytes:
+    loader = _environment().loader
+    assert loader is not None
+    source, _, _ = loader.get_source(_environment(), STYLESHEET)
+    return source.encode("utf-8")
+
+
+def item_url(base_url: str, village_code: str, period: str, number: int) -> str:
+    return f"{base_url.rstrip('/')}/{village_code}/{period}/{number}.html"
+
+
+def item_page(entry: OnlineItem, township: str, base_url: str) -> bytes:
+    item = entry.public
+    quarter = Quarter.parse(item.period).chinese
+    return _render(
+        "item.html", page_title=f"{item.heading} · 验证码 {item.code}", root="../../", township=township,
+        crumbs=[(item.village, "../index.html"), (quarter, "index.html")],
+        canonical=item_url(base_url, item.village_code, item.period, entry.number) if base_url else "",
+        item=item, quarter_name=quarter, withdrawn=entry.withdrawn, corrected_by=entry.corrected_by,
+        corrects=entry.corrects, phones=entry.phones, pdf=entry.has_pdf and not entry.withdrawn,
+        number=entry.number, wide=len(item.headers) > _WIDE_COLUMNS)
+
+
+def item_data(entry: OnlineItem) -> dict[str, Any]:
+    """Open data of one item: exactly its public content (or, once withdrawn, no names)."""
+    data = entry.public.canonical()
+    data["code"] = entry.public.code
+    if entry.withdrawn:
+        for key in ("rows", "totals", "summary", "body"):
+            data.pop(key, None)
+        data["withdrawn"] = "公示期已结束，名单不再在网上公开"
+    if entry.corrected_by is not None:
+        data["corrected_by"] = entry.corrected_by
+    if entry.corrects is not None:
+        data["corrects"] = entry.corrects
+    return data
+
+
+def to_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def _summary(entry: OnlineItem) -> dict[str, Any]:
+    item = entry.public
+    return {"number": entry.number, "category": item.category, "category_name": item.category_name,
+            "heading": item.heading, "title": item.title, "code": item.code,
+            "publicity_text": item.publicity_text, "corrected": entry.corrected_by is not None,
+            "withdrawn": entry.withdrawn}
+
+
+def quarter_page(township: str, village: str, period: str, entries: list[OnlineItem]) -> bytes:
+    quarter = Quarter.parse(period).chinese
+    return _render("quarter.html", page_title=f"{village}{quarter}村务公开", root="../../", township=township,
+                   crumbs=[(village, "../index.html")], canonical="", village=village, quarter_name=quarter,
+                   entries=[_summary(e) for e in entries])
+
+
+def quarter_data(village: str, village_code: str, period: str, entries: list[OnlineItem]) -> dict[str, Any]:
+    return {"village": village, "village_code": village_code, "period": period,
+            "items": [{**_summary(e), "page": f"{e.number}.html", "data": f"{e.number}.json"} for e in entries]}
+
+
+def village_page(township: str, village: str, periods: list[tuple[str, int]]) -> bytes:
+    links = [(Quarter.parse(p).chinese, f"{p}/index.html", f"{n} 个公开事项") for p, n in periods]
+    return _render("list.html", page_title=f"{village}村务公开", root="../", township=township, crumbs=[],
+                   canonical="", heading=f"{village}村务公开", links=links)
+
+
+def township_page(township: str, villages: list[tuple[str, str, int]]) -> bytes:
+    links = [(name, f"{code}/index.html", f"{quarters} 个季度") for name, code, quarters in villages]
+    return _render("list.html", page_title=f"{township}村务公开", root="", township=township, crumbs=[],
+                   canonical="", heading=f"{township}村务公开", links=links)
