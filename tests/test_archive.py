@@ -134,9 +134,16 @@ def _tamper_pdf_as_text(db: sqlite3.Connection, rng: random.Random) -> None:
     db.execute("UPDATE sealed_item SET pdf = substr(pdf, 1, 1000) || 'x' WHERE id = ?", (entry_id,))
 
 
+def _tamper_sealed_title(db: sqlite3.Connection, rng: random.Random) -> None:
+    db.execute("DROP TRIGGER sealed_item_append_only_update")
+    (entry_id,) = rng.choice(db.execute("SELECT id FROM sealed_item").fetchall())
+    db.execute("UPDATE sealed_item SET title = '伪造的标题' WHERE id = ?", (entry_id,))
+
+
 TAMPERS: dict[str, Callable[[sqlite3.Connection, random.Random], None]] = {
     "amount": _tamper_amount, "name": _tamper_name, "pdf byte": _tamper_pdf, "deleted row": _tamper_deleted_row,
     "reordered chain": _tamper_chain, "public content": _tamper_public_json, "pdf as text": _tamper_pdf_as_text,
+    "sealed title": _tamper_sealed_title,
 }
 
 

@@ -8,6 +8,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_zwgk
@@ -123,12 +124,20 @@ def _pdf_byte(members: dict[str, bytes]) -> None:
     members[name] = data[:500] + bytes([data[500] ^ 1]) + data[501:]
 
 
-def _amount(members: dict[str, bytes]) -> None:
+def _records(members: dict[str, bytes]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     document = json.loads(members["data/archive.json"])
-    row = document["seals"][0]["items"][0]["record"]["rows"][0]
-    key = "income" if row.get("income") else "expense"
-    row[key] += 100
+    return document, [item["record"] for seal in document["seals"] for item in seal["items"]]
+
+
+def _put(members: dict[str, bytes], document: dict[str, Any]) -> None:
     members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode()
+
+
+def _amount(members: dict[str, bytes]) -> None:
+    """A household's amount: still a valid list, so only the hashes can tell."""
+    document, records = _records(members)
+    next(r for r in records if r["category"] == "assistance")["rows"][0]["monthly_amount"] += 100
+    _put(members, document)
 
 
 def _public_text(members: dict[str, bytes]) -> None:
@@ -143,6 +152,46 @@ def _reordered(members: dict[str, bytes]) -> None:
     document = json.loads(members["data/archive.json"])
     document["seals"][0], document["seals"][1] = document["seals"][1], document["seals"][0]
     members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode()
+
+
+def _crafted(change: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, bytes]], None]:
+    def alter(members: dict[str, bytes]) -> None:
+        document = json.loads(members["data/archive.json"])
+        change(document)
+        _put(members, document)
+    return alter
+
+
+def _first_record(document: dict[str, Any]) -> dict[str, Any]:
+    return dict(document["seals"][0]["items"][0]["record"])
+
+
+CRAFTED: dict[str, Callable[[dict[str, Any]], None]] = {
+    "no village": lambda d: d.pop("village"),
+    "village a string": lambda d: d.update(village="donggang"),
+    "bad publicity date": lambda d: d["seals"][0]["items"][0]["record"].update(publicity=["2026-13-45", None]),
+    "publicity a number": lambda d: d["seals"][0]["items"][0]["record"].update(publicity=[20260101, None]),
+    "reason missing": lambda d: d["seals"][0]["items"][0]["record"].pop("reason"),
+    "rows not objects": lambda d: d["seals"][0]["items"][0]["record"].update(rows=[["a"]]),
+    "huge number": lambda d: d["seals"][0]["items"][0].update(number=2**70),
+    "quarter sealed twice": lambda d: d["seals"].append(dict(d["seals"][0])),
+    "unknown category": lambda d: d["seals"][0]["items"][0]["record"].update(category="nonsense"),
+    "a draft": lambda d: d["seals"][0]["items"][0]["record"].update(status="draft"),
+    "unknown seal kind": lambda d: d["seals"][0].update(kind="bogus"),
+    "full ID in public content": lambda d: d["seals"][0]["items"][0].update(
+        canonical_json=d["seals"][0]["items"][0]["canonical_json"].replace("东岗村", "东岗村110101199003074514", 1)),
+}
+
+
+@pytest.mark.parametrize("kind", list(CRAFTED))
+def test_a_crafted_bundle_is_refused_in_words(village_archive: Path, tmp_path: Path, kind: str) -> None:
+    bundle = export(village_archive, tmp_path / "donggang.zwgk")
+    _rewrite(bundle, _crafted(CRAFTED[kind]), fix_manifests=True)
+    township = township_db(tmp_path)
+    before = counts(township)
+    done = run_zwgk("bundle", "import", str(bundle), "--db", str(township), cwd=tmp_path)
+    assert done.code == 2 and "拒绝导入" in done.err and "Traceback" not in done.err, done.err
+    assert counts(township) == before
 
 
 ALTERATIONS = {
@@ -209,3 +258,24 @@ def test_bundle_round_trip_from_the_command_line(village_archive: Path, tmp_path
     second = run_zwgk("bundle", "import", str(bundle), "--db", str(township), cwd=tmp_path)
     assert second.code == 0 and "没有任何改动" in second.out
     assert run_zwgk("verify", "--db", str(township), cwd=tmp_path).code == 0
+
+
+def test_a_correction_made_at_the_township_goes_back_to_the_village(village_archive: Path, tmp_path: Path) -> None:
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        import_bundle(session, export(village_archive, tmp_path / "first.zwgk"))
+    with sessions(township)() as session, session.begin():
+        store.set_base_url(store.get_township(session), "https://qingshan.example/zwgk")  # type: ignore[arg-type]
+        bids = session.scalar(select(DisclosureItem).where(DisclosureItem.period == "2026Q1",
+                                                           DisclosureItem.category == "bids"))
+        assert bids is not None
+        item = store.start_correction(session, bids.id, "工期录入有误")
+        assign(item, category("bids"), "工期", "90天")
+        item.status, item.reviewer, item.reviewed_on = REVIEWED, "李秀英", date.today()
+        store.save_item(session, item)
+    seal(township, "donggang", "2026Q1")
+    with sessions(village_archive)() as session, session.begin():
+        result = import_bundle(session, export(township, tmp_path / "back.zwgk"))
+    assert result.seals == 1
+    with sessions(village_archive)() as session:
+        assert verify(session)[1] == []

@@ -198,3 +198,52 @@ def test_seals_made_before_corrections_existed_still_verify(tmp_path: Path) -> N
     with session_factory(engine)() as session:
         assert verify(session) == (1, [])
     engine.dispose()
+
+
+def test_a_correction_of_a_correction_lists_only_its_own_change(demo_copy: Path) -> None:
+    seal(demo_copy, "donggang", "2026Q2")
+    with sessions(demo_copy)() as session:
+        first = _assistance_id(session)
+    second = _correct(demo_copy, first)
+    seal(demo_copy, "donggang", "2026Q2")
+    with sessions(demo_copy)() as session, session.begin():
+        item = store.start_correction(session, second, "第4户月保障金额也有误")
+        assign(item, category("assistance"), "4.monthly_amount", "555")
+        item.status, item.reviewer, item.reviewed_on = REVIEWED, "李秀英", date.today()
+        store.save_item(session, item)
+        third = item.id
+    seal(demo_copy, "donggang", "2026Q2")
+    with sessions(demo_copy)() as session:
+        assert store.versions_of(session, first) == [first, second, third]
+        notice = json.loads(store.sealed_content(session, third or 0) or "")
+        first_notice = store.sealed_content(session, second) or ""
+        assert verify(session)[1] == []
+    places = [row[1] for row in notice["rows"]]
+    assert len(places) <= 4 and any(p.startswith("第4行") for p in places), places  # 第4行 and the totals
+    assert not any(p.startswith("第3行") for p in places)  # the first correction's change is not repeated
+    assert notice["info"][1][1] == code_of(first_notice)  # it names the sheet posted last: the first notice
+
+
+def test_editing_a_reviewed_correction_sends_it_back_to_draft(demo_copy: Path, tmp_path: Path) -> None:
+    env = {"ZWGK_DB": str(demo_copy)}
+    seal(demo_copy, "donggang", "2026Q2")
+    with sessions(demo_copy)() as session:
+        old = _assistance_id(session)
+    made = run_zwgk("correct", "--item", str(old), "--reason", "金额有误", "--set", "3.月保障金额=888",
+                    "--reviewer", "李秀英", "--json", cwd=tmp_path, env=env)
+    new = json.loads(made.out)["item"]
+    edited = run_zwgk("correct", "--item", str(new), "--set", "标题=悄悄改了的标题", cwd=tmp_path, env=env)
+    assert edited.code == 0 and "退回草稿" in edited.err and "草稿" in edited.out
+    refused = run_zwgk("seal", "--village", "donggang", "--period", "2026Q2", cwd=tmp_path, env=env)
+    assert refused.code == 2 and "未审核" in refused.err
+
+
+def test_a_draft_correction_with_a_mistake_is_told_not_crashed_on(demo_copy: Path, tmp_path: Path) -> None:
+    seal(demo_copy, "donggang", "2026Q2")
+    with sessions(demo_copy)() as session, session.begin():
+        item = store.start_correction(session, _assistance_id(session), "金额有误")
+        item.rows[2]["monthly_amount"] = "12abc"  # kept as typed in a draft, as the app does
+        store.save_item(session, item)
+    done = run_zwgk("correct", "--item", str(item.id), "--reason", "再看看", cwd=tmp_path,
+                    env={"ZWGK_DB": str(demo_copy)})
+    assert done.code == 0 and "错误" in done.err and "第3行" in done.err and "Traceback" not in done.err

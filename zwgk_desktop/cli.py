@@ -28,7 +28,7 @@ from zwgk_desktop.db.engine import open_engine, session_factory
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, parse_date
-from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES, assign
+from zwgk_desktop.domain.items import DRAFT, REVIEWED, STATUS_NAMES, assign, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
 from zwgk_desktop.logfile import log_to_file
@@ -310,9 +310,11 @@ def cmd_seal(args: argparse.Namespace) -> int:
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
+    from zwgk_desktop.publishing import previous_versions
     from zwgk_desktop.render.correction import public_item
 
     layouts = _layouts(args)
+    returned = False  # an edited correction goes back to draft until it is reviewed again
     with _session(args) as session:
         if store.is_sealed(session, args.item):
             item = store.start_correction(session, args.item, args.reason or "")
@@ -322,6 +324,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
                 raise BadInput(f"事项 {args.item} 既没有封存，也不是更正稿：未封存的事项直接修改即可")
             if args.reason:
                 item.correction_reason = args.reason.strip()
+            if (args.reason or args.assignments) and item.status == REVIEWED and not args.reviewer:
+                item.status, returned = DRAFT, True
         schema = category_of(item.category)
         problems = []
         for assignment in args.assignments:
@@ -344,8 +348,17 @@ def cmd_correct(args: argparse.Namespace) -> int:
         village = store.load_item(session, item.id)[1] if item.id else None
         store.save_item(session, item)
         assert village is not None and item.id is not None
-        original = store.sealed_content(session, item.supersedes or 0) or ""
-        notice = public_item(item, layouts, store.place_of(village), original)
+        report = validate(item.snapshot(), schema)
+        if not report.ok:
+            # A draft may hold mistakes (typed in the app, say); the notice is made once they are fixed.
+            _say(f"更正稿事项 {item.id} 已保存，但还有 {len(report.errors)} 处错误，改正后才能审核和生成更正公告：")
+            for problem in report.errors:
+                _say(f"  - {problem}")
+            return 0
+        place = store.place_of(village)
+        notice = public_item(item, layouts, place, previous_versions(session, [item], layouts, place).get(item.id))
+    if returned:
+        _say("注意：更正稿已修改，退回草稿，需村务监督委员会重新审核")
     changes = [{"place": row[1], "before": row[2], "after": row[3]} for row in notice.rows]
     if args.json:
         print(json.dumps({"item": item.id, "supersedes": item.supersedes, "status": item.status, "code": notice.code,

@@ -30,9 +30,9 @@ from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.publishing import RenderResult, posters_for
+from zwgk_desktop.publishing import RenderResult, posters_for, previous_versions
 from zwgk_desktop.render import site
-from zwgk_desktop.render.correction import code_of, public_item
+from zwgk_desktop.render.correction import Previous, code_of, public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import write_pdf
 from zwgk_desktop.render.public import Place, PublicItem
@@ -99,14 +99,14 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
     numbers = {r.id: public_number(r) for r in records}
     sealed = dict(session.execute(select(SealedItem.item_id, SealedItem.canonical_json).where(
         SealedItem.item_id.in_(list(numbers)))).all())
-    originals = store.originals_of(session, items)
+    replaced = previous_versions(session, items, layouts, place)
     corrected_by = {i.supersedes: i.id for i in items if i.supersedes is not None}
     rank = {code: index for index, code in enumerate(CATEGORIES)}
     items.sort(key=lambda i: (str(i.period), rank.get(i.category, len(rank)), i.id or 0))
     by_period: dict[str, list[site.OnlineItem]] = {}
     for item in items:
         assert item.id is not None
-        public = public_item(item, layouts, place, originals.get(item.id))
+        public = public_item(item, layouts, place, replaced.get(item.id))
         kept = sealed.get(item.id)
         if kept is not None and code_of(kept) != public.code:
             # The layout changed since sealing: the page shows what was sealed and printed.
@@ -127,12 +127,12 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
         if not withdrawn:
             files[f"{folder}.pdf"] = Planned(
                 f"{source}:{'sealed' if kept is not None else base_url}",
-                make=_pdf_maker(session, item, kept is not None, layouts, place, base_url, originals))
+                make=_pdf_maker(session, item, kept is not None, layouts, place, base_url, replaced))
     return by_period
 
 
 def _pdf_maker(session: Session, item: Item, is_sealed: bool, layouts: LayoutSet, place: Place, base_url: str,
-               originals: dict[int, str]) -> Callable[[], bytes]:
+               replaced: dict[int, Previous]) -> Callable[[], bytes]:
     if is_sealed:
         # The sheets exactly as printed and sealed.
         def stored() -> bytes:
@@ -143,7 +143,7 @@ def _pdf_maker(session: Session, item: Item, is_sealed: bool, layouts: LayoutSet
 
     def rendered() -> bytes:
         result = RenderResult(base_url=base_url)
-        posters = posters_for([item], layouts, place, base_url, result, originals)
+        posters = posters_for([item], layouts, place, base_url, result, replaced)
         with tempfile.TemporaryDirectory(prefix="zwgk-site-") as folder:
             out = Path(folder) / "sheet.pdf"
             write_pdf(posters, out)

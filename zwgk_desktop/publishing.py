@@ -16,10 +16,10 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
-from zwgk_desktop.render.correction import public_item
+from zwgk_desktop.render.correction import Previous, code_of, public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
-from zwgk_desktop.render.public import Place, PublicItem
+from zwgk_desktop.render.public import Place, PublicItem, build_public_item
 
 
 @dataclass
@@ -33,12 +33,12 @@ class RenderResult:
 
 
 def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: str,
-                result: RenderResult, originals: Mapping[int, str] | None = None) -> list[Poster]:
-    """Lay out each item (a correction as its 更正公告, `originals` holding what each replaces, as
-    sealed); collect what a person should know (drafts, characters the font lacks)."""
+                result: RenderResult, previous: Mapping[int, Previous] | None = None) -> list[Poster]:
+    """Lay out each item (a correction as its 更正公告, `previous` holding what each replaces);
+    collect what a person should know (drafts, characters the font lacks)."""
     posters = []
     for item in items:
-        public = public_item(item, layouts, place, (originals or {}).get(item.id or 0))
+        public = public_item(item, layouts, place, (previous or {}).get(item.id or 0))
         board = layout_board(public, layouts.for_category(public.category), fonts.text_width,
                              place.supervision_phones)
         draft = item.status != REVIEWED
@@ -76,27 +76,48 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
     problems = store.check_stored(public)
     if problems:
         raise BadInput(f"有 {len(problems)} 处错误，不能打印（请先改正）：", problems)
-    posters = posters_for(public, layouts, store.place_of(village), url, result, store.originals_of(session, public))
+    place = store.place_of(village)
+    posters = posters_for(public, layouts, place, url, result, previous_versions(session, public, layouts, place))
     result.sheets = write_pdf(posters, out, progress=progress)
     return result
 
 
-def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, original: str | None = None,
+def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, previous: Previous | None = None,
                 progress: Callable[[int], None] | None = None) -> RenderResult:
     """One item, as it stands in an editor (saved or not), to the PDF that would print.
 
     Pure of the database, so the desktop app can call it in a worker thread with a copy of the
     item. The base URL is the place's; without one the QR code points at a placeholder and the
-    caller is told. A correction needs `original`: the sealed content of the version it replaces.
+    caller is told. A correction needs `previous`: the version it replaces (`previous_versions`).
     """
     base_url = place.base_url or "https://（未设置网上公开地址）"
     result = RenderResult(base_url=base_url)
     if not place.base_url:
         result.warnings.append(Problem("还没有设置网上公开地址：二维码暂时无效，请在“设置”中填写"))
-    originals = {item.id: original} if original is not None and item.id is not None else {}
-    posters = posters_for([item], layouts, place, base_url, result, originals)
+    replaced = {item.id: previous} if previous is not None and item.id is not None else {}
+    posters = posters_for([item], layouts, place, base_url, result, replaced)
     result.sheets = write_pdf(posters, out, progress=progress)
     return result
+
+
+def previous_versions(session: Session, items: list[Item], layouts: LayoutSet, place: Place) -> dict[int, Previous]:
+    """For each correction among `items`, the sealed version it replaces, as the public knows it."""
+    found = {}
+    for item in items:
+        if item.supersedes is None or item.id is None:
+            continue
+        sealed = store.sealed_content(session, item.supersedes)
+        if sealed is None:
+            continue
+        earlier, _ = store.load_item(session, item.supersedes)
+        if earlier.supersedes is None:
+            content = sealed  # its sheet showed its own content
+        else:
+            # An earlier correction was sealed as its notice; what it made the item say is its own content.
+            own = build_public_item(earlier, layouts.for_category(earlier.category), place)
+            content = own.canonical_json().decode("utf-8")
+        found[item.id] = Previous(content, code_of(sealed))
+    return found
 
 
 def warm_up() -> None:

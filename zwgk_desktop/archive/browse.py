@@ -38,7 +38,9 @@ def sealed_entries(session: Session, *, village_id: int | None = None, period: s
     query = (select(SealedItem, DisclosureItem, Village.name, Seal.sealed_at, Seal.sealed_by, later.id)
              .join(DisclosureItem, DisclosureItem.id == SealedItem.item_id)
              .join(Seal, Seal.id == SealedItem.seal_id).join(Village, Village.id == DisclosureItem.village_id)
-             .outerjoin(later, later.supersedes_id == DisclosureItem.id)
+             # Only a sealed correction replaces a version; a draft one may still be dropped.
+             .outerjoin(later, (later.supersedes_id == DisclosureItem.id)
+                        & later.id.in_(select(SealedItem.item_id)))
              .order_by(DisclosureItem.period.desc(), Village.id, DisclosureItem.id).limit(limit))
     if village_id is not None:
         query = query.where(DisclosureItem.village_id == village_id)

@@ -15,8 +15,9 @@ copy is the village's copy: same URLs, same verification codes, same hashes.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
@@ -30,6 +31,10 @@ from zwgk_desktop.archive.seal import canonical, chain_hash, hashed_record, payl
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
 from zwgk_desktop.db.search_text import entries_for, write_entries
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.identity import find_personal_numbers
+from zwgk_desktop.domain.items import REVIEWED, Item, validate
+from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 
 BUNDLE_FORMAT = 1
@@ -188,7 +193,113 @@ def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
         raise BadInput(f"{shown} 中的 {ARCHIVE} 无法读取：{exc}") from None
     if not isinstance(document, dict) or document.get("bundle_format") != BUNDLE_FORMAT:
         raise BadInput(f"{shown} 的格式版本不是本程序能读的（{BUNDLE_FORMAT}）")
+    problems = check_document(document, contents, shown)
+    if problems:
+        raise BadInput(f"档案包 {shown} 的内容不合规定，拒绝导入：", problems[:50])
     return document, contents
+
+
+# The shape of `archive.json`: every value the import reads, with its type. A bundle is checked
+# against it before any hash is recomputed, so a crafted file is refused in words, never crashes.
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+_TEXT, _INT, _OPTIONAL_TEXT = (str,), (int,), (str, type(None))
+_SEAL_KEYS = {"kind": _TEXT, "period": _TEXT, "format": _INT, "sealed_at": _TEXT, "sealed_by": _TEXT,
+              "payload_hash": _TEXT, "chain_hash": _TEXT, "items": (list,)}
+_ITEM_KEYS = {"number": _INT, "title": _TEXT, "canonical_json": _TEXT, "content_hash": _TEXT, "data_hash": _TEXT,
+              "pdf": _OPTIONAL_TEXT, "pdf_hash": _OPTIONAL_TEXT, "record": (dict,)}
+_RECORD_KEYS = {"village": _TEXT, "number": _INT, "period": _TEXT, "category": _TEXT, "title": _TEXT,
+                "disclosure": _TEXT, "status": _TEXT, "publicity": (list,), "clerk": _OPTIONAL_TEXT,
+                "review": (list,), "fields": (dict,), "rows": (list,), "supersedes": (int, type(None)),
+                "reason": _OPTIONAL_TEXT}
+
+
+def _typed(value: Any, keys: Mapping[str, tuple[type, ...]], where: str, problems: list[Problem]) -> bool:
+    if not isinstance(value, dict):
+        problems.append(Problem("应是一个对象", where=where))
+        return False
+    ok = True
+    for key, types in keys.items():
+        if key not in value:
+            problems.append(Problem(f"缺少“{key}”", where=where))
+            ok = False
+        elif not isinstance(value[key], types) or (int in types and isinstance(value[key], bool)):
+            problems.append(Problem(f"“{key}”的类型不对", where=where))
+            ok = False
+    return ok
+
+
+def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: str) -> list[Problem]:
+    """Everything in `archive.json` is of the right shape and obeys the domain's rules."""
+    problems: list[Problem] = []
+    village = document.get("village")
+    if not _typed(village, {"name": _TEXT, "code": _TEXT, "phone": _TEXT}, f"{shown} 村", problems):
+        return problems
+    seals = document.get("seals")
+    if not isinstance(seals, list) or not seals:
+        return [Problem("没有封存", where=shown)]
+    quarters: set[str] = set()
+    for index, entry in enumerate(seals, start=1):
+        where = f"{shown} 第{index}个封存"
+        if not _typed(entry, _SEAL_KEYS, where, problems):
+            continue
+        if entry["kind"] not in ("quarter", "correction") or entry["format"] != 2 \
+                or not _HASH.match(entry["payload_hash"]) or not _HASH.match(entry["chain_hash"]):
+            problems.append(Problem("封存的种类、格式或哈希不对", where=where))
+        try:
+            Quarter.parse(entry["period"])
+        except BadInput:
+            problems.append(Problem(f"季度“{entry['period'][:20]}”不对", where=where))
+        if entry["kind"] == "quarter":
+            if entry["period"] in quarters:
+                problems.append(Problem(f"{entry['period']} 被封存了两次", where=where))
+            quarters.add(entry["period"])
+        for item in entry["items"]:
+            at = f"{where} 事项 {item.get('number') if isinstance(item, dict) else '?'}"
+            if _typed(item, _ITEM_KEYS, at, problems) and _typed(item["record"], _RECORD_KEYS, at, problems):
+                problems += _check_item(item, contents, at)
+    return problems
+
+
+def _check_item(item: dict[str, Any], contents: dict[str, bytes], at: str) -> list[Problem]:
+    found = []
+    record = item["record"]
+    if not 1 <= item["number"] < 2**31 or (item["pdf"] is not None and item["pdf"] not in contents):
+        found.append(Problem("编号或 PDF 文件名不对", where=at))
+    if record["category"] not in CATEGORIES or record["status"] != REVIEWED:
+        return [*found, Problem("类别不对，或不是已审核的事项", where=at)]
+    try:
+        schema = CATEGORIES[record["category"]]
+        start, end = (_day(day) for day in record["publicity"])
+        reviewer, reviewed_on = record["review"]
+        item_ = Item(
+            category=record["category"], period=Quarter.parse(record["period"]), title=record["title"],
+            disclosure=record["disclosure"], publicity_start=start, publicity_end=end, clerk=record["clerk"],
+            reviewer=reviewer, reviewed_on=_day(reviewed_on), status=record["status"],
+            fields={f.key: f.from_json(record["fields"].get(f.key)) for f in schema.item_fields},
+            rows=[{f.key: f.from_json(row.get(f.key)) for f in schema.row_fields} for row in record["rows"]],
+            supersedes=record["supersedes"], correction_reason=record["reason"])
+        report = validate(item_, schema)
+    except (TypeError, ValueError, AttributeError, BadInput) as exc:
+        return [*found, Problem(f"数据无法读取（{exc}）", where=at)]
+    found += [Problem(f"{p}", where=at) for p in report.errors[:5]]
+    found += _private_numbers(item["canonical_json"], at)
+    return found
+
+
+def _private_numbers(canonical_json: str, at: str) -> list[Problem]:
+    """A sealed public content may never hold a full ID or account; a mobile only as a public
+    contact (an info or summary line such as 异议渠道), as the layouts allow."""
+    try:
+        public = json.loads(canonical_json)
+        contacts = " ".join(str(pair[1]) for key in ("info", "summary") for pair in public.get(key) or [])
+        others = json.dumps({k: v for k, v in public.items() if k not in ("info", "summary")}, ensure_ascii=False)
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError):
+        return [Problem("公开内容无法读取", where=at)]
+    kinds = {f.kind for f in find_personal_numbers(others)} | {f.kind for f in find_personal_numbers(contacts)
+                                                               if f.kind != "mobile"}
+    if kinds:
+        return [Problem("公开内容中含有完整的个人号码（身份证号、手机号或账号），拒绝导入", where=at)]
+    return []
 
 
 def _manifest(raw: bytes, shown: str, name: str) -> dict[str, str]:
@@ -220,7 +331,7 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
                     problems.append(Problem("数据与封存时不符", where=at))
                 record = item["record"]
                 if record.get("village") != code or record.get("number") != item["number"] \
-                        or record.get("period") != entry["period"]:
+                        or record.get("period") != entry["period"] or record.get("title") != item["title"]:
                     problems.append(Problem("事项的村、编号或季度与封存不符", where=at))
                 if item["pdf"] is not None:
                     pdf = contents.get(item["pdf"])
@@ -310,7 +421,7 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
         if record.get("supersedes") is not None:
             supersedes = session.scalar(select(DisclosureItem.id).where(
                 DisclosureItem.village_id == village.id,
-                DisclosureItem.number == record["supersedes"]))
+                func.coalesce(DisclosureItem.number, DisclosureItem.id) == record["supersedes"]))
             if supersedes is None:
                 raise BadInput(f"{shown}：更正所对应的原事项 {record['supersedes']} 不在本库中")
         start, end = record["publicity"]
@@ -343,8 +454,12 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
     return seal
 
 
-def _day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"日期“{value}”不对")
+    return date.fromisoformat(value)
 
 
 def bundle_name(village_code: str) -> str:

@@ -24,6 +24,7 @@ from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Vi
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.publishing import previous_versions
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.correction import public_item
@@ -112,9 +113,11 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     if store.quarter_sealed(session, village, str(period)):
         done = set(session.scalars(select(SealedItem.item_id).where(
             SealedItem.item_id.in_([r.id for r in records]))))
-        records = [r for r in records if r.supersedes_id is not None and r.id not in done]
-        if not records:
+        pending = [r for r in records if r.supersedes_id is not None and r.id not in done]
+        if not pending:
             raise BadInput(f"{village.name} {period} 已经封存过了，也没有待封存的更正；如需更正请用 zwgk correct")
+        # Reviewed corrections are sealed now; one still in draft waits for its review.
+        records = [r for r in pending if r.status == REVIEWED] or pending
         kind = "correction"
     if not records:
         raise BadInput(f"{village.name} {period} 没有任何事项，无需封存")
@@ -127,7 +130,6 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     problems = store.check_stored(items)
     if problems:
         raise BadInput(f"有 {len(problems)} 处错误，不能封存：", problems)
-    originals = store.originals_of(session, items)
 
     previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
     previous_chain = previous.chain_hash if previous else ""
@@ -135,11 +137,12 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
                 sealed_by=sealed_by.strip(), sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
                 previous_id=previous.id if previous else None, payload_hash="", chain_hash="")
     place = store.place_of(village)
+    replaced = previous_versions(session, items, layouts, place)
     sealed: list[SealedItem] = []
     sheets = 0
     with tempfile.TemporaryDirectory(prefix="zwgk-seal-") as folder:
         for record, item in zip(records, items, strict=True):
-            public = public_item(item, layouts, place, originals.get(record.id))
+            public = public_item(item, layouts, place, replaced.get(record.id))
             pdf: bytes | None = None
             if item.disclosure == PUBLIC:
                 out = Path(folder) / f"{record.id}.pdf"
@@ -215,6 +218,8 @@ def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[P
     if record is None:
         found.append(Problem("事项已从档案中删除", where=where))
         return found
+    if record.title != entry.title:
+        found.append(Problem(f"封存记录中的标题被改为“{entry.title}”", where=where))
     rows = [data for (data,) in session.execute(
         select(ItemRow.data).where(ItemRow.item_id == entry.item_id).order_by(ItemRow.seq))]
     if stored_data_hash(session, record, rows, entry.seal.format) != entry.data_hash:

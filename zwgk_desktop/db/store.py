@@ -517,17 +517,6 @@ def sealed_content(session: Session, item_id: int) -> str | None:
     return session.scalar(select(SealedItem.canonical_json).where(SealedItem.item_id == item_id))
 
 
-def originals_of(session: Session, items: list[Item]) -> dict[int, str]:
-    """For each correction among `items`, the sealed content of the version it replaces."""
-    wanted = [i.supersedes for i in items if i.supersedes is not None]
-    if not wanted:
-        return {}
-    found = dict(session.execute(select(SealedItem.item_id, SealedItem.canonical_json).where(
-        SealedItem.item_id.in_(wanted))).all())
-    return {i.id: found[i.supersedes] for i in items
-            if i.supersedes is not None and i.id is not None and i.supersedes in found}
-
-
 def versions_of(session: Session, item_id: int) -> list[int]:
     """Every version of an item, oldest first: the first posting and each correction after it."""
     first = item_id

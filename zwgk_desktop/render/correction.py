@@ -128,14 +128,24 @@ def _describe(headers: list[str], skip: int, cells: tuple[str, ...]) -> str:
     return "；".join(named)
 
 
-def notice_for(correction: Item, original_json: str, corrected: dict[str, Any]) -> Item:
-    """The 更正公告 of a correction, as an item of the `correction` category.
+@dataclass(frozen=True)
+class Previous:
+    """The version a correction replaces, as the public knows it.
 
-    `original_json` is the replaced version's public content exactly as sealed (so its code is
-    the one printed on the old sheet); `corrected` is the correction's own public content.
+    `content` is its own public content as canonical JSON (for a plain item exactly as sealed;
+    for an earlier correction, the content as corrected, not its notice); `code` is the
+    verification code on the sheet that was posted for it (for a correction, its notice's).
     """
-    original = json.loads(original_json)
-    code = code_of(original_json)
+
+    content: str
+    code: str
+
+
+def notice_for(correction: Item, previous: Previous, corrected: dict[str, Any]) -> Item:
+    """The 更正公告 of a correction, as an item of the `correction` category; `corrected` is the
+    correction's own public content."""
+    original = json.loads(previous.content)
+    code = previous.code
     found = changes(original, corrected)
     old_name = original.get("heading", "")
     if original.get("title"):
@@ -156,7 +166,7 @@ def notice_for(correction: Item, original_json: str, corrected: dict[str, Any]) 
     )
 
 
-def public_item(item: Item, layouts: LayoutSet, place: Place, original_json: str | None = None) -> PublicItem:
+def public_item(item: Item, layouts: LayoutSet, place: Place, previous: Previous | None = None) -> PublicItem:
     """What the public sees of any item: its own sheet, or for a correction its 更正公告.
 
     Every public output (board, archive, online copy) comes through here, so a correction has
@@ -165,7 +175,7 @@ def public_item(item: Item, layouts: LayoutSet, place: Place, original_json: str
     own = build_public_item(item, layouts.for_category(item.category), place)
     if item.supersedes is None:
         return own
-    if original_json is None:
-        raise ValueError(f"correction {item.id} needs the sealed content of the version it replaces")
-    notice = notice_for(item, original_json, own.canonical())
+    if previous is None:
+        raise ValueError(f"correction {item.id} needs the version it replaces")
+    notice = notice_for(item, previous, own.canonical())
     return build_public_item(notice, layouts.for_category("correction"), place)

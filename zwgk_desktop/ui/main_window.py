@@ -35,6 +35,8 @@ from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
+from zwgk_desktop.publishing import previous_versions
+from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
@@ -68,7 +70,7 @@ class MainWindow(QMainWindow):
         self.log_path = log_path
         self.editor: ItemEditor | None = None
         self.place: Place | None = None
-        self.original: str | None = None  # for a correction: the sealed content it replaces
+        self.previous: Previous | None = None  # for a correction: the version it replaces
         self.browser: ArchiveBrowser | None = None
         self.village_id: int | None = None
         self.chosen_place: tuple[int, str] | None = None
@@ -222,19 +224,21 @@ class MainWindow(QMainWindow):
         self._update_actions()
         sessions = self.sessions
 
-        def read() -> tuple[Item, Place, int, PreparedRows, Report, bool, str | None]:
+        layouts = self.layouts
+
+        def read() -> tuple[Item, Place, int, PreparedRows, Report, bool, Previous | None]:
             with sessions() as session:
                 item, village = store.load_item(session, item_id)
                 place, village_id = store.place_of(village), village.id
                 sealed = store.is_sealed(session, item_id)
                 # A correction previews as its 更正公告, made against the version it replaces as sealed.
-                original = store.sealed_content(session, item.supersedes) if item.supersedes else None
+                previous = previous_versions(session, [item], layouts, place).get(item_id)
             schema = category_of(item.category)
             prepared = prepare_rows(schema.row_fields, item.rows)
             # Checked as the editor will hold it: rows as parsed from their texts.
             shown = item.snapshot()
             shown.rows = [dict(row) for row in prepared.values]
-            return item, place, village_id, prepared, validate(shown, schema), sealed, original
+            return item, place, village_id, prepared, validate(shown, schema), sealed, previous
 
         if wait:
             self._show_item(read())
@@ -252,12 +256,12 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         show_error(self, "无法打开事项", error, self.log_path)
 
-    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report, bool, str | None]) -> None:
-        item, place, village_id, prepared, checked, sealed, original = loaded
+    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report, bool, Previous | None]) -> None:
+        item, place, village_id, prepared, checked, sealed, previous = loaded
         if item.id != self._opening:
             return  # the clerk has already chosen another item
         self._opening = None
-        self.place, self.village_id, self.original = place, village_id, original
+        self.place, self.village_id, self.previous = place, village_id, previous
         self.chosen_place = (village_id, str(item.period))
         editor = ItemEditor(category_of(item.category))
         editor.load(item, prepared, checked)
@@ -300,7 +304,7 @@ class MainWindow(QMainWindow):
         if editor is None or editor.item is None or self.place is None:
             return
         self.preview.request(editor.current_item(), self.place, at_once=at_once, tag=(editor.item.id, editor.revision),
-                             original=self.original)
+                             previous=self.previous)
         self._update_actions()
 
     def _preview_is_current(self) -> bool:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.publishing import RenderResult, render_item, warm_up
+from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.workers import ProcessRunner
@@ -31,7 +32,7 @@ class PreviewPane(QWidget):
         self.layouts = layouts
         self._folder = tempfile.TemporaryDirectory(prefix="zwgk-preview-")
         self._generation = 0
-        self._pending: tuple[Item, Place, object, str | None] | None = None
+        self._pending: tuple[Item, Place, object, Previous | None] | None = None
         self.rendered_tag: object = None
         self.pdf_path: Path | None = None
         self.result: RenderResult | None = None
@@ -80,14 +81,14 @@ class PreviewPane(QWidget):
 
     # -- asking for a render -------------------------------------------------------------------
     def request(self, item: Item, place: Place, *, at_once: bool = False, tag: object = None,
-                original: str | None = None) -> None:
+                previous: Previous | None = None) -> None:
         """Render this item soon; a newer request replaces an older one that has not started.
 
         `tag` names what is being rendered (the app passes the item and its edit revision);
         `rendered_tag` says which tag the PDF on screen belongs to. A correction renders as its
-        更正公告, for which `original` is the sealed content of the version it replaces.
+        更正公告, for which `previous` is the version it replaces.
         """
-        self._pending = (item.snapshot(), place, tag, original)
+        self._pending = (item.snapshot(), place, tag, previous)
         if at_once:
             self._delay.stop()
             self._on_delay()
@@ -118,14 +119,14 @@ class PreviewPane(QWidget):
             return
         if self._future is not None:
             self._future.cancel()  # only succeeds if it has not started; a started one is ignored
-        item, place, tag, original = self._pending
+        item, place, tag, previous = self._pending
         self._pending = None
         self._generation += 1
         generation = self._generation
         out = Path(self._folder.name) / f"preview-{generation}.pdf"
         self.state.setText("正在生成预览…")
         self._future = self.renderer.submit(
-            partial(render_item, original=original), item, self.layouts, place, out,
+            partial(render_item, previous=previous), item, self.layouts, place, out,
             on_done=lambda result: self._on_rendered(generation, out, result, tag),
             on_error=lambda exc: self._on_failed(generation, exc),
         )
