@@ -67,3 +67,87 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Iterator[Path]:
     copy = tmp_path / "demo.sqlite3"
     shutil.copy(demo_db, copy)
     yield copy
+
+
+# ---------------------------------------------------------------------------------------------
+# Both backends: SQLite files, and a real PostgreSQL server when ZWGK_TEST_POSTGRES names one
+# (`.ci/run` starts one with `.ci/postgres`; without it the PostgreSQL cases skip, saying why).
+
+POSTGRES_ADMIN = os.environ.get("ZWGK_TEST_POSTGRES", "")
+DEMO_TEMPLATE = "zwgk_demo_template"
+
+
+def _postgres_admin():  # type: ignore[no-untyped-def]
+    if not POSTGRES_ADMIN:
+        pytest.skip("no PostgreSQL server: set ZWGK_TEST_POSTGRES (.ci/run starts one with .ci/postgres)")
+    from sqlalchemy import create_engine
+
+    return create_engine(POSTGRES_ADMIN, isolation_level="AUTOCOMMIT")
+
+
+def _postgres_database(template: str | None = None) -> Iterator[str]:
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    admin = _postgres_admin()
+    name = f"zwgk_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
+    try:
+        yield make_url(POSTGRES_ADMIN).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template() -> str:
+    """A PostgreSQL database holding the demo township, made once, copied by each test."""
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
+    from zwgk_desktop.db import migrate
+    from zwgk_desktop.db.engine import open_engine, session_factory
+    from zwgk_desktop.demo import load_demo
+
+    admin = _postgres_admin()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{DEMO_TEMPLATE}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{DEMO_TEMPLATE}"'))
+    url = make_url(POSTGRES_ADMIN).set(database=DEMO_TEMPLATE).render_as_string(hide_password=False)
+    engine = open_engine(url)
+    migrate.upgrade(engine)
+    with session_factory(engine)() as session, session.begin():
+        load_demo(session)
+    engine.dispose()
+    admin.dispose()
+    return DEMO_TEMPLATE
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def empty_db(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A new, empty database (not yet initialised) on each backend, as `--db` takes it."""
+    if backend == "sqlite":
+        yield str(tmp_path / "archive.sqlite3")
+    else:
+        yield from _postgres_database()
+
+
+@pytest.fixture
+def demo_any(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The demo township on each backend, a fresh copy per test."""
+    if backend == "sqlite":
+        demo = request.getfixturevalue("demo_db")
+        copy = tmp_path / "demo.sqlite3"
+        shutil.copy(demo, copy)
+        yield str(copy)
+    else:
+        yield from _postgres_database(request.getfixturevalue("postgres_demo_template"))

@@ -61,7 +61,8 @@ def sealed_entries(session: Session, *, village_id: int | None = None, period: s
 
 def sealed_pdf(session: Session, item_id: int) -> bytes | None:
     """The sheets of the item exactly as printed when it was sealed."""
-    return session.scalar(select(cast(SealedItem.pdf, LargeBinary)).where(SealedItem.item_id == item_id))
+    column = cast(SealedItem.pdf, LargeBinary) if session.get_bind().dialect.name == "sqlite" else SealedItem.pdf
+    return session.scalar(select(column).where(SealedItem.item_id == item_id))
 
 
 @dataclass(frozen=True)

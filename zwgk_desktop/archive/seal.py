@@ -199,14 +199,23 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
     return checked
 
 
+def _stored_bytes(session: Session, entry_id: int) -> tuple[bytes | None, bytes | None]:
+    """A sealed item's public content and PDF as the bytes stored."""
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite lets any column hold any type: read as stored, whatever was written there, so a
+        # value changed to another type behind the app's back is reported, not a crash.
+        row = session.execute(select(cast(SealedItem.canonical_json, LargeBinary), cast(SealedItem.pdf, LargeBinary))
+                              .where(SealedItem.id == entry_id)).one()
+        return row[0], row[1]
+    text_, pdf = session.execute(select(SealedItem.canonical_json, SealedItem.pdf)
+                                 .where(SealedItem.id == entry_id)).one()
+    return (text_.encode("utf-8") if text_ is not None else None), pdf
+
+
 def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[Problem]:
     where = f"{seal_where} 事项 {entry.item_id}“{entry.title}”"
     found = []
-    # Read as stored, whatever was written there: a value changed to another type behind the
-    # app's back must be reported, not stop the check.
-    content, pdf = session.execute(
-        select(cast(SealedItem.canonical_json, LargeBinary), cast(SealedItem.pdf, LargeBinary))
-        .where(SealedItem.id == entry.id)).one()
+    content, pdf = _stored_bytes(session, entry.id)
     if content is None or sha256(content) != entry.content_hash:
         found.append(Problem("封存的公开内容被改动（与验证码不符）", where=where))
     if entry.pdf_hash is not None:

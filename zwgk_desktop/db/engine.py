@@ -68,6 +68,10 @@ def open_engine(target: str, *, create: bool = False, read_only: bool = False) -
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     try:
+        if read_only and url.get_backend_name() == "postgresql":
+            # Every transaction of this engine is read-only on the server's side.
+            return create_engine(url, pool_pre_ping=True,
+                                 connect_args={"options": "-c default_transaction_read_only=on"})
         return create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # unknown dialect or missing driver: tell the user in words
         raise BadInput(f"无法使用数据库地址“{url.render_as_string()}”：{exc}") from None
