@@ -25,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
+from zwgk_desktop.domain.catalogue import STATUS_NAMES as STATUS_NAMES_CATALOGUE
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, parse_date
@@ -32,7 +33,7 @@ from zwgk_desktop.domain.items import DRAFT, REVIEWED, STATUS_NAMES, assign, val
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
 from zwgk_desktop.logfile import log_to_file
-from zwgk_desktop.render.layout import LayoutSet, load_layouts
+from zwgk_desktop.render.layout import LayoutSet
 
 log = logging.getLogger("zwgk")
 
@@ -121,6 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_search)
 
+    p = sub.add_parser("status", parents=[common], help="乡镇公开情况表：各村×各类别 按时/逾期/未公开/无需公开")
+    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--xlsx", type=Path, metavar="FILE.xlsx", help="同时写出 Excel 表，供上报")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(run=cmd_status)
+
     p = sub.add_parser("site", parents=[common], help="写出网上公开件（静态网站，二维码指向这里）；或核对已写出的")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="DIR",
                    help="网站目录（再次导出只改写有变化的文件）")
@@ -128,6 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="只核对 DIR 中的网站是否与档案一致，不写入；不一致时退出码为 1")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_site)
+
+    p = sub.add_parser("pack", help="版式包：乡镇统一下发的版式和公开目录（带版本和校验）")
+    pack = p.add_subparsers(dest="action", required=True, metavar="export|import|show", parser_class=_Parser)
+    q = pack.add_parser("export", parents=[common], help="把版式目录（--layouts）导出为版式包，发给各村")
+    q.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.zwgkpack")
+    q.add_argument("--name", required=True, metavar="NAME", help="版式包名称，如“青山镇统一格式”")
+    q.add_argument("--version", required=True, metavar="V", dest="pack_version", help="版本，如 2026.1")
+    q.set_defaults(run=cmd_pack_export)
+    q = pack.add_parser("import", parents=[common], help="导入乡镇下发的版式包（此后打印都用它）")
+    q.add_argument("pack_file", type=Path, metavar="FILE.zwgkpack")
+    q.set_defaults(run=cmd_pack_import)
+    q = pack.add_parser("show", parents=[common], help="正在使用的版式和公开目录，并核对是否被改动")
+    q.set_defaults(run=cmd_pack_show)
 
     p = sub.add_parser("bundle", help="档案包：把一个村的封存档案带到乡镇（或带回），带校验")
     bundle = p.add_subparsers(dest="action", required=True, metavar="export|import", parser_class=_Parser)
@@ -166,7 +186,9 @@ def _session(args: argparse.Namespace, *, create: bool = False, upgrade: bool = 
 
 
 def _layouts(args: argparse.Namespace) -> LayoutSet:
-    return load_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
+    from zwgk_desktop.render.packs import load_pack_layouts
+
+    return load_pack_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
 
 
 def _say(text: str) -> None:
@@ -423,6 +445,48 @@ def _snippet(text: str, query: str, width: int = 30) -> str:
     return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from zwgk_desktop.compliance import compliance_table, write_xlsx
+    from zwgk_desktop.domain.catalogue import load_catalogue
+
+    period = Quarter.parse(args.period)
+    catalogue = load_catalogue(_layouts(args).folder)  # a township pack is checked before it is read
+    if args.xlsx is not None and args.xlsx.suffix.lower() != ".xlsx":
+        raise BadInput(f"输出文件 {args.xlsx} 应以 .xlsx 结尾")
+    with _session(args) as session:
+        table = compliance_table(session, catalogue, period)
+        township = store.get_township(session)
+        assert township is not None
+        name, day = township.name, township.publication_day
+    if args.xlsx is not None:
+        write_xlsx(table, catalogue, name, day, args.xlsx)
+    if args.json:
+        print(json.dumps({
+            "period": str(period), "categories": list(table.categories),
+            "villages": [{"name": village, "code": code,
+                          "cells": {c: {"status": cell.status, "late_working_days": cell.late_days,
+                                        "items": list(cell.items), "note": cell.note} for c, cell in cells.items()}}
+                         for village, code, cells in table.rows],
+        }, ensure_ascii=False, indent=2))
+        return 0
+    headers = ["村", *(CATEGORIES[c].name for c in table.categories)]
+    widths = [max(10, *(_width(r[0]) + 2 for r in table.rows)), *([18] * len(table.categories))]
+    print(f"{name}{period.chinese}村务公开情况")
+    print("".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
+    for village, _, cells in table.rows:
+        texts = [village, *(cells[c].text for c in table.categories)]
+        print("".join(_pad(t, w) for t, w in zip(texts, widths, strict=True)).rstrip())
+    counts = table.counts()
+    print("合计：" + "，".join(f"{STATUS_NAMES_CATALOGUE[s]} {n}" for s, n in counts.items()))
+    if args.xlsx is not None:
+        print(f"已写出 {args.xlsx}")
+    return 0
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def cmd_site(args: argparse.Namespace) -> int:
     from zwgk_desktop import online_copy
 
@@ -455,6 +519,50 @@ def cmd_site(args: argparse.Namespace) -> int:
         print(f"已写出网上公开件到 {result.folder}：{result.items} 个事项（其中 {result.withdrawn} 个公示已结束、"
               f"不再公开名单），共 {result.files} 个文件，"
               f"本次改写 {len(result.written)} 个、删除 {len(result.removed)} 个")
+    return 0
+
+
+def cmd_pack_export(args: argparse.Namespace) -> int:
+    from zwgk_desktop.render.packs import SUFFIX, export_pack
+
+    if args.output.suffix != SUFFIX:
+        raise BadInput(f"版式包文件 {args.output} 应以 {SUFFIX} 结尾")
+    folder = Path(args.layouts) if args.layouts else paths.default_layouts_dir()
+    township = ""
+    if args.db or paths.default_db():
+        try:
+            with _session(args) as session:
+                found = store.get_township(session)
+                township = found.name if found else ""
+        except ZwgkError:
+            township = ""  # a pack can be made without an archive at hand
+    info = export_pack(folder, args.output, name=args.name, version=args.pack_version, township=township)
+    print(f"已导出版式包 {args.output}：{info.label}（来自 {folder}）")
+    return 0
+
+
+def cmd_pack_import(args: argparse.Namespace) -> int:
+    from zwgk_desktop.render.packs import import_pack
+
+    info, folder = import_pack(args.pack_file, paths.packs_dir())
+    print(f"已导入版式包 {info.label}（{info.township or '乡镇'}，{info.made_on}），此后打印都使用它：{folder}")
+    if os.environ.get("ZWGK_LAYOUTS"):
+        _say("注意：环境变量 ZWGK_LAYOUTS 已指定版式目录，它优先于导入的版式包")
+    return 0
+
+
+def cmd_pack_show(args: argparse.Namespace) -> int:
+    from zwgk_desktop.domain.catalogue import load_catalogue
+
+    layouts = _layouts(args)
+    catalogue = load_catalogue(layouts.folder)
+    print(f"版式目录：{layouts.folder}")
+    for layout in layouts.layouts:
+        print(f"  {CATEGORIES[layout.category].name if layout.category in CATEGORIES else layout.category}："
+              f"{layout.name}（{layout.label or '未标明'}）")
+    print("公开目录：")
+    for requirement in catalogue.requirements:
+        print(f"  {CATEGORIES[requirement.category].name}：{requirement.describe(10)}")
     return 0
 
 

@@ -43,10 +43,28 @@ def standard_layouts_dir() -> Path:
     return _shipped("layouts")
 
 
+def packs_dir() -> Path:
+    """Where format packs from the township are installed (`zwgk pack import`)."""
+    return data_dir() / "packs"
+
+
+def installed_pack() -> Path | None:
+    """The township's format pack this computer uses, if one was imported."""
+    folder = packs_dir()
+    try:
+        name = (folder / "current").read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    chosen = folder / name
+    return chosen if name and "/" not in name and "\\" not in name and chosen.is_dir() else None
+
+
 def default_layouts_dir() -> Path:
-    """`ZWGK_LAYOUTS` if set, else the standard formats."""
+    """`ZWGK_LAYOUTS` if set, else the township's pack if one was imported, else the standard formats."""
     override = os.environ.get("ZWGK_LAYOUTS")
-    return Path(override) if override else standard_layouts_dir()
+    if override:
+        return Path(override)
+    return installed_pack() or standard_layouts_dir()
 
 
 def font_file() -> Path:

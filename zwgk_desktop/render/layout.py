@@ -89,6 +89,9 @@ class Layout:
     # The online copy of a list of households comes down when its publicity period ends (民政部
     # rules on 低保公示): the page then says the notice has ended, without the names.
     withdraw_online_after_publicity: bool = False
+    # Which formats these are, printed small on every sheet: the township's pack and its version,
+    # a local variant, or the formats that ship with the program (set by `render.packs`).
+    label: str = ""
 
     @property
     def page_size_mm(self) -> tuple[float, float]:
@@ -346,6 +349,9 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     )
 
 
+NOT_LAYOUTS = frozenset({"catalogue.toml", "pack.toml"})
+
+
 @dataclass(frozen=True)
 class LayoutSet:
     """The formats in one folder: one (default) per category."""
@@ -364,7 +370,8 @@ def load_layouts(folder: Path) -> LayoutSet:
     """Every `*.toml` in the folder, all checked; the first bad one stops the load."""
     if not folder.is_dir():
         raise BadInput(f"版式目录 {folder} 不存在")
-    files = sorted(folder.glob("*.toml"))
+    # The catalogue (公开目录) and a format pack's description live beside the formats.
+    files = sorted(p for p in folder.glob("*.toml") if p.name not in NOT_LAYOUTS)
     if not files:
         raise BadInput(f"版式目录 {folder} 中没有 .toml 版式文件")
     layouts = tuple(load_layout(path) for path in files)

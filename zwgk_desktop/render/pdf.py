@@ -24,6 +24,7 @@ HEADER_FILL = Color(0.90, 0.92, 0.95)
 TOTALS_FILL = Color(0.96, 0.96, 0.93)
 WATERMARK = Color(0.85, 0.2, 0.2, alpha=0.16)
 RED = Color(0.72, 0.05, 0.05)
+LABEL = Color(0.45, 0.45, 0.45)
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,9 @@ def _draw_footer(canvas: Canvas, board: Board, qr_form: str) -> None:
     centre = qr_left + qr / 2
     _text(canvas, centre, qr_bottom - size * 1.2, "扫码查看网上公开", size * 0.9, "center")
     _text(canvas, centre, qr_bottom - size * 1.2 - size * LINE, f"验证码 {item.code}", size, "center", bold=True)
+    if layout.label:
+        # Which formats printed this sheet, small, in the bottom margin.
+        _text(canvas, left, bottom - 3.5 * MM, f"版式：{layout.label}", 7, color=LABEL)
 
 
 def _signed_on(iso_day: str) -> str:

@@ -25,7 +25,7 @@ from zwgk_desktop.db.engine import open_engine, session_factory
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.render import fonts
-from zwgk_desktop.render.layout import load_layouts
+from zwgk_desktop.render.packs import load_pack_layouts
 from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
 from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.workers import keep_gui_responsive
@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         database = args.db or paths.default_db()
         sessions = open_read_only(database) if args.read_only else open_archive(database)
-        layouts = load_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
+        layouts = load_pack_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
     except ZwgkError as exc:
         QMessageBox.critical(None, "无法打开档案", str(exc))
         return exc.exit_code

@@ -1,0 +1,93 @@
+"""Format packs: the township's formats reach every village unchanged, and a village cannot
+quietly change them."""
+
+from __future__ import annotations
+
+import shutil
+import zipfile
+from pathlib import Path
+
+import pypdf
+from conftest import run_zwgk
+
+from zwgk_desktop.paths import standard_layouts_dir
+
+
+def township_formats(tmp_path: Path) -> Path:
+    """The township's own edition of the formats: the finance title says 收支 明细 its way."""
+    folder = tmp_path / "township-layouts"
+    shutil.copytree(standard_layouts_dir(), folder)
+    finance = folder / "finance.toml"
+    text = finance.read_text(encoding="utf-8")
+    finance.write_text(text.replace("季度财务收支公开", "季度财务收支明细公开"), encoding="utf-8")
+    return folder
+
+
+def render(db: Path, data: Path, out: Path, cwd: Path) -> bytes:
+    done = run_zwgk("render", "--db", str(db), "--village", "donggang", "--period", "2026Q2", "--category",
+                    "finance", "-o", str(out), cwd=cwd, env={"ZWGK_DATA_DIR": str(data)})
+    assert done.code == 0, done.err
+    return out.read_bytes()
+
+
+def test_a_village_prints_exactly_the_townships_formats(demo_copy: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "青山镇统一格式.zwgkpack"
+    made = run_zwgk("pack", "export", "--layouts", str(township_formats(tmp_path)), "-o", str(pack),
+                    "--name", "青山镇统一格式", "--version", "2026.1", "--db", str(demo_copy), cwd=tmp_path)
+    assert made.code == 0, made.err
+    sheets = []
+    for office in ("township", "village"):
+        data = tmp_path / office
+        done = run_zwgk("pack", "import", str(pack), cwd=tmp_path, env={"ZWGK_DATA_DIR": str(data)})
+        assert done.code == 0 and "2026.1" in done.out, done.err
+        db = tmp_path / f"{office}.sqlite3"
+        shutil.copy(demo_copy, db)
+        sheets.append(render(db, data, tmp_path / f"{office}.pdf", tmp_path))
+    assert sheets[0] == sheets[1]  # byte for byte
+    text = pypdf.PdfReader(tmp_path / "village.pdf").pages[0].extract_text()
+    assert "财务收支明细公开" in text and "版式：青山镇统一格式 2026.1" in text
+    shown = run_zwgk("pack", "show", cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path / "village")})
+    assert "青山镇统一格式 2026.1" in shown.out and "公开目录" in shown.out
+
+
+def test_an_altered_pack_is_refused(demo_copy: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "pack.zwgkpack"
+    assert run_zwgk("pack", "export", "--layouts", str(standard_layouts_dir()), "-o", str(pack), "--name", "统一格式",
+                    "--version", "1", cwd=tmp_path).code == 0
+    with zipfile.ZipFile(pack) as original:
+        members = {name: original.read(name) for name in original.namelist()}
+    members["finance.toml"] = members["finance.toml"].replace("财务收支".encode(), "财务".encode(), 1)
+    altered = tmp_path / "altered.zwgkpack"
+    with zipfile.ZipFile(altered, "w") as out:
+        for name, data in members.items():
+            out.writestr(name, data)
+    env = {"ZWGK_DATA_DIR": str(tmp_path / "village")}
+    refused = run_zwgk("pack", "import", str(altered), cwd=tmp_path, env=env)
+    assert refused.code == 2 and "finance.toml" in refused.err and "被改动" in refused.err
+    assert not (tmp_path / "village" / "packs" / "current").exists()
+    broken = tmp_path / "broken.zwgkpack"
+    broken.write_bytes(pack.read_bytes()[:300])
+    assert run_zwgk("pack", "import", str(broken), cwd=tmp_path, env=env).code == 2
+
+
+def test_a_village_cannot_quietly_edit_a_standard_format(demo_copy: Path, tmp_path: Path) -> None:
+    pack = tmp_path / "pack.zwgkpack"
+    assert run_zwgk("pack", "export", "--layouts", str(standard_layouts_dir()), "-o", str(pack), "--name", "统一格式",
+                    "--version", "1", cwd=tmp_path).code == 0
+    data = tmp_path / "village"
+    assert run_zwgk("pack", "import", str(pack), cwd=tmp_path, env={"ZWGK_DATA_DIR": str(data)}).code == 0
+    installed = next(p for p in (data / "packs").iterdir() if p.is_dir())
+    finance = installed / "finance.toml"
+    edited = finance.read_text(encoding="utf-8").replace("财务收支公开", "财务公开")
+    finance.write_text(edited, encoding="utf-8")
+    done = run_zwgk("render", "--db", str(demo_copy), "--village", "donggang", "--period", "2026Q2", "-o",
+                    str(tmp_path / "x.pdf"), cwd=tmp_path, env={"ZWGK_DATA_DIR": str(data)})
+    assert done.code == 2 and "finance.toml" in done.err and "被改动" in done.err
+    # Saved instead as a local variant, it is used, and every sheet says it is one.
+    (installed / "local").mkdir()
+    (installed / "local" / "finance.toml").write_text(edited, encoding="utf-8")
+    shutil.copy(standard_layouts_dir() / "finance.toml", finance)
+    sheet = render(demo_copy, data, tmp_path / "local.pdf", tmp_path)
+    assert sheet
+    text = pypdf.PdfReader(tmp_path / "local.pdf").pages[0].extract_text()
+    assert "东岗村2026年第二季度财务公开" in text and "本地版式（非乡镇统一格式）" in text

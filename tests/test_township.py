@@ -1,0 +1,95 @@
+"""The township office: the catalogue of required disclosures and the compliance table, on both
+backends (a village's SQLite archive and the township's PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import run_zwgk
+from openpyxl import load_workbook
+from test_backends import item_id, seal, session_for
+
+from zwgk_desktop.compliance import compliance_table
+from zwgk_desktop.db import store
+from zwgk_desktop.domain.catalogue import (
+    LATE,
+    MISSING,
+    NOT_REQUIRED,
+    ON_TIME,
+    Posted,
+    Requirement,
+    judge,
+    load_catalogue,
+)
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput
+from zwgk_desktop.paths import standard_layouts_dir
+
+CATALOGUE = load_catalogue(standard_layouts_dir())
+Q1 = Quarter(2026, 1)
+
+
+def test_judging_one_category() -> None:
+    quarterly = Requirement("finance")
+    # Day 3 of April 2026 is a Friday; 4–6 April is 清明 (a holiday), so the 8th is 2 working days late.
+    assert judge(quarterly, Q1, [Posted(1, date(2026, 4, 3), None)], 3).status == ON_TIME
+    late = judge(quarterly, Q1, [Posted(1, date(2026, 4, 8), None)], 3)
+    assert (late.status, late.late_days, late.text) == (LATE, 2, "逾期 2 个工作日")
+    assert judge(quarterly, Q1, [], 3).status == MISSING
+    bids = Requirement("bids", "as_happens", "working_days", working_days=20, required="when_happened")
+    assert judge(bids, Q1, [], 3).status == NOT_REQUIRED
+    # 20 working days after a review on 2 March 2026 is 30 March.
+    assert judge(bids, Q1, [Posted(2, date(2026, 3, 30), date(2026, 3, 2))], 3).status == ON_TIME
+    assert judge(bids, Q1, [Posted(2, date(2026, 3, 31), date(2026, 3, 2))], 3).late_days == 1
+    monthly = Requirement("finance", "monthly", "next_month_day", day=10)
+    months = [Posted(1, date(2026, 2, 10), None, 1), Posted(2, date(2026, 3, 10), None, 2)]
+    cell = judge(monthly, Q1, months, 10)
+    assert cell.status == MISSING and "3月" in cell.note
+
+
+def test_a_bad_catalogue_is_refused_naming_the_key(tmp_path: Path) -> None:
+    (tmp_path / "catalogue.toml").write_text(
+        '[[requirements]]\ncategory = "finance"\nfrequency = "weekly"\n', encoding="utf-8")
+    with pytest.raises(BadInput, match=r"catalogue\.toml") as caught:
+        load_catalogue(tmp_path)
+    assert "frequency" in str(caught.value)
+
+
+def _post(url: str, village: int, category: str, start: date) -> None:
+    """Set when an item went on the board (and its review the day before), keeping its length."""
+    with session_for(url, write=True) as session:
+        item, _ = store.load_item(session, item_id(url, category, "2026Q1", village))
+        length = (item.publicity_end - item.publicity_start) if item.publicity_end and item.publicity_start else None
+        item.publicity_start, item.reviewed_on = start, start - timedelta(days=1)
+        item.publicity_end = start + length if length is not None else None
+        store.save_item(session, item)
+
+
+def test_the_compliance_table_of_the_demo_township(demo_any: str, tmp_path: Path) -> None:
+    with session_for(demo_any, write=True) as session:
+        township = store.get_township(session)
+        assert township is not None
+        township.publication_day = 3
+    _post(demo_any, 1, "finance", date(2026, 4, 2))  # 东岗村: on time
+    _post(demo_any, 1, "assistance", date(2026, 4, 3))
+    _post(demo_any, 2, "finance", date(2026, 4, 8))  # 柳树湾村: after 清明, 2 working days late
+    _post(demo_any, 2, "assistance", date(2026, 4, 3))
+    seal(demo_any, "donggang", "2026Q1")
+    seal(demo_any, "liushuwan", "2026Q1")  # 石桥村 never sealed its quarter: missing
+    with session_for(demo_any) as session:
+        table = compliance_table(session, CATALOGUE, Q1)
+    cells = {code: row for _, code, row in table.rows}
+    assert cells["donggang"]["finance"].status == ON_TIME
+    assert (cells["liushuwan"]["finance"].status, cells["liushuwan"]["finance"].late_days) == (LATE, 2)
+    assert cells["shiqiao"]["finance"].status == MISSING and "封存" in cells["shiqiao"]["finance"].note
+    assert cells["liushuwan"]["assistance"].status == ON_TIME
+    # The same table from the command line, as JSON and as the workbook for the report upward.
+    env = {"ZWGK_DATA_DIR": str(tmp_path)}
+    done = run_zwgk("status", "--db", demo_any, "--period", "2026Q1", "--xlsx", str(tmp_path / "s.xlsx"),
+                    cwd=tmp_path, env=env)
+    assert done.code == 0 and "逾期 2 个工作日" in done.out, done.err
+    sheet = load_workbook(tmp_path / "s.xlsx")["公开情况"]
+    grid = {row[0]: row[1:] for row in sheet.iter_rows(min_row=3, max_row=5, values_only=True)}
+    assert grid["柳树湾村"][0] == "逾期 2 个工作日" and grid["东岗村"][0] == "按时" and grid["石桥村"][0] == "未公开"

@@ -1,0 +1,208 @@
+"""The catalogue of required disclosures (公开目录) and what it says about one village's quarter.
+
+For each category: how often it is disclosed (every quarter, every month, or as things happen),
+by when (a day of the next month, or some working days after the period or the event), and
+whether every period must have one or only a period in which something happened (a bid). The
+catalogue is data (`catalogue.toml` beside the layouts, handed out by the township with its
+formats); this module reads it and judges what was posted against it. Pure: no database.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.periods import Quarter, add_working_days, is_working_day, working_days_between
+from zwgk_desktop.errors import BadInput, Problem
+
+FREQUENCIES = {"quarterly": "每季度", "monthly": "每月", "as_happens": "发生时"}
+WHEN = {"every_period": "每期必须公开", "when_happened": "有事项发生时公开"}
+DEADLINES = ("next_month_day", "working_days")
+FILE_NAME = "catalogue.toml"
+
+ON_TIME, LATE, MISSING, NOT_REQUIRED = "on_time", "late", "missing", "not_required"
+STATUS_NAMES = {ON_TIME: "按时", LATE: "逾期", MISSING: "未公开", NOT_REQUIRED: "无需公开"}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What the township asks of one category."""
+
+    category: str
+    frequency: str = "quarterly"
+    deadline: str = "next_month_day"
+    day: int | None = None  # for next_month_day; None: the township's own publication day
+    working_days: int = 20  # for working_days: after the period's (or the month's, or the event's) end
+    required: str = "every_period"
+
+    def describe(self, publication_day: int) -> str:
+        when = (f"次月{self.day or publication_day}日前" if self.deadline == "next_month_day"
+                else f"{'事项审核后' if self.frequency == 'as_happens' else '期满后'}{self.working_days}个工作日内")
+        return f"{FREQUENCIES[self.frequency]}，{when}，{WHEN[self.required]}"
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    requirements: tuple[Requirement, ...]
+
+    def for_category(self, code: str) -> Requirement | None:
+        return next((r for r in self.requirements if r.category == code), None)
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """The catalogue in a layouts folder; each category at least quarterly if it has none."""
+    path = folder / FILE_NAME
+    if not path.exists():
+        return Catalogue(tuple(Requirement(code) for code in CATEGORIES))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise BadInput(f"公开目录 {path} 无法读取：{exc}") from None
+    problems: list[Problem] = []
+    requirements = []
+    entries = data.get("requirements")
+    if not isinstance(entries, list) or set(data) - {"requirements"}:
+        raise BadInput(f"公开目录 {path} 应由若干 [[requirements]] 组成")
+    for number, entry in enumerate(entries, start=1):
+        where = f"{path.name} 第{number}个 [[requirements]]"
+        known = {"category", "frequency", "deadline", "day", "working_days", "required"}
+        if not isinstance(entry, dict):
+            problems.append(Problem("应是一个表", where=where))
+            continue
+        for key in set(entry) - known:
+            problems.append(Problem("不认识这个键", where=where, field=key))
+        code = entry.get("category")
+        checks = (
+            ("category", code in CATEGORIES, f"应为 {' / '.join(CATEGORIES)}"),
+            ("frequency", entry.get("frequency", "quarterly") in FREQUENCIES, f"应为 {' / '.join(FREQUENCIES)}"),
+            ("deadline", entry.get("deadline", "next_month_day") in DEADLINES, f"应为 {' / '.join(DEADLINES)}"),
+            ("required", entry.get("required", "every_period") in WHEN, f"应为 {' / '.join(WHEN)}"),
+            ("day", entry.get("day") is None or (isinstance(entry.get("day"), int) and 1 <= entry["day"] <= 28),
+             "应为 1–28 的整数"),
+            ("working_days", isinstance(entry.get("working_days", 20), int) and 1 <= entry.get("working_days", 20)
+             <= 60, "应为 1–60 的整数"),
+        )
+        bad = [Problem(reason, where=where, field=key) for key, ok, reason in checks if not ok]
+        problems += bad
+        if not bad:
+            requirements.append(Requirement(str(code), entry.get("frequency", "quarterly"),
+                                            entry.get("deadline", "next_month_day"), entry.get("day"),
+                                            entry.get("working_days", 20), entry.get("required", "every_period")))
+    codes = [r.category for r in requirements]
+    for code in {c for c in codes if codes.count(c) > 1}:
+        problems.append(Problem(f"类别 {code} 出现了不止一次", where=path.name))
+    if problems:
+        raise BadInput(f"公开目录 {path} 无效：", problems)
+    return Catalogue(tuple(requirements))
+
+
+# ---------------------------------------------------------------------------------------------
+# Judging a village's quarter.
+
+
+@dataclass(frozen=True)
+class Posted:
+    """One sealed item as the judgement needs it."""
+
+    item_id: int
+    published: date | None  # the first day of its publicity: when it went on the board
+    reviewed: date | None  # when the 村务监督委员会 signed it (the event, for things as they happen)
+    month: int | None = None  # the month it covers (monthly disclosures)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A village's standing in one category for one quarter."""
+
+    status: str
+    late_days: int = 0  # working days late (the worst, if several)
+    items: tuple[int, ...] = ()
+    note: str = ""
+
+    @property
+    def text(self) -> str:
+        if self.status == LATE:
+            return f"逾期 {self.late_days} 个工作日"
+        return STATUS_NAMES[self.status]
+
+
+def next_working_day_on_or_after(day: date) -> date:
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def month_deadline(year: int, month: int, requirement: Requirement, publication_day: int) -> date:
+    """The deadline of a period ending with `month`: a day of the month after, or N working days."""
+    following = date(year + (month == 12), month % 12 + 1, 1)
+    if requirement.deadline == "working_days":
+        return add_working_days(following - timedelta(days=1), requirement.working_days)
+    return next_working_day_on_or_after(following.replace(day=requirement.day or publication_day))
+
+
+def judge(requirement: Requirement, period: Quarter, posted: list[Posted], publication_day: int) -> Cell:
+    """On time, late (by how many working days), missing, or not required."""
+    ids = tuple(p.item_id for p in posted)
+    if requirement.frequency == "monthly":
+        return _judge_months(requirement, period, posted, publication_day)
+    if not posted:
+        if requirement.required == "when_happened":
+            return Cell(NOT_REQUIRED, note="本期没有此类事项")
+        return Cell(MISSING, note=f"截止 {_deadline(requirement, period, None, publication_day)} 仍未封存公开")
+    worst, notes = 0, []
+    for item in posted:
+        due = _deadline(requirement, period, item, publication_day)
+        late = _late_by(item.published, due)
+        worst = max(worst, late)
+        notes.append(f"截止 {due}，{'公开 ' + str(item.published) if item.published else '未写公示日期'}")
+    return Cell(LATE if worst else ON_TIME, worst, ids, "；".join(notes))
+
+
+def _deadline(requirement: Requirement, period: Quarter, item: Posted | None, publication_day: int) -> date:
+    if requirement.frequency == "as_happens" and requirement.deadline == "working_days" and item and item.reviewed:
+        return add_working_days(item.reviewed, requirement.working_days)
+    return month_deadline(period.last_day.year, period.last_day.month, requirement, publication_day)
+
+
+def _late_by(published: date | None, due: date) -> int:
+    if published is None:
+        return 1  # posted with no date cannot be shown to be on time
+    return working_days_between(due + timedelta(days=1), published) if published > due else 0
+
+
+def _judge_months(requirement: Requirement, period: Quarter, posted: list[Posted], publication_day: int) -> Cell:
+    worst, missing, notes = 0, [], []
+    for month in period.months:
+        found = [p for p in posted if p.month == month]
+        due = month_deadline(period.first_day.year, month, requirement, publication_day)
+        if not found:
+            missing.append(month)
+            continue
+        late = min(_late_by(p.published, due) for p in found)
+        worst = max(worst, late)
+        notes.append(f"{month}月：截止 {due}")
+    ids = tuple(p.item_id for p in posted)
+    if missing and requirement.required == "every_period":
+        return Cell(MISSING, worst, ids, f"{'、'.join(f'{m}月' for m in missing)}未公开")
+    if not posted:
+        return Cell(NOT_REQUIRED)
+    return Cell(LATE if worst else ON_TIME, worst, ids, "；".join(notes))
+
+
+@dataclass
+class Compliance:
+    """The township's table for one quarter: villages × categories."""
+
+    period: Quarter
+    categories: tuple[str, ...]
+    rows: list[tuple[str, str, dict[str, Cell]]] = field(default_factory=list)  # (name, code, cells)
+
+    def counts(self) -> dict[str, int]:
+        found = dict.fromkeys(STATUS_NAMES, 0)
+        for _, _, cells in self.rows:
+            for cell in cells.values():
+                found[cell.status] += 1
+        return found

@@ -1,0 +1,206 @@
+"""Format packs: the township's standard formats (and its catalogue), versioned and checksummed,
+handed to every village.
+
+A pack is a zip: `pack.toml` (name, version, township, date), the `*.toml` files, and
+`manifest-sha256.txt`. Importing checks every checksum and loads every format before anything
+is installed; an installed pack lives in the user data folder and is checked again each time it
+is loaded, so a village cannot silently edit a standard format: a changed, added or missing file
+is refused, naming it. A village that truly needs its own variant puts it in the pack folder's
+`local/` subfolder, where it is loaded as a clearly marked local variant (its sheets say so).
+Sheets print the pack's name and version in small type.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import tomllib
+import zipfile
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path, PurePosixPath
+
+from zwgk_desktop import __version__
+from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.render.layout import LayoutSet, load_layouts
+
+PACK_FILE = "pack.toml"
+MANIFEST = "manifest-sha256.txt"
+SUFFIX = ".zwgkpack"
+LOCAL = "local"
+LOCAL_LABEL = "本地版式（非乡镇统一格式）"
+_MAX_FILE = 1 << 20  # a format is a few kilobytes
+
+
+@dataclass(frozen=True)
+class PackInfo:
+    name: str
+    version: str
+    township: str
+    made_on: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def export_pack(folder: Path, out: Path, *, name: str, version: str, township: str) -> PackInfo:
+    """The formats in `folder` (checked first) as a pack file at `out`."""
+    for value, label in ((name, "名称"), (version, "版本")):
+        if not value.strip() or len(value) > 60 or any(c in value for c in "\n\r\"\\"):
+            raise BadInput(f"版式包{label}“{value}”不合适：请用 1–60 个字，不含引号和换行")
+    load_layouts(folder)  # a bad format is refused here, not in twenty villages
+    from zwgk_desktop.domain.catalogue import load_catalogue
+
+    load_catalogue(folder)
+    files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.toml")) if p.name != PACK_FILE}
+    info = PackInfo(name.strip(), version.strip(), township, date.today().isoformat())
+    description = (f"# 乡镇统一下发的版式包：村里不要修改其中的文件；需要本地版式请放在 {LOCAL}/ 子目录。\n"
+                   f"name = {_toml_string(info.name)}\nversion = {_toml_string(info.version)}\n"
+                   f"township = {_toml_string(info.township)}\nmade_on = {_toml_string(info.made_on)}\n"
+                   f"software = {_toml_string('zwgk_desktop ' + __version__)}\n").encode()
+    files[PACK_FILE] = description
+    manifest = "".join(f"{_sha(data)}  {member}\n" for member, data in sorted(files.items()))
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+            for member, data in sorted(files.items()):
+                pack.writestr(member, data)
+            pack.writestr(MANIFEST, manifest)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BadInput(f"无法写出版式包 {out}：{exc.strerror or exc}") from None
+    return info
+
+
+def _read_info(folder: Path, shown: str) -> PackInfo:
+    try:
+        data = tomllib.loads((folder / PACK_FILE).read_text(encoding="utf-8"))
+        return PackInfo(str(data["name"]), str(data["version"]), str(data.get("township", "")),
+                        str(data.get("made_on", "")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError) as exc:
+        raise BadInput(f"版式包 {shown} 的 {PACK_FILE} 无法读取：{exc}") from None
+
+
+def check_pack(folder: Path) -> list[Problem]:
+    """Every file of an unpacked pack as the township made it: none changed, added or missing."""
+    shown = folder.name
+    try:
+        lines = (folder / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return [Problem("缺少校验清单，无法确认是乡镇下发的原样", where=f"{shown}/{MANIFEST}")]
+    expected = {}
+    for line in lines:
+        digest, _, member = line.partition("  ")
+        if len(digest) != 64 or not member or "/" in member or member.startswith("."):
+            return [Problem(f"校验清单格式不对：“{line[:60]}”", where=f"{shown}/{MANIFEST}")]
+        expected[member] = digest
+    present = {p.name for p in folder.glob("*.toml")}
+    problems = []
+    for member in sorted(present - set(expected)):
+        problems.append(Problem(f"多出的版式文件（统一版式不能在村里添加；本地版式请放在 {LOCAL}/ 中）",
+                                where=f"{shown}/{member}"))
+    for member, digest in sorted(expected.items()):
+        path = folder / member
+        if not path.exists():
+            problems.append(Problem("文件缺失", where=f"{shown}/{member}"))
+        elif _sha(path.read_bytes()) != digest:
+            problems.append(Problem(f"文件被改动（统一版式不能在村里修改；如确需本地版式，请另存到 {LOCAL}/ 中）",
+                                    where=f"{shown}/{member}"))
+    return problems
+
+
+def load_pack_layouts(folder: Path) -> LayoutSet:
+    """The formats of a folder, labelled for the sheets: a pack (checked first), its local
+    variants, or a plain folder of formats."""
+    if not (folder / PACK_FILE).exists():
+        layouts = load_layouts(folder)
+        return _labelled(layouts, f"程序自带标准格式 {__version__}" if _is_shipped(folder) else "自定义版式")
+    problems = check_pack(folder)
+    if problems:
+        raise BadInput(f"版式包 {folder} 与乡镇下发的不一致，拒绝使用：", problems)
+    info = _read_info(folder, folder.name)
+    layouts = _labelled(load_layouts(folder), info.label)
+    local = folder / LOCAL
+    if local.is_dir() and any(local.glob("*.toml")):
+        variants = _labelled(load_layouts(local), LOCAL_LABEL)
+        kept = tuple(lay for lay in layouts.layouts
+                     if lay.category not in {v.category for v in variants.layouts})
+        layouts = LayoutSet(folder, kept + variants.layouts)
+    return layouts
+
+
+def _is_shipped(folder: Path) -> bool:
+    from zwgk_desktop.paths import standard_layouts_dir
+
+    try:
+        return folder.resolve() == standard_layouts_dir().resolve()
+    except OSError:
+        return False
+
+
+def _labelled(layouts: LayoutSet, label: str) -> LayoutSet:
+    return LayoutSet(layouts.folder, tuple(replace(lay, label=label) for lay in layouts.layouts))
+
+
+def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:
+    """Check a pack file whole, then install it as the formats this computer uses."""
+    shown = file.name
+    if not file.is_file():
+        raise BadInput(f"找不到版式包 {file}")
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise BadInput(f"{shown} 不是有效的版式包（文件损坏或不完整：{exc}）") from None
+    with tempfile.TemporaryDirectory(prefix="zwgk-pack-") as scratch:
+        staging = Path(scratch) / "pack"
+        staging.mkdir()
+        with archive:
+            for entry in archive.infolist():
+                member = PurePosixPath(entry.filename)
+                if entry.is_dir() or len(member.parts) != 1 or member.name.startswith(".") \
+                        or not (member.suffix == ".toml" or member.name == MANIFEST):
+                    raise BadInput(f"{shown} 含有不该有的文件“{entry.filename}”，拒绝导入")
+                if entry.file_size > _MAX_FILE:
+                    raise BadInput(f"{shown} 中的 {entry.filename} 过大，不是版式文件")
+                try:
+                    (staging / member.name).write_bytes(archive.read(entry))
+                except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                    raise BadInput(f"{shown} 中的 {entry.filename} 已损坏：{exc}") from None
+        if not (staging / PACK_FILE).exists():
+            raise BadInput(f"{shown} 缺少 {PACK_FILE}：不是乡镇导出的版式包")
+        problems = check_pack(staging)
+        if problems:
+            raise BadInput(f"版式包 {shown} 已损坏或被改动，拒绝导入：", problems)
+        info = _read_info(staging, shown)
+        load_pack_layouts(staging)  # every format must load, or nothing is installed
+        target = packs_folder / _folder_name(info)
+        packs_folder.mkdir(parents=True, exist_ok=True)
+        incoming = packs_folder / f".incoming-{target.name}"
+        shutil.rmtree(incoming, ignore_errors=True)
+        shutil.copytree(staging, incoming)
+        if target.exists():
+            local = target / LOCAL
+            if local.is_dir():  # a village's own variants survive an update of the standard ones
+                shutil.copytree(local, incoming / LOCAL)
+            shutil.rmtree(target)
+        incoming.replace(target)
+    (packs_folder / "current").write_text(target.name, encoding="utf-8")
+    return info, target
+
+
+def _folder_name(info: PackInfo) -> str:
+    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in f"{info.name}-{info.version}")
+    return safe.strip(".-") or "pack"
+
+
