@@ -93,3 +93,26 @@ def test_the_compliance_table_of_the_demo_township(demo_any: str, tmp_path: Path
     sheet = load_workbook(tmp_path / "s.xlsx")["公开情况"]
     grid = {row[0]: row[1:] for row in sheet.iter_rows(min_row=3, max_row=5, values_only=True)}
     assert grid["柳树湾村"][0] == "逾期 2 个工作日" and grid["东岗村"][0] == "按时" and grid["石桥村"][0] == "未公开"
+
+
+def test_batch_printing_every_village_or_a_chosen_set(demo_any: str, tmp_path: Path) -> None:
+    import pypdf
+
+    from zwgk_desktop.batch import render_villages
+
+    villages = [("东岗村", "donggang"), ("柳树湾村", "liushuwan"), ("石桥村", "shiqiao")]
+    seen: list[int] = []
+    folder = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "each",
+                             one_file=False, progress=lambda done, total, village: seen.append(done))
+    assert seen == [1, 2, 3] and len(folder.printed) == 3
+    pages = {v.code: len(pypdf.PdfReader(v.path).pages) for v in folder.villages if v.path}
+    assert pages == {v.code: v.sheets for v in folder.villages} and all(n >= 10 for n in pages.values())
+    one = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages[:2], tmp_path / "job.pdf",
+                          one_file=True)
+    assert len(pypdf.PdfReader(tmp_path / "job.pdf").pages) == pages["donggang"] + pages["liushuwan"] == one.sheets
+    stopped = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "stop.pdf",
+                              one_file=True, workers=1, cancelled=lambda: True)
+    assert stopped.cancelled and not (tmp_path / "stop.pdf").exists()
+    done = run_zwgk("render", "--db", demo_any, "--all-villages", "--period", "2026Q2", "-o", str(tmp_path / "all"),
+                    "--json", cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path)})
+    assert done.code == 0 and len(list((tmp_path / "all").glob("*-2026Q2.pdf"))) == 3, done.err

@@ -79,14 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出，便于脚本处理")
     p.set_defaults(run=cmd_list)
 
-    p = sub.add_parser("render", parents=[common], help="生成公开栏 A3 海报 PDF")
-    p.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    p = sub.add_parser("render", parents=[common], help="生成公开栏 A3 海报 PDF（可批量打印各村）")
+    p.add_argument("--village", action="append", default=[], metavar="V",
+                   help="村名或代码；批量打印时可多次给出，选定几个村")
+    p.add_argument("--all-villages", action="store_true",
+                   help="批量打印全部村：-o 为目录时每村一个 PDF，为 .pdf 文件时合成一个打印文件")
     p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
     p.add_argument("--category", choices=tuple(CATEGORIES), metavar="C",
                    help=f"只打印一个类别：{' / '.join(CATEGORIES)}")
     p.add_argument("--item", type=int, metavar="ID", help="只打印一个事项")
     p.add_argument("--base-url", metavar="URL", help="二维码所用的网上公开地址（覆盖已保存的设置）")
-    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf", help="输出文件")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf|DIR",
+                   help="输出文件（批量打印时也可以是目录）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_render)
 
@@ -278,10 +282,14 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     period = Quarter.parse(args.period)
     layouts = _layouts(args)
+    if args.all_villages or len(args.village) > 1:
+        return _render_batch(args, period, layouts)
+    if not args.village:
+        raise BadInput("请用 --village 指定村，或用 --all-villages 批量打印全部村")
     if args.output.suffix.lower() != ".pdf":
         raise BadInput(f"输出文件 {args.output} 应以 .pdf 结尾")
     with _session(args) as session:
-        result = render_board(session, layouts, args.village, period, args.output,
+        result = render_board(session, layouts, args.village[0], period, args.output,
                               category=args.category, item_id=args.item, base_url=args.base_url)
     if args.json:
         print(json.dumps({
@@ -300,6 +308,37 @@ def cmd_render(args: argparse.Namespace) -> int:
         _say(f"注意：事项 {'、'.join(map(str, result.drafts))} 尚未经村务监督委员会审核，已印“草稿”字样，不得张贴")
     for warning in result.warnings:
         _say(f"注意：{warning}")
+    return 0
+
+
+def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet) -> int:
+    from zwgk_desktop.batch import VillageResult, render_villages
+
+    if args.item is not None or args.category is not None:
+        raise BadInput("批量打印整季度的公开栏，不能同时用 --item 或 --category")
+    one_file = args.output.suffix.lower() == ".pdf"
+    with _session(args) as session:
+        chosen = [store.find_village(session, v) for v in args.village] if args.village else store.villages(session)
+        villages = [(v.name, v.code) for v in chosen]
+        database = session.get_bind().url.render_as_string(hide_password=False)
+
+    def told(done: int, total: int, village: VillageResult) -> None:
+        state = f"{village.sheets} 张" if village.path is not None else village.problem
+        _say(f"[{done}/{total}] {village.village}：{state}")
+
+    result = render_villages(database, layouts.folder, period, villages, args.output, one_file=one_file,
+                             base_url=args.base_url, progress=None if args.json else told)
+    if args.json:
+        print(json.dumps({"output": str(result.output), "sheets": result.sheets, "villages": [
+            {"village": v.village, "code": v.code, "file": str(v.path) if v.path else None, "sheets": v.sheets,
+             "items": v.items, "drafts": v.drafts, "problem": v.problem} for v in result.villages]},
+            ensure_ascii=False, indent=2))
+    else:
+        where = f"合成一个文件 {args.output}" if one_file else f"每村一个 PDF，在 {args.output}"
+        print(f"已打印 {len(result.printed)} 个村，共 {result.sheets} 张 A3（{where}）")
+    drafts = [v.village for v in result.villages if v.drafts]
+    if drafts:
+        _say(f"注意：{'、'.join(drafts)} 有未经审核的事项，已印“草稿”字样，不得张贴")
     return 0
 
 
