@@ -20,9 +20,12 @@ from make_screenshots import DOCS, save, settle, wait
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
+from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render import fonts
+from zwgk_desktop.render.packs import load_pack_layouts
 from zwgk_desktop.ui import app as desktop
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
+from zwgk_desktop.ui.dashboard import Dashboard
 
 ZWGK = str(Path(sys.executable).with_name("zwgk"))
 
@@ -39,6 +42,12 @@ def main() -> None:
         db = str(Path(folder) / "demo.sqlite3")
         os.environ["ZWGK_DATA_DIR"] = folder
         zwgk("demo", "--db", db)
+        # 柳树湾村 put its first-quarter accounts up late (deadline 10 April 2026): the dashboard shows it.
+        connection = sqlite3.connect(db)
+        connection.execute("UPDATE disclosure_item SET publicity_start = '2026-04-15', publicity_end = '2026-05-14' "
+                           "WHERE village_id = 2 AND period = '2026Q1' AND category = 'finance'")
+        connection.commit()
+        connection.close()
         for village in ("donggang", "liushuwan"):
             for period in ("2025Q4", "2026Q1", "2026Q2"):
                 zwgk("seal", "--db", db, "--village", village, "--period", period, "--by", "王德明")
@@ -57,6 +66,15 @@ def main() -> None:
         document[0].render(scale=0.9).to_pil().save(DOCS / "poster-correction.png")
         document.close()
         print(DOCS / "poster-correction.png")
+
+        dashboard = Dashboard(desktop.open_archive(db), load_pack_layouts(standard_layouts_dir()))
+        dashboard.show()
+        wait(dashboard.shown)
+        dashboard.choose("2026Q1")
+        wait(dashboard.shown)
+        settle(qapp)
+        save(dashboard, "dashboard.png")
+        dashboard.close()
 
         browser = ArchiveBrowser(desktop.open_read_only(db))
         browser.show()

@@ -143,3 +143,27 @@ def test_the_online_copy_exported_from_the_app(qtbot, window: MainWindow, tmp_pa
     result = exported.args[0]
     assert result.items >= 40 and len(result.written) == result.files
     assert (tmp_path / "www" / "donggang" / "2026Q3" / "index.html").is_file()
+
+
+def test_the_township_dashboard(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from openpyxl import load_workbook
+
+    db = Path(window.sessions.kw["bind"].url.database)
+    seal(db, "donggang", "2026Q1")
+    dashboard = window.open_dashboard()
+    qtbot.waitUntil(lambda: dashboard.table_data is not None, timeout=20000)
+    with qtbot.waitSignal(dashboard.shown, timeout=20000) as shown:
+        dashboard.choose("2026Q1")
+    table = shown.args[0]
+    assert [name for name, _, _ in table.rows] == ["东岗村", "柳树湾村", "石桥村"]
+    assert dashboard.grid.item(0, 0).text() in ("按时", "逾期 1 个工作日", "逾期 2 个工作日", "逾期 3 个工作日")
+    assert dashboard.grid.item(2, 0).text() == "未公开"
+    dashboard.export(tmp_path / "status.xlsx")
+    assert load_workbook(tmp_path / "status.xlsx")["公开情况"]["A3"].value == "东岗村"
+    with qtbot.waitSignal(window.navigator.placeChosen, timeout=5000) as chosen:
+        dashboard.grid.cellDoubleClicked.emit(1, 0)
+    assert chosen.args == [2, "2026Q1"]
+    dashboard.grid.selectRow(0)
+    with qtbot.waitSignal(dashboard.printed, timeout=60000) as printed:
+        dashboard.print_boards(dashboard._chosen_villages(), tmp_path / "job.pdf", one_file=True)
+    assert printed.args[0].sheets >= 10 and (tmp_path / "job.pdf").is_file()

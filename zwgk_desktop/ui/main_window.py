@@ -40,6 +40,7 @@ from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
+from zwgk_desktop.ui.dashboard import Dashboard
 from zwgk_desktop.ui.dialogs import SettingsDialog, show_error
 from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
@@ -72,6 +73,7 @@ class MainWindow(QMainWindow):
         self.place: Place | None = None
         self.previous: Previous | None = None  # for a correction: the version it replaces
         self.browser: ArchiveBrowser | None = None
+        self.dashboard: Dashboard | None = None
         self.village_id: int | None = None
         self.chosen_place: tuple[int, str] | None = None
         self._saving = 0
@@ -137,8 +139,12 @@ class MainWindow(QMainWindow):
         self.correct_action = _action("发更正…", self)
         self.correct_action.setStatusTip("已封存的事项有错：新建一个更正版本（原事项保持不变），审核后封存并张贴更正公告")
         self.browse_action = _action("档案浏览…", self)
+        self.dashboard_action = _action("公开情况（乡镇）…", self)
+        self.dashboard_action.setStatusTip("各村各类事项按时、逾期、未公开的情况；导出 Excel；批量打印各村公开栏")
         self.verify_action = _action("核验档案", self)
         archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action])
+        township_menu = self.menuBar().addMenu("乡镇")
+        township_menu.addAction(self.dashboard_action)
 
         toolbar = self.addToolBar("常用")
         toolbar.setObjectName("main-toolbar")
@@ -167,6 +173,7 @@ class MainWindow(QMainWindow):
         self.verify_action.triggered.connect(self._on_verify)
         self.correct_action.triggered.connect(self._on_correct)
         self.browse_action.triggered.connect(self.open_archive_browser)
+        self.dashboard_action.triggered.connect(self.open_dashboard)
         self.unreview_action.triggered.connect(self._on_unreview)
         self._autosave.timeout.connect(self.save_current)
         self.preview.rendered.connect(lambda _result: self._update_actions())
@@ -624,6 +631,19 @@ class MainWindow(QMainWindow):
 
         return run_in_background(work, on_done=opened, on_error=lambda exc: show_error(self, "未能新建更正", exc))
 
+    def open_dashboard(self) -> Dashboard:
+        if self.dashboard is None:
+            self.dashboard = Dashboard(self.sessions, self.layouts)
+            self.dashboard.placeRequested.connect(self._show_place)
+        self.dashboard.show()
+        self.dashboard.raise_()
+        return self.dashboard
+
+    def _show_place(self, village_id: int, period: str) -> None:
+        self.navigator.select_place(village_id, period)
+        self.raise_()
+        self.activateWindow()
+
     def open_archive_browser(self) -> ArchiveBrowser:
         if self.browser is None:
             self.browser = ArchiveBrowser(self.sessions)
@@ -688,8 +708,9 @@ class MainWindow(QMainWindow):
                 return
         self.save_pool.waitForDone()
         self.preview.stop()
-        if self.browser is not None:
-            self.browser.close()
+        for window in (self.browser, self.dashboard):
+            if window is not None:
+                window.close()
         wait_for_all()
         super().closeEvent(event)
 

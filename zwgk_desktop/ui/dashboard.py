@@ -1,0 +1,240 @@
+"""The township's dashboard: for a quarter, every village × category on time, late, missing or not
+required (from the sealed archive, against the catalogue), exported to xlsx for the report
+upward, and the quarter's boards printed for all villages or a chosen set."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from zwgk_desktop.batch import BatchResult, VillageResult, render_villages
+from zwgk_desktop.compliance import compliance_table, write_xlsx
+from zwgk_desktop.db import store
+from zwgk_desktop.domain.catalogue import LATE, MISSING, NOT_REQUIRED, ON_TIME, STATUS_NAMES, Compliance, load_catalogue
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.ui.dialogs import show_error
+from zwgk_desktop.ui.workers import Cancelled, Progress, Task, run_in_background
+
+COLOURS = {ON_TIME: "#e3f4e1", LATE: "#fff1c2", MISSING: "#fde2e1", NOT_REQUIRED: "#f1f1f1"}
+
+
+class Dashboard(QMainWindow):
+    """One quarter of the township at a glance."""
+
+    shown = Signal(object)  # the Compliance on screen
+    placeRequested = Signal(int, str)  # village id, period: open that village's quarter
+    printed = Signal(object)  # BatchResult
+
+    def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sessions = sessions
+        self.layouts = layouts
+        self.catalogue = load_catalogue(layouts.folder)
+        self.table_data: Compliance | None = None
+        self.village_ids: list[int] = []
+        self.setWindowTitle("公开情况（乡镇）")
+        self.resize(1366, 768)
+        self._build()
+        self._fill_periods()
+
+    def _build(self) -> None:
+        self.period = QComboBox()
+        self.export_button = QPushButton("导出 Excel…")
+        self.export_button.setToolTip("写出公开情况表（含明细），供上报")
+        self.print_button = QPushButton("批量打印本季度…")
+        self.print_button.setToolTip("打印所选的村（不选则全部村）本季度的公开栏海报")
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("季度"))
+        bar.addWidget(self.period)
+        bar.addStretch(1)
+        bar.addWidget(self.export_button)
+        bar.addWidget(self.print_button)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        legend = QLabel("  ".join(f'<span style="background:{COLOURS[s]}">&nbsp;{STATUS_NAMES[s]}&nbsp;</span>'
+                                  for s in STATUS_NAMES)
+                        + "　依据：已封存的事项与公开目录；逾期按法定工作日计。双击一行打开该村本季度。")
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        self.grid = QTableWidget(0, 0)
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid.verticalHeader().setDefaultSectionSize(30)
+        self.rules = QLabel("")
+        self.rules.setWordWrap(True)
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.addLayout(bar)
+        layout.addWidget(self.summary)
+        layout.addWidget(legend)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.rules)
+        self.setCentralWidget(central)
+        self.period.currentIndexChanged.connect(lambda _=0: self.refresh())
+        self.export_button.clicked.connect(self._on_export)
+        self.print_button.clicked.connect(self._on_print)
+        self.grid.cellDoubleClicked.connect(self._on_double_click)
+
+    def _fill_periods(self) -> None:
+        with self.sessions() as session:
+            periods = store.periods_of(session)
+            township = store.get_township(session)
+            day = township.publication_day if township else 10
+        self.rules.setText("公开目录：" + "；".join(
+            f"{CATEGORIES[r.category].name}：{r.describe(day)}" for r in self.catalogue.requirements))
+        self.period.blockSignals(True)
+        for period in sorted(periods, reverse=True):
+            self.period.addItem(Quarter.parse(period).chinese, period)
+        self.period.blockSignals(False)
+        if periods:
+            self.refresh()
+
+    def choose(self, period: str) -> None:
+        self.period.setCurrentIndex(self.period.findData(period))
+
+    # -- the table ----------------------------------------------------------------------------------
+    def refresh(self) -> Task | None:
+        period = self.period.currentData()
+        if not period:
+            return None
+        sessions, catalogue = self.sessions, self.catalogue
+
+        def read() -> tuple[Compliance, list[int]]:
+            with sessions() as session:
+                villages = store.villages(session)
+                return compliance_table(session, catalogue, Quarter.parse(period), villages), [v.id for v in villages]
+
+        self.summary.setText("正在统计…")
+        return run_in_background(read, on_done=self._show, on_error=lambda exc: show_error(self, "无法统计", exc))
+
+    def _show(self, loaded: tuple[Compliance, list[int]]) -> None:
+        table, self.village_ids = loaded
+        self.table_data = table
+        self.grid.clear()
+        self.grid.setColumnCount(len(table.categories))
+        self.grid.setRowCount(len(table.rows))
+        self.grid.setHorizontalHeaderLabels([CATEGORIES[c].name for c in table.categories])
+        self.grid.setVerticalHeaderLabels([name for name, _, _ in table.rows])
+        for row, (_, _, cells) in enumerate(table.rows):
+            for column, code in enumerate(table.categories):
+                cell = cells[code]
+                entry = QTableWidgetItem(cell.text)
+                entry.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                entry.setBackground(QBrush(QColor(COLOURS[cell.status])))
+                entry.setToolTip(cell.note or cell.text)
+                self.grid.setItem(row, column, entry)
+        self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        counts = table.counts()
+        self.summary.setText(f"{table.period.chinese}：{len(table.rows)} 个村 × {len(table.categories)} 类；"
+                             + "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items()))
+        self.shown.emit(table)
+
+    def _on_double_click(self, row: int, _column: int) -> None:
+        if self.table_data is not None and 0 <= row < len(self.village_ids):
+            self.placeRequested.emit(self.village_ids[row], str(self.table_data.period))
+
+    # -- exporting and printing -------------------------------------------------------------------------
+    def _on_export(self) -> None:
+        if self.table_data is None:
+            return
+        target, _ = QFileDialog.getSaveFileName(self, "导出公开情况表", f"公开情况-{self.table_data.period}.xlsx",
+                                                "Excel 工作簿 (*.xlsx)")
+        if target:
+            self.export(Path(target if target.endswith(".xlsx") else target + ".xlsx"))
+
+    def export(self, target: Path) -> None:
+        assert self.table_data is not None
+        with self.sessions() as session:
+            township = store.get_township(session)
+            name, day = (township.name, township.publication_day) if township else ("", 10)
+        try:
+            write_xlsx(self.table_data, self.catalogue, name, day, target)
+        except Exception as exc:  # told in words, as everywhere in the app
+            show_error(self, "未能导出", exc)
+            return
+        self.statusBar().showMessage(f"已导出 {target}", 8000)
+
+    def _chosen_villages(self) -> list[tuple[str, str]]:
+        assert self.table_data is not None
+        rows = sorted({index.row() for index in self.grid.selectedIndexes()}) or range(len(self.table_data.rows))
+        return [(self.table_data.rows[r][0], self.table_data.rows[r][1]) for r in rows]
+
+    def _on_print(self) -> None:
+        if self.table_data is None:
+            return
+        villages = self._chosen_villages()
+        answer = QMessageBox.question(
+            self, "批量打印", f"打印 {len(villages)} 个村 {self.table_data.period.chinese} 的公开栏。\n\n"
+            "“是”：合成一个 PDF，一次打印；“否”：每村一个 PDF，放在一个文件夹里。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel)
+        if answer == QMessageBox.StandardButton.Cancel:
+            return
+        if answer == QMessageBox.StandardButton.Yes:
+            target, _ = QFileDialog.getSaveFileName(self, "保存为", f"公开栏-{self.table_data.period}.pdf",
+                                                    "PDF (*.pdf)")
+            if target:
+                self.print_boards(villages, Path(target), one_file=True)
+        else:
+            folder = QFileDialog.getExistingDirectory(self, "每村一个 PDF，放在哪个文件夹")
+            if folder:
+                self.print_boards(villages, Path(folder), one_file=False)
+
+    def print_boards(self, villages: list[tuple[str, str]], out: Path, *, one_file: bool) -> Task:
+        """Render the boards in separate processes, with progress and 取消."""
+        assert self.table_data is not None
+        period = self.table_data.period
+        database = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
+        folder = self.layouts.folder
+        progress = Progress(self)
+        dialog = QProgressDialog("正在打印…", "取消", 0, len(villages), self)
+        dialog.setWindowTitle("批量打印")
+        dialog.setMinimumDuration(300)
+        dialog.canceled.connect(progress.cancel)
+
+        def moved(done: int, total: int) -> None:
+            dialog.setMaximum(total)
+            dialog.setValue(done)
+
+        progress.moved.connect(moved)
+
+        def work() -> BatchResult:
+            def told(done: int, total: int, _village: VillageResult) -> None:
+                progress.moved.emit(done, total)
+
+            return render_villages(database, folder, period, villages, out, one_file=one_file, progress=told,
+                                   cancelled=lambda: progress.cancelled)
+
+        def finished(result: BatchResult) -> None:
+            dialog.reset()
+            missing = [v.village for v in result.villages if v.path is None]
+            text = f"{'已取消。' if result.cancelled else ''}已打印 {len(result.printed)} 个村，共 {result.sheets} 张"
+            self.statusBar().showMessage(text + (f"；没有可打印事项：{'、'.join(missing)}" if missing else ""), 12000)
+            self.printed.emit(result)
+
+        def failed(error: BaseException) -> None:
+            dialog.reset()
+            if not isinstance(error, Cancelled):
+                show_error(self, "未能打印", error)
+
+        return run_in_background(work, on_done=finished, on_error=failed)
