@@ -94,6 +94,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_render)
 
+    p = sub.add_parser("template", parents=[common], help="生成某一类别的 Excel 导入模板")
+    p.add_argument("category", choices=tuple(CATEGORIES), metavar="CATEGORY", help=" / ".join(CATEGORIES))
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.xlsx")
+    p.set_defaults(run=cmd_template)
+
+    p = sub.add_parser("import", parents=[common], help="从 Excel/CSV 导入为新的草稿事项（有一处错误就什么也不导入）")
+    p.add_argument("file", type=Path, metavar="FILE.xlsx", help=".xlsx、.xls 或 .csv（UTF-8 或 GBK）")
+    p.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--category", required=True, choices=tuple(CATEGORIES), metavar="C",
+                   help=" / ".join(CATEGORIES))
+    p.add_argument("--title", metavar="T", help="事项标题（默认按类别和季度生成）")
+    p.add_argument("--mapping", metavar="NAME|FILE.toml",
+                   help="列的对应关系（其他系统导出的表，表头写法不同时用），已保存的名称或文件")
+    p.add_argument("--save-mapping", metavar="NAME", help="把 --mapping 给出的对应关系保存下来，以后用名称即可")
+    p.add_argument("--accept-warnings", action="store_true", help="已核对所有提醒，仍然导入")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("export", parents=[common], help="把一个事项的明细导出为 Excel（可原样再导入）")
+    p.add_argument("--item", required=True, type=int, metavar="ID")
+    p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.xlsx")
+    p.set_defaults(run=cmd_export)
+
     p = sub.add_parser("seal", parents=[common], help="封存一个村的一个季度（封存后不能再改，只能更正）")
     p.add_argument("--village", required=True, metavar="V", help="村名或代码")
     p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
@@ -339,6 +363,73 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
     drafts = [v.village for v in result.villages if v.drafts]
     if drafts:
         _say(f"注意：{'、'.join(drafts)} 有未经审核的事项，已印“草稿”字样，不得张贴")
+    return 0
+
+
+def _xlsx(path: Path) -> Path:
+    if path.suffix.lower() != ".xlsx":
+        raise BadInput(f"输出文件 {path} 应以 .xlsx 结尾")
+    return path
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from zwgk_desktop.io.workbook import write_workbook
+
+    write_workbook(args.category, _xlsx(args.output))
+    print(f"已写出{CATEGORIES[args.category].name}导入模板 {args.output}（“填写说明”工作表解释了每一列）")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from zwgk_desktop.archive.backup import backup_before
+    from zwgk_desktop.io.columns import load_mapping, save_mapping
+    from zwgk_desktop.io.importer import check_other_villages, plan_import, store_import
+
+    period = Quarter.parse(args.period)
+    schema = CATEGORIES[args.category]
+    mapping = load_mapping(args.mapping, paths.mappings_dir(), schema) if args.mapping else None
+    with _session(args) as session:
+        store.find_village(session, args.village)  # a wrong village is named before the file is read
+    plan = plan_import(args.file, args.category, period, mapping=mapping)
+    with _session(args) as session:
+        village = store.find_village(session, args.village)
+        if plan.ok:
+            check_other_villages(session, plan, village)
+    if not plan.ok:
+        raise BadInput(f"{args.file.name} 有 {len(plan.errors)} 处错误，什么也没有导入。请改正后再导入：",
+                       plan.errors[:200])
+    if plan.warnings and not args.accept_warnings:
+        raise BadInput(f"{args.file.name} 没有错误，但有 {len(plan.warnings)} 条提醒。核对无误后，"
+                       "加 --accept-warnings 再导入：", plan.warnings[:200])
+    backup = backup_before(args.db or paths.default_db(), "before-import")
+    with _session(args) as session:
+        village = store.find_village(session, args.village)
+        item_id = store_import(session, plan, village, title=args.title)
+    if mapping and args.save_mapping:
+        save_mapping(args.save_mapping, paths.mappings_dir(), mapping, args.category)
+    if args.json:
+        print(json.dumps({"item": item_id, "rows": len(plan.item.rows), "header_row": plan.header_row,
+                          "sheet": plan.sheet, "warnings": [str(w) for w in plan.warnings],
+                          "to_complete": [str(p) for p in plan.to_complete],
+                          "backup": str(backup.path) if backup else None}, ensure_ascii=False, indent=2))
+        return 0
+    print(item_id)
+    _say(f"已从 {args.file.name}（工作表“{plan.sheet}”，表头在第{plan.header_row}行）导入 {len(plan.item.rows)} 行，"
+         f"新事项 {item_id}（草稿）")
+    if plan.ignored:
+        _say(f"未导入的列：{'、'.join(plan.ignored[:20])}")
+    for problem in plan.to_complete:
+        _say(f"审核前还需补填：{problem}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from zwgk_desktop.io.workbook import write_workbook
+
+    with _session(args) as session:
+        item, _ = store.load_item(session, args.item)
+    rows = write_workbook(item.category, _xlsx(args.output), item)
+    print(f"已导出事项 {args.item}“{item.title}”的 {rows} 行到 {args.output}")
     return 0
 
 

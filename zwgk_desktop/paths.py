@@ -43,6 +43,11 @@ def standard_layouts_dir() -> Path:
     return _shipped("layouts")
 
 
+def mappings_dir() -> Path:
+    """Saved column mappings for spreadsheets from other systems (`zwgk import --save-mapping`)."""
+    return data_dir() / "mappings"
+
+
 def packs_dir() -> Path:
     """Where format packs from the township are installed (`zwgk pack import`)."""
     return data_dir() / "packs"

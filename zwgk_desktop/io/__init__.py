@@ -1,0 +1,1 @@
+"""Spreadsheets in and out: templates, imports that never half-happen, and exports."""

@@ -1,0 +1,341 @@
+"""Importing a spreadsheet as a new draft item: everything is read and checked first, and a file
+with any bad row imports nothing and says, row by row and column by column, what to fix.
+
+Files come from clerks (titles, merged cells and blank lines above the table, numbers typed as
+text, full-width digits, 元 and 万元, dates written the Chinese way) and from other systems (a
+county 三资 export, read through a saved column mapping). Warnings (a lumped "其他支出" line, a
+name appearing twice, a person already listed in another village) are shown and must be
+accepted; errors must be fixed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.db import store
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Village
+from zwgk_desktop.domain import money
+from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.categories import new_item
+from zwgk_desktop.domain.fields import Field, FieldError, Kind
+from zwgk_desktop.domain.items import CLERK, TITLE, Category, Item, validate
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.io.columns import normalize_header, spellings
+from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, Grid, cell_text, column_letter, read_grids
+
+HEADER_SEARCH_ROWS = 30
+EXAMPLE_MARK = "（示例）"
+_TOTAL_ROW = re.compile(r"^(合计|小计|总计|本页合计|本期合计|累计)$")
+_OPENING_ROW = re.compile(r"^(期初余额|上期结余|上期结转|上年结转|上季度结余)$")
+_WAN = re.compile(r"^(.*?)万元?$")
+
+
+@dataclass
+class Column:
+    number: int  # 1-based, as the sheet counts
+    header: str
+    field: Field
+    unit: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{column_letter(self.number)}列“{self.header}”"
+
+
+@dataclass
+class ImportPlan:
+    """What an import would store, and everything found wrong or odd on the way."""
+
+    file: str
+    sheet: str
+    category: str
+    period: Quarter
+    header_row: int
+    columns: list[Column]
+    ignored: list[str]
+    item: Item
+    source_rows: list[int]  # the sheet's row number of each item row
+    errors: list[Problem] = field(default_factory=list)  # any of these: nothing is imported
+    warnings: list[Problem] = field(default_factory=list)  # to be accepted
+    to_complete: list[Problem] = field(default_factory=list)  # the draft's own fields still missing
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dict[str, str] | None = None,
+                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
+    """Read and check the file; nothing is stored."""
+    schema = category_of(category_code)
+    grids = read_grids(path)
+    info = next((g for g in grids if g.sheet == INFO_SHEET), None)
+    candidates = [g for g in grids if g.sheet not in (INFO_SHEET, NOTES_SHEET) and g.rows]
+    if not candidates:
+        raise BadInput(f"{path.name} 中没有内容：工作表是空的")
+    known = spellings(schema) | (mapping or {})
+    found = [(grid, *_find_header(grid, known)) for grid in candidates]
+    grid, header_row, spots, ignored = max(found, key=lambda f: len(f[2]))
+    columns = [Column(number, header, schema.row_field(key), unit) for number, header, key, unit in spots]
+    mapped = {c.field.key for c in columns}
+    missing = [f.label for f in schema.row_fields if f.required and f.key not in mapped]
+    if header_row == 0 or missing:
+        where = f"{path.name} 工作表“{grid.sheet}”"
+        if header_row == 0:
+            raise BadInput(f"{where}：前 {HEADER_SEARCH_ROWS} 行中找不到{schema.name}的表头。应有这些列："
+                           f"{'、'.join(f.label for f in schema.row_fields if f.required)}"
+                           "（可用 zwgk template 生成模板；其他系统导出的表可用 --mapping 指定列的对应关系）")
+        blank = _blank_headers(grid, header_row)
+        hint = "".join(f"；第{header_row}行 {column_letter(n)}列的表头是空的（可能是合并单元格），这一列的数据对应不上"
+                       for n in blank)
+        raise BadInput(f"{where} 第{header_row}行的表头缺少这些列：{'、'.join(missing)}"
+                       f"（找到的列：{'、'.join(c.header for c in columns) or '无'}）{hint}。"
+                       "表头写法不同的（如其他系统导出的表），可用 --mapping 指定列的对应关系")
+    item = new_item(category_code, period)
+    plan = ImportPlan(path.name, grid.sheet, category_code, period, header_row, columns, ignored, item, [])
+    _read_rows(plan, grid, progress)
+    if info is not None:
+        _read_info(plan, info)
+    _check(plan)
+    return plan
+
+
+def _find_header(grid: Grid, known: dict[str, str]) -> tuple[int, list[tuple[int, str, str, str]], list[str]]:
+    """The row (within the first rows) whose cells name the most fields, and its columns."""
+    best: tuple[int, list[tuple[int, str, str, str]], list[str]] = (0, [], [])
+    for number, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS], start=1):
+        columns, ignored, taken = [], [], set()
+        for column, value in enumerate(row, start=1):
+            text = cell_text(value).strip()
+            if not text:
+                continue
+            plain, unit = normalize_header(text)
+            key = known.get(plain)
+            if key is not None and key not in taken:
+                taken.add(key)
+                columns.append((column, text, key, unit))
+            else:
+                ignored.append(text)
+        if len(columns) >= 2 and len(columns) > len(best[1]):
+            best = (number, columns, ignored)
+    return best
+
+
+def _blank_headers(grid: Grid, header_row: int) -> list[int]:
+    """Columns with data below but no header (a merged header cell covers them)."""
+    header = grid.rows[header_row - 1]
+    below = grid.rows[header_row:header_row + 10]
+    width = max((len(r) for r in below), default=0)
+    return [n for n in range(1, width + 1)
+            if (n > len(header) or _blank(header[n - 1])) and any(n <= len(r) and not _blank(r[n - 1]) for r in below)]
+
+
+def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None] | None) -> None:
+    rows = grid.rows[plan.header_row:]
+    first_text = next((c for c in plan.columns if c.field.kind in (Kind.TEXT, Kind.NAME)), plan.columns[0])
+    for offset, cells in enumerate(rows):
+        number = plan.header_row + offset + 1
+        if progress and offset % 2000 == 0:
+            progress(offset, len(rows))
+        values = {c.field.key: (cells[c.number - 1] if c.number - 1 < len(cells) else None) for c in plan.columns}
+        if all(_blank(v) for v in values.values()):
+            continue  # a blank line between blocks, or the sheet's end
+        label = cell_text(values.get(first_text.field.key)).replace(" ", "")
+        if any(cell_text(v).startswith(EXAMPLE_MARK) for v in values.values()):
+            continue  # the template's example line
+        if _TOTAL_ROW.match(label) or any(_TOTAL_ROW.match(cell_text(v).replace(" ", "")) for v in cells[:3]):
+            continue  # a totals line: the sheet's own sums, recomputed by us
+        if plan.category == "finance" and _OPENING_ROW.match(cell_text(values.get("summary")).replace(" ", "")):
+            _opening_balance(plan, values, number)
+            continue
+        row: dict[str, Any] = {}
+        for column in plan.columns:
+            if (number, column.number) in grid.formulas:
+                plan.errors.append(Problem(f"是公式（{_clip(cell_text(values[column.field.key]))}），"
+                                           "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where))
+                continue
+            try:
+                row[column.field.key] = _parse(column, values[column.field.key])
+            except FieldError as exc:
+                plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where))
+        plan.item.rows.append(row)
+        plan.source_rows.append(number)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _parse(column: Column, raw: Any) -> Any:
+    """One cell as its field reads it, with the sheet's ways of writing numbers and dates."""
+    spec = column.field
+    if isinstance(raw, str) and len(raw) > 5000:
+        raise FieldError(f"内容太长（{len(raw):,} 个字）")
+    if spec.kind is Kind.MONEY and not _blank(raw):
+        return spec.check(_money(raw, column.unit))
+    if spec.kind is Kind.DATE and isinstance(raw, float | int) and not isinstance(raw, bool) and 20000 < raw < 80000:
+        raise FieldError(f"“{cell_text(raw)}”是数字，不是日期：请把这一列设成日期格式")
+    if isinstance(raw, datetime) and spec.kind is not Kind.DATE:
+        raw = cell_text(raw)
+    return spec.parse(raw)
+
+
+def _money(raw: Any, unit: str) -> int:
+    """An amount in 元 (or 万元, by the header or the cell) into 分."""
+    scale = 10_000 if unit == "万元" else 1
+    if isinstance(raw, str):
+        text = re.sub(r"[\s,，￥¥]", "", raw)
+        match = _WAN.match(text)
+        if match and match.group(1):
+            scale, text = 10_000, match.group(1)
+        raw = text.removesuffix("元")
+    try:
+        if scale == 1:
+            return money.parse_fen(raw)
+        amount = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
+        return money.parse_fen(amount * scale)
+    except (money.MoneyError, InvalidOperation, ValueError) as exc:
+        raise FieldError(f"“{_clip(cell_text(raw))}”不是金额" if not isinstance(exc, money.MoneyError)
+                         else str(exc)) from None
+
+
+def _opening_balance(plan: ImportPlan, values: dict[str, Any], number: int) -> None:
+    """A finance sheet's 期初余额 line gives the opening balance, not a transaction."""
+    column = next((c for c in plan.columns if c.field.key in ("income", "expense") and not _blank(
+        values.get(c.field.key))), None)
+    if column is None:
+        return
+    try:
+        plan.item.fields["opening_balance"] = _money(values[column.field.key], column.unit)
+    except FieldError as exc:
+        plan.errors.append(Problem(str(exc), row=number, field=column.where))
+
+
+def _read_info(plan: ImportPlan, grid: Grid) -> None:
+    """The 事项信息 sheet: the item's own fields as label / value pairs."""
+    schema = category_of(plan.category)
+    by_label: dict[str, Field] = {f.label: f for f in schema.item_fields}
+    by_label |= {TITLE.label: TITLE, CLERK.label: CLERK}
+    for number, row in enumerate(grid.rows, start=1):
+        if len(row) < 2 or _blank(row[0]):
+            continue
+        label = normalize_header(cell_text(row[0]))[0]
+        value = row[1]
+        if _blank(value):
+            continue
+        try:
+            if label == TITLE.label:
+                plan.item.title = TITLE.parse(cell_text(value))
+            elif label == CLERK.label:
+                plan.item.clerk = CLERK.parse(cell_text(value))
+            elif label in ("公示开始", "公示结束"):
+                day = Field(label, label, Kind.DATE).parse(value)
+                if label == "公示开始":
+                    plan.item.publicity_start = day
+                else:
+                    plan.item.publicity_end = day
+            elif label in by_label:
+                spec = by_label[label]
+                raw = cell_text(value) if spec.kind is not Kind.DATE else value
+                plan.item.fields[spec.key] = _money(value, "") if spec.kind is Kind.MONEY else spec.parse(raw)
+        except FieldError as exc:
+            plan.errors.append(Problem(str(exc), where=f"工作表“{INFO_SHEET}”", row=number, field=label))
+
+
+def _check(plan: ImportPlan) -> None:
+    """The category's own rules over the read rows: row-level errors block, the rest is told."""
+    item, schema = plan.item, category_of(plan.category)
+    if not item.rows:
+        plan.errors.append(Problem("表头下面没有任何数据行", where=f"工作表“{plan.sheet}”"))
+        return
+    if plan.errors:
+        return  # rules over cells that did not even parse would only repeat the same faults
+    if plan.category == "finance" and item.fields.get("opening_balance") is not None:
+        income = sum(r.get("income") or 0 for r in item.rows)
+        expense = sum(r.get("expense") or 0 for r in item.rows)
+        item.fields["closing_balance"] = item.fields["opening_balance"] + income - expense
+    # The rows are checked against the category's rules as if the item's own fields were filled
+    # in (a sheet of 低保 households says nothing of the item's publicity dates): a bad row is an
+    # error now; a field the draft still lacks is for the clerk to complete before review.
+    rows_report = validate(_probe(item, schema), schema)
+    plan.errors += [_located(plan, p) for p in rows_report.errors if p.row is not None]
+    plan.warnings += [_located(plan, p) for p in rows_report.warnings if p.row is not None]
+    own = validate(item.snapshot(), schema)
+    plan.to_complete += [p for p in own.errors if p.row is None]
+    plan.warnings += [p for p in own.warnings if p.row is None]
+    if plan.category == "assistance":
+        seen: dict[tuple[str, str], int] = {}
+        for index, row in enumerate(item.rows):
+            key = (str(row.get("group") or ""), str(row.get("head_name") or ""))
+            if key in seen:
+                plan.warnings.append(Problem(f"与第{plan.source_rows[seen[key]]}行同组同名，请核对是否同一户列了两次",
+                                             row=plan.source_rows[index], field="户主姓名"))
+            seen.setdefault(key, index)
+
+
+def _probe(item: Item, schema: Category) -> Item:
+    """A copy whose missing item fields hold harmless values, so the rows' rules can run."""
+    probe = item.snapshot()
+    probe.publicity_start = probe.publicity_start or probe.period.last_day
+    first = next((r for r in probe.rows if r.get("rank") == 1), probe.rows[0] if probe.rows else {})
+    for spec in schema.item_fields:
+        if probe.fields.get(spec.key) is None and spec.required:
+            probe.fields[spec.key] = {
+                Kind.MONEY: 0, Kind.DATE: probe.period.first_day, Kind.COUNT: spec.minimum,
+                Kind.CHOICE: spec.choices[0] if spec.choices else "",
+            }.get(spec.kind, first.get("bidder") if spec.key == "winner" else "待填")
+    if schema.code == "finance":
+        income = sum(r.get("income") or 0 for r in probe.rows if isinstance(r.get("income"), int))
+        expense = sum(r.get("expense") or 0 for r in probe.rows if isinstance(r.get("expense"), int))
+        probe.fields["closing_balance"] = probe.fields["opening_balance"] + income - expense
+    return probe
+
+
+def _located(plan: ImportPlan, problem: Problem) -> Problem:
+    """A rule's row number (1, 2, 3 … of the item) as the sheet's own row, with the column."""
+    row = plan.source_rows[problem.row - 1] if problem.row and problem.row <= len(plan.source_rows) else problem.row
+    column = next((c.where for c in plan.columns if c.field.label == problem.field), problem.field)
+    return Problem(problem.message, where=problem.where, row=row, field=column)
+
+
+def check_other_villages(session: Session, plan: ImportPlan, village: Village) -> None:
+    """A person on this 低保 list already on another village's list for the same quarter: a warning."""
+    if plan.category != "assistance":
+        return
+    ids = {str(r.get("id_number")): i for i, r in enumerate(plan.item.rows) if r.get("id_number")}
+    if not ids:
+        return
+    others = session.execute(
+        select(ItemRow.data, Village.name).join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
+        .join(Village, Village.id == DisclosureItem.village_id)
+        .where(DisclosureItem.category == "assistance", DisclosureItem.period == str(plan.period),
+               DisclosureItem.village_id != village.id))
+    for data, name in others:
+        index = ids.get(str(data.get("id_number")))
+        if index is not None:
+            plan.warnings.append(Problem(f"此人已在{name}{plan.period}的名单中，请核对是否重复享受",
+                                         row=plan.source_rows[index], field="身份证号"))
+
+
+def store_import(session: Session, plan: ImportPlan, village: Village, *, title: str | None = None) -> int:
+    """The plan as a new draft item of the village (the caller's transaction)."""
+    if not plan.ok:
+        raise BadInput(f"{plan.file} 有 {len(plan.errors)} 处错误，没有导入：", plan.errors)
+    if title:
+        plan.item.title = TITLE.parse(title)
+    return store.save_item(session, plan.item, village)
+

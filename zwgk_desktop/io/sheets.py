@@ -1,0 +1,171 @@
+"""Reading a spreadsheet (xlsx, xls or CSV in UTF-8 or GBK) into a grid of raw cell values.
+
+Nothing here knows about categories: it only gets the cells out of whatever a clerk or the
+county's 三资 platform saved, and refuses a file it cannot read in words that name the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from zwgk_desktop.errors import BadInput
+
+MAX_ROWS = 200_000
+MAX_COLUMNS = 200
+INFO_SHEET = "事项信息"
+NOTES_SHEET = "填写说明"
+
+
+@dataclass
+class Grid:
+    """One sheet's cells: `rows[0]` is the sheet's row 1; formulas are noted, not evaluated."""
+
+    file: str
+    sheet: str
+    rows: list[list[Any]]
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column), 1-based
+
+
+def read_grids(path: Path) -> list[Grid]:
+    """Every sheet of the file, in order. A CSV is one sheet."""
+    if not path.is_file():
+        raise BadInput(f"找不到文件 {path}")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return _read_xlsx(path)
+        if suffix == ".xls":
+            return _read_xls(path)
+        if suffix in (".csv", ".txt"):
+            return [_read_csv(path)]
+    except BadInput:
+        raise
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, IndexError,
+            AttributeError) as exc:
+        raise BadInput(f"文件 {path.name} 无法读取（不是有效的 {suffix[1:]} 文件，或已损坏、不完整）：{_short(exc)}") \
+            from None
+    except Exception as exc:  # a reader library's own error type: still the file's fault, told in words
+        raise BadInput(f"文件 {path.name} 无法读取（文件已损坏或格式不对）：{_short(exc)}") from None
+    raise BadInput(f"不认识 {path.name} 的格式：请用 .xlsx、.xls 或 .csv")
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def _read_xlsx(path: Path) -> list[Grid]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=False)
+    try:
+        grids = []
+        for sheet in book.worksheets:
+            rows, formulas = [], set()
+            for number, cells in enumerate(sheet.iter_rows(), start=1):
+                if number > MAX_ROWS:
+                    raise BadInput(f"{path.name} 的工作表“{sheet.title}”超过 {MAX_ROWS:,} 行，请分成几个文件")
+                row = []
+                for column, cell in enumerate(cells[:MAX_COLUMNS], start=1):
+                    if getattr(cell, "data_type", None) == "f":
+                        formulas.add((number, column))  # a formula: its text, not a value we can trust
+                    row.append(cell.value)
+                rows.append(row)
+            grids.append(Grid(path.name, sheet.title, _trimmed(rows), formulas))
+        return grids
+    finally:
+        book.close()
+
+
+def _read_xls(path: Path) -> list[Grid]:
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), on_demand=True)
+    try:
+        grids = []
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            if sheet.nrows > MAX_ROWS:
+                raise BadInput(f"{path.name} 的工作表“{sheet.name}”超过 {MAX_ROWS:,} 行，请分成几个文件")
+            rows = []
+            for number in range(sheet.nrows):
+                row: list[Any] = []
+                for cell in sheet.row(number)[:MAX_COLUMNS]:
+                    if cell.ctype == xlrd.XL_CELL_DATE:
+                        row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                        row.append(None)
+                    elif cell.ctype == xlrd.XL_CELL_ERROR:
+                        row.append("#错误")
+                    else:
+                        row.append(cell.value)
+                rows.append(row)
+            grids.append(Grid(path.name, sheet.name, _trimmed(rows)))
+        return grids
+    finally:
+        book.release_resources()
+
+
+def _read_csv(path: Path) -> Grid:
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - gb18030 decodes any byte string
+        raise BadInput(f"{path.name} 的文字编码无法识别：请另存为 UTF-8 或 GBK 编码的 CSV")
+    if "\x00" in text:
+        raise BadInput(f"{path.name} 不是文本格式的 CSV 文件")
+    sample = text[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;，")
+    except csv.Error:
+        dialect = csv.excel
+    rows: list[list[Any]] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text), dialect), start=1):
+        if number > MAX_ROWS:
+            raise BadInput(f"{path.name} 超过 {MAX_ROWS:,} 行，请分成几个文件")
+        rows.append([cell if cell.strip() else None for cell in row[:MAX_COLUMNS]])
+    return Grid(path.name, path.stem, _trimmed(rows))
+
+
+def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows without trailing empty cells, and without trailing empty rows (sheets often carry them)."""
+    out = []
+    for row in rows:
+        while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
+            row = row[:-1]
+        out.append(row)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text, for headers and messages."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def column_letter(number: int) -> str:
+    """1 → A, 27 → AA: columns as the spreadsheet names them."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -1,0 +1,153 @@
+"""Writing spreadsheets: the import template of a category, and an item's rows in the same form
+(so an exported sheet imports back unchanged). Three sheets: 明细 (the table), 事项信息 (the
+item's own fields) and 填写说明 (every column explained in plain Chinese)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.fields import Field, Kind
+from zwgk_desktop.domain.identity import id_check_char
+from zwgk_desktop.domain.items import CLERK, TITLE, Item
+from zwgk_desktop.errors import BadInput
+from zwgk_desktop.io.importer import EXAMPLE_MARK
+from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, column_letter
+
+_EXAMPLE_ID = "41012219800101002"
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "finance": {"date": "2026-07-01", "voucher": "记-001", "summary": f"{EXAMPLE_MARK}支付7月村干部基本报酬",
+                "income": None, "expense": 1507980},
+    "assistance": {"group": f"{EXAMPLE_MARK}3组", "head_name": "张三",
+                   "id_number": _EXAMPLE_ID + id_check_char(_EXAMPLE_ID),
+                   "household_size": 2, "kind": "农村低保", "monthly_amount": 112000, "phone": "13800000000",
+                   "account": "6228480012345678", "address": "3组12号", "reason": "因病"},
+    "bids": {"bidder": f"{EXAMPLE_MARK}某某建筑工程有限公司", "price": 98600000, "rank": 1},
+    "notice": {"matter": f"{EXAMPLE_MARK}补贴户数", "detail": "526户", "amount": None},
+}
+HINTS = {
+    Kind.TEXT: "文字", Kind.LONGTEXT: "文字，可以分段", Kind.NAME: "人名或单位名称",
+    Kind.CONTACT: "联系方式，可含电话", Kind.MONEY: "金额，单位元，最多两位小数；可写 1,234.50 或 1.2万",
+    Kind.DATE: "日期，如 2026-07-01、2026/7/1 或 2026年7月1日", Kind.COUNT: "整数",
+    Kind.CHOICE: "从下拉列表中选", Kind.ID_NUMBER: "18 位身份证号，最后一位可以是 X；只用于核对，公开时中间 8 位遮挡",
+    Kind.MOBILE: "11 位手机号；只存档，不公开", Kind.ACCOUNT: "银行或一卡通账号；只存档，不公开",
+}
+
+
+def _header(spec: Field) -> str:
+    unit = "（元）" if spec.kind is Kind.MONEY else ""
+    return f"{spec.label}{unit}{'*' if spec.required else ''}"
+
+
+def write_workbook(category_code: str, out: Path, item: Item | None = None) -> int:
+    """The template (no item) or an item's rows, in the form `zwgk import` reads; returns rows written."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    schema = category_of(category_code)
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "明细"
+    fields = schema.row_fields
+    title = item.title if item is not None else f"{schema.name}明细（导入模板：从第 3 行起填写，示例行可删可留）"
+    sheet.append([title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(fields))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([_header(f) for f in fields])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="E8EEF6")
+        cell.alignment = Alignment(horizontal="center")
+    rows = item.rows if item is not None else [EXAMPLES[category_code]]
+    for row in rows:
+        sheet.append([_cell(spec, row.get(spec.key)) for spec in fields])
+        for column, spec in enumerate(fields, start=1):
+            target = sheet.cell(row=sheet.max_row, column=column)
+            if isinstance(target.value, str) and target.value.startswith("="):
+                target.data_type = "s"  # text that begins with "=", not a formula
+            if spec.kind is Kind.MONEY:
+                target.number_format = "#,##0.00"
+            elif spec.kind is Kind.DATE:
+                target.number_format = "yyyy-mm-dd"
+            elif spec.kind in (Kind.ID_NUMBER, Kind.ACCOUNT, Kind.MOBILE, Kind.TEXT, Kind.NAME):
+                target.number_format = "@"  # long digit strings stay text, not 4.10122E+17
+    last = max(sheet.max_row, 2) + (2000 if item is None else 0)
+    for column, spec in enumerate(fields, start=1):
+        letter = column_letter(column)
+        sheet.column_dimensions[letter].width = max(10, min(30, len(spec.label) * 2 + 8))
+        area = f"{letter}3:{letter}{last}"
+        check = None
+        if spec.kind is Kind.CHOICE:
+            check = DataValidation(type="list", formula1='"' + ",".join(spec.choices) + '"', allow_blank=True)
+        elif spec.kind is Kind.COUNT:
+            check = DataValidation(type="whole", operator="between", formula1=str(spec.minimum),
+                                   formula2="1000000", allow_blank=True)
+        elif spec.kind is Kind.MONEY:
+            check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
+        if check is not None:
+            check.error, check.errorTitle = f"{spec.label}：{HINTS[spec.kind]}", "输入有误"
+            check.prompt, check.promptTitle = HINTS[spec.kind], spec.label
+            sheet.add_data_validation(check)
+            check.add(area)
+    sheet.freeze_panes = "A3"
+
+    info = book.create_sheet(INFO_SHEET)
+    info.append(["项目", "内容", "说明"])
+    pairs: list[tuple[Field | None, str, Any]] = [
+        (TITLE, TITLE.label, item.title if item else ""),
+        (None, "公示开始", item.publicity_start if item else None),
+        (None, "公示结束", item.publicity_end if item else None),
+        (CLERK, CLERK.label, item.clerk if item else None),
+    ]
+    pairs += [(spec, spec.label, item.fields.get(spec.key) if item else None) for spec in schema.item_fields
+              if not (category_code == "finance" and spec.key == "closing_balance")]
+    for known, label, value in pairs:
+        hint = HINTS[known.kind] if known is not None else "日期，如 2026-07-01（长期公开可不填结束日期）"
+        info.append([label, _cell(known, value) if known is not None else value, hint])
+        if known is not None and known.kind is Kind.MONEY:
+            info.cell(row=info.max_row, column=2).number_format = "#,##0.00"
+        if known is None:
+            info.cell(row=info.max_row, column=2).number_format = "yyyy-mm-dd"
+    info.column_dimensions["A"].width, info.column_dimensions["B"].width = 16, 40
+    info.column_dimensions["C"].width = 50
+
+    notes = book.create_sheet(NOTES_SHEET)
+    notes.append([f"{schema.name}：各列怎么填"])
+    notes["A1"].font = Font(bold=True, size=13)
+    notes.append(["列", "必填", "怎么填"])
+    for spec in fields:
+        notes.append([spec.label, "是" if spec.required else "否",
+                      HINTS[spec.kind] + (f"（可选：{'、'.join(spec.choices)}）" if spec.choices else "")
+                      + ("" if spec.public else "。此列只存档，任何公开栏、网页都不显示")])
+    notes.append([])
+    notes.append(["说明", "", "表头可以在前几行的任意一行；上面可以有标题和空行。带“（示例）”的行不会被导入。"
+                  "金额可以写成数字或“1.2万”；全角数字也可以。“合计”行会被跳过，合计由程序自己算。"
+                  "有一处错误，整个文件都不会导入，程序会指出第几行第几列、错在哪里。"])
+    if category_code == "finance":
+        notes.append(["期初余额", "", "写在“事项信息”表中，或在明细中写一行摘要为“期初余额”的行；期末余额由程序计算。"])
+    for letter, width in (("A", 16), ("B", 8), ("C", 90)):
+        notes.column_dimensions[letter].width = width
+    partial = out.with_name(out.name + ".partial")
+    try:
+        book.save(partial)
+        partial.replace(out)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise BadInput(f"无法写出 {out}：{exc.strerror or exc}") from None
+    return len(rows)
+
+
+def _cell(spec: Field | None, value: Any) -> Any:
+    if value is None or spec is None:
+        return value
+    if spec.kind is Kind.MONEY:
+        amount = Decimal(int(value)) / 100
+        return float(amount) if abs(int(value)) < 2**52 else str(amount)
+    if spec.kind is Kind.DATE:
+        return date.fromisoformat(value) if isinstance(value, str) else value
+    return value
