@@ -127,8 +127,12 @@ def parse_item_fields(category: Category, raw: Mapping[str, object]) -> tuple[di
     return values, problems
 
 
-def validate(item: Item, category: Category) -> Report:
-    """Every check an item must pass before it is reviewed or printed; typed values expected."""
+def validate(item: Item, category: Category, *, rows_checked: bool = False) -> Report:
+    """Every check an item must pass before it is reviewed or printed; typed values expected.
+
+    `rows_checked`: every row value has just been through its field's check (an import parses
+    each cell that way), so only the rules across rows are left to run.
+    """
     report = Report()
     for spec, value in ((TITLE, item.title), (CLERK, item.clerk), (REVIEWER, item.reviewer)):
         _check_into(spec, value, report)
@@ -146,7 +150,7 @@ def validate(item: Item, category: Category) -> Report:
             report.warn("审核日期晚于公示开始日期：应先审核签字，后公布", field="审核日期")
     for spec in category.item_fields:
         item.fields[spec.key] = _check_into(spec, item.fields.get(spec.key), report)
-    for number, row in enumerate(item.rows, start=1):
+    for number, row in enumerate(item.rows if not rows_checked else (), start=1):
         for spec in category.row_fields:
             row[spec.key] = _check_into(spec, row.get(spec.key), report, row=number)
     if len(item.rows) < category.min_rows:

@@ -65,6 +65,7 @@ class ImportPlan:
     ignored: list[str]
     item: Item
     source_rows: list[int]  # the sheet's row number of each item row
+    raw: list[dict[str, Any]] = field(default_factory=list)  # the cells as found, for a preview of bad ones
     errors: list[Problem] = field(default_factory=list)  # any of these: nothing is imported
     warnings: list[Problem] = field(default_factory=list)  # to be accepted
     to_complete: list[Problem] = field(default_factory=list)  # the draft's own fields still missing
@@ -170,6 +171,7 @@ def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None
                 plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where))
         plan.item.rows.append(row)
         plan.source_rows.append(number)
+        plan.raw.append({key: value for key, value in values.items() if key not in row})
 
 
 def _blank(value: Any) -> bool:
@@ -271,10 +273,10 @@ def _check(plan: ImportPlan) -> None:
     # The rows are checked against the category's rules as if the item's own fields were filled
     # in (a sheet of 低保 households says nothing of the item's publicity dates): a bad row is an
     # error now; a field the draft still lacks is for the clerk to complete before review.
-    rows_report = validate(_probe(item, schema), schema)
+    rows_report = validate(_probe(item, schema), schema, rows_checked=True)
     plan.errors += [_located(plan, p) for p in rows_report.errors if p.row is not None]
     plan.warnings += [_located(plan, p) for p in rows_report.warnings if p.row is not None]
-    own = validate(item.snapshot(), schema)
+    own = validate(item.snapshot(), schema, rows_checked=True)
     plan.to_complete += [p for p in own.errors if p.row is None]
     plan.warnings += [p for p in own.warnings if p.row is None]
     if plan.category == "assistance":

@@ -42,6 +42,7 @@ from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
 from zwgk_desktop.ui.dialogs import SettingsDialog, show_error
+from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
 from zwgk_desktop.ui.preview import PreviewPane
@@ -117,12 +118,17 @@ class MainWindow(QMainWindow):
         self.save_action = _action("保存", self, QKeySequence.StandardKey.Save)
         self.print_action = _action("打印…", self, QKeySequence.StandardKey.Print)
         self.pdf_action = _action("另存为 PDF…", self)
+        self.import_action = _action("从 Excel 导入…", self)
+        self.import_action.setStatusTip("把 Excel/WPS 表格导入为左侧所选季度的新事项（草稿）；"
+                                        "有错误的表格什么也不会导入")
+        self.export_action = _action("导出为 Excel…", self)
+        self.export_action.setStatusTip("把当前事项的明细导出为 Excel，可以原样再导入")
         self.site_action = _action("导出网上公开件…", self)
         self.site_action.setStatusTip("写出网上公开的静态网站（二维码指向的网页），交乡镇上传到网站；再次导出只改写有变化的文件")
         self.settings_action = _action("设置…", self)
         self.quit_action = _action("退出", self, QKeySequence.StandardKey.Quit)
-        for action in (self.save_action, self.print_action, self.pdf_action, self.site_action, self.settings_action,
-                       self.quit_action):
+        for action in (self.save_action, self.print_action, self.pdf_action, self.import_action, self.export_action,
+                       self.site_action, self.settings_action, self.quit_action):
             file_menu.addAction(action)
         edit_menu = self.menuBar().addMenu("编辑")
         self.undo_action = self.undo_group.createUndoAction(self, "撤销")
@@ -167,6 +173,8 @@ class MainWindow(QMainWindow):
         self.pdf_action.triggered.connect(self._on_save_pdf)
         self.settings_action.triggered.connect(self._on_settings)
         self.site_action.triggered.connect(self._on_export_site)
+        self.import_action.triggered.connect(self._on_import)
+        self.export_action.triggered.connect(self._on_export_rows)
         self.quit_action.triggered.connect(self.close)
         self.review_action.triggered.connect(self.mark_reviewed)
         self.seal_action.triggered.connect(self._on_seal)
@@ -211,6 +219,7 @@ class MainWindow(QMainWindow):
 
     def _on_place_chosen(self, village_id: int, period: str) -> None:
         self.chosen_place = (village_id, period)
+        self._update_actions()
 
     def _on_item_chosen(self, item_id: int) -> None:
         shown = self._opening if self._opening is not None else self._current_id()
@@ -328,6 +337,8 @@ class MainWindow(QMainWindow):
         self.new_menu.setEnabled(not self.read_only)
         self.settings_action.setEnabled(not self.read_only)
         self.seal_action.setEnabled(not self.read_only)
+        self.import_action.setEnabled(not self.read_only and bool(self.chosen_place and self.chosen_place[1]))
+        self.export_action.setEnabled(has_item)
         self.correct_action.setEnabled(has_item and not self.read_only and editor is not None and editor.sealed)
         for action in (self.save_action, self.unreview_action):
             action.setEnabled(changeable)
@@ -556,6 +567,48 @@ class MainWindow(QMainWindow):
         if current is not None:
             self.open_item(current)  # shown again, now read-only
         self.sealed.emit(result.seal_id)
+
+    def _on_import(self) -> None:
+        if self.chosen_place is None or not self.chosen_place[1]:
+            QMessageBox.information(self, "从 Excel 导入", "请先在左侧选中要导入到的村和季度。")
+            return
+        if not self.save_current(wait=True):
+            return
+        wizard = self.import_wizard()
+        wizard.exec()
+
+    def import_wizard(self) -> ImportWizard:
+        assert self.chosen_place is not None
+        wizard = ImportWizard(self.sessions, *self.chosen_place, parent=self)
+        wizard.imported.connect(self._on_imported)
+        return wizard
+
+    def _on_imported(self, item_id: int) -> None:
+        self.reload_tree(select=item_id)
+        self.open_item(item_id)
+        self.statusBar().showMessage(f"已导入为新事项 {item_id}（草稿）：补全事项信息后请审核", 10000)
+
+    def _on_export_rows(self) -> None:
+        item = self.current_item()
+        if item is None or item.id is None:
+            return
+        if not self.save_current(wait=True):
+            return
+        target, _ = QFileDialog.getSaveFileName(self, "导出为 Excel", f"{item.title}.xlsx", "Excel 工作簿 (*.xlsx)")
+        if target:
+            self.export_rows(Path(target if target.endswith(".xlsx") else target + ".xlsx"))
+
+    def export_rows(self, target: Path) -> None:
+        from zwgk_desktop.io.workbook import write_workbook
+
+        item = self.current_item()
+        assert item is not None
+        try:
+            rows = write_workbook(item.category, target, item)
+        except ZwgkError as exc:
+            show_error(self, "未能导出", exc)
+            return
+        self.statusBar().showMessage(f"已导出 {rows} 行到 {target}", 8000)
 
     def _on_export_site(self) -> None:
         if not self.save_current(wait=True):

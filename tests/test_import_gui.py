@@ -1,0 +1,55 @@
+"""The import wizard and the export, driven in the app as a clerk would."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+from test_gui import window  # noqa: F401  (the fixture)
+
+from zwgk_desktop.ui.main_window import MainWindow
+
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+
+
+def test_a_file_with_mistakes_shows_them_and_imports_nothing(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    window.navigator.select_place(1, "2026Q3")
+    assert window.import_action.isEnabled()
+    wizard = window.import_wizard()
+    qtbot.addWidget(wizard)
+    wizard.choose_category("assistance")
+    with qtbot.waitSignal(wizard.planned, timeout=20000) as planned:
+        wizard.read(BAD / "negative_amount.xlsx")
+    plan = planned.args[0]
+    assert plan.errors and not wizard.import_button.isEnabled()
+    texts = [wizard.problems.item(i).text() for i in range(wizard.problems.count())]
+    assert any("第4行" in t and "F列" in t and "负数" in t for t in texts)
+    assert "不能导入" in wizard.summary.text()
+    with qtbot.waitSignal(wizard.planned, timeout=20000) as planned:
+        wizard.read(BAD / "corrupt.xlsx")
+    assert planned.args[0] is None and "无法读取" in wizard.problems.item(0).text()
+
+
+def test_export_then_import_in_the_app(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from test_gui import open_item
+
+    open_item(qtbot, window, "assistance")
+    target = tmp_path / "list.xlsx"
+    window.export_rows(target)
+    assert load_workbook(target)["明细"].max_row == 2 + 320
+    window.navigator.select_place(1, "2026Q3")
+    wizard = window.import_wizard()
+    qtbot.addWidget(wizard)
+    wizard.choose_category("assistance")
+    with qtbot.waitSignal(wizard.planned, timeout=30000) as planned:
+        wizard.read(target)
+    plan = planned.args[0]
+    assert plan.ok and len(plan.item.rows) == 320
+    if plan.warnings:
+        assert not wizard.import_button.isEnabled()
+        wizard.accept_warnings.setChecked(True)
+    assert wizard.import_button.isEnabled()
+    with qtbot.waitSignal(window.preview.rendered, timeout=30000), qtbot.waitSignal(wizard.imported) as imported:
+        wizard.do_import()
+    assert window.editor is not None and window.editor.item is not None
+    assert window.editor.item.id == imported.args[0] and window.editor.model.rowCount() == 320

@@ -1,0 +1,237 @@
+"""The import wizard: choose a spreadsheet, see what would be imported and everything wrong with it
+(by row and column, in words), accept the warnings, import. Nothing is stored until the last
+step, and nothing at all while any error remains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session, sessionmaker
+
+from zwgk_desktop.archive.backup import backup_before
+from zwgk_desktop.db import store
+from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.fields import PRIVATE_KINDS, Field, Kind
+from zwgk_desktop.domain.identity import mask_account, mask_id, mask_phone
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.io.importer import ImportPlan, check_other_villages, plan_import, store_import
+from zwgk_desktop.io.sheets import cell_text
+from zwgk_desktop.ui.dialogs import show_error
+from zwgk_desktop.ui.workers import Progress, Task, run_in_background
+
+PREVIEW_ROWS = 200
+
+
+def _masked(spec: Field, value: object) -> str:
+    """Personal numbers are masked on screen, as everywhere in the app."""
+    if not value:
+        return ""
+    text = str(value)
+    return {Kind.ID_NUMBER: mask_id, Kind.MOBILE: mask_phone, Kind.ACCOUNT: mask_account}[spec.kind](text)
+ERROR_BRUSH = QBrush(QColor("#fde2e1"))
+WARNING_BRUSH = QBrush(QColor("#fff1c2"))
+
+
+class ImportWizard(QDialog):
+    """Import a sheet into a village's quarter as a new draft item."""
+
+    planned = Signal(object)  # the ImportPlan on screen
+    imported = Signal(int)  # the new item's id
+
+    def __init__(self, sessions: sessionmaker[Session], village_id: int, period: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.sessions = sessions
+        self.village_id = village_id
+        self.period = Quarter.parse(period)
+        self.plan: ImportPlan | None = None
+        self.path: Path | None = None
+        with sessions() as session:
+            village = session.get(store.Village, village_id)
+            self.village_name = village.name if village else "?"
+        self.setWindowTitle("从 Excel 导入")
+        self.resize(1100, 720)
+        self._build()
+
+    def _build(self) -> None:
+        self.category = QComboBox()
+        for code, spec in CATEGORIES.items():
+            self.category.addItem(spec.name, code)
+        self.choose = QPushButton("选择文件…")
+        self.file_label = QLabel("还没有选择文件（.xlsx、.xls 或 .csv）")
+        top = QHBoxLayout()
+        top.addWidget(QLabel(f"导入到：{self.village_name} {self.period.chinese}　类别"))
+        top.addWidget(self.category)
+        top.addWidget(self.choose)
+        top.addWidget(self.file_label, 1)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.preview = QTableWidget(0, 0)
+        self.preview.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.problems = QListWidget()
+        self.problems.setMaximumHeight(190)
+        self.accept_warnings = QCheckBox("我已逐条核对以上提醒，仍要导入")
+        self.accept_warnings.setVisible(False)
+        self.buttons = QDialogButtonBox()
+        self.import_button = self.buttons.addButton("导入", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        self.import_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(QLabel("问题（错误必须改正后重新导入；提醒核对后可以接受）："))
+        layout.addWidget(self.problems)
+        layout.addWidget(self.accept_warnings)
+        layout.addWidget(self.buttons)
+        self.choose.clicked.connect(self._on_choose)
+        self.category.currentIndexChanged.connect(lambda _=0: self.path and self.read(self.path))
+        self.accept_warnings.toggled.connect(lambda _=False: self._update_button())
+        self.import_button.clicked.connect(self.do_import)
+        self.buttons.rejected.connect(self.reject)
+
+    def choose_category(self, code: str) -> None:
+        self.category.setCurrentIndex(self.category.findData(code))
+
+    def _on_choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择要导入的表格", str(Path.home()),
+                                              "表格 (*.xlsx *.xls *.csv);;所有文件 (*)")
+        if path:
+            self.read(Path(path))
+
+    # -- reading and checking (nothing stored) ---------------------------------------------------------
+    def read(self, path: Path) -> Task:
+        self.path, self.plan = path, None
+        self.file_label.setText(str(path))
+        code, period, village_id, sessions = self.category.currentData(), self.period, self.village_id, self.sessions
+        progress = Progress(self)
+        progress.moved.connect(self._on_progress)
+
+        def work() -> ImportPlan:
+            plan = plan_import(path, code, period, progress=progress.report)
+            if plan.ok:
+                with sessions() as session:
+                    village = session.get(store.Village, village_id)
+                    assert village is not None
+                    check_other_villages(session, plan, village)
+            return plan
+
+        self.progress.setVisible(True)
+        self.summary.setText("正在读取和检查……")
+        self.import_button.setEnabled(False)
+        return run_in_background(work, on_done=self._show, on_error=self._on_unreadable)
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+
+    def _on_unreadable(self, error: BaseException) -> None:
+        self.progress.setVisible(False)
+        self.preview.setRowCount(0)
+        self.problems.clear()
+        entry = QListWidgetItem(f"错误：{error}")
+        entry.setForeground(Qt.GlobalColor.darkRed)
+        self.problems.addItem(entry)
+        self.summary.setText("这个文件不能导入：")
+        self.planned.emit(None)
+
+    def _show(self, plan: ImportPlan) -> None:
+        self.plan = plan
+        self.progress.setVisible(False)
+        bad_rows = {p.row for p in plan.errors if p.row is not None}
+        odd_rows = {p.row for p in plan.warnings if p.row is not None}
+        shown = plan.item.rows[:PREVIEW_ROWS]
+        self.preview.clear()
+        self.preview.setColumnCount(len(plan.columns))
+        self.preview.setHorizontalHeaderLabels([c.header for c in plan.columns])
+        self.preview.setRowCount(len(shown))
+        self.preview.setVerticalHeaderLabels([f"第{n}行" for n in plan.source_rows[:PREVIEW_ROWS]])
+        for index, row in enumerate(shown):
+            source = plan.source_rows[index]
+            for column, spec in enumerate(plan.columns):
+                key = spec.field.key
+                if key in row:
+                    value = row[key]
+                    text = _masked(spec.field, value) if spec.field.kind in PRIVATE_KINDS else \
+                        spec.field.to_text(value) if value is not None else ""
+                else:  # the cell did not read: show it as found, so the clerk sees what to fix
+                    text = cell_text(plan.raw[index].get(key))[:60]
+                cell = QTableWidgetItem(text)
+                if source in bad_rows:
+                    cell.setBackground(ERROR_BRUSH)
+                elif source in odd_rows:
+                    cell.setBackground(WARNING_BRUSH)
+                self.preview.setItem(index, column, cell)
+        self.preview.resizeColumnsToContents()
+        self.problems.clear()
+        for label, problems, colour in (("错误", plan.errors, Qt.GlobalColor.darkRed),
+                                        ("提醒", plan.warnings, Qt.GlobalColor.darkYellow),
+                                        ("导入后还需补填", plan.to_complete, Qt.GlobalColor.darkGray)):
+            for problem in problems:
+                entry = QListWidgetItem(f"{label}：{problem}")
+                entry.setForeground(colour)
+                self.problems.addItem(entry)
+        more = f"（预览前 {PREVIEW_ROWS} 行）" if len(plan.item.rows) > PREVIEW_ROWS else ""
+        verdict = (f"有 {len(plan.errors)} 处错误，不能导入：请在表格中改正后重新选择文件" if plan.errors
+                   else f"没有错误；{len(plan.warnings)} 条提醒" if plan.warnings else "没有发现问题，可以导入")
+        self.summary.setText(f"{plan.file}，工作表“{plan.sheet}”，表头在第{plan.header_row}行，"
+                             f"读到 {len(plan.item.rows)} 行{more}。{verdict}。")
+        self.accept_warnings.setChecked(False)
+        self.accept_warnings.setVisible(plan.ok and bool(plan.warnings))
+        self._update_button()
+        self.planned.emit(plan)
+
+    def _update_button(self) -> None:
+        plan = self.plan
+        self.import_button.setEnabled(plan is not None and plan.ok
+                                      and (not plan.warnings or self.accept_warnings.isChecked()))
+
+    # -- storing -----------------------------------------------------------------------------------------
+    def do_import(self) -> Task | None:
+        plan = self.plan
+        if plan is None or not self.import_button.isEnabled():
+            return None
+        sessions, village_id = self.sessions, self.village_id
+        target = sessions.kw["bind"].url.render_as_string(hide_password=False)
+
+        def work() -> int:
+            backup_before(target, "before-import")
+            with sessions() as session, session.begin():
+                village = session.get(store.Village, village_id)
+                assert village is not None
+                return store_import(session, plan, village)
+
+        self.import_button.setEnabled(False)
+        self.summary.setText("正在导入……")
+        return run_in_background(work, on_done=self._on_imported, on_error=self._on_failed)
+
+    def _on_failed(self, error: BaseException) -> None:
+        show_error(self, "未能导入", error)
+        self._update_button()
+
+    def _on_imported(self, item_id: int) -> None:
+        self.imported.emit(item_id)
+        self.accept()
