@@ -167,3 +167,33 @@ def test_the_township_dashboard(qtbot, window: MainWindow, tmp_path: Path) -> No
     with qtbot.waitSignal(dashboard.printed, timeout=60000) as printed:
         dashboard.print_boards(dashboard._chosen_villages(), tmp_path / "job.pdf", one_file=True)
     assert printed.args[0].sheets >= 10 and (tmp_path / "job.pdf").is_file()
+
+
+def test_the_app_on_either_backend(qtbot, demo_any: str) -> None:  # type: ignore[no-untyped-def]
+    """The desktop app opens the township's PostgreSQL archive as it opens a village's SQLite file."""
+    from zwgk_desktop.db import store
+    from zwgk_desktop.ui.workers import wait_for_all
+
+    desktop.register_qt_font()
+    fonts.register()
+    main = MainWindow(desktop.open_archive(demo_any), LAYOUTS)
+    qtbot.addWidget(main)
+    main.show()
+    try:
+        wanted = item_id(main, "notice")
+        with qtbot.waitSignal(main.preview.rendered, timeout=30000):
+            main.navigator.setCurrentItem(main.navigator.find_item(wanted))
+        editor = main.editor
+        assert editor is not None
+        editor.title.setText("关于村道维修的公告")
+        editor._on_edited()
+        editor.flush()
+        with qtbot.waitSignal(main.saved, timeout=20000):
+            main.save_current()
+        with main.sessions() as session:
+            assert store.load_item(session, wanted)[0].title == "关于村道维修的公告"
+    finally:
+        main._autosave.stop()
+        wait_for_all()
+        main.preview.stop()
+        main.close()

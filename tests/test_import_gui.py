@@ -35,7 +35,8 @@ def test_export_then_import_in_the_app(qtbot, window: MainWindow, tmp_path: Path
 
     open_item(qtbot, window, "assistance")
     target = tmp_path / "list.xlsx"
-    window.export_rows(target)
+    with qtbot.waitSignal(window.rows_exported, timeout=30000):
+        window.export_rows(target)
     assert load_workbook(target)["明细"].max_row == 2 + 320
     window.navigator.select_place(1, "2026Q3")
     wizard = window.import_wizard()

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
     sealed = Signal(int)  # seal id
     verified = Signal(object)  # the problems found (empty: all is well)
     site_exported = Signal(object)  # the online copy's SiteResult
+    rows_exported = Signal(object)  # the workbook's path
 
     def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, log_path: Path | None = None,
                  *, read_only: bool = False) -> None:
@@ -598,17 +599,20 @@ class MainWindow(QMainWindow):
         if target:
             self.export_rows(Path(target if target.endswith(".xlsx") else target + ".xlsx"))
 
-    def export_rows(self, target: Path) -> None:
+    def export_rows(self, target: Path) -> Task:
+        """Write the item on screen to a workbook in the background (a long list takes a second)."""
         from zwgk_desktop.io.workbook import write_workbook
 
         item = self.current_item()
         assert item is not None
-        try:
-            rows = write_workbook(item.category, target, item)
-        except ZwgkError as exc:
-            show_error(self, "未能导出", exc)
-            return
-        self.statusBar().showMessage(f"已导出 {rows} 行到 {target}", 8000)
+
+        def done(rows: int) -> None:
+            self.statusBar().showMessage(f"已导出 {rows} 行到 {target}", 8000)
+            self.rows_exported.emit(target)
+
+        self.statusBar().showMessage(f"正在导出到 {target}…")
+        return run_in_background(lambda: write_workbook(item.category, target, item), on_done=done,
+                                 on_error=lambda exc: show_error(self, "未能导出", exc, self.log_path))
 
     def _on_export_site(self) -> None:
         if not self.save_current(wait=True):
