@@ -25,7 +25,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
-from zwgk_desktop.domain.catalogue import STATUS_NAMES as STATUS_NAMES_CATALOGUE
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, parse_date
@@ -577,6 +576,7 @@ def _snippet(text: str, query: str, width: int = 30) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from zwgk_desktop.compliance import compliance_table, write_xlsx
+    from zwgk_desktop.domain.catalogue import STATUS_NAMES as STATUS_NAMES_CATALOGUE
     from zwgk_desktop.domain.catalogue import load_catalogue
 
     period = Quarter.parse(args.period)

@@ -131,8 +131,9 @@ class Seal(Base):
 
     __tablename__ = "seal"
     __table_args__ = (
-        Index("ux_seal_quarter", "village_id", "period", unique=True,
-              sqlite_where=text("kind = 'quarter'"), postgresql_where=text("kind = 'quarter'")),
+        # Partial on both backends (migration 0005 makes it so on PostgreSQL too); naming the
+        # PostgreSQL form here would load that dialect in every command, for nothing.
+        Index("ux_seal_quarter", "village_id", "period", unique=True, sqlite_where=text("kind = 'quarter'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
