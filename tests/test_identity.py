@@ -1,5 +1,6 @@
 """身份证号 checks (GB 11643), masking, and finding personal numbers in free text."""
 
+import re
 from datetime import date
 
 import pytest
@@ -93,3 +94,19 @@ def test_no_valid_id_survives_redaction(number: str, before: str, after: str, fu
     shown = number.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")) if full_width else number
     redacted = redact_text(before + shown + after)
     assert number not in redacted and shown not in redacted
+
+
+@pytest.mark.parametrize("written", [
+    "户主身份证 410102  19900101  1237 填错", "410102.1990.0101.1237", "410102/19900101/1237",
+    "联系王会计138.1234.5678", "手机 138·1234·5678", "卡号6222–0212–3456–7890", "卡号 6222—0212—3456—7890",
+    "账号 6222_0212_3456_7890",
+])
+def test_numbers_written_with_any_separator_are_found(written: str) -> None:
+    assert find_personal_numbers(written), written
+    assert not re.search(r"\d{6}\D{0,3}\d{4}\D{0,3}\d{4}", redact_text(written)), redact_text(written)
+
+
+@pytest.mark.parametrize("written", ["支付2026.7.1-2026.9.30保洁费", "2026-07-01至2026-07-15", "监督电话 0371-62341101",
+                                     "支出 12,345.60 元"])
+def test_dates_amounts_and_office_lines_are_not_personal_numbers(written: str) -> None:
+    assert find_personal_numbers(written) == []

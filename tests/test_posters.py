@@ -142,3 +142,29 @@ def test_unwritable_output_is_told_in_words(demo_db: Path, tmp_path: Path) -> No
     blocker.write_text("x")
     with pytest.raises(ZwgkError, match=r"无法在 .* 写出文件"):
         render(demo_db, blocker / "out.pdf", category="bids")
+
+
+def test_a_long_title_stays_on_the_sheet(tmp_path: Path) -> None:
+    """A 60-character title (the longest allowed) is set smaller, not cut off by the paper's edge."""
+    from datetime import date
+
+    from zwgk_desktop.domain.categories import new_item
+    from zwgk_desktop.publishing import render_item
+    from zwgk_desktop.render.public import Place
+
+    item = new_item("notice", Quarter(2026, 3))
+    item.id, item.publicity_start = 1, date(2026, 10, 10)
+    item.title = ("关于" + "村内道路硬化工程及排水沟渠改造项目" * 3)[:60]
+    item.fields.update(kind="其他", body="正文")
+    out = tmp_path / "long.pdf"
+    render_item(item, LAYOUTS, Place("青山镇", "东岗村", "donggang", "https://x.example"), out)
+    document = pypdfium2.PdfDocument(str(out))
+    try:
+        page = document[0]
+        width = page.get_width()
+        text = page.get_textpage()
+        boxes = [text.get_charbox(i) for i in range(text.count_chars())]
+        assert boxes and all(left >= 0 and right <= width for left, _, right, _ in boxes)
+        assert item.title in text.get_text_range().replace("\r", "").replace("\n", "")
+    finally:
+        document.close()

@@ -16,6 +16,7 @@ from zwgk_desktop.db import store
 from zwgk_desktop.domain.catalogue import (
     LATE,
     MISSING,
+    NOT_DUE,
     NOT_REQUIRED,
     ON_TIME,
     Posted,
@@ -116,3 +117,51 @@ def test_batch_printing_every_village_or_a_chosen_set(demo_any: str, tmp_path: P
     done = run_zwgk("render", "--db", demo_any, "--all-villages", "--period", "2026Q2", "-o", str(tmp_path / "all"),
                     "--json", cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path)})
     assert done.code == 0 and len(list((tmp_path / "all").glob("*-2026Q2.pdf"))) == 3, done.err
+
+
+def test_not_yet_due_and_late_on_a_weekend() -> None:
+    quarterly = Requirement("finance")
+    # Deadline Friday 10 July 2026; posted on Sunday the 12th: late, though no working day has passed.
+    late = judge(quarterly, Quarter(2026, 2), [Posted(1, date(2026, 7, 12), None)], 10)
+    assert (late.status, late.late_days) == (LATE, 1)
+    assert judge(quarterly, Quarter(2026, 4), [], 10, today=date(2026, 11, 22)).status == NOT_DUE
+    assert judge(quarterly, Quarter(2026, 4), [], 10, today=date(2027, 2, 1)).status == MISSING
+
+
+def test_clear_words_for_odd_requests(tmp_path: Path) -> None:
+    env = {"ZWGK_DATA_DIR": str(tmp_path / "data")}
+    db = str(tmp_path / "empty.sqlite3")
+    assert run_zwgk("init", "--db", db, "--township", "测试镇", cwd=tmp_path, env=env).code == 0
+    empty = run_zwgk("status", "--db", db, "--period", "2026Q1", cwd=tmp_path, env=env)
+    assert empty.code == 0, empty.err
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    for args in (["template", "finance", "-o", str(tmp_path / "afile" / "t.xlsx")],
+                 ["status", "--db", db, "--period", "2026Q1", "--xlsx", str(tmp_path / "afile" / "s.xlsx")],
+                 ["pack", "export", "-o", str(tmp_path / "afile" / "p.zwgkpack"), "--name", "包", "--version", "1"],
+                 ["pack", "export", "-o", str(tmp_path / "p.zwgkpack"), "--name", "ctl\x01", "--version", "1"],
+                 ["pack", "import", str(tmp_path)],
+                 ["site", "-o", str(tmp_path), "--check", "--db", db]):
+        done = run_zwgk(*args, cwd=tmp_path, env=env)
+        assert done.code == 2 and "Traceback" not in done.err, (args, done.code, done.err)
+
+
+def test_packs_with_names_that_clean_up_alike_do_not_overwrite_each_other(tmp_path: Path) -> None:
+    from zwgk_desktop.render.packs import export_pack, import_pack
+
+    folders = set()
+    for name in ("current", "统一/格式", "统一 格式", "统一-格式"):
+        if "/" in name:
+            with pytest.raises(BadInput):
+                export_pack(standard_layouts_dir(), tmp_path / "x.zwgkpack", name=name, version="1", township="")
+            continue
+        export_pack(standard_layouts_dir(), tmp_path / f"{len(folders)}.zwgkpack", name=name, version=".",
+                    township="")
+        _, folder = import_pack(tmp_path / f"{len(folders)}.zwgkpack", tmp_path / "packs")
+        folders.add(folder)
+    assert len(folders) == 3 and (tmp_path / "packs" / "current").is_file()
+
+
+def test_batch_printing_names_a_bad_address_and_does_not_claim_success(demo_copy: Path, tmp_path: Path) -> None:
+    done = run_zwgk("render", "--db", str(demo_copy), "--all-villages", "--period", "2026Q2", "--base-url", "ftp://x",
+                    "-o", str(tmp_path / "out"), cwd=tmp_path)
+    assert done.code == 2 and "http" in done.err

@@ -4,6 +4,7 @@ work. The CLI (`zwgk render --all-villages`) and the app call `render_villages`.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
@@ -110,7 +111,7 @@ def render_villages(database: str, layouts_folder: Path, period: Quarter, villag
                     future.cancel()
                 break
     result.villages = [finished[i] for i in sorted(finished)]
-    if one_file and not result.cancelled:
+    if one_file and not result.cancelled and any(v.path is not None for v in result.villages):
         _merge([v.path for v in result.villages if v.path is not None], out)
     if one_file:
         shutil.rmtree(folder, ignore_errors=True)  # the parts, now in the one file
@@ -134,5 +135,6 @@ def _merge(parts: list[Path], out: Path) -> None:
             writer.write(handle)
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
+            partial.unlink(missing_ok=True)
         raise BadInput(f"无法写出 {out}：{exc.strerror or exc}") from None

@@ -340,6 +340,8 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
     if args.item is not None or args.category is not None:
         raise BadInput("批量打印整季度的公开栏，不能同时用 --item 或 --category")
     one_file = args.output.suffix.lower() == ".pdf"
+    if args.base_url and not args.base_url.startswith(("http://", "https://")):
+        raise BadInput(f"网上公开地址“{args.base_url}”应以 http:// 或 https:// 开头")
     with _session(args) as session:
         chosen = [store.find_village(session, v) for v in args.village] if args.village else store.villages(session)
         villages = [(v.name, v.code) for v in chosen]
@@ -351,6 +353,8 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
 
     result = render_villages(database, layouts.folder, period, villages, args.output, one_file=one_file,
                              base_url=args.base_url, progress=None if args.json else told)
+    if not result.printed and not result.cancelled:
+        raise BadInput("没有打印任何村：", [Problem(v.problem, where=v.village) for v in result.villages])
     if args.json:
         print(json.dumps({"output": str(result.output), "sheets": result.sheets, "villages": [
             {"village": v.village, "code": v.code, "file": str(v.path) if v.path else None, "sheets": v.sheets,
@@ -600,7 +604,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         }, ensure_ascii=False, indent=2))
         return 0
     headers = ["村", *(CATEGORIES[c].name for c in table.categories)]
-    widths = [max(10, *(_width(r[0]) + 2 for r in table.rows)), *([18] * len(table.categories))]
+    widths = [max([10, *(_width(r[0]) + 2 for r in table.rows)]), *([18] * len(table.categories))]
     print(f"{name}{period.chinese}村务公开情况")
     print("".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for village, _, cells in table.rows:
@@ -690,9 +694,16 @@ def cmd_pack_show(args: argparse.Namespace) -> int:
     for layout in layouts.layouts:
         print(f"  {CATEGORIES[layout.category].name if layout.category in CATEGORIES else layout.category}："
               f"{layout.name}（{layout.label or '未标明'}）")
+    day = 10
+    try:
+        with _session(args) as session:
+            township = store.get_township(session)
+            day = township.publication_day if township else day
+    except ZwgkError:
+        pass  # without an archive at hand the usual day is shown
     print("公开目录：")
     for requirement in catalogue.requirements:
-        print(f"  {CATEGORIES[requirement.category].name}：{requirement.describe(10)}")
+        print(f"  {CATEGORIES[requirement.category].name}：{requirement.describe(day)}")
     return 0
 
 

@@ -4,6 +4,7 @@ against the catalogue (公开目录); and the table as an xlsx for the report up
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from zwgk_desktop.db.models import DisclosureItem, ItemRow, SealedItem, Village
 from zwgk_desktop.domain.catalogue import (
     LATE,
     MISSING,
+    NOT_DUE,
     NOT_REQUIRED,
     ON_TIME,
     STATUS_NAMES,
@@ -31,7 +33,7 @@ from zwgk_desktop.errors import BadInput
 
 
 def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
-                     villages: list[Village] | None = None) -> Compliance:
+                     villages: list[Village] | None = None, today: date | None = None) -> Compliance:
     """Villages × categories for the quarter. One query for the whole township."""
     township = store.get_township(session)
     if township is None:
@@ -59,7 +61,7 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
         for code in categories:
             requirement = catalogue.for_category(code)
             assert requirement is not None
-            cell = judge(requirement, period, posted.get((village.id, code), []), township.publication_day)
+            cell = judge(requirement, period, posted.get((village.id, code), []), township.publication_day, today)
             if cell.status in (MISSING, NOT_REQUIRED) and not cell.items and (village.id, code) in unsealed:
                 cell = Cell(MISSING, note="有事项，但还没有审核封存")
             cells[code] = cell
@@ -79,7 +81,7 @@ def _months(session: Session, period: Quarter, categories: set[str]) -> dict[int
     return found
 
 
-_FILLS = {ON_TIME: "E3F4E1", LATE: "FFF1C2", MISSING: "FDE2E1", NOT_REQUIRED: "F1F1F1"}
+_FILLS = {ON_TIME: "E3F4E1", LATE: "FFF1C2", MISSING: "FDE2E1", NOT_REQUIRED: "F1F1F1", NOT_DUE: "E8EEF6"}
 
 
 def write_xlsx(table: Compliance, catalogue: Catalogue, township: str, publication_day: int, out: Path) -> None:
@@ -128,5 +130,6 @@ def write_xlsx(table: Compliance, catalogue: Catalogue, township: str, publicati
         book.save(partial)
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
+            partial.unlink(missing_ok=True)
         raise BadInput(f"无法写出 {out}：{exc.strerror or exc}") from None

@@ -219,8 +219,9 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
             if progress:
                 progress(done, len(plan))
         for name in sorted(set(old) - set(plan)):
-            if ".." not in Path(name).parts:
-                (folder / name).unlink(missing_ok=True)
+            stale = Path(name)
+            if not stale.is_absolute() and ".." not in stale.parts and stale.suffix in (".html", ".json", ".pdf"):
+                (folder / stale).unlink(missing_ok=True)
                 result.removed.append(name)
         document = {"format": SITE_FORMAT, "base_url": base_url, "files": manifest}
         _write_atomically(folder / MANIFEST, json.dumps(document, ensure_ascii=False, indent=1,
@@ -238,7 +239,9 @@ def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
                today: date | None = None) -> tuple[int, list[Problem]]:
     """Compare a written online copy with the archive: every file present and as it should be."""
     if not folder.is_dir():
-        raise BadInput(f"目录 {folder} 不存在")
+        raise BadInput(f"{folder} 不是网上公开件的目录" + ("（这是一个文件）" if folder.exists() else "（不存在）"))
+    if not (folder / MANIFEST).exists():
+        raise BadInput(f"{folder} 中没有网上公开件（缺少 {MANIFEST}）：请先用 zwgk site -o {folder} 导出")
     base_url = _checked_url(base_url)
     plan = plan_site(session, layouts, base_url, today or date.today())
     old = _read_manifest(folder)

@@ -14,6 +14,7 @@ copy is the village's copy: same URLs, same verification codes, same hashes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import zipfile
@@ -133,7 +134,8 @@ def _write_bag(out: Path, payload: dict[str, bytes], info: dict[str, str]) -> No
                 bag.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED)
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
+            partial.unlink(missing_ok=True)
         raise BadInput(f"无法写出档案包 {out}：{exc.strerror or exc}") from None
 
 

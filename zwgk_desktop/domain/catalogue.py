@@ -23,8 +23,8 @@ WHEN = {"every_period": "每期必须公开", "when_happened": "有事项发生�
 DEADLINES = ("next_month_day", "working_days")
 FILE_NAME = "catalogue.toml"
 
-ON_TIME, LATE, MISSING, NOT_REQUIRED = "on_time", "late", "missing", "not_required"
-STATUS_NAMES = {ON_TIME: "按时", LATE: "逾期", MISSING: "未公开", NOT_REQUIRED: "无需公开"}
+ON_TIME, LATE, MISSING, NOT_REQUIRED, NOT_DUE = "on_time", "late", "missing", "not_required", "not_due"
+STATUS_NAMES = {ON_TIME: "按时", LATE: "逾期", MISSING: "未公开", NOT_REQUIRED: "无需公开", NOT_DUE: "未到截止日"}
 
 
 @dataclass(frozen=True)
@@ -80,9 +80,9 @@ def load_catalogue(folder: Path) -> Catalogue:
             ("frequency", entry.get("frequency", "quarterly") in FREQUENCIES, f"应为 {' / '.join(FREQUENCIES)}"),
             ("deadline", entry.get("deadline", "next_month_day") in DEADLINES, f"应为 {' / '.join(DEADLINES)}"),
             ("required", entry.get("required", "every_period") in WHEN, f"应为 {' / '.join(WHEN)}"),
-            ("day", entry.get("day") is None or (isinstance(entry.get("day"), int) and 1 <= entry["day"] <= 28),
+            ("day", entry.get("day") is None or (type(entry.get("day")) is int and 1 <= entry["day"] <= 28),
              "应为 1–28 的整数"),
-            ("working_days", isinstance(entry.get("working_days", 20), int) and 1 <= entry.get("working_days", 20)
+            ("working_days", type(entry.get("working_days", 20)) is int and 1 <= entry.get("working_days", 20)
              <= 60, "应为 1–60 的整数"),
         )
         bad = [Problem(reason, where=where, field=key) for key, ok, reason in checks if not ok]
@@ -143,15 +143,20 @@ def month_deadline(year: int, month: int, requirement: Requirement, publication_
     return next_working_day_on_or_after(following.replace(day=requirement.day or publication_day))
 
 
-def judge(requirement: Requirement, period: Quarter, posted: list[Posted], publication_day: int) -> Cell:
-    """On time, late (by how many working days), missing, or not required."""
+def judge(requirement: Requirement, period: Quarter, posted: list[Posted], publication_day: int,
+          today: date | None = None) -> Cell:
+    """On time, late (by how many working days), missing, not required, or not yet due (`today`)."""
+    today = today or date.today()
     ids = tuple(p.item_id for p in posted)
     if requirement.frequency == "monthly":
-        return _judge_months(requirement, period, posted, publication_day)
+        return _judge_months(requirement, period, posted, publication_day, today)
     if not posted:
         if requirement.required == "when_happened":
             return Cell(NOT_REQUIRED, note="本期没有此类事项")
-        return Cell(MISSING, note=f"截止 {_deadline(requirement, period, None, publication_day)} 仍未封存公开")
+        due = _deadline(requirement, period, None, publication_day)
+        if today <= due:
+            return Cell(NOT_DUE, note=f"截止 {due}，还没有到")
+        return Cell(MISSING, note=f"截止 {due} 仍未封存公开")
     worst, notes = 0, []
     for item in posted:
         due = _deadline(requirement, period, item, publication_day)
@@ -168,18 +173,25 @@ def _deadline(requirement: Requirement, period: Quarter, item: Posted | None, pu
 
 
 def _late_by(published: date | None, due: date) -> int:
+    """Working days after the deadline; posting on a weekend or holiday after it is still late."""
     if published is None:
         return 1  # posted with no date cannot be shown to be on time
-    return working_days_between(due + timedelta(days=1), published) if published > due else 0
+    if published <= due:
+        return 0
+    return max(1, working_days_between(due + timedelta(days=1), published))
 
 
-def _judge_months(requirement: Requirement, period: Quarter, posted: list[Posted], publication_day: int) -> Cell:
+def _judge_months(requirement: Requirement, period: Quarter, posted: list[Posted], publication_day: int,
+                  today: date) -> Cell:
     worst, missing, notes = 0, [], []
     for month in period.months:
         found = [p for p in posted if p.month == month]
         due = month_deadline(period.first_day.year, month, requirement, publication_day)
         if not found:
-            missing.append(month)
+            if today > due:
+                missing.append(month)
+            else:
+                notes.append(f"{month}月：截止 {due}，还没有到")
             continue
         late = min(_late_by(p.published, due) for p in found)
         worst = max(worst, late)
@@ -188,7 +200,7 @@ def _judge_months(requirement: Requirement, period: Quarter, posted: list[Posted
     if missing and requirement.required == "every_period":
         return Cell(MISSING, worst, ids, f"{'、'.join(f'{m}月' for m in missing)}未公开")
     if not posted:
-        return Cell(NOT_REQUIRED)
+        return Cell(NOT_DUE, note="；".join(notes)) if requirement.required == "every_period" else Cell(NOT_REQUIRED)
     return Cell(LATE if worst else ON_TIME, worst, ids, "；".join(notes))
 
 

@@ -133,11 +133,14 @@ class Finding:
 
 # Digit runs, optionally written in groups of 4 as bank cards are, or as 138-1234-5678. `\d`
 # matches any script's digits (全角 ０-９ too), so a number cannot hide by being typed full-width.
-_SEPARATORS = " -\u3000\uff0d"
+# Anything a number can be written with between its digits: spaces of every width, hyphens and
+# dashes, dots, middle dots, slashes, underscores — up to three in a row ("410102  19900101").
+_SEPARATORS = " \t\u00a0\u2002\u2003\u2009\u3000-\u2010\u2011\u2012\u2013\u2014\u2015\uff0d.\u00b7\u30fb\uff0e/\uff0f_"
+_SEPARATOR_CLASS = "[" + re.escape(_SEPARATORS) + "]"
 _LANDLINE_RE = re.compile(r"^0\d{2,3}[-\uff0d]\d{7,8}$")
 # No guard against letters around the run: "No410102…" is still an ID, and a false alarm on a
 # product code costs less than a leaked number.
-_RUN_RE = re.compile(r"(?<!\d)\d(?:[ \-\u3000\uff0d]?\d){10,}[XxＸｘ]?(?!\d)")
+_RUN_RE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR_CLASS}{{0,3}}\d){{10,}}[XxＸｘ]?(?!\d)")
 
 
 def _classify(digits: str) -> str | None:
@@ -164,12 +167,25 @@ def _ascii_digits(text: str) -> str:
     )
 
 
+def _is_dates(run: str) -> bool:
+    """Whether a run of digits is one or more dates written year, month, day (2026.7.1-2026.9.30)."""
+    groups = [g for g in re.split(_SEPARATOR_CLASS + "+", run) if g]
+    if not groups or len(groups) % 3 or not all(g.isascii() and g.isdigit() for g in groups):
+        return False
+    for year, month, day in zip(groups[::3], groups[1::3], groups[2::3], strict=True):
+        if not (len(year) == 4 and 1900 <= int(year) <= 2100 and 1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+            return False
+    return True
+
+
 def find_personal_numbers(text: str) -> list[Finding]:
     """IDs, mobile numbers and bank/一卡通 accounts inside free text (摘要, 正文, 备注 …)."""
     found = []
     for match in _RUN_RE.finditer(text):
         if _LANDLINE_RE.match(match.group()):
             continue  # 0371-62340000: an office line, printed on purpose (监督电话, 异议渠道)
+        if _is_dates(match.group()):
+            continue  # 2026.7.1-2026.9.30: a period written in a summary, not a number of a person
         kind = _classify(_ascii_digits(match.group()))
         if kind:
             found.append(Finding(kind, match.start(), match.end(), match.group()))

@@ -4,6 +4,7 @@ item's own fields) and 填写说明 (every column explained in plain Chinese).""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -137,7 +138,8 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
         book.save(partial)
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
+            partial.unlink(missing_ok=True)
         raise BadInput(f"无法写出 {out}：{exc.strerror or exc}") from None
     return len(rows)
 

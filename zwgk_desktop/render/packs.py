@@ -12,10 +12,12 @@ Sheets print the pack's name and version in small type.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import tempfile
 import tomllib
+import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import date
@@ -56,8 +58,9 @@ def _toml_string(text: str) -> str:
 def export_pack(folder: Path, out: Path, *, name: str, version: str, township: str) -> PackInfo:
     """The formats in `folder` (checked first) as a pack file at `out`."""
     for value, label in ((name, "名称"), (version, "版本")):
-        if not value.strip() or len(value) > 60 or any(c in value for c in "\n\r\"\\"):
-            raise BadInput(f"版式包{label}“{value}”不合适：请用 1–60 个字，不含引号和换行")
+        if not value.strip() or len(value) > 60 or any(c in value for c in "\"\\/") \
+                or any(unicodedata.category(c).startswith("C") for c in value):
+            raise BadInput(f"版式包{label}“{value!r}”不合适：请用 1–60 个字，不含引号、斜杠和控制字符")
     load_layouts(folder)  # a bad format is refused here, not in twenty villages
     from zwgk_desktop.domain.catalogue import load_catalogue
 
@@ -78,7 +81,8 @@ def export_pack(folder: Path, out: Path, *, name: str, version: str, township: s
             pack.writestr(MANIFEST, manifest)
         partial.replace(out)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
+            partial.unlink(missing_ok=True)
         raise BadInput(f"无法写出版式包 {out}：{exc.strerror or exc}") from None
     return info
 
@@ -156,6 +160,8 @@ def _labelled(layouts: LayoutSet, label: str) -> LayoutSet:
 def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:
     """Check a pack file whole, then install it as the formats this computer uses."""
     shown = file.name
+    if file.is_dir():
+        raise BadInput(f"{file} 是一个文件夹：请给出乡镇发来的 {SUFFIX} 文件")
     if not file.is_file():
         raise BadInput(f"找不到版式包 {file}")
     try:
@@ -187,20 +193,27 @@ def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:
         target = packs_folder / _folder_name(info)
         packs_folder.mkdir(parents=True, exist_ok=True)
         incoming = packs_folder / f".incoming-{target.name}"
-        shutil.rmtree(incoming, ignore_errors=True)
-        shutil.copytree(staging, incoming)
-        if target.exists():
-            local = target / LOCAL
-            if local.is_dir():  # a village's own variants survive an update of the standard ones
-                shutil.copytree(local, incoming / LOCAL)
-            shutil.rmtree(target)
-        incoming.replace(target)
+        try:
+            shutil.rmtree(incoming, ignore_errors=True)
+            shutil.copytree(staging, incoming)
+            if target.exists():
+                local = target / LOCAL
+                if local.is_dir():  # a village's own variants survive an update of the standard ones
+                    shutil.copytree(local, incoming / LOCAL)
+                shutil.rmtree(target)
+            incoming.replace(target)
+        except OSError as exc:
+            raise BadInput(f"无法安装版式包到 {packs_folder}：{exc.strerror or exc}") from None
+        finally:
+            shutil.rmtree(incoming, ignore_errors=True)
     (packs_folder / "current").write_text(target.name, encoding="utf-8")
     return info, target
 
 
 def _folder_name(info: PackInfo) -> str:
-    safe = "".join(c if c.isalnum() or c in "-_." else "-" for c in f"{info.name}-{info.version}")
-    return safe.strip(".-") or "pack"
+    """A folder per name and version: readable, and never the same for two different packs."""
+    safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in f"{info.name}-{info.version}").strip("-")
+    digest = hashlib.sha256(f"{info.name}\n{info.version}".encode()).hexdigest()[:8]
+    return f"{safe[:60] or 'pack'}-{digest}"
 
 

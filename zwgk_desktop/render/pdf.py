@@ -14,7 +14,7 @@ from reportlab.lib.colors import Color, black, white
 from reportlab.pdfgen.canvas import Canvas
 
 from zwgk_desktop.domain.periods import chinese_date
-from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.errors import BadInput
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import CELL_PAD, GAP, LINE, MM, Block, Board, Sheet, heading_metrics
 from zwgk_desktop.render.qr import QUIET_ZONE, dark_runs, qr_matrix
@@ -46,7 +46,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
         out.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".zwgk-", suffix=".pdf", dir=out.parent)
     except OSError as exc:
-        raise ZwgkError(f"无法在 {out.parent} 写出文件：{exc.strerror or exc}") from None
+        raise BadInput(f"无法在 {out.parent} 写出文件：{exc.strerror or exc}") from None
     os.close(handle)
     try:
         # The initial font is ours, so no unembedded Helvetica is referenced by any page.
@@ -69,7 +69,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
         os.replace(temp, out)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        raise ZwgkError(f"无法写出 {out}：{exc.strerror or exc}（磁盘已满，或文件正被其他程序打开？）") from None
+        raise BadInput(f"无法写出 {out}：{exc.strerror or exc}（磁盘已满，或文件正被其他程序打开？）") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
@@ -141,10 +141,11 @@ def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, qr_form: str, draft:
     # -- heading, subtitle, dates and sheet number --
     metrics = heading_metrics(layout, bool(item.title))
     heading = item.heading + (layout.continued_mark if sheet.continued else "")
-    _text(canvas, left + width / 2, page_h - top - metrics.title, heading, fs["title"], "center", bold=True,
-          color=RED)
+    _text(canvas, left + width / 2, page_h - top - metrics.title, heading, _fitted(heading, fs["title"], width),
+          "center", bold=True, color=RED)
     if item.title:
-        _text(canvas, left + width / 2, page_h - top - metrics.subtitle, item.title, fs["subtitle"], "center")
+        _text(canvas, left + width / 2, page_h - top - metrics.subtitle, item.title,
+              _fitted(item.title, fs["subtitle"], width), "center")
     y = page_h - top - metrics.meta
     meta = []
     if layout.show_publication_date and item.publicity_start:
@@ -227,6 +228,13 @@ def _draw_block(canvas: Canvas, board: Board, block: Block, top: float) -> None:
     canvas.drawText(text)
     if bold:
         canvas.restoreState()
+
+
+def _fitted(text: str, size: float, width: float) -> float:
+    """The type size at which a one-line heading fits the sheet: a long title (60 characters,
+    or a long village name) is set smaller rather than run off the paper."""
+    natural = fonts.text_width(text, size) * 1.03  # bold is drawn a little wider
+    return size if natural <= width else size * width / natural
 
 
 def _draw_footer(canvas: Canvas, board: Board, qr_form: str) -> None:

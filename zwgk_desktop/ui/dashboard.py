@@ -29,14 +29,23 @@ from sqlalchemy.orm import Session, sessionmaker
 from zwgk_desktop.batch import BatchResult, VillageResult, render_villages
 from zwgk_desktop.compliance import compliance_table, write_xlsx
 from zwgk_desktop.db import store
-from zwgk_desktop.domain.catalogue import LATE, MISSING, NOT_REQUIRED, ON_TIME, STATUS_NAMES, Compliance, load_catalogue
+from zwgk_desktop.domain.catalogue import (
+    LATE,
+    MISSING,
+    NOT_DUE,
+    NOT_REQUIRED,
+    ON_TIME,
+    STATUS_NAMES,
+    Compliance,
+    load_catalogue,
+)
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Cancelled, Progress, Task, run_in_background
 
-COLOURS = {ON_TIME: "#e3f4e1", LATE: "#fff1c2", MISSING: "#fde2e1", NOT_REQUIRED: "#f1f1f1"}
+COLOURS = {ON_TIME: "#e3f4e1", LATE: "#fff1c2", MISSING: "#fde2e1", NOT_REQUIRED: "#f1f1f1", NOT_DUE: "#e8eef6"}
 
 
 class Dashboard(QMainWindow):
