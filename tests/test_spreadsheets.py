@@ -275,3 +275,93 @@ def test_amounts_in_wan_yuan_by_header(tmp_path: Path) -> None:
     assert Decimal(plan.item.rows[1]["price"]) / 100 == Decimal("992500")
     assert plan.to_complete  # the bid's own fields (project, winner …) are for the clerk to fill in
     _ = timedelta
+
+
+def _book(*sheets: tuple[str, list[list[Any]]], hidden: str = "") -> Workbook:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if title == hidden:
+            sheet.sheet_state = "hidden"
+    return book
+
+
+def _valid_id(first17: str) -> str:
+    return first17 + id_check_char(first17)
+
+
+def test_notices_round_trip_with_no_rows_and_with_rows_called_total(tmp_path: Path) -> None:
+    item = new_item("notice", Q3)
+    total_rows = [{"matter": "一组", "detail": None, "amount": 100}, {"matter": "二组", "detail": "累计", "amount": 5},
+                  {"matter": "合计", "detail": None, "amount": 105}]
+    for rows in ([], total_rows):
+        item.rows = rows
+        path = tmp_path / "notice.xlsx"
+        write_workbook("notice", path, item)
+        plan = plan_import(path, "notice", Q3)
+        assert plan.errors == [] and plan.item.rows == rows
+
+
+def test_what_real_sheets_do(tmp_path: Path) -> None:
+    a, b = _valid_id("41012219800101001"), _valid_id("41012219750304002")
+    # Two headers that both mean 保障人口: the one headed 保障人口 is taken. A 万元 unit above the
+    # table. Excel's rounding noise. A 组 merged down over two households.
+    book = _book(("名单", [["单位：万元"], ["组", "户主", "身份证号", "家庭人口", "保障人口", "救助类别", "月保障金额"],
+                           ["1组", "王建国", a, 4, 2, "农村低保", 0.11200000000000002],
+                           [None, "李秀英", b, 1, 1, "特困供养", 0.104]]))
+    book["名单"].merge_cells("A3:A4")
+    path = tmp_path / "real.xlsx"
+    book.save(path)
+    plan = plan_import(path, "assistance", Q3)
+    assert plan.errors == []
+    assert [(r["group"], r["household_size"], r["monthly_amount"]) for r in plan.item.rows] == [
+        ("1组", 2, 112000), ("1组", 1, 104000)]
+
+
+def test_long_numbers_kept_as_numbers_are_refused_with_the_reason(tmp_path: Path) -> None:
+    book = _book(("名单", [["户主姓名", "身份证号", "保障人口", "救助类别", "月保障金额"],
+                           ["王建国", 410122198001010531, 2, "农村低保", 1120]]))
+    path = tmp_path / "numbers.xlsx"
+    book.save(path)
+    plan = plan_import(path, "assistance", Q3)
+    assert plan.errors and "文本" in plan.errors[0].message and plan.errors[0].row == 2
+
+
+def test_hidden_and_further_sheets(tmp_path: Path) -> None:
+    header = ["户主姓名", "身份证号", "保障人口", "救助类别", "月保障金额"]
+    row = ["王建国", _valid_id("41012219800101001"), 2, "农村低保", 1120]
+    book = _book(("旧名单", [header, row, row]), ("7月", [header, row]), ("8月", [header, row]), hidden="旧名单")
+    path = tmp_path / "sheets.xlsx"
+    book.save(path)
+    plan = plan_import(path, "assistance", Q3)
+    assert plan.sheet == "7月" and any("8月" in str(w) for w in plan.warnings)
+
+
+def test_a_ledger_with_a_two_row_header(tmp_path: Path) -> None:
+    book = _book(("明细", [["日期", "凭证号", "摘要", "金额", None], [None, None, None, "收入", "支出"],
+                           ["2026-07-03", "记-1", "收到租金", 500, None],
+                           ["2026年7月5号", "记-2", "购买文具", None, 20]]))
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    plan = plan_import(path, "finance", Q3)
+    assert plan.errors == [] and plan.header_row == 2
+    assert [(r["income"], r["expense"]) for r in plan.item.rows] == [(50000, None), (None, 2000)]
+
+
+def test_options_are_checked_before_anything_is_stored(demo_copy: Path, tmp_path: Path) -> None:
+    item = new_item("notice", Q3)
+    item.rows = [{"matter": "一组", "detail": None, "amount": 100}]
+    path = tmp_path / "n.xlsx"
+    write_workbook("notice", path, item)
+    before = _items(demo_copy)
+    base = ["import", str(path), "--db", str(demo_copy), "--village", "donggang", "--period", "2026Q3",
+            "--category", "notice", "--accept-warnings"]
+    for extra in (["--title", "长" * 300], ["--title", " "], ["--mapping", str(path), "--save-mapping", "县 三资"]):
+        done = run_zwgk(*base, *extra, cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path)})
+        assert done.code == 2 and "Traceback" not in done.err, (extra, done.err)
+    assert _items(demo_copy) == before

@@ -385,11 +385,22 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from zwgk_desktop.archive.backup import backup_before
-    from zwgk_desktop.io.columns import load_mapping, save_mapping
+    from zwgk_desktop.domain.items import TITLE
+    from zwgk_desktop.io.columns import check_mapping_name, load_mapping, save_mapping
     from zwgk_desktop.io.importer import check_other_villages, plan_import, store_import
 
     period = Quarter.parse(args.period)
     schema = CATEGORIES[args.category]
+    # Everything the command was told is checked before the file is read, so nothing fails after the import.
+    if args.save_mapping and not args.mapping:
+        raise BadInput("--save-mapping 要与 --mapping 一起用：保存的是 --mapping 给出的对应关系")
+    if args.save_mapping:
+        check_mapping_name(args.save_mapping)
+    if args.title is not None:
+        try:
+            TITLE.parse(args.title)
+        except FieldError as exc:
+            raise BadInput(f"--title：{exc}") from None
     mapping = load_mapping(args.mapping, paths.mappings_dir(), schema) if args.mapping else None
     with _session(args) as session:
         store.find_village(session, args.village)  # a wrong village is named before the file is read

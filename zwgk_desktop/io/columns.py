@@ -45,7 +45,7 @@ ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-_UNIT = re.compile(r"[（(]\s*(万元|元|人|户|亩)\s*[)）]$")
+_UNIT = re.compile(r"[（(]\s*(万元|元|人|户|亩)(/[^)）]*)?\s*[)）]$")
 
 
 def normalize_header(text: str) -> tuple[str, str]:
@@ -95,10 +95,14 @@ def load_mapping(name_or_path: str, folder: Path, category: Category) -> dict[st
     return mapping
 
 
+def check_mapping_name(name: str) -> None:
+    if not re.fullmatch(r"[\w\-\u4e00-\u9fff]{1,40}", name):
+        raise BadInput(f"列对应关系的名称“{name}”不合适：请用 1–40 个字母、数字或汉字（不要空格）")
+
+
 def save_mapping(name: str, folder: Path, mapping: dict[str, str], category_code: str) -> Path:
     """Keep a mapping under a name, so the next export from the same source imports at once."""
-    if not re.fullmatch(r"[\w\-\u4e00-\u9fff]{1,40}", name):
-        raise BadInput(f"列对应关系的名称“{name}”不合适：请用 1–40 个字母、数字或汉字")
+    check_mapping_name(name)
     folder.mkdir(parents=True, exist_ok=True)
     labels = {f.key: f.label for f in CATEGORIES[category_code].row_fields}
     lines = [f"# {CATEGORIES[category_code].name}：来源表头 = 本程序的栏目", f'category = "{category_code}"',

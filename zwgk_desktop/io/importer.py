@@ -11,6 +11,7 @@ accepted; errors must be fixed.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +36,7 @@ from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, Grid, cell_text, col
 
 HEADER_SEARCH_ROWS = 30
 EXAMPLE_MARK = "（示例）"
-_TOTAL_ROW = re.compile(r"^(合计|小计|总计|本页合计|本期合计|累计)$")
+_TOTAL_ROW = re.compile(r"^(本[页月期季年])?(合计|小计|总计|累计)(数)?$")
 _OPENING_ROW = re.compile(r"^(期初余额|上期结余|上期结转|上年结转|上季度结余)$")
 _WAN = re.compile(r"^(.*?)万元?$")
 
@@ -81,15 +82,19 @@ def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dic
     schema = category_of(category_code)
     grids = read_grids(path)
     info = next((g for g in grids if g.sheet == INFO_SHEET), None)
-    candidates = [g for g in grids if g.sheet not in (INFO_SHEET, NOTES_SHEET) and g.rows]
+    candidates = [g for g in grids if g.sheet not in (INFO_SHEET, NOTES_SHEET) and g.rows and not g.hidden]
     if not candidates:
         raise BadInput(f"{path.name} 中没有内容：工作表是空的")
     known = spellings(schema) | (mapping or {})
-    found = [(grid, *_find_header(grid, known)) for grid in candidates]
+    exact = {normalize_header(f.label)[0] for f in schema.row_fields} | set(mapping or {})
+    found = [(grid, *_find_header(grid, known, exact)) for grid in candidates]
     grid, header_row, spots, ignored = max(found, key=lambda f: len(f[2]))
-    columns = [Column(number, header, schema.row_field(key), unit) for number, header, key, unit in spots]
+    unit = _sheet_unit(grid, header_row)
+    columns = [Column(number, header, schema.row_field(key), unit_ or unit) for number, header, key, unit_ in spots]
     mapped = {c.field.key for c in columns}
     missing = [f.label for f in schema.row_fields if f.required and f.key not in mapped]
+    if category_code == "finance" and not mapped & {"income", "expense"}:
+        missing.append("收入或支出")
     if header_row == 0 or missing:
         where = f"{path.name} 工作表“{grid.sheet}”"
         if header_row == 0:
@@ -97,13 +102,17 @@ def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dic
                            f"{'、'.join(f.label for f in schema.row_fields if f.required)}"
                            "（可用 zwgk template 生成模板；其他系统导出的表可用 --mapping 指定列的对应关系）")
         blank = _blank_headers(grid, header_row)
-        hint = "".join(f"；第{header_row}行 {column_letter(n)}列的表头是空的（可能是合并单元格），这一列的数据对应不上"
-                       for n in blank)
+        hint = "".join(f"；第{header_row}行 {column_letter(n)}列没有自己的表头（空的，或与左边合并成了一格），"
+                       "（合并单元格？），这一列的数据对应不上" for n in blank)
         raise BadInput(f"{where} 第{header_row}行的表头缺少这些列：{'、'.join(missing)}"
                        f"（找到的列：{'、'.join(c.header for c in columns) or '无'}）{hint}。"
                        "表头写法不同的（如其他系统导出的表），可用 --mapping 指定列的对应关系")
     item = new_item(category_code, period)
     plan = ImportPlan(path.name, grid.sheet, category_code, period, header_row, columns, ignored, item, [])
+    others = [g.sheet for g, row, spots_, _ in found if g is not grid and row and len(spots_) >= len(columns) - 1]
+    if others:
+        plan.warnings.append(Problem(f"工作簿中的工作表“{'”“'.join(others)}”也像是明细，只导入了“{grid.sheet}”；"
+                                     "如需导入，请分别导入或合并到一个工作表"))
     _read_rows(plan, grid, progress)
     if info is not None:
         _read_info(plan, info)
@@ -111,25 +120,58 @@ def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dic
     return plan
 
 
-def _find_header(grid: Grid, known: dict[str, str]) -> tuple[int, list[tuple[int, str, str, str]], list[str]]:
-    """The row (within the first rows) whose cells name the most fields, and its columns."""
+def _header_cells(row: list[Any], known: dict[str, str], exact: set[str]
+                  ) -> tuple[list[tuple[int, str, str, str]], list[str]]:
+    """The fields a row's cells name; when two cells name one field, its own label wins over an
+    alias (家庭人口 and 保障人口 both mean 保障人口: the column headed 保障人口 is taken)."""
+    chosen: dict[str, tuple[int, str, str, str]] = {}
+    ignored = []
+    for column, value in enumerate(row, start=1):
+        text = cell_text(value).strip()
+        if not text:
+            continue
+        plain, unit = normalize_header(text)
+        key = known.get(plain)
+        if key is None:
+            ignored.append(text)
+            continue
+        earlier = chosen.get(key)
+        if earlier is None or (plain in exact and normalize_header(earlier[1])[0] not in exact):
+            if earlier is not None:
+                ignored.append(earlier[1])
+            chosen[key] = (column, text, key, unit)
+        else:
+            ignored.append(text)
+    return sorted(chosen.values()), ignored
+
+
+def _find_header(grid: Grid, known: dict[str, str], exact: set[str]
+                 ) -> tuple[int, list[tuple[int, str, str, str]], list[str]]:
+    """The row (within the first rows) whose cells name the most fields, and its columns; a
+    second header row under it (金额 over 收入 | 支出) adds the fields it names."""
     best: tuple[int, list[tuple[int, str, str, str]], list[str]] = (0, [], [])
     for number, row in enumerate(grid.rows[:HEADER_SEARCH_ROWS], start=1):
-        columns, ignored, taken = [], [], set()
-        for column, value in enumerate(row, start=1):
-            text = cell_text(value).strip()
-            if not text:
-                continue
-            plain, unit = normalize_header(text)
-            key = known.get(plain)
-            if key is not None and key not in taken:
-                taken.add(key)
-                columns.append((column, text, key, unit))
-            else:
-                ignored.append(text)
+        columns, ignored = _header_cells(row, known, exact)
         if len(columns) >= 2 and len(columns) > len(best[1]):
             best = (number, columns, ignored)
+    number, columns, ignored = best
+    if number and number < len(grid.rows):
+        below, _ = _header_cells(grid.rows[number], known, exact)
+        taken = {c[2] for c in columns} | {c[0] for c in columns}
+        extra = [c for c in below if c[2] not in taken and c[0] not in taken]
+        if extra:
+            return number + 1, sorted(columns + extra), ignored
     return best
+
+
+def _sheet_unit(grid: Grid, header_row: int) -> str:
+    """A unit written above the table for all its amounts (单位：万元)."""
+    for row in grid.rows[: max(0, header_row - 1)]:
+        for value in row:
+            text = re.sub(r"\s", "", cell_text(value))
+            if "单位" in text and "万元" in text:
+                return "万元"
+    return ""
 
 
 def _blank_headers(grid: Grid, header_row: int) -> list[int]:
@@ -137,13 +179,19 @@ def _blank_headers(grid: Grid, header_row: int) -> list[int]:
     header = grid.rows[header_row - 1]
     below = grid.rows[header_row:header_row + 10]
     width = max((len(r) for r in below), default=0)
+    def own(n: int) -> bool:
+        if n > len(header) or _blank(header[n - 1]):
+            return False
+        return n == 1 or cell_text(header[n - 1]) != cell_text(header[n - 2])  # merged: the same text again
+
     return [n for n in range(1, width + 1)
-            if (n > len(header) or _blank(header[n - 1])) and any(n <= len(r) and not _blank(r[n - 1]) for r in below)]
+            if not own(n) and any(n <= len(r) and not _blank(r[n - 1]) for r in below)]
 
 
 def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None] | None) -> None:
     rows = grid.rows[plan.header_row:]
-    first_text = next((c for c in plan.columns if c.field.kind in (Kind.TEXT, Kind.NAME)), plan.columns[0])
+    mapped_columns = {c.number for c in plan.columns}
+    text_columns = [c for c in plan.columns if c.field.kind in (Kind.TEXT, Kind.NAME)]
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
         if progress and offset % 2000 == 0:
@@ -151,11 +199,12 @@ def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None
         values = {c.field.key: (cells[c.number - 1] if c.number - 1 < len(cells) else None) for c in plan.columns}
         if all(_blank(v) for v in values.values()):
             continue  # a blank line between blocks, or the sheet's end
-        label = cell_text(values.get(first_text.field.key)).replace(" ", "")
         if any(cell_text(v).startswith(EXAMPLE_MARK) for v in values.values()):
             continue  # the template's example line
-        if _TOTAL_ROW.match(label) or any(_TOTAL_ROW.match(cell_text(v).replace(" ", "")) for v in cells[:3]):
-            continue  # a totals line: the sheet's own sums, recomputed by us
+        labels = [cells[n] for n in range(min(3, len(cells))) if n + 1 not in mapped_columns]
+        labels += [values[c.field.key] for c in text_columns]
+        if plan.category != "notice" and any(_TOTAL_ROW.match(_squeezed(v)) for v in labels):
+            continue  # a totals line (in the 摘要 or 序号 column): the sheet's own sums, recomputed by us
         if plan.category == "finance" and _OPENING_ROW.match(cell_text(values.get("summary")).replace(" ", "")):
             _opening_balance(plan, values, number)
             continue
@@ -174,6 +223,10 @@ def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None
         plan.raw.append({key: value for key, value in values.items() if key not in row})
 
 
+def _squeezed(value: Any) -> str:
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", cell_text(value)))
+
+
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -189,6 +242,12 @@ def _parse(column: Column, raw: Any) -> Any:
         raise FieldError(f"内容太长（{len(raw):,} 个字）")
     if spec.kind is Kind.MONEY and not _blank(raw):
         return spec.check(_money(raw, column.unit))
+    if spec.kind in (Kind.ID_NUMBER, Kind.ACCOUNT, Kind.MOBILE) and isinstance(raw, int | float) \
+            and not isinstance(raw, bool) and len(str(int(raw))) > 15:
+        raise FieldError("这一格是数字格式：Excel 只保留 15 位有效数字，长号码的末几位已经变了。"
+                         "请把这一列设为“文本”格式，重新填写这些号码")
+    if spec.kind is Kind.DATE and isinstance(raw, str):
+        raw = _date_text(raw, column)
     if spec.kind is Kind.DATE and isinstance(raw, float | int) and not isinstance(raw, bool) and 20000 < raw < 80000:
         raise FieldError(f"“{cell_text(raw)}”是数字，不是日期：请把这一列设成日期格式")
     if isinstance(raw, datetime) and spec.kind is not Kind.DATE:
@@ -196,11 +255,20 @@ def _parse(column: Column, raw: Any) -> Any:
     return spec.parse(raw)
 
 
+def _date_text(text: str, column: Column) -> Any:
+    """Dates as written in Chinese ledgers: 2026年7月1号, 2026-07-05 00:00:00."""
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = re.sub(r"\s+0{1,2}:0{2}(:0{2})?$", "", text).replace("号", "日")
+    return text
+
+
 def _money(raw: Any, unit: str) -> int:
     """An amount in 元 (or 万元, by the header or the cell) into 分."""
     scale = 10_000 if unit == "万元" else 1
+    if isinstance(raw, float) and raw == raw and abs(raw) < 1e15 and abs(raw - round(raw, 2)) < 1e-6:
+        raw = Decimal(str(round(raw, 2)))  # 3.3000000000000003 is what Excel shows as 3.30
     if isinstance(raw, str):
-        text = re.sub(r"[\s,，￥¥]", "", raw)
+        text = re.sub(r"[\s,，￥¥]", "", unicodedata.normalize("NFKC", raw))
         match = _WAN.match(text)
         if match and match.group(1):
             scale, text = 10_000, match.group(1)
@@ -209,6 +277,8 @@ def _money(raw: Any, unit: str) -> int:
         if scale == 1:
             return money.parse_fen(raw)
         amount = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
+        if not amount.is_finite():
+            raise FieldError("不是有限的金额")
         return money.parse_fen(amount * scale)
     except (money.MoneyError, InvalidOperation, ValueError) as exc:
         raise FieldError(f"“{_clip(cell_text(raw))}”不是金额" if not isinstance(exc, money.MoneyError)
@@ -261,7 +331,7 @@ def _read_info(plan: ImportPlan, grid: Grid) -> None:
 def _check(plan: ImportPlan) -> None:
     """The category's own rules over the read rows: row-level errors block, the rest is told."""
     item, schema = plan.item, category_of(plan.category)
-    if not item.rows:
+    if not item.rows and schema.min_rows > 0:
         plan.errors.append(Problem("表头下面没有任何数据行", where=f"工作表“{plan.sheet}”"))
         return
     if plan.errors:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +31,7 @@ class Grid:
     sheet: str
     rows: list[list[Any]]
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column), 1-based
+    hidden: bool = False  # a hidden sheet is never the one imported
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -67,20 +69,66 @@ def _read_xlsx(path: Path) -> list[Grid]:
     try:
         grids = []
         for sheet in book.worksheets:
-            rows, formulas = [], set()
+            rows: list[list[Any]] = []
+            formulas: set[tuple[int, int]] = set()
+            filled = 0
             for number, cells in enumerate(sheet.iter_rows(), start=1):
-                if number > MAX_ROWS:
-                    raise BadInput(f"{path.name} 的工作表“{sheet.title}”超过 {MAX_ROWS:,} 行，请分成几个文件")
                 row = []
                 for column, cell in enumerate(cells[:MAX_COLUMNS], start=1):
                     if getattr(cell, "data_type", None) == "f":
                         formulas.add((number, column))  # a formula: its text, not a value we can trust
                     row.append(cell.value)
-                rows.append(row)
-            grids.append(Grid(path.name, sheet.title, _trimmed(rows), formulas))
+                if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+                    filled = number
+                    if number > MAX_ROWS:
+                        raise BadInput(f"{path.name} 的工作表“{sheet.title}”超过 {MAX_ROWS:,} 行，请分成几个文件")
+                    rows.extend([] for _ in range(number - 1 - len(rows)))  # empty rows kept as empty
+                    rows.append(row)
+            grid = Grid(path.name, sheet.title, _trimmed(rows[:filled]), formulas,
+                        hidden=getattr(sheet, "sheet_state", "visible") != "visible")
+            _fill_merged(grid, sheet)
+            grids.append(grid)
         return grids
     finally:
         book.close()
+
+
+_MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters.decode("ascii"):
+        number = number * 26 + ord(char) - 64
+    return number
+
+
+def _fill_merged(grid: Grid, sheet: Any) -> None:
+    """A value merged over several cells (1组 down three households) belongs to each of them.
+
+    openpyxl's fast reader does not report merged cells, so they are read from the sheet's XML.
+    """
+    try:
+        source = sheet._get_source()  # the worksheet's XML, as openpyxl's own reader gets it
+        data = source.read()
+        source.close()
+    except Exception:  # a reader without it: merged cells stay as Excel stores them
+        return
+    for match in _MERGE_RE.finditer(data):
+        left, top = _column_number(match.group(1)), int(match.group(2))
+        right, bottom = _column_number(match.group(3)), int(match.group(4))
+        if top > len(grid.rows) or left > MAX_COLUMNS:
+            continue
+        origin = grid.rows[top - 1]
+        value = origin[left - 1] if left <= len(origin) else None
+        for number in range(top, min(bottom, len(grid.rows)) + 1):
+            row = grid.rows[number - 1]
+            for column in range(left, min(right, MAX_COLUMNS) + 1):
+                if (number, column) == (top, left):
+                    continue
+                row.extend([None] * (column - len(row)))
+                if row[column - 1] is None:
+                    row[column - 1] = value
 
 
 def _read_xls(path: Path) -> list[Grid]:
@@ -106,7 +154,7 @@ def _read_xls(path: Path) -> list[Grid]:
                     else:
                         row.append(cell.value)
                 rows.append(row)
-            grids.append(Grid(path.name, sheet.name, _trimmed(rows)))
+            grids.append(Grid(path.name, sheet.name, _trimmed(rows), hidden=sheet.visibility != 0))
         return grids
     finally:
         book.release_resources()

@@ -77,7 +77,7 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
                 target.number_format = "yyyy-mm-dd"
             elif spec.kind in (Kind.ID_NUMBER, Kind.ACCOUNT, Kind.MOBILE, Kind.TEXT, Kind.NAME):
                 target.number_format = "@"  # long digit strings stay text, not 4.10122E+17
-    last = max(sheet.max_row, 2) + (2000 if item is None else 0)
+    last = max(sheet.max_row, 3) + (2000 if item is None else 0)
     for column, spec in enumerate(fields, start=1):
         letter = column_letter(column)
         sheet.column_dimensions[letter].width = max(10, min(30, len(spec.label) * 2 + 8))

@@ -40,6 +40,7 @@ from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Progress, Task, run_in_background
 
 PREVIEW_ROWS = 200
+PROBLEMS_SHOWN = 500  # of each kind: a file with thousands of mistakes has one mistake many times
 
 
 def _masked(spec: Field, value: object) -> str:
@@ -66,6 +67,7 @@ class ImportWizard(QDialog):
         self.period = Quarter.parse(period)
         self.plan: ImportPlan | None = None
         self.path: Path | None = None
+        self._reading = 0
         with sessions() as session:
             village = session.get(store.Village, village_id)
             self.village_name = village.name if village else "?"
@@ -125,6 +127,8 @@ class ImportWizard(QDialog):
     # -- reading and checking (nothing stored) ---------------------------------------------------------
     def read(self, path: Path) -> Task:
         self.path, self.plan = path, None
+        self._reading += 1
+        reading = self._reading  # a newer read (another file or category) makes this one's result moot
         self.file_label.setText(str(path))
         code, period, village_id, sessions = self.category.currentData(), self.period, self.village_id, self.sessions
         progress = Progress(self)
@@ -142,7 +146,15 @@ class ImportWizard(QDialog):
         self.progress.setVisible(True)
         self.summary.setText("正在读取和检查……")
         self.import_button.setEnabled(False)
-        return run_in_background(work, on_done=self._show, on_error=self._on_unreadable)
+        def done(plan: ImportPlan) -> None:
+            if reading == self._reading:
+                self._show(plan)
+
+        def failed(error: BaseException) -> None:
+            if reading == self._reading:
+                self._on_unreadable(error)
+
+        return run_in_background(work, on_done=done, on_error=failed)
 
     def _on_progress(self, done: int, total: int) -> None:
         self.progress.setMaximum(total)
@@ -190,7 +202,7 @@ class ImportWizard(QDialog):
         for label, problems, colour in (("错误", plan.errors, Qt.GlobalColor.darkRed),
                                         ("提醒", plan.warnings, Qt.GlobalColor.darkYellow),
                                         ("导入后还需补填", plan.to_complete, Qt.GlobalColor.darkGray)):
-            for problem in problems:
+            for problem in problems[:PROBLEMS_SHOWN]:
                 entry = QListWidgetItem(f"{label}：{problem}")
                 entry.setForeground(colour)
                 self.problems.addItem(entry)
