@@ -4,7 +4,6 @@ work. The CLI (`zwgk render --all-villages`) and the app call `render_villages`.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import shutil
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, NotFound, ZwgkError
+from zwgk_desktop.outputs import replacing
 
 _layouts_cache: dict[str, object] = {}
 
@@ -129,12 +129,5 @@ def _merge(parts: list[Path], out: Path) -> None:
     writer = PdfWriter()
     for part in parts:
         writer.append(str(part))
-    partial = out.with_name(out.name + ".partial")
-    try:
-        with partial.open("wb") as handle:
-            writer.write(handle)
-        partial.replace(out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
-            partial.unlink(missing_ok=True)
-        raise BadInput(f"无法写出 {out}：{exc.strerror or exc}") from None
+    with replacing(out) as partial, partial.open("wb") as handle:
+        writer.write(handle)

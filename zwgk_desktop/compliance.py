@@ -4,7 +4,6 @@ against the catalogue (公开目录); and the table as an xlsx for the report up
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.outputs import replacing
 
 
 def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
@@ -125,11 +125,5 @@ def write_xlsx(table: Compliance, catalogue: Catalogue, township: str, publicati
                             "、".join(map(str, cell.items)), cell.note])
     for letter, width in zip("ABCDEFG", (14, 12, 16, 10, 10, 14, 60), strict=True):
         details.column_dimensions[letter].width = width
-    partial = out.with_name(out.name + ".partial")
-    try:
+    with replacing(out) as partial:
         book.save(partial)
-        partial.replace(out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
-            partial.unlink(missing_ok=True)
-        raise BadInput(f"无法写出 {out}：{exc.strerror or exc}") from None

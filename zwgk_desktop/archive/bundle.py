@@ -14,7 +14,6 @@ copy is the village's copy: same URLs, same verification codes, same hashes.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 import zipfile
@@ -37,6 +36,7 @@ from zwgk_desktop.domain.identity import find_personal_numbers
 from zwgk_desktop.domain.items import REVIEWED, Item, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.outputs import replacing
 
 BUNDLE_FORMAT = 1
 SUFFIX = ".zwgk"
@@ -123,20 +123,13 @@ def _write_bag(out: Path, payload: dict[str, bytes], info: dict[str, str]) -> No
         "manifest-sha256.txt": manifest,
     }
     tag_manifest = "".join(f"{sha256(body.encode('utf-8'))}  {name}\n" for name, body in tags.items())
-    partial = out.with_name(out.name + ".partial")
-    try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bag:
-            for name, body in tags.items():
-                bag.writestr(name, body)
-            bag.writestr("tagmanifest-sha256.txt", tag_manifest)
-            for name, data in sorted(payload.items()):
-                # PDFs are compressed already; storing them keeps export and import fast.
-                bag.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED)
-        partial.replace(out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
-            partial.unlink(missing_ok=True)
-        raise BadInput(f"无法写出档案包 {out}：{exc.strerror or exc}") from None
+    with replacing(out, "档案包") as partial, zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as bag:
+        for name, body in tags.items():
+            bag.writestr(name, body)
+        bag.writestr("tagmanifest-sha256.txt", tag_manifest)
+        for name, data in sorted(payload.items()):
+            # PDFs are compressed already; storing them keeps export and import fast.
+            bag.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ item's own fields) and 填写说明 (every column explained in plain Chinese).""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -14,9 +13,9 @@ from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.identity import id_check_char
 from zwgk_desktop.domain.items import CLERK, TITLE, Item
-from zwgk_desktop.errors import BadInput
 from zwgk_desktop.io.importer import EXAMPLE_MARK
 from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, column_letter
+from zwgk_desktop.outputs import replacing
 
 _EXAMPLE_ID = "41012219800101002"
 EXAMPLES: dict[str, dict[str, Any]] = {
@@ -133,14 +132,8 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
         notes.append(["期初余额", "", "写在“事项信息”表中，或在明细中写一行摘要为“期初余额”的行；期末余额由程序计算。"])
     for letter, width in (("A", 16), ("B", 8), ("C", 90)):
         notes.column_dimensions[letter].width = width
-    partial = out.with_name(out.name + ".partial")
-    try:
+    with replacing(out) as partial:
         book.save(partial)
-        partial.replace(out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
-            partial.unlink(missing_ok=True)
-        raise BadInput(f"无法写出 {out}：{exc.strerror or exc}") from None
     return len(rows)
 
 

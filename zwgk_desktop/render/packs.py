@@ -12,7 +12,6 @@ Sheets print the pack's name and version in small type.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import shutil
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from zwgk_desktop import __version__
 from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.outputs import replacing
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
 
 PACK_FILE = "pack.toml"
@@ -73,17 +73,10 @@ def export_pack(folder: Path, out: Path, *, name: str, version: str, township: s
                    f"software = {_toml_string('zwgk_desktop ' + __version__)}\n").encode()
     files[PACK_FILE] = description
     manifest = "".join(f"{_sha(data)}  {member}\n" for member, data in sorted(files.items()))
-    partial = out.with_name(out.name + ".partial")
-    try:
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as pack:
-            for member, data in sorted(files.items()):
-                pack.writestr(member, data)
-            pack.writestr(MANIFEST, manifest)
-        partial.replace(out)
-    except OSError as exc:
-        with contextlib.suppress(OSError):  # e.g. the folder is a file: nothing was written
-            partial.unlink(missing_ok=True)
-        raise BadInput(f"无法写出版式包 {out}：{exc.strerror or exc}") from None
+    with replacing(out, "版式包") as partial, zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as pack:
+        for member, data in sorted(files.items()):
+            pack.writestr(member, data)
+        pack.writestr(MANIFEST, manifest)
     return info
 
 
