@@ -365,3 +365,12 @@ def test_options_are_checked_before_anything_is_stored(demo_copy: Path, tmp_path
         done = run_zwgk(*base, *extra, cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path)})
         assert done.code == 2 and "Traceback" not in done.err, (extra, done.err)
     assert _items(demo_copy) == before
+
+
+def test_footers_and_dates_without_a_year(tmp_path: Path) -> None:
+    book = _book(("明细", [["日期", "凭证号", "摘要", "收入", "支出"], ["7月3日", "记-1", "收到租金", 500, None],
+                           [None, "制表人：张会计", "审核人：李秀英", None, None]]))
+    path = tmp_path / "ledger.xlsx"
+    book.save(path)
+    plan = plan_import(path, "finance", Q3)
+    assert plan.errors == [] and len(plan.item.rows) == 1 and plan.item.rows[0]["date"] == date(2026, 7, 3)

@@ -37,6 +37,7 @@ from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, Grid, cell_text, col
 HEADER_SEARCH_ROWS = 30
 EXAMPLE_MARK = "（示例）"
 _TOTAL_ROW = re.compile(r"^(本[页月期季年])?(合计|小计|总计|累计)(数)?$")
+_SIGNATURE_ROW = re.compile(r"^(制表|填表|编制|审核|复核|负责|会计|出纳|经办|主管)人?[:：]")
 _OPENING_ROW = re.compile(r"^(期初余额|上期结余|上期结转|上年结转|上季度结余)$")
 _WAN = re.compile(r"^(.*?)万元?$")
 
@@ -203,6 +204,9 @@ def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None
             continue  # the template's example line
         labels = [cells[n] for n in range(min(3, len(cells))) if n + 1 not in mapped_columns]
         labels += [values[c.field.key] for c in text_columns]
+        if any(_SIGNATURE_ROW.match(_squeezed(v)) for v in labels) and not any(
+                not _blank(values[c.field.key]) for c in plan.columns if c.field.kind is Kind.MONEY):
+            continue  # a footer: 制表人：…　审核人：…
         if plan.category != "notice" and any(_TOTAL_ROW.match(_squeezed(v)) for v in labels):
             continue  # a totals line (in the 摘要 or 序号 column): the sheet's own sums, recomputed by us
         if plan.category == "finance" and _OPENING_ROW.match(cell_text(values.get("summary")).replace(" ", "")):
@@ -215,7 +219,7 @@ def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None
                                            "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where))
                 continue
             try:
-                row[column.field.key] = _parse(column, values[column.field.key])
+                row[column.field.key] = _parse(column, values[column.field.key], plan.period)
             except FieldError as exc:
                 plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where))
         plan.item.rows.append(row)
@@ -235,7 +239,7 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _parse(column: Column, raw: Any) -> Any:
+def _parse(column: Column, raw: Any, period: Quarter) -> Any:
     """One cell as its field reads it, with the sheet's ways of writing numbers and dates."""
     spec = column.field
     if isinstance(raw, str) and len(raw) > 5000:
@@ -247,7 +251,7 @@ def _parse(column: Column, raw: Any) -> Any:
         raise FieldError("这一格是数字格式：Excel 只保留 15 位有效数字，长号码的末几位已经变了。"
                          "请把这一列设为“文本”格式，重新填写这些号码")
     if spec.kind is Kind.DATE and isinstance(raw, str):
-        raw = _date_text(raw, column)
+        raw = _date_text(raw, period)
     if spec.kind is Kind.DATE and isinstance(raw, float | int) and not isinstance(raw, bool) and 20000 < raw < 80000:
         raise FieldError(f"“{cell_text(raw)}”是数字，不是日期：请把这一列设成日期格式")
     if isinstance(raw, datetime) and spec.kind is not Kind.DATE:
@@ -255,10 +259,13 @@ def _parse(column: Column, raw: Any) -> Any:
     return spec.parse(raw)
 
 
-def _date_text(text: str, column: Column) -> Any:
-    """Dates as written in Chinese ledgers: 2026年7月1号, 2026-07-05 00:00:00."""
+def _date_text(text: str, period: Quarter) -> Any:
+    """Dates as written in Chinese ledgers: 2026年7月1号, 2026-07-05 00:00:00, and 7月1日 (the
+    quarter's year, as a ledger of one quarter writes it)."""
     text = unicodedata.normalize("NFKC", text).strip()
     text = re.sub(r"\s+0{1,2}:0{2}(:0{2})?$", "", text).replace("号", "日")
+    if re.fullmatch(r"\d{1,2}月\d{1,2}日", text):
+        text = f"{period.year}年{text}"
     return text
 
 
