@@ -549,15 +549,23 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     with _session(args) as session:
         checked, problems = verify(session, args.village)
+    return _report_check(args, "checked_items", checked, problems,
+                         f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：",
+                         f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
+
+
+def _report_check(args: argparse.Namespace, counted: str, checked: int, problems: list[Problem], failed: str,
+                  passed: str) -> int:
+    """A check's result, in words or as JSON; exit 1 when anything does not match."""
     if args.json:
-        print(json.dumps({"checked_items": checked, "ok": not problems, "problems": [str(p) for p in problems]},
+        print(json.dumps({counted: checked, "ok": not problems, "problems": [str(p) for p in problems]},
                          ensure_ascii=False, indent=2))
     elif problems:
-        print(f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：")
+        print(failed)
         for problem in problems:
             print(f"  - {problem}")
     else:
-        print(f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
+        print(passed)
     return 1 if problems else 0
 
 
@@ -648,16 +656,9 @@ def cmd_site(args: argparse.Namespace) -> int:
     if stored and base_url.rstrip("/") != stored.rstrip("/"):
         _say(f"注意：--base-url 与已保存的网上公开地址 {stored} 不同，已印出的二维码指向的是后者")
     if args.check:
-        if args.json:
-            print(json.dumps({"files": checked, "ok": not problems, "problems": [str(p) for p in problems]},
-                             ensure_ascii=False, indent=2))
-        elif problems:
-            print(f"网站与档案不一致：{checked} 个文件中有 {len(problems)} 处问题：")
-            for problem in problems:
-                print(f"  - {problem}")
-        else:
-            print(f"网站与档案一致：{checked} 个文件都在，内容相符")
-        return 1 if problems else 0
+        return _report_check(args, "files", checked, problems,
+                             f"网站与档案不一致：{checked} 个文件中有 {len(problems)} 处问题：",
+                             f"网站与档案一致：{checked} 个文件都在，内容相符")
     if args.json:
         print(json.dumps(online_copy.summary(result), ensure_ascii=False, indent=2))
     else:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -42,8 +41,8 @@ from zwgk_desktop.domain.catalogue import (
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.render.layout import LayoutSet
-from zwgk_desktop.ui.dialogs import show_error
-from zwgk_desktop.ui.workers import Cancelled, Progress, Task, run_in_background
+from zwgk_desktop.ui.dialogs import cancellable_progress, show_error
+from zwgk_desktop.ui.workers import Cancelled, Task, run_in_background
 
 COLOURS = {ON_TIME: "#e3f4e1", LATE: "#fff1c2", MISSING: "#fde2e1", NOT_REQUIRED: "#f1f1f1", NOT_DUE: "#e8eef6"}
 
@@ -215,17 +214,7 @@ class Dashboard(QMainWindow):
         period = self.table_data.period
         database = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
         folder = self.layouts.folder
-        progress = Progress(self)
-        dialog = QProgressDialog("正在打印…", "取消", 0, len(villages), self)
-        dialog.setWindowTitle("批量打印")
-        dialog.setMinimumDuration(300)
-        dialog.canceled.connect(progress.cancel)
-
-        def moved(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-
-        progress.moved.connect(moved)
+        progress, dialog = cancellable_progress(self, "正在打印…", "批量打印")
 
         def work() -> BatchResult:
             def told(done: int, total: int, _village: VillageResult) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QProgressDialog,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from zwgk_desktop.db.store import Settings, VillageSettings
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.ui.workers import Progress
 
 
 class SettingsDialog(QDialog):
@@ -134,6 +136,23 @@ class FirstRunDialog(QDialog):
 
     def village_names(self) -> list[str]:
         return [line.strip() for line in self.villages.toPlainText().splitlines() if line.strip()]
+
+
+def cancellable_progress(parent: QWidget, label: str, title: str) -> tuple[Progress, QProgressDialog]:
+    """A progress dialog with 取消 for work in the background: the worker calls
+    `progress.report(done, total)` (or emits `progress.moved`); 取消 stops it at its next step."""
+    progress = Progress(parent)
+    dialog = QProgressDialog(label, "取消", 0, 0, parent)
+    dialog.setWindowTitle(title)
+    dialog.setMinimumDuration(300)
+    dialog.canceled.connect(progress.cancel)
+
+    def moved(done: int, total: int) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+
+    progress.moved.connect(moved)
+    return progress, dialog
 
 
 def show_error(parent: QWidget | None, title: str, error: BaseException, log_path: Path | None = None) -> None:

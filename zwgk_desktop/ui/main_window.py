@@ -41,7 +41,7 @@ from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
-from zwgk_desktop.ui.dialogs import SettingsDialog, show_error
+from zwgk_desktop.ui.dialogs import SettingsDialog, cancellable_progress, show_error
 from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
@@ -49,7 +49,7 @@ from zwgk_desktop.ui.preview import PreviewPane
 from zwgk_desktop.ui.printing import PrintJob, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
 from zwgk_desktop.ui.search_panel import SearchPanel
-from zwgk_desktop.ui.workers import Cancelled, Progress, Task, run_in_background, wait_for_all
+from zwgk_desktop.ui.workers import Cancelled, Task, run_in_background, wait_for_all
 
 log = logging.getLogger(__name__)
 AUTOSAVE_MS = 1200
@@ -630,17 +630,7 @@ class MainWindow(QMainWindow):
     def export_site(self, folder: Path, base_url: str) -> Task:
         """Write the online copy in the background, with progress and 取消."""
         sessions, layouts = self.sessions, self.layouts
-        progress = Progress(self)
-        dialog = QProgressDialog("正在导出网上公开件…", "取消", 0, 0, self)
-        dialog.setWindowTitle("导出网上公开件")
-        dialog.setMinimumDuration(300)
-        dialog.canceled.connect(progress.cancel)
-
-        def moved(done: int, total: int) -> None:
-            dialog.setMaximum(total)
-            dialog.setValue(done)
-
-        progress.moved.connect(moved)
+        progress, dialog = cancellable_progress(self, "正在导出网上公开件…", "导出网上公开件")
 
         def work() -> online_copy.SiteResult:
             with sessions() as session:
