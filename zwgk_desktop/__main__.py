@@ -2,7 +2,7 @@
 
 import sys
 
-from zwgk_desktop.ui.app import main
+from zwgk_desktop.launch import desktop
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(desktop())
