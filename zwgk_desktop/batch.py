@@ -4,6 +4,7 @@ work. The CLI (`zwgk render --all-villages`) and the app call `render_villages`.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
@@ -72,9 +73,14 @@ def _render_one(database: str, layouts_folder: str, village: tuple[str, str], pe
 
 
 def _warm_up() -> None:
+    """A worker's start: load what rendering needs, then keep it out of the garbage collector's
+    scans, as the programs themselves start (zwgk_desktop/launch.py)."""
+    from zwgk_desktop.db.engine import open_engine  # noqa: F401  (loaded now, used by every job)
     from zwgk_desktop.publishing import warm_up
+    from zwgk_desktop.render.packs import load_pack_layouts  # noqa: F401
 
     warm_up()
+    gc.freeze()
 
 
 def render_villages(database: str, layouts_folder: Path, period: Quarter, villages: list[tuple[str, str]],
