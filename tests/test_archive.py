@@ -16,7 +16,7 @@ from zwgk_desktop.archive.backup import list_backups, restore, take_backup
 from zwgk_desktop.archive.seal import seal_quarter, verify
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
-from zwgk_desktop.db.models import Seal
+from zwgk_desktop.db.models import DisclosureItem, Seal
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.paths import standard_layouts_dir
@@ -216,3 +216,43 @@ def test_backup_and_restore_from_the_command_line(demo_copy: Path, tmp_path: Pat
         assert store.load_item(session, 2)[0].id == 2
     missing = run_zwgk("restore", "--db", str(demo_copy), str(tmp_path / "nope.sqlite3"), cwd=tmp_path)
     assert missing.code == 2 and "找不到备份文件" in missing.err
+
+
+def _behind_the_back(sealed: Path, copy: Path, *statements: str) -> None:
+    source, db = sqlite3.connect(sealed), sqlite3.connect(copy)
+    source.backup(db)
+    source.close()
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+def test_verify_names_an_item_taken_out_of_its_seal(sealed: Path, tmp_path: Path) -> None:
+    """Its seal entry deleted, so its content could be changed: the seal's list no longer matches,
+    and the item itself is named, by the number printed on its sheets."""
+    copy = tmp_path / "out.sqlite3"
+    with sessions(sealed)() as session:
+        record = session.scalar(select(DisclosureItem).where(
+            DisclosureItem.village_id == 1, DisclosureItem.period == "2026Q1", DisclosureItem.category == "notice"))
+        assert record is not None
+    _behind_the_back(sealed, copy, "DROP TRIGGER sealed_item_append_only_delete",
+                     f"DELETE FROM sealed_item WHERE item_id = {record.id}")
+    run = run_zwgk("verify", "--db", str(copy), cwd=tmp_path)
+    assert run.code == 1
+    assert f"事项 {record.id}“{record.title}”：在已封存的季度里，却不在任何封存中" in run.out, run.out
+
+
+def test_verify_says_a_whole_seal_was_deleted_and_what_it_may_have_held(sealed: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "out.sqlite3"
+    with sessions(sealed)() as session:
+        first = session.scalar(select(Seal).where(Seal.village_id == 1, Seal.period == "2026Q1"))
+        assert first is not None
+        held = len(first.items)
+    _behind_the_back(sealed, copy, "PRAGMA foreign_keys=OFF", "DROP TRIGGER sealed_item_append_only_delete",
+                     "DROP TRIGGER seal_append_only_delete", f"DELETE FROM sealed_item WHERE seal_id = {first.id}",
+                     f"DELETE FROM seal WHERE id = {first.id}")
+    run = run_zwgk("verify", "--db", str(copy), cwd=tmp_path)
+    assert run.code == 1
+    told = f"它之前的封存（第 {first.id} 号）已从档案中删除；没有封存的季度：2026Q1（{held} 个事项）"
+    assert told in run.out, run.out

@@ -175,3 +175,27 @@ def test_the_auditors_read_only_engine_cannot_write(demo_any: str) -> None:
                 session.execute(text("DELETE FROM search_index"))
     finally:
         engine.dispose()
+
+
+def test_an_item_added_while_a_quarter_is_sealed_waits_and_is_refused(demo_any: str) -> None:
+    """A clerk imports into the quarter the township is sealing at that moment: the import waits
+    for the seal and is then refused, rather than slipping in after the list was frozen."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zwgk_desktop.domain.categories import new_item
+    from zwgk_desktop.errors import BadInput
+
+    def add_notice() -> None:
+        with session_for(demo_any, write=True) as session:
+            store.save_item(session, new_item("notice", Quarter(2026, 2)), store.find_village(session, "donggang"))
+
+    with ThreadPoolExecutor(max_workers=1) as pool, session_for(demo_any, write=True) as sealing:
+        seal_quarter(sealing, LAYOUTS, "donggang", Quarter(2026, 2), "王德明")
+        adding = pool.submit(add_notice)
+        with pytest.raises(TimeoutError):
+            adding.result(timeout=1.0)  # held until the seal commits
+        sealing.commit()
+        with pytest.raises(BadInput, match="已封存"):
+            adding.result(timeout=20)
+    with session_for(demo_any) as session:
+        assert verify(session)[1] == []

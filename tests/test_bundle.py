@@ -279,3 +279,58 @@ def test_a_correction_made_at_the_township_goes_back_to_the_village(village_arch
     assert result.seals == 1
     with sessions(village_archive)() as session:
         assert verify(session)[1] == []
+
+
+def test_at_the_township_items_are_known_by_their_village_numbers(village_archive: Path, tmp_path: Path) -> None:
+    """Another village's bundle first, so the township's own ids differ from the villages' numbers:
+    posters printed there still carry the village's URLs and 验证码, and --item means that number."""
+    seal(village_archive, "shiqiao", "2026Q2")
+    with sessions(village_archive)() as session:
+        export_bundle(session, "shiqiao", tmp_path / "shiqiao.zwgk")
+    township = township_db(tmp_path)
+    for bundle in (tmp_path / "shiqiao.zwgk", export(village_archive, tmp_path / "donggang.zwgk")):
+        with sessions(township)() as session, session.begin():
+            import_bundle(session, bundle)
+    with sessions(township)() as session, session.begin():
+        store.set_base_url(store.get_township(session), "https://qingshan.example/zwgk")  # type: ignore[arg-type]
+        moved = {(public_number(r), r.id) for r in session.scalars(select(DisclosureItem))}
+    assert any(number != id_ for number, id_ in moved)  # the case that matters
+
+    def posters(db: Path) -> list[tuple[int, str, str]]:
+        done = run_zwgk("render", "--db", str(db), "--village", "donggang", "--period", "2026Q2",
+                        "-o", str(tmp_path / "out.pdf"), "--json", cwd=tmp_path)
+        assert done.code == 0, done.err
+        return [(i["id"], i["url"], i["code"]) for i in json.loads(done.out)["items"]]
+
+    printed_at_village = posters(village_archive)
+    assert posters(township) == printed_at_village
+
+    number = printed_at_village[0][0]
+    listed = json.loads(run_zwgk("list", "--db", str(township), "--village", "donggang", "--period", "2026Q2",
+                                 "--json", cwd=tmp_path).out)
+    assert number in {i["id"] for i in listed["items"]}
+    one = run_zwgk("render", "--db", str(township), "--village", "donggang", "--period", "2026Q2",
+                   "--item", str(number), "-o", str(tmp_path / "one.pdf"), "--json", cwd=tmp_path)
+    assert one.code == 0 and [i["id"] for i in json.loads(one.out)["items"]] == [number], one.err
+    exported = run_zwgk("export", "--db", str(township), "--village", "donggang", "--item", str(number),
+                        "-o", str(tmp_path / "x.xlsx"), cwd=tmp_path)
+    assert exported.code == 0, exported.err
+    with sessions(township)() as session:
+        title = store.find_item(session, number, "donggang").title
+    assert title in exported.out
+
+
+def test_a_number_two_villages_share_needs_the_village(tmp_path: Path) -> None:
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        place = store.get_township(session)
+        for name in ("东岗村=donggang", "石桥村=shiqiao"):
+            village = store.add_village(session, place, name)  # type: ignore[arg-type]
+            item_id = store.save_item(session, new_item("notice", Quarter(2026, 3)), village)
+            session.get(DisclosureItem, item_id).number = 7  # as imported from each village's archive
+    with sessions(township)() as session:
+        with pytest.raises(BadInput, match=r"东岗村、石桥村都有.*--village"):
+            store.find_item(session, 7)
+        assert store.find_item(session, 7, "石桥村").village.code == "shiqiao"
+    told = run_zwgk("export", "--db", str(township), "--item", "7", "-o", str(tmp_path / "x.xlsx"), cwd=tmp_path)
+    assert told.code == 2 and "--village" in told.err and not (tmp_path / "x.xlsx").exists()

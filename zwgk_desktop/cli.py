@@ -86,7 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
     p.add_argument("--category", choices=tuple(CATEGORIES), metavar="C",
                    help=f"只打印一个类别：{' / '.join(CATEGORIES)}")
-    p.add_argument("--item", type=int, metavar="ID", help="只打印一个事项")
+    p.add_argument("--item", type=int, metavar="ID", help="只打印一个事项（海报上、网址中的事项编号）")
     p.add_argument("--base-url", metavar="URL", help="二维码所用的网上公开地址（覆盖已保存的设置）")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf|DIR",
                    help="输出文件（批量打印时也可以是目录）")
@@ -113,7 +113,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="把一个事项的明细导出为 Excel（可原样再导入）")
-    p.add_argument("--item", required=True, type=int, metavar="ID")
+    p.add_argument("--item", required=True, type=int, metavar="ID",
+                   help="事项编号（zwgk list 所列，即海报网址中的编号）")
+    p.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.xlsx")
     p.set_defaults(run=cmd_export)
 
@@ -126,7 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("correct", parents=[common], help="对已封存的事项发更正公告（新版本，原版本保留）")
     p.add_argument("--item", required=True, type=int, metavar="ID",
-                   help="要更正的已封存事项；也可以是尚未封存的更正稿，以继续修改或审核它")
+                   help="要更正的已封存事项的编号（海报网址中的编号）；也可以是尚未封存的更正稿，以继续修改或审核它")
+    p.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
     p.add_argument("--reason", metavar="TEXT", help="更正原因（新建更正时必填）")
     p.add_argument("--set", action="append", default=[], metavar="[行号.]栏目=值", dest="assignments",
                    help="改一个值，可多次：如 --set 12.月保障金额=450 --set 期末余额=12,345.60 --set 标题=…")
@@ -273,7 +276,10 @@ def cmd_list(args: argparse.Namespace) -> int:
             "township": township.name if township else None,
             "base_url": township.base_url if township else None,
             "villages": [{"name": v.name, "code": v.code, "periods": store.periods_of(session, v)} for v in villages],
-            "items": [asdict(i) for i in items],
+            # An item's "id" is its number as printed on its sheets, which --item takes.
+            "items": [{**asdict(i), "id": i.number, "number": i.number,
+                       "corrects": store.number_of(session, i.corrects) if i.corrects is not None else None}
+                      for i in items],
         }
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
@@ -285,7 +291,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("（没有符合条件的事项）")
     for i in items:
         dates = f"{i.publicity_start}～{i.publicity_end or '长期'}" if i.publicity_start else "未定"
-        cells = (str(i.id), i.village, i.period, CATEGORIES[i.category].name, STATUS_NAMES.get(i.status, i.status),
+        cells = (str(i.number), i.village, i.period, CATEGORIES[i.category].name, STATUS_NAMES.get(i.status, i.status),
                  i.disclosure, f"{i.rows} 行", dates, i.title)
         print("  ".join(_pad(cell, width) for cell, width in zip(cells, _LIST_WIDTHS, strict=True)).rstrip())
     return 0
@@ -326,7 +332,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     else:
         print(f"已写出 {args.output}：{len(result.items)} 个事项，共 {result.sheets} 张 A3")
     for item in result.withheld:
-        _say(f"注意：事项 {item.id}“{item.title}”为{item.disclosure}，未上公开栏")
+        _say(f"注意：事项 {item.public_number}“{item.title}”为{item.disclosure}，未上公开栏")
     if result.drafts:
         _say(f"注意：事项 {'、'.join(map(str, result.drafts))} 尚未经村务监督委员会审核，已印“草稿”字样，不得张贴")
     for warning in result.warnings:
@@ -418,7 +424,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     backup = backup_before(args.db or paths.default_db(), "before-import")
     with _session(args) as session:
         village = store.find_village(session, args.village)
-        item_id = store_import(session, plan, village, title=args.title)
+        item_id = store.number_of(session, store_import(session, plan, village, title=args.title))
     if mapping and args.save_mapping:
         save_mapping(args.save_mapping, paths.mappings_dir(), mapping, args.category)
     if args.json:
@@ -441,7 +447,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from zwgk_desktop.io.workbook import write_workbook
 
     with _session(args) as session:
-        item, _ = store.load_item(session, args.item)
+        item, _ = store.load_item(session, store.find_item(session, args.item, args.village).id)
     rows = write_workbook(item.category, _xlsx(args.output), item)
     print(f"已导出事项 {args.item}“{item.title}”的 {rows} 行到 {args.output}")
     return 0
@@ -482,10 +488,11 @@ def cmd_correct(args: argparse.Namespace) -> int:
     layouts = _layouts(args)
     returned = False  # an edited correction goes back to draft until it is reviewed again
     with _session(args) as session:
-        if store.is_sealed(session, args.item):
-            item = store.start_correction(session, args.item, args.reason or "")
+        chosen = store.find_item(session, args.item, args.village).id
+        if store.is_sealed(session, chosen):
+            item = store.start_correction(session, chosen, args.reason or "")
         else:
-            item, _ = store.load_item(session, args.item)
+            item, _ = store.load_item(session, chosen)
             if item.supersedes is None:
                 raise BadInput(f"事项 {args.item} 既没有封存，也不是更正稿：未封存的事项直接修改即可")
             if args.reason:
@@ -517,27 +524,30 @@ def cmd_correct(args: argparse.Namespace) -> int:
         report = validate(item.snapshot(), schema)
         if not report.ok:
             # A draft may hold mistakes (typed in the app, say); the notice is made once they are fixed.
-            _say(f"更正稿事项 {item.id} 已保存，但还有 {len(report.errors)} 处错误，改正后才能审核和生成更正公告：")
+            _say(f"更正稿事项 {store.number_of(session, item.id)} 已保存，"
+                 f"但还有 {len(report.errors)} 处错误，改正后才能审核和生成更正公告：")
             for problem in report.errors:
                 _say(f"  - {problem}")
             return 0
         place = store.place_of(village)
         notice = public_item(item, layouts, place, previous_versions(session, [item], layouts, place).get(item.id))
+        number, corrects = store.number_of(session, item.id), store.number_of(session, item.supersedes or 0)
     if returned:
         _say("注意：更正稿已修改，退回草稿，需村务监督委员会重新审核")
     changes = [{"place": row[1], "before": row[2], "after": row[3]} for row in notice.rows]
     if args.json:
-        print(json.dumps({"item": item.id, "supersedes": item.supersedes, "status": item.status, "code": notice.code,
+        print(json.dumps({"item": number, "supersedes": corrects, "status": item.status, "code": notice.code,
                           "changes": changes}, ensure_ascii=False, indent=2))
         return 0
-    print(f"更正稿：事项 {item.id}（更正事项 {item.supersedes}），{STATUS_NAMES[item.status]}；"
+    print(f"更正稿：事项 {number}（更正事项 {corrects}），{STATUS_NAMES[item.status]}；"
           f"更正公告验证码 {notice.code}")
     for change in changes:
         print(f"  {change['place']}：{change['before'] or '（无）'} → {change['after'] or '（无）'}")
     if not changes:
         _say("注意：公开内容没有任何变化，更正公告只会说明原因")
     if item.status != REVIEWED:
-        print(f"下一步：村务监督委员会审核（zwgk correct --item {item.id} --reviewer 姓名，或在程序中点“审核”），"
+        print(f"下一步：村务监督委员会审核（zwgk correct --village {village.code} --item {number} "
+              "--reviewer 姓名，或在程序中点“审核”），"
               f"再 zwgk seal --village {village.code} --period {item.period} 封存更正")
     else:
         print(f"下一步：zwgk seal --village {village.code} --period {item.period} 封存更正，并张贴更正公告")
@@ -576,13 +586,13 @@ def cmd_search(args: argparse.Namespace) -> int:
         hits = store.search(session, args.text, village=village, period=period, category=args.category,
                             limit=max(1, args.limit))
     if args.json:
-        print(json.dumps([asdict(h) for h in hits], ensure_ascii=False, indent=2))
+        print(json.dumps([{**asdict(h), "item_id": h.number} for h in hits], ensure_ascii=False, indent=2))
         return 0
     if not hits:
         print(f"没有找到“{args.text}”")
     for hit in hits:
         where = "标题/事项" if hit.row == 0 else f"第{hit.row}行"
-        print(f"{hit.item_id:>6}  {hit.village}  {hit.period}  {CATEGORIES[hit.category].name}  "
+        print(f"{hit.number:>6}  {hit.village}  {hit.period}  {CATEGORIES[hit.category].name}  "
               f"{hit.title}  {where}：{_snippet(hit.text, args.text)}")
     return 0
 

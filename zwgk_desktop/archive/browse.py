@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import LargeBinary, cast, select
+from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
 from zwgk_desktop.db import store
@@ -29,13 +29,15 @@ class SealedEntry:
     sealed_by: str
     correction: bool  # this version is a correction (更正) of an earlier one
     superseded_by: int | None  # a later version replaces this one
+    superseded_by_number: int | None = None  # its number as printed
 
 
 def sealed_entries(session: Session, *, village_id: int | None = None, period: str | None = None,
                    category: str | None = None, text: str | None = None, limit: int = 2000) -> list[SealedEntry]:
     """Sealed items, newest quarter first, filtered; `text` searches their public text."""
     later = aliased(DisclosureItem)
-    query = (select(SealedItem, DisclosureItem, Village.name, Seal.sealed_at, Seal.sealed_by, later.id)
+    query = (select(SealedItem, DisclosureItem, Village.name, Seal.sealed_at, Seal.sealed_by, later.id,
+                    func.coalesce(later.number, later.id))
              .join(DisclosureItem, DisclosureItem.id == SealedItem.item_id)
              .join(Seal, Seal.id == SealedItem.seal_id).join(Village, Village.id == DisclosureItem.village_id)
              # Only a sealed correction replaces a version; a draft one may still be dropped.
@@ -54,8 +56,9 @@ def sealed_entries(session: Session, *, village_id: int | None = None, period: s
         query = query.where(DisclosureItem.id.in_({h.item_id for h in hits}))
     return [
         SealedEntry(record.id, public_number(record), village, record.period, record.category, entry.title,
-                    code_of(entry.canonical_json), sealed_at, sealed_by, record.supersedes_id is not None, newer)
-        for entry, record, village, sealed_at, sealed_by, newer in session.execute(query)
+                    code_of(entry.canonical_json), sealed_at, sealed_by, record.supersedes_id is not None, newer,
+                    newer_number)
+        for entry, record, village, sealed_at, sealed_by, newer, newer_number in session.execute(query)
     ]
 
 
@@ -68,6 +71,7 @@ def sealed_pdf(session: Session, item_id: int) -> bytes | None:
 @dataclass(frozen=True)
 class Version:
     item_id: int
+    number: int  # as printed on its sheets
     label: str  # 原公告 / 第1次更正 …
     status: str  # 已封存 2026-07-10 王德明 / 更正稿（未封存）
     code: str
@@ -84,7 +88,8 @@ def history(session: Session, item_id: int) -> list[Version]:
                                  .join(Seal, Seal.id == SealedItem.seal_id)
                                  .where(SealedItem.item_id == version_id)).first()
         status = f"已封存 {sealed[1][:10]} {sealed[2]}" if sealed else "更正稿（未封存）"
-        versions.append(Version(version_id, "原公告" if index == 0 else f"第{index}次更正", status,
+        label = "原公告" if index == 0 else f"第{index}次更正"
+        versions.append(Version(version_id, public_number(record), label, status,
                                 code_of(sealed[0]) if sealed else "", record.correction_reason or ""))
     return versions
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import LargeBinary, cast, select
+from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
@@ -104,6 +104,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     village = store.find_village(session, village_name)
     if not sealed_by.strip():
         raise BadInput("请写明封存人（--by 姓名）")
+    store.hold_village(session, village.id)  # no item is added or changed while the list is frozen
     base_url = village.township.base_url
     if not base_url:
         raise BadInput("还没有设置网上公开地址，封存的海报需要有效的二维码：请先运行 zwgk init --base-url …")
@@ -124,7 +125,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     drafts = [r for r in records if r.status != REVIEWED]
     if drafts:
         raise BadInput("只有村务监督委员会审核过的事项才能封存；这些还是草稿：",
-                       [Problem("未审核", where=f"事项 {r.id}“{r.title}”") for r in drafts])
+                       [Problem("未审核", where=f"事项 {public_number(r)}“{r.title}”") for r in drafts])
     rows = store.load_rows(session, [r.id for r in records])
     items = [store.to_domain(r, rows[r.id]) for r in records]
     problems = store.check_stored(items)
@@ -183,7 +184,11 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
     for seal in seals:
         where = f"{village.name} {seal.period} {'更正' if seal.kind == 'correction' else ''}封存"
         expected_previous = previous.id if previous else None
-        if seal.previous_id != expected_previous:
+        if seal.previous_id is not None and seal.previous_id != expected_previous \
+                and session.get(Seal, seal.previous_id) is None:
+            problems.append(Problem(f"封存链断开：它之前的封存（第 {seal.previous_id} 号）已从档案中删除"
+                                    f"{_unsealed_quarters(session, village)}", where=where))
+        elif seal.previous_id != expected_previous:
             problems.append(Problem("封存链断开：上一个封存不是应有的那一个（封存被删除、插入或调换了次序）",
                                     where=where))
         previous_chain = previous.chain_hash if previous else ""
@@ -195,8 +200,32 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
         for entry in items:
             checked += 1
             problems += _verify_item(session, entry, where)
+        if seal.kind == "quarter":
+            problems += _left_out(session, village, seal.period, where)
         previous = seal
     return checked
+
+
+def _left_out(session: Session, village: Village, period: str, where: str) -> list[Problem]:
+    """Items of a sealed quarter that no seal holds: nothing can be added to a sealed quarter but a
+    correction, so such an item was taken out of its seal (and may have been changed since)."""
+    sealed = select(SealedItem.item_id)
+    records = session.scalars(select(DisclosureItem).where(
+        DisclosureItem.village_id == village.id, DisclosureItem.period == period,
+        DisclosureItem.supersedes_id.is_(None), DisclosureItem.id.not_in(sealed)).order_by(DisclosureItem.id))
+    return [Problem("在已封存的季度里，却不在任何封存中：封存记录被删掉了，此事项的内容可能已被改动",
+                    where=f"{where} 事项 {public_number(r)}“{r.title}”") for r in records]
+
+
+def _unsealed_quarters(session: Session, village: Village) -> str:
+    """What a deleted seal may have held: the village's quarters with items and no seal."""
+    sealed = select(Seal.period).where(Seal.village_id == village.id, Seal.kind == "quarter")
+    counts = session.execute(select(DisclosureItem.period, func.count()).where(
+        DisclosureItem.village_id == village.id, DisclosureItem.period.not_in(sealed))
+        .group_by(DisclosureItem.period).order_by(DisclosureItem.period)).all()
+    if not counts:
+        return ""
+    return "；没有封存的季度：" + "、".join(f"{period}（{n} 个事项）" for period, n in counts)
 
 
 def _stored_bytes(session: Session, entry_id: int) -> tuple[bytes | None, bytes | None]:
@@ -213,7 +242,8 @@ def _stored_bytes(session: Session, entry_id: int) -> tuple[bytes | None, bytes 
 
 
 def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[Problem]:
-    where = f"{seal_where} 事项 {entry.item_id}“{entry.title}”"
+    record = session.get(DisclosureItem, entry.item_id)
+    where = f"{seal_where} 事项 {_number_shown(entry, record)}“{entry.title}”"
     found = []
     content, pdf = _stored_bytes(session, entry.id)
     if content is None or sha256(content) != entry.content_hash:
@@ -223,7 +253,6 @@ def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[P
             found.append(Problem("封存的 PDF 文件缺失", where=where))
         elif sha256(pdf) != entry.pdf_hash:
             found.append(Problem("封存的 PDF 文件被改动", where=where))
-    record = session.get(DisclosureItem, entry.item_id)
     if record is None:
         found.append(Problem("事项已从档案中删除", where=where))
         return found
@@ -234,5 +263,16 @@ def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[P
     if stored_data_hash(session, record, rows, entry.seal.format) != entry.data_hash:
         found.append(Problem("档案中的数据与封存时不符（金额、姓名或行数被改动）", where=where))
     return found
+
+
+def _number_shown(entry: SealedItem, record: DisclosureItem | None) -> int:
+    """The item's number as printed on its sheets; for a deleted item, as its sealed content says."""
+    if record is not None:
+        return public_number(record)
+    try:
+        number = json.loads(entry.canonical_json)["item_id"]
+    except (TypeError, ValueError, KeyError):
+        return entry.item_id
+    return number if isinstance(number, int) else entry.item_id
 
 

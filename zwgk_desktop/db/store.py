@@ -13,10 +13,10 @@ from datetime import date
 from functools import partial
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Township, Village
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Township, Village, public_number
 from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
@@ -126,6 +126,7 @@ def add_item(session: Session, village: Village, item: Item) -> int:
 
 def _new_record(session: Session, village: Village, item: Item) -> DisclosureItem:
     """A new item's record; a sealed quarter takes no new items, only corrections."""
+    hold_village(session, village.id)
     if item.supersedes is None and quarter_sealed(session, village, str(item.period)):
         raise BadInput(f"{village.name} {item.period} 已封存，不能再添加事项；如有错误请对原事项发更正公告")
     # Items imported from a village's own archive keep their numbers; one made here takes the next
@@ -141,9 +142,48 @@ def _new_record(session: Session, village: Village, item: Item) -> DisclosureIte
     return record
 
 
+def hold_village(session: Session, village_id: int) -> None:
+    """Take the village for this transaction: whoever else writes it (a seal, an import, the app)
+    waits until this one commits.
+
+    Without it a check and the write it allows could interleave with a seal: an import that found
+    the quarter open would add an item just after the seal froze the quarter's list, leaving it in
+    a sealed quarter yet in no seal. Writing the village's row is the one lock both databases
+    share: on SQLite it takes the file's write lock (SQLite starts a transaction at the first
+    write, so this must come before the reads it protects), on PostgreSQL the row's.
+    """
+    session.execute(update(Village).where(Village.id == village_id).values(code=Village.code)
+                    .execution_options(synchronize_session=False))
+
+
 def quarter_sealed(session: Session, village: Village, period: str) -> bool:
     return session.scalar(select(Seal.id).where(Seal.village_id == village.id, Seal.period == period,
                                                 Seal.kind == "quarter")) is not None
+
+
+def find_item(session: Session, number: int, village: str | None = None) -> DisclosureItem:
+    """The item a person means by its number: the one printed on its sheets and in its URL.
+
+    In a village's own archive that is its id. At the township, items keep their village's
+    numbers, so one number may belong to several villages: then the village must be named.
+    """
+    query = select(DisclosureItem).where(func.coalesce(DisclosureItem.number, DisclosureItem.id) == number)
+    place = find_village(session, village) if village else None
+    if place is not None:
+        query = query.where(DisclosureItem.village_id == place.id)
+    found = list(session.scalars(query))
+    if not found:
+        raise NotFound(f"{place.name if place else ''}没有编号为 {number} 的事项")
+    if len(found) > 1:
+        names = "、".join(sorted(r.village.name for r in found))
+        raise BadInput(f"编号为 {number} 的事项{names}都有：请用 --village 指明是哪个村的")
+    return found[0]
+
+
+def number_of(session: Session, item_id: int) -> int:
+    """The number people know an item by (see `find_item`), from its database id."""
+    record = session.get(DisclosureItem, item_id)
+    return public_number(record) if record is not None else item_id
 
 
 def load_item(session: Session, item_id: int) -> tuple[Item, Village]:
@@ -171,8 +211,10 @@ def save_item(session: Session, item: Item, village: Village | None = None) -> i
         found = session.get(DisclosureItem, item.id)
         if found is None:
             raise NotFound(f"没有编号为 {item.id} 的事项（可能已被删除）")
+        hold_village(session, found.village_id)
         if is_sealed(session, found.id):
-            raise BadInput(f"事项 {found.id}“{found.title}”所在季度已封存，不能再修改；如有错误请发更正公告")
+            raise BadInput(f"事项 {public_number(found)}“{found.title}”所在季度已封存，不能再修改；"
+                           "如有错误请发更正公告")
         record = found
     return _write_item(session, record, item)
 
@@ -206,13 +248,14 @@ def _index_for_search(session: Session, item_id: int, item: Item) -> None:
 
 @dataclass(frozen=True)
 class SearchHit:
-    item_id: int
+    item_id: int  # the database's
     village: str
     period: str
     category: str
     title: str
     row: int  # 0: the item itself; else the row's number
     text: str
+    number: int = 0  # the item's number as printed on its sheets (see `find_item`)
 
 
 def search(session: Session, query: str, *, village: Village | None = None, period: Quarter | None = None,
@@ -250,19 +293,22 @@ def search(session: Session, query: str, *, village: Village | None = None, peri
         filters += " AND i.category = :category"
         params["category"] = category
     statement = text(
-        f"SELECT s.item_id, v.name, i.period, i.category, i.title, s.seq, s.text FROM {source} "
+        f"SELECT s.item_id, v.name, i.period, i.category, i.title, s.seq, s.text, coalesce(i.number, i.id) "
+        f"FROM {source} "
         "JOIN disclosure_item i ON i.id = s.item_id JOIN village v ON v.id = i.village_id "
         # Newest entries first by the index's own order: sorting every match by quarter would cost
         # more than the search on a million lines.
         f"WHERE {condition}{filters} ORDER BY {order} DESC LIMIT :limit")
-    return [SearchHit(int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), r[6]) for r in session.execute(statement, params)]
+    return [SearchHit(int(r[0]), r[1], r[2], r[3], r[4], int(r[5]), r[6], int(r[7]))
+            for r in session.execute(statement, params)]
 
 
 def delete_item(session: Session, item_id: int) -> None:
     record = session.get(DisclosureItem, item_id)
     if record is not None:
+        hold_village(session, record.village_id)
         if is_sealed(session, item_id):
-            raise BadInput(f"事项 {item_id}“{record.title}”已封存，不能删除")
+            raise BadInput(f"事项 {public_number(record)}“{record.title}”已封存，不能删除")
         write_entries(session.connection(), item_id, [])
         session.delete(record)
 
@@ -382,7 +428,8 @@ def load_rows(session: Session, item_ids: list[int]) -> dict[int, list[dict[str,
 
 @dataclass(frozen=True)
 class ItemSummary:
-    id: int
+    id: int  # the database's
+    number: int  # the item's number as people know it: on its sheets and in its URL
     village: str
     period: str
     category: str
@@ -408,7 +455,7 @@ def list_items(session: Session, village: Village | None = None, period: Quarter
     if category is not None:
         query = query.where(DisclosureItem.category == category)
     summaries = [
-        ItemSummary(r.id, name, r.period, r.category, r.title, r.status, r.disclosure, n,
+        ItemSummary(r.id, public_number(r), name, r.period, r.category, r.title, r.status, r.disclosure, n,
                     r.publicity_start.isoformat() if r.publicity_start else "",
                     r.publicity_end.isoformat() if r.publicity_end else "", r.supersedes_id)
         for r, name, n in session.execute(query)
@@ -442,8 +489,8 @@ def selected_items(session: Session, village: Village, period: Quarter, category
                    item_id: int | None) -> list[Item]:
     """The items to print for a village and quarter (or one item), with rows, in board order."""
     query = select(DisclosureItem).where(DisclosureItem.village_id == village.id)
-    if item_id is not None:
-        query = query.where(DisclosureItem.id == item_id)
+    if item_id is not None:  # the number printed on the item's sheets (its id, unless imported)
+        query = query.where(func.coalesce(DisclosureItem.number, DisclosureItem.id) == item_id)
     else:
         query = query.where(DisclosureItem.period == str(period))
     if category is not None:
@@ -473,7 +520,7 @@ def check_stored(items: list[Item]) -> list[Problem]:
     problems = []
     for item in items:
         report = validate(item, category_of(item.category))
-        problems += [Problem(p.message, where=f"事项 {item.id}“{item.title}”", row=p.row, field=p.field)
+        problems += [Problem(p.message, where=f"事项 {item.public_number}“{item.title}”", row=p.row, field=p.field)
                      for p in report.errors]
     return problems
 
@@ -490,13 +537,13 @@ def start_correction(session: Session, item_id: int, reason: str, clerk: str | N
     if original is None:
         raise NotFound(f"没有编号为 {item_id} 的事项")
     if not is_sealed(session, item_id):
-        raise BadInput(f"事项 {item_id}“{original.title}”还没有封存，直接修改即可，不需要更正")
+        raise BadInput(f"事项 {public_number(original)}“{original.title}”还没有封存，直接修改即可，不需要更正")
     if not reason.strip():
         raise BadInput("请写明更正原因（如：第12户保障金额录入有误）")
     newer = session.scalar(select(DisclosureItem).where(DisclosureItem.supersedes_id == item_id))
     if newer is not None:
         state = "已封存；如还有错请对它再发更正" if is_sealed(session, newer.id) else "尚未封存，请直接修改它"
-        raise BadInput(f"事项 {item_id} 已有更正（事项 {newer.id}，{state}）")
+        raise BadInput(f"事项 {public_number(original)} 已有更正（事项 {public_number(newer)}，{state}）")
     item = to_domain(original)
     item.id = item.number = None
     item.supersedes, item.correction_reason = item_id, reason.strip()

@@ -141,7 +141,8 @@ def format_value(value: Any, fmt: str, kind: Kind) -> str:
 
 def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
     """Project a (validated) item through its layout's whitelist."""
-    if item.id is None:
+    item_number = item.public_number  # what its URL and 验证码 carry: the village's number, wherever printed
+    if item_number is None:
         raise ValueError("an item needs its id before it can be made public")
     schema = category_of(item.category)
     totals_by_field = {
@@ -191,7 +192,7 @@ def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
     info = tuple((e.label, value) for e in layout.info if (value := entry_value(e)))
     summary = tuple((e.label, value) for e in layout.summary if (value := entry_value(e)))
     return PublicItem(
-        item_id=item.id, layout_id=layout.id, category=item.category, category_name=schema.name,
+        item_id=item_number, layout_id=layout.id, category=item.category, category_name=schema.name,
         township=place.township, village=place.village, village_code=place.village_code,
         period=str(item.period), heading=heading,
         title=title if layout.show_item_title and title != heading else "",

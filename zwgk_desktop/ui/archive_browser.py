@@ -44,7 +44,7 @@ _GOOD = "background: #e3f4e1; color: #1d5e20; padding: 6px; font-weight: bold;"
 _BAD = "background: #fde2e1; color: #8a1c17; padding: 6px; font-weight: bold;"
 _CHANGED = QColor("#fff3c4")
 
-Shown = tuple[bytes | None, list[browse.Version], list[Change], int | None]
+Shown = tuple[bytes | None, list[browse.Version], list[Change], int | None]  # PDF, versions, changes, number compared
 
 
 class ArchiveBrowser(QMainWindow):
@@ -207,7 +207,7 @@ class ArchiveBrowser(QMainWindow):
             cells = (entry.village, entry.period, CATEGORIES[entry.category].name if entry.category in CATEGORIES
                      else entry.category, entry.title, entry.code, version, entry.sealed_at[:10])
             tip = (f"{entry.title}\n封存：{entry.sealed_at.replace('T', ' ')[:16]}（UTC） {entry.sealed_by}"
-                   + (f"\n已被事项 {entry.superseded_by} 更正" if entry.superseded_by is not None else ""))
+                   + (f"\n已被事项 {entry.superseded_by_number} 更正" if entry.superseded_by is not None else ""))
             for column, value in enumerate(cells):
                 cell = QTableWidgetItem(value)
                 cell.setToolTip(tip)
@@ -239,7 +239,8 @@ class ArchiveBrowser(QMainWindow):
                 # A correction shows what it changed; an original that was corrected shows its correction's.
                 compared = entry.item_id if entry.correction else entry.superseded_by
                 changes = browse.correction_changes(session, compared) if compared is not None else []
-                return browse.sealed_pdf(session, entry.item_id), versions, changes, compared
+                shown = entry.number if entry.correction else entry.superseded_by_number  # as printed
+                return browse.sealed_pdf(session, entry.item_id), versions, changes, shown
 
         run_in_background(read, on_done=lambda shown: self._show_item(entry, shown),
                           on_error=lambda exc: show_error(self, "无法读取事项", exc))
@@ -258,7 +259,7 @@ class ArchiveBrowser(QMainWindow):
                                   f"共 {self.document.pageCount()} 张；验证码 {entry.code}")
         self.versions.setRowCount(len(versions))
         for row, version in enumerate(versions):
-            for column, value in enumerate((version.label, str(version.item_id), version.status, version.code,
+            for column, value in enumerate((version.label, str(version.number), version.status, version.code,
                                             version.reason)):
                 cell = QTableWidgetItem(value)
                 if version.item_id == entry.item_id:
