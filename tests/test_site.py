@@ -221,8 +221,20 @@ def test_check_names_altered_missing_and_stale_files(demo_copy: Path, tmp_path: 
     env = {"ZWGK_DB": str(demo_copy)}
     done = run_zwgk("site", "-o", str(root), cwd=tmp_path, env=env)
     assert done.code == 0 and "个事项" in done.out, done.err
+    modes = {path.stat().st_mode & 0o777 for path in root.rglob("*") if path.is_file()}
+    assert all(mode & 0o044 == 0o044 for mode in modes), modes  # a web server running as another user reads them
     assert run_zwgk("site", "-o", str(root), "--check", cwd=tmp_path, env=env).code == 0
     page = next(root.glob("donggang/2026Q2/*.html"))
+    planted = page.with_name("98.html")
+    planted.write_bytes(page.read_bytes())  # a forged notice beside the real ones
+    (root / "xiaocun" / "2026Q2").mkdir(parents=True)
+    (root / "xiaocun" / "2026Q2" / "1.html").write_text("<p>伪造</p>", encoding="utf-8")
+    (root / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")  # the web host's own: not ours to judge
+    checked = run_zwgk("site", "-o", str(root), "--check", cwd=tmp_path, env=env)
+    assert checked.code == 1 and "donggang/2026Q2/98.html" in checked.out and "xiaocun/2026Q2/1.html" in checked.out
+    assert "robots.txt" not in checked.out
+    planted.unlink()
+    shutil.rmtree(root / "xiaocun")
     page.write_text(page.read_text(encoding="utf-8").replace("验证码", "验证吗", 1), encoding="utf-8")
     (root / "shiqiao" / "index.html").unlink()
     checked = run_zwgk("site", "-o", str(root), "--check", cwd=tmp_path, env=env)
@@ -233,3 +245,26 @@ def test_check_names_altered_missing_and_stale_files(demo_copy: Path, tmp_path: 
     assert run_zwgk("site", "-o", str(root), "--check", cwd=tmp_path, env=env).code == 0
     bad = run_zwgk("site", "-o", str(root), "--base-url", "ftp://x", cwd=tmp_path, env=env)
     assert bad.code == 2 and "http" in bad.err
+
+
+def test_a_sealed_sheet_changed_behind_the_apps_back_is_not_published(demo_copy: Path, tmp_path: Path) -> None:
+    """Another item's sealed PDF put in place of one's own: it is not published, and the export says why."""
+    import sqlite3
+
+    from test_archive import seal
+
+    seal(demo_copy, "donggang", "2026Q1")
+    db = sqlite3.connect(demo_copy)
+    db.execute("DROP TRIGGER sealed_item_append_only_update")
+    (first, second) = db.execute("SELECT id FROM sealed_item WHERE pdf IS NOT NULL ORDER BY id LIMIT 2").fetchall()
+    db.execute("UPDATE sealed_item SET pdf = (SELECT pdf FROM sealed_item WHERE id = ?) WHERE id = ?",
+               (second[0], first[0]))
+    db.commit()
+    db.close()
+    root = tmp_path / "www"
+    done = run_zwgk("site", "-o", str(root), "--db", str(demo_copy), cwd=tmp_path)
+    assert done.code == 2 and "东岗村 事项" in done.err and "zwgk verify" in done.err, (done.out, done.err)
+    assert not (root / "zwgk-site.json").exists()
+    bundle = run_zwgk("bundle", "export", "--village", "donggang", "-o", str(tmp_path / "d.zwgk"),
+                      "--db", str(demo_copy), cwd=tmp_path)
+    assert bundle.code == 2 and "核验未通过" in bundle.err and not (tmp_path / "d.zwgk").exists()

@@ -8,6 +8,7 @@ import gc
 import multiprocessing
 import os
 import shutil
+import signal
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -74,7 +75,12 @@ def _render_one(database: str, layouts_folder: str, village: tuple[str, str], pe
 
 def _warm_up() -> None:
     """A worker's start: load what rendering needs, then keep it out of the garbage collector's
-    scans, as the programs themselves start (zwgk_desktop/launch.py)."""
+    scans, as the programs themselves start (zwgk_desktop/launch.py).
+
+    Ctrl-C in a terminal reaches every process of the job: the workers leave it to the parent,
+    which stops the batch and says so, instead of each printing a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from zwgk_desktop.db.engine import open_engine  # noqa: F401  (loaded now, used by every job)
     from zwgk_desktop.publishing import warm_up
     from zwgk_desktop.render.packs import load_pack_layouts  # noqa: F401

@@ -662,7 +662,12 @@ def cmd_site(args: argparse.Namespace) -> int:
         if args.check:
             checked, problems = online_copy.check_site(session, layouts, args.output, base_url)
         else:
-            result = online_copy.write_site(session, layouts, args.output, base_url)
+            try:
+                result = online_copy.write_site(session, layouts, args.output, base_url)
+            except KeyboardInterrupt:
+                # Pages are written one by one, each whole: part of the folder is new, part old.
+                _say(f"已中断：{args.output} 中的网上公开件只更新了一部分，请再运行一次 zwgk site 补全")
+                return 3
     if stored and base_url.rstrip("/") != stored.rstrip("/"):
         _say(f"注意：--base-url 与已保存的网上公开地址 {stored} 不同，已印出的二维码指向的是后者")
     if args.check:

@@ -11,6 +11,7 @@ later scan), and the collector runs as usual on what the work itself creates.
 from __future__ import annotations
 
 import gc
+import sys
 from collections.abc import Callable
 
 Program = Callable[[], int]
@@ -20,6 +21,9 @@ def _start(load: Callable[[], Program]) -> int:
     gc.disable()
     try:
         program = load()
+    except KeyboardInterrupt:  # Ctrl-C while starting: nothing was done yet
+        print("已中断。", file=sys.stderr)
+        return 3
     finally:
         gc.freeze()
         gc.enable()

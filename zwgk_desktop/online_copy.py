@@ -30,6 +30,7 @@ from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
 from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.outputs import readable_by_others
 from zwgk_desktop.publishing import RenderResult, posters_for, previous_versions
 from zwgk_desktop.render import site
 from zwgk_desktop.render.correction import Previous, code_of, public_item
@@ -97,8 +98,13 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
     rows = store.load_rows(session, [r.id for r in records])
     items = [store.to_domain(r, rows[r.id]) for r in records]
     numbers = {r.id: public_number(r) for r in records}
-    sealed = dict(session.execute(select(SealedItem.item_id, SealedItem.canonical_json).where(
-        SealedItem.item_id.in_(list(numbers)))).all())
+    sealed = {}
+    for item_id, content, content_hash in session.execute(select(
+            SealedItem.item_id, SealedItem.canonical_json, SealedItem.content_hash).where(
+            SealedItem.item_id.in_(list(numbers)))):
+        if not isinstance(content, str) or _sha(content.encode("utf-8")) != content_hash:
+            raise _tampered(numbers[item_id], place, "封存的公开内容与封存时的哈希不符")
+        sealed[item_id] = content
     replaced = previous_versions(session, items, layouts, place)
     corrected_by = {i.supersedes: i.id for i in items if i.supersedes is not None}
     rank = {code: index for index, code in enumerate(CATEGORIES)}
@@ -131,6 +137,13 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
     return by_period
 
 
+def _tampered(number: int, place: Place, what: str) -> BadInput:
+    """A sealed item that no longer matches its seal is never published: the page would carry
+    content the 验证码 does not vouch for."""
+    return BadInput(f"{place.village} 事项 {number}：{what}（档案可能被改动），已停止导出。"
+                    "请先运行 zwgk verify 查明")
+
+
 def _pdf_maker(session: Session, item: Item, is_sealed: bool, layouts: LayoutSet, place: Place, base_url: str,
                replaced: dict[int, Previous]) -> Callable[[], bytes]:
     if is_sealed:
@@ -138,7 +151,11 @@ def _pdf_maker(session: Session, item: Item, is_sealed: bool, layouts: LayoutSet
         def stored() -> bytes:
             from zwgk_desktop.archive.browse import sealed_pdf
 
-            return sealed_pdf(session, item.id or 0) or b""
+            pdf = sealed_pdf(session, item.id or 0) or b""
+            expected = session.scalar(select(SealedItem.pdf_hash).where(SealedItem.item_id == item.id))
+            if _sha(pdf) != expected:
+                raise _tampered(item.public_number or 0, place, "封存的海报 PDF 与封存时的哈希不符")
+            return pdf
         return stored
 
     def rendered() -> bytes:
@@ -169,6 +186,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
+        readable_by_others(temporary)  # a web server serves these files
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -259,7 +277,21 @@ def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
     for name in sorted(set(old) - set(plan)):
         if (folder / name).exists():
             problems.append(Problem("档案中已没有此内容，应删除（重新导出会删除）", where=name))
+    for name in _unknown_files(folder, set(plan) | set(old)):
+        problems.append(Problem("不是从档案导出的文件（可能是伪造的公告），请查明后删除", where=name))
     return len(plan), problems
+
+
+def _unknown_files(folder: Path, known: set[str]) -> list[str]:
+    """Pages, data or sheets in the folder that no export wrote: what a forger would plant. Other
+    files a web host keeps there (robots.txt, its own pages' images) are not ours to judge."""
+    found = []
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        ours = path.suffix.lower() in (".html", ".json", ".pdf")
+        if ours and path.is_file() and name not in known and name != MANIFEST:
+            found.append(name)
+    return found
 
 
 def _checked_url(url: str) -> str:

@@ -6,7 +6,9 @@ written (a folder that is a file, no permission) is told in words naming the fil
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 from zwgk_desktop.errors import BadInput
@@ -25,6 +27,23 @@ def replacing(out: Path, what: str = "") -> Iterator[Path]:
     except BaseException:
         _discard(partial)
         raise
+
+
+def readable_by_others(path: str | Path) -> None:
+    """Give a file made under a temporary name the mode any new file of the user gets.
+
+    `tempfile.mkstemp` makes files only their owner may read; an output is for others too: the web
+    server that serves the online copy, the office's shared folder, the print spooler.
+    """
+    os.chmod(path, 0o666 & ~_umask())
+
+
+@cache
+def _umask() -> int:
+    # Reading the umask means setting it: once per process, before any worker thread writes files.
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _discard(partial: Path) -> None:

@@ -67,6 +67,10 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
     seals = list(session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)))
     if not seals:
         raise BadInput(f"{village.name}还没有封存任何季度，没有可导出的档案")
+    _, problems = verify(session, village.code)
+    if problems:  # the township would refuse it; say so here, where it can be looked into
+        raise BadInput(f"{village.name}的档案核验未通过，不能导出（{len(problems)} 处问题；"
+                       "请先运行 zwgk verify 查明）：", problems)
     old = [s.period for s in seals if s.format < 2]
     if old:
         raise BadInput(f"{village.name} {'、'.join(old)} 是旧版程序封存的（以数据库内部编号计算哈希），"

@@ -15,6 +15,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from zwgk_desktop.domain.periods import chinese_date
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.outputs import readable_by_others
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import CELL_PAD, GAP, LINE, MM, Block, Board, Sheet, heading_metrics
 from zwgk_desktop.render.qr import QUIET_ZONE, dark_runs, qr_matrix
@@ -63,9 +64,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
                     progress(sheets)  # may raise to cancel: the temp file is removed below
         canvas.setTitle("；".join(dict.fromkeys(titles)) or "村务公开")
         canvas.save()
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
+        readable_by_others(temp)
         os.replace(temp, out)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
