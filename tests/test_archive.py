@@ -62,7 +62,15 @@ def test_a_sealed_item_cannot_be_changed_by_the_app_or_the_database(sealed: Path
     for statement in ("UPDATE item_row SET data = '{}' WHERE item_id = ?",
                       "DELETE FROM item_row WHERE item_id = ?",
                       "UPDATE disclosure_item SET title = 'x' WHERE id = ?",
-                      "DELETE FROM sealed_item WHERE item_id = ?"):
+                      "DELETE FROM sealed_item WHERE item_id = ?",
+                      # REPLACE deletes what it collides with, firing no delete trigger:
+                      "INSERT OR REPLACE INTO disclosure_item SELECT * FROM disclosure_item WHERE id = ?",
+                      "REPLACE INTO item_row SELECT * FROM item_row WHERE item_id = ?",
+                      "INSERT OR REPLACE INTO item_row (id, item_id, seq, data) "
+                      "SELECT id, item_id + 1, seq + 1000, data FROM item_row WHERE item_id = ?",
+                      "INSERT OR REPLACE INTO sealed_item SELECT * FROM sealed_item WHERE item_id = ?",
+                      "INSERT OR REPLACE INTO seal SELECT * FROM seal WHERE id = "
+                      "(SELECT seal_id FROM sealed_item WHERE item_id = ?)"):
         with pytest.raises(sqlite3.IntegrityError, match="sealed"):
             raw.execute(statement, (item_id,))
     raw.close()
