@@ -130,10 +130,15 @@ def test_quarter_and_wide_pages_fit_a_phone(served: tuple[Path, Path, str, int],
     _, root, base, _ = served
     pages = ["index.html", "donggang/index.html", "donggang/2026Q3/index.html"]
     pages += [str(p.relative_to(root)) for p in sorted((root / "shiqiao").glob("*/*.html"))]
+    pages += [str(p.relative_to(root)) for p in sorted((root / "donggang").glob("2026Q3/*.html"))]
     for page in pages:
         browser.get(f"{base}/{page}")
         width, inner = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         assert width <= inner, f"{page}: {width} px on a {inner} px screen"
+        hidden = browser.execute_script(  # a column cut off inside its table's box is as good as missing
+            "return [...document.querySelectorAll('.table-wrap')].filter(b => b.scrollWidth > b.clientWidth + 1)"
+            ".map(b => b.scrollWidth + ' > ' + b.clientWidth)")
+        assert not hidden, f"{page}: {hidden}"
     browser.get(f"{base}/donggang/2026Q3/index.html")
     shot = tmp_path / "index.png"
     browser.save_screenshot(str(shot))

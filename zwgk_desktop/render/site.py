@@ -19,8 +19,9 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.render.public import PublicItem
 
 STYLESHEET = "site.css"
-# Columns beyond which a table is called wide (the page says it scrolls inside its box).
-_WIDE_COLUMNS = 4
+# Columns beyond which a table becomes cards on a phone: at 320 px even four short columns (a
+# correction's 序号 / 位置 / 原为 / 更正为, a bid's 排名) leave the last one hidden off to the side.
+_WIDE_COLUMNS = 2
 
 
 @dataclass(frozen=True)
