@@ -226,6 +226,24 @@ def test_backup_and_restore_from_the_command_line(demo_copy: Path, tmp_path: Pat
     assert missing.code == 2 and "找不到备份文件" in missing.err
 
 
+def test_restore_takes_only_an_archive_this_program_can_open(demo_copy: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    other = tmp_path / "other.sqlite3"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE foo (x)")
+    newer = tmp_path / "newer.sqlite3"
+    _behind_the_back(demo_copy, newer, "UPDATE alembic_version SET version_num = '0099'")
+    before = demo_copy.read_bytes()
+    for bad, told in ((empty, "不是本程序的档案"), (other, "不是本程序的档案"), (newer, "请先升级本程序")):
+        refused = run_zwgk("restore", "--db", str(demo_copy), str(bad), cwd=tmp_path)
+        assert refused.code == 2 and told in refused.err, (bad, refused.err)
+    assert demo_copy.read_bytes() == before
+    for command in (("list",), ("init",), ("verify",)):  # a newer archive is never touched, and says why
+        done = run_zwgk(*command, "--db", str(newer), cwd=tmp_path)
+        assert done.code == 2 and "请先升级本程序" in done.err, (command, done.err)
+
+
 def _behind_the_back(sealed: Path, copy: Path, *statements: str) -> None:
     source, db = sqlite3.connect(sealed), sqlite3.connect(copy)
     source.backup(db)

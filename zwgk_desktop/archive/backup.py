@@ -96,6 +96,7 @@ def restore(backup: Path, database: Path) -> None:
         raise BadInput(f"{backup} 不是可用的备份：{exc}") from None
     if result != "ok":
         raise BadInput(f"备份 {backup} 已损坏（{result}），未恢复")
+    _require_archive(backup)
     if database.exists():
         take_backup(database, "before-restore")
     try:
@@ -108,6 +109,26 @@ def restore(backup: Path, database: Path) -> None:
             source.close()
     except sqlite3.Error as exc:
         raise ZwgkError(f"恢复失败：{exc}（原数据库已先备份）") from None
+
+
+def _require_archive(backup: Path) -> None:
+    """A backup must be an archive of this program that it can open: not any SQLite file, not an
+    empty one, not one made by a later version (it would replace the archive with what cannot be used)."""
+    from zwgk_desktop.db.migrate import is_newer, newer_message
+
+    check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    try:
+        tables = {name for (name,) in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        found = check.execute("SELECT version_num FROM alembic_version").fetchone() \
+            if "alembic_version" in tables else None
+    except sqlite3.Error as exc:
+        raise BadInput(f"{backup} 不是可用的备份：{exc}") from None
+    finally:
+        check.close()
+    if found is None or not {"township", "village", "disclosure_item"} <= tables:
+        raise BadInput(f"{backup} 不是本程序的档案（不是 zwgk 的数据库或其备份），未恢复")
+    if is_newer(str(found[0])):
+        raise BadInput(f"{backup}：{newer_message(str(found[0]))}；未恢复")
 
 
 def sqlite_path(target: str) -> Path | None:

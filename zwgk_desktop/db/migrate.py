@@ -57,6 +57,8 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     from zwgk_desktop.archive.backup import backup_before
 
     current = current_revision(engine)
+    if current is not None and is_newer(current):
+        raise BadInput(newer_message(current))
     if current is not None and current != (SCHEMA_HEAD if revision == "head" else revision):
         backup_before(engine.url.render_as_string(hide_password=False), f"before-migration-{current}")
     config = _config()
@@ -102,10 +104,23 @@ def _migration_engine(engine: Engine) -> Engine:
     return migrating
 
 
+def is_newer(revision: str) -> bool:
+    """Whether a database's schema was made by a later version of this program (revisions are
+    numbered 0001, 0002, …): then this one must not touch it, and should say to upgrade itself."""
+    return revision.isdigit() and revision > SCHEMA_HEAD
+
+
+def newer_message(revision: str) -> str:
+    return (f"此数据库由较新版本的本程序建立（结构版本 {revision}，本程序只认识到 {SCHEMA_HEAD}）："
+            "请先升级本程序再打开，不要用旧版本修改它")
+
+
 def require_current(engine: Engine) -> None:
-    """Refuse to work on a database that was never initialised or is older than this program."""
+    """Refuse to work on a database that was never initialised, or is older or newer than this program."""
     current = current_revision(engine)
     if current is None:
         raise BadInput("数据库尚未初始化：请先运行 zwgk init")
+    if is_newer(current):
+        raise BadInput(newer_message(current))
     if current != SCHEMA_HEAD:
         raise BadInput(f"数据库结构版本 {current} 与本程序（{SCHEMA_HEAD}）不符：请运行 zwgk init 升级")
