@@ -201,3 +201,26 @@ def test_installed_package_finds_its_layouts_and_font(tmp_path: Path) -> None:
         "assistance.toml", "bids.toml", "catalogue.toml", "correction.toml", "finance.toml", "notice.toml"]
     assert font.is_file() and font.stat().st_size > 1_000_000
     assert (font.parent / "LICENSE-wqy-microhei.txt").is_file()
+
+
+def test_reading_commands_never_change_the_file_they_read(demo_cli: Path, tmp_path: Path) -> None:
+    """An auditor's copy stays byte for byte what it was: reading opens it read-only, so not even
+    SQLite's journal mode is switched (and a copy on read-only media can be read at all)."""
+    copy = tmp_path / "audit.sqlite3"
+    source, target = sqlite3.connect(demo_cli), sqlite3.connect(copy)
+    source.backup(target)
+    source.close()
+    target.execute("PRAGMA journal_mode=DELETE")
+    target.close()
+    before = copy.read_bytes()
+    for command in (("list",), ("verify",), ("search", "路灯"), ("status", "--period", "2026Q2"),
+                    ("render", "--village", "donggang", "--period", "2026Q2", "-o", str(tmp_path / "b.pdf")),
+                    ("site", "-o", str(tmp_path / "site"))):
+        done = run_zwgk(*command, "--db", str(copy), cwd=tmp_path)
+        assert done.code == 0, (command, done.err)
+    assert copy.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("audit")) == ["audit.sqlite3"]
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    done = run_zwgk("list", "--db", str(empty), cwd=tmp_path)
+    assert done.code == 2 and "zwgk init" in done.err and empty.read_bytes() == b""

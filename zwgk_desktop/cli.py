@@ -202,8 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 @contextmanager
-def _session(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False) -> Any:
-    engine = open_engine(args.db or paths.default_db(), create=create)
+def _session(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False, read_only: bool = False) -> Any:
+    """A session in one transaction. `read_only` for commands that only read: they then work on a
+    copy on read-only media (an auditor's CD or USB stick) and never alter the file they read."""
+    engine = open_engine(args.db or paths.default_db(), create=create, read_only=read_only)
     try:
         if upgrade:
             migrate.upgrade(engine)
@@ -266,7 +268,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         village = store.find_village(session, args.village) if args.village else None
         period = Quarter.parse(args.period) if args.period else None
         township = store.get_township(session)
@@ -317,7 +319,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise BadInput("请用 --village 指定村，或用 --all-villages 批量打印全部村")
     if args.output.suffix.lower() != ".pdf":
         raise BadInput(f"输出文件 {args.output} 应以 .pdf 结尾")
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         result = render_board(session, layouts, args.village[0], period, args.output,
                               category=args.category, item_id=args.item, base_url=args.base_url)
     if args.json:
@@ -446,7 +448,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from zwgk_desktop.io.workbook import write_workbook
 
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         item, _ = store.load_item(session, store.find_item(session, args.item, args.village).id)
     rows = write_workbook(item.category, _xlsx(args.output), item)
     print(f"已导出事项 {args.item}“{item.title}”的 {rows} 行到 {args.output}")
@@ -557,7 +559,7 @@ def cmd_correct(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     from zwgk_desktop.archive.seal import verify
 
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         checked, problems = verify(session, args.village)
     return _report_check(args, "checked_items", checked, problems,
                          f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：",
@@ -580,7 +582,7 @@ def _report_check(args: argparse.Namespace, counted: str, checked: int, problems
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         village = store.find_village(session, args.village) if args.village else None
         period = Quarter.parse(args.period) if args.period else None
         hits = store.search(session, args.text, village=village, period=period, category=args.category,
@@ -616,7 +618,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(_layouts(args).folder)  # a township pack is checked before it is read
     if args.xlsx is not None and args.xlsx.suffix.lower() != ".xlsx":
         raise BadInput(f"输出文件 {args.xlsx} 应以 .xlsx 结尾")
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         table = compliance_table(session, catalogue, period)
         township = store.get_township(session)
         assert township is not None
@@ -654,7 +656,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     from zwgk_desktop import online_copy
 
     layouts = _layouts(args)
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         stored = online_copy.stored_base_url(session)
         base_url = args.base_url or stored
         if not base_url:
@@ -692,7 +694,7 @@ def cmd_pack_export(args: argparse.Namespace) -> int:
     township = ""
     if args.db or paths.default_db():
         try:
-            with _session(args) as session:
+            with _session(args, read_only=True) as session:
                 found = store.get_township(session)
                 township = found.name if found else ""
         except ZwgkError:
@@ -723,7 +725,7 @@ def cmd_pack_show(args: argparse.Namespace) -> int:
               f"{layout.name}（{layout.label or '未标明'}）")
     day = 10
     try:
-        with _session(args) as session:
+        with _session(args, read_only=True) as session:
             township = store.get_township(session)
             day = township.publication_day if township else day
     except ZwgkError:
@@ -737,7 +739,7 @@ def cmd_pack_show(args: argparse.Namespace) -> int:
 def cmd_bundle_export(args: argparse.Namespace) -> int:
     from zwgk_desktop.archive.bundle import SUFFIX, bundle_name, export_bundle
 
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         out = args.output or Path(bundle_name(store.find_village(session, args.village).code))
         if out.suffix != SUFFIX:
             raise BadInput(f"档案包文件 {out} 应以 {SUFFIX} 结尾")

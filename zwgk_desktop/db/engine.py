@@ -6,6 +6,7 @@ commit durable, and `foreign_keys=ON` lets the database itself refuse orphans.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -58,8 +59,11 @@ def open_engine(target: str, *, create: bool = False, read_only: bool = False) -
         if (not create or read_only) and not path.exists():
             raise NotFound(f"数据库文件 {path} 不存在：请先运行 zwgk init（或用 --db 指定正确的文件）")
         if read_only:
-            engine = create_engine("sqlite+pysqlite://", creator=lambda: sqlite3.connect(
-                f"{path.resolve().as_uri()}?mode=ro", uri=True, check_same_thread=False))
+            # On read-only media (an auditor's disc) SQLite cannot make the shared-memory file a
+            # WAL archive needs; nobody can write there either, so the file is read as immutable.
+            stuck = not os.access(path.parent, os.W_OK) and not path.with_name(path.name + "-shm").exists()
+            location = f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if stuck else ''}"
+            engine = create_engine(url, creator=lambda: sqlite3.connect(location, uri=True, check_same_thread=False))
             event.listen(engine, "connect", _read_only_pragmas)
             return engine
         if create:
