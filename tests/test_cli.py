@@ -93,9 +93,21 @@ def test_unknown_names_exit_2(demo_cli: Path, tmp_path: Path, args: tuple[str, .
 
 def test_usage_errors_exit_2_in_chinese(tmp_path: Path) -> None:
     run = run_zwgk("render", "--village", "x", cwd=tmp_path)
-    assert run.code == 2 and "用法错误" in run.err
+    assert run.code == 2 and "用法错误：缺少必须给出的参数：--period" in run.err
     missing = run_zwgk("list", "--db", str(tmp_path / "nope.sqlite3"), cwd=tmp_path)
     assert missing.code == 2 and "不存在" in missing.err and not (tmp_path / "nope.sqlite3").exists()
+    for huge in (("export", "--item", "9" * 20, "-o", "x.xlsx"), ("search", "路灯", "--limit", "0")):
+        told = run_zwgk(*huge, cwd=tmp_path)
+        assert told.code == 2 and "应在 1 到" in told.err and "Traceback" not in told.err, told.err
+    server = run_zwgk("list", "--db", "postgresql+psycopg://nobody:secret@127.0.0.1:1/nodb", cwd=tmp_path)
+    assert server.code == 2 and "连不上数据库服务器" in server.err and "secret" not in server.err, server.err
+
+
+def test_a_village_code_already_printed_cannot_be_changed(demo_cli: Path, tmp_path: Path) -> None:
+    changed = run_zwgk("init", "--db", str(demo_cli), "--village", "东岗村=east", cwd=tmp_path)
+    assert changed.code == 2 and "donggang" in changed.err and "二维码" in changed.err
+    same = run_zwgk("init", "--db", str(demo_cli), "--village", "东岗村=donggang", cwd=tmp_path)
+    assert same.code == 0, same.err
 
 
 def test_malformed_layout_exits_2_naming_file_and_key(demo_cli: Path, tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 import traceback
 import unicodedata
@@ -42,7 +43,37 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
+        for english, chinese in _ARGPARSE_WORDS:
+            message = re.sub(english, chinese, message)
         self.exit(2, f"{self.prog}：用法错误：{message}\n")
+
+
+# argparse's own messages (it has no Chinese catalogue), as a clerk should read them.
+_ARGPARSE_WORDS = (
+    (r"^the following arguments are required: ", "缺少必须给出的参数："),
+    (r"^unrecognized arguments: ", "无法识别的参数："),
+    (r"^argument (\S+): expected one argument", r"参数 \1 后面要跟一个值"),
+    (r"^argument (\S+): invalid choice: (\S+) \(choose from (.*)\)", r"参数 \1 不能取 \2，可选：\3"),
+    (r"^argument (\S+): ", r"参数 \1："),
+)
+
+
+def _whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type for a whole number in [low, high]: a huge or negative one is a usage error
+    in words, not a crash in the database."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what}应在 {low} 到 {high} 之间，而不是 {text}")
+        return value
+    return parse
+
+
+_item_number = _whole_number(1, 2**31 - 1, "事项编号")
+_limit = _whole_number(1, 10_000, "条数")
 
 
 def _common() -> _Parser:
@@ -86,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
     p.add_argument("--category", choices=tuple(CATEGORIES), metavar="C",
                    help=f"只打印一个类别：{' / '.join(CATEGORIES)}")
-    p.add_argument("--item", type=int, metavar="ID", help="只打印一个事项（海报上、网址中的事项编号）")
+    p.add_argument("--item", type=_item_number, metavar="ID", help="只打印一个事项（海报上、网址中的事项编号）")
     p.add_argument("--base-url", metavar="URL", help="二维码所用的网上公开地址（覆盖已保存的设置）")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf|DIR",
                    help="输出文件（批量打印时也可以是目录）")
@@ -113,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="把一个事项的明细导出为 Excel（可原样再导入）")
-    p.add_argument("--item", required=True, type=int, metavar="ID",
+    p.add_argument("--item", required=True, type=_item_number, metavar="ID",
                    help="事项编号（zwgk list 所列，即海报网址中的编号）")
     p.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.xlsx")
@@ -127,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_seal)
 
     p = sub.add_parser("correct", parents=[common], help="对已封存的事项发更正公告（新版本，原版本保留）")
-    p.add_argument("--item", required=True, type=int, metavar="ID",
+    p.add_argument("--item", required=True, type=_item_number, metavar="ID",
                    help="要更正的已封存事项的编号（海报网址中的编号）；也可以是尚未封存的更正稿，以继续修改或审核它")
     p.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
     p.add_argument("--reason", metavar="TEXT", help="更正原因（新建更正时必填）")
@@ -148,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--village", metavar="V", help="只查一个村")
     p.add_argument("--period", metavar="P", help="只查一个季度")
     p.add_argument("--category", choices=tuple(CATEGORIES), metavar="C", help="只查一个类别")
-    p.add_argument("--limit", type=int, default=100, metavar="N", help="最多列出多少条（默认 100）")
+    p.add_argument("--limit", type=_limit, default=100, metavar="N", help="最多列出多少条（1–10000，默认 100）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_search)
 

@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from zwgk_desktop.errors import BadInput
@@ -44,6 +44,10 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except DatabaseError as exc:
+        if engine.url.get_backend_name() != "sqlite" and isinstance(exc, OperationalError):
+            where = engine.url.render_as_string(hide_password=True)
+            raise BadInput(f"连不上数据库服务器 {where}：请确认服务器已开启、地址和用户名密码正确"
+                           f"（{str(exc.orig).strip().splitlines()[0]}）") from None
         raise BadInput(f"{engine.url.database or engine.url} 不是本程序的数据库，或文件已损坏（{exc.orig}）") from None
 
 

@@ -86,6 +86,10 @@ def add_village(session: Session, township: Township, spec: str) -> Village:
     name = _checked_name(name, "村名")
     existing = session.scalars(select(Village).where(Village.name == name)).first()
     if existing:
+        if code.strip() and code.strip().lower() != existing.code:
+            # The code is in every URL: posters already on the wall would lead nowhere.
+            raise BadInput(f"{name}已有网址代码“{existing.code}”，不能改为“{code.strip()}”："
+                           "已印出的二维码都指向现在的代码")
         return existing
     code = code.strip().lower() or village_code_for(name)
     if not _CODE_RE.match(code):
