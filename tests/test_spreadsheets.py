@@ -374,3 +374,24 @@ def test_footers_and_dates_without_a_year(tmp_path: Path) -> None:
     book.save(path)
     plan = plan_import(path, "finance", Q3)
     assert plan.errors == [] and len(plan.item.rows) == 1 and plan.item.rows[0]["date"] == date(2026, 7, 3)
+
+
+def test_a_file_is_read_as_what_it_is_not_as_what_it_is_called(tmp_path: Path) -> None:
+    """Files passed between offices are often renamed: an .xlsx saved as .xls imports; a web page
+    saved as .xls (as many systems export "Excel") is told in words, with what to do."""
+    item = new_item("notice", Q3)
+    item.rows = [{"matter": "村道路灯维修", "detail": "更换灯泡12个", "amount": 120000}]
+    real = tmp_path / "公告.xlsx"
+    write_workbook("notice", real, item)
+    renamed = real.rename(tmp_path / "公告.xls")
+    plan = plan_import(renamed, "notice", Q3)
+    assert plan.errors == [] and plan.item.rows == validate_rows(item)
+    web = tmp_path / "导出.xls"
+    web.write_text("<html><body><table><tr><td>内容</td></tr></table></body></html>", encoding="utf-8")
+    with pytest.raises(BadInput, match=r"网页格式.*另存为 \.xlsx"):
+        plan_import(web, "notice", Q3)
+
+
+def validate_rows(item: Any) -> list[dict[str, Any]]:
+    validate(item, category(item.category))
+    return list(item.rows)

@@ -39,10 +39,14 @@ def read_grids(path: Path) -> list[Grid]:
     if not path.is_file():
         raise BadInput(f"找不到文件 {path}")
     suffix = path.suffix.lower()
+    kind = _kind_by_content(path) if suffix in (".xlsx", ".xlsm", ".xls") else None
+    if kind == "html":
+        raise BadInput(f"文件 {path.name} 实际是网页格式（许多系统这样导出“Excel”）：请用 Excel 或 WPS 打开后"
+                       "另存为 .xlsx，再导入")
     try:
-        if suffix in (".xlsx", ".xlsm"):
+        if kind == "xlsx" or (kind is None and suffix in (".xlsx", ".xlsm")):
             return _read_xlsx(path)
-        if suffix == ".xls":
+        if kind == "xls" or (kind is None and suffix == ".xls"):
             return _read_xls(path)
         if suffix in (".csv", ".txt"):
             return [_read_csv(path)]
@@ -57,6 +61,24 @@ def read_grids(path: Path) -> list[Grid]:
     raise BadInput(f"不认识 {path.name} 的格式：请用 .xlsx、.xls 或 .csv")
 
 
+def _kind_by_content(path: Path) -> str | None:
+    """What an Excel file really is, from its first bytes: a renamed file (an .xlsx saved as
+    .xls, a web page saved as .xls) is common in files passed between offices."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(512)
+    except OSError:
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # the OLE2 container of .xls
+        return "xls"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+        return "html"
+    return None
+
+
 def _short(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if len(text) <= 120 else text[:117] + "…"
@@ -65,7 +87,13 @@ def _short(exc: BaseException) -> str:
 def _read_xlsx(path: Path) -> list[Grid]:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=False)
+    # Given the open file rather than its name, openpyxl reads an .xlsx saved under another suffix.
+    handle = path.open("rb")
+    try:
+        book = load_workbook(handle, read_only=True, data_only=False)
+    except BaseException:
+        handle.close()
+        raise
     try:
         grids = []
         for sheet in book.worksheets:
@@ -91,6 +119,7 @@ def _read_xlsx(path: Path) -> list[Grid]:
         return grids
     finally:
         book.close()
+        handle.close()
 
 
 _MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
