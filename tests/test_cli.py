@@ -236,3 +236,15 @@ def test_reading_commands_never_change_the_file_they_read(demo_cli: Path, tmp_pa
     empty.write_bytes(b"")
     done = run_zwgk("list", "--db", str(empty), cwd=tmp_path)
     assert done.code == 2 and "zwgk init" in done.err and empty.read_bytes() == b""
+
+
+def test_an_export_with_personal_numbers_says_so(demo_cli: Path, tmp_path: Path) -> None:
+    listed = json.loads(run_zwgk("list", "--db", str(demo_cli), "--village", "donggang", "--period", "2026Q2",
+                                 "--json", cwd=tmp_path).out)
+    numbers = {i["category"]: i["id"] for i in listed["items"]}
+    households = run_zwgk("export", "--db", str(demo_cli), "--item", str(numbers["assistance"]),
+                          "-o", str(tmp_path / "h.xlsx"), cwd=tmp_path)
+    assert households.code == 0 and "身份证号" in households.err and "不得张贴" in households.err
+    notice = run_zwgk("export", "--db", str(demo_cli), "--item", str(numbers["notice"]),
+                      "-o", str(tmp_path / "n.xlsx"), cwd=tmp_path)
+    assert notice.code == 0 and "注意" not in notice.err

@@ -483,6 +483,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         item, _ = store.load_item(session, store.find_item(session, args.item, args.village).id)
     rows = write_workbook(item.category, _xlsx(args.output), item)
     print(f"已导出事项 {args.item}“{item.title}”的 {rows} 行到 {args.output}")
+    private = category_of(item.category).private_in(item)
+    if private:
+        _say(f"注意：此文件含完整的{'、'.join(private)}，只供村里核对和再导入，不得张贴、上传或转给无关人员")
     return 0
 
 
@@ -780,6 +783,7 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
                           "bytes": result.size}, ensure_ascii=False, indent=2))
     else:
         print(f"已导出 {result.path}：{result.seals} 个封存，{result.items} 个事项，{result.size / 1024:.0f} KB")
+    _say("注意：档案包含完整的个人信息（身份证号、电话、账号），只在村和乡镇之间传递和保管，不得公开或上传网站")
     return 0
 
 

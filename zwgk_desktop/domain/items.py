@@ -97,6 +97,13 @@ class Category:
     def row_field(self, key: str) -> Field:
         return next(f for f in (*self.row_fields, *self.derived_fields) if f.key == key)
 
+    def private_in(self, item: Item) -> list[str]:
+        """Labels of the private fields (full 身份证号, phones, accounts, …) that hold a value in
+        the item: what a file carrying the whole item (an Excel export, a bundle) would reveal."""
+        rows = [f.label for f in self.row_fields if not f.public and any(r.get(f.key) for r in item.rows)]
+        own = [f.label for f in self.item_fields if not f.public and item.fields.get(f.key)]
+        return own + rows
+
     def shown_rows(self, item: Item) -> list[dict[str, Any]]:
         """Each row with its derived values added, as a layout sees it."""
         return [{**row, **extra} for row, extra in zip(item.rows, self.derive(item), strict=True)]

@@ -606,8 +606,11 @@ class MainWindow(QMainWindow):
         item = self.current_item()
         assert item is not None
 
+        private = category_of(item.category).private_in(item)
+
         def done(rows: int) -> None:
-            self.statusBar().showMessage(f"已导出 {rows} 行到 {target}", 8000)
+            note = f"；文件含完整的{'、'.join(private)}，只供核对和再导入，不得张贴或外传" if private else ""
+            self.statusBar().showMessage(f"已导出 {rows} 行到 {target}{note}", 15000)
             self.rows_exported.emit(target)
 
         self.statusBar().showMessage(f"正在导出到 {target}…")
