@@ -112,11 +112,16 @@ def test_every_qr_code_on_the_board_leads_to_a_page_with_the_printed_code(
         seen.add(url)
         browser.get(url)
         assert browser.find_element(By.ID, "code").text == printed, url
+        assert "与本页一致" in browser.find_element(By.ID, "code-check").text, url
         assert browser.execute_script("return document.documentElement.lang") == "zh-CN"
         width, inner = browser.execute_script(
             "return [document.documentElement.scrollWidth, window.innerWidth]")
         assert inner == 360 and width <= inner, f"{url}: the page is {width} px wide on a 360 px screen"
     assert len(seen) == len(result.items) == 5  # four items and the correction's notice
+    forged = next(iter(seen)).split("?v=")[0] + "?v=ABCDEFGHIJ"  # a QR on a forged sheet, say
+    browser.get(forged)
+    told = browser.find_element(By.ID, "code-check")
+    assert "ABCDEFGHIJ" in told.text and "不一致" in told.text and "differs" in told.get_attribute("class")
     # The corrected bid says so and leads to its correction, which leads back.
     original = next(p for p in result.items if p.category == "bids")
     browser.get(f"{base}/donggang/2026Q2/{original.item_id}.html")
@@ -155,7 +160,7 @@ def test_pages_are_valid_html_and_need_nothing_from_outside(served: tuple[Path, 
     for path in root.rglob("*.html"):
         text = path.read_text(encoding="utf-8")
         parser.parse(text)  # raises on any parse error
-        assert '<html lang="zh-CN">' in text and "<script" not in text
+        assert '<html lang="zh-CN">' in text and "<script src" not in text  # at most the code check, inline
         for reference in re.findall(r'(?:src|href)="([^"]+)"', text):
             outside = reference.startswith(("http:", "https:", "//"))
             assert not outside or reference.startswith(base), f"{path}: {reference}"
