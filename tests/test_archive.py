@@ -282,3 +282,11 @@ def test_verify_says_a_whole_seal_was_deleted_and_what_it_may_have_held(sealed: 
     assert run.code == 1
     told = f"它之前的封存（第 {first.id} 号）已从档案中删除；没有封存的季度：2026Q1（{held} 个事项）"
     assert told in run.out, run.out
+
+
+def test_verify_says_a_village_code_was_changed(sealed: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "out.sqlite3"
+    _behind_the_back(sealed, copy, "UPDATE village SET code = 'dg' WHERE code = 'donggang'")
+    run = run_zwgk("verify", "--db", str(copy), cwd=tmp_path)
+    assert run.code == 1 and "村的网址代码被从“donggang”改为“dg”" in run.out, run.out
+    assert "金额、姓名或行数被改动" not in run.out

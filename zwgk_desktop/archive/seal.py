@@ -261,18 +261,29 @@ def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[P
     rows = [data for (data,) in session.execute(
         select(ItemRow.data).where(ItemRow.item_id == entry.item_id).order_by(ItemRow.seq))]
     if stored_data_hash(session, record, rows, entry.seal.format) != entry.data_hash:
-        found.append(Problem("档案中的数据与封存时不符（金额、姓名或行数被改动）", where=where))
+        sealed_code = _sealed_value(entry, "village_code")
+        if sealed_code is not None and sealed_code != record.village.code:
+            found.append(Problem(f"村的网址代码被从“{sealed_code}”改为“{record.village.code}”"
+                                 "（已印出的二维码都指向原代码）", where=where))
+        else:
+            found.append(Problem("档案中的数据与封存时不符（金额、姓名或行数被改动）", where=where))
     return found
+
+
+def _sealed_value(entry: SealedItem, key: str) -> Any:
+    """A value of the item's sealed public content, or None if it cannot be read."""
+    try:
+        content = json.loads(entry.canonical_json)
+    except (TypeError, ValueError):
+        return None
+    return content.get(key) if isinstance(content, dict) else None
 
 
 def _number_shown(entry: SealedItem, record: DisclosureItem | None) -> int:
     """The item's number as printed on its sheets; for a deleted item, as its sealed content says."""
     if record is not None:
         return public_number(record)
-    try:
-        number = json.loads(entry.canonical_json)["item_id"]
-    except (TypeError, ValueError, KeyError):
-        return entry.item_id
+    number = _sealed_value(entry, "item_id")
     return number if isinstance(number, int) else entry.item_id
 
 
