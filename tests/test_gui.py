@@ -480,3 +480,22 @@ def test_search_in_the_app_opens_the_item_at_the_row(qtbot, window: MainWindow) 
     with qtbot.waitSignal(panel.searched, timeout=20000) as none:
         panel.search("不存在的词语")
     assert none.args == [0] and "没有找到" in panel.summary.text()
+
+
+def test_a_value_still_being_typed_is_saved(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    """The clerk types an amount and, without pressing Enter, clicks 保存 (or closes the window)."""
+    from PySide6.QtWidgets import QLineEdit
+
+    wanted = open_item(qtbot, window, "assistance")
+    editor = window.editor
+    assert editor is not None
+    cell = editor.model.index(2, column(window, "月保障金额"))
+    editor.table.setCurrentIndex(cell)
+    editor.table.edit(cell)
+    typing = next(w for w in editor.table.viewport().findChildren(QLineEdit) if w.isVisible())
+    typing.setText("626.00")
+    assert window.save_current(wait=True)
+    with window.sessions() as session:
+        item, _ = store.load_item(session, wanted)
+    assert item.rows[2]["monthly_amount"] == 62600
+    assert editor.table.state() != editor.table.State.EditingState

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QCheckBox,
     QComboBox,
@@ -65,6 +66,17 @@ class RowTable(QTableView):
         # Size columns from the first rows only: measuring 10,000 rows would freeze the window.
         self.horizontalHeader().setResizeContentsPrecision(60)
         self.verticalHeader().setDefaultSectionSize(26)
+
+    def commit_open_editor(self) -> None:
+        """A value still being typed in a cell (Enter not yet pressed) is part of the item:
+        commit it before the item is saved, printed or the window closed, or it would be lost."""
+        if self.state() != QAbstractItemView.State.EditingState:
+            return
+        for editor in self.viewport().findChildren(QWidget):
+            if editor.parent() is self.viewport() and editor.isVisible():
+                self.commitData(editor)
+                self.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+                return
 
     def keyPressEvent(self, event: Any) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):
@@ -383,7 +395,9 @@ class ItemEditor(QWidget):
         self.changed.emit()
 
     def flush(self) -> None:
-        """Apply a pending pause now (before saving or printing)."""
+        """Apply what is still pending now (before saving or printing): a cell being typed in,
+        and the pause after the last edit."""
+        self.table.commit_open_editor()
         if self._pause.isActive():
             self._pause.stop()
             self._on_pause()
