@@ -133,6 +133,15 @@ def test_the_read_only_app_opens_the_archive_browser(qtbot, demo_copy: Path) -> 
         browser = main.open_archive_browser()
         qtbot.waitUntil(lambda: len(browser.entries) == 4, timeout=20000)
         assert not main.correct_action.isEnabled()
+        first, second = browser.entries[0], browser.entries[1]
+        with qtbot.waitSignal(browser.itemShown, timeout=20000):
+            browser.select_item(first.item_id)
+        browser.close()
+        again = main.open_archive_browser()  # the auditor opens it a second time
+        qtbot.waitUntil(lambda: len(again.entries) == 4, timeout=20000)
+        with qtbot.waitSignal(again.itemShown, timeout=20000):
+            again.select_item(second.item_id)
+        assert again.document.pageCount() > 0 and second.title in again.pdf_note.text()
     finally:
         main.close()
 

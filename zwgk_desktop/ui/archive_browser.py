@@ -315,5 +315,8 @@ class ArchiveBrowser(QMainWindow):
 
     def closeEvent(self, event: object) -> None:
         self.document.close()
-        self._folder.cleanup()
+        # The main window opens this same window again later: keep the folder, drop the sheets.
+        for shown in Path(self._folder.name).glob("*.pdf"):
+            shown.unlink(missing_ok=True)
+        self._shown_id = None
         super().closeEvent(event)  # type: ignore[arg-type]
