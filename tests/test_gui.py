@@ -499,3 +499,36 @@ def test_a_value_still_being_typed_is_saved(qtbot, window: MainWindow) -> None: 
         item, _ = store.load_item(session, wanted)
     assert item.rows[2]["monthly_amount"] == 62600
     assert editor.table.state() != editor.table.State.EditingState
+
+
+def test_a_draft_made_by_mistake_can_be_deleted(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    window.chosen_place = (1, "2026Q3")
+    stray = window.new_item("notice")  # clicked by mistake
+    qtbot.waitUntil(lambda: window.editor is not None and window.editor.item is not None
+                    and window.editor.item.id == stray, timeout=20000)
+    assert window.delete_action.isEnabled()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    window.delete_action.trigger()
+    with window.sessions() as session:
+        assert session.get(DisclosureItem, stray) is None
+    assert window.editor is None and window.navigator.find_item(stray) is None
+
+
+def test_the_command_line_deletes_a_draft_but_never_a_sealed_item(demo_copy: Path, tmp_path: Path) -> None:
+    from conftest import run_zwgk
+    from test_archive import seal
+
+    from zwgk_desktop.db.engine import open_engine, session_factory
+
+    seal(demo_copy, "donggang", "2026Q2")
+    with session_factory(open_engine(str(demo_copy)))() as session:
+        sealed = session.scalar(select(DisclosureItem.id).where(DisclosureItem.period == "2026Q2",
+                                                                DisclosureItem.village_id == 1))
+        draft = session.scalar(select(DisclosureItem.id).where(DisclosureItem.period == "2026Q3",
+                                                               DisclosureItem.status == "draft"))
+    refused = run_zwgk("delete", "--db", str(demo_copy), "--item", str(sealed), cwd=tmp_path)
+    assert refused.code == 2 and "已封存" in refused.err
+    done = run_zwgk("delete", "--db", str(demo_copy), "--item", str(draft), cwd=tmp_path)
+    assert done.code == 0 and "已删除" in done.out, done.err
+    with session_factory(open_engine(str(demo_copy)))() as session:
+        assert session.get(DisclosureItem, draft) is None and session.get(DisclosureItem, sealed) is not None

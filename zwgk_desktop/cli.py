@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.xlsx")
     p.set_defaults(run=cmd_export)
 
+    p = sub.add_parser("delete", parents=[common], help="删除一个未封存的事项（误建或重复导入的）")
+    p.add_argument("--item", required=True, type=_item_number, metavar="ID", help="事项编号（zwgk list 所列）")
+    p.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
+    p.set_defaults(run=cmd_delete)
+
     p = sub.add_parser("seal", parents=[common], help="封存一个村的一个季度（封存后不能再改，只能更正）")
     p.add_argument("--village", required=True, metavar="V", help="村名或代码")
     p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
@@ -486,6 +491,20 @@ def cmd_export(args: argparse.Namespace) -> int:
     private = category_of(item.category).private_in(item)
     if private:
         _say(f"注意：此文件含完整的{'、'.join(private)}，只供村里核对和再导入，不得张贴、上传或转给无关人员")
+    return 0
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from zwgk_desktop.archive.backup import backup_before
+
+    with _session(args, read_only=True) as session:
+        store.find_item(session, args.item, args.village)  # named before anything is backed up
+    backup = backup_before(args.db or paths.default_db(), "before-delete")
+    with _session(args) as session:
+        record = store.find_item(session, args.item, args.village)
+        title = record.title
+        store.delete_item(session, record.id)
+    print(f"已删除事项 {args.item}“{title}”" + (f"（删除前的备份：{backup.path}）" if backup else ""))
     return 0
 
 

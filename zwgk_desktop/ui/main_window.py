@@ -137,6 +137,10 @@ class MainWindow(QMainWindow):
         self.redo_action = self.undo_group.createRedoAction(self, "重做")
         self.redo_action.setShortcut(QKeySequence.StandardKey.Redo)
         edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        self.delete_action = _action("删除此事项…", self)
+        self.delete_action.setStatusTip("删除误建或重复导入的事项（已封存的事项不能删除，有错只能发更正）")
+        edit_menu.addAction(self.delete_action)
         review_menu = self.menuBar().addMenu("审核")
         self.review_action = _action("审核通过（村务监督委员会已签字）", self)
         self.unreview_action = _action("退回草稿", self)
@@ -170,6 +174,7 @@ class MainWindow(QMainWindow):
         for code, action in self.new_actions.items():
             action.triggered.connect(lambda _=False, code=code: self.new_item(code))
         self.save_action.triggered.connect(self.save_current)
+        self.delete_action.triggered.connect(self._on_delete)
         self.print_action.triggered.connect(self._on_print)
         self.pdf_action.triggered.connect(self._on_save_pdf)
         self.settings_action.triggered.connect(self._on_settings)
@@ -340,6 +345,7 @@ class MainWindow(QMainWindow):
         self.seal_action.setEnabled(not self.read_only)
         self.import_action.setEnabled(not self.read_only and bool(self.chosen_place and self.chosen_place[1]))
         self.export_action.setEnabled(has_item)
+        self.delete_action.setEnabled(changeable and not self.read_only)
         self.correct_action.setEnabled(has_item and not self.read_only and editor is not None and editor.sealed)
         for action in (self.save_action, self.unreview_action):
             action.setEnabled(changeable)
@@ -747,6 +753,45 @@ class MainWindow(QMainWindow):
             if village is not None:
                 self.place = store.place_of(village)
         self._request_preview(at_once=True)
+
+    # -- deleting --------------------------------------------------------------------------------
+    def _on_delete(self) -> None:
+        editor = self.editor
+        if editor is None or editor.item is None or editor.item.id is None:
+            return
+        rows = editor.model.rowCount()
+        answer = QMessageBox.question(
+            self, "删除事项", f"删除“{editor.title.text() or editor.item.title}”（共 {rows} 行）？\n"
+            "删除后不能撤销（删除前会自动备份数据库）。")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.delete_current()
+
+    def delete_current(self) -> bool:
+        """Delete the item on screen (never a sealed one); the tree then shows its quarter."""
+        editor = self.editor
+        if editor is None or editor.item is None or editor.item.id is None:
+            return False
+        item_id = editor.item.id
+        editor.stop()
+        self._autosave.stop()
+        self.save_pool.waitForDone()
+        try:
+            backup_before(self.sessions.kw["bind"].url.render_as_string(hide_password=False), "before-delete")
+            with self.sessions() as session, session.begin():
+                store.delete_item(session, item_id)
+        except Exception as exc:  # sealed meanwhile, or the database locked: say so, keep the item
+            show_error(self, "未能删除", exc, self.log_path)
+            return False
+        self.undo_group.removeStack(editor.undo)
+        self.center.removeWidget(editor)
+        editor.deleteLater()
+        self.editor = None
+        self.center.setCurrentWidget(self.empty)
+        self.preview.clear()
+        self.reload_tree()
+        self._update_actions()
+        self.statusBar().showMessage("已删除事项", 8000)
+        return True
 
     # -- closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: Any) -> None:
