@@ -532,3 +532,13 @@ def test_the_command_line_deletes_a_draft_but_never_a_sealed_item(demo_copy: Pat
     assert done.code == 0 and "已删除" in done.out, done.err
     with session_factory(open_engine(str(demo_copy)))() as session:
         assert session.get(DisclosureItem, draft) is None and session.get(DisclosureItem, sealed) is not None
+
+
+def test_a_bad_value_pauses_the_preview_in_words(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
+    open_item(qtbot, window, "assistance")
+    editor = window.editor
+    assert editor is not None
+    with qtbot.waitSignal(window.preview.failed, timeout=20000) as failed:
+        editor.model.setData(editor.model.index(1, column(window, "月保障金额")), "abc")
+    assert failed.args[0].startswith("表中还有填错的值"), failed.args
+    assert "“abc”不是数字金额" in "\n".join(str(p) for p in editor.report.errors)

@@ -158,3 +158,12 @@ def test_rows_are_checked_even_when_many() -> None:
     item = assistance(count=3)
     item.rows += [household(rng, kind="特困供养") for _ in range(3)]
     assert validate(item, ASSISTANCE).ok
+
+
+@pytest.mark.parametrize(("typed", "told"), [("abc", "“abc”不是数字金额"), ("-500", "金额不能为负数"),
+                                             ("12.345", "超过两位小数")])
+def test_a_draft_keeps_a_bad_amount_as_typed_and_says_what_is_wrong_with_it(typed: str, told: str) -> None:
+    item = assistance()
+    item.rows[0]["monthly_amount"] = typed  # the editor keeps it as typed until corrected
+    problems = [p for p in validate(item, ASSISTANCE).errors if p.row == 1]
+    assert problems and told in problems[0].message, problems

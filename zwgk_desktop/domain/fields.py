@@ -84,6 +84,10 @@ class Field:
                 raise FieldError("必填，不能为空")
             return None
         kind = self.kind
+        if isinstance(value, str) and kind in (Kind.MONEY, Kind.DATE, Kind.COUNT):
+            # A draft keeps a bad value as it was typed ("abc", "-500", "2026-13-01"): say what is
+            # wrong with it as typed, as the cell itself does, not that it is not stored as a number.
+            self.parse(value)
         if kind is Kind.MONEY:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise FieldError("金额必须以分为单位的整数存储")

@@ -3,6 +3,7 @@ after an edit, with sheet navigation and zoom."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from concurrent.futures import Future
 from functools import partial
@@ -14,11 +15,14 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from zwgk_desktop.domain.items import Item
+from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.publishing import RenderResult, render_item, warm_up
 from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.workers import ProcessRunner
+
+log = logging.getLogger("zwgk")
 
 
 class PreviewPane(QWidget):
@@ -58,6 +62,7 @@ class PreviewPane(QWidget):
         self.zoom_in = _button("放大")
         self.fit = _button("适合宽度")
         self.state = QLabel("")
+        self.state.setWordWrap(True)  # a long note wraps rather than widening the pane over the editor
         for widget in (self.previous, self.page_label, self.next, self.zoom_out, self.zoom_in, self.fit):
             bar.addWidget(widget)
         bar.addStretch(1)
@@ -151,7 +156,14 @@ class PreviewPane(QWidget):
     def _on_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
             return
-        message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+        if isinstance(exc, ZwgkError):
+            message = exc.message
+        elif isinstance(exc, (TypeError, ValueError, ArithmeticError)):
+            # A draft's cells hold what was typed ("abc" as an amount) until corrected.
+            message = "表中还有填错的值（见问题列表），改正后预览会自动更新"
+        else:
+            log.error("preview failed", exc_info=exc)
+            message = "预览没能生成（原因已记入日志）"
         self.state.setText(f"预览未更新：{message}")
         self.failed.emit(message)
 
