@@ -542,3 +542,31 @@ def test_a_bad_value_pauses_the_preview_in_words(qtbot, window: MainWindow) -> N
         editor.model.setData(editor.model.index(1, column(window, "月保障金额")), "abc")
     assert failed.args[0].startswith("表中还有填错的值"), failed.args
     assert "“abc”不是数字金额" in "\n".join(str(p) for p in editor.report.errors)
+
+
+def test_first_run_with_a_bad_village_code_stays_open(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A code in Chinese is refused in words; the dialog comes back with what was typed, the clerk
+    corrects the line, and the township is made, all of it at once."""
+    from zwgk_desktop.ui.dialogs import FirstRunDialog
+
+    shown: list[str] = []
+    warned: list[str] = []
+
+    def clerk(dialog: FirstRunDialog) -> int:
+        shown.append(dialog.villages.toPlainText())
+        if len(shown) == 1:
+            dialog.township.setText("红旗镇")
+            dialog.villages.setPlainText("前进村\n李家湾=李家湾\n")
+        else:
+            dialog.villages.setPlainText(dialog.villages.toPlainText().replace("=李家湾", "=lijiawan"))
+        dialog._on_create()
+        return FirstRunDialog.DialogCode.Accepted
+
+    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    monkeypatch.setattr(FirstRunDialog, "exec", clerk)
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    assert desktop.first_run(sessions) is True
+    assert len(shown) == 2 and "李家湾=李家湾" in shown[1]  # what was typed is still there
+    assert warned and "村代码“李家湾”无效" in warned[0]
+    with sessions() as session:
+        assert [v.code for v in store.villages(session)] == ["qianjin", "lijiawan"]

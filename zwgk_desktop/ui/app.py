@@ -75,18 +75,22 @@ def first_run(sessions: sessionmaker[Session]) -> bool:
         if store.get_township(session) is not None:
             return True
     dialog = FirstRunDialog()
-    if dialog.exec() != FirstRunDialog.DialogCode.Accepted:
-        return False
-    with sessions() as session, session.begin():
-        if dialog.choice == "demo":
-            from zwgk_desktop.demo import load_demo
+    while dialog.exec() == FirstRunDialog.DialogCode.Accepted:
+        try:
+            with sessions() as session, session.begin():  # all of it, or nothing
+                if dialog.choice == "demo":
+                    from zwgk_desktop.demo import load_demo
 
-            load_demo(session)
-        else:
-            township = store.ensure_township(session, dialog.township.text())
-            for name in dialog.village_names():
-                store.add_village(session, township, name)
-    return True
+                    load_demo(session)
+                else:
+                    township = store.ensure_township(session, dialog.township.text())
+                    for name in dialog.village_names():
+                        store.add_village(session, township, name)
+        except ZwgkError as exc:  # a bad village code, say: the dialog stays, with what was typed
+            QMessageBox.warning(dialog, "请改正后再建立", str(exc))
+            continue
+        return True
+    return False
 
 
 def build_parser() -> argparse.ArgumentParser:
