@@ -395,3 +395,26 @@ def test_a_file_is_read_as_what_it_is_not_as_what_it_is_called(tmp_path: Path) -
 def validate_rows(item: Any) -> list[dict[str, Any]]:
     validate(item, category(item.category))
     return list(item.rows)
+
+
+def test_every_problem_at_once_with_the_sheets_own_row_numbers(tmp_path: Path) -> None:
+    """A title above the header: a duplicate household names both rows as the sheet counts them,
+    and is listed together with a bad amount elsewhere, not only once that is fixed."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["东岗村2026年第三季度低保对象名单"])
+    sheet.append(["村民小组", "户主姓名", "身份证号", "保障人口", "救助类别", "月保障金额"])
+    ids = []
+    for n in range(6):
+        first17 = f"41012219{60 + n}0101001"
+        ids.append(first17 + id_check_char(first17))
+    for n, id_number in enumerate(ids):
+        sheet.append([f"{n + 1}组", f"王{'一二三四五六'[n]}", id_number, 2, "农村低保", "600" if n != 2 else "abc"])
+    sheet.append(["7组", "李七", ids[0], 1, "农村低保", "300"])  # the first household again, on row 9
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    plan = plan_import(path, "assistance", Q3)
+    told = [str(p) for p in plan.errors]
+    assert any(p.startswith("第5行") and "abc" in p for p in told), told
+    assert any(p.startswith("第9行") and "与第3行重复" in p for p in told), told

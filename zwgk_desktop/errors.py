@@ -17,6 +17,9 @@ class Problem:
     where: str = ""  # file, item, sheet …
     row: int | None = None  # 1-based, as a clerk counts rows
     field: str = ""  # the field's Chinese label
+    # Another row the message names ("与第3行重复"), counted as `row` is: whoever counts rows
+    # differently (an import counts the sheet's rows) rewrites both.
+    other_row: int | None = None
 
     def __str__(self) -> str:
         place = [p for p in (self.where, f"第{self.row}行" if self.row is not None else "", self.field) if p]

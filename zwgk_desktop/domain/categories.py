@@ -40,7 +40,8 @@ def _finance_rules(item: Item, report: Report) -> None:
             report.warn(f"摘要“{row['summary']}”没有写明具体内容：请逐笔列明用途", row=number, field="摘要")
         voucher = row["voucher"]
         if voucher in vouchers:
-            report.warn(f"凭证号 {voucher} 与第{vouchers[voucher]}行重复", row=number, field="凭证号")
+            report.warn(f"凭证号 {voucher} 与第{vouchers[voucher]}行重复", row=number, field="凭证号",
+                        other_row=vouchers[voucher])
         vouchers.setdefault(voucher, number)
     opening, closing = item.fields["opening_balance"], item.fields["closing_balance"]
     computed = opening + income - expense
@@ -92,7 +93,8 @@ def _assistance_rules(item: Item, report: Report) -> None:
     for number, row in enumerate(item.rows, start=1):
         id_number = row["id_number"]
         if id_number in seen:
-            report.error(f"身份证号与第{seen[id_number]}行重复：同一户不能列两次", row=number, field="身份证号")
+            report.error(f"身份证号与第{seen[id_number]}行重复：同一户不能列两次", row=number, field="身份证号",
+                         other_row=seen[id_number])
         seen.setdefault(id_number, number)
         if row["household_size"] < 1:
             report.error("保障人口至少 1 人", row=number, field="保障人口")

@@ -35,11 +35,11 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
-    def error(self, message: str, row: int | None = None, field: str = "") -> None:
-        self.errors.append(Problem(message, row=row, field=field))
+    def error(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None) -> None:
+        self.errors.append(Problem(message, row=row, field=field, other_row=other_row))
 
-    def warn(self, message: str, row: int | None = None, field: str = "") -> None:
-        self.warnings.append(Problem(message, row=row, field=field))
+    def warn(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None) -> None:
+        self.warnings.append(Problem(message, row=row, field=field, other_row=other_row))
 
 
 @dataclass

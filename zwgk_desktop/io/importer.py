@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -342,7 +342,8 @@ def _check(plan: ImportPlan) -> None:
         plan.errors.append(Problem("表头下面没有任何数据行", where=f"工作表“{plan.sheet}”"))
         return
     if plan.errors:
-        return  # rules over cells that did not even parse would only repeat the same faults
+        _check_the_rest(plan, schema)
+        return
     if plan.category == "finance" and item.fields.get("opening_balance") is not None:
         income = sum(r.get("income") or 0 for r in item.rows)
         expense = sum(r.get("expense") or 0 for r in item.rows)
@@ -366,6 +367,21 @@ def _check(plan: ImportPlan) -> None:
             seen.setdefault(key, index)
 
 
+def _check_the_rest(plan: ImportPlan, schema: Category) -> None:
+    """With cells that did not parse, the rules still run over the rows that did, so a duplicate
+    household is listed with the rest, not found only once the others are fixed."""
+    bad = {p.row for p in plan.errors}
+    kept = [index for index, number in enumerate(plan.source_rows) if number not in bad]
+    if None in bad or not kept:
+        return  # the sheet itself is wrong (a column missing): its rows are not worth checking
+    whole = plan.item.snapshot()
+    whole.rows = [plan.item.rows[index] for index in kept]
+    partial = replace(plan, item=whole, source_rows=[plan.source_rows[index] for index in kept])
+    report = validate(_probe(whole, schema), schema, rows_checked=True)
+    plan.errors += [_located(partial, p) for p in report.errors if p.row is not None]
+    plan.warnings += [_located(partial, p) for p in report.warnings if p.row is not None]
+
+
 def _probe(item: Item, schema: Category) -> Item:
     """A copy whose missing item fields hold harmless values, so the rows' rules can run."""
     probe = item.snapshot()
@@ -386,9 +402,14 @@ def _probe(item: Item, schema: Category) -> Item:
 
 def _located(plan: ImportPlan, problem: Problem) -> Problem:
     """A rule's row number (1, 2, 3 … of the item) as the sheet's own row, with the column."""
-    row = plan.source_rows[problem.row - 1] if problem.row and problem.row <= len(plan.source_rows) else problem.row
+    def sheet_row(number: int | None) -> int | None:
+        return plan.source_rows[number - 1] if number and number <= len(plan.source_rows) else number
+
+    row, message = sheet_row(problem.row), problem.message
+    if problem.other_row is not None:
+        message = message.replace(f"第{problem.other_row}行", f"第{sheet_row(problem.other_row)}行", 1)
     column = next((c.where for c in plan.columns if c.field.label == problem.field), problem.field)
-    return Problem(problem.message, where=problem.where, row=row, field=column)
+    return Problem(message, where=problem.where, row=row, field=column, other_row=sheet_row(problem.other_row))
 
 
 def check_other_villages(session: Session, plan: ImportPlan, village: Village) -> None:
