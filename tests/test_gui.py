@@ -570,3 +570,17 @@ def test_first_run_with_a_bad_village_code_stays_open(qtbot, tmp_path: Path, mon
     assert warned and "村代码“李家湾”无效" in warned[0]
     with sessions() as session:
         assert [v.code for v in store.villages(session)] == ["qianjin", "lijiawan"]
+
+
+def test_sealing_says_what_stops_it_before_asking_anything(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QInputDialog
+
+    open_item(qtbot, window, "assistance")  # 2026Q3 holds drafts in the demo
+    asked: list[str] = []
+    errors: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append("confirm"))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append("name") or ("", False))
+    monkeypatch.setattr("zwgk_desktop.ui.main_window.show_error", lambda _w, title, exc, *_: errors.append(str(exc)))
+    window._on_seal()
+    assert asked == [] and errors and "草稿" in errors[0] and "事项" in errors[0]
+    assert "正在封存" not in window.statusBar().currentMessage()

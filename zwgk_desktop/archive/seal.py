@@ -108,24 +108,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     base_url = village.township.base_url
     if not base_url:
         raise BadInput("还没有设置网上公开地址，封存的海报需要有效的二维码：请先运行 zwgk init --base-url …")
-    records = list(session.scalars(select(DisclosureItem).where(
-        DisclosureItem.village_id == village.id, DisclosureItem.period == str(period)).order_by(DisclosureItem.id)))
-    kind = "quarter"
-    if store.quarter_sealed(session, village, str(period)):
-        done = set(session.scalars(select(SealedItem.item_id).where(
-            SealedItem.item_id.in_([r.id for r in records]))))
-        pending = [r for r in records if r.supersedes_id is not None and r.id not in done]
-        if not pending:
-            raise BadInput(f"{village.name} {period} 已经封存过了，也没有待封存的更正；如需更正请用 zwgk correct")
-        # Reviewed corrections are sealed now; one still in draft waits for its review.
-        records = [r for r in pending if r.status == REVIEWED] or pending
-        kind = "correction"
-    if not records:
-        raise BadInput(f"{village.name} {period} 没有任何事项，无需封存")
-    drafts = [r for r in records if r.status != REVIEWED]
-    if drafts:
-        raise BadInput("只有村务监督委员会审核过的事项才能封存；这些还是草稿：",
-                       [Problem("未审核", where=f"事项 {public_number(r)}“{r.title}”") for r in drafts])
+    records, kind = to_seal(session, village, period)
     rows = store.load_rows(session, [r.id for r in records])
     items = [store.to_domain(r, rows[r.id]) for r in records]
     problems = store.check_stored(items)
@@ -165,6 +148,31 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
         session.add(entry)
     session.flush()
     return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind)
+
+
+def to_seal(session: Session, village: Village, period: Quarter) -> tuple[list[DisclosureItem], str]:
+    """What sealing the quarter now would freeze, and as what ("quarter" or "correction"), or why
+    it cannot be sealed: asked before sealing too, so nobody is asked for a name in vain."""
+    records = list(session.scalars(select(DisclosureItem).where(
+        DisclosureItem.village_id == village.id, DisclosureItem.period == str(period)).order_by(DisclosureItem.id)))
+    kind = "quarter"
+    if store.quarter_sealed(session, village, str(period)):
+        done = set(session.scalars(select(SealedItem.item_id).where(
+            SealedItem.item_id.in_([r.id for r in records]))))
+        pending = [r for r in records if r.supersedes_id is not None and r.id not in done]
+        if not pending:
+            raise BadInput(f"{village.name} {period} 已经封存过了，也没有待封存的更正；"
+                           "如有错误请对已封存的事项发更正（zwgk correct，或“档案 → 发更正”）")
+        # Reviewed corrections are sealed now; one still in draft waits for its review.
+        records = [r for r in pending if r.status == REVIEWED] or pending
+        kind = "correction"
+    if not records:
+        raise BadInput(f"{village.name} {period} 没有任何事项，无需封存")
+    drafts = [r for r in records if r.status != REVIEWED]
+    if drafts:
+        raise BadInput("只有村务监督委员会审核过的事项才能封存；这些还是草稿：",
+                       [Problem("未审核", where=f"事项 {public_number(r)}“{r.title}”") for r in drafts])
+    return records, kind
 
 
 def verify(session: Session, village_name: str | None = None) -> tuple[int, list[Problem]]:

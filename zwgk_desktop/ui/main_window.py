@@ -3,7 +3,6 @@ right; saving, review, printing and settings from the toolbar."""
 
 from __future__ import annotations
 
-import getpass
 import logging
 import shutil
 from datetime import date, datetime
@@ -28,7 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import online_copy
 from zwgk_desktop.archive.backup import backup_before
-from zwgk_desktop.archive.seal import SealResult, seal_quarter, verify
+from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES, new_item
 from zwgk_desktop.domain.categories import category as category_of
@@ -78,6 +77,7 @@ class MainWindow(QMainWindow):
         self.dashboard: Dashboard | None = None
         self.village_id: int | None = None
         self.chosen_place: tuple[int, str] | None = None
+        self._last_sealer = ""  # asked once per session, not guessed from the computer's login name
         self._saving = 0
         self._opening: int | None = None
         self._pending_row = 0  # a row a search found, selected once its item is shown
@@ -542,15 +542,23 @@ class MainWindow(QMainWindow):
         if not self.save_current(wait=True):
             return
         village_id, period = self.chosen_place
-        with self.sessions() as session:
-            village = session.get(store.Village, village_id)
-            name = village.name if village else "?"
-        answer = QMessageBox.question(self, "封存本季度", f"封存 {name} {period} 的全部事项？\n"
+        try:  # what would stop it is said now, before anyone is asked to confirm or sign
+            with self.sessions() as session:
+                village = session.get(store.Village, village_id)
+                assert village is not None
+                name = village.name
+                records, kind = to_seal(session, village, Quarter.parse(period))
+        except ZwgkError as exc:
+            show_error(self, "不能封存", exc)
+            return
+        what = f"{len(records)} 个更正" if kind == "correction" else f"全部 {len(records)} 个事项"
+        answer = QMessageBox.question(self, "封存本季度", f"封存 {name} {period} 的{what}？\n"
                                       "封存后不能再修改，只能发更正公告。封存前会自动备份。")
         if answer != QMessageBox.StandardButton.Yes:
             return
-        by, ok = QInputDialog.getText(self, "封存人", "封存人姓名：", text=getpass.getuser())
-        if ok:
+        by, ok = QInputDialog.getText(self, "封存人", "封存人姓名（村务公开经办人）：", text=self._last_sealer)
+        if ok and by.strip():
+            self._last_sealer = by.strip()
             self.seal(village_id, period, by)
 
     def seal(self, village_id: int, period: str, by: str) -> Task:
@@ -566,7 +574,11 @@ class MainWindow(QMainWindow):
                 return seal_quarter(session, layouts, village.code, Quarter.parse(period), by)
 
         self.statusBar().showMessage(f"正在封存 {period}…")
-        return run_in_background(work, on_done=self._on_sealed, on_error=lambda exc: show_error(self, "未能封存", exc))
+        return run_in_background(work, on_done=self._on_sealed, on_error=self._on_seal_failed)
+
+    def _on_seal_failed(self, error: BaseException) -> None:
+        self.statusBar().clearMessage()  # not "正在封存…" for ever
+        show_error(self, "未能封存", error, self.log_path)
 
     def _on_sealed(self, result: SealResult) -> None:
         self.statusBar().showMessage(f"已封存：{result.items} 个事项，{result.pdf_sheets} 张海报存档", 10000)
@@ -676,7 +688,7 @@ class MainWindow(QMainWindow):
 
         def work() -> int:
             with sessions() as session, session.begin():
-                item = store.start_correction(session, item_id, reason, getpass.getuser())
+                item = store.start_correction(session, item_id, reason)  # 经办人 as on the original
                 assert item.id is not None
                 return item.id
 
