@@ -431,6 +431,7 @@ def test_seal_and_verify_from_the_app(qtbot, window: MainWindow, monkeypatch) ->
     with qtbot.waitSignal(window.sealed, timeout=30000), qtbot.waitSignal(window.preview.rendered, timeout=30000):
         window.seal(window.chosen_place[0], "2026Q1", "王德明")
     assert window.editor is not None and window.editor.sealed
+    assert window.navigator.find_item(wanted).text(1) == "已封存"  # told apart from 已审核 in the tree
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "information", lambda *args: shown.append(args[2]))
     with qtbot.waitSignal(window.verified, timeout=30000) as verified:

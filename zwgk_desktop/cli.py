@@ -329,8 +329,9 @@ def cmd_list(args: argparse.Namespace) -> int:
         print("（没有符合条件的事项）")
     for i in items:
         dates = f"{i.publicity_start}～{i.publicity_end or '长期'}" if i.publicity_start else "未定"
-        cells = (str(i.number), i.village, i.period, CATEGORIES[i.category].name, STATUS_NAMES.get(i.status, i.status),
-                 i.disclosure, f"{i.rows} 行", dates, i.title)
+        status = "已封存" if i.sealed else STATUS_NAMES.get(i.status, i.status)
+        cells = (str(i.number), i.village, i.period, CATEGORIES[i.category].name, status, i.disclosure,
+                 f"{i.rows} 行", dates, i.title)
         print("  ".join(_pad(cell, width) for cell, width in zip(cells, _LIST_WIDTHS, strict=True)).rstrip())
     return 0
 

@@ -444,13 +444,15 @@ class ItemSummary:
     publicity_start: str
     publicity_end: str
     corrects: int | None = None  # a correction: the id of the version it replaces
+    sealed: bool = False
 
 
 def list_items(session: Session, village: Village | None = None, period: Quarter | None = None,
                category: str | None = None) -> list[ItemSummary]:
     counts = select(ItemRow.item_id, func.count().label("n")).group_by(ItemRow.item_id).subquery()
-    query = (select(DisclosureItem, Village.name, func.coalesce(counts.c.n, 0))
+    query = (select(DisclosureItem, Village.name, func.coalesce(counts.c.n, 0), SealedItem.id.is_not(None))
              .join(Village).outerjoin(counts, counts.c.item_id == DisclosureItem.id)
+             .outerjoin(SealedItem, SealedItem.item_id == DisclosureItem.id)
              .order_by(Village.id, DisclosureItem.period, DisclosureItem.id))
     if village is not None:
         query = query.where(DisclosureItem.village_id == village.id)
@@ -461,8 +463,8 @@ def list_items(session: Session, village: Village | None = None, period: Quarter
     summaries = [
         ItemSummary(r.id, public_number(r), name, r.period, r.category, r.title, r.status, r.disclosure, n,
                     r.publicity_start.isoformat() if r.publicity_start else "",
-                    r.publicity_end.isoformat() if r.publicity_end else "", r.supersedes_id)
-        for r, name, n in session.execute(query)
+                    r.publicity_end.isoformat() if r.publicity_end else "", r.supersedes_id, bool(sealed))
+        for r, name, n, sealed in session.execute(query)
     ]
     # Within a village and quarter, the categories in the township's order (as on the board).
     rank = {code: index for index, code in enumerate(CATEGORIES)}

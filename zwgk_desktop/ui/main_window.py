@@ -582,6 +582,7 @@ class MainWindow(QMainWindow):
 
     def _on_sealed(self, result: SealResult) -> None:
         self.statusBar().showMessage(f"已封存：{result.items} 个事项，{result.pdf_sheets} 张海报存档", 10000)
+        self.reload_tree()  # the quarter's items now show 已封存
         current = self._current_id()
         if current is not None:
             self.open_item(current)  # shown again, now read-only

@@ -64,8 +64,8 @@ class Navigator(QTreeWidget):
                     group = QTreeWidgetItem(quarter, [f"{category.name}（{len(members)}）"])
                     group.setData(0, PLACE_ROLE, (village.id, period))
                     for summary in members:
-                        leaf = QTreeWidgetItem(group, [_short_title(summary), STATUS_NAMES.get(summary.status,
-                                                       summary.status), _dates(summary)])
+                        status = "已封存" if summary.sealed else STATUS_NAMES.get(summary.status, summary.status)
+                        leaf = QTreeWidgetItem(group, [_short_title(summary), status, _dates(summary)])
                         leaf.setData(0, ITEM_ROLE, summary.id)
                         leaf.setToolTip(0, f"{summary.title}\n{summary.rows} 行　{summary.disclosure}")
                         if summary.status != REVIEWED:
