@@ -35,6 +35,8 @@ HINTS = {
     Kind.CHOICE: "从下拉列表中选", Kind.ID_NUMBER: "18 位身份证号，最后一位可以是 X；只用于核对，公开时中间 8 位遮挡",
     Kind.MOBILE: "11 位手机号；只存档，不公开", Kind.ACCOUNT: "银行或一卡通账号；只存档，不公开",
 }
+# Kinds whose hint already says how they are kept private (an ID is shown masked; a phone not at all).
+_SAYS_ITS_OWN_PRIVACY = (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT)
 
 
 def _header(spec: Field) -> str:
@@ -121,9 +123,10 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
     notes["A1"].font = Font(bold=True, size=13)
     notes.append(["列", "必填", "怎么填"])
     for spec in fields:
+        kept = spec.public or spec.kind in _SAYS_ITS_OWN_PRIVACY
         notes.append([spec.label, "是" if spec.required else "否",
                       HINTS[spec.kind] + (f"（可选：{'、'.join(spec.choices)}）" if spec.choices else "")
-                      + ("" if spec.public else "。此列只存档，任何公开栏、网页都不显示")])
+                      + ("" if kept else "。此列只存档，任何公开栏、网页都不显示")])
     notes.append([])
     notes.append(["说明", "", "表头可以在前几行的任意一行；上面可以有标题和空行。带“（示例）”的行不会被导入。"
                   "金额可以写成数字或“1.2万”；全角数字也可以。“合计”行会被跳过，合计由程序自己算。"
