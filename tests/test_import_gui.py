@@ -54,3 +54,28 @@ def test_export_then_import_in_the_app(qtbot, window: MainWindow, tmp_path: Path
         wizard.do_import()
     assert window.editor is not None and window.editor.item is not None
     assert window.editor.item.id == imported.args[0] and window.editor.model.rowCount() == 320
+
+
+def test_a_blank_template_from_the_wizard_and_wrong_numbers_masked(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from zwgk_desktop.domain.identity import id_check_char
+
+    window.navigator.select_place(1, "2026Q3")
+    wizard = window.import_wizard()
+    qtbot.addWidget(wizard)
+    wizard.choose_category("assistance")
+    template = tmp_path / "低保模板.xlsx"
+    wizard.save_template(template)
+    assert "空白模板已保存" in wizard.file_label.text()
+    book = load_workbook(template)
+    assert "填写说明" in book.sheetnames
+    sheet = book["明细"]
+    first17 = "41012219650812001"
+    wrong = first17 + str((int(id_check_char(first17)) + 1) % 10 if id_check_char(first17) != "X" else 0)
+    sheet.append(["1组", "王建国", wrong, 2, "农村低保", 600])
+    book.save(template)
+    with qtbot.waitSignal(wizard.planned, timeout=20000) as planned:
+        wizard.read(template)
+    assert planned.args[0].errors  # the checksum is wrong
+    shown = [wizard.preview.item(r, c).text() for r in range(wizard.preview.rowCount())
+             for c in range(wizard.preview.columnCount())]
+    assert wrong not in shown and any(text.startswith("410122") and "*" in text for text in shown)

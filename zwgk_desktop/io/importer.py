@@ -101,13 +101,15 @@ def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dic
         if header_row == 0:
             raise BadInput(f"{where}：前 {HEADER_SEARCH_ROWS} 行中找不到{schema.name}的表头。应有这些列："
                            f"{'、'.join(f.label for f in schema.row_fields if f.required)}"
-                           "（可用 zwgk template 生成模板；其他系统导出的表可用 --mapping 指定列的对应关系）")
+                           "（可先保存空白模板照着填：导入窗口的“空白模板…”，或 zwgk template；"
+                           "其他系统导出的表，表头写法不同的，可在命令行用 --mapping 指定列的对应关系）")
         blank = _blank_headers(grid, header_row)
         hint = "".join(f"；第{header_row}行 {column_letter(n)}列没有自己的表头（空的，或与左边合并成了一格），"
                        "（合并单元格？），这一列的数据对应不上" for n in blank)
         raise BadInput(f"{where} 第{header_row}行的表头缺少这些列：{'、'.join(missing)}"
                        f"（找到的列：{'、'.join(c.header for c in columns) or '无'}）{hint}。"
-                       "表头写法不同的（如其他系统导出的表），可用 --mapping 指定列的对应关系")
+                       "表头写法不同的（如其他系统导出的表），可改成模板的表头，"
+                       "或在命令行用 --mapping 指定列的对应关系")
     item = new_item(category_code, period)
     plan = ImportPlan(path.name, grid.sheet, category_code, period, header_row, columns, ignored, item, [])
     others = [g.sheet for g, row, spots_, _ in found if g is not grid and row and len(spots_) >= len(columns) - 1]

@@ -34,6 +34,7 @@ from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import PRIVATE_KINDS, Field, Kind
 from zwgk_desktop.domain.identity import mask_account, mask_id, mask_phone
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.io.importer import ImportPlan, check_other_villages, plan_import, store_import
 from zwgk_desktop.io.sheets import cell_text
 from zwgk_desktop.ui.dialogs import show_error
@@ -80,11 +81,14 @@ class ImportWizard(QDialog):
         for code, spec in CATEGORIES.items():
             self.category.addItem(spec.name, code)
         self.choose = QPushButton("选择文件…")
+        self.template = QPushButton("空白模板…")
+        self.template.setToolTip("保存所选类别的空白表格：表头、示例行、下拉选项和填写说明都已备好，照着填再导入")
         self.file_label = QLabel("还没有选择文件（.xlsx、.xls 或 .csv）")
         top = QHBoxLayout()
         top.addWidget(QLabel(f"导入到：{self.village_name} {self.period.chinese}　类别"))
         top.addWidget(self.category)
         top.addWidget(self.choose)
+        top.addWidget(self.template)
         top.addWidget(self.file_label, 1)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -110,6 +114,7 @@ class ImportWizard(QDialog):
         layout.addWidget(self.accept_warnings)
         layout.addWidget(self.buttons)
         self.choose.clicked.connect(self._on_choose)
+        self.template.clicked.connect(self._on_template)
         self.category.currentIndexChanged.connect(lambda _=0: self.path and self.read(self.path))
         self.accept_warnings.toggled.connect(lambda _=False: self._update_button())
         self.import_button.clicked.connect(self.do_import)
@@ -123,6 +128,22 @@ class ImportWizard(QDialog):
                                               "表格 (*.xlsx *.xls *.csv);;所有文件 (*)")
         if path:
             self.read(Path(path))
+
+    def _on_template(self) -> None:
+        suggested = Path.home() / f"{CATEGORIES[self.category.currentData()].name}模板.xlsx"
+        target, _ = QFileDialog.getSaveFileName(self, "保存空白模板", str(suggested), "Excel 工作簿 (*.xlsx)")
+        if target:
+            self.save_template(Path(target if target.endswith(".xlsx") else target + ".xlsx"))
+
+    def save_template(self, target: Path) -> None:
+        from zwgk_desktop.io.workbook import write_workbook
+
+        try:
+            write_workbook(self.category.currentData(), target)
+        except ZwgkError as exc:
+            show_error(self, "未能保存模板", exc)
+            return
+        self.file_label.setText(f"空白模板已保存到 {target}：填好后点“选择文件…”导入")
 
     # -- reading and checking (nothing stored) ---------------------------------------------------------
     def read(self, path: Path) -> Task:
@@ -191,6 +212,8 @@ class ImportWizard(QDialog):
                         spec.field.to_text(value) if value is not None else ""
                 else:  # the cell did not read: show it as found, so the clerk sees what to fix
                     text = cell_text(plan.raw[index].get(key))[:60]
+                    if spec.field.kind in PRIVATE_KINDS:
+                        text = _masked(spec.field, text)  # a wrong number is one digit from a real one
                 cell = QTableWidgetItem(text)
                 if source in bad_rows:
                     cell.setBackground(ERROR_BRUSH)

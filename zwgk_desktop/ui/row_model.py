@@ -108,8 +108,9 @@ class RowTableModel(QAbstractTableModel):
         text = self._texts[r][c]
         if role == Qt.ItemDataRole.DisplayRole:
             private = spec.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT)
-            # A wrong number is shown whole, so the clerk can compare it with the paper form.
-            if private and text and not self.reveal_private and (r, c) not in self._cell_errors:
+            # A wrong number is masked too: it is one digit from a real one. To compare it with the
+            # paper form the clerk opens the cell (F2) or ticks 显示完整证件号.
+            if private and text and not self.reveal_private:
                 return _masked(spec.kind, text)
             return text
         if role == Qt.ItemDataRole.EditRole:
