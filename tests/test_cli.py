@@ -159,7 +159,7 @@ def unbalance_first_expense(connection: sqlite3.Connection, item_id: int) -> Non
     ("assistance", set_row_value("id_number", lambda n: n[:17] + ("1" if n[17] != "1" else "2")),
      ["第3行", "身份证号", "校验码错误"]),
     ("assistance", set_row_value("monthly_amount", -5000), ["第3行", "月保障金额", "负数"]),
-    ("assistance", set_row_value("monthly_amount", "八百元"), ["第3行", "月保障金额", "整数"]),
+    ("assistance", set_row_value("monthly_amount", "八百元"), ["第3行", "月保障金额", "不是数字金额"]),
     ("finance", "unbalance", ["收支不平", "期末余额", "相差"]),
 ])
 def test_bad_stored_data_is_not_printed(demo_cli: Path, tmp_path: Path, category: str, change,  # type: ignore[no-untyped-def]
@@ -248,3 +248,14 @@ def test_an_export_with_personal_numbers_says_so(demo_cli: Path, tmp_path: Path)
     notice = run_zwgk("export", "--db", str(demo_cli), "--item", str(numbers["notice"]),
                       "-o", str(tmp_path / "n.xlsx"), cwd=tmp_path)
     assert notice.code == 0 and "注意" not in notice.err
+
+
+def test_the_same_file_imported_twice_is_a_warning(demo_cli: Path, tmp_path: Path) -> None:
+    listed = json.loads(run_zwgk("list", "--db", str(demo_cli), "--village", "donggang", "--period", "2026Q3",
+                                 "--json", cwd=tmp_path).out)
+    notice = next(i["id"] for i in listed["items"] if i["category"] == "bids")
+    sheet = tmp_path / "again.xlsx"
+    assert run_zwgk("export", "--db", str(demo_cli), "--item", str(notice), "-o", str(sheet), cwd=tmp_path).code == 0
+    again = run_zwgk("import", str(sheet), "--db", str(demo_cli), "--village", "donggang", "--period", "2026Q3",
+                     "--category", "bids", cwd=tmp_path)
+    assert again.code == 2 and "完全相同" in again.err and "导入了两次" in again.err, again.err

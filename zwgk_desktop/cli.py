@@ -432,7 +432,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from zwgk_desktop.archive.backup import backup_before
     from zwgk_desktop.domain.items import TITLE
     from zwgk_desktop.io.columns import check_mapping_name, load_mapping, save_mapping
-    from zwgk_desktop.io.importer import check_other_villages, plan_import, store_import
+    from zwgk_desktop.io.importer import check_against_archive, plan_import, store_import
 
     period = Quarter.parse(args.period)
     schema = CATEGORIES[args.category]
@@ -453,7 +453,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with _session(args) as session:
         village = store.find_village(session, args.village)
         if plan.ok:
-            check_other_villages(session, plan, village)
+            check_against_archive(session, plan, village)
     if not plan.ok:
         raise BadInput(f"{args.file.name} 有 {len(plan.errors)} 处错误，什么也没有导入。请改正后再导入：",
                        plan.errors[:200])

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Village
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Village, public_number
 from zwgk_desktop.domain import money
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.categories import new_item
@@ -414,23 +414,42 @@ def _located(plan: ImportPlan, problem: Problem) -> Problem:
     return Problem(message, where=problem.where, row=row, field=column, other_row=sheet_row(problem.other_row))
 
 
-def check_other_villages(session: Session, plan: ImportPlan, village: Village) -> None:
-    """A person on this 低保 list already on another village's list for the same quarter: a warning."""
+def check_against_archive(session: Session, plan: ImportPlan, village: Village) -> None:
+    """Warnings from what the archive already holds for the quarter: the same rows already imported
+    into this village (a file imported twice), and for a 低保 list, a person already on a list of
+    this or another village (drawing twice)."""
+    def filled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{key: value for key, value in row.items() if value is not None} for row in rows]
+
+    mine = filled(plan.item.rows)
+    identical = set()
+    same_kind = session.scalars(select(DisclosureItem).where(
+        DisclosureItem.village_id == village.id, DisclosureItem.period == str(plan.period),
+        DisclosureItem.category == plan.category, DisclosureItem.supersedes_id.is_(None)))
+    for record in same_kind:
+        rows = store.load_rows(session, [record.id])[record.id]
+        if mine and len(rows) == len(mine) and filled(store.to_domain(record, rows).rows) == mine:
+            identical.add(record.id)
+            plan.warnings.append(Problem(f"与已有的事项 {public_number(record)}“{record.title}”的明细完全相同："
+                                         "是不是同一个文件导入了两次？", where=plan.file))
     if plan.category != "assistance":
         return
     ids = {str(r.get("id_number")): i for i, r in enumerate(plan.item.rows) if r.get("id_number")}
     if not ids:
         return
     others = session.execute(
-        select(ItemRow.data, Village.name).join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
+        select(ItemRow.data, Village.name, DisclosureItem).join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
         .join(Village, Village.id == DisclosureItem.village_id)
         .where(DisclosureItem.category == "assistance", DisclosureItem.period == str(plan.period),
-               DisclosureItem.village_id != village.id))
-    for data, name in others:
+               DisclosureItem.supersedes_id.is_(None)))
+    for data, name, record in others:
         index = ids.get(str(data.get("id_number")))
-        if index is not None:
-            plan.warnings.append(Problem(f"此人已在{name}{plan.period}的名单中，请核对是否重复享受",
-                                         row=plan.source_rows[index], field="身份证号"))
+        if index is None or record.id in identical:  # the whole list is told once, above
+            continue
+        where = (f"本村的事项 {public_number(record)}“{record.title}”中" if record.village_id == village.id
+                 else f"{name}{plan.period}的名单中")
+        plan.warnings.append(Problem(f"此人已在{where}，请核对是否重复享受",
+                                     row=plan.source_rows[index], field="身份证号"))
 
 
 def store_import(session: Session, plan: ImportPlan, village: Village, *, title: str | None = None) -> int:

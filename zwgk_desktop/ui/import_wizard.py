@@ -35,7 +35,7 @@ from zwgk_desktop.domain.fields import PRIVATE_KINDS, Field, Kind
 from zwgk_desktop.domain.identity import mask_account, mask_id, mask_phone
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.io.importer import ImportPlan, check_other_villages, plan_import, store_import
+from zwgk_desktop.io.importer import ImportPlan, check_against_archive, plan_import, store_import
 from zwgk_desktop.io.sheets import cell_text
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Progress, Task, run_in_background
@@ -161,7 +161,7 @@ class ImportWizard(QDialog):
                 with sessions() as session:
                     village = session.get(store.Village, village_id)
                     assert village is not None
-                    check_other_villages(session, plan, village)
+                    check_against_archive(session, plan, village)
             return plan
 
         self.progress.setVisible(True)
