@@ -127,4 +127,5 @@ def require_current(engine: Engine) -> None:
     if is_newer(current):
         raise BadInput(newer_message(current))
     if current != SCHEMA_HEAD:
-        raise BadInput(f"数据库结构版本 {current} 与本程序（{SCHEMA_HEAD}）不符：请运行 zwgk init 升级")
+        raise BadInput(f"数据库结构版本 {current} 比本程序（{SCHEMA_HEAD}）旧，需要先升级："
+                       "用桌面程序正常打开一次（不要只读），或运行 zwgk init；升级前会自动备份")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_desktop.errors import BadInput
+
+log = logging.getLogger("zwgk")
 
 MAX_ROWS = 200_000
 MAX_COLUMNS = 200
@@ -52,8 +55,12 @@ def read_grids(path: Path) -> list[Grid]:
             return [_read_csv(path)]
     except BadInput:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, EOFError, IndexError,
-            AttributeError) as exc:
+    except (zipfile.BadZipFile, KeyError, EOFError, IndexError) as exc:
+        # The reader's own words ("File is not a zip file") tell a clerk nothing more; the log keeps them.
+        log.info("cannot read %s: %r", path, exc)
+        raise BadInput(f"文件 {path.name} 无法读取：不是有效的 {suffix[1:]} 文件，或已损坏、不完整"
+                       "（可用 Excel 或 WPS 打开后另存为 .xlsx 再试）") from None
+    except (ValueError, TypeError, OSError, AttributeError) as exc:
         raise BadInput(f"文件 {path.name} 无法读取（不是有效的 {suffix[1:]} 文件，或已损坏、不完整）：{_short(exc)}") \
             from None
     except Exception as exc:  # a reader library's own error type: still the file's fault, told in words
