@@ -46,7 +46,7 @@ def test_migration_from_the_first_schema_keeps_data(tmp_path: Path) -> None:
     migrate.upgrade(engine, "0001")
     with engine.begin() as connection:
         old_schema_notice(connection, {"kind": "其他", "body": "正文"})
-    with pytest.raises(BadInput, match="需要先升级.*zwgk init"):
+    with pytest.raises(BadInput, match=r"需要先升级.*zwgk init"):
         migrate.require_current(engine)
     migrate.upgrade(engine)
     migrate.require_current(engine)
