@@ -140,6 +140,15 @@ class Previous:
     content: str
     code: str
 
+    @property
+    def number(self) -> int | None:
+        """Its number as printed on its sheet (its URL's), as its public content records it."""
+        try:
+            number = json.loads(self.content).get("item_id")
+        except (ValueError, AttributeError):
+            return None
+        return number if isinstance(number, int) else None
+
 
 def notice_for(correction: Item, previous: Previous, corrected: dict[str, Any]) -> Item:
     """The 更正公告 of a correction, as an item of the `correction` category; `corrected` is the

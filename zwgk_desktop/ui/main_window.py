@@ -287,6 +287,8 @@ class MainWindow(QMainWindow):
         self.chosen_place = (village_id, str(item.period))
         editor = ItemEditor(category_of(item.category))
         editor.load(item, prepared, checked)
+        if previous is not None and previous.number is not None:  # as printed, not the database's id
+            editor.corrects.setText(f"事项 {previous.number}（已封存的原公告，保持不变）")
         if sealed:
             editor.set_sealed()
         elif self.read_only:
@@ -606,7 +608,9 @@ class MainWindow(QMainWindow):
     def _on_imported(self, item_id: int) -> None:
         self.reload_tree(select=item_id)
         self.open_item(item_id)
-        self.statusBar().showMessage(f"已导入为新事项 {item_id}（草稿）：补全事项信息后请审核", 10000)
+        with self.sessions() as session:
+            number = store.number_of(session, item_id)
+        self.statusBar().showMessage(f"已导入为新事项 {number}（草稿）：补全事项信息后请审核", 10000)
 
     def _on_export_rows(self) -> None:
         item = self.current_item()
