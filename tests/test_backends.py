@@ -199,3 +199,37 @@ def test_an_item_added_while_a_quarter_is_sealed_waits_and_is_refused(demo_any: 
             adding.result(timeout=20)
     with session_for(demo_any) as session:
         assert verify(session)[1] == []
+
+
+def test_a_seal_holds_nobody_up_while_it_prints_and_sees_a_change_made_meanwhile(
+        demo_any: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The posters take a while to print: meanwhile another village's clerk can save (SQLite's lock
+    is the whole file's), and an item of the quarter changed meanwhile stops the seal."""
+    import zwgk_desktop.archive.seal as sealing
+    from zwgk_desktop.errors import BadInput
+
+    printing = sealing.write_pdf
+    calls: list[str] = []
+
+    def print_while_others_work(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if not calls:
+            with session_for(demo_any, write=True) as other:  # 柳树湾村's clerk saves: no waiting
+                item, _ = store.load_item(other, item_id(demo_any, "notice", "2026Q3", village=2))
+                item.title = "关于村民代表会议的通知（改）"
+                store.save_item(other, item)
+            calls.append("other village saved")
+            with session_for(demo_any, write=True) as clerk:  # and 东岗村's list changes
+                target = item_id(demo_any, "notice", "2026Q2")
+                changed, _ = store.load_item(clerk, target)
+                changed.title = changed.title + "（补）"
+                store.save_item(clerk, changed)
+        return printing(*args, **kwargs)
+
+    monkeypatch.setattr(sealing, "write_pdf", print_while_others_work)
+    with pytest.raises(BadInput, match="封存过程中被修改"), session_for(demo_any, write=True) as session:
+        seal_quarter(session, LAYOUTS, "donggang", Quarter(2026, 2), "王德明")
+    assert calls == ["other village saved"]
+    monkeypatch.setattr(sealing, "write_pdf", printing)
+    seal(demo_any, "donggang", "2026Q2")  # sealed as it now stands
+    with session_for(demo_any) as session:
+        assert verify(session)[1] == []

@@ -104,22 +104,14 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     village = store.find_village(session, village_name)
     if not sealed_by.strip():
         raise BadInput("请写明封存人（--by 姓名）")
-    store.hold_village(session, village.id)  # no item is added or changed while the list is frozen
-    base_url = village.township.base_url
-    if not base_url:
-        raise BadInput("还没有设置网上公开地址，封存的海报需要有效的二维码：请先运行 zwgk init --base-url …")
+    base_url = village.township.base_url or ""
     records, kind = to_seal(session, village, period)
     rows = store.load_rows(session, [r.id for r in records])
     items = [store.to_domain(r, rows[r.id]) for r in records]
     problems = store.check_stored(items)
     if problems:
         raise BadInput(f"有 {len(problems)} 处错误，不能封存：", problems)
-
-    previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
-    previous_chain = previous.chain_hash if previous else ""
-    seal = Seal(village_id=village.id, period=str(period), kind=kind, format=SEAL_FORMAT,
-                sealed_by=sealed_by.strip(), sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
-                previous_id=previous.id if previous else None, payload_hash="", chain_hash="")
+    data_hashes = {r.id: stored_data_hash(session, r, rows[r.id], SEAL_FORMAT) for r in records}
     place = store.place_of(village)
     replaced = previous_versions(session, items, layouts, place)
     sealed: list[SealedItem] = []
@@ -136,9 +128,25 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
                 pdf = out.read_bytes()
             sealed.append(SealedItem(
                 item_id=record.id, title=record.title, canonical_json=public.canonical_json().decode("utf-8"),
-                content_hash=public.content_hash, data_hash=stored_data_hash(session, record, rows[record.id],
-                                                                             SEAL_FORMAT),
+                content_hash=public.content_hash, data_hash=data_hashes[record.id],
                 pdf=pdf, pdf_hash=sha256(pdf) if pdf is not None else None))
+
+    # Only now take the village, for the few writes that follow: the posters above may take a
+    # while, and on SQLite the lock is the whole file's (every other village's saves would wait).
+    # What was printed must still be what is stored: an item added, changed or reviewed meanwhile
+    # means sealing again.
+    store.hold_village(session, village.id)
+    session.expire_all()
+    again, again_kind = to_seal(session, village, period)
+    fresh = store.load_rows(session, [r.id for r in again])
+    if again_kind != kind or [r.id for r in again] != [r.id for r in records] or any(
+            stored_data_hash(session, r, fresh[r.id], SEAL_FORMAT) != data_hashes[r.id] for r in again):
+        raise BadInput(f"{village.name} {period} 的事项在封存过程中被修改或增加了：没有封存，请再封存一次")
+    previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
+    previous_chain = previous.chain_hash if previous else ""
+    seal = Seal(village_id=village.id, period=str(period), kind=kind, format=SEAL_FORMAT,
+                sealed_by=sealed_by.strip(), sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+                previous_id=previous.id if previous else None, payload_hash="", chain_hash="")
     seal.payload_hash = payload_hash(seal, village.code, previous_chain, sealed)
     seal.chain_hash = chain_hash(previous_chain, seal.payload_hash)
     session.add(seal)
@@ -153,6 +161,9 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
 def to_seal(session: Session, village: Village, period: Quarter) -> tuple[list[DisclosureItem], str]:
     """What sealing the quarter now would freeze, and as what ("quarter" or "correction"), or why
     it cannot be sealed: asked before sealing too, so nobody is asked for a name in vain."""
+    if not village.township.base_url:
+        raise BadInput("还没有设置网上公开地址，封存的海报需要有效的二维码：请先在“设置”中填写"
+                       "（命令行：zwgk init --base-url …）")
     records = list(session.scalars(select(DisclosureItem).where(
         DisclosureItem.village_id == village.id, DisclosureItem.period == str(period)).order_by(DisclosureItem.id)))
     kind = "quarter"
