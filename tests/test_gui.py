@@ -527,8 +527,11 @@ def test_the_command_line_deletes_a_draft_but_never_a_sealed_item(demo_copy: Pat
                                                                 DisclosureItem.village_id == 1))
         draft = session.scalar(select(DisclosureItem.id).where(DisclosureItem.period == "2026Q3",
                                                                DisclosureItem.status == "draft"))
+    backups = paths.data_dir() / "backups"
+    before = set(backups.rglob("*.sqlite3")) if backups.exists() else set()
     refused = run_zwgk("delete", "--db", str(demo_copy), "--item", str(sealed), cwd=tmp_path)
     assert refused.code == 2 and "已封存" in refused.err
+    assert (set(backups.rglob("*.sqlite3")) if backups.exists() else set()) == before  # nothing backed up in vain
     done = run_zwgk("delete", "--db", str(demo_copy), "--item", str(draft), cwd=tmp_path)
     assert done.code == 0 and "已删除" in done.out, done.err
     with session_factory(open_engine(str(demo_copy)))() as session:

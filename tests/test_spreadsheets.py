@@ -390,6 +390,21 @@ def test_a_file_is_read_as_what_it_is_not_as_what_it_is_called(tmp_path: Path) -
     web.write_text("<html><body><table><tr><td>内容</td></tr></table></body></html>", encoding="utf-8")
     with pytest.raises(BadInput, match=r"网页格式.*另存为 \.xlsx"):
         plan_import(web, "notice", Q3)
+    xml = tmp_path / "2003.xls"
+    xml.write_text('<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
+                   encoding="utf-8")
+    with pytest.raises(BadInput, match="XML 格式的表格"):
+        plan_import(xml, "notice", Q3)
+    text = tmp_path / "系统导出.xls"  # a CSV under an Excel name, in GBK as many systems write it
+    text.write_bytes("事项,内容,金额\n村道路灯维修,更换灯泡12个,1200\n".encode("gbk"))
+    plan = plan_import(text, "notice", Q3)
+    assert plan.errors == [] and plan.item.rows[0]["matter"] == "村道路灯维修"
+    junk = tmp_path / "坏.xls"
+    junk.write_bytes(b"\x00\x01garbage" * 40)
+    with pytest.raises(BadInput) as told:
+        plan_import(junk, "notice", Q3)
+    assert not any(c.isascii() and c.isalpha() for c in str(told.value).replace(".xlsx", "").replace(".xls", "")
+                   .replace("Excel", "").replace("WPS", ""))  # nothing in the reader's English
 
 
 def validate_rows(item: Any) -> list[dict[str, Any]]:
@@ -418,3 +433,29 @@ def test_every_problem_at_once_with_the_sheets_own_row_numbers(tmp_path: Path) -
     told = [str(p) for p in plan.errors]
     assert any(p.startswith("第5行") and "abc" in p for p in told), told
     assert any(p.startswith("第9行") and "与第3行重复" in p for p in told), told
+
+
+def test_a_mistake_on_the_item_sheet_hides_no_duplicate_on_the_list(tmp_path: Path) -> None:
+    """The 事项信息 sheet counts its own rows: its row 4 is not the list's row 4."""
+    path = tmp_path / "list.xlsx"
+    item = new_item("assistance", Q3)
+    write_workbook("assistance", path, item)
+    book = load_workbook(path)
+    info, sheet = book["事项信息"], book["明细"]
+    for row in info.iter_rows(min_row=2):
+        if row[0].value and "公示开始" in str(row[0].value):
+            row[1].value = "2026-13-01"  # a bad date on the item sheet, on some row n
+            bad_info_row = row[0].row
+    first17 = "41012219600101001"
+    same = first17 + id_check_char(first17)
+    while sheet.max_row < bad_info_row - 1:
+        n = sheet.max_row
+        other = f"41012219{61 + n:02d}0101001"
+        sheet.append([f"{n}组", f"张{n}", other + id_check_char(other), 1, "农村低保", 300])
+    sheet.append(["1组", "王一", same, 2, "农村低保", 600])  # on row bad_info_row
+    sheet.append(["2组", "王二", same, 2, "农村低保", 600])  # the same household again
+    book.save(path)
+    plan = plan_import(path, "assistance", Q3)
+    told = [str(p) for p in plan.errors]
+    assert any("事项信息" in p for p in told), told
+    assert any(f"与第{bad_info_row}行重复" in p for p in told), told

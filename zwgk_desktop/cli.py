@@ -498,8 +498,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_delete(args: argparse.Namespace) -> int:
     from zwgk_desktop.archive.backup import backup_before
 
-    with _session(args, read_only=True) as session:
-        store.find_item(session, args.item, args.village)  # named before anything is backed up
+    with _session(args, read_only=True) as session:  # refused before anything is backed up
+        found = store.find_item(session, args.item, args.village)
+        if store.is_sealed(session, found.id):
+            raise BadInput(f"事项 {args.item}“{found.title}”已封存，不能删除；如有错误请发更正")
     backup = backup_before(args.db or paths.default_db(), "before-delete")
     with _session(args) as session:
         record = store.find_item(session, args.item, args.village)

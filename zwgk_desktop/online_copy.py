@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -282,14 +283,17 @@ def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
     return len(plan), problems
 
 
+# Where an export writes a village's pages: {village}/index.*, {village}/{period}/… A file of that
+# shape the export did not write is what a forger would plant; anything else in the folder (the web
+# host's 404.html, robots.txt, .well-known/…) is not ours to judge.
+_OURS = re.compile(r"[a-z0-9-]+/(index\.(html|json)|\d{4}Q[1-4]/[^/]+\.(html|json|pdf))")
+
+
 def _unknown_files(folder: Path, known: set[str]) -> list[str]:
-    """Pages, data or sheets in the folder that no export wrote: what a forger would plant. Other
-    files a web host keeps there (robots.txt, its own pages' images) are not ours to judge."""
     found = []
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
-        ours = path.suffix.lower() in (".html", ".json", ".pdf")
-        if ours and path.is_file() and name not in known and name != MANIFEST:
+        if _OURS.fullmatch(name) and path.is_file() and name not in known:
             found.append(name)
     return found
 

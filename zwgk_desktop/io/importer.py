@@ -372,7 +372,7 @@ def _check(plan: ImportPlan) -> None:
 def _check_the_rest(plan: ImportPlan, schema: Category) -> None:
     """With cells that did not parse, the rules still run over the rows that did, so a duplicate
     household is listed with the rest, not found only once the others are fixed."""
-    bad = {p.row for p in plan.errors}
+    bad = {p.row for p in plan.errors if p.where != f"工作表“{INFO_SHEET}”"}  # the data sheet's rows
     kept = [index for index, number in enumerate(plan.source_rows) if number not in bad]
     if None in bad or not kept:
         return  # the sheet itself is wrong (a column missing): its rows are not worth checking

@@ -46,13 +46,16 @@ def read_grids(path: Path) -> list[Grid]:
     if kind == "html":
         raise BadInput(f"文件 {path.name} 实际是网页格式（许多系统这样导出“Excel”）：请用 Excel 或 WPS 打开后"
                        "另存为 .xlsx，再导入")
+    if kind == "xml":
+        raise BadInput(f"文件 {path.name} 实际是 XML 格式的表格（Excel 2003 XML）：请用 Excel 或 WPS 打开后"
+                       "另存为 .xlsx，再导入")
     try:
         if kind == "xlsx" or (kind is None and suffix in (".xlsx", ".xlsm")):
             return _read_xlsx(path)
         if kind == "xls" or (kind is None and suffix == ".xls"):
             return _read_xls(path)
-        if suffix in (".csv", ".txt"):
-            return [_read_csv(path)]
+        if kind == "text" or suffix in (".csv", ".txt"):
+            return [_read_csv(path)]  # a text table, whatever it is called
     except BadInput:
         raise
     except (zipfile.BadZipFile, KeyError, EOFError, IndexError) as exc:
@@ -63,8 +66,10 @@ def read_grids(path: Path) -> list[Grid]:
     except (ValueError, TypeError, OSError, AttributeError) as exc:
         raise BadInput(f"文件 {path.name} 无法读取（不是有效的 {suffix[1:]} 文件，或已损坏、不完整）：{_short(exc)}") \
             from None
-    except Exception as exc:  # a reader library's own error type: still the file's fault, told in words
-        raise BadInput(f"文件 {path.name} 无法读取（文件已损坏或格式不对）：{_short(exc)}") from None
+    except Exception as exc:  # a reader library's own error type (xlrd's, say): the file's fault, in words
+        log.info("cannot read %s: %r", path, exc)
+        raise BadInput(f"文件 {path.name} 无法读取：文件已损坏，或不是它的扩展名所说的格式"
+                       "（可用 Excel 或 WPS 打开后另存为 .xlsx 再试）") from None
     raise BadInput(f"不认识 {path.name} 的格式：请用 .xlsx、.xls 或 .csv")
 
 
@@ -81,8 +86,21 @@ def _kind_by_content(path: Path) -> str | None:
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # the OLE2 container of .xls
         return "xls"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+    if text.startswith((b"<!doctype html", b"<html", b"<table")):
         return "html"
+    if text.startswith(b"<?xml"):
+        return "html" if b"<html" in text else "xml"
+    if b"\x00" not in head:
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                sample = head.decode(encoding)
+            except UnicodeDecodeError:  # a multi-byte character cut at 512 bytes: try without it
+                try:
+                    sample = head[:-3].decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+            if any(mark in sample for mark in (",", "\t", "，")):
+                return "text"
     return None
 
 
