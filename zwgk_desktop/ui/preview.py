@@ -159,7 +159,9 @@ class PreviewPane(QWidget):
         if isinstance(exc, ZwgkError):
             message = exc.message
         elif isinstance(exc, (TypeError, ValueError, ArithmeticError)):
-            # A draft's cells hold what was typed ("abc" as an amount) until corrected.
+            # A draft's cells hold what was typed ("abc" as an amount) until corrected. Logged all
+            # the same: a bug of ours would look the same from here.
+            log.info("preview paused: %r", exc)
             message = "表中还有填错的值（见问题列表），改正后预览会自动更新"
         else:
             log.error("preview failed", exc_info=exc)
