@@ -31,6 +31,8 @@ def write_variant(tmp_path: Path, source: str, old: str, new: str) -> Path:
 @pytest.mark.parametrize(("old", "new", "key", "reason"), [
     ('format = "masked_id"', 'format = "text"', "columns[2].format", "masked_id"),
     ('field = "group"', 'field = "phone"', "columns[0].format", "隐私字段"),
+    ('field = "group"', 'field = "address"', "columns[0].format", "隐私字段"),  # 家庭住址: text, yet private
+    ('field = "group"', 'field = "reason"', "columns[0].format", "隐私字段"),
     ('size = "A3"', 'size = "B5"', "paper.size", "B5"),
     ('size_mm = 34', 'size_mm = "big"', "qr.size_mm", "数字"),
     ('rows_per_sheet = "auto"', "rows_per_sheet = 0", "table.rows_per_sheet", "auto"),

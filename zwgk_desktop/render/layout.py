@@ -22,6 +22,8 @@ ALIGNS = ("left", "center", "right")
 QR_POSITIONS = ("bottom-right", "bottom-left")
 TITLE_PLACEHOLDERS = ("village", "township", "year", "quarter", "period", "category_name", "title")
 # Which value formats fit which field kinds; a private kind appears only through a mask.
+# Formats that show a private field only masked (a 身份证号 as 410122********1234).
+MASKING_FORMATS = frozenset({"masked_id", "masked_name"})
 FORMATS_FOR_KIND: dict[Kind, tuple[str, ...]] = {
     Kind.TEXT: ("text",),
     Kind.LONGTEXT: ("text",),
@@ -221,6 +223,10 @@ def _entry(reader: _Reader, key: str, category: str) -> Entry | None:
 
 def _format_fits(reader: _Reader, key: str, spec: Field, fmt: str) -> bool:
     allowed = FORMATS_FOR_KIND[spec.kind]
+    if not spec.public:
+        # A field kept in the store only (家庭住址, 致困原因) may be shown masked or not at all:
+        # a format pack may not print it either.
+        allowed = tuple(f for f in allowed if f in MASKING_FORMATS)
     if fmt in allowed:
         return True
     if not allowed:
