@@ -3,13 +3,16 @@ quietly change them."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pypdf
 from conftest import run_zwgk
 
+from zwgk_desktop.db import store
 from zwgk_desktop.paths import standard_layouts_dir
 
 
@@ -91,3 +94,43 @@ def test_a_village_cannot_quietly_edit_a_standard_format(demo_copy: Path, tmp_pa
     assert sheet
     text = pypdf.PdfReader(tmp_path / "local.pdf").pages[0].extract_text()
     assert "东岗村2026年第二季度财务公开" in text and "本地版式（非乡镇统一格式）" in text
+
+
+def test_a_sealed_quarter_reprints_as_sealed_whatever_the_formats_now(demo_copy: Path, tmp_path: Path) -> None:
+    """A new pack drops the 凭证号 column: a sealed item still reprints as sealed, so the codes on
+    the wall, in the archive and online stay the same; an unsealed item takes the new format."""
+    import json
+
+    from test_archive import seal, sessions
+
+    from zwgk_desktop.archive.browse import sealed_pdf
+    from zwgk_desktop.render.correction import code_of
+
+    seal(demo_copy, "donggang", "2026Q2")
+    layouts = tmp_path / "v2"
+    shutil.copytree(standard_layouts_dir(), layouts)
+    finance = layouts / "finance.toml"
+    blocks = finance.read_text(encoding="utf-8").split("[[columns]]")
+    kept = [b for b in blocks if 'field = "voucher"' not in b]
+    assert len(kept) == len(blocks) - 1
+    finance.write_text("[[columns]]".join(kept), encoding="utf-8")
+
+    def board(period: str) -> dict[str, Any]:
+        done = run_zwgk("render", "--db", str(demo_copy), "--layouts", str(layouts), "--village", "donggang",
+                        "--period", period, "-o", str(tmp_path / f"{period}.pdf"), "--json", cwd=tmp_path)
+        assert done.code == 0, done.err
+        return json.loads(done.out)
+
+    printed = board("2026Q2")
+    with sessions(demo_copy)() as session:
+        for entry in printed["items"]:
+            record = store.find_item(session, entry["id"], "donggang")
+            assert entry["code"] == code_of(store.sealed_content(session, record.id) or "")
+        first = store.find_item(session, printed["items"][0]["id"], "donggang")
+        as_sealed = pypdf.PdfReader(io.BytesIO(sealed_pdf(session, first.id) or b""))
+    reprint = pypdf.PdfReader(tmp_path / "2026Q2.pdf")
+    assert len(reprint.pages) == printed["sheets"]
+    assert reprint.pages[0].extract_text() == as_sealed.pages[0].extract_text()
+    unsealed = board("2026Q3")  # not sealed: printed in the new format, without 凭证号
+    reader = pypdf.PdfReader(tmp_path / "2026Q3.pdf")
+    assert unsealed["sheets"] == len(reader.pages) and "凭证号" not in reader.pages[0].extract_text()

@@ -3,6 +3,9 @@ write the A3 posters. The CLI and the desktop app both call `render_board`."""
 
 from __future__ import annotations
 
+import io
+import json
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,9 +80,79 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
     if problems:
         raise BadInput(f"有 {len(problems)} 处错误，不能打印（请先改正）：", problems)
     place = store.place_of(village)
-    posters = posters_for(public, layouts, place, url, result, previous_versions(session, public, layouts, place))
-    result.sheets = write_pdf(posters, out, progress=progress)
+    # A sealed item reprints exactly as sealed, unless the QR codes are to lead elsewhere
+    # (`--base-url`): its sealed sheets carry the stored address.
+    as_sealed = url == (village.township.base_url or "").rstrip("/")
+    sealed = _sealed_sheets(session, public) if as_sealed else {}
+    fresh = [item for item in public if item.id not in sealed]
+    posters = posters_for(fresh, layouts, place, url, result, previous_versions(session, fresh, layouts, place))
+    if not sealed:
+        result.sheets = write_pdf(posters, out, progress=progress)
+        return result
+    # With today's formats (a new pack, say) a sealed item's sheet would carry another 验证码
+    # than the archive and the online copy hold.
+    made = iter(zip(result.items, posters, strict=True))
+    result.items = []
+    parts: list[Poster | bytes] = []
+    for item in public:
+        if item.id in sealed:
+            content, pdf = sealed[item.id]
+            result.items.append(PublicItem.from_canonical(json.loads(content)))
+            parts.append(pdf)
+        else:
+            shown, poster = next(made)
+            result.items.append(shown)
+            parts.append(poster)
+    result.sheets = _write_with_sealed(parts, out, progress)
     return result
+
+
+def _sealed_sheets(session: Session, items: list[Item]) -> dict[int, tuple[str, bytes]]:
+    """For each sealed item among `items`: its public content and its sheets, as sealed."""
+    from zwgk_desktop.archive.browse import sealed_pdf
+
+    found = {}
+    for item in items:
+        content = store.sealed_content(session, item.id) if item.id is not None else None
+        pdf = sealed_pdf(session, item.id) if content is not None and item.id is not None else None
+        if content is not None and pdf is not None and item.id is not None:
+            found[item.id] = (content, pdf)
+    return found
+
+
+def _write_with_sealed(parts: list[Poster | bytes], out: Path, progress: Callable[[int], None] | None) -> int:
+    """The board in order: posters drawn now, sealed sheets copied as they are; whole or nothing."""
+    from pypdf import PdfReader, PdfWriter
+
+    from zwgk_desktop.outputs import replacing
+
+    drawn = [part for part in parts if isinstance(part, Poster)]
+    writer = PdfWriter()
+    with tempfile.TemporaryDirectory(prefix="zwgk-board-") as folder:
+        fresh = PdfReader(_drawn(drawn, Path(folder) / "drawn.pdf")) if drawn else None
+        page = 0
+        for part in parts:
+            if isinstance(part, Poster):
+                assert fresh is not None
+                count = len(part.board.sheets)
+                for index in range(page, page + count):
+                    writer.add_page(fresh.pages[index])
+                page += count
+            else:
+                for sheet in PdfReader(io.BytesIO(part)).pages:
+                    writer.add_page(sheet)
+            if progress:
+                progress(len(writer.pages))
+        with replacing(out, "公开栏海报") as partial:
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as handle:
+                writer.write(handle)
+    return len(writer.pages)
+
+
+def _drawn(posters: list[Poster], path: Path) -> Path:
+    write_pdf(posters, path)
+    return path
 
 
 def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, previous: Previous | None = None,
