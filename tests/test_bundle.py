@@ -288,6 +288,10 @@ def test_at_the_township_items_are_known_by_their_village_numbers(village_archiv
     with sessions(village_archive)() as session:
         export_bundle(session, "shiqiao", tmp_path / "shiqiao.zwgk")
     township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():  # the township's own items take the low ids
+        own = store.add_village(session, store.get_township(session), "西山村=xishan")  # type: ignore[arg-type]
+        for _ in range(30):
+            store.save_item(session, new_item("notice", Quarter(2026, 4)), own)
     for bundle in (tmp_path / "shiqiao.zwgk", export(village_archive, tmp_path / "donggang.zwgk")):
         with sessions(township)() as session, session.begin():
             import_bundle(session, bundle)
@@ -304,6 +308,13 @@ def test_at_the_township_items_are_known_by_their_village_numbers(village_archiv
 
     printed_at_village = posters(village_archive)
     assert posters(township) == printed_at_village
+
+    status = json.loads(run_zwgk("status", "--db", str(township), "--period", "2026Q2", "--json", cwd=tmp_path).out)
+    donggang = next(v for v in status["villages"] if v["code"] == "donggang")
+    reported = {n for cell in donggang["cells"].values() for n in cell["items"]}
+    shown = json.loads(run_zwgk("list", "--db", str(village_archive), "--village", "donggang", "--period", "2026Q2",
+                                "--json", cwd=tmp_path).out)
+    assert reported == {i["id"] for i in shown["items"] if i["corrects"] is None}  # as on the sheets
 
     number = printed_at_village[0][0]
     listed = json.loads(run_zwgk("list", "--db", str(township), "--village", "donggang", "--period", "2026Q2",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
@@ -41,7 +41,9 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
     villages = villages if villages is not None else store.villages(session)
     categories = tuple(code for code in CATEGORIES if catalogue.for_category(code) is not None)
     sealed = exists().where(SealedItem.item_id == DisclosureItem.id)
-    query = (select(DisclosureItem.id, DisclosureItem.village_id, DisclosureItem.category,
+    # An item is reported by the number printed on its sheets (a township's own ids differ).
+    number = func.coalesce(DisclosureItem.number, DisclosureItem.id)
+    query = (select(DisclosureItem.id, number, DisclosureItem.village_id, DisclosureItem.category,
                     DisclosureItem.publicity_start, DisclosureItem.reviewed_on, sealed)
              .where(DisclosureItem.period == str(period), DisclosureItem.disclosure == PUBLIC,
                     DisclosureItem.supersedes_id.is_(None))  # a correction is not a disclosure of its own
@@ -50,9 +52,9 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
     unsealed: set[tuple[int, str]] = set()
     monthly = {r.category for r in catalogue.requirements if r.frequency == "monthly"}
     months = _months(session, period, monthly) if monthly else {}
-    for item_id, village_id, code, start, reviewed, is_sealed in session.execute(query):
+    for item_id, shown, village_id, code, start, reviewed, is_sealed in session.execute(query):
         if is_sealed:
-            posted.setdefault((village_id, code), []).append(Posted(item_id, start, reviewed, months.get(item_id)))
+            posted.setdefault((village_id, code), []).append(Posted(shown, start, reviewed, months.get(item_id)))
         else:
             unsealed.add((village_id, code))
     table = Compliance(period, categories)

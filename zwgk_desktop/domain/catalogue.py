@@ -107,7 +107,7 @@ def load_catalogue(folder: Path) -> Catalogue:
 class Posted:
     """One sealed item as the judgement needs it."""
 
-    item_id: int
+    item_id: int  # the number printed on its sheets, as the report names it
     published: date | None  # the first day of its publicity: when it went on the board
     reviewed: date | None  # when the 村务监督委员会 signed it (the event, for things as they happen)
     month: int | None = None  # the month it covers (monthly disclosures)
