@@ -111,9 +111,24 @@ def test_batch_printing_every_village_or_a_chosen_set(demo_any: str, tmp_path: P
     one = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages[:2], tmp_path / "job.pdf",
                           one_file=True)
     assert len(pypdf.PdfReader(tmp_path / "job.pdf").pages) == pages["donggang"] + pages["liushuwan"] == one.sheets
+    import tempfile
+
+    leftovers = set(Path(tempfile.gettempdir()).glob("zwgk-batch-*"))
     stopped = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "stop.pdf",
                               one_file=True, workers=1, cancelled=lambda: True)
     assert stopped.cancelled and not (tmp_path / "stop.pdf").exists()
+    assert stopped.sheets == 0 and not stopped.printed  # nothing said printed that is not on disk
+    assert set(Path(tempfile.gettempdir()).glob("zwgk-batch-*")) == leftovers  # its parts are gone
+    # 取消 after the first village: what the folder holds is what the summary says.
+    told: list[int] = []
+    partly = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "part",
+                             one_file=False, workers=1, progress=lambda done, total, village: told.append(done),
+                             cancelled=lambda: bool(told))
+    assert partly.cancelled
+    assert {v.path for v in partly.printed} == set((tmp_path / "part").glob("*.pdf"))
+    with pytest.raises(BadInput, match="不存在"):  # told at once, not after every village is printed
+        render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "no" / "x.pdf",
+                        one_file=True)
     done = run_zwgk("render", "--db", demo_any, "--all-villages", "--period", "2026Q2", "-o", str(tmp_path / "all"),
                     "--json", cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path)})
     assert done.code == 0 and len(list((tmp_path / "all").glob("*-2026Q2.pdf"))) == 3, done.err

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, NotFound, ZwgkError
-from zwgk_desktop.outputs import replacing
+from zwgk_desktop.outputs import replacing, why
 
 _layouts_cache: dict[str, object] = {}
 
@@ -96,38 +96,57 @@ def render_villages(database: str, layouts_folder: Path, period: Quarter, villag
     """Each village's board into `out/{code}-{period}.pdf`, or all of them into the file `out`."""
     if not villages:
         raise BadInput("没有选中任何村")
+    if one_file and not out.parent.is_dir():  # said now, not after twenty villages are printed
+        raise BadInput(f"无法写出 {out}：文件夹 {out.parent} 不存在")
+    if one_file and not os.access(out.parent, os.W_OK):
+        raise BadInput(f"无法写出 {out}：文件夹 {out.parent} 没有写入权限")
     folder = Path(tempfile.mkdtemp(prefix="zwgk-batch-")) if one_file else out
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BadInput(f"无法创建目录 {folder}：{exc.strerror or exc}") from None
+        raise BadInput(f"无法创建目录 {folder}：{why(exc)}") from None
     result = BatchResult(out)
     count = workers or min(len(villages), os.cpu_count() or 1)
     context = multiprocessing.get_context("spawn")  # no inherited connections, same on every system
-    with ProcessPoolExecutor(max_workers=max(1, count), mp_context=context, initializer=_warm_up) as pool:
-        pending: dict[Future[VillageResult], int] = {
-            pool.submit(_render_one, database, str(layouts_folder), village, str(period),
-                        str(folder / f"{village[1]}-{period}.pdf"), base_url): index
-            for index, village in enumerate(villages)}
-        finished: dict[int, VillageResult] = {}
-        while pending:
-            done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for future in done:
-                index = pending.pop(future)
+    finished: dict[int, VillageResult] = {}
+    try:
+        with ProcessPoolExecutor(max_workers=max(1, count), mp_context=context, initializer=_warm_up) as pool:
+            jobs: dict[Future[VillageResult], int] = {
+                pool.submit(_render_one, database, str(layouts_folder), village, str(period),
+                            str(folder / f"{village[1]}-{period}.pdf"), base_url): index
+                for index, village in enumerate(villages)}
+            pending = dict(jobs)
+            while pending:
+                try:
+                    done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    stop = cancelled()
+                except KeyboardInterrupt:  # Ctrl-C: stop as 取消 does (the workers leave it to us)
+                    done, stop = set(), True
+                for future in done:
+                    index = pending.pop(future)
+                    finished[index] = future.result()
+                    if progress:
+                        progress(len(finished), len(villages), finished[index])
+                if stop:
+                    result.cancelled = True
+                    for future in pending:
+                        future.cancel()  # not started: never will be
+                    break
+        # Leaving the pool waited for the villages already being printed: they are on disk now,
+        # so they are counted, and the summary says what the folder holds.
+        for future, index in jobs.items():
+            if index not in finished and future.done() and not future.cancelled() and future.exception() is None:
                 finished[index] = future.result()
-                if progress:
-                    progress(len(finished), len(villages), finished[index])
-            if cancelled():
-                result.cancelled = True
-                for future in pending:
-                    future.cancel()
-                break
-    result.villages = [finished[i] for i in sorted(finished)]
-    if one_file and not result.cancelled and any(v.path is not None for v in result.villages):
-        _merge([v.path for v in result.villages if v.path is not None], out)
+        result.villages = [finished[i] for i in sorted(finished)]
+        if one_file and not result.cancelled and any(v.path is not None for v in result.villages):
+            _merge([v.path for v in result.villages if v.path is not None], out)
+    finally:
+        if one_file:
+            shutil.rmtree(folder, ignore_errors=True)  # the parts: in the one file, or of no use
     if one_file:
-        shutil.rmtree(folder, ignore_errors=True)  # the parts, now in the one file
-        result.villages = [replace(v, path=out if v.path is not None and not result.cancelled else None)
+        # One file for one print job: cancelled, nothing was written, and nothing is said printed.
+        result.villages = [replace(v, path=out) if v.path is not None and not result.cancelled
+                           else replace(v, path=None, sheets=0, problem=v.problem or "已取消")
                            for v in result.villages]
     return result
 

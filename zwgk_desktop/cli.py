@@ -398,6 +398,10 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
 
     result = render_villages(database, layouts.folder, period, villages, args.output, one_file=one_file,
                              base_url=args.base_url, progress=None if args.json else told)
+    if result.cancelled:  # Ctrl-C: the batch stopped; say what is on disk
+        _say(f"已中断：没有写出 {args.output}" if one_file else
+             f"已中断：{len(result.printed)} 个村已打印在 {args.output}，其余没有打印")
+        return 3
     if not result.printed and not result.cancelled:
         raise BadInput("没有打印任何村：", [Problem(v.problem, where=v.village) for v in result.villages])
     if args.json:

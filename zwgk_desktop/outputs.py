@@ -6,6 +6,7 @@ written (a folder that is a file, no permission) is told in words naming the fil
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterator
 from functools import cache
@@ -23,10 +24,24 @@ def replacing(out: Path, what: str = "") -> Iterator[Path]:
         partial.replace(out)
     except OSError as exc:
         _discard(partial)
-        raise BadInput(f"无法写出{what} {out}：{exc.strerror or exc}") from None
+        raise BadInput(f"无法写出{what} {out}：{why(exc)}") from None
     except BaseException:
         _discard(partial)
         raise
+
+
+# The operating system's reasons, as a clerk should read them (its own words are in English).
+_REASONS = {
+    errno.ENOENT: "文件夹不存在", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+    errno.ENOSPC: "磁盘已满", errno.EROFS: "这个位置只能读不能写（光盘或写保护的 U 盘？）",
+    errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
+    errno.EEXIST: "已有同名文件", errno.EBUSY: "文件正被其他程序使用",
+}
+
+
+def why(exc: OSError) -> str:
+    """Why a file could not be read or written, in words (the system's own for rare cases)."""
+    return _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
 
 
 def readable_by_others(path: str | Path) -> None:

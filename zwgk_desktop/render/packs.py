@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from zwgk_desktop import __version__
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.outputs import replacing
+from zwgk_desktop.outputs import replacing, why
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
 
 PACK_FILE = "pack.toml"
@@ -196,7 +196,7 @@ def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:
                 shutil.rmtree(target)
             incoming.replace(target)
         except OSError as exc:
-            raise BadInput(f"无法安装版式包到 {packs_folder}：{exc.strerror or exc}") from None
+            raise BadInput(f"无法安装版式包到 {packs_folder}：{why(exc)}") from None
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
     (packs_folder / "current").write_text(target.name, encoding="utf-8")

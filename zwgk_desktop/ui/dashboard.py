@@ -225,9 +225,15 @@ class Dashboard(QMainWindow):
 
         def finished(result: BatchResult) -> None:
             dialog.reset()
-            missing = [v.village for v in result.villages if v.path is None]
             text = f"{'已取消。' if result.cancelled else ''}已打印 {len(result.printed)} 个村，共 {result.sheets} 张"
-            self.statusBar().showMessage(text + (f"；没有可打印事项：{'、'.join(missing)}" if missing else ""), 12000)
+            drafts = [v.village for v in result.villages if v.drafts and v.path is not None]
+            if drafts:
+                text += f"；{'、'.join(drafts)}有未经审核的事项，已印“草稿”字样，不得张贴"
+            self.statusBar().showMessage(text, 12000)
+            unprinted = [v for v in result.villages if v.path is None and v.problem != "已取消"]
+            if unprinted:  # each village's own reason: no items, no online address, …
+                QMessageBox.information(self, "有的村没有打印", text + "。\n\n没有打印的村：\n"
+                                        + "\n".join(f"{v.village}：{v.problem}" for v in unprinted))
             self.printed.emit(result)
 
         def failed(error: BaseException) -> None:

@@ -34,6 +34,7 @@ from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
+from zwgk_desktop.outputs import why
 from zwgk_desktop.publishing import previous_versions
 from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
@@ -532,7 +533,7 @@ class MainWindow(QMainWindow):
         try:
             shutil.copyfile(self.preview.pdf_path, target)
         except OSError as exc:
-            show_error(self, "无法保存", BadInput(f"无法写入 {target}：{exc.strerror or exc}"))
+            show_error(self, "无法保存", BadInput(f"无法写入 {target}：{why(exc)}"))
             return
         self.statusBar().showMessage(f"已保存到 {target}", 8000)
 
