@@ -588,3 +588,20 @@ def test_sealing_says_what_stops_it_before_asking_anything(qtbot, window: MainWi
     window._on_seal()
     assert asked == [] and errors and "草稿" in errors[0] and "事项" in errors[0]
     assert "正在封存" not in window.statusBar().currentMessage()
+
+
+def test_qt_s_own_buttons_speak_chinese(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    translator = desktop.speak_chinese(app)  # type: ignore[arg-type]
+    try:
+        box = QMessageBox(QMessageBox.Icon.Question, "批量打印", "合成一个 PDF？",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+        qtbot.addWidget(box)
+        texts = {box.button(b).text() for b in (QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No)}
+        assert all(not any(c.isascii() and c.isalpha() and c not in "YN" for c in t) for t in texts), texts
+        assert any("是" in t for t in texts) and any("否" in t for t in texts), texts
+    finally:
+        if translator is not None:
+            app.removeTranslator(translator)  # type: ignore[union-attr]

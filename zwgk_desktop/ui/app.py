@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLibraryInfo, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy.orm import Session, sessionmaker
@@ -104,6 +104,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def speak_chinese(app: QApplication) -> QTranslator | None:
+    """Qt's own words (the 是 / 否 / 取消 of a question, the file dialogs) in Chinese, from the
+    translations shipped with PySide6; the machine's language does not matter."""
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if not translator.load("qtbase_zh_CN", folder):
+        log.warning("Qt's Chinese translation not found in %s", folder)
+        return None
+    app.installTranslator(translator)
+    return translator
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     multiprocessing.freeze_support()  # the render process of a frozen (packaged) app
     args = build_parser().parse_args(argv)
@@ -111,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName("村务公开栏")
+    speak_chinese(app)
     family = register_qt_font()
     if family:
         app.setFont(QFont(family, 10))
