@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pypdf
+import pytest
 from conftest import run_zwgk
 
 from zwgk_desktop.db import store
+from zwgk_desktop.errors import BadInput
 from zwgk_desktop.paths import standard_layouts_dir
 
 
@@ -134,3 +136,27 @@ def test_a_sealed_quarter_reprints_as_sealed_whatever_the_formats_now(demo_copy:
     unsealed = board("2026Q3")  # not sealed: printed in the new format, without 凭证号
     reader = pypdf.PdfReader(tmp_path / "2026Q3.pdf")
     assert unsealed["sheets"] == len(reader.pages) and "凭证号" not in reader.pages[0].extract_text()
+
+
+def test_a_pack_with_a_bad_catalogue_is_refused_naming_the_pack(tmp_path: Path) -> None:
+    """Even with its checksums made to match: what the township could not have exported is not
+    installed, and the message names the pack, not a temporary folder."""
+    import hashlib
+
+    from zwgk_desktop.render.packs import MANIFEST, export_pack, import_pack
+
+    good = tmp_path / "good.zwgkpack"
+    export_pack(standard_layouts_dir(), good, name="青山镇统一格式", version="2026.1", township="青山镇")
+    crafted = tmp_path / "bad.zwgkpack"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(crafted, "w") as target:
+        members = {name: source.read(name) for name in source.namelist()}
+        members["catalogue.toml"] = members["catalogue.toml"].replace(b"working_days = 20", b"working_days = \"20\"", 1)
+        members[MANIFEST] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in
+                                    sorted(members.items()) if name != MANIFEST).encode("utf-8")
+        for name, data in members.items():
+            target.writestr(name, data)
+    with pytest.raises(BadInput) as refused:
+        import_pack(crafted, tmp_path / "installed")
+    told = str(refused.value)
+    assert "bad.zwgkpack" in told and "catalogue.toml" in told and "zwgk-pack-" not in told, told
+    assert not (tmp_path / "installed").exists() or not any((tmp_path / "installed").iterdir())

@@ -9,6 +9,7 @@ formats); this module reads it and judges what was posted against it. Pure: no d
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -59,7 +60,11 @@ def load_catalogue(folder: Path) -> Catalogue:
         return Catalogue(tuple(Requirement(code) for code in CATEGORIES))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"line (\d+), column (\d+)", str(exc))
+        where = f"第{found.group(1)}行第{found.group(2)}列附近" if found else ""
+        raise BadInput(f"公开目录 {path} 有 TOML 语法错误：{where}写法不对（引号、等号或方括号？）") from None
+    except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"公开目录 {path} 无法读取：{exc}") from None
     problems: list[Problem] = []
     requirements = []

@@ -182,7 +182,16 @@ def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:
         if problems:
             raise BadInput(f"版式包 {shown} 已损坏或被改动，拒绝导入：", problems)
         info = _read_info(staging, shown)
-        load_pack_layouts(staging)  # every format must load, or nothing is installed
+        from zwgk_desktop.domain.catalogue import load_catalogue
+
+        try:  # every format and the catalogue must load, or nothing is installed
+            load_pack_layouts(staging)
+            load_catalogue(staging)
+        except BadInput as exc:  # named as in the pack, not as unpacked in a temporary folder
+            inside = f"{shown} 中的 "
+            raise BadInput(f"版式包 {shown} 有错误，拒绝导入：{exc.message.replace(str(staging) + '/', inside)}",
+                           [replace(p, where=p.where.replace(str(staging) + "/", inside)) for p in exc.problems]) \
+                from None
         target = packs_folder / _folder_name(info)
         packs_folder.mkdir(parents=True, exist_ok=True)
         incoming = packs_folder / f".incoming-{target.name}"
