@@ -15,6 +15,7 @@ from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem
 from zwgk_desktop.domain.categories import category
 from zwgk_desktop.domain.items import REVIEWED, assign
+from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.render import fonts
 from zwgk_desktop.ui import app as desktop
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
@@ -172,6 +173,19 @@ def test_the_township_dashboard(qtbot, window: MainWindow, tmp_path: Path) -> No
     with qtbot.waitSignal(window.navigator.placeChosen, timeout=5000) as chosen:
         dashboard.grid.cellDoubleClicked.emit(1, 0)
     assert chosen.args == [2, "2026Q1"]
+    # A quarter where nothing was entered is offered too (all 未公开), and double-clicking its row
+    # says so and makes it the place where new items go.
+    empty = "2024Q4"
+    assert dashboard.period.findData(empty) < 0  # older than the recent quarters offered
+    recent = Quarter.containing(date.today())
+    assert dashboard.period.findData(str(recent)) >= 0
+    with qtbot.waitSignal(dashboard.shown, timeout=20000):
+        dashboard.choose(str(recent))
+    dashboard.grid.cellDoubleClicked.emit(0, 0)
+    assert window.chosen_place == (1, str(recent))
+    assert "还没有任何事项" in window.statusBar().currentMessage()
+    with qtbot.waitSignal(dashboard.shown, timeout=20000):
+        dashboard.choose("2026Q1")
     dashboard.grid.selectRow(0)
     with qtbot.waitSignal(dashboard.printed, timeout=60000) as printed:
         dashboard.print_boards(dashboard._chosen_villages(), tmp_path / "job.pdf", one_file=True)

@@ -4,6 +4,7 @@ upward, and the quarter's boards printed for all villages or a chosen set."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -103,11 +104,19 @@ class Dashboard(QMainWindow):
         self.export_button.clicked.connect(self._on_export)
         self.print_button.clicked.connect(self._on_print)
         self.grid.cellDoubleClicked.connect(self._on_double_click)
+        for button in (self.export_button, self.print_button):
+            button.setEnabled(False)  # until a table is shown
 
     def _fill_periods(self) -> None:
         with self.sessions() as session:
-            periods = store.periods_of(session)
+            periods = set(store.periods_of(session))
             township = store.get_township(session)
+        # Recent quarters too, items or not: a quarter where nothing was posted is what the report
+        # must show (all 未公开), and a new township has no items at all yet.
+        recent = Quarter.containing(date.today())
+        for _ in range(8):
+            periods.add(str(recent))
+            recent = recent.previous()
             day = township.publication_day if township else 10
         self.rules.setText("公开目录：" + "；".join(
             f"{CATEGORIES[r.category].name}：{r.describe(day)}" for r in self.catalogue.requirements))
@@ -156,6 +165,8 @@ class Dashboard(QMainWindow):
         counts = table.counts()
         self.summary.setText(f"{table.period.chinese}：{len(table.rows)} 个村 × {len(table.categories)} 类；"
                              + "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items()))
+        for button in (self.export_button, self.print_button):
+            button.setEnabled(True)
         self.shown.emit(table)
 
     def _on_double_click(self, row: int, _column: int) -> None:

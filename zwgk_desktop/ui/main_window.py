@@ -714,9 +714,16 @@ class MainWindow(QMainWindow):
         return self.dashboard
 
     def _show_place(self, village_id: int, period: str) -> None:
-        self.navigator.select_place(village_id, period)
         self.raise_()
         self.activateWindow()
+        if not self.navigator.select_place(village_id, period):
+            # Nothing entered for that quarter yet (a 未公开 row): it becomes the place new items go.
+            self.chosen_place = (village_id, period)
+            self._update_actions()
+            with self.sessions() as session:
+                village = session.get(store.Village, village_id)
+            self.statusBar().showMessage(f"{village.name if village else ''} {Quarter.parse(period).chinese}"
+                                         "还没有任何事项：可用“新建事项”或“从 Excel 导入”添加", 12000)
 
     def open_archive_browser(self) -> ArchiveBrowser:
         if self.browser is None:

@@ -95,12 +95,14 @@ class Navigator(QTreeWidget):
             parent = parent.parent()
         self.setCurrentItem(node)
 
-    def select_place(self, village_id: int, period: str) -> None:
-        """Make a village's quarter current, as if the clerk had clicked it."""
+    def select_place(self, village_id: int, period: str) -> bool:
+        """Make a village's quarter current, as if the clerk had clicked it; False if the tree has
+        no such quarter (nothing entered for it yet)."""
         node = next((n for n in _walk(self.invisibleRootItem()) if n.data(0, PLACE_ROLE) == (village_id, period)),
                     None)
         if node is not None:
             self._make_current(node)
+        return node is not None
 
     def find_item(self, item_id: int) -> QTreeWidgetItem | None:
         return next((n for n in _walk(self.invisibleRootItem()) if n.data(0, ITEM_ROLE) == item_id), None)
