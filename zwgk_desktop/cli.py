@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
-from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.categories import ALL_CATEGORIES, CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, parse_date
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, STATUS_NAMES, assign, validate
@@ -765,10 +765,15 @@ def cmd_pack_export(args: argparse.Namespace) -> int:
 
 
 def cmd_pack_import(args: argparse.Namespace) -> int:
-    from zwgk_desktop.render.packs import import_pack
+    from zwgk_desktop.render.packs import import_pack, pack_info
 
+    before = paths.installed_pack()
+    previous = pack_info(before) if before is not None else None
     info, folder = import_pack(args.pack_file, paths.packs_dir())
-    print(f"已导入版式包 {info.label}（{info.township or '乡镇'}，{info.made_on}），此后打印都使用它：{folder}")
+    made = "，".join(part for part in (info.township, info.made_on) if part)
+    print(f"已导入版式包 {info.label}" + (f"（{made}）" if made else "") + f"，此后打印都使用它：{folder}")
+    if previous is not None and previous.label != info.label:
+        _say(f"注意：之前用的是 {previous.label}，现在改用 {info.label}；如果导入的是旧版本，请导入最新的版式包")
     if os.environ.get("ZWGK_LAYOUTS"):
         _say("注意：环境变量 ZWGK_LAYOUTS 已指定版式目录，它优先于导入的版式包")
     return 0
@@ -781,7 +786,7 @@ def cmd_pack_show(args: argparse.Namespace) -> int:
     catalogue = load_catalogue(layouts.folder)
     print(f"版式目录：{layouts.folder}")
     for layout in layouts.layouts:
-        print(f"  {CATEGORIES[layout.category].name if layout.category in CATEGORIES else layout.category}："
+        print(f"  {ALL_CATEGORIES[layout.category].name if layout.category in ALL_CATEGORIES else layout.category}："
               f"{layout.name}（{layout.label or '未标明'}）")
     day = 10
     try:

@@ -89,6 +89,14 @@ def _read_info(folder: Path, shown: str) -> PackInfo:
         raise BadInput(f"版式包 {shown} 的 {PACK_FILE} 无法读取：{exc}") from None
 
 
+def pack_info(folder: Path) -> PackInfo | None:
+    """What an installed pack says of itself (None if it cannot be read)."""
+    try:
+        return _read_info(folder, folder.name)
+    except BadInput:
+        return None
+
+
 def check_pack(folder: Path) -> list[Problem]:
     """Every file of an unpacked pack as the township made it: none changed, added or missing."""
     shown = folder.name
