@@ -76,6 +76,12 @@ _item_number = _whole_number(1, 2**31 - 1, "事项编号")
 _limit = _whole_number(1, 10_000, "条数")
 
 
+def _item_arguments(parser: argparse.ArgumentParser, what: str) -> None:
+    """`--item N [--village V]`: an item by the number on its sheets (see `store.find_item`)."""
+    parser.add_argument("--item", required=True, type=_item_number, metavar="ID", help=what)
+    parser.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
+
+
 def _common() -> _Parser:
     common = _Parser(add_help=False)
     common.add_argument("--db", default=None, metavar="URL_OR_PATH",
@@ -144,15 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("export", parents=[common], help="把一个事项的明细导出为 Excel（可原样再导入）")
-    p.add_argument("--item", required=True, type=_item_number, metavar="ID",
-                   help="事项编号（zwgk list 所列，即海报网址中的编号）")
-    p.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
+    _item_arguments(p, "事项编号（zwgk list 所列，即海报网址中的编号）")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.xlsx")
     p.set_defaults(run=cmd_export)
 
     p = sub.add_parser("delete", parents=[common], help="删除一个未封存的事项（误建或重复导入的）")
-    p.add_argument("--item", required=True, type=_item_number, metavar="ID", help="事项编号（zwgk list 所列）")
-    p.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
+    _item_arguments(p, "事项编号（zwgk list 所列）")
     p.set_defaults(run=cmd_delete)
 
     p = sub.add_parser("seal", parents=[common], help="封存一个村的一个季度（封存后不能再改，只能更正）")
@@ -163,9 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_seal)
 
     p = sub.add_parser("correct", parents=[common], help="对已封存的事项发更正公告（新版本，原版本保留）")
-    p.add_argument("--item", required=True, type=_item_number, metavar="ID",
-                   help="要更正的已封存事项的编号（海报网址中的编号）；也可以是尚未封存的更正稿，以继续修改或审核它")
-    p.add_argument("--village", metavar="V", help="村名或代码（乡镇汇总库中各村编号会重复，须指明）")
+    _item_arguments(p, "要更正的已封存事项的编号（海报网址中的编号）；也可以是尚未封存的更正稿，以继续修改或审核它")
     p.add_argument("--reason", metavar="TEXT", help="更正原因（新建更正时必填）")
     p.add_argument("--set", action="append", default=[], metavar="[行号.]栏目=值", dest="assignments",
                    help="改一个值，可多次：如 --set 12.月保障金额=450 --set 期末余额=12,345.60 --set 标题=…")

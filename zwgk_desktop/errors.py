@@ -5,8 +5,17 @@ Anything that is not one of these is a bug: the CLI logs its traceback and says 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+
+def toml_mistake(exc: ValueError) -> str:
+    """Where a TOML file (a format, the catalogue, a pack) went wrong, in words: tomllib says it
+    in English ("… (at line 3, column 8)")."""
+    found = re.search(r"line (\d+), column (\d+)", str(exc))
+    where = f"第{found.group(1)}行第{found.group(2)}列附近" if found else ""
+    return f"{where}写法不对（引号、等号或方括号？）"
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,10 @@ def _write_with_sealed(parts: list[Poster | bytes], out: Path, progress: Callabl
     drawn = [part for part in parts if isinstance(part, Poster)]
     writer = PdfWriter()
     with tempfile.TemporaryDirectory(prefix="zwgk-board-") as folder:
-        fresh = PdfReader(_drawn(drawn, Path(folder) / "drawn.pdf")) if drawn else None
+        fresh = None
+        if drawn:
+            write_pdf(drawn, Path(folder) / "drawn.pdf")
+            fresh = PdfReader(Path(folder) / "drawn.pdf")
         page = 0
         for part in parts:
             if isinstance(part, Poster):
@@ -149,10 +152,6 @@ def _write_with_sealed(parts: list[Poster | bytes], out: Path, progress: Callabl
                 writer.write(handle)
     return len(writer.pages)
 
-
-def _drawn(posters: list[Poster], path: Path) -> Path:
-    write_pdf(posters, path)
-    return path
 
 
 def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, previous: Previous | None = None,

@@ -9,7 +9,6 @@ formats); this module reads it and judges what was posted against it. Pure: no d
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Quarter, add_working_days, is_working_day, working_days_between
-from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.errors import BadInput, Problem, toml_mistake
 
 FREQUENCIES = {"quarterly": "每季度", "monthly": "每月", "as_happens": "发生时"}
 WHEN = {"every_period": "每期必须公开", "when_happened": "有事项发生时公开"}
@@ -61,9 +60,7 @@ def load_catalogue(folder: Path) -> Catalogue:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"line (\d+), column (\d+)", str(exc))
-        where = f"第{found.group(1)}行第{found.group(2)}列附近" if found else ""
-        raise BadInput(f"公开目录 {path} 有 TOML 语法错误：{where}写法不对（引号、等号或方括号？）") from None
+        raise BadInput(f"公开目录 {path} 有 TOML 语法错误：{toml_mistake(exc)}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"公开目录 {path} 无法读取：{exc}") from None
     problems: list[Problem] = []

@@ -7,7 +7,6 @@ field (full ID, phone, account) on a public sheet.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.fields import Field, Kind
-from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.errors import BadInput, Problem, toml_mistake
 
 PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0)}
 ALIGNS = ("left", "center", "right")
@@ -185,7 +184,7 @@ def load_layout(path: Path) -> Layout:
     except UnicodeDecodeError:
         raise BadInput(f"版式文件 {shown} 不是 UTF-8 编码的文本") from None
     except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"版式文件 {shown} 有 TOML 语法错误：{toml_place(exc)}") from None
+        raise BadInput(f"版式文件 {shown} 有 TOML 语法错误：{toml_mistake(exc)}") from None
     problems: list[Problem] = []
     top = _Reader(raw, shown, problems)
     layout = _build(top, path)
@@ -220,14 +219,6 @@ def _entry(reader: _Reader, key: str, category: str) -> Entry | None:
     if not _format_fits(reader, f"{key}.format", spec, fmt):
         return None
     return Entry(label, source, name, fmt)
-
-
-def toml_place(exc: tomllib.TOMLDecodeError) -> str:
-    """Where a TOML file went wrong, in words (tomllib says it in English: "… (at line 3, column 8)")."""
-    found = re.search(r"line (\d+), column (\d+)", str(exc))
-    if found is None:
-        return "写法不对，请对照随程序附带的标准版式"
-    return f"第{found.group(1)}行第{found.group(2)}列附近写法不对（引号、等号或方括号？）"
 
 
 def _format_fits(reader: _Reader, key: str, spec: Field, fmt: str) -> bool:
