@@ -95,3 +95,25 @@ def old_schema_notice(connection: Any, fields: dict[str, Any], **columns: str) -
         " publicity_start, publicity_end, reviewer, reviewed_on, created_at, updated_at) VALUES (1, 1, :period,"
         " 'notice', '公告', '主动公开', :status, :fields, :publicity_start, :publicity_end, :reviewer, :reviewed_on,"
         " '2026-07-01 00:00:00', '2026-07-01 00:00:00')"), {**values, "fields": json.dumps(fields)})
+
+
+def went_out_on(session: Any, item_id: int, day: date) -> None:
+    """Note that the product put the item, as it stands, out to the public on `day` (09:00 Beijing
+    time), as printing it then would have: the record the compliance table is judged from."""
+    from datetime import datetime, time
+
+    from zwgk_desktop.archive.first_public import CHINA, record_first_public
+    from zwgk_desktop.db import store
+    from zwgk_desktop.db.models import DisclosureItem
+    from zwgk_desktop.paths import standard_layouts_dir
+    from zwgk_desktop.publishing import previous_versions
+    from zwgk_desktop.render.correction import public_item
+    from zwgk_desktop.render.layout import load_layouts
+
+    layouts = load_layouts(standard_layouts_dir())
+    item, _ = store.load_item(session, item_id)
+    record = session.get(DisclosureItem, item_id)
+    place = store.place_of(record.village)
+    public = public_item(item, layouts, place, previous_versions(session, [item], layouts, place).get(item_id))
+    assert record_first_public(session, [(item_id, public.content_hash)], "render",
+                               now=datetime.combine(day, time(9), CHINA))

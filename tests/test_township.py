@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_zwgk
+from factories import went_out_on
 from openpyxl import load_workbook
 from test_backends import item_id, seal, session_for
 
@@ -59,13 +60,17 @@ def test_a_bad_catalogue_is_refused_naming_the_key(tmp_path: Path) -> None:
 
 
 def _post(url: str, village: int, category: str, start: date) -> None:
-    """Set when an item went on the board (and its review the day before), keeping its length."""
+    """Put an item on the board on `start`: its typed start of publicity, its review the day
+    before (keeping its length), and the product's own record of printing it that day."""
     with session_for(url, write=True) as session:
         item, _ = store.load_item(session, item_id(url, category, "2026Q1", village))
         length = (item.publicity_end - item.publicity_start) if item.publicity_end and item.publicity_start else None
         item.publicity_start, item.reviewed_on = start, start - timedelta(days=1)
         item.publicity_end = start + length if length is not None else None
         store.save_item(session, item)
+        session.flush()
+        assert item.id is not None
+        went_out_on(session, item.id, start)
 
 
 def test_the_compliance_table_of_the_demo_township(demo_any: str, tmp_path: Path) -> None:

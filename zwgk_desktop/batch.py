@@ -63,7 +63,8 @@ def _render_one(database: str, layouts_folder: str, village: tuple[str, str], pe
     try:
         with session_factory(engine)() as session:
             result = render_board(session, layouts, code, Quarter.parse(period), Path(out),  # type: ignore[arg-type]
-                                  base_url=base_url)
+                                  base_url=base_url, how="batch")
+            session.commit()  # the record of what went out to the public
         return VillageResult(name, code, Path(out), result.sheets, len(result.items), len(result.drafts))
     except NotFound as exc:
         return VillageResult(name, code, None, problem=f"没有可打印的事项（{exc.message}）")

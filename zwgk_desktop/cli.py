@@ -357,7 +357,7 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise BadInput("请用 --village 指定村，或用 --all-villages 批量打印全部村")
     if args.output.suffix.lower() != ".pdf":
         raise BadInput(f"输出文件 {args.output} 应以 .pdf 结尾")
-    with _session(args, read_only=True) as session:
+    with _session(args, read_only=not _may_write(args)) as session:
         result = render_board(session, layouts, args.village[0], period, args.output,
                               category=args.category, item_id=args.item, base_url=args.base_url)
     if args.json:
@@ -377,7 +377,25 @@ def cmd_render(args: argparse.Namespace) -> int:
         _say(f"注意：事项 {'、'.join(map(str, result.drafts))} 尚未经村务监督委员会审核，已印“草稿”字样，不得张贴")
     for warning in result.warnings:
         _say(f"注意：{warning}")
+    if not result.recorded:
+        _say(NOT_RECORDED)
     return 0
+
+
+# Printing and the online copy note when a reviewed item first went out to the public; an archive
+# on read-only media is still printed from, but cannot be noted in.
+NOT_RECORDED = "注意：档案只读，没有记下首次公开的时间；公开情况表将以封存时间为准"
+
+
+def _may_write(args: argparse.Namespace) -> bool:
+    """Whether the archive can be written (a SQLite file on read-only media cannot)."""
+    from zwgk_desktop.db.engine import database_url
+
+    url = database_url(args.db or paths.default_db())
+    if url.get_backend_name() != "sqlite":
+        return True
+    path = Path(url.database or "")
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
 def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet) -> int:
@@ -671,7 +689,7 @@ def _snippet(text: str, query: str, width: int = 30) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from zwgk_desktop.compliance import compliance_table, write_xlsx
+    from zwgk_desktop.compliance import arrival_text, compliance_table, write_xlsx
     from zwgk_desktop.domain.catalogue import STATUS_NAMES as STATUS_NAMES_CATALOGUE
     from zwgk_desktop.domain.catalogue import load_catalogue
 
@@ -688,25 +706,46 @@ def cmd_status(args: argparse.Namespace) -> int:
         write_xlsx(table, catalogue, name, day, args.xlsx)
     if args.json:
         print(json.dumps({
-            "period": str(period), "categories": list(table.categories),
+            "period": str(period), "categories": list(table.categories), "calendar_note": table.calendar,
             "villages": [{"name": village, "code": code,
+                          "bundle_arrived": table.arrived[code].isoformat() if code in table.arrived else None,
                           "cells": {c: {"status": cell.status, "late_working_days": cell.late_days,
-                                        "items": list(cell.items), "note": cell.note} for c, cell in cells.items()}}
+                                        "items": list(cell.items), "backfilled": list(cell.backfilled),
+                                        "dates": [_posted_json(p) for p in cell.posted],
+                                        "note": cell.note} for c, cell in cells.items()}}
                          for village, code, cells in table.rows],
         }, ensure_ascii=False, indent=2))
         return 0
-    headers = ["村", *(CATEGORIES[c].name for c in table.categories)]
-    widths = [max([10, *(_width(r[0]) + 2 for r in table.rows)]), *([18] * len(table.categories))]
-    print(f"{name}{period.chinese}村务公开情况")
+    arrivals = bool(table.arrived)  # at the township: when each village's bundle arrived
+    headers = ["村", *(CATEGORIES[c].name for c in table.categories), *(["档案包到达"] if arrivals else [])]
+    widths = [max([10, *(_width(r[0]) + 2 for r in table.rows)]), *([22] * len(table.categories)),
+              *([18] if arrivals else [])]
+    print(f"{name}{period.chinese}村务公开情况{table.calendar}")
     print("".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
-    for village, _, cells in table.rows:
-        texts = [village, *(cells[c].text for c in table.categories)]
+    for village, code, cells in table.rows:
+        texts = [village, *(cells[c].text for c in table.categories),
+                 *([arrival_text(table.arrived.get(code)) or "—"] if arrivals else [])]
         print("".join(_pad(t, w) for t, w in zip(texts, widths, strict=True)).rstrip())
     counts = table.counts()
     print("合计：" + "，".join(f"{STATUS_NAMES_CATALOGUE[s]} {n}" for s, n in counts.items()))
+    dated = [(village, c, p) for village, _, cells in table.rows for c in table.categories for p in cells[c].posted]
+    if dated:
+        print("各事项的日期（按时与否以程序记录的首次公开为准，无记录的以封存日为准）：")
+        for village, c, p in dated:
+            print(f"  {village} {CATEGORIES[c].name} 事项 {p.item_id}：{p.describe()}")
     if args.xlsx is not None:
         print(f"已写出 {args.xlsx}")
     return 0
+
+
+def _posted_json(posted: Any) -> dict[str, Any]:
+    """One judged item's dates, for scripts: the typed start, the product's record, the seal."""
+    return {"item": posted.item_id, "typed_start": _iso(posted.typed), "first_public": _iso(posted.printed),
+            "sealed": _iso(posted.sealed), "judged": _iso(posted.published), "backfilled": posted.backfilled}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _width(text: str) -> int:
@@ -717,7 +756,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     from zwgk_desktop import online_copy
 
     layouts = _layouts(args)
-    with _session(args, read_only=True) as session:
+    with _session(args, read_only=args.check or not _may_write(args)) as session:
         stored = online_copy.stored_base_url(session)
         base_url = args.base_url or stored
         if not base_url:
@@ -737,6 +776,8 @@ def cmd_site(args: argparse.Namespace) -> int:
         return _report_check(args, "files", checked, problems,
                              f"网站与档案不一致：{checked} 个文件中有 {len(problems)} 处问题：",
                              f"网站与档案一致：{checked} 个文件都在，内容相符")
+    if not result.recorded:
+        _say(NOT_RECORDED)
     if args.json:
         print(json.dumps(online_copy.summary(result), ensure_ascii=False, indent=2))
     else:

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
 from zwgk_desktop.domain.categories import CATEGORIES
@@ -60,14 +61,17 @@ class SiteResult:
     files: int = 0
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    recorded: bool = True  # False: the archive is read-only, so when items went online was not noted
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date) -> dict[str, Planned]:
-    """Every file the online copy should hold, by its path under the site's folder."""
+def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
+              published: list[tuple[int, str]] | None = None) -> dict[str, Planned]:
+    """Every file the online copy should hold, by its path under the site's folder; `published`
+    collects the unsealed items whose pages go out (database id, content hash)."""
     township = store.get_township(session)
     if township is None:
         raise BadInput("数据库中还没有乡镇：请先运行 zwgk init 或 zwgk demo")
@@ -75,7 +79,7 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date) 
     villages = []
     for village in store.villages(session):
         place = store.place_of(village)
-        by_period = _village_items(session, layouts, village.id, place, base_url, today, files)
+        by_period = _village_items(session, layouts, village.id, place, base_url, today, files, published)
         for period, entries in by_period.items():
             folder = f"{village.code}/{period}"
             files[f"{folder}/index.html"] = Planned("", site.quarter_page(township.name, village.name, period, entries))
@@ -92,7 +96,8 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date) 
 
 
 def _village_items(session: Session, layouts: LayoutSet, village_id: int, place: Place, base_url: str,
-                   today: date, files: dict[str, Planned]) -> dict[str, list[site.OnlineItem]]:
+                   today: date, files: dict[str, Planned],
+                   published: list[tuple[int, str]] | None = None) -> dict[str, list[site.OnlineItem]]:
     records = list(session.scalars(select(DisclosureItem).where(
         DisclosureItem.village_id == village_id, DisclosureItem.status == REVIEWED,
         DisclosureItem.disclosure == PUBLIC).order_by(DisclosureItem.period, DisclosureItem.id)))
@@ -115,6 +120,8 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
         assert item.id is not None
         public = public_item(item, layouts, place, replaced.get(item.id))
         kept = sealed.get(item.id)
+        if kept is None and published is not None:
+            published.append((item.id, public.content_hash))
         if kept is not None and code_of(kept) != public.code:
             # The layout changed since sealing: the page shows what was sealed and printed.
             public = PublicItem.from_canonical(json.loads(kept), public.aligns)
@@ -217,7 +224,8 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
                progress: Callable[[int, int], None] | None = None) -> SiteResult:
     """Write the online copy into `folder`, rewriting only what changed."""
     base_url = _checked_url(base_url)
-    plan = plan_site(session, layouts, base_url, today or date.today())
+    published: list[tuple[int, str]] = []
+    plan = plan_site(session, layouts, base_url, today or date.today(), published)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -251,6 +259,7 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
                        and not name.endswith("index.html"))
     result.withdrawn = sum(1 for name in plan if name.endswith(".html") and name.count("/") == 2
                            and not name.endswith("index.html") and f"{name[:-5]}.pdf" not in plan)
+    result.recorded = record_first_public(session, published, "site")
     return result
 
 

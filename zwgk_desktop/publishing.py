@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import REVIEWED, Item
@@ -33,6 +34,10 @@ class RenderResult:
     drafts: list[int] = field(default_factory=list)
     withheld: list[Item] = field(default_factory=list)  # 依申请公开 / 不予公开: never on a board
     warnings: list[Problem] = field(default_factory=list)
+    # Reviewed items laid out for the public: (database id, content hash), for the record of when
+    # each first went out (archive.first_public); `recorded` False if the archive could not note it.
+    printed: list[tuple[int, str]] = field(default_factory=list)
+    recorded: bool = True
 
 
 def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: str,
@@ -49,6 +54,8 @@ def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: s
         result.items.append(public)
         if draft:
             result.drafts.append(public.item_id)
+        elif item.id is not None:
+            result.printed.append((item.id, public.content_hash))
         missing = fonts.missing_glyphs(public.canonical_json().decode("utf-8"))
         if missing:
             result.warnings.append(Problem(
@@ -59,8 +66,12 @@ def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: s
 
 def render_board(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, out: Path, *,
                  category: str | None = None, item_id: int | None = None, base_url: str | None = None,
-                 progress: Callable[[int], None] | None = None) -> RenderResult:
-    """A3 posters of a village's quarter (or one item) into `out`; nothing is written on error."""
+                 progress: Callable[[int], None] | None = None, how: str = "render") -> RenderResult:
+    """A3 posters of a village's quarter (or one item) into `out`; nothing is written on error.
+
+    Reviewed items printed for the first time are noted as gone out to the public (`how`), in the
+    session's transaction: the caller commits it with the file written.
+    """
     if category is not None:
         category_of(category)  # an unknown category is named before anything else is read
     village = store.find_village(session, village_name)
@@ -88,6 +99,7 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
     posters = posters_for(fresh, layouts, place, url, result, previous_versions(session, fresh, layouts, place))
     if not sealed:
         result.sheets = write_pdf(posters, out, progress=progress)
+        result.recorded = record_first_public(session, result.printed, how)
         return result
     # With today's formats (a new pack, say) a sealed item's sheet would carry another 验证码
     # than the archive and the online copy hold.
@@ -104,6 +116,7 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
             result.items.append(shown)
             parts.append(poster)
     result.sheets = _write_with_sealed(parts, out, progress)
+    result.recorded = record_first_public(session, result.printed, how)
     return result
 
 

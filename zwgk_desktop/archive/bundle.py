@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop import __version__
 from zwgk_desktop.archive.seal import canonical, chain_hash, hashed_record, payload_hash, sha256, verify
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealArrival, SealedItem, Village, public_number
 from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.identity import find_personal_numbers
@@ -94,7 +94,7 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
             sealed_items.append({
                 "number": number, "title": entry.title, "canonical_json": entry.canonical_json,
                 "content_hash": entry.content_hash, "data_hash": entry.data_hash, "pdf": pdf_name,
-                "pdf_hash": entry.pdf_hash,
+                "pdf_hash": entry.pdf_hash, "first_public": _first_public(entry),
                 "record": json.loads(canonical(hashed_record(session, record, rows[entry.item_id], seal.format))),
             })
             items += 1
@@ -241,7 +241,7 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
         where = f"{shown} 第{index}个封存"
         if not _typed(entry, _SEAL_KEYS, where, problems):
             continue
-        if entry["kind"] not in ("quarter", "correction") or entry["format"] != 2 \
+        if entry["kind"] not in ("quarter", "correction") or entry["format"] not in (2, 3) \
                 or not _HASH.match(entry["payload_hash"]) or not _HASH.match(entry["chain_hash"]):
             problems.append(Problem("封存的种类、格式或哈希不对", where=where))
         try:
@@ -337,7 +337,7 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
                     if pdf is None or sha256(pdf) != item["pdf_hash"]:
                         problems.append(Problem("封存的 PDF 缺失或被改动", where=at))
                 sealed.append(SealedItem(content_hash=item["content_hash"], data_hash=item["data_hash"],
-                                         pdf_hash=item["pdf_hash"]))
+                                         pdf_hash=item["pdf_hash"], **_sealed_first_public(item)))
             payload = payload_hash(probe, code, previous, sealed)
             if payload != entry["payload_hash"] or chain_hash(previous, payload) != entry["chain_hash"]:
                 problems.append(Problem("封存记录或封存链被改动", where=where))
@@ -448,9 +448,29 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
         session.add(SealedItem(
             seal_id=seal.id, item_id=row.id, title=item["title"], canonical_json=item["canonical_json"],
             content_hash=item["content_hash"], data_hash=item["data_hash"],
-            pdf=contents[item["pdf"]] if item["pdf"] else None, pdf_hash=item["pdf_hash"]))
+            pdf=contents[item["pdf"]] if item["pdf"] else None, pdf_hash=item["pdf_hash"],
+            **_sealed_first_public(item)))
+    session.add(SealArrival(seal_id=seal.id, arrived_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                            bundle=shown[:200]))
     session.flush()
     return seal
+
+
+def _first_public(entry: SealedItem) -> list[str] | None:
+    """The sealed record of when the item first went out ([moment, how]), as a bundle carries it."""
+    if entry.first_public_at is None and entry.first_public_how is None:
+        return None
+    return [entry.first_public_at or "", entry.first_public_how or ""]
+
+
+def _sealed_first_public(item: dict[str, Any]) -> dict[str, str | None]:
+    """A bundle item's first-public record as SealedItem columns (bundles of older versions have none;
+    a malformed one is left out, and the seal's hash then says the bundle was altered)."""
+    value = item.get("first_public")
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value) \
+            and len(value[0]) <= 40 and len(value[1]) <= 12:
+        return {"first_public_at": value[0] or None, "first_public_how": value[1] or None}
+    return {"first_public_at": None, "first_public_how": None}
 
 
 def _day(value: Any) -> date | None:

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.archive.first_public import first_public_of
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED
@@ -42,8 +43,10 @@ def canonical(value: Any) -> bytes:
 
 # How hashes are computed for new seals. Format 1 named items and villages by database ids, so its
 # seals could not move to another database; format 2 names them by village code and the item's
-# public number, so a township that imports a village's archive can verify it unchanged.
-SEAL_FORMAT = 2
+# public number, so a township that imports a village's archive can verify it unchanged. Format 3
+# also seals each item's record of when it first went out to the public (archive.first_public),
+# kept outside its public content so the 验证码 does not change.
+SEAL_FORMAT = 3
 
 
 def hashed_record(session: Session, record: DisclosureItem, rows: list[dict[str, Any]], fmt: int) -> dict[str, Any]:
@@ -77,7 +80,9 @@ def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list
     return sha256(canonical({
         "format": seal.format, "kind": seal.kind, "village": village_code, "period": seal.period,
         "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by, "previous": previous_chain,
-        "items": sorted([i.content_hash, i.data_hash, i.pdf_hash or ""] for i in items),
+        "items": sorted([i.content_hash, i.data_hash, i.pdf_hash or "",
+                         *((i.first_public_at or "", i.first_public_how or "") if seal.format >= 3 else ())]
+                        for i in items),
     }))
 
 
@@ -126,10 +131,12 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
                                      place.supervision_phones)
                 sheets += write_pdf([Poster(board, public.url(base_url))], out)
                 pdf = out.read_bytes()
+            went_out = first_public_of(session, record.id, public.content_hash)
             sealed.append(SealedItem(
                 item_id=record.id, title=record.title, canonical_json=public.canonical_json().decode("utf-8"),
                 content_hash=public.content_hash, data_hash=data_hashes[record.id],
-                pdf=pdf, pdf_hash=sha256(pdf) if pdf is not None else None))
+                pdf=pdf, pdf_hash=sha256(pdf) if pdf is not None else None,
+                first_public_at=went_out.at if went_out else None, first_public_how=went_out.how if went_out else None))
 
     # Only now take the village, for the few writes that follow: the posters above may take a
     # while, and on SQLite the lock is the whole file's (every other village's saves would wait).
@@ -264,6 +271,8 @@ def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[P
     record = session.get(DisclosureItem, entry.item_id)
     where = f"{seal_where} 事项 {_number_shown(entry, record)}“{entry.title}”"
     found = []
+    if entry.seal.format < 3 and (entry.first_public_at is not None or entry.first_public_how is not None):
+        found.append(Problem("封存时没有首次公开的记录，记录是事后补写的", where=where))
     content, pdf = _stored_bytes(session, entry.id)
     if content is None or sha256(content) != entry.content_hash:
         found.append(Problem("封存的公开内容被改动（与验证码不符）", where=where))

@@ -167,8 +167,40 @@ class SealedItem(Base):
     # Loaded only when asked for: lists and checks of the archive should not read every sheet.
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     pdf_hash: Mapped[str | None] = mapped_column(String(64))
+    # When the product itself first printed or exported this content for the public (`FirstPublic`),
+    # sealed with it (seal format 3); None for items sealed before the product kept that record.
+    first_public_at: Mapped[str | None] = mapped_column(String(40))
+    first_public_how: Mapped[str | None] = mapped_column(String(12))
 
     seal: Mapped[Seal] = relationship(back_populates="items")
 
 
-__all__ = ["Base", "DisclosureItem", "ItemRow", "Seal", "SealedItem", "Township", "Village", "public_number"]
+class FirstPublic(Base):
+    """The product's own record of when a reviewed item first went out to the public: printed,
+    saved as PDF or written to the online copy. One row per item and public content (its content
+    hash), written the first time only; sealing takes the record of the content it seals. The
+    township's compliance table is judged from it, not from the dates a clerk types."""
+
+    __tablename__ = "first_public"
+    __table_args__ = (UniqueConstraint("item_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("disclosure_item.id", ondelete="CASCADE"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    at: Mapped[str] = mapped_column(String(40))  # ISO 8601, UTC, as seals keep time
+    how: Mapped[str] = mapped_column(String(12))  # archive.first_public.HOW
+
+
+class SealArrival(Base):
+    """When a seal reached this database in a village's bundle (the township's clock, which a
+    village does not control). Seals made here have none."""
+
+    __tablename__ = "seal_arrival"
+
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id", ondelete="RESTRICT"), primary_key=True)
+    arrived_at: Mapped[str] = mapped_column(String(40))  # ISO 8601, UTC
+    bundle: Mapped[str] = mapped_column(String(200))  # the file's name, as the township received it
+
+
+__all__ = ["Base", "DisclosureItem", "FirstPublic", "ItemRow", "Seal", "SealArrival", "SealedItem", "Township",
+           "Village", "public_number"]

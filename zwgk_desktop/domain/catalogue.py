@@ -11,11 +11,17 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from zwgk_desktop.domain.categories import CATEGORIES
-from zwgk_desktop.domain.periods import Quarter, add_working_days, is_working_day, working_days_between
+from zwgk_desktop.domain.periods import (
+    Quarter,
+    add_working_days,
+    calendar_note,
+    is_working_day,
+    working_days_between,
+)
 from zwgk_desktop.errors import BadInput, Problem, toml_mistake
 
 FREQUENCIES = {"quarterly": "每季度", "monthly": "每月", "as_happens": "发生时"}
@@ -110,9 +116,37 @@ class Posted:
     """One sealed item as the judgement needs it."""
 
     item_id: int  # the number printed on its sheets, as the report names it
-    published: date | None  # the first day of its publicity: when it went on the board
+    published: date | None  # when it went to the public, as judged (`went_public`)
     reviewed: date | None  # when the 村务监督委员会 signed it (the event, for things as they happen)
     month: int | None = None  # the month it covers (monthly disclosures)
+    typed: date | None = None  # the 公示开始 the clerk typed
+    printed: date | None = None  # the product's own record: first printed or exported for the public
+    sealed: date | None = None  # when it was sealed (bounds it where the product kept no record)
+
+    @property
+    def backfilled(self) -> bool:
+        """补登: the typed start of publicity is earlier than the product first put it out."""
+        return self.typed is not None and self.printed is not None and self.typed < self.printed
+
+    def describe(self) -> str:
+        if self.printed is not None:
+            said = f"首次公开 {self.printed}"
+        elif self.sealed is not None:
+            said = f"无首次公开记录，以封存日 {self.sealed} 为准"
+        else:
+            said = "无首次公开记录"
+        typed = f"公示开始 {self.typed}" if self.typed else "未写公示开始"
+        return f"{said}，{typed}{'（补登）' if self.backfilled else ''}"
+
+
+def went_public(typed: date | None, printed: date | None, sealed: date | None) -> date | None:
+    """When an item went to the public, judged from the product's own record, never from a typed
+    date alone: not before it was first printed or exported (or, for items from before that record
+    was kept, sealed), nor before the publicity the sheet itself states began."""
+    witnessed = printed or sealed
+    if witnessed is None:
+        return typed
+    return max(witnessed, typed) if typed else witnessed
 
 
 @dataclass(frozen=True)
@@ -123,12 +157,17 @@ class Cell:
     late_days: int = 0  # working days late (the worst, if several)
     items: tuple[int, ...] = ()
     note: str = ""
+    posted: tuple[Posted, ...] = ()  # the items judged, with their dates
+
+    @property
+    def backfilled(self) -> tuple[int, ...]:
+        """The items whose typed start of publicity is earlier than the product's record (补登)."""
+        return tuple(p.item_id for p in self.posted if p.backfilled)
 
     @property
     def text(self) -> str:
-        if self.status == LATE:
-            return f"逾期 {self.late_days} 个工作日"
-        return STATUS_NAMES[self.status]
+        shown = f"逾期 {self.late_days} 个工作日" if self.status == LATE else STATUS_NAMES[self.status]
+        return f"{shown} 补登" if self.backfilled else shown
 
 
 def next_working_day_on_or_after(day: date) -> date:
@@ -157,15 +196,16 @@ def judge(requirement: Requirement, period: Quarter, posted: list[Posted], publi
             return Cell(NOT_REQUIRED, note="本期没有此类事项")
         due = _deadline(requirement, period, None, publication_day)
         if today <= due:
-            return Cell(NOT_DUE, note=f"截止 {due}，还没有到")
-        return Cell(MISSING, note=f"截止 {due} 仍未封存公开")
+            return Cell(NOT_DUE, note=f"截止 {due}{calendar_note([due])}，还没有到")
+        return Cell(MISSING, note=f"截止 {due}{calendar_note([due])} 仍未封存公开")
     worst, notes = 0, []
     for item in posted:
         due = _deadline(requirement, period, item, publication_day)
         late = _late_by(item.published, due)
         worst = max(worst, late)
-        notes.append(f"截止 {due}，{'公开 ' + str(item.published) if item.published else '未写公示日期'}")
-    return Cell(LATE if worst else ON_TIME, worst, ids, "；".join(notes))
+        notes.append(f"事项 {item.item_id}：截止 {due}{calendar_note([due, item.published or due])}，"
+                     f"{item.describe()}")
+    return Cell(LATE if worst else ON_TIME, worst, ids, "；".join(notes), tuple(posted))
 
 
 def _deadline(requirement: Requirement, period: Quarter, item: Posted | None, publication_day: int) -> date:
@@ -193,17 +233,18 @@ def _judge_months(requirement: Requirement, period: Quarter, posted: list[Posted
             if today > due:
                 missing.append(month)
             else:
-                notes.append(f"{month}月：截止 {due}，还没有到")
+                notes.append(f"{month}月：截止 {due}{calendar_note([due])}，还没有到")
             continue
         late = min(_late_by(p.published, due) for p in found)
         worst = max(worst, late)
-        notes.append(f"{month}月：截止 {due}")
+        notes.append(f"{month}月：截止 {due}{calendar_note([due, *(p.published or due for p in found)])}，"
+                     + "；".join(f"事项 {p.item_id} {p.describe()}" for p in found))
     ids = tuple(p.item_id for p in posted)
     if missing and requirement.required == "every_period":
-        return Cell(MISSING, worst, ids, f"{'、'.join(f'{m}月' for m in missing)}未公开")
+        return Cell(MISSING, worst, ids, f"{'、'.join(f'{m}月' for m in missing)}未公开", tuple(posted))
     if not posted:
         return Cell(NOT_DUE, note="；".join(notes)) if requirement.required == "every_period" else Cell(NOT_REQUIRED)
-    return Cell(LATE if worst else ON_TIME, worst, ids, "；".join(notes))
+    return Cell(LATE if worst else ON_TIME, worst, ids, "；".join(notes), tuple(posted))
 
 
 @dataclass
@@ -213,6 +254,9 @@ class Compliance:
     period: Quarter
     categories: tuple[str, ...]
     rows: list[tuple[str, str, dict[str, Cell]]] = field(default_factory=list)  # (name, code, cells)
+    # At the township: when the village's bundle brought this quarter's seal (Beijing time, by code).
+    arrived: dict[str, datetime] = field(default_factory=dict)
+    calendar: str = ""  # said of deadlines in years whose holiday arrangement is unknown
 
     def counts(self) -> dict[str, int]:
         found = dict.fromkeys(STATUS_NAMES, 0)

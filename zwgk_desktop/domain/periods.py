@@ -1,19 +1,23 @@
 """Quarters (the archive unit, `2026Q3`), publication deadlines and working days.
 
-Working days follow the official calendar of the State Council (调休 included) as published in
-the `chinesecalendar` package; for a year it does not know yet we fall back to Monday–Friday
-rather than refusing to work.
+Working days follow the official calendar of the State Council (调休 included): a year's
+arrangement the township loaded (`domain.holidays`), else the one published in the
+`chinesecalendar` package. For a year neither knows, Monday–Friday less the statutory holidays
+(元旦, 春节, 清明, 劳动节, 端午, 中秋, 国庆), and every deadline or count of working days shown for
+such a year says it is an estimate (`calendar_note`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import total_ordering
 
 import chinese_calendar
 
+from zwgk_desktop.domain import holidays
 from zwgk_desktop.errors import BadInput
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq季]\s*([1-4])\s*$")
@@ -102,10 +106,37 @@ def chinese_date(day: date) -> str:
 
 def is_working_day(day: date) -> bool:
     """A working day on the official calendar (调休 Saturdays count; 法定节假日 do not)."""
+    loaded = holidays.installed(day.year)
+    if loaded is not None:
+        if day in loaded.holidays or day in holidays.statutory_days(day.year):
+            return False
+        return day in loaded.workdays or day.weekday() < 5
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
-        return day.weekday() < 5
+        return day.weekday() < 5 and day not in holidays.statutory_days(day.year)
+
+
+def arrangement_known(year: int) -> bool:
+    """Whether the year's official holiday arrangement is known (loaded, or in chinesecalendar)."""
+    return holidays.installed(year) is not None or _library_knows(year)
+
+
+def _library_knows(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 6, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def calendar_note(days: Iterable[date]) -> str:
+    """What to say beside deadlines or working-day counts that fall in years of unknown
+    arrangement ("" when all are known): they are estimates, and how they were estimated."""
+    unknown = sorted({d.year for d in days if not arrangement_known(d.year)})
+    if not unknown:
+        return ""
+    return f"（{'、'.join(map(str, unknown))} 年节假日安排未知，按周末及法定节日推算）"
 
 
 def add_working_days(start: date, count: int) -> date:

@@ -15,6 +15,7 @@ from typing import Any
 
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.fields import Field, Kind
+from zwgk_desktop.domain.holidays import is_holiday_file
 from zwgk_desktop.errors import BadInput, Problem, toml_mistake
 
 PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0)}
@@ -377,7 +378,7 @@ def load_layouts(folder: Path) -> LayoutSet:
     if not folder.is_dir():
         raise BadInput(f"版式目录 {folder} 不存在")
     # The catalogue (公开目录) and a format pack's description live beside the formats.
-    files = sorted(p for p in folder.glob("*.toml") if p.name not in NOT_LAYOUTS)
+    files = sorted(p for p in folder.glob("*.toml") if p.name not in NOT_LAYOUTS and not is_holiday_file(p.name))
     if not files:
         raise BadInput(f"版式目录 {folder} 中没有 .toml 版式文件")
     layouts = tuple(load_layout(path) for path in files)

@@ -23,6 +23,8 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from zwgk_desktop import __version__
+from zwgk_desktop.domain import holidays
+from zwgk_desktop.domain.holidays import load_holiday_files
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.outputs import replacing, why
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
@@ -65,6 +67,7 @@ def export_pack(folder: Path, out: Path, *, name: str, version: str, township: s
     from zwgk_desktop.domain.catalogue import load_catalogue
 
     load_catalogue(folder)
+    load_holiday_files(folder)  # a township's calendar file too
     files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.toml")) if p.name != PACK_FILE}
     info = PackInfo(name.strip(), version.strip(), township, date.today().isoformat())
     description = (f"# 乡镇统一下发的版式包：村里不要修改其中的文件；需要本地版式请放在 {LOCAL}/ 子目录。\n"
@@ -127,14 +130,17 @@ def check_pack(folder: Path) -> list[Problem]:
 
 def load_pack_layouts(folder: Path) -> LayoutSet:
     """The formats of a folder, labelled for the sheets: a pack (checked first), its local
-    variants, or a plain folder of formats."""
+    variants, or a plain folder of formats. Its holiday arrangements (`holidays-YYYY.toml`) are
+    put to use for this process's deadlines and working days."""
     if not (folder / PACK_FILE).exists():
+        holidays.install(load_holiday_files(folder))
         layouts = load_layouts(folder)
         return _labelled(layouts, f"程序自带标准格式 {__version__}" if _is_shipped(folder) else "自定义版式")
     problems = check_pack(folder)
     if problems:
         raise BadInput(f"版式包 {folder} 与乡镇下发的不一致，拒绝使用：", problems)
     info = _read_info(folder, folder.name)
+    holidays.install(load_holiday_files(folder))
     layouts = _labelled(load_layouts(folder), info.label)
     local = folder / LOCAL
     if local.is_dir() and any(local.glob("*.toml")):

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop.batch import BatchResult, VillageResult, render_villages
-from zwgk_desktop.compliance import compliance_table, write_xlsx
+from zwgk_desktop.compliance import arrival_text, compliance_table, write_xlsx
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.catalogue import (
     LATE,
@@ -83,7 +83,9 @@ class Dashboard(QMainWindow):
         self.summary.setWordWrap(True)
         legend = QLabel("  ".join(f'<span style="background:{COLOURS[s]}">&nbsp;{STATUS_NAMES[s]}&nbsp;</span>'
                                   for s in STATUS_NAMES)
-                        + "　依据：已封存的事项与公开目录；逾期按法定工作日计。双击一行打开该村本季度。")
+                        + "　依据：已封存的事项与公开目录；按时与否以程序记录的首次打印或导出时间为准"
+                          "（无记录的以封存时间为准），填写的公示开始早于它的标“补登”；逾期按法定工作日计。"
+                          "双击一行打开该村本季度。")
         legend.setTextFormat(Qt.TextFormat.RichText)
         self.grid = QTableWidget(0, 0)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -149,11 +151,17 @@ class Dashboard(QMainWindow):
         table, self.village_ids = loaded
         self.table_data = table
         self.grid.clear()
-        self.grid.setColumnCount(len(table.categories))
+        arrivals = bool(table.arrived)  # at the township: when each village's bundle arrived
+        self.grid.setColumnCount(len(table.categories) + arrivals)
         self.grid.setRowCount(len(table.rows))
-        self.grid.setHorizontalHeaderLabels([CATEGORIES[c].name for c in table.categories])
+        self.grid.setHorizontalHeaderLabels([CATEGORIES[c].name for c in table.categories]
+                                            + (["档案包到达"] if arrivals else []))
         self.grid.setVerticalHeaderLabels([name for name, _, _ in table.rows])
-        for row, (_, _, cells) in enumerate(table.rows):
+        for row, (_, code, cells) in enumerate(table.rows):
+            if arrivals:
+                arrived = QTableWidgetItem(arrival_text(table.arrived.get(code)) or "—")
+                arrived.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.grid.setItem(row, len(table.categories), arrived)
             for column, code in enumerate(table.categories):
                 cell = cells[code]
                 entry = QTableWidgetItem(cell.text)
@@ -164,7 +172,7 @@ class Dashboard(QMainWindow):
         self.grid.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         counts = table.counts()
         self.summary.setText(f"{table.period.chinese}：{len(table.rows)} 个村 × {len(table.categories)} 类；"
-                             + "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items()))
+                             + "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items()) + table.calendar)
         for button in (self.export_button, self.print_button):
             button.setEnabled(True)
         self.shown.emit(table)

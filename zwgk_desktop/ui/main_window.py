@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import online_copy
 from zwgk_desktop.archive.backup import backup_before
+from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES, new_item
@@ -514,7 +515,21 @@ class MainWindow(QMainWindow):
 
     def _on_printed(self, progress: QProgressDialog, printed: int) -> None:
         progress.close()
+        if printed:
+            self._went_out("print")
         self.statusBar().showMessage(f"已送出 {printed} 张 A3", 8000)
+
+    def _went_out(self, how: str) -> None:
+        """Note that the reviewed item on the preview went out to the public (the first time only)."""
+        result = self.preview.result
+        if result is None or not result.printed:
+            return
+        try:
+            with self.sessions() as session, session.begin():
+                record_first_public(session, result.printed, how)
+        except SQLAlchemyError:
+            # The sheet is printed all the same; without the record the seal's time bounds it.
+            log.warning("could not note when the item first went out", exc_info=True)
 
     def _on_print_failed(self, progress: QProgressDialog, message: str) -> None:
         progress.close()
@@ -535,6 +550,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             show_error(self, "无法保存", BadInput(f"无法写入 {target}：{why(exc)}"))
             return
+        self._went_out("pdf")
         self.statusBar().showMessage(f"已保存到 {target}", 8000)
 
     # -- the archive -----------------------------------------------------------------------------
@@ -660,7 +676,7 @@ class MainWindow(QMainWindow):
         progress, dialog = cancellable_progress(self, "正在导出网上公开件…", "导出网上公开件")
 
         def work() -> online_copy.SiteResult:
-            with sessions() as session:
+            with sessions() as session, session.begin():  # commits the record of what went online
                 return online_copy.write_site(session, layouts, folder, base_url, progress=progress.report)
 
         def done(result: online_copy.SiteResult) -> None:
