@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from zwgk_desktop import paths
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem
+from zwgk_desktop.db.models import DisclosureItem, FirstPublic
 from zwgk_desktop.domain.identity import id_check_char
+from zwgk_desktop.domain.items import REVIEWED
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.layout import load_layouts
 from zwgk_desktop.ui import app as desktop
@@ -158,7 +159,7 @@ def test_paste_from_a_spreadsheet(qtbot, window: MainWindow) -> None:  # type: i
 
 
 def test_print_path_writes_a3_pages_matching_the_preview(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    open_item(qtbot, window, "finance")
+    wanted = open_item(qtbot, window, "finance")
     out = tmp_path / "printed.pdf"
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
@@ -168,6 +169,12 @@ def test_print_path_writes_a3_pages_matching_the_preview(qtbot, window: MainWind
     with qtbot.waitSignal(window.print_to(printer).finished, timeout=60000) as done:
         pass
     assert done.args == [4] and window.preview.sheet_count == 4
+    # The reviewed item went out to the public: noted, the first time only (saving a PDF later
+    # leaves it as it was).
+    with window.sessions() as session:
+        noted = session.execute(select(FirstPublic.how, FirstPublic.at).where(FirstPublic.item_id == wanted)).all()
+    assert window.editor is not None and window.editor.item is not None
+    assert window.editor.item.status == REVIEWED and [how for how, _ in noted] == ["print"]
     reader = pypdf.PdfReader(out)
     assert len(reader.pages) == 4
     for page in reader.pages:
@@ -195,6 +202,9 @@ def test_print_path_writes_a3_pages_matching_the_preview(qtbot, window: MainWind
     saved = tmp_path / "saved.pdf"
     window.save_pdf(saved)
     assert saved.read_bytes() == window.preview.pdf_path.read_bytes()  # type: ignore[union-attr]
+    with window.sessions() as session:
+        again = session.execute(select(FirstPublic.how, FirstPublic.at).where(FirstPublic.item_id == wanted)).all()
+    assert again == noted
 
 
 def test_new_item_and_review(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]
