@@ -71,9 +71,10 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
         else:
             unsealed.add((village_id, code))
     table = Compliance(period, categories, arrived=_arrivals(session, period))
+    # Deadlines, and the working days counted up to when items went out, in years of unknown arrangement.
     deadlines = [month_deadline(period.last_day.year, period.last_day.month, r, township.publication_day)
                  for r in catalogue.requirements]
-    table.calendar = calendar_note(deadlines)
+    table.calendar = calendar_note([*deadlines, *(p.published for ps in posted.values() for p in ps if p.published)])
     for village in villages:
         cells = {}
         for code in categories:
