@@ -87,6 +87,7 @@ class Dashboard(QMainWindow):
                           "（无记录的以封存时间为准），填写的公示开始早于它的标“补登”；逾期按法定工作日计。"
                           "双击一行打开该村本季度。")
         legend.setTextFormat(Qt.TextFormat.RichText)
+        legend.setWordWrap(True)  # the rule it states is long; a narrow window wraps it
         self.grid = QTableWidget(0, 0)
         self.grid.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.grid.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
