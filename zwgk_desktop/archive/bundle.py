@@ -27,7 +27,15 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__
-from zwgk_desktop.archive.seal import canonical, chain_hash, hashed_record, payload_hash, sha256, verify
+from zwgk_desktop.archive.seal import (
+    canonical,
+    chain_hash,
+    hashed_record,
+    next_archive_number,
+    payload_hash,
+    sha256,
+    verify,
+)
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
 from zwgk_desktop.db.search_text import entries_for, write_entries
@@ -410,11 +418,9 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
     for item in entry["items"]:
         record = item["record"]
         number = item["number"]
-        clash = session.scalar(select(DisclosureItem).where(
-            DisclosureItem.village_id == village.id,
-            (DisclosureItem.number == number) | ((DisclosureItem.number.is_(None)) & (DisclosureItem.id == number))))
+        clash = store.number_taken(session, village.id, number)
         if clash is not None:
-            raise BadInput(f"本库中{village.name}已有编号 {number} 的事项“{clash.title}”，与档案包中的"
+            raise BadInput(f"本库中{village.name}的{clash}，与档案包中的"
                            f"“{item['title']}”冲突：同一个村的事项只能在一处录入")
         supersedes = None
         if record.get("supersedes") is not None:
@@ -431,6 +437,7 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
             publicity_start=_day(start), publicity_end=_day(end), reviewer=reviewer, reviewed_on=_day(reviewed_on),
             fields=record["fields"], supersedes_id=supersedes, correction_reason=record["reason"])
         session.add(row)
+        store.register_number(session, village.id, number, row)
         session.flush()
         if record["rows"]:
             session.execute(insert(ItemRow), [{"item_id": row.id, "seq": seq, "data": data}
@@ -444,9 +451,12 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
                 chain_hash=entry["chain_hash"])
     session.add(seal)
     session.flush()
-    for row, item in records:
+    # 件号 given in the village's sealing order, as the village gave them: the bundle holds every seal.
+    first = next_archive_number(session, village.id)
+    for offset, (row, item) in enumerate(records):
         session.add(SealedItem(
-            seal_id=seal.id, item_id=row.id, title=item["title"], canonical_json=item["canonical_json"],
+            seal_id=seal.id, item_id=row.id, archive_number=first + offset, title=item["title"],
+            canonical_json=item["canonical_json"],
             content_hash=item["content_hash"], data_hash=item["data_hash"],
             pdf=contents[item["pdf"]] if item["pdf"] else None, pdf_hash=item["pdf_hash"]))
     session.flush()
