@@ -37,7 +37,7 @@ from zwgk_desktop.archive.seal import (
     verify,
 )
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
+from zwgk_desktop.db.models import DisclosureItem, ItemNumber, ItemRow, Seal, SealedItem, Village, public_number
 from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.identity import find_personal_numbers
@@ -112,7 +112,10 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
     township = village.township
     document = {"bundle_format": BUNDLE_FORMAT, "township": township.name,
                 "village": {"name": village.name, "code": village.code, "phone": village.supervision_phone},
-                "seals": entries}
+                "seals": entries,
+                # Numbers of deleted items: sheets may carry them, so the township gives them to nothing.
+                "retired": [{"number": n.number, "period": n.period, "retired_at": n.retired_at}
+                            for n in store.retired_numbers(session, village)]}
     payload[ARCHIVE] = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     _write_bag(out, payload, {
         "Source-Organization": f"{township.name}{village.name}",
@@ -244,6 +247,15 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
     seals = document.get("seals")
     if not isinstance(seals, list) or not seals:
         return [Problem("没有封存", where=shown)]
+    retired = document.get("retired", [])
+    if not isinstance(retired, list):
+        retired = [None]
+    for index, entry in enumerate(retired, start=1):
+        where = f"{shown} 第{index}个作废编号"
+        if _typed(entry, {"number": _INT, "period": _TEXT, "retired_at": _OPTIONAL_TEXT}, where, problems) and (
+                not 1 <= entry["number"] < 2**31 or not re.fullmatch(r"\d{4}Q[1-4]", entry["period"])
+                or len(entry["retired_at"] or "") > 40):
+            problems.append(Problem("编号、季度或作废时间不对", where=where))
     quarters: set[str] = set()
     for index, entry in enumerate(seals, start=1):
         where = f"{shown} 第{index}个封存"
@@ -396,11 +408,20 @@ def import_bundle(session: Session, path: Path, progress: Callable[[int, int], N
         items += len(entry["items"])
         if progress:
             progress(done, len(new))
+    _retire_numbers(session, village, document.get("retired", []))
     session.flush()
     _, found = verify(session, village.code)
     if found:  # cannot happen if the checks above are right; never commit an archive that does not verify
         raise BadInput(f"导入后核验未通过，已撤销：{found[0]}", found)
     return ImportResult(village.name, len(new), items, len(held))
+
+
+def _retire_numbers(session: Session, village: Village, retired: list[dict[str, Any]]) -> None:
+    """The village's retired numbers (bundles from before the register have none), held here too."""
+    for entry in retired:
+        if store.number_taken(session, village.id, entry["number"]) is None:
+            session.add(ItemNumber(village_id=village.id, number=entry["number"], item_id=None,
+                                   period=entry["period"], retired_at=entry["retired_at"]))
 
 
 def is_news(session: Session, document: dict[str, Any]) -> bool:
