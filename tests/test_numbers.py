@@ -368,3 +368,53 @@ def test_withdrawn_page_on_both_backends(initialised: str, tmp_path: Path) -> No
     assert "该公告已撤回" in (folder / f"{gone}.html").read_text(encoding="utf-8")
     assert "该公告已撤回" not in (folder / f"{kept}.html").read_text(encoding="utf-8")
     assert result.items == 1  # the withdrawn number is not counted as an item
+
+
+def test_the_app_checks_the_backup_names_the_lost_seals_and_asks(qtbot, demo_copy: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from zwgk_desktop.render import fonts
+    from zwgk_desktop.ui import app as desktop
+    from zwgk_desktop.ui.main_window import MainWindow
+    from zwgk_desktop.ui.workers import wait_for_all
+
+    older = backup.take_backup(demo_copy, "manual").path
+    with session_for(str(demo_copy)) as session:
+        seal_quarter(session, LAYOUTS, "东岗村", Quarter.parse("2025Q4"), "王德明")
+    stripped = tmp_path / "stripped.sqlite3"
+    _copy_with(older, stripped, "DROP TRIGGER seal_append_only_delete")
+    desktop.register_qt_font()
+    fonts.register()
+    main = MainWindow(desktop.open_archive(str(demo_copy)), LAYOUTS)
+    qtbot.addWidget(main)
+    asked: list[str] = []
+    answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])
+
+    def question(_parent, _title, text, *args, **kwargs):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return next(answers)
+
+    refused: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", question)
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args, **kwargs: refused.append(str(args[2])))
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kwargs: refused.append(str(args[2])))
+    try:
+        with qtbot.waitSignal(main.restore_ended, timeout=60000) as ended:
+            main.check_restore(stripped)
+        assert ended.args == [False] and asked == [] and any("seal_append_only_delete" in t for t in refused)
+        with qtbot.waitSignal(main.restore_ended, timeout=60000) as ended:
+            main.check_restore(older)  # declined
+        assert ended.args == [False] and "东岗村 2025Q4 季度封存" in asked[0]
+        with session_for(str(demo_copy)) as session:
+            assert verify(session)[0] == 4
+        with qtbot.waitSignal(main.restore_ended, timeout=60000) as ended:
+            main.check_restore(older)
+        assert ended.args == [True]
+        with session_for(str(demo_copy)) as session:
+            assert verify(session) == (0, [])
+    finally:
+        main._autosave.stop()
+        wait_for_all()
+        main.preview.stop()
+        main.close()

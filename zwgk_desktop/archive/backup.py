@@ -12,6 +12,7 @@ import functools
 import hashlib
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterator
@@ -141,18 +142,34 @@ class RestorePlan:
         lines.append("恢复前会先备份当前档案，恢复之后仍可再恢复回来")
         return lines
 
+    def discard(self) -> None:
+        """Remove the checked copy (restored or not)."""
+        shutil.rmtree(self.checked.parent, ignore_errors=True)
+
+
+def prepare_restore(backup: Path, database: Path) -> RestorePlan:
+    """Check `backup` as an archive (see `check_backup`) and compare it with the current one;
+    `apply_restore` then puts exactly what was checked in place. The caller discards the plan."""
+    checked = Path(tempfile.mkdtemp(prefix="zwgk-restore-")) / "checked.sqlite3"
+    plan = RestorePlan(backup, database, checked, 0, None)
+    try:
+        plan.backup_seals = check_backup(backup, checked)
+        if database.exists():
+            _compare(plan)
+    except BaseException:
+        plan.discard()
+        raise
+    return plan
+
 
 @contextmanager
 def restoring(backup: Path, database: Path) -> Iterator[RestorePlan]:
-    """Check `backup` as an archive (see `check_backup`) and compare it with the current one; the
-    plan's `apply_restore` then puts exactly what was checked in place."""
-    with tempfile.TemporaryDirectory(prefix="zwgk-restore-") as folder:
-        checked = Path(folder) / "checked.sqlite3"
-        backup_seals = check_backup(backup, checked)
-        plan = RestorePlan(backup, database, checked, backup_seals, None)
-        if database.exists():
-            _compare(plan)
+    """`prepare_restore`, its checked copy removed afterwards."""
+    plan = prepare_restore(backup, database)
+    try:
         yield plan
+    finally:
+        plan.discard()
 
 
 def check_backup(backup: Path, checked: Path) -> int:
