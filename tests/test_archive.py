@@ -218,7 +218,11 @@ def test_backup_and_restore_from_the_command_line(demo_copy: Path, tmp_path: Pat
     assert str(backup) in listed.out and "manual" in listed.out
     with sessions(demo_copy)() as session, session.begin():
         store.delete_item(session, 2)
-    restored = run_zwgk("restore", "--db", str(demo_copy), str(backup), cwd=tmp_path)
+    unasked = run_zwgk("restore", "--db", str(demo_copy), str(backup), cwd=tmp_path)
+    assert unasked.code == 2 and "--yes" in unasked.err, unasked.err
+    with sessions(demo_copy)() as session:
+        assert store.find_item.__name__ and session.get(store.DisclosureItem, 2) is None  # not restored
+    restored = run_zwgk("restore", "--db", str(demo_copy), str(backup), "--yes", cwd=tmp_path)
     assert restored.code == 0, restored.err
     with sessions(demo_copy)() as session:
         assert store.load_item(session, 2)[0].id == 2

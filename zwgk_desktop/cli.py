@@ -232,8 +232,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="列出已有的备份")
     p.set_defaults(run=cmd_backup)
 
-    p = sub.add_parser("restore", parents=[common], help="用备份恢复档案（恢复前先备份当前数据库）")
+    p = sub.add_parser("restore", parents=[common],
+                       help="用备份恢复档案（先核验备份，说明会丢失什么，恢复前先备份当前数据库）")
     p.add_argument("backup_file", type=Path, metavar="BACKUP.sqlite3")
+    p.add_argument("--yes", action="store_true", help="不再询问，确认恢复（脚本中使用）")
     p.set_defaults(run=cmd_restore)
     return parser
 
@@ -332,7 +334,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         dates = f"{i.publicity_start}～{i.publicity_end or '长期'}" if i.publicity_start else "未定"
         status = "已封存" if i.sealed else STATUS_NAMES.get(i.status, i.status)
         cells = (str(i.number), i.village, i.period, CATEGORIES[i.category].name, status, i.disclosure,
-                 f"{i.rows} 行", dates, i.title)
+                 f"{i.rows} 行", dates, i.title + (f"（件号 {i.archive_number}）" if i.archive_number else ""))
         print("  ".join(_pad(cell, width) for cell, width in zip(cells, _LIST_WIDTHS, strict=True)).rstrip())
     return 0
 
@@ -898,15 +900,26 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.backup import restore, sqlite_path
+    from zwgk_desktop.archive.backup import apply_restore, restoring, sqlite_path
 
     path = sqlite_path(args.db or paths.default_db())
     if path is None:
         raise BadInput("服务器数据库请用服务器自己的恢复工具")
-    if not args.backup_file.exists():
+    if not args.backup_file.is_file():
         raise BadInput(f"找不到备份文件 {args.backup_file}")
-    restore(args.backup_file, path)
-    print(f"已用 {args.backup_file} 恢复 {path}（恢复前的数据库也已备份）")
+    with restoring(args.backup_file, path) as plan:
+        for line in plan.summary():
+            print(line)
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise BadInput("恢复会替换当前档案：确认无误后请加 --yes 再运行（zwgk restore "
+                               f"{args.backup_file} --yes）；未恢复")
+            answer = input("确认用此备份替换当前档案？输入 y 确认，其他任意键取消：").strip().lower()
+            if answer not in ("y", "yes", "是"):
+                print("已取消，档案未改动")
+                return 0
+        before = apply_restore(plan)
+    print(f"已用 {args.backup_file} 恢复 {path}" + (f"（恢复前的档案已备份到 {before.path}）" if before else ""))
     return 0
 
 

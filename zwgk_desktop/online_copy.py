@@ -41,6 +41,7 @@ from zwgk_desktop.render.pdf import write_pdf
 from zwgk_desktop.render.public import Place, PublicItem
 
 MANIFEST = "zwgk-site.json"
+RETIRED = "retired:"  # the source of a retired number's page (its item was deleted)
 SITE_FORMAT = 1
 
 
@@ -80,6 +81,14 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
     for village in store.villages(session):
         place = store.place_of(village)
         by_period = _village_items(session, layouts, village.id, place, base_url, today, files, published)
+        for retired in store.retired_numbers(session, village):  # a deleted item's QR leads here
+            page = f"{village.code}/{retired.period}/{retired.number}"
+            notice = site.withdrawn_page(township.name, village.name, retired.period, retired.number,
+                                         place.supervision_phones)
+            files[f"{page}.html"] = Planned(f"{RETIRED}{_sha(notice)}", notice)
+            files[f"{page}.json"] = Planned("", site.to_json(
+                {"number": retired.number, "period": retired.period, "village_code": village.code,
+                 "withdrawn": "该公告已撤回，不再公开"}))
         for period, entries in by_period.items():
             folder = f"{village.code}/{period}"
             files[f"{folder}/index.html"] = Planned("", site.quarter_page(township.name, village.name, period, entries))
@@ -255,10 +264,10 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
                                                         sort_keys=True).encode("utf-8"))
     except OSError as exc:
         raise BadInput(f"无法写入 {folder}：{why(exc)}（已写出的文件完好，再次导出会补齐）") from None
-    result.items = sum(1 for name in plan if name.endswith(".html") and name.count("/") == 2
-                       and not name.endswith("index.html"))
-    result.withdrawn = sum(1 for name in plan if name.endswith(".html") and name.count("/") == 2
-                           and not name.endswith("index.html") and f"{name[:-5]}.pdf" not in plan)
+    pages = [name for name, planned in plan.items() if name.endswith(".html") and name.count("/") == 2
+             and not name.endswith("index.html") and not planned.source.startswith(RETIRED)]
+    result.items = len(pages)
+    result.withdrawn = sum(1 for name in pages if f"{name[:-5]}.pdf" not in plan)
     result.recorded = record_first_public(session, published, "site")
     return result
 

@@ -2,18 +2,31 @@
 
 Taken before every seal, import and migration, so a mistake or a crash can always be undone.
 The backup API copies a consistent snapshot while the database stays in use (WAL included).
+Each archive's backups live in a folder of their own, keyed by where the archive is. A restore
+checks the backup as a whole archive first and names what the current archive would lose.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import os
 import re
+import shutil
 import sqlite3
-from dataclasses import dataclass
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zwgk_desktop import paths
 from zwgk_desktop.errors import BadInput, ZwgkError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 DEFAULT_KEEP = 20
 _NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-(?P<reason>[a-z0-9-]+)\.sqlite3$")
@@ -27,9 +40,19 @@ class Backup:
 
 
 def backup_folder(database: Path) -> Path:
-    """`backups/<database name>/` in the user data folder."""
-    folder = paths.data_dir() / "backups" / database.stem
+    """`backups/<database name>-<key>/` in the user data folder: one archive's backups only.
+
+    Every default archive is called `archive.sqlite3`, and a copy on a USB stick keeps the name
+    (and everything in it): only where the file is tells two archives apart, so the key is a hash
+    of its full path. A note in the folder says whose backups they are, for a person looking.
+    """
+    where = os.path.normcase(str(database.expanduser().resolve()))
+    key = hashlib.sha256(where.encode("utf-8")).hexdigest()[:12]
+    folder = paths.data_dir() / "backups" / f"{database.stem}-{key}"
     folder.mkdir(parents=True, exist_ok=True)
+    note = folder / "ARCHIVE.txt"
+    if not note.exists():
+        note.write_text(f"这里是此档案的备份：{where}\n", encoding="utf-8")
     return folder
 
 
@@ -44,16 +67,7 @@ def take_backup(database: Path, reason: str, *, keep: int = DEFAULT_KEEP, folder
     target = folder / f"{database.stem}-{now:%Y%m%dT%H%M%S%f}Z-{reason}.sqlite3"
     partial = target.with_suffix(".partial")
     try:
-        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-        try:
-            destination = sqlite3.connect(partial)
-            try:
-                source.backup(destination)
-                destination.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-            finally:
-                destination.close()
-        finally:
-            source.close()
+        _copy(database, partial)
         partial.replace(target)
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
@@ -62,8 +76,22 @@ def take_backup(database: Path, reason: str, *, keep: int = DEFAULT_KEEP, folder
     return Backup(target, now, reason)
 
 
+def _copy(source_path: Path, target: Path) -> None:
+    """A consistent copy of a live SQLite file (WAL included) as one self-contained file."""
+    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    try:
+        destination = sqlite3.connect(target)
+        try:
+            source.backup(destination)
+            destination.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            destination.close()
+    finally:
+        source.close()
+
+
 def list_backups(database: Path, folder: Path | None = None) -> list[Backup]:
-    """Backups of this database, oldest first."""
+    """Backups of this database (this file, where it is), oldest first."""
     folder = folder or backup_folder(database)
     found = []
     for path in folder.glob(f"{database.stem}-*.sqlite3"):
@@ -75,17 +103,80 @@ def list_backups(database: Path, folder: Path | None = None) -> list[Backup]:
 
 
 def prune(folder: Path, stem: str, keep: int) -> None:
+    """Keep the newest `keep` backups in the archive's own folder (never another archive's)."""
     backups = list_backups(Path(stem + ".sqlite3"), folder)
     for old in backups[: max(0, len(backups) - keep)]:
         old.path.unlink(missing_ok=True)
 
 
-def restore(backup: Path, database: Path) -> None:
-    """Put a backup back in place of the database, after checking the backup is whole.
+# ---------------------------------------------------------------------------------------------
+# Restore: the backup is checked as a whole archive before it replaces anything, and what the
+# current archive would lose is named first, for the person to confirm.
 
-    The current database is itself backed up first (reason `before-restore`), so a restore can be
-    undone too.
-    """
+
+@dataclass
+class RestorePlan:
+    """A checked backup, ready to replace the archive, and what that would lose."""
+
+    backup: Path
+    database: Path
+    checked: Path  # the backup as checked: upgraded to this program's schema, numbers carried over
+    backup_seals: int
+    current_seals: int | None  # None: no current archive, or one that cannot be read
+    lost_seals: list[str] = field(default_factory=list)  # "东岗村 2026Q3 季度封存", …
+    lost_items: int = 0  # items the current archive has and the backup lacks
+
+    def summary(self) -> list[str]:
+        lines = [f"备份 {self.backup}：完整性、结构、保护触发器和封存核验都通过（{self.backup_seals} 个封存）"]
+        if self.current_seals is None:
+            lines.append(f"当前档案 {self.database} 不存在或无法读取，将用备份替换")
+            return lines
+        lines.append(f"当前档案 {self.database} 有 {self.current_seals} 个封存")
+        if self.lost_seals:
+            lines.append(f"恢复后将丢失当前档案中这 {len(self.lost_seals)} 个备份里没有的封存：")
+            lines += [f"  - {seal}" for seal in self.lost_seals]
+        if self.lost_items:
+            lines.append(f"恢复后将丢失 {self.lost_items} 个备份之后录入的事项（它们用过的编号不会再用）")
+        if not self.lost_seals and not self.lost_items:
+            lines.append("当前档案中的封存和事项备份里都有；备份之后的修改将被撤销")
+        lines.append("恢复前会先备份当前档案，恢复之后仍可再恢复回来")
+        return lines
+
+    def discard(self) -> None:
+        """Remove the checked copy (restored or not)."""
+        shutil.rmtree(self.checked.parent, ignore_errors=True)
+
+
+def prepare_restore(backup: Path, database: Path) -> RestorePlan:
+    """Check `backup` as an archive (see `check_backup`) and compare it with the current one;
+    `apply_restore` then puts exactly what was checked in place. The caller discards the plan."""
+    checked = Path(tempfile.mkdtemp(prefix="zwgk-restore-")) / "checked.sqlite3"
+    plan = RestorePlan(backup, database, checked, 0, None)
+    try:
+        plan.backup_seals = check_backup(backup, checked)
+        if database.exists():
+            _compare(plan)
+    except BaseException:
+        plan.discard()
+        raise
+    return plan
+
+
+@contextmanager
+def restoring(backup: Path, database: Path) -> Iterator[RestorePlan]:
+    """`prepare_restore`, its checked copy removed afterwards."""
+    plan = prepare_restore(backup, database)
+    try:
+        yield plan
+    finally:
+        plan.discard()
+
+
+def check_backup(backup: Path, checked: Path) -> int:
+    """Copy `backup` to `checked` and refuse it, in words, unless it is a whole, untouched archive:
+    SQLite's integrity check, a schema this program knows, every protective trigger and index the
+    migrations create (a backup whose triggers were dropped would accept any change to what is
+    sealed), and a full verify of every seal. Returns how many seals it holds."""
     try:
         check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         try:
@@ -97,11 +188,116 @@ def restore(backup: Path, database: Path) -> None:
     if result != "ok":
         raise BadInput(f"备份 {backup} 已损坏（{result}），未恢复")
     _require_archive(backup)
-    if database.exists():
-        take_backup(database, "before-restore")
+    from sqlalchemy import func, select
+
+    from zwgk_desktop.archive.seal import verify
+    from zwgk_desktop.db import migrate
+    from zwgk_desktop.db.engine import open_engine, session_factory
+    from zwgk_desktop.db.models import Seal
+
+    _copy(backup, checked)
+    engine = open_engine(str(checked))
     try:
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
-        destination = sqlite3.connect(database)
+        migrate.upgrade(engine, backup=False)  # an older backup is checked as it will be used
+        missing = _protection_missing(engine)
+        if missing:
+            raise BadInput(f"备份 {backup} 缺少保护封存档案的数据库规则（{'、'.join(missing[:8])}"
+                           f"{' 等' if len(missing) > 8 else ''}）：封存的内容在其中可以被随意改动，未恢复")
+        with session_factory(engine)() as session:
+            _, problems = verify(session)
+            seals = session.scalar(select(func.count()).select_from(Seal)) or 0
+    finally:
+        engine.dispose()
+    if problems:
+        raise BadInput(f"备份 {backup} 的档案核验未通过（{len(problems)} 处问题），未恢复：", problems[:20])
+    return seals
+
+
+def _protection_missing(engine: Engine) -> list[str]:
+    """Triggers and indexes a freshly made archive has that this one lacks or has changed."""
+    expected = _reference_schema()
+    with engine.connect() as connection:
+        found = _schema_rules(connection)
+    return sorted(name for name, sql in expected.items() if found.get(name) != sql)
+
+
+def _schema_rules(connection: Connection) -> dict[str, str]:
+    rows = connection.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type IN ('trigger', 'index') "
+                                      "AND sql IS NOT NULL").fetchall()
+    return {name: " ".join(sql.split()) for name, sql in rows}
+
+
+@functools.cache
+def _reference_schema() -> dict[str, str]:
+    """The triggers and indexes the migrations make, read from a new archive made by them."""
+    from zwgk_desktop.db import migrate
+    from zwgk_desktop.db.engine import open_engine
+
+    with tempfile.TemporaryDirectory(prefix="zwgk-reference-") as folder:
+        engine = open_engine(str(Path(folder) / "reference.sqlite3"), create=True)
+        try:
+            migrate.upgrade(engine, backup=False)
+            with engine.connect() as connection:
+                return _schema_rules(connection)
+        finally:
+            engine.dispose()
+
+
+def _compare(plan: RestorePlan) -> None:
+    """Name what the current archive holds that the backup lacks, and keep every item number the
+    current archive ever gave in the restored one (retired): sheets printed since the backup carry
+    them, and a restored archive must not give them to other items."""
+    try:
+        current = sqlite3.connect(f"file:{plan.database}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return
+    checked = sqlite3.connect(plan.checked)
+    try:
+        seals = ("SELECT v.name, v.code, s.period, s.kind, s.chain_hash FROM seal s JOIN village v "
+                 "ON v.id = s.village_id ORDER BY v.id, s.id")
+        try:
+            mine = current.execute(seals).fetchall()
+            numbers = _numbers(current)
+        except sqlite3.Error:
+            return  # not an archive this program can read: nothing to compare with
+        held = {row[4] for row in checked.execute(seals)}
+        plan.current_seals = len(mine)
+        plan.lost_seals = [f"{name} {period} {'更正封存' if kind == 'correction' else '季度封存'}"
+                           for name, _code, period, kind, chain in mine if chain not in held]
+        known = _numbers(checked)
+        villages = dict(checked.execute("SELECT code, id FROM village").fetchall())
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        gone = [(villages[code], number, period, retired or now) for (code, number), (period, retired, live)
+                in numbers.items() if (code, number) not in known and code in villages]
+        plan.lost_items = sum(1 for key, (_p, _r, live) in numbers.items() if live and key not in known)
+        checked.executemany("INSERT INTO item_number (village_id, number, item_id, period, retired_at) "
+                            "VALUES (?, ?, NULL, ?, ?)", gone)
+        checked.commit()
+    finally:
+        checked.close()
+        current.close()
+
+
+def _numbers(connection: sqlite3.Connection) -> dict[tuple[str, int], tuple[str, str | None, bool]]:
+    """Every item number the archive ever gave: (village code, number) → (period, retired at, live)."""
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if "item_number" in tables:
+        query = ("SELECT v.code, n.number, n.period, n.retired_at, n.item_id IS NOT NULL FROM item_number n "
+                 "JOIN village v ON v.id = n.village_id")
+    else:  # an archive from before the register: its items' numbers
+        query = ("SELECT v.code, coalesce(i.number, i.id), i.period, NULL, 1 FROM disclosure_item i "
+                 "JOIN village v ON v.id = i.village_id")
+    return {(code, number): (period, retired, bool(live))
+            for code, number, period, retired, live in connection.execute(query)}
+
+
+def apply_restore(plan: RestorePlan) -> Backup | None:
+    """Put the checked backup in place of the archive, the current one backed up first (reason
+    `before-restore`), so a restore can be undone too."""
+    before = take_backup(plan.database, "before-restore") if plan.database.exists() else None
+    try:
+        source = sqlite3.connect(f"file:{plan.checked}?mode=ro", uri=True)
+        destination = sqlite3.connect(plan.database)
         try:
             source.backup(destination)
         finally:
@@ -109,6 +305,15 @@ def restore(backup: Path, database: Path) -> None:
             source.close()
     except sqlite3.Error as exc:
         raise ZwgkError(f"恢复失败：{exc}（原数据库已先备份）") from None
+    return before
+
+
+def restore(backup: Path, database: Path) -> RestorePlan:
+    """Check the backup and put it in place, without asking (scripts and tests; people are asked:
+    see `restoring`)."""
+    with restoring(backup, database) as plan:
+        apply_restore(plan)
+        return plan
 
 
 def _require_archive(backup: Path) -> None:

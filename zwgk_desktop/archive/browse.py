@@ -30,6 +30,7 @@ class SealedEntry:
     correction: bool  # this version is a correction (更正) of an earlier one
     superseded_by: int | None  # a later version replaces this one
     superseded_by_number: int | None = None  # its number as printed
+    archive_number: int | None = None  # 件号, given at sealing
 
 
 def sealed_entries(session: Session, *, village_id: int | None = None, period: str | None = None,
@@ -57,7 +58,7 @@ def sealed_entries(session: Session, *, village_id: int | None = None, period: s
     return [
         SealedEntry(record.id, public_number(record), village, record.period, record.category, entry.title,
                     code_of(entry.canonical_json), sealed_at, sealed_by, record.supersedes_id is not None, newer,
-                    newer_number)
+                    newer_number, entry.archive_number)
         for entry, record, village, sealed_at, sealed_by, newer, newer_number in session.execute(query)
     ]
 

@@ -27,9 +27,26 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__
-from zwgk_desktop.archive.seal import canonical, chain_hash, hashed_record, payload_hash, sha256, verify
+from zwgk_desktop.archive.seal import (
+    canonical,
+    chain_hash,
+    hashed_record,
+    next_archive_number,
+    payload_hash,
+    sha256,
+    verify,
+)
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealArrival, SealedItem, Village, public_number
+from zwgk_desktop.db.models import (
+    DisclosureItem,
+    ItemNumber,
+    ItemRow,
+    Seal,
+    SealArrival,
+    SealedItem,
+    Village,
+    public_number,
+)
 from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.identity import find_personal_numbers
@@ -104,7 +121,10 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
     township = village.township
     document = {"bundle_format": BUNDLE_FORMAT, "township": township.name,
                 "village": {"name": village.name, "code": village.code, "phone": village.supervision_phone},
-                "seals": entries}
+                "seals": entries,
+                # Numbers of deleted items: sheets may carry them, so the township gives them to nothing.
+                "retired": [{"number": n.number, "period": n.period, "retired_at": n.retired_at}
+                            for n in store.retired_numbers(session, village)]}
     payload[ARCHIVE] = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
     _write_bag(out, payload, {
         "Source-Organization": f"{township.name}{village.name}",
@@ -236,6 +256,15 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
     seals = document.get("seals")
     if not isinstance(seals, list) or not seals:
         return [Problem("没有封存", where=shown)]
+    retired = document.get("retired", [])
+    if not isinstance(retired, list):
+        retired = [None]
+    for index, entry in enumerate(retired, start=1):
+        where = f"{shown} 第{index}个作废编号"
+        if _typed(entry, {"number": _INT, "period": _TEXT, "retired_at": _OPTIONAL_TEXT}, where, problems) and (
+                not 1 <= entry["number"] < 2**31 or not re.fullmatch(r"\d{4}Q[1-4]", entry["period"])
+                or len(entry["retired_at"] or "") > 40):
+            problems.append(Problem("编号、季度或作废时间不对", where=where))
     quarters: set[str] = set()
     for index, entry in enumerate(seals, start=1):
         where = f"{shown} 第{index}个封存"
@@ -388,11 +417,20 @@ def import_bundle(session: Session, path: Path, progress: Callable[[int, int], N
         items += len(entry["items"])
         if progress:
             progress(done, len(new))
+    _retire_numbers(session, village, document.get("retired", []))
     session.flush()
     _, found = verify(session, village.code)
     if found:  # cannot happen if the checks above are right; never commit an archive that does not verify
         raise BadInput(f"导入后核验未通过，已撤销：{found[0]}", found)
     return ImportResult(village.name, len(new), items, len(held))
+
+
+def _retire_numbers(session: Session, village: Village, retired: list[dict[str, Any]]) -> None:
+    """The village's retired numbers (bundles from before the register have none), held here too."""
+    for entry in retired:
+        if store.number_taken(session, village.id, entry["number"]) is None:
+            session.add(ItemNumber(village_id=village.id, number=entry["number"], item_id=None,
+                                   period=entry["period"], retired_at=entry["retired_at"]))
 
 
 def is_news(session: Session, document: dict[str, Any]) -> bool:
@@ -410,11 +448,9 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
     for item in entry["items"]:
         record = item["record"]
         number = item["number"]
-        clash = session.scalar(select(DisclosureItem).where(
-            DisclosureItem.village_id == village.id,
-            (DisclosureItem.number == number) | ((DisclosureItem.number.is_(None)) & (DisclosureItem.id == number))))
+        clash = store.number_taken(session, village.id, number)
         if clash is not None:
-            raise BadInput(f"本库中{village.name}已有编号 {number} 的事项“{clash.title}”，与档案包中的"
+            raise BadInput(f"本库中{village.name}的{clash}，与档案包中的"
                            f"“{item['title']}”冲突：同一个村的事项只能在一处录入")
         supersedes = None
         if record.get("supersedes") is not None:
@@ -431,6 +467,7 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
             publicity_start=_day(start), publicity_end=_day(end), reviewer=reviewer, reviewed_on=_day(reviewed_on),
             fields=record["fields"], supersedes_id=supersedes, correction_reason=record["reason"])
         session.add(row)
+        store.register_number(session, village.id, number, row)
         session.flush()
         if record["rows"]:
             session.execute(insert(ItemRow), [{"item_id": row.id, "seq": seq, "data": data}
@@ -444,9 +481,12 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
                 chain_hash=entry["chain_hash"])
     session.add(seal)
     session.flush()
-    for row, item in records:
+    # 件号 given in the village's sealing order, as the village gave them: the bundle holds every seal.
+    first = next_archive_number(session, village.id)
+    for offset, (row, item) in enumerate(records):
         session.add(SealedItem(
-            seal_id=seal.id, item_id=row.id, title=item["title"], canonical_json=item["canonical_json"],
+            seal_id=seal.id, item_id=row.id, archive_number=first + offset, title=item["title"],
+            canonical_json=item["canonical_json"],
             content_hash=item["content_hash"], data_hash=item["data_hash"],
             pdf=contents[item["pdf"]] if item["pdf"] else None, pdf_hash=item["pdf_hash"],
             **_sealed_first_public(item)))

@@ -158,11 +158,19 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     seal.chain_hash = chain_hash(previous_chain, seal.payload_hash)
     session.add(seal)
     session.flush()
-    for entry in sealed:
-        entry.seal_id = seal.id
+    first = next_archive_number(session, village.id)
+    for offset, entry in enumerate(sealed):
+        entry.seal_id, entry.archive_number = seal.id, first + offset
         session.add(entry)
     session.flush()
     return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind)
+
+
+def next_archive_number(session: Session, village_id: int) -> int:
+    """The next 件号 of the village's archive: a sequence of its own, given only at sealing, so
+    drafts deleted or numbers skipped never leave a gap in it. The caller holds the village."""
+    last = session.scalar(select(func.max(SealedItem.archive_number)).join(Seal).where(Seal.village_id == village_id))
+    return (last or 0) + 1
 
 
 def to_seal(session: Session, village: Village, period: Quarter) -> tuple[list[DisclosureItem], str]:
@@ -229,6 +237,10 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
         if seal.kind == "quarter":
             problems += _left_out(session, village, seal.period, where)
         previous = seal
+    filed = [entry.archive_number for seal in seals for entry in seal.items]  # in the order they were sealed
+    if filed != list(range(1, len(filed) + 1)):
+        problems.append(Problem("件号不连续、重复或次序不对（应依封存先后为 1–"
+                                f"{len(filed)}）：封存的事项被删除、插入或改了件号", where=f"{village.name}档案"))
     return checked
 
 
@@ -269,7 +281,8 @@ def _stored_bytes(session: Session, entry_id: int) -> tuple[bytes | None, bytes 
 
 def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[Problem]:
     record = session.get(DisclosureItem, entry.item_id)
-    where = f"{seal_where} 事项 {_number_shown(entry, record)}“{entry.title}”"
+    filed = f"（件号 {entry.archive_number}）" if entry.archive_number else ""
+    where = f"{seal_where} 事项 {_number_shown(entry, record)}“{entry.title}”{filed}"
     found = []
     if entry.seal.format < 3 and (entry.first_public_at is not None or entry.first_public_how is not None):
         found.append(Problem("封存时没有首次公开的记录，记录是事后补写的", where=where))

@@ -17,7 +17,7 @@ from zwgk_desktop.errors import BadInput
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions; a test keeps the two in step.
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 def head_revision() -> str:
@@ -51,10 +51,11 @@ def current_revision(engine: Engine) -> str | None:
         raise BadInput(f"{engine.url.database or engine.url} 不是本程序的数据库，或文件已损坏（{exc.orig}）") from None
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> None:
     """Bring the schema to `revision` in one transaction: all of it or none of it.
 
-    An existing archive is backed up first (SQLite's backup API), so a migration can be undone.
+    An existing archive is backed up first (SQLite's backup API), so a migration can be undone;
+    not a scratch copy (`backup=False`: a backup being checked before a restore).
     """
     from alembic import command
 
@@ -63,7 +64,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     current = current_revision(engine)
     if current is not None and is_newer(current):
         raise BadInput(newer_message(current))
-    if current is not None and current != (SCHEMA_HEAD if revision == "head" else revision):
+    if backup and current is not None and current != (SCHEMA_HEAD if revision == "head" else revision):
         backup_before(engine.url.render_as_string(hide_password=False), f"before-migration-{current}")
     config = _config()
     migrating = _migration_engine(engine)

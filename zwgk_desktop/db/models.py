@@ -77,8 +77,9 @@ class DisclosureItem(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"))
-    # The item's number in URLs and on paper when it differs from `id`: an item imported from a
-    # village's own archive keeps the number its posters were printed with.
+    # The item's number in URLs and on paper, given from its village's `ItemNumber` register (an
+    # item imported from a village's archive keeps the number its posters were printed with).
+    # NULL in items made before the register (migration 0009): their number is their `id`.
     number: Mapped[int | None] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(6))  # 2026Q3
     category: Mapped[str] = mapped_column(String(20))
@@ -106,6 +107,22 @@ class DisclosureItem(Base):
 def public_number(record: DisclosureItem) -> int:
     """The item's number as printed in its URL (`{village}/{period}/{number}.html`)."""
     return record.number if record.number is not None else record.id
+
+
+class ItemNumber(Base):
+    """Every number a village's items were ever given: a number is printed in the QR code of every
+    sheet, drafts included, so it is never given to another item. A deleted item's number stays
+    here, retired (`item_id` NULL); the database refuses to delete or reassign a row."""
+
+    __tablename__ = "item_number"
+
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_item.id", ondelete="SET NULL"), unique=True)
+    period: Mapped[str] = mapped_column(String(6))  # the quarter in the number's URL
+    retired_at: Mapped[str | None] = mapped_column(String(40))  # ISO 8601, UTC, when its item was deleted
+
+    item: Mapped[DisclosureItem | None] = relationship()
 
 
 class ItemRow(Base):
@@ -171,6 +188,8 @@ class SealedItem(Base):
     # sealed with it (seal format 3); None for items sealed before the product kept that record.
     first_public_at: Mapped[str | None] = mapped_column(String(40))
     first_public_how: Mapped[str | None] = mapped_column(String(12))
+    # 件号: the item's place in its village's archive, a sequence of its own given at sealing.
+    archive_number: Mapped[int | None] = mapped_column(Integer)
 
     seal: Mapped[Seal] = relationship(back_populates="items")
 
@@ -202,5 +221,5 @@ class SealArrival(Base):
     bundle: Mapped[str] = mapped_column(String(200))  # the file's name, as the township received it
 
 
-__all__ = ["Base", "DisclosureItem", "FirstPublic", "ItemRow", "Seal", "SealArrival", "SealedItem", "Township",
-           "Village", "public_number"]
+__all__ = ["Base", "DisclosureItem", "FirstPublic", "ItemNumber", "ItemRow", "Seal", "SealArrival", "SealedItem",
+           "Township", "Village", "public_number"]

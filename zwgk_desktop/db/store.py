@@ -16,7 +16,17 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Township, Village, public_number
+from zwgk_desktop.db.models import (
+    DisclosureItem,
+    ItemNumber,
+    ItemRow,
+    Seal,
+    SealedItem,
+    Township,
+    Village,
+    public_number,
+    utcnow,
+)
 from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
@@ -133,17 +143,48 @@ def _new_record(session: Session, village: Village, item: Item) -> DisclosureIte
     hold_village(session, village.id)
     if item.supersedes is None and quarter_sealed(session, village, str(item.period)):
         raise BadInput(f"{village.name} {item.period} 已封存，不能再添加事项；如有错误请对原事项发更正公告")
-    # Items imported from a village's own archive keep their numbers; one made here takes the next
-    # free number of its village so the two can never share a URL.
-    number = None
-    public = func.coalesce(DisclosureItem.number, DisclosureItem.id)
-    if session.scalar(select(DisclosureItem.id).where(DisclosureItem.village_id == village.id,
-                                                      DisclosureItem.number.is_not(None)).limit(1)):
-        number = (session.scalar(select(func.max(public)).where(DisclosureItem.village_id == village.id)) or 0) + 1
+    number = next_number(session)
     record = DisclosureItem(village=village, period=str(item.period), category=item.category,
                             supersedes_id=item.supersedes, number=number)
     session.add(record)
+    register_number(session, village.id, number, record)
     return record
+
+
+def next_number(session: Session) -> int:
+    """The number a new item takes: one above every number ever given, deleted items' included.
+
+    A number is printed in the QR code of every sheet, drafts included, so it must never lead to
+    another item later. Above every village's numbers, not just its own: an archive of one village
+    keeps numbering as it always has, and in one holding several villages `--item N` stays
+    unambiguous for every item made here (items imported from a village keep the village's).
+    The caller holds the village (`hold_village`), so the register cannot change meanwhile.
+    """
+    registered = session.scalar(select(func.max(ItemNumber.number))) or 0
+    # Items the register does not know (written by an older program behind its back) count too.
+    stored = session.scalar(select(func.max(func.coalesce(DisclosureItem.number, DisclosureItem.id)))) or 0
+    return max(registered, stored) + 1
+
+
+def register_number(session: Session, village_id: int, number: int, record: DisclosureItem) -> None:
+    """Record that `number` of the village is the item's, for good (see `ItemNumber`)."""
+    session.add(ItemNumber(village_id=village_id, number=number, item=record, period=record.period))
+
+
+def number_taken(session: Session, village_id: int, number: int) -> str | None:
+    """What already holds the village's number, in words, or None if it was never given."""
+    entry = session.get(ItemNumber, (village_id, number))
+    if entry is not None and entry.item_id is None:
+        return f"编号 {number} 曾属于 {entry.period} 一个已删除的事项（编号不再使用）"
+    clash = entry.item if entry is not None else session.scalar(select(DisclosureItem).where(
+        DisclosureItem.village_id == village_id, func.coalesce(DisclosureItem.number, DisclosureItem.id) == number))
+    return f"编号 {number} 已是事项“{clash.title}”的" if clash is not None else None
+
+
+def retired_numbers(session: Session, village: Village) -> list[ItemNumber]:
+    """The village's numbers whose items were deleted: sheets may carry them, nothing else will."""
+    return list(session.scalars(select(ItemNumber).where(
+        ItemNumber.village_id == village.id, ItemNumber.item_id.is_(None)).order_by(ItemNumber.number)))
 
 
 def hold_village(session: Session, village_id: int) -> None:
@@ -177,7 +218,11 @@ def find_item(session: Session, number: int, village: str | None = None) -> Disc
         query = query.where(DisclosureItem.village_id == place.id)
     found = list(session.scalars(query))
     if not found:
-        raise NotFound(f"{place.name if place else ''}没有编号为 {number} 的事项")
+        retired = session.scalars(select(ItemNumber).where(ItemNumber.number == number, ItemNumber.item_id.is_(None),
+                                                           *([ItemNumber.village_id == place.id] if place else [])))
+        gone = "、".join(f"{entry.period}" for entry in retired)
+        raise NotFound(f"{place.name if place else ''}没有编号为 {number} 的事项"
+                       + (f"（{gone} 的事项 {number} 已删除，编号不再使用）" if gone else ""))
     if len(found) > 1:
         names = "、".join(sorted(r.village.name for r in found))
         raise BadInput(f"编号为 {number} 的事项{names}都有：请用 --village 指明是哪个村的")
@@ -314,6 +359,10 @@ def delete_item(session: Session, item_id: int) -> None:
         if is_sealed(session, item_id):
             raise BadInput(f"事项 {public_number(record)}“{record.title}”已封存，不能删除")
         write_entries(session.connection(), item_id, [])
+        # Its number is retired, not freed: sheets printed with it must never lead to another item.
+        session.execute(update(ItemNumber).where(ItemNumber.item_id == item_id)
+                        .values(item_id=None, retired_at=utcnow().isoformat(timespec="seconds"))
+                        .execution_options(synchronize_session=False))
         session.delete(record)
 
 
@@ -445,12 +494,14 @@ class ItemSummary:
     publicity_end: str
     corrects: int | None = None  # a correction: the id of the version it replaces
     sealed: bool = False
+    archive_number: int | None = None  # 件号, given when it was sealed
 
 
 def list_items(session: Session, village: Village | None = None, period: Quarter | None = None,
                category: str | None = None) -> list[ItemSummary]:
     counts = select(ItemRow.item_id, func.count().label("n")).group_by(ItemRow.item_id).subquery()
-    query = (select(DisclosureItem, Village.name, func.coalesce(counts.c.n, 0), SealedItem.id.is_not(None))
+    query = (select(DisclosureItem, Village.name, func.coalesce(counts.c.n, 0), SealedItem.id.is_not(None),
+                    SealedItem.archive_number)
              .join(Village).outerjoin(counts, counts.c.item_id == DisclosureItem.id)
              .outerjoin(SealedItem, SealedItem.item_id == DisclosureItem.id)
              .order_by(Village.id, DisclosureItem.period, DisclosureItem.id))
@@ -463,8 +514,8 @@ def list_items(session: Session, village: Village | None = None, period: Quarter
     summaries = [
         ItemSummary(r.id, public_number(r), name, r.period, r.category, r.title, r.status, r.disclosure, n,
                     r.publicity_start.isoformat() if r.publicity_start else "",
-                    r.publicity_end.isoformat() if r.publicity_end else "", r.supersedes_id, bool(sealed))
-        for r, name, n, sealed in session.execute(query)
+                    r.publicity_end.isoformat() if r.publicity_end else "", r.supersedes_id, bool(sealed), filed)
+        for r, name, n, sealed, filed in session.execute(query)
     ]
     # Within a village and quarter, the categories in the township's order (as on the board).
     rank = {code: index for index, code in enumerate(CATEGORIES)}

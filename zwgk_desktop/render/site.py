@@ -123,3 +123,13 @@ def township_page(township: str, villages: list[tuple[str, str, int]]) -> bytes:
     links = [(name, f"{code}/index.html", f"{quarters} 个季度") for name, code, quarters in villages]
     return _render("list.html", page_title=f"{township}村务公开", root="", township=township, crumbs=[],
                    canonical="", heading=f"{township}村务公开", links=links)
+
+
+def withdrawn_page(township: str, village: str, period: str, number: int,
+                   phones: tuple[tuple[str, str], ...]) -> bytes:
+    """What a retired number's URL shows: the notice was withdrawn (a sheet may carry its QR code),
+    never a 404 and never another item. Nothing of the withdrawn notice is shown: it may never
+    have been reviewed."""
+    return _render("withdrawn.html", page_title=f"{village}编号 {number} 的公告已撤回", root="../../",
+                   township=township, crumbs=[(village, "../index.html")], canonical="", village=village,
+                   quarter_name=Quarter.parse(period).chinese, number=number, phones=phones)

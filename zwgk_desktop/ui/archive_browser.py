@@ -39,7 +39,7 @@ from zwgk_desktop.render.correction import Change
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Task, run_in_background
 
-_COLUMNS = ("村", "季度", "类别", "标题", "验证码", "版本", "封存日期")
+_COLUMNS = ("村", "季度", "类别", "标题", "验证码", "版本", "封存日期", "件号")
 _GOOD = "background: #e3f4e1; color: #1d5e20; padding: 6px; font-weight: bold;"
 _BAD = "background: #fde2e1; color: #8a1c17; padding: 6px; font-weight: bold;"
 _CHANGED = QColor("#fff3c4")
@@ -205,7 +205,8 @@ class ArchiveBrowser(QMainWindow):
             if entry.superseded_by is not None:
                 version += "·已更正"
             cells = (entry.village, entry.period, CATEGORIES[entry.category].name if entry.category in CATEGORIES
-                     else entry.category, entry.title, entry.code, version, entry.sealed_at[:10])
+                     else entry.category, entry.title, entry.code, version, entry.sealed_at[:10],
+                     str(entry.archive_number or ""))
             tip = (f"{entry.title}\n封存：{entry.sealed_at.replace('T', ' ')[:16]}（UTC） {entry.sealed_by}"
                    + (f"\n已被事项 {entry.superseded_by_number} 更正" if entry.superseded_by is not None else ""))
             for column, value in enumerate(cells):

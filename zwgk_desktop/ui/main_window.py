@@ -26,7 +26,14 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import online_copy
-from zwgk_desktop.archive.backup import backup_before
+from zwgk_desktop.archive.backup import (
+    RestorePlan,
+    apply_restore,
+    backup_before,
+    backup_folder,
+    prepare_restore,
+    sqlite_path,
+)
 from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
@@ -64,6 +71,7 @@ class MainWindow(QMainWindow):
     verified = Signal(object)  # the problems found (empty: all is well)
     site_exported = Signal(object)  # the online copy's SiteResult
     rows_exported = Signal(object)  # the workbook's path
+    restore_ended = Signal(bool)  # whether a backup was put in place (refused or declined: False)
 
     def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, log_path: Path | None = None,
                  *, read_only: bool = False) -> None:
@@ -155,7 +163,11 @@ class MainWindow(QMainWindow):
         self.dashboard_action = _action("公开情况（乡镇）…", self)
         self.dashboard_action.setStatusTip("各村各类事项按时、逾期、未公开的情况；导出 Excel；批量打印各村公开栏")
         self.verify_action = _action("核验档案", self)
+        self.restore_action = _action("从备份恢复…", self)
+        self.restore_action.setStatusTip("用以前的备份替换当前档案：先核验备份，列出会丢失的封存，确认后才恢复")
         archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action])
+        archive_menu.addSeparator()
+        archive_menu.addAction(self.restore_action)
         township_menu = self.menuBar().addMenu("乡镇")
         township_menu.addAction(self.dashboard_action)
 
@@ -187,6 +199,7 @@ class MainWindow(QMainWindow):
         self.review_action.triggered.connect(self.mark_reviewed)
         self.seal_action.triggered.connect(self._on_seal)
         self.verify_action.triggered.connect(self._on_verify)
+        self.restore_action.triggered.connect(self._on_restore)
         self.correct_action.triggered.connect(self._on_correct)
         self.browse_action.triggered.connect(self.open_archive_browser)
         self.dashboard_action.triggered.connect(self.open_dashboard)
@@ -347,6 +360,7 @@ class MainWindow(QMainWindow):
         self.new_menu.setEnabled(not self.read_only)
         self.settings_action.setEnabled(not self.read_only)
         self.seal_action.setEnabled(not self.read_only)
+        self.restore_action.setEnabled(not self.read_only and self._database_file() is not None)
         self.import_action.setEnabled(not self.read_only and bool(self.chosen_place and self.chosen_place[1]))
         self.export_action.setEnabled(has_item)
         self.delete_action.setEnabled(changeable and not self.read_only)
@@ -770,6 +784,62 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, "核验未通过", f"检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：\n"
                             + "\n".join(f"· {p}" for p in problems[:20]))
 
+    # -- restore ---------------------------------------------------------------------------------
+    def _database_file(self) -> Path | None:
+        return sqlite_path(self.sessions.kw["bind"].url.render_as_string(hide_password=False))
+
+    def _on_restore(self) -> None:
+        database = self._database_file()
+        if database is None:
+            return
+        chosen, _ = QFileDialog.getOpenFileName(self, "选择要恢复的备份", str(backup_folder(database)),
+                                                "档案备份 (*.sqlite3);;所有文件 (*)")
+        if chosen:
+            self.check_restore(Path(chosen))
+
+    def check_restore(self, backup: Path) -> Task:
+        """Check the backup in the background; then say what restoring it would lose, and ask."""
+        database = self._database_file()
+        assert database is not None
+        self.statusBar().showMessage("正在核验备份…")
+        return run_in_background(lambda: prepare_restore(backup, database), on_done=self._on_restore_checked,
+                                 on_error=self._on_restore_refused)
+
+    def _on_restore_refused(self, error: BaseException) -> None:
+        self.statusBar().clearMessage()
+        show_error(self, "不能用此备份恢复", error)
+        self.restore_ended.emit(False)
+
+    def _on_restore_checked(self, plan: RestorePlan) -> None:
+        self.statusBar().clearMessage()
+        try:
+            answer = QMessageBox.question(self, "从备份恢复", "\n".join(plan.summary())
+                                          + "\n\n确认用此备份替换当前档案？",
+                                          defaultButton=QMessageBox.StandardButton.No)
+            done = answer == QMessageBox.StandardButton.Yes and self.restore(plan)
+        finally:
+            plan.discard()
+        self.restore_ended.emit(done)
+
+    def restore(self, plan: RestorePlan) -> bool:
+        """Put the checked backup in place; the window then shows the restored archive."""
+        if not self.save_current(wait=True):
+            return False
+        self._autosave.stop()
+        if self.editor is not None:
+            self.editor.stop()
+        self.save_pool.waitForDone()
+        try:
+            self.sessions.kw["bind"].dispose()  # no connection keeps reading the archive as it was
+            before = apply_restore(plan)
+        except ZwgkError as exc:
+            show_error(self, "未能恢复", exc, self.log_path)
+            return False
+        self._drop_editor()
+        self.statusBar().showMessage(f"已用 {plan.backup.name} 恢复档案"
+                                     + (f"（恢复前的档案已备份为 {before.path.name}）" if before else ""), 15000)
+        return True
+
     # -- settings --------------------------------------------------------------------------------
     def _on_settings(self) -> None:
         with self.sessions() as session:
@@ -823,16 +893,22 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # sealed meanwhile, or the database locked: say so, keep the item
             show_error(self, "未能删除", exc, self.log_path)
             return False
-        self.undo_group.removeStack(editor.undo)
-        self.center.removeWidget(editor)
-        editor.deleteLater()
-        self.editor = None
+        self._drop_editor()
+        self.statusBar().showMessage("已删除事项", 8000)
+        return True
+
+    def _drop_editor(self) -> None:
+        """Close the item on screen (deleted, or the archive replaced) and show the tree anew."""
+        editor = self.editor
+        if editor is not None:
+            self.undo_group.removeStack(editor.undo)
+            self.center.removeWidget(editor)
+            editor.deleteLater()
+            self.editor = None
         self.center.setCurrentWidget(self.empty)
         self.preview.clear()
         self.reload_tree()
         self._update_actions()
-        self.statusBar().showMessage("已删除事项", 8000)
-        return True
 
     # -- closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: Any) -> None:
