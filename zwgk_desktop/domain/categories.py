@@ -145,7 +145,11 @@ def _bids_rules(item: Item, report: Report) -> None:
         if ranks[row["rank"]] > 1:
             report.error(f"排名 {row['rank']} 重复", row=number, field="排名")
     if sorted(ranks) != list(range(1, len(ranks) + 1)) and all(c == 1 for c in ranks.values()):
-        report.error("排名应从 1 起连续编号", field="排名")
+        # Told on each rank beyond the count, so the cell to fix is named: 1, 2, 4 → the 4.
+        for number, row in enumerate(item.rows, start=1):
+            if row["rank"] > len(ranks):
+                report.error(f"排名应从 1 起连续编号：{len(ranks)} 个投标单位排第 1 至第 {len(ranks)} 名，"
+                             f"没有第 {row['rank']} 名", row=number, field="排名", whole=True)
     bidders = {row["bidder"]: row for row in item.rows}
     # An item value not filled in yet (None) is said as such; what needs it waits for it.
     named = fields.get("winner")

@@ -36,6 +36,9 @@ class Report:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     incomplete: list[Problem] = field(default_factory=list)  # each also in `errors`
+    # Findings about all the rows together (收支不平, a gap in the ranks), even those told on one
+    # row: with a broken row left out they would be wrong, so they wait for it (see `validate`).
+    whole: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -47,16 +50,22 @@ class Report:
         missing = {id(p) for p in self.incomplete}
         return [p for p in self.errors if id(p) not in missing]
 
-    def error(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None) -> None:
+    def error(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None, *,
+              whole: bool = False) -> None:
         self.errors.append(Problem(message, row=row, field=field, other_row=other_row))
+        if whole or row is None:
+            self.whole.append(self.errors[-1])
 
     def missing(self, message: str, field: str) -> None:
         """A value of the item's own not filled in yet: an error, and one a draft may still have."""
         self.error(message, field=field)
         self.incomplete.append(self.errors[-1])
 
-    def warn(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None) -> None:
+    def warn(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None, *,
+             whole: bool = False) -> None:
         self.warnings.append(Problem(message, row=row, field=field, other_row=other_row))
+        if whole or row is None:
+            self.whole.append(self.warnings[-1])
 
 
 @dataclass
@@ -199,9 +208,9 @@ def _apply_rules(item: Item, category: Category, usable: dict[str, Any], broken:
     """The category's rules across rows, over every row whose values are well-typed (a broken
     cell would only repeat its own fault in other words), so a duplicate household is told at
     once with a bad amount elsewhere, not only once that is fixed. Each finding keeps the row
-    numbers of the whole item. A finding about the whole item (收支不平, 排名不连续) needs every
-    row, so it waits while any row is broken; a rule given an item value as None skips what
-    needs it (an opening balance not yet filled in hides no wrong date)."""
+    numbers of the whole item. A finding about all the rows together (收支不平, 排名不连续) needs
+    every row, so it waits while any row is broken; a rule given an item value as None skips
+    what needs it (an opening balance not yet filled in hides no wrong date)."""
     kept = [number for number in range(1, len(item.rows) + 1) if number not in broken]
     view = replace(item, fields=usable, rows=[item.rows[number - 1] for number in kept] if broken else item.rows)
     found = Report()
@@ -210,8 +219,9 @@ def _apply_rules(item: Item, category: Category, usable: dict[str, Any], broken:
         report.errors += found.errors
         report.warnings += found.warnings
         return
+    whole = {id(p) for p in found.whole}
     for problems, into in ((found.errors, report.errors), (found.warnings, report.warnings)):
-        into += [renumbered(p, kept) for p in problems if p.row is not None]
+        into += [renumbered(p, kept) for p in problems if id(p) not in whole]
 
 
 def renumbered(problem: Problem, numbers: Sequence[int]) -> Problem:
