@@ -40,6 +40,7 @@ _TOTAL_ROW = re.compile(r"^(本[页月期季年])?(合计|小计|总计|累计)(
 _SIGNATURE_ROW = re.compile(r"^(制表|填表|编制|审核|复核|负责|会计|出纳|经办|主管)人?[:：]")
 _OPENING_ROW = re.compile(r"^(期初余额|上期结余|上期结转|上年结转|上季度结余)$")
 _WAN = re.compile(r"^(.*?)万元?$")
+INFO_WHERE = f"工作表“{INFO_SHEET}”"  # how a problem on the item's own sheet is placed
 
 
 @dataclass
@@ -76,6 +77,10 @@ class ImportPlan:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def rows_named(self, problems: list[Problem]) -> set[int]:
+        """The data sheet's rows these problems name (the 事项信息 sheet counts its own rows)."""
+        return {p.row for p in problems if p.row is not None and p.where != INFO_WHERE}
 
 
 def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dict[str, str] | None = None,
@@ -336,7 +341,7 @@ def _read_info(plan: ImportPlan, grid: Grid) -> None:
                 raw = cell_text(value) if spec.kind is not Kind.DATE else value
                 plan.item.fields[spec.key] = _money(value, "") if spec.kind is Kind.MONEY else spec.parse(raw)
         except FieldError as exc:
-            plan.errors.append(Problem(str(exc), where=f"工作表“{INFO_SHEET}”", row=number, field=label))
+            plan.errors.append(Problem(str(exc), where=INFO_WHERE, row=number, field=label))
 
 
 def _check(plan: ImportPlan) -> None:
@@ -353,9 +358,8 @@ def _check(plan: ImportPlan) -> None:
         income = sum(r.get("income") or 0 for r in item.rows if isinstance(r.get("income"), int))
         expense = sum(r.get("expense") or 0 for r in item.rows if isinstance(r.get("expense"), int))
         item.fields["closing_balance"] = item.fields["opening_balance"] + income - expense
-    info = f"工作表“{INFO_SHEET}”"
-    unread_cells = {p.row for p in plan.errors if p.where != info}  # the data sheet's rows
-    unread_fields = {p.field for p in plan.errors if p.where == info}  # the 事项信息 sheet's labels
+    unread_cells = plan.rows_named(plan.errors)
+    unread_fields = {p.field for p in plan.errors if p.where == INFO_WHERE}  # the 事项信息 sheet's labels
     if "公示开始" in unread_fields:
         unread_fields.add("公示期")
     unread = [number for number, source in enumerate(plan.source_rows, start=1) if source in unread_cells]
@@ -374,7 +378,7 @@ def _located(plan: ImportPlan, problem: Problem) -> Problem:
         labels = ("公示结束", "公示开始") if problem.field == "公示期" else (problem.field,)
         given = next((label for label in labels if label in plan.info_rows), None)
         if given is not None:
-            return replace(problem, where=f"工作表“{INFO_SHEET}”", row=plan.info_rows[given], field=given)
+            return replace(problem, where=INFO_WHERE, row=plan.info_rows[given], field=given)
     columns = {c.field.label: c.where for c in plan.columns}
     where = "/".join(columns.get(label, label) for label in problem.field.split("/"))
     return replace(renumbered(problem, plan.source_rows), field=where)
