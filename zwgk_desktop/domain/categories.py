@@ -43,7 +43,9 @@ def _finance_rules(item: Item, report: Report) -> None:
             report.warn(f"凭证号 {voucher} 与第{vouchers[voucher]}行重复", row=number, field="凭证号",
                         other_row=vouchers[voucher])
         vouchers.setdefault(voucher, number)
-    opening, closing = item.fields["opening_balance"], item.fields["closing_balance"]
+    opening, closing = item.fields.get("opening_balance"), item.fields.get("closing_balance")
+    if opening is None or closing is None:
+        return  # not filled in yet: said as such, and the lines are still checked
     computed = opening + income - expense
     if computed != closing:
         f = money.format_fen
@@ -90,6 +92,7 @@ ASSISTANCE_KINDS = ("农村低保", "城市低保", "特困供养", "临时救�
 
 def _assistance_rules(item: Item, report: Report) -> None:
     seen: dict[str, int] = {}
+    names: dict[tuple[str, str], int] = {}
     for number, row in enumerate(item.rows, start=1):
         id_number = row["id_number"]
         if id_number in seen:
@@ -98,6 +101,11 @@ def _assistance_rules(item: Item, report: Report) -> None:
         seen.setdefault(id_number, number)
         if row["household_size"] < 1:
             report.error("保障人口至少 1 人", row=number, field="保障人口")
+        name = (str(row.get("group") or ""), str(row["head_name"]))
+        if name in names:
+            report.warn(f"与第{names[name]}行同组同名，请核对是否同一户列了两次", row=number, field="户主姓名",
+                        other_row=names[name])
+        names.setdefault(name, number)
 
 
 ASSISTANCE = Category(
@@ -137,16 +145,23 @@ def _bids_rules(item: Item, report: Report) -> None:
         if ranks[row["rank"]] > 1:
             report.error(f"排名 {row['rank']} 重复", row=number, field="排名")
     if sorted(ranks) != list(range(1, len(ranks) + 1)) and all(c == 1 for c in ranks.values()):
-        report.error("排名应从 1 起连续编号", field="排名")
+        # Told on each rank beyond the count, so the cell to fix is named: 1, 2, 4 → the 4.
+        for number, row in enumerate(item.rows, start=1):
+            if row["rank"] > len(ranks):
+                report.error(f"排名应从 1 起连续编号：{len(ranks)} 个投标单位排第 1 至第 {len(ranks)} 名，"
+                             f"没有第 {row['rank']} 名", row=number, field="排名", whole=True)
     bidders = {row["bidder"]: row for row in item.rows}
-    winner = bidders.get(fields["winner"])
-    if winner is None:
+    # An item value not filled in yet (None) is said as such; what needs it waits for it.
+    named = fields.get("winner")
+    winner = bidders.get(named) if named is not None else None
+    if named is not None and winner is None:
         report.error(f"中标单位“{fields['winner']}”不在投标单位之中", field="中标单位")
-    elif winner["rank"] != 1:
+    elif winner is not None and winner["rank"] != 1:
         report.warn(f"中标单位排名第 {winner['rank']}，不是第一名：请在公告中说明理由", field="中标单位")
-    if fields["contract_amount"] > fields["budget"]:
+    if None not in (fields.get("contract_amount"), fields.get("budget")) \
+            and fields["contract_amount"] > fields["budget"]:
         report.warn("合同金额超过预算金额", field="合同金额")
-    if fields["method"] in ("公开招标", "邀请招标") and len(item.rows) < 3:
+    if fields.get("method") in ("公开招标", "邀请招标") and len(item.rows) < 3:
         report.warn(f"{fields['method']}的投标人少于 3 个，依法应重新招标", field="投标单位")
 
 

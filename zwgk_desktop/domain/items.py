@@ -3,7 +3,7 @@ stored as reviewed or printed: its own fields, its rows, and its category's cros
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -26,20 +26,46 @@ CORRECTION_REASON = Field("correction_reason", "更正原因", Kind.LONGTEXT, ma
 
 @dataclass
 class Report:
-    """What is wrong (errors: cannot be reviewed or printed) and what looks odd (warnings)."""
+    """What is wrong (errors: cannot be reviewed or printed) and what looks odd (warnings).
+
+    Some errors only say that a value of the item's own is not filled in yet (公示开始, 期初余额,
+    中标单位): a draft may be kept without them, so they are also listed in `incomplete`. Every
+    other error is something wrong with what is there, which no one may store from a file.
+    """
 
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    incomplete: list[Problem] = field(default_factory=list)  # each also in `errors`
+    # Findings about all the rows together (收支不平, a gap in the ranks), even those told on one
+    # row: with a broken row left out they would be wrong, so they wait for it (see `validate`).
+    whole: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
-    def error(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None) -> None:
-        self.errors.append(Problem(message, row=row, field=field, other_row=other_row))
+    @property
+    def wrong(self) -> list[Problem]:
+        """The errors that are not merely a value still to be filled in."""
+        missing = {id(p) for p in self.incomplete}
+        return [p for p in self.errors if id(p) not in missing]
 
-    def warn(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None) -> None:
+    def error(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None, *,
+              whole: bool = False) -> None:
+        self.errors.append(Problem(message, row=row, field=field, other_row=other_row))
+        if whole or row is None:
+            self.whole.append(self.errors[-1])
+
+    def missing(self, message: str, field: str) -> None:
+        """A value of the item's own not filled in yet: an error, and one a draft may still have."""
+        self.error(message, field=field)
+        self.incomplete.append(self.errors[-1])
+
+    def warn(self, message: str, row: int | None = None, field: str = "", other_row: int | None = None, *,
+             whole: bool = False) -> None:
         self.warnings.append(Problem(message, row=row, field=field, other_row=other_row))
+        if whole or row is None:
+            self.whole.append(self.warnings[-1])
 
 
 @dataclass
@@ -134,39 +160,88 @@ def parse_item_fields(category: Category, raw: Mapping[str, object]) -> tuple[di
     return values, problems
 
 
-def validate(item: Item, category: Category, *, rows_checked: bool = False) -> Report:
+def validate(item: Item, category: Category, *, rows_checked: bool = False,
+             unread_rows: Collection[int] = ()) -> Report:
     """Every check an item must pass before it is reviewed or printed; typed values expected.
 
+    The one checker: the editor runs it as the clerk types, an import runs it on what the file
+    holds before anything is stored, a review and a print refuse what it refuses.
+
     `rows_checked`: every row value has just been through its field's check (an import parses
-    each cell that way), so only the rules across rows are left to run.
+    each cell that way), so only the rules across rows are left to run; `unread_rows` (numbered
+    from 1) are the rows with a cell that could not be read at all.
     """
     report = Report()
     for spec, value in ((TITLE, item.title), (CLERK, item.clerk), (REVIEWER, item.reviewer)):
-        _check_into(spec, value, report)
+        _check_own(spec, value, report)
     if item.supersedes is not None:
-        _check_into(CORRECTION_REASON, item.correction_reason, report)
+        _check_own(CORRECTION_REASON, item.correction_reason, report)
     if item.disclosure not in DISCLOSURE_ATTRIBUTES:
         report.error(f"“{item.disclosure}”不是公开属性（{'、'.join(DISCLOSURE_ATTRIBUTES)}）", field="公开属性")
     _check_publicity(item, category, report)
     if item.status == REVIEWED:
         if not item.reviewer:
-            report.error("已审核的事项须填写村务监督委员会审核人", field="审核人")
+            report.missing("已审核的事项须填写村务监督委员会审核人", field="审核人")
         if item.reviewed_on is None:
-            report.error("已审核的事项须填写审核日期", field="审核日期")
+            report.missing("已审核的事项须填写审核日期", field="审核日期")
         elif item.publicity_start and item.reviewed_on > item.publicity_start:
             report.warn("审核日期晚于公示开始日期：应先审核签字，后公布", field="审核日期")
+    usable: dict[str, Any] = {}  # the item's own values as the rules may read them: None where wrong
     for spec in category.item_fields:
-        item.fields[spec.key] = _check_into(spec, item.fields.get(spec.key), report)
+        before = len(report.errors)
+        item.fields[spec.key] = _check_own(spec, item.fields.get(spec.key), report)
+        usable[spec.key] = item.fields[spec.key] if len(report.errors) == before else None
+    broken = {number for number in unread_rows if 1 <= number <= len(item.rows)}
     for number, row in enumerate(item.rows if not rows_checked else (), start=1):
+        before = len(report.errors)
         for spec in category.row_fields:
             row[spec.key] = _check_into(spec, row.get(spec.key), report, row=number)
+        if len(report.errors) != before:
+            broken.add(number)
     if len(item.rows) < category.min_rows:
         report.error(f"至少需要 {category.min_rows} 行，现有 {len(item.rows)} 行", field="明细")
-    if report.ok:
-        # Cross-row rules assume every value is well-typed; checking them on broken cells
-        # would only repeat the same fault in other words.
-        category.rules(item, report)
+    _apply_rules(item, category, usable, broken, report)
     return report
+
+
+def _apply_rules(item: Item, category: Category, usable: dict[str, Any], broken: set[int], report: Report) -> None:
+    """The category's rules across rows, over every row whose values are well-typed (a broken
+    cell would only repeat its own fault in other words), so a duplicate household is told at
+    once with a bad amount elsewhere, not only once that is fixed. Each finding keeps the row
+    numbers of the whole item. A finding about all the rows together (收支不平, 排名不连续) needs
+    every row, so it waits while any row is broken; a rule given an item value as None skips
+    what needs it (an opening balance not yet filled in hides no wrong date)."""
+    kept = [number for number in range(1, len(item.rows) + 1) if number not in broken]
+    view = replace(item, fields=usable, rows=[item.rows[number - 1] for number in kept] if broken else item.rows)
+    found = Report()
+    category.rules(view, found)
+    if not broken:
+        report.errors += found.errors
+        report.warnings += found.warnings
+        return
+    whole = {id(p) for p in found.whole}
+    for problems, into in ((found.errors, report.errors), (found.warnings, report.warnings)):
+        into += [renumbered(p, kept) for p in problems if id(p) not in whole]
+
+
+def renumbered(problem: Problem, numbers: Sequence[int]) -> Problem:
+    """A problem found on some rows (numbered 1, 2, 3 … among them) told with the numbers those
+    rows have elsewhere (`numbers[0]` is the first's): in the whole item, or on a sheet."""
+    def number(n: int | None) -> int | None:
+        return numbers[n - 1] if n is not None and 1 <= n <= len(numbers) else n
+
+    message = problem.message
+    if problem.other_row is not None:
+        message = message.replace(f"第{problem.other_row}行", f"第{number(problem.other_row)}行", 1)
+    return replace(problem, message=message, row=number(problem.row), other_row=number(problem.other_row))
+
+
+def _check_own(spec: Field, value: Any, report: Report) -> Any:
+    """One of the item's own values; a required one left empty is still to be filled in."""
+    if spec.required and (value is None or (isinstance(value, str) and not value.strip())):
+        report.missing("必填，不能为空", field=spec.label)
+        return value
+    return _check_into(spec, value, report)
 
 
 def _check_into(spec: Field, value: Any, report: Report, row: int | None = None) -> Any:
@@ -182,7 +257,7 @@ def _check_publicity(item: Item, category: Category, report: Report) -> None:
     if item.disclosure != PUBLIC:
         return
     if start is None:
-        report.error("主动公开的事项须填写公示开始日期", field="公示期")
+        report.missing("主动公开的事项须填写公示开始日期", field="公示期")
         return
     if end is not None:
         if end < start:

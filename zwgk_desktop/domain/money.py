@@ -49,9 +49,9 @@ def parse_fen(value: object, *, allow_negative: bool = False) -> int:
         raise MoneyError(f"金额 {amount} 超过两位小数（最小单位是分）")
     result = int(fen)
     if result < 0 and not allow_negative:
-        raise MoneyError(f"金额不能为负数（{amount}）")
+        raise MoneyError(f"金额不能为负数（{format_fen(result)}）")
     if abs(result) >= MAX_FEN:
-        raise MoneyError(f"金额 {amount} 大得不合理")
+        raise MoneyError(f"金额 {format_fen(result)} 大得不合理")
     return result
 
 

@@ -28,7 +28,7 @@ from zwgk_desktop.domain import money
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.categories import new_item
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
-from zwgk_desktop.domain.items import CLERK, TITLE, Category, Item, validate
+from zwgk_desktop.domain.items import CLERK, TITLE, Item, renumbered, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.io.columns import normalize_header, spellings
@@ -40,6 +40,7 @@ _TOTAL_ROW = re.compile(r"^(本[页月期季年])?(合计|小计|总计|累计)(
 _SIGNATURE_ROW = re.compile(r"^(制表|填表|编制|审核|复核|负责|会计|出纳|经办|主管)人?[:：]")
 _OPENING_ROW = re.compile(r"^(期初余额|上期结余|上期结转|上年结转|上季度结余)$")
 _WAN = re.compile(r"^(.*?)万元?$")
+INFO_WHERE = f"工作表“{INFO_SHEET}”"  # how a problem on the item's own sheet is placed
 
 
 @dataclass
@@ -71,10 +72,15 @@ class ImportPlan:
     errors: list[Problem] = field(default_factory=list)  # any of these: nothing is imported
     warnings: list[Problem] = field(default_factory=list)  # to be accepted
     to_complete: list[Problem] = field(default_factory=list)  # the draft's own fields still missing
+    info_rows: dict[str, int] = field(default_factory=dict)  # the 事项信息 sheet's row of each label given
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def rows_named(self, problems: list[Problem]) -> set[int]:
+        """The data sheet's rows these problems name (the 事项信息 sheet counts its own rows)."""
+        return {p.row for p in problems if p.row is not None and p.where != INFO_WHERE}
 
 
 def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dict[str, str] | None = None,
@@ -318,6 +324,7 @@ def _read_info(plan: ImportPlan, grid: Grid) -> None:
         value = row[1]
         if _blank(value):
             continue
+        plan.info_rows[label] = number
         try:
             if label == TITLE.label:
                 plan.item.title = TITLE.parse(cell_text(value))
@@ -334,90 +341,61 @@ def _read_info(plan: ImportPlan, grid: Grid) -> None:
                 raw = cell_text(value) if spec.kind is not Kind.DATE else value
                 plan.item.fields[spec.key] = _money(value, "") if spec.kind is Kind.MONEY else spec.parse(raw)
         except FieldError as exc:
-            plan.errors.append(Problem(str(exc), where=f"工作表“{INFO_SHEET}”", row=number, field=label))
+            plan.errors.append(Problem(str(exc), where=INFO_WHERE, row=number, field=label))
 
 
 def _check(plan: ImportPlan) -> None:
-    """The category's own rules over the read rows: row-level errors block, the rest is told."""
+    """The editor's checks (`validate`, the one checker) over the item the file describes, before
+    anything is stored: whatever the editor would call an error, the import refuses. Only the
+    item's own values the file does not give (公示开始, 期初余额, 中标单位 …) are left for the
+    clerk to fill in before review; warnings are told, to be accepted."""
     item, schema = plan.item, category_of(plan.category)
     if not item.rows and schema.min_rows > 0:
         plan.errors.append(Problem("表头下面没有任何数据行", where=f"工作表“{plan.sheet}”"))
         return
-    if plan.errors:
-        _check_the_rest(plan, schema)
-        return
-    if plan.category == "finance" and item.fields.get("opening_balance") is not None:
-        income = sum(r.get("income") or 0 for r in item.rows)
-        expense = sum(r.get("expense") or 0 for r in item.rows)
+    if plan.category == "finance" and item.fields.get("opening_balance") is not None \
+            and item.fields.get("closing_balance") is None:
+        income = sum(r.get("income") or 0 for r in item.rows if isinstance(r.get("income"), int))
+        expense = sum(r.get("expense") or 0 for r in item.rows if isinstance(r.get("expense"), int))
         item.fields["closing_balance"] = item.fields["opening_balance"] + income - expense
-    # The rows are checked against the category's rules as if the item's own fields were filled
-    # in (a sheet of 低保 households says nothing of the item's publicity dates): a bad row is an
-    # error now; a field the draft still lacks is for the clerk to complete before review.
-    rows_report = validate(_probe(item, schema), schema, rows_checked=True)
-    plan.errors += [_located(plan, p) for p in rows_report.errors if p.row is not None]
-    plan.warnings += [_located(plan, p) for p in rows_report.warnings if p.row is not None]
-    own = validate(item.snapshot(), schema, rows_checked=True)
-    plan.to_complete += [p for p in own.errors if p.row is None]
-    plan.warnings += [p for p in own.warnings if p.row is None]
-    if plan.category == "assistance":
-        seen: dict[tuple[str, str], int] = {}
-        for index, row in enumerate(item.rows):
-            key = (str(row.get("group") or ""), str(row.get("head_name") or ""))
-            if key in seen:
-                plan.warnings.append(Problem(f"与第{plan.source_rows[seen[key]]}行同组同名，请核对是否同一户列了两次",
-                                             row=plan.source_rows[index], field="户主姓名"))
-            seen.setdefault(key, index)
-
-
-def _check_the_rest(plan: ImportPlan, schema: Category) -> None:
-    """With cells that did not parse, the rules still run over the rows that did, so a duplicate
-    household is listed with the rest, not found only once the others are fixed."""
-    bad = {p.row for p in plan.errors if p.where != f"工作表“{INFO_SHEET}”"}  # the data sheet's rows
-    kept = [index for index, number in enumerate(plan.source_rows) if number not in bad]
-    if None in bad or not kept:
-        return  # the sheet itself is wrong (a column missing): its rows are not worth checking
-    whole = plan.item.snapshot()
-    whole.rows = [plan.item.rows[index] for index in kept]
-    partial = replace(plan, item=whole, source_rows=[plan.source_rows[index] for index in kept])
-    report = validate(_probe(whole, schema), schema, rows_checked=True)
-    plan.errors += [_located(partial, p) for p in report.errors if p.row is not None]
-    plan.warnings += [_located(partial, p) for p in report.warnings if p.row is not None]
-
-
-def _probe(item: Item, schema: Category) -> Item:
-    """A copy whose missing item fields hold harmless values, so the rows' rules can run."""
-    probe = item.snapshot()
-    probe.publicity_start = probe.publicity_start or probe.period.last_day
-    first = next((r for r in probe.rows if r.get("rank") == 1), probe.rows[0] if probe.rows else {})
-    for spec in schema.item_fields:
-        if probe.fields.get(spec.key) is None and spec.required:
-            probe.fields[spec.key] = {
-                Kind.MONEY: 0, Kind.DATE: probe.period.first_day, Kind.COUNT: spec.minimum,
-                Kind.CHOICE: spec.choices[0] if spec.choices else "",
-            }.get(spec.kind, first.get("bidder") if spec.key == "winner" else "待填")
-    if schema.code == "finance":
-        income = sum(r.get("income") or 0 for r in probe.rows if isinstance(r.get("income"), int))
-        expense = sum(r.get("expense") or 0 for r in probe.rows if isinstance(r.get("expense"), int))
-        probe.fields["closing_balance"] = probe.fields["opening_balance"] + income - expense
-    return probe
+    unread_cells = plan.rows_named(plan.errors)
+    unread_fields = {p.field for p in plan.errors if p.where == INFO_WHERE}  # the 事项信息 sheet's labels
+    if "公示开始" in unread_fields:
+        unread_fields.add("公示期")
+    unread = [number for number, source in enumerate(plan.source_rows, start=1) if source in unread_cells]
+    report = validate(item.snapshot(), schema, rows_checked=True, unread_rows=unread)
+    plan.errors += [_located(plan, p) for p in report.wrong]
+    plan.warnings += [_located(plan, p) for p in report.warnings]
+    # A value on the 事项信息 sheet that did not read is an error already; it is not also "to fill in".
+    plan.to_complete += [p for p in report.incomplete if p.field not in unread_fields]
 
 
 def _located(plan: ImportPlan, problem: Problem) -> Problem:
-    """A rule's row number (1, 2, 3 … of the item) as the sheet's own row, with the column."""
-    def sheet_row(number: int | None) -> int | None:
-        return plan.source_rows[number - 1] if number and number <= len(plan.source_rows) else number
-
-    row, message = sheet_row(problem.row), problem.message
-    if problem.other_row is not None:
-        message = message.replace(f"第{problem.other_row}行", f"第{sheet_row(problem.other_row)}行", 1)
-    column = next((c.where for c in plan.columns if c.field.label == problem.field), problem.field)
-    return Problem(message, where=problem.where, row=row, field=column, other_row=sheet_row(problem.other_row))
+    """A problem as the file shows it: a rule's row number (1, 2, 3 … of the item) as the sheet's
+    own row, with the column (or columns: 收入/支出); one about the item's own values at its row
+    of the 事项信息 sheet, where the file gives it there."""
+    if problem.row is None:
+        labels = ("公示结束", "公示开始") if problem.field == "公示期" else (problem.field,)
+        given = next((label for label in labels if label in plan.info_rows), None)
+        if given is not None:
+            return replace(problem, where=INFO_WHERE, row=plan.info_rows[given], field=given)
+    columns = {c.field.label: c.where for c in plan.columns}
+    where = "/".join(columns.get(label, label) for label in problem.field.split("/"))
+    return replace(renumbered(problem, plan.source_rows), field=where)
 
 
 def check_against_archive(session: Session, plan: ImportPlan, village: Village) -> None:
-    """Warnings from what the archive already holds for the quarter: the same rows already imported
-    into this village (a file imported twice), and for a 低保 list, a person already on a list of
-    this or another village (drawing twice)."""
+    """Warnings from what the archive already holds for the quarter, to be shown and accepted
+    (see `archive_warnings`)."""
+    plan.warnings += archive_warnings(session, plan, village)
+
+
+def archive_warnings(session: Session, plan: ImportPlan, village: Village) -> list[Problem]:
+    """What the archive already holds for the quarter: the same rows already imported into this
+    village (a file imported twice), and for a 低保 list, a person already on a list of this or
+    another village (drawing twice)."""
+    found: list[Problem] = []
+
     def filled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{key: value for key, value in row.items() if value is not None} for row in rows]
 
@@ -430,13 +408,13 @@ def check_against_archive(session: Session, plan: ImportPlan, village: Village) 
         rows = store.load_rows(session, [record.id])[record.id]
         if mine and len(rows) == len(mine) and filled(store.to_domain(record, rows).rows) == mine:
             identical.add(record.id)
-            plan.warnings.append(Problem(f"与已有的事项 {public_number(record)}“{record.title}”的明细完全相同："
-                                         "是不是同一个文件导入了两次？", where=plan.file))
+            found.append(Problem(f"与已有的事项 {public_number(record)}“{record.title}”的明细完全相同："
+                                 "是不是同一个文件导入了两次？", where=plan.file))
     if plan.category != "assistance":
-        return
+        return found
     ids = {str(r.get("id_number")): i for i, r in enumerate(plan.item.rows) if r.get("id_number")}
     if not ids:
-        return
+        return found
     others = session.execute(
         select(ItemRow.data, Village.name, DisclosureItem).join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
         .join(Village, Village.id == DisclosureItem.village_id)
@@ -448,15 +426,27 @@ def check_against_archive(session: Session, plan: ImportPlan, village: Village) 
             continue
         where = (f"本村的事项 {public_number(record)}“{record.title}”中" if record.village_id == village.id
                  else f"{name}{plan.period}的名单中")
-        plan.warnings.append(Problem(f"此人已在{where}，请核对是否重复享受",
-                                     row=plan.source_rows[index], field="身份证号"))
+        found.append(Problem(f"此人已在{where}，请核对是否重复享受", row=plan.source_rows[index], field="身份证号"))
+    return found
 
 
 def store_import(session: Session, plan: ImportPlan, village: Village, *, title: str | None = None) -> int:
-    """The plan as a new draft item of the village (the caller's transaction)."""
+    """The plan as a new draft item of the village (the caller's transaction), its warnings
+    having been shown and accepted.
+
+    The archive is looked at again inside the village's hold: the same file imported at the same
+    moment by someone else (a second window, another `zwgk import`) was not there when the plan
+    was checked, and only here, where no other import can interleave, is it certain to be seen.
+    """
     if not plan.ok:
         raise BadInput(f"{plan.file} 有 {len(plan.errors)} 处错误，没有导入：", plan.errors)
     if title:
         plan.item.title = TITLE.parse(title)
+    store.hold_village(session, village.id)
+    told = set(plan.warnings)
+    new = [p for p in archive_warnings(session, plan, village) if p not in told]
+    if new:
+        raise BadInput(f"{plan.file} 没有导入：检查之后、导入之前，档案里有了变化（可能同时有人导入了同一个文件）。"
+                       "请重新导入并核对这些提醒：", new)
     return store.save_item(session, plan.item, village)
 

@@ -194,8 +194,7 @@ class ImportWizard(QDialog):
     def _show(self, plan: ImportPlan) -> None:
         self.plan = plan
         self.progress.setVisible(False)
-        bad_rows = {p.row for p in plan.errors if p.row is not None}
-        odd_rows = {p.row for p in plan.warnings if p.row is not None}
+        bad_rows, odd_rows = plan.rows_named(plan.errors), plan.rows_named(plan.warnings)
         shown = plan.item.rows[:PREVIEW_ROWS]
         self.preview.clear()
         self.preview.setColumnCount(len(plan.columns))
