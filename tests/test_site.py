@@ -239,14 +239,15 @@ def test_check_names_altered_missing_and_stale_files(demo_copy: Path, tmp_path: 
     planted.write_bytes(page.read_bytes())  # a forged notice beside the real ones
     (root / "xiaocun" / "2026Q2").mkdir(parents=True)
     (root / "xiaocun" / "2026Q2" / "1.html").write_text("<p>伪造</p>", encoding="utf-8")
-    # The web host's own files are not ours to judge.
+    # The web host's own files are not ours to judge; robots.txt is ours (it keeps 低保 lists unindexed).
     (root / "robots.txt").write_text("User-agent: *\n", encoding="utf-8")
     (root / "404.html").write_text("<p>找不到</p>", encoding="utf-8")
     (root / ".well-known").mkdir()
     (root / ".well-known" / "security.json").write_text("{}", encoding="utf-8")
     checked = run_zwgk("site", "-o", str(root), "--check", cwd=tmp_path, env=env)
     assert checked.code == 1 and "donggang/2026Q2/98.html" in checked.out and "xiaocun/2026Q2/1.html" in checked.out
-    assert "robots.txt" not in checked.out and "404.html" not in checked.out and "security.json" not in checked.out
+    assert "robots.txt：内容与档案不符" in checked.out
+    assert "404.html" not in checked.out and "security.json" not in checked.out
     planted.unlink()
     shutil.rmtree(root / "xiaocun")
     page.write_text(page.read_text(encoding="utf-8").replace("验证码", "验证吗", 1), encoding="utf-8")

@@ -34,6 +34,7 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
 from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.web_address import checked_base_url
 
 log = logging.getLogger("zwgk")
 
@@ -406,8 +407,8 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
     if args.item is not None or args.category is not None:
         raise BadInput("批量打印整季度的公开栏，不能同时用 --item 或 --category")
     one_file = args.output.suffix.lower() == ".pdf"
-    if args.base_url and not args.base_url.startswith(("http://", "https://")):
-        raise BadInput(f"网上公开地址“{args.base_url}”应以 http:// 或 https:// 开头")
+    if args.base_url:
+        checked_base_url(args.base_url)
     with _session(args) as session:
         chosen = [store.find_village(session, v) for v in args.village] if args.village else store.villages(session)
         villages = [(v.name, v.code) for v in chosen]

@@ -7,7 +7,12 @@ written. A sealed item is shown exactly as sealed (same bytes, same 验证码), 
 changed since. Writing is incremental: a file is rewritten only when its content changed, and a
 manifest (`zwgk-site.json`) records what each file was made from, so a sheet is not rendered
 again for nothing and files this program wrote that are no longer wanted are removed (nothing
-else in the folder is touched).
+else in the folder is touched, and nothing outside it: a symbolic link inside the folder is never
+followed).
+
+Pages that name private persons (a 低保 household, a family paid 征地补偿) are kept out of search
+engines: each such page says `noindex`, and `robots.txt` is made from the same decision
+(`names_private_persons`), so the two can never disagree.
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ import hashlib
 import json
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,10 +46,21 @@ from zwgk_desktop.render.correction import Previous, code_of, public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import write_pdf
 from zwgk_desktop.render.public import Place, PublicItem
+from zwgk_desktop.render.web_address import checked_base_url
 
 MANIFEST = "zwgk-site.json"
 RETIRED = "retired:"  # the source of a retired number's page (its item was deleted)
+ROBOTS = "robots.txt"
 SITE_FORMAT = 1
+
+# What may be indexed by search engines: public money (财务收支), companies' bids and the
+# committee's own resolutions. Everything else may name private persons (a 低保 household, a
+# family's 宅基地 or 征地补偿, who got which 惠农补贴, who pays what for an 一事一议 project), and a
+# kind nobody listed here counts as naming them: a page missing from a search engine costs a
+# resident nothing (the QR code and the index lead to it), a household's name on one does.
+_NAMES_NO_ONE: dict[str, frozenset[str] | None] = {
+    "finance": None, "bids": None, "notice": frozenset({"会议决议"}),
+}
 
 
 @dataclass
@@ -52,6 +70,7 @@ class Planned:
     source: str  # a hash of what the file is made from
     data: bytes | None = None
     make: Callable[[], bytes] | None = None
+    private: bool = False  # names private persons: kept out of search engines (robots.txt)
 
 
 @dataclass
@@ -91,13 +110,18 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
                  "withdrawn": "该公告已撤回，不再公开"}))
         for period, entries in by_period.items():
             folder = f"{village.code}/{period}"
-            files[f"{folder}/index.html"] = Planned("", site.quarter_page(township.name, village.name, period, entries))
+            # An index listing such an item shows its title, which may name the household too.
+            private = any(entry.private for entry in entries)
+            files[f"{folder}/index.html"] = Planned(
+                "", site.quarter_page(township.name, village.name, period, entries), private=private)
             files[f"{folder}/index.json"] = Planned("", site.to_json(
-                site.quarter_data(village.name, village.code, period, entries)))
+                site.quarter_data(village.name, village.code, period, entries)), private=private)
         periods = [(period, len(entries)) for period, entries in sorted(by_period.items(), reverse=True)]
         files[f"{village.code}/index.html"] = Planned("", site.village_page(township.name, village.name, periods))
         villages.append((village.name, village.code, len(periods)))
     files["index.html"] = Planned("", site.township_page(township.name, villages))
+    files[ROBOTS] = Planned("", site.robots_txt(urlsplit(base_url).path, sorted(
+        {name.rpartition(".")[0] + "." for name, planned in files.items() if planned.private})))
     for planned in files.values():
         if planned.data is not None and not planned.source:
             planned.source = _sha(planned.data)
@@ -122,6 +146,7 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
         sealed[item_id] = content
     replaced = previous_versions(session, items, layouts, place)
     corrected_by = {i.supersedes: i.id for i in items if i.supersedes is not None}
+    by_id = {i.id: i for i in items}
     rank = {code: index for index, code in enumerate(CATEGORIES)}
     items.sort(key=lambda i: (str(i.period), rank.get(i.category, len(rank)), i.id or 0))
     by_period: dict[str, list[site.OnlineItem]] = {}
@@ -138,20 +163,42 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
         withdrawn = (layout.withdraw_online_after_publicity and item.publicity_end is not None
                      and item.publicity_end < today)
         newer = corrected_by.get(item.id)
+        private = _private_in_any_version(session, item, by_id)
         entry = site.OnlineItem(
             public=public, phones=place.supervision_phones, withdrawn=withdrawn,
             corrected_by=numbers.get(newer) if newer is not None else None,
-            corrects=numbers.get(item.supersedes) if item.supersedes is not None else None)
+            corrects=numbers.get(item.supersedes) if item.supersedes is not None else None, private=private)
         by_period.setdefault(str(item.period), []).append(entry)
         folder = f"{place.village_code}/{item.period}/{entry.number}"
         source = public.content_hash
-        files[f"{folder}.html"] = Planned("", site.item_page(entry, place.township, base_url))
-        files[f"{folder}.json"] = Planned("", site.to_json(site.item_data(entry)))
+        files[f"{folder}.html"] = Planned("", site.item_page(entry, place.township, base_url), private=private)
+        files[f"{folder}.json"] = Planned("", site.to_json(site.item_data(entry)), private=private)
         if not withdrawn:
             files[f"{folder}.pdf"] = Planned(
                 f"{source}:{'sealed' if kept is not None else base_url}",
-                make=_pdf_maker(session, item, kept is not None, layouts, place, base_url, replaced))
+                make=_pdf_maker(session, item, kept is not None, layouts, place, base_url, replaced),
+                private=private)
     return by_period
+
+
+def names_private_persons(item: Item) -> bool:
+    """Whether the item's public content may name private persons (see `_NAMES_NO_ONE`)."""
+    if item.category not in _NAMES_NO_ONE:
+        return True
+    kinds = _NAMES_NO_ONE[item.category]
+    return kinds is not None and item.fields.get("kind") not in kinds
+
+
+def _private_in_any_version(session: Session, item: Item, by_id: dict[int | None, Item]) -> bool:
+    """A correction's 更正公告 quotes what the replaced version said (原为), so it names whom
+    any version it replaces named."""
+    version: Item | None = item
+    while version is not None:
+        if names_private_persons(version):
+            return True
+        earlier = version.supersedes
+        version = None if earlier is None else (by_id.get(earlier) or store.load_item(session, earlier)[0])
+    return False
 
 
 def _tampered(number: int, place: Place, what: str) -> BadInput:
@@ -217,9 +264,45 @@ def _file_sha(path: Path) -> str | None:
         return None
 
 
+# A name this program writes or removes: plain parts, no `..`, no drive or backslash (a manifest
+# is a file in a folder others may write to, and it names what gets deleted).
+_SAFE_PART = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
+
+
+def _is_link(path: Path) -> bool:
+    """A symbolic link, or on Windows a junction (which `is_symlink` does not see)."""
+    try:
+        status = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISLNK(status.st_mode) or bool(
+        getattr(status, "st_file_attributes", 0) & stat.FILE_ATTRIBUTE_REPARSE_POINT)
+
+
+def _linked_folder(folder: Path, name: str) -> Path | None:
+    """The first folder on the way to `name` that is a link (it could lead out of the site)."""
+    path = folder
+    for part in name.split("/")[:-1]:
+        path = path / part
+        if _is_link(path):
+            return path
+    return None
+
+
+def _inside(folder: Path, name: str) -> Path | None:
+    """`folder / name` when writing or removing it cannot touch anything outside the folder."""
+    parts = name.split("/")
+    if not all(_SAFE_PART.fullmatch(part) for part in parts) or _linked_folder(folder, name) is not None:
+        return None
+    return folder.joinpath(*parts)
+
+
 def _is_current(folder: Path, name: str, planned: Planned, old: dict[str, dict[str, str]]) -> bool:
-    """Whether the file on disk already is what the plan wants (a PDF: made from the same source)."""
+    """Whether the file on disk already is what the plan wants (a PDF: made from the same source).
+    A link never is: whatever it points at, the export puts the real file in its place."""
     path = folder / name
+    if _is_link(path) or _linked_folder(folder, name) is not None:
+        return False
     if planned.data is not None:
         try:
             return path.read_bytes() == planned.data
@@ -232,7 +315,7 @@ def _is_current(folder: Path, name: str, planned: Planned, old: dict[str, dict[s
 def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str, *, today: date | None = None,
                progress: Callable[[int, int], None] | None = None) -> SiteResult:
     """Write the online copy into `folder`, rewriting only what changed."""
-    base_url = _checked_url(base_url)
+    base_url = checked_base_url(base_url)
     published: list[tuple[int, str]] = []
     plan = plan_site(session, layouts, base_url, today or date.today(), published)
     try:
@@ -240,6 +323,7 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
     except OSError as exc:
         raise BadInput(f"无法创建目录 {folder}：{why(exc)}") from None
     old = _read_manifest(folder)
+    _refuse_links_and_foreign_robots(folder, plan, old)
     result = SiteResult(folder, files=len(plan))
     manifest: dict[str, dict[str, str]] = {}
     try:
@@ -248,16 +332,18 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
                 sha = old[name]["sha256"] if planned.data is None else _sha(planned.data)
             else:
                 data = planned.data if planned.data is not None else planned.make()  # type: ignore[misc]
-                _write_atomically(folder / name, data)
+                _write_atomically(folder / name, data)  # replaces a link there, never writes through it
                 result.written.append(name)
                 sha = _sha(data)
             manifest[name] = {"sha256": sha, "source": planned.source}
             if progress:
                 progress(done, len(plan))
         for name in sorted(set(old) - set(plan)):
-            stale = Path(name)
-            if not stale.is_absolute() and ".." not in stale.parts and stale.suffix in (".html", ".json", ".pdf"):
-                (folder / stale).unlink(missing_ok=True)
+            stale = _inside(folder, name)
+            if stale is None or stale.suffix not in (".html", ".json", ".pdf"):
+                continue  # not a name this program writes, or reached through a link: not ours to delete
+            if _is_link(stale) or stale.is_file():  # a link itself is removed, never what it points at
+                stale.unlink()
                 result.removed.append(name)
         document = {"format": SITE_FORMAT, "base_url": base_url, "files": manifest}
         _write_atomically(folder / MANIFEST, json.dumps(document, ensure_ascii=False, indent=1,
@@ -272,6 +358,20 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
     return result
 
 
+def _refuse_links_and_foreign_robots(folder: Path, plan: dict[str, Planned], old: dict[str, dict[str, str]]) -> None:
+    """Stop before writing anything where the export would write through a link out of the
+    folder, or over a robots.txt the web host put there."""
+    for name in sorted(plan):
+        linked = _linked_folder(folder, name)
+        if linked is not None:
+            raise BadInput(f"{linked} 是指向 {os.path.realpath(linked)} 的链接：网上公开件只写在 {folder} "
+                           "之内，不经链接写到别处。请把它换成真正的文件夹后再导出")
+    robots = folder / ROBOTS
+    if ROBOTS not in old and (robots.exists() or _is_link(robots)):
+        raise BadInput(f"{robots} 不是本程序写的：网上公开件要写入自己的 robots.txt（不让搜索引擎收录"
+                       "低保等含有个人姓名的页面）。请把原文件改名或删除，导出后再把其中需要的内容并入")
+
+
 def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str, *,
                today: date | None = None) -> tuple[int, list[Problem]]:
     """Compare a written online copy with the archive: every file present and as it should be."""
@@ -279,13 +379,15 @@ def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
         raise BadInput(f"{folder} 不是网上公开件的目录" + ("（这是一个文件）" if folder.exists() else "（不存在）"))
     if not (folder / MANIFEST).exists():
         raise BadInput(f"{folder} 中没有网上公开件（缺少 {MANIFEST}）：请先用 zwgk site -o {folder} 导出")
-    base_url = _checked_url(base_url)
+    base_url = checked_base_url(base_url)
     plan = plan_site(session, layouts, base_url, today or date.today())
     old = _read_manifest(folder)
     problems = []
     for name, planned in sorted(plan.items()):
         path = folder / name
-        if not path.exists():
+        if _is_link(path) or _linked_folder(folder, name) is not None:
+            problems.append(Problem("是链接，不是导出的文件（重新导出会换成真正的文件）", where=name))
+        elif not path.exists():
             problems.append(Problem("缺少此文件（请重新导出）", where=name))
         elif not _is_current(folder, name, planned, old):
             if planned.data is None:
@@ -314,13 +416,6 @@ def _unknown_files(folder: Path, known: set[str]) -> list[str]:
         if _OURS.fullmatch(name) and path.is_file() and name not in known:
             found.append(name)
     return found
-
-
-def _checked_url(url: str) -> str:
-    url = (url or "").strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise BadInput(f"网上公开地址“{url}”应以 http:// 或 https:// 开头")
-    return url
 
 
 def stored_base_url(session: Session) -> str:

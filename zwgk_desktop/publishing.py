@@ -24,6 +24,7 @@ from zwgk_desktop.render.correction import Previous, code_of, public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
 from zwgk_desktop.render.public import Place, PublicItem, build_public_item
+from zwgk_desktop.render.web_address import checked_base_url
 
 
 @dataclass
@@ -79,8 +80,7 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
     if not url:
         raise BadInput("还没有设置网上公开地址，二维码无处可指：请运行 zwgk init --base-url https://… "
                        "或在 render 时加 --base-url")
-    if not url.startswith(("http://", "https://")):
-        raise BadInput(f"网上公开地址“{url}”应以 http:// 或 https:// 开头")
+    url = checked_base_url(url)  # the check `zwgk init` makes: what the QR codes carry
     items = store.selected_items(session, village, period, category, item_id)
     public, withheld = store.public_only(items)
     result = RenderResult(base_url=url, withheld=withheld)

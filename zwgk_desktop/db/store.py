@@ -36,6 +36,7 @@ from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, NotFound, Problem
 from zwgk_desktop.render.public import Place
+from zwgk_desktop.render.web_address import checked_base_url
 
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 
@@ -67,10 +68,7 @@ def ensure_township(session: Session, name: str) -> Township:
 
 
 def set_base_url(township: Township, url: str) -> None:
-    url = url.strip()
-    if not re.fullmatch(r"https?://[^\s?#]+", url):
-        raise BadInput(f"网上公开地址“{url}”无效：应以 http:// 或 https:// 开头，且不含空格、? 或 #")
-    township.base_url = url.rstrip("/")
+    township.base_url = checked_base_url(url)
 
 
 def set_phone(owner: Township | Village, phone: str) -> None:

@@ -3,15 +3,18 @@
 Pure: public items in, file contents out. Every page is made from `PublicItem`s, the same
 whitelisted, masked content the A3 sheets print, so the 验证码 on the page is the one on the
 paper. Templates are Jinja2 with autoescaping; pages need no JavaScript and nothing from outside
-the site (one stylesheet, the phone's own fonts).
+the site (one stylesheet, the phone's own fonts). A page naming private persons says `noindex`;
+`robots_txt` lists the same pages for crawlers that never open them.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -34,6 +37,7 @@ class OnlineItem:
     corrected_by: int | None = None  # number of the correction that replaces it
     corrects: int | None = None  # number of the item this one corrects
     has_pdf: bool = True
+    private: bool = False  # names private persons: not for search engines
 
     @property
     def number(self) -> int:
@@ -47,8 +51,8 @@ def _environment() -> Environment:
                        trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
 
 
-def _render(template: str, **values: Any) -> bytes:
-    return _environment().get_template(template).render(**values).encode("utf-8")
+def _render(template: str, *, noindex: bool = False, **values: Any) -> bytes:
+    return _environment().get_template(template).render(noindex=noindex, **values).encode("utf-8")
 
 
 def stylesheet() -> bytes:
@@ -71,7 +75,7 @@ def item_page(entry: OnlineItem, township: str, base_url: str) -> bytes:
         canonical=item_url(base_url, item.village_code, item.period, entry.number) if base_url else "",
         item=item, quarter_name=quarter, withdrawn=entry.withdrawn, corrected_by=entry.corrected_by,
         corrects=entry.corrects, phones=entry.phones, pdf=entry.has_pdf and not entry.withdrawn,
-        number=entry.number, wide=len(item.headers) > _WIDE_COLUMNS)
+        number=entry.number, wide=len(item.headers) > _WIDE_COLUMNS, noindex=entry.private)
 
 
 def item_data(entry: OnlineItem) -> dict[str, Any]:
@@ -105,7 +109,7 @@ def quarter_page(township: str, village: str, period: str, entries: list[OnlineI
     quarter = Quarter.parse(period).chinese
     return _render("quarter.html", page_title=f"{village}{quarter}村务公开", root="../../", township=township,
                    crumbs=[(village, "../index.html")], canonical="", village=village, quarter_name=quarter,
-                   entries=[_summary(e) for e in entries])
+                   entries=[_summary(e) for e in entries], noindex=any(e.private for e in entries))
 
 
 def quarter_data(village: str, village_code: str, period: str, entries: list[OnlineItem]) -> dict[str, Any]:
@@ -133,3 +137,18 @@ def withdrawn_page(township: str, village: str, period: str, number: int,
     return _render("withdrawn.html", page_title=f"{village}编号 {number} 的公告已撤回", root="../../",
                    township=township, crumbs=[(village, "../index.html")], canonical="", village=village,
                    quarter_name=Quarter.parse(period).chinese, number=number, phones=phones)
+
+
+def robots_txt(base_path: str, private: Iterable[str]) -> bytes:
+    """robots.txt keeping crawlers off the files that name private persons.
+
+    `private` are path prefixes under the site's folder (`donggang/2026Q1/3.` stands for the
+    item's page, data and sheets). It names paths only: no village, title or category, nothing
+    the indexes do not already show. `base_path` is where the site sits on its host (from the
+    base URL), since crawlers read robots.txt at the host's root only.
+    """
+    root = quote(base_path.rstrip("/"), safe="/%:@!$&'()*+,;=-._~")
+    lines = ["User-agent: *", *(f"Disallow: {root}/{prefix}" for prefix in private)]
+    if len(lines) == 1:
+        lines.append("Disallow:")  # nothing to keep off: an empty rule allows everything
+    return ("\n".join(lines) + "\n").encode("ascii")

@@ -1,0 +1,94 @@
+"""The online copy's address (网上公开地址): the one check every way of giving it goes through.
+
+`zwgk init --base-url`, 设置, `zwgk render --base-url` and `zwgk site --base-url` all call
+`checked_base_url`, so an address one of them accepts is accepted by all, and what the QR codes
+carry is always a plain web address: http(s), a real host name, a path, nothing else. The
+guard matters because the address is printed on paper for years: a space or `#` breaks every
+code, and `https://portal.gov.cn@elsewhere.example` (a user name before `@`) would send
+residents to another site while looking like the township's.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from zwgk_desktop.errors import BadInput
+
+# Longer addresses make the QR code denser than a phone reads easily off a weathered poster.
+MAX_LENGTH = 200
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+# Characters a URL path may not carry unescaped (RFC 3986 leaves them out); ? and # would end the
+# path, so the `/{village}/{period}/…` the QR code appends would no longer be part of it.
+_NOT_IN_PATH = set('?#"<>\\^`{|}[]@')
+
+
+def checked_base_url(url: str) -> str:
+    """`url` without trailing slashes, or BadInput saying in Chinese what is wrong with it."""
+    text = (url or "").strip()
+    problem = _problem(text)
+    if problem:
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        raise BadInput(f"网上公开地址“{shown}”无效：{problem}。"
+                       "应形如 https://zwgk.example.gov.cn/qingshan")
+    return text.rstrip("/")
+
+
+def _problem(text: str) -> str:
+    if not text:
+        return "地址为空"
+    if len(text) > MAX_LENGTH:
+        return f"地址长 {len(text)} 个字符，最多 {MAX_LENGTH} 个（太长的地址使二维码难以扫描）"
+    for char in text:
+        if unicodedata.category(char)[0] in "CZ":  # controls, format characters, every kind of space
+            return "含有空格或不可见字符"
+    scheme, sep, rest = text.partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return "应以 http:// 或 https:// 开头"
+    if scheme != scheme.lower():
+        return "开头的 http:// 或 https:// 应为小写"
+    host_part, path = re.match(r"([^/?#]*)(.*)", rest, re.DOTALL).groups()  # type: ignore[union-attr]
+    if "@" in host_part:
+        return "不能含有用户名（@ 之前的部分）"
+    bad = sorted(set(path) & _NOT_IN_PATH)
+    if bad:
+        return f"地址中不能有 {' '.join(bad)}（二维码所带的地址在此之后接上村和季度）"
+    if re.search(r"%(?![0-9A-Fa-f]{2})", path):
+        return "路径中的 % 后应是两位十六进制数"
+    if any(part in (".", "..") for part in path.split("/")):
+        return "路径中不能有 . 或 .."
+    try:
+        parts = urlsplit(text)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "主机名或端口无效"
+    if not host:
+        return "缺少主机名"
+    if port == 0 or host_part.endswith(":"):
+        return "端口无效"
+    if not _valid_host(host, bracketed=host_part.startswith("[")):
+        return f"主机名“{host}”无效"
+    return ""
+
+
+def _valid_host(host: str, *, bracketed: bool) -> bool:
+    if bracketed:
+        try:
+            return ipaddress.ip_address(host).version == 6
+        except ValueError:
+            return False
+    try:
+        ipaddress.IPv4Address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")  # 政务.中国 → xn--… (a Chinese domain name)
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    if re.fullmatch(r"[0-9.]+", ascii_host):  # 1.2.3 is neither an IPv4 address nor a name
+        return False
+    return len(ascii_host) <= 253 and all(_LABEL.fullmatch(label) for label in labels)
