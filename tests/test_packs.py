@@ -288,7 +288,7 @@ def test_export_refuses_what_import_would(tmp_path: Path) -> None:
 
 
 def test_a_pack_that_inflates_far_beyond_its_formats_is_refused(tmp_path: Path) -> None:
-    """A pack member of 200 MB of spaces, or one whose header understates it, or thousands of members."""
+    """A pack member of 200 MB of spaces, one of a few megabytes, or a thousand members."""
     import time
 
     from zwgk_desktop.render.packs import import_pack
@@ -296,10 +296,16 @@ def test_a_pack_that_inflates_far_beyond_its_formats_is_refused(tmp_path: Path) 
     def bomb(members: dict[str, bytes]) -> None:
         members["finance.toml"] += b" " * (200 << 20)
 
+    def big(members: dict[str, bytes]) -> None:
+        import os
+
+        members["finance.toml"] += b"# " + os.urandom(2 << 20).hex().encode()
+
     def many(members: dict[str, bytes]) -> None:
         members.update({f"extra{n}.toml": b"" for n in range(1000)})
 
-    for change, told in ((bomb, "finance.toml 解开后超过 1 MB"), (many, "个文件，超过 200 个")):
+    for change, told in ((bomb, "finance.toml 压缩比异常"), (big, "finance.toml 解开后超过 1 MB"),
+                         (many, "个文件，超过 200 个")):
         crafted = _crafted_pack(tmp_path, change)
         started = time.perf_counter()
         with pytest.raises(BadInput, match=told):

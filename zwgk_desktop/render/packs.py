@@ -62,6 +62,8 @@ def export_pack(folder: Path, out: Path, *, name: str, version: str, township: s
         if reason := _label_problem(value):
             raise BadInput(f"版式包{label}“{excerpt(value)}”不合适：{reason}（请用 1–{NAME_LIMIT} 个字，"
                            "不含引号、斜杠和控制字符）")
+    if reason := text_problem(township, limit=NAME_LIMIT):  # import would refuse the pack.toml
+        raise BadInput(f"乡镇名称“{excerpt(township)}”不能写入版式包：{reason}")
     load_layouts(folder)  # a bad format is refused here, not in twenty villages
     from zwgk_desktop.domain.catalogue import load_catalogue
 
@@ -98,11 +100,11 @@ def _read_info(folder: Path, shown: str) -> PackInfo:
                                  ("township", "乡镇", False), ("made_on", "导出日期", False)):
         value = data.get(key, "")
         if not isinstance(value, str):
-            problems.append(Problem("应为文字", where=f"{shown}/{PACK_FILE}", field=key))
+            problems.append(Problem("应为文字", where=f"{shown}/{PACK_FILE}", field=f"{key}（{label}）"))
             continue
         reason = _label_problem(value) if required else text_problem(value, limit=NAME_LIMIT)
         if reason:
-            problems.append(Problem(f"{label}{reason}", where=f"{shown}/{PACK_FILE}", field=key))
+            problems.append(Problem(reason, where=f"{shown}/{PACK_FILE}", field=f"{key}（{label}）"))
         values[key] = value.strip()
     if problems:
         raise BadInput(f"版式包 {shown} 的 {PACK_FILE} 无效：", problems)
