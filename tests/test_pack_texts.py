@@ -171,7 +171,7 @@ def test_other_texts_print_as_written_so_take_no_braces(tmp_path: Path, key: str
 def test_every_text_has_a_length_limit(tmp_path: Path, key: str) -> None:
     limit = TEXTS[key][2]
     assert load_layout(finance_with(tmp_path, key, "字" * limit))  # the limit itself is fine
-    message = refused_quickly(finance_with(tmp_path, key, "字" * 100_000), key)
+    message = refused_quickly(finance_with(tmp_path, key, "字" * 30_000), key)
     assert f"最多 {limit} 个" in message
 
 
@@ -196,3 +196,46 @@ def test_a_hostile_title_in_a_layouts_folder_stops_render_in_words(demo_copy: Pa
     assert time.perf_counter() - started < 20
     assert done.code == 2 and "title.pattern" in done.err and "不能带转换" in done.err, done.err
     assert not (tmp_path / "x.pdf").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Nesting: Python's tomllib and json die with a RecursionError on deep nesting; ours say so.
+
+NESTINGS = {
+    "array": lambda d: "deep = " + "[" * d + "1" + "]" * d,
+    "inline table": lambda d: "deep = " + "{ a = " * d + "1" + " }" * d,
+    "mixed": lambda d: "deep = " + "[{ a = " * (d // 2) + "1" + " }]" * (d // 2),
+    "dotted table": lambda d: "[deep" + ".a" * d + "]\nb = 1",
+    "array of tables": lambda d: "[[deep" + ".a" * d + "]]\nb = 1",
+    "dotted key": lambda d: "deep" + ".a" * d + " = 1",
+}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(list(NESTINGS)), st.integers(33, 5000), st.sampled_from(["finance.toml", "catalogue.toml"]))
+def test_deep_toml_is_refused_in_words(tmp_path: Path, kind: str, depth: int, name: str) -> None:
+    from zwgk_desktop.domain.catalogue import load_catalogue
+
+    folder = tmp_path / "layouts"
+    folder.mkdir(exist_ok=True)
+    for source in STANDARD.glob("*.toml"):
+        (folder / source.name).write_bytes(source.read_bytes())
+    path = folder / name
+    path.write_text(NESTINGS[kind](depth) + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    started = time.perf_counter()
+    with pytest.raises(BadInput) as caught:
+        load_catalogue(folder) if name == "catalogue.toml" else load_layouts(folder)
+    assert time.perf_counter() - started < 1
+    assert str(path) in str(caught.value) and "嵌套过深" in str(caught.value), str(caught.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(["[", "{\"a\": "]), min_size=33, max_size=3000))
+def test_deep_json_is_refused_in_words(openings: list[str]) -> None:
+    from zwgk_desktop.incoming import parse_json
+
+    text = "".join(openings) + "1" + "".join("]" if o == "[" else "}" for o in reversed(openings))
+    with pytest.raises(BadInput, match="嵌套过深"):
+        parse_json(text, "x.zwgk 中的 data/archive.json")
+    assert parse_json("".join(openings[:32]) + "1" + "".join("]" if o == "[" else "}"
+                                                             for o in reversed(openings[:32])), "x") is not None

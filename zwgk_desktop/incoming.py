@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import tomllib
 import zipfile
 from collections.abc import Callable, Iterator
@@ -25,7 +26,14 @@ from zwgk_desktop.errors import BadInput, toml_mistake
 # The deepest of our own files (a bundle's archive.json: document, seals, items, record, rows,
 # row, a value) is under ten levels; 32 leaves room and still stops a hostile file at once.
 MAX_NESTING = 32
-MAX_TOML = 1 << 20  # a format or a catalogue is a few kilobytes
+# A format or a catalogue is a few kilobytes. tomllib reads about 300 KB a second of hostile
+# TOML (80,000 tiny tables), so the cap also bounds how long a refusal takes.
+MAX_TOML = 128 * 1024
+# A dotted key (`a.b.c = 1`, `[a.b.c]`) of more parts than MAX_NESTING: tomllib takes time
+# quadratic in the parts (40,000 of them: over a minute), so it is refused before parsing.
+# Possessive and anchored at the start of a word, so a long run of digits costs linear time.
+_PART = r"""(?:(?<![A-Za-z0-9_-])[A-Za-z0-9_-]++|"[^"\n]*+"|'[^'\n]*+')"""
+_LONG_DOTTED_KEY = re.compile(rf"{_PART}(?:[ \t]*+\.[ \t]*+{_PART}){{{MAX_NESTING},}}")
 
 
 def too_deep(where: str) -> BadInput:
@@ -60,6 +68,8 @@ def load_toml(path: Path, what: str, shown: str | None = None) -> dict[str, Any]
         text = raw.decode("utf-8-sig")  # Notepad may have saved it with a byte-order mark
     except UnicodeDecodeError:
         raise BadInput(f"{name} 不是 UTF-8 编码的文本") from None
+    if _LONG_DOTTED_KEY.search(text):
+        raise too_deep(name)
     return _parsed(tomllib.loads, text, name)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from zwgk_desktop import __version__
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.incoming import BoundedZip, ZipLimits, load_toml
+from zwgk_desktop.incoming import MAX_TOML, BoundedZip, ZipLimits, load_toml
 from zwgk_desktop.outputs import replacing, why
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
 from zwgk_desktop.render.pack_text import NAME_FORBIDDEN, NAME_LIMIT, excerpt, text_problem
@@ -33,7 +33,7 @@ SUFFIX = ".zwgkpack"
 LOCAL = "local"
 LOCAL_LABEL = "本地版式（非乡镇统一格式）"
 # A format is a few kilobytes and a pack a dozen files.
-PACK_LIMITS = ZipLimits("版式包", member=1 << 20, total=8 << 20, members=200)
+PACK_LIMITS = ZipLimits("版式包", member=MAX_TOML, total=8 << 20, members=200)
 
 
 @dataclass(frozen=True)
