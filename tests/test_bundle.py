@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import zipfile
 from collections.abc import Callable
 from datetime import date
@@ -345,3 +346,143 @@ def test_a_number_two_villages_share_needs_the_village(tmp_path: Path) -> None:
         assert store.find_item(session, 7, "石桥村").village.code == "shiqiao"
     told = run_zwgk("export", "--db", str(township), "--item", "7", "-o", str(tmp_path / "x.xlsx"), cwd=tmp_path)
     assert told.code == 2 and "--village" in told.err and not (tmp_path / "x.xlsx").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# Bundles out of all proportion: refused in words, in little memory.
+
+PEAK_LIMIT_MB = 200
+
+
+def peak_import(bundle: Path, township: Path, cwd: Path) -> tuple[int, str, float]:
+    """`zwgk bundle import` in a process of its own: exit code, stderr, and its peak RSS in MB
+    (measured by a wrapper process, so nothing else this test run started is counted)."""
+    import subprocess
+    import sys
+
+    resource = pytest.importorskip("resource")
+    assert resource
+    from conftest import zwgk_command
+
+    wrapper = ("import json, resource, subprocess, sys\n"
+               "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+               "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+               "print(json.dumps([done.returncode, done.stderr, peak / 1024]))\n")
+    command = [*zwgk_command(), "bundle", "import", str(bundle), "--db", str(township)]
+    done = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, check=True)
+    code, err, peak = json.loads(done.stdout)
+    return int(code), str(err), float(peak)
+
+
+def _with_big_member(bundle: Path, out: Path, name: str, write: Callable[[Any], None]) -> Path:
+    """The bundle with member `name` replaced by whatever `write` streams into it."""
+    with zipfile.ZipFile(bundle) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bag:
+        for info in source.infolist():
+            if info.filename == name:
+                with bag.open(name, "w", force_zip64=True) as member:
+                    write(member)
+            else:
+                bag.writestr(info.filename, source.read(info))
+    return out
+
+
+def _zeros(member: Any) -> None:
+    chunk = bytes(1 << 20)
+    for _ in range(1024):  # 1 GiB
+        member.write(chunk)
+
+
+def _understate(bundle: Path, name: str, size: int) -> None:
+    """Rewrite a member's recorded size (local header and central directory), as a forger would."""
+    import struct
+
+    with zipfile.ZipFile(bundle) as bag:
+        info, start = bag.getinfo(name), bag.start_dir
+    data = bytearray(bundle.read_bytes())
+    struct.pack_into("<I", data, info.header_offset + 22, size)
+    at = start
+    while data[at:at + 4] == b"PK\x01\x02":
+        name_len, extra_len, comment_len = struct.unpack_from("<HHH", data, at + 28)
+        if data[at + 46:at + 46 + name_len].decode() == name:
+            struct.pack_into("<I", data, at + 24, size)
+        at += 46 + name_len + extra_len + comment_len
+    bundle.write_bytes(bytes(data))
+
+
+@pytest.mark.slow
+def test_a_zip_bomb_is_refused_in_little_memory(village_archive: Path, tmp_path: Path) -> None:
+    """1 GiB of zeros as archive.json (a few MB on disk), and a member whose header says it is
+    small: refused in words, the import's peak memory far below the bomb's size."""
+    import os
+
+    bundle = export(village_archive, tmp_path / "donggang.zwgk")
+    bomb = _with_big_member(bundle, tmp_path / "bomb.zwgk", "data/archive.json", _zeros)
+    assert bomb.stat().st_size < 8 << 20
+    liar = _with_big_member(bundle, tmp_path / "liar.zwgk", "data/archive.json",
+                            lambda member: member.write(os.urandom(64 << 20)))
+    _understate(liar, "data/archive.json", 1000)
+    township = township_db(tmp_path)
+    before = counts(township)
+    for path, told in ((bomb, "压缩比异常"), (liar, "已损坏")):
+        code, err, peak = peak_import(path, township, tmp_path)
+        print(f"{path.name}: {path.stat().st_size / 2**20:.1f} MB on disk, peak RSS {peak:.0f} MB")
+        assert code == 2 and told in err and "data/archive.json" in err and "Traceback" not in err, err
+        assert peak < PEAK_LIMIT_MB, peak
+    assert counts(township) == before
+
+
+def _deep(depth: int) -> Any:
+    value: Any = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+NESTED: dict[str, tuple[Callable[[dict[str, bytes]], None], str]] = {
+    "archive.json all brackets": (lambda m: m.update({"data/archive.json": b"[" * 100_000 + b"]" * 100_000}),
+                                  "嵌套过深"),
+    "a record field 40 deep": (_crafted(lambda d: d["seals"][0]["items"][0]["record"]["fields"].update(
+        x=_deep(40))), "嵌套过深"),
+    "a number of 5000 digits": (lambda m: m.update({"data/archive.json": m["data/archive.json"].replace(
+        b'"bundle_format": 1', b'"bundle_format": ' + b"1" * 5000, 1)}), "位数过多"),
+    "public content nested deep": (_crafted(lambda d: d["seals"][0]["items"][0].update(
+        canonical_json="[" * 5000 + "]" * 5000)), "公开内容无法读取"),
+}
+
+
+@pytest.mark.parametrize("kind", list(NESTED))
+def test_deeply_nested_json_is_refused_in_words(village_archive: Path, tmp_path: Path, kind: str) -> None:
+    change, told = NESTED[kind]
+    bundle = export(village_archive, tmp_path / "donggang.zwgk")
+    _rewrite(bundle, change, fix_manifests=True)
+    township = township_db(tmp_path)
+    before = counts(township)
+    code, err, peak = peak_import(bundle, township, tmp_path)
+    assert code == 2 and told in err and "donggang.zwgk" in err and "Traceback" not in err, err
+    assert peak < PEAK_LIMIT_MB, peak
+    assert counts(township) == before
+
+
+@pytest.mark.parametrize(("sizes", "told"), [
+    ((3000,), "解开后超过 2 KB"),  # one member past its limit
+    ((1500, 1500, 1500), "解开后超过 4 KB"),  # each within it, together past the total
+    ((10,) * 6, "超过 5 个"),
+])
+def test_a_zip_is_measured_member_by_member(tmp_path: Path, sizes: tuple[int, ...], told: str) -> None:
+    from zwgk_desktop.incoming import BoundedZip, ZipLimits
+
+    path = tmp_path / "x.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bag:
+        for number, size in enumerate(sizes):
+            bag.writestr(f"m{number}", os.urandom(size))
+    limits = ZipLimits("档案包", member=2048, total=4096, members=5)
+    with pytest.raises(BadInput, match=told), BoundedZip(path, "x.zip", limits) as bag:
+        for entry in bag.entries:
+            bag.read(entry)
+    if len(sizes) > limits.members:
+        return
+    _understate(path, "m0", 100)  # the header now understates: still refused while it inflates
+    with pytest.raises(BadInput, match=r"x\.zip 中的 m0"), BoundedZip(path, "x.zip", limits) as bag:
+        for entry in bag.entries:
+            bag.read(entry)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +161,153 @@ def test_a_pack_with_a_bad_catalogue_is_refused_naming_the_pack(tmp_path: Path) 
     told = str(refused.value)
     assert "bad.zwgkpack" in told and "catalogue.toml" in told and "zwgk-pack-" not in told, told
     assert not (tmp_path / "installed").exists() or not any((tmp_path / "installed").iterdir())
+
+
+# ---------------------------------------------------------------------------------------------
+# Hostile packs: what the township's export would refuse is refused at import too, at once, in
+# words, even with every checksum made to match.
+
+
+def _crafted_pack(tmp_path: Path, change: Callable[[dict[str, bytes]], None], name: str = "crafted") -> Path:
+    """The standard pack with `change` made to its members and its manifest recomputed."""
+    import hashlib
+
+    from zwgk_desktop.render.packs import MANIFEST, export_pack
+
+    good = tmp_path / "good.zwgkpack"
+    if not good.exists():
+        export_pack(standard_layouts_dir(), good, name="青山镇统一格式", version="2026.1", township="青山镇")
+    with zipfile.ZipFile(good) as source:
+        members = {member: source.read(member) for member in source.namelist()}
+    change(members)
+    members[MANIFEST] = "".join(f"{hashlib.sha256(data).hexdigest()}  {member}\n" for member, data in
+                                sorted(members.items()) if member != MANIFEST).encode("utf-8")
+    crafted = tmp_path / f"{name}.zwgkpack"
+    with zipfile.ZipFile(crafted, "w", zipfile.ZIP_DEFLATED) as target:
+        for member, data in members.items():
+            target.writestr(member, data)
+    return crafted
+
+
+def _replace(member: str, old: str, new: str) -> Callable[[dict[str, bytes]], None]:
+    def change(members: dict[str, bytes]) -> None:
+        text = members[member].decode("utf-8")
+        assert old in text
+        members[member] = text.replace(old, new, 1).encode("utf-8")
+    return change
+
+
+def _pack_field(key: str, toml_value: str) -> Callable[[dict[str, bytes]], None]:
+    def change(members: dict[str, bytes]) -> None:
+        lines = members["pack.toml"].decode("utf-8").splitlines()
+        members["pack.toml"] = "\n".join(f"{key} = {toml_value}" if line.startswith(f"{key} =") else line
+                                         for line in lines).encode("utf-8")
+    return change
+
+
+def _nested(member: str, toml: str) -> Callable[[dict[str, bytes]], None]:
+    def change(members: dict[str, bytes]) -> None:
+        members[member] = members[member] + b"\n" + toml.encode("utf-8")
+    return change
+
+
+DEEP = 3000
+HOSTILE_PACKS: dict[str, tuple[Callable[[dict[str, bytes]], None], tuple[str, ...]]] = {
+    "title with a huge width": (_replace("finance.toml", 'pattern = "{village}', 'pattern = "{village!r:>100000000}'),
+                                ("finance.toml", "title.pattern", "不能带转换")),
+    "title reaching into attributes": (_replace("bids.toml", 'pattern = "{village}', 'pattern = "{village.__class__}'),
+                                       ("bids.toml", "title.pattern", "属性或下标")),
+    "footer with a format": (_replace("notice.toml", 'note = "', 'note = "{village:>99999999}'),
+                             ("notice.toml", "footer.note", "花括号")),
+    "footer of 30,000 characters": (_replace("notice.toml", 'note = "', 'note = "' + "很长" * 15_000),
+                               ("notice.toml", "footer.note", "太长")),
+    "header with a control character": (_replace("finance.toml", 'header = "日期"', 'header = "日\\u202e期"'),
+                                        ("finance.toml", "columns[0].header", "控制字符")),
+    "name with braces": (_pack_field("name", '"{village!r:>100000000}"'), ("pack.toml", "name", "花括号")),
+    "name with a slash": (_pack_field("name", '"../../统一格式"'), ("pack.toml", "name", "/")),
+    "name with a newline": (_pack_field("name", '"统一\\n格式"'), ("pack.toml", "name", "控制字符")),
+    "name too long": (_pack_field("name", '"' + "名" * 5000 + '"'), ("pack.toml", "name", "太长")),
+    "version empty": (_pack_field("version", '"  "'), ("pack.toml", "version", "不能为空")),
+    "version a table": (_pack_field("version", "{ a = 1 }"), ("pack.toml", "version", "应为文字")),
+    "pack.toml nested deep": (_pack_field("township", "[" * DEEP + "]" * DEEP), ("pack.toml", "嵌套过深")),
+    "pack.toml nested by dotted keys": (_nested("pack.toml", "[x" + ".x" * DEEP + "]\n"), ("pack.toml", "嵌套过深")),
+    "layout nested deep": (_nested("finance.toml", "deep = " + "{a=" * DEEP + "1" + "}" * DEEP),
+                           ("finance.toml", "嵌套过深")),
+    "catalogue nested deep": (_nested("catalogue.toml", "x = " + "[" * DEEP + "]" * DEEP),
+                              ("catalogue.toml", "嵌套过深")),
+    "a number of five thousand digits": (_replace("finance.toml", "size_mm = 34", "size_mm = " + "3" * 5000),
+                                         ("finance.toml", "位数过多")),
+    "a huge hex number": (_replace("finance.toml", "size_mm = 34", "size_mm = 0x" + "f" * 5000),
+                          ("finance.toml", "qr.size_mm", "位数过多")),
+}
+
+
+@pytest.mark.parametrize("kind", list(HOSTILE_PACKS))
+def test_a_hostile_pack_is_refused_at_once_in_words(tmp_path: Path, kind: str) -> None:
+    import time
+
+    from zwgk_desktop.render.packs import import_pack
+
+    change, told = HOSTILE_PACKS[kind]
+    crafted = _crafted_pack(tmp_path, change)
+    started = time.perf_counter()
+    with pytest.raises(BadInput) as refused:
+        import_pack(crafted, tmp_path / "installed")
+    assert time.perf_counter() - started < 1
+    message = str(refused.value)
+    assert "crafted.zwgkpack" in message and all(words in message for words in told), message
+    assert "zwgk-pack-" not in message and len(message) < 2000, message
+    assert not (tmp_path / "installed").exists() or not any((tmp_path / "installed").iterdir())
+
+
+def test_a_hostile_pack_is_refused_from_the_command_line(tmp_path: Path) -> None:
+    crafted = _crafted_pack(tmp_path, HOSTILE_PACKS["title with a huge width"][0])
+    env = {"ZWGK_DATA_DIR": str(tmp_path / "village")}
+    done = run_zwgk("pack", "import", str(crafted), cwd=tmp_path, env=env)
+    assert done.code == 2 and "title.pattern" in done.err and "Traceback" not in done.err, done.err
+    assert not (tmp_path / "village" / "packs" / "current").exists()
+    nested = _crafted_pack(tmp_path, HOSTILE_PACKS["layout nested deep"][0], "nested")
+    done = run_zwgk("pack", "import", str(nested), cwd=tmp_path, env=env)
+    assert done.code == 2 and "finance.toml" in done.err and "嵌套过深" in done.err, done.err
+
+
+def test_export_refuses_what_import_would(tmp_path: Path) -> None:
+    from zwgk_desktop.render.packs import export_pack
+
+    folder = tmp_path / "layouts"
+    shutil.copytree(standard_layouts_dir(), folder)
+    for name in ("{village}", "a/b", "统一\n格式", "名" * 61, " "):
+        with pytest.raises(BadInput, match="不合适"):
+            export_pack(folder, tmp_path / "x.zwgkpack", name=name, version="1", township="青山镇")
+    finance = folder / "finance.toml"
+    finance.write_text(finance.read_text(encoding="utf-8").replace('pattern = "{village}', 'pattern = "{village:>9}'),
+                       encoding="utf-8")
+    with pytest.raises(BadInput, match=r"title\.pattern"):
+        export_pack(folder, tmp_path / "x.zwgkpack", name="统一格式", version="1", township="青山镇")
+    assert not (tmp_path / "x.zwgkpack").exists()
+
+
+def test_a_pack_that_inflates_far_beyond_its_formats_is_refused(tmp_path: Path) -> None:
+    """A pack member of 200 MB of spaces, one of a few megabytes, or a thousand members."""
+    import time
+
+    from zwgk_desktop.render.packs import import_pack
+
+    def bomb(members: dict[str, bytes]) -> None:
+        members["finance.toml"] += b" " * (200 << 20)
+
+    def big(members: dict[str, bytes]) -> None:
+        import os
+
+        members["finance.toml"] += b"# " + os.urandom(1 << 20).hex().encode()
+
+    def many(members: dict[str, bytes]) -> None:
+        members.update({f"extra{n}.toml": b"" for n in range(1000)})
+
+    for change, told in ((bomb, "finance.toml 压缩比异常"), (big, "finance.toml 解开后超过 128 KB"),
+                         (many, "个文件，超过 200 个")):
+        crafted = _crafted_pack(tmp_path, change)
+        started = time.perf_counter()
+        with pytest.raises(BadInput, match=told):
+            import_pack(crafted, tmp_path / "installed")
+        assert time.perf_counter() - started < 1

@@ -867,13 +867,13 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     from zwgk_desktop.archive.backup import backup_before
     from zwgk_desktop.archive.bundle import import_bundle, is_news, read_bundle
 
-    document, _ = read_bundle(args.bundle_file)  # a damaged file is refused before the archive is touched
+    bundle = read_bundle(args.bundle_file)  # a damaged file is refused before the archive is touched
     with _session(args) as session:
-        news = is_news(session, document)
+        news = is_news(session, bundle[0])
     # The backup is taken only when the import will change something (a second import changes nothing).
     backup = backup_before(args.db or paths.default_db(), "before-import") if news else None
     with _session(args) as session:
-        result = import_bundle(session, args.bundle_file)
+        result = import_bundle(session, args.bundle_file, read=bundle)  # read once, not held twice
     if args.json:
         print(json.dumps({"village": result.village, "imported_seals": result.seals, "items": result.items,
                           "already_held": result.already, "backup": str(backup.path) if backup else None},

@@ -53,13 +53,16 @@ from zwgk_desktop.domain.identity import find_personal_numbers
 from zwgk_desktop.domain.items import REVIEWED, Item, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.incoming import BoundedZip, ZipLimits, parse_json
 from zwgk_desktop.outputs import replacing
 
 BUNDLE_FORMAT = 1
 SUFFIX = ".zwgk"
 ARCHIVE = "data/archive.json"
-# A village's archive is a few megabytes a year; anything far larger is not a bundle of ours.
-MAX_UNPACKED = 4 * 1024**3
+# A village's archive is a few megabytes a year (an A3 sheet's PDF is under 200 KB, a quarter's
+# data under a megabyte): a gigabyte is decades of it, and far more than any bundle of ours.
+# `archive.json` deflates some 6 times, PDFs are stored; a member inflating 100 times is a bomb.
+BUNDLE_LIMITS = ZipLimits("档案包", member=256 * 1024**2, total=1024**3, members=100_000, ratio=100)
 
 
 @dataclass(frozen=True)
@@ -161,55 +164,55 @@ def _write_bag(out: Path, payload: dict[str, bytes], info: dict[str, str]) -> No
 
 
 def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """The bundle's archive document and PDFs, after every checksum is confirmed."""
+    """The bundle's archive document and PDFs, after every checksum is confirmed.
+
+    Members are measured as they inflate (BUNDLE_LIMITS), and `archive.json` is held once as
+    bytes, once as text, then only as the parsed document."""
     shown = path.name
     if not path.is_file():
         raise BadInput(f"找不到档案包 {path}")
-    try:
-        bag = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BadInput(f"{shown} 不是有效的档案包（文件损坏或不完整：{exc}）") from None
-    with bag:
-        members = {info.filename: info for info in bag.infolist() if not info.is_dir()}
+    with BoundedZip(path, shown, BUNDLE_LIMITS) as bag:
+        members = {info.filename: info for info in bag.entries}
         for name in members:
             parts = PurePosixPath(name).parts
             if name.startswith("/") or ".." in parts or "\\" in name:
                 raise BadInput(f"{shown} 含有不安全的路径“{name}”，拒绝导入")
-        if sum(info.file_size for info in members.values()) > MAX_UNPACKED:
-            raise BadInput(f"{shown} 解开后过大，不是本程序的档案包")
         for required in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt", "tagmanifest-sha256.txt", ARCHIVE):
             if required not in members:
                 raise BadInput(f"{shown} 缺少 {required}：不是本程序导出的档案包，或已被改动")
 
-        def read(name: str) -> bytes:
-            try:
-                return bag.read(name)
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # CRC errors are BadZipFile
-                raise BadInput(f"{shown} 中的 {name} 已损坏：{exc}") from None
-
         problems: list[Problem] = []
-        tag_manifest = _manifest(read("tagmanifest-sha256.txt"), shown, "tagmanifest-sha256.txt")
-        for name in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt"):
-            if tag_manifest.get(name) != sha256(read(name)):
+        tag_manifest = _manifest(bag.read(members["tagmanifest-sha256.txt"])[0], shown, "tagmanifest-sha256.txt")
+        tags = {name: bag.read(members[name]) for name in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt")}
+        for name, (_, digest) in tags.items():
+            if tag_manifest.get(name) != digest:
                 problems.append(Problem("校验值不符（文件被改动）", where=f"{shown} {name}"))
-        manifest = _manifest(read("manifest-sha256.txt"), shown, "manifest-sha256.txt")
+        manifest = _manifest(tags["manifest-sha256.txt"][0], shown, "manifest-sha256.txt")
         payload_names = {n for n in members if n.startswith("data/")}
         for name in sorted(payload_names - set(manifest)):
             problems.append(Problem("清单中没有这个文件（被加入）", where=f"{shown} {name}"))
         for name in sorted(set(manifest) - payload_names):
             problems.append(Problem("清单中的文件不见了（被删除）", where=f"{shown} {name}"))
         contents: dict[str, bytes] = {}
+        archive = b""
         for name in sorted(payload_names & set(manifest)):
-            data = read(name)
-            if sha256(data) != manifest[name]:
+            data, digest = bag.read(members[name])
+            if digest != manifest[name]:
                 problems.append(Problem("SHA-256 与清单不符（文件被改动）", where=f"{shown} {name}"))
-            contents[name] = data
+            if name == ARCHIVE:
+                archive = data  # parsed below, not kept beside the document
+            else:
+                contents[name] = data
+            del data
         if problems:
             raise BadInput(f"档案包 {shown} 已损坏或被改动，拒绝导入：", problems)
     try:
-        document = json.loads(contents[ARCHIVE].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"{shown} 中的 {ARCHIVE} 无法读取：{exc}") from None
+        text = archive.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{shown} 中的 {ARCHIVE} 不是 UTF-8 文本") from None
+    del archive
+    document = parse_json(text, f"{shown} 中的 {ARCHIVE}")
+    del text
     if not isinstance(document, dict) or document.get("bundle_format") != BUNDLE_FORMAT:
         raise BadInput(f"{shown} 的格式版本不是本程序能读的（{BUNDLE_FORMAT}）")
     problems = check_document(document, contents, shown)
@@ -318,10 +321,10 @@ def _private_numbers(canonical_json: str, at: str) -> list[Problem]:
     """A sealed public content may never hold a full ID or account; a mobile only as a public
     contact (an info or summary line such as 异议渠道), as the layouts allow."""
     try:
-        public = json.loads(canonical_json)
+        public = parse_json(canonical_json, at)
         contacts = " ".join(str(pair[1]) for key in ("info", "summary") for pair in public.get(key) or [])
         others = json.dumps({k: v for k, v in public.items() if k not in ("info", "summary")}, ensure_ascii=False)
-    except (ValueError, TypeError, AttributeError, IndexError, KeyError):
+    except (ValueError, TypeError, AttributeError, IndexError, KeyError, BadInput):
         return [Problem("公开内容无法读取", where=at)]
     kinds = {f.kind for f in find_personal_numbers(others)} | {f.kind for f in find_personal_numbers(contacts)
                                                                if f.kind != "mobile"}
@@ -380,10 +383,12 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
 # Writing it: in the caller's transaction, all or nothing.
 
 
-def import_bundle(session: Session, path: Path, progress: Callable[[int, int], None] | None = None) -> ImportResult:
-    """Add the bundle's seals the database does not hold yet; refuse anything that does not fit."""
+def import_bundle(session: Session, path: Path, progress: Callable[[int, int], None] | None = None,
+                  read: tuple[dict[str, Any], dict[str, bytes]] | None = None) -> ImportResult:
+    """Add the bundle's seals the database does not hold yet; refuse anything that does not fit.
+    `read` is what `read_bundle(path)` gave, if the caller has read it already (read it once)."""
     shown = path.name
-    document, contents = read_bundle(path)
+    document, contents = read or read_bundle(path)
     problems = check_chain(document, contents, shown)
     if problems:
         raise BadInput(f"档案包 {shown} 中的封存与其哈希不符，拒绝导入：", problems)

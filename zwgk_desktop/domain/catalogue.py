@@ -9,7 +9,6 @@ formats); this module reads it and judges what was posted against it. Pure: no d
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +21,8 @@ from zwgk_desktop.domain.periods import (
     is_working_day,
     working_days_between,
 )
-from zwgk_desktop.errors import BadInput, Problem, toml_mistake
+from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.incoming import load_toml
 
 FREQUENCIES = {"quarterly": "每季度", "monthly": "每月", "as_happens": "发生时"}
 WHEN = {"every_period": "每期必须公开", "when_happened": "有事项发生时公开"}
@@ -63,17 +63,14 @@ def load_catalogue(folder: Path) -> Catalogue:
     path = folder / FILE_NAME
     if not path.exists():
         return Catalogue(tuple(Requirement(code) for code in CATEGORIES))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"公开目录 {path} 有 TOML 语法错误：{toml_mistake(exc)}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise BadInput(f"公开目录 {path} 无法读取：{exc}") from None
+    data = load_toml(path, "公开目录")
     problems: list[Problem] = []
     requirements = []
     entries = data.get("requirements")
     if not isinstance(entries, list) or set(data) - {"requirements"}:
         raise BadInput(f"公开目录 {path} 应由若干 [[requirements]] 组成")
+    if len(entries) > 4 * len(CATEGORIES):  # one per category; a list of thousands is not a catalogue
+        raise BadInput(f"公开目录 {path} 有 {len(entries)} 个 [[requirements]]，每个类别只应有一个")
     for number, entry in enumerate(entries, start=1):
         where = f"{path.name} 第{number}个 [[requirements]]"
         known = {"category", "frequency", "deadline", "day", "working_days", "required"}
@@ -81,7 +78,7 @@ def load_catalogue(folder: Path) -> Catalogue:
             problems.append(Problem("应是一个表", where=where))
             continue
         for key in set(entry) - known:
-            problems.append(Problem("不认识这个键", where=where, field=key))
+            problems.append(Problem("不认识这个键", where=where, field=key[:40]))
         code = entry.get("category")
         checks = (
             ("category", code in CATEGORIES, f"应为 {' / '.join(CATEGORIES)}"),

@@ -19,7 +19,6 @@ deadline and count of working days asks the calendar without passing one around.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
@@ -28,7 +27,8 @@ from typing import Any
 
 from lunardate import LunarDate
 
-from zwgk_desktop.errors import BadInput, Problem, toml_mistake
+from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.incoming import load_toml
 
 FILE_RE = re.compile(r"^holidays-(\d{4})\.toml$")
 _KEYS = {"year", "source", "holidays", "workdays"}
@@ -119,15 +119,12 @@ def read_holiday_file(path: Path) -> Arrangement:
         raise BadInput(f"节假日安排文件 {path} 的名字应为 holidays-年份.toml，例如 holidays-2027.toml")
     year = int(match.group(1))
     try:
-        if path.stat().st_size > _MAX_FILE:
-            raise BadInput(f"节假日安排文件 {path} 太大（一年的安排只有几百字节）")
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"节假日安排文件 {path} 有 TOML 语法错误：{toml_mistake(exc)}") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"节假日安排文件 {path} 不是 UTF-8 编码的文本") from None
+        too_big = path.stat().st_size > _MAX_FILE
     except OSError as exc:
         raise BadInput(f"节假日安排文件 {path} 无法读取：{exc.strerror or exc}") from None
+    if too_big:
+        raise BadInput(f"节假日安排文件 {path} 太大（一年的安排只有几百字节）")
+    data = load_toml(path, "节假日安排文件")  # nesting and syntax told in words, as for formats
     problems: list[Problem] = []
     for key in sorted(set(data) - _KEYS):
         problems.append(Problem("不认识这个键（可用 source、holidays、workdays）", where=path.name, field=key))

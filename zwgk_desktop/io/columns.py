@@ -4,13 +4,13 @@ saved mappings for sources that spell them their own way (a county 三资 platfo
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from pathlib import Path
 
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import Category
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.incoming import load_toml
 
 # Besides each field's own label: the spellings seen in real registers and exports.
 ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -74,13 +74,10 @@ def load_mapping(name_or_path: str, folder: Path, category: Category) -> dict[st
     path = Path(name_or_path)
     if not path.suffix:
         path = folder / f"{name_or_path}.toml"
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError:
+    if not path.is_file():
         known = "、".join(p.stem for p in sorted(folder.glob("*.toml"))) or "（还没有保存过）"
-        raise BadInput(f"找不到列对应关系“{name_or_path}”。已保存的：{known}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BadInput(f"列对应关系文件 {path} 无法读取：{exc}") from None
+        raise BadInput(f"找不到列对应关系“{name_or_path}”。已保存的：{known}")
+    data = load_toml(path, "列对应关系文件")
     columns = data.get("columns")
     if not isinstance(columns, dict) or not columns:
         raise BadInput(f"列对应关系文件 {path} 应有 [columns] 一节，如：\"借方发生额\" = \"收入\"")

@@ -7,8 +7,7 @@ field (full ID, phone, account) on a public sheet.
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,9 @@ from typing import Any
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.holidays import is_holiday_file
-from zwgk_desktop.errors import BadInput, Problem, toml_mistake
+from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.incoming import load_toml
+from zwgk_desktop.render.pack_text import NAME_LIMIT, NOTE_LIMIT, SHORT_LIMIT, TEMPLATE_LIMIT, excerpt, text_problem
 
 PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0)}
 ALIGNS = ("left", "center", "right")
@@ -102,6 +103,15 @@ class Layout:
         return (height, width) if self.orientation == "landscape" else (width, height)
 
 
+def _shown(value: Any) -> str:
+    """A value as a complaint quotes it: short, even if it is a megabyte of text or a number of
+    five thousand digits (which Python refuses to turn into text at all)."""
+    try:
+        return excerpt(repr(value))
+    except ValueError:
+        return "一个位数过多的数"
+
+
 class _Reader:
     """Walks one TOML table, remembering where it is so every complaint names the key."""
 
@@ -121,23 +131,28 @@ class _Reader:
             return default
         value = self.data[name]
         if isinstance(value, bool) and bool not in (types if isinstance(types, tuple) else (types,)):
-            self.fail(key, f"应为{what}，不是 {value!r}")
+            self.fail(key, f"应为{what}，不是 {_shown(value)}")
             return default
         if not isinstance(value, types):
-            self.fail(key, f"应为{what}，不是 {value!r}")
+            self.fail(key, f"应为{what}，不是 {_shown(value)}")
             return default
         return value
 
-    def text(self, key: str, default: str = "", required: bool = True) -> str:
+    def text(self, key: str, default: str = "", required: bool = True, *, limit: int = SHORT_LIMIT,
+             placeholders: Sequence[str] = ()) -> str:
+        """A text the sheets print (or a name the format refers to), checked by `text_problem`."""
         value = self._get(key, str, "文字", default, required)
         if required and isinstance(value, str) and not value.strip():
             self.fail(key, "不能为空")
+        if reason := text_problem(value, limit=limit, placeholders=placeholders):
+            self.fail(key, reason)
+            return default
         return value
 
     def number(self, key: str, default: float, low: float, high: float, required: bool = True) -> float:
         value = self._get(key, (int, float), "数字", default, required)
         if not low <= value <= high:
-            self.fail(key, f"应在 {low} 到 {high} 之间，不是 {value}")
+            self.fail(key, f"应在 {low} 到 {high} 之间，不是 {_shown(value)}")
             return default
         return float(value)
 
@@ -147,7 +162,7 @@ class _Reader:
     def choice(self, key: str, options: tuple[str, ...], default: str = "", required: bool = True) -> str:
         value = self.text(key, default, required)
         if value and value not in options:
-            self.fail(key, f"“{value}”不可用，应为 {' / '.join(options)} 之一")
+            self.fail(key, f"“{excerpt(value)}”不可用，应为 {' / '.join(options)} 之一")
             return default
         return value
 
@@ -155,19 +170,29 @@ class _Reader:
         value = self._get(key, dict, "表", {}, required)
         return _Reader(value, self.path, self.problems)
 
-    def tables(self, key: str, required: bool = False) -> Iterator[tuple[str, _Reader]]:
+    def tables(self, key: str, required: bool = False, most: int = 20) -> Iterator[tuple[str, _Reader]]:
         value = self._get(key, list, "表数组（[[...]]）", [], required)
+        if len(value) > most:
+            self.fail(key, f"最多 {most} 个，这里有 {len(value)} 个")
+            return
         for index, entry in enumerate(value):
             if not isinstance(entry, dict):
                 self.fail(f"{key}[{index}]", "应为表")
                 continue
             yield f"{key}[{index}]", _Reader(entry, self.path, self.problems)
 
-    def strings(self, key: str, required: bool = False) -> tuple[str, ...]:
+    def strings(self, key: str, required: bool = False, most: int = 20) -> tuple[str, ...]:
         value = self._get(key, list, "文字列表", [], required)
         if not all(isinstance(v, str) for v in value):
             self.fail(key, "列表中只能有文字")
             return ()
+        if len(value) > most:
+            self.fail(key, f"最多 {most} 个，这里有 {len(value)} 个")
+            return ()
+        for index, text in enumerate(value):
+            if reason := text_problem(text):
+                self.fail(f"{key}[{index}]", reason)
+                return ()
         return tuple(value)
 
     def finish(self, prefix: str) -> None:
@@ -178,14 +203,7 @@ class _Reader:
 def load_layout(path: Path) -> Layout:
     """Read and check one layout file; raise BadInput naming the file, key and reason."""
     shown = str(path)
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise BadInput(f"找不到版式文件 {shown}") from None
-    except UnicodeDecodeError:
-        raise BadInput(f"版式文件 {shown} 不是 UTF-8 编码的文本") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise BadInput(f"版式文件 {shown} 有 TOML 语法错误：{toml_mistake(exc)}") from None
+    raw = load_toml(path, "版式文件")
     problems: list[Problem] = []
     top = _Reader(raw, shown, problems)
     layout = _build(top, path)
@@ -238,8 +256,8 @@ def _format_fits(reader: _Reader, key: str, spec: Field, fmt: str) -> bool:
 
 
 def _build(top: _Reader, path: Path) -> Layout | None:
-    layout_id = top.text("id")
-    name = top.text("name")
+    layout_id = top.text("id", limit=NAME_LIMIT)
+    name = top.text("name", limit=NAME_LIMIT)
     category = top.choice("category", tuple(ALL_CATEGORIES))
     is_default = top.flag("default", True)
     schema = ALL_CATEGORIES.get(category)
@@ -254,12 +272,7 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     paper.finish("paper.")
 
     title = top.table("title", required=True)
-    pattern = title.text("title.pattern")
-    try:
-        pattern.format(**{key: "" for key in TITLE_PLACEHOLDERS})
-    except (KeyError, IndexError, ValueError) as exc:
-        usable = ", ".join("{" + k + "}" for k in TITLE_PLACEHOLDERS)
-        title.fail("title.pattern", f"含有无法识别的占位符 {exc}；可用：{usable}")
+    pattern = title.text("title.pattern", limit=TEMPLATE_LIMIT, placeholders=TITLE_PLACEHOLDERS)
     show_item_title = title.flag("title.show_item_title", True)
     title.finish("title.")
 
@@ -278,13 +291,13 @@ def _build(top: _Reader, path: Path) -> Layout | None:
         if isinstance(per_sheet_raw, int) and not isinstance(per_sheet_raw, bool) and 1 <= per_sheet_raw <= 200:
             rows_per_sheet = per_sheet_raw
         else:
-            table.fail("table.rows_per_sheet", f"应为 \"auto\" 或 1–200 的整数，不是 {per_sheet_raw!r}")
+            table.fail("table.rows_per_sheet", f"应为 \"auto\" 或 1–200 的整数，不是 {_shown(per_sheet_raw)}")
     min_row = table.number("table.min_row_height_mm", 7.5, 4, 40, required=False)
     continued = table.text("table.continued_mark", "（续表）", required=False)
     table.finish("table.")
 
     columns = []
-    for key, col in top.tables("columns", required=schema is not None and schema.min_rows > 0):
+    for key, col in top.tables("columns", required=schema is not None and schema.min_rows > 0, most=30):
         field_key = col.text(f"{key}.field")
         header = col.text(f"{key}.header")
         width = col.number(f"{key}.width", 1, 0.2, 50)
@@ -323,7 +336,7 @@ def _build(top: _Reader, path: Path) -> Layout | None:
             body.fail("body.field", f"{category} 类别没有可作正文的字段“{body_field}”")
 
     footer = top.table("footer", required=True)
-    note = footer.text("footer.note", "", required=False)
+    note = footer.text("footer.note", "", required=False, limit=NOTE_LIMIT)
     show_pub = footer.flag("footer.publication_date", True)
     show_period = footer.flag("footer.publicity_period", True)
     show_phones = footer.flag("footer.supervision_phones", True)

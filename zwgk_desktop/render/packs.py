@@ -15,8 +15,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import tempfile
-import tomllib
-import unicodedata
 import zipfile
 from dataclasses import dataclass, replace
 from datetime import date
@@ -26,15 +24,18 @@ from zwgk_desktop import __version__
 from zwgk_desktop.domain import holidays
 from zwgk_desktop.domain.holidays import load_holiday_files
 from zwgk_desktop.errors import BadInput, Problem
+from zwgk_desktop.incoming import MAX_TOML, BoundedZip, ZipLimits, load_toml
 from zwgk_desktop.outputs import replacing, why
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
+from zwgk_desktop.render.pack_text import NAME_FORBIDDEN, NAME_LIMIT, excerpt, text_problem
 
 PACK_FILE = "pack.toml"
 MANIFEST = "manifest-sha256.txt"
 SUFFIX = ".zwgkpack"
 LOCAL = "local"
 LOCAL_LABEL = "本地版式（非乡镇统一格式）"
-_MAX_FILE = 1 << 20  # a format is a few kilobytes
+# A format is a few kilobytes and a pack a dozen files.
+PACK_LIMITS = ZipLimits("版式包", member=MAX_TOML, total=8 << 20, members=200)
 
 
 @dataclass(frozen=True)
@@ -60,9 +61,11 @@ def _toml_string(text: str) -> str:
 def export_pack(folder: Path, out: Path, *, name: str, version: str, township: str) -> PackInfo:
     """The formats in `folder` (checked first) as a pack file at `out`."""
     for value, label in ((name, "名称"), (version, "版本")):
-        if not value.strip() or len(value) > 60 or any(c in value for c in "\"\\/") \
-                or any(unicodedata.category(c).startswith("C") for c in value):
-            raise BadInput(f"版式包{label}“{value!r}”不合适：请用 1–60 个字，不含引号、斜杠和控制字符")
+        if reason := _label_problem(value):
+            raise BadInput(f"版式包{label}“{excerpt(value)}”不合适：{reason}（请用 1–{NAME_LIMIT} 个字，"
+                           "不含引号、斜杠和控制字符）")
+    if reason := text_problem(township, limit=NAME_LIMIT):  # import would refuse the pack.toml
+        raise BadInput(f"乡镇名称“{excerpt(township)}”不能写入版式包：{reason}")
     load_layouts(folder)  # a bad format is refused here, not in twenty villages
     from zwgk_desktop.domain.catalogue import load_catalogue
 
@@ -83,13 +86,32 @@ def export_pack(folder: Path, out: Path, *, name: str, version: str, township: s
     return info
 
 
+def _label_problem(value: str) -> str | None:
+    """Why a pack's name or version cannot be used: it is printed on every sheet, written into
+    pack.toml and makes the installed pack's folder name."""
+    if not value.strip():
+        return "不能为空"
+    return text_problem(value, limit=NAME_LIMIT, forbidden=NAME_FORBIDDEN)
+
+
 def _read_info(folder: Path, shown: str) -> PackInfo:
-    try:
-        data = tomllib.loads((folder / PACK_FILE).read_text(encoding="utf-8"))
-        return PackInfo(str(data["name"]), str(data["version"]), str(data.get("township", "")),
-                        str(data.get("made_on", "")))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError) as exc:
-        raise BadInput(f"版式包 {shown} 的 {PACK_FILE} 无法读取：{exc}") from None
+    """What pack.toml says, checked as `export_pack` checks what it writes there."""
+    data = load_toml(folder / PACK_FILE, f"版式包 {shown} 的", PACK_FILE)
+    problems = []
+    values = {}
+    for key, label, required in (("name", "名称", True), ("version", "版本", True),
+                                 ("township", "乡镇", False), ("made_on", "导出日期", False)):
+        value = data.get(key, "")
+        if not isinstance(value, str):
+            problems.append(Problem("应为文字", where=f"{shown}/{PACK_FILE}", field=f"{key}（{label}）"))
+            continue
+        reason = _label_problem(value) if required else text_problem(value, limit=NAME_LIMIT)
+        if reason:
+            problems.append(Problem(reason, where=f"{shown}/{PACK_FILE}", field=f"{key}（{label}）"))
+        values[key] = value.strip()
+    if problems:
+        raise BadInput(f"版式包 {shown} 的 {PACK_FILE} 无效：", problems)
+    return PackInfo(values["name"], values["version"], values["township"], values["made_on"])
 
 
 def pack_info(folder: Path) -> PackInfo | None:
@@ -113,6 +135,8 @@ def check_pack(folder: Path) -> list[Problem]:
         if len(digest) != 64 or not member or "/" in member or member.startswith("."):
             return [Problem(f"校验清单格式不对：“{line[:60]}”", where=f"{shown}/{MANIFEST}")]
         expected[member] = digest
+    if len(expected) > PACK_LIMITS.members:
+        return [Problem(f"校验清单列了 {len(expected)} 个文件，不是版式包的清单", where=f"{shown}/{MANIFEST}")]
     present = {p.name for p in folder.glob("*.toml")}
     problems = []
     for member in sorted(present - set(expected)):
@@ -171,25 +195,21 @@ def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:
         raise BadInput(f"{file} 是一个文件夹：请给出乡镇发来的 {SUFFIX} 文件")
     if not file.is_file():
         raise BadInput(f"找不到版式包 {file}")
-    try:
-        archive = zipfile.ZipFile(file)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BadInput(f"{shown} 不是有效的版式包（文件损坏或不完整：{exc}）") from None
-    with tempfile.TemporaryDirectory(prefix="zwgk-pack-") as scratch:
+    with tempfile.TemporaryDirectory(prefix="zwgk-pack-") as scratch, BoundedZip(file, shown, PACK_LIMITS) as archive:
         staging = Path(scratch) / "pack"
         staging.mkdir()
-        with archive:
-            for entry in archive.infolist():
-                member = PurePosixPath(entry.filename)
-                if entry.is_dir() or len(member.parts) != 1 or member.name.startswith(".") \
-                        or not (member.suffix == ".toml" or member.name == MANIFEST):
-                    raise BadInput(f"{shown} 含有不该有的文件“{entry.filename}”，拒绝导入")
-                if entry.file_size > _MAX_FILE:
-                    raise BadInput(f"{shown} 中的 {entry.filename} 过大，不是版式文件")
-                try:
-                    (staging / member.name).write_bytes(archive.read(entry))
-                except (zipfile.BadZipFile, OSError, EOFError) as exc:
-                    raise BadInput(f"{shown} 中的 {entry.filename} 已损坏：{exc}") from None
+        for entry in archive.zip.infolist():
+            member = PurePosixPath(entry.filename)
+            if entry.is_dir() or len(member.parts) != 1 or member.name.startswith(".") \
+                    or not (member.suffix == ".toml" or member.name == MANIFEST):
+                raise BadInput(f"{shown} 含有不该有的文件“{excerpt(entry.filename)}”，拒绝导入")
+            target = staging / member.name
+            if target.exists():
+                raise BadInput(f"{shown} 中的 {member.name} 出现了两次：文件被改动，拒绝导入")
+            try:
+                target.write_bytes(archive.read(entry)[0])
+            except OSError as exc:
+                raise BadInput(f"无法解开版式包 {shown}：{why(exc)}") from None
         if not (staging / PACK_FILE).exists():
             raise BadInput(f"{shown} 缺少 {PACK_FILE}：不是乡镇导出的版式包")
         problems = check_pack(staging)
