@@ -31,7 +31,7 @@ from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.outputs import readable_by_others, why
+from zwgk_desktop.outputs import cannot_write, readable_by_others
 from zwgk_desktop.publishing import RenderResult, posters_for, previous_versions
 from zwgk_desktop.render import site
 from zwgk_desktop.render.correction import Previous, code_of, public_item
@@ -221,7 +221,7 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BadInput(f"无法创建目录 {folder}：{why(exc)}") from None
+        raise cannot_write(f"无法创建目录 {folder}", exc) from None
     old = _read_manifest(folder)
     result = SiteResult(folder, files=len(plan))
     manifest: dict[str, dict[str, str]] = {}
@@ -246,7 +246,7 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
         _write_atomically(folder / MANIFEST, json.dumps(document, ensure_ascii=False, indent=1,
                                                         sort_keys=True).encode("utf-8"))
     except OSError as exc:
-        raise BadInput(f"无法写入 {folder}：{why(exc)}（已写出的文件完好，再次导出会补齐）") from None
+        raise cannot_write(f"无法写入 {folder}（已写出的文件完好，再次导出会补齐）", exc) from None
     result.items = sum(1 for name in plan if name.endswith(".html") and name.count("/") == 2
                        and not name.endswith("index.html"))
     result.withdrawn = sum(1 for name in plan if name.endswith(".html") and name.count("/") == 2

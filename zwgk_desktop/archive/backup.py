@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from zwgk_desktop import paths
+from zwgk_desktop.db.engine import connect_read_only, sqlite_reason
 from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.outputs import why
 
 DEFAULT_KEEP = 20
 _NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-(?P<reason>[a-z0-9-]+)\.sqlite3$")
@@ -44,7 +46,7 @@ def take_backup(database: Path, reason: str, *, keep: int = DEFAULT_KEEP, folder
     target = folder / f"{database.stem}-{now:%Y%m%dT%H%M%S%f}Z-{reason}.sqlite3"
     partial = target.with_suffix(".partial")
     try:
-        source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        source = connect_read_only(database)  # a database on read-only media is backed up too
         try:
             destination = sqlite3.connect(partial)
             try:
@@ -57,7 +59,8 @@ def take_backup(database: Path, reason: str, *, keep: int = DEFAULT_KEEP, folder
         partial.replace(target)
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
-        raise ZwgkError(f"备份失败（{database} → {folder}）：{exc}") from None
+        reason = why(exc) if isinstance(exc, OSError) else sqlite_reason(exc)
+        raise ZwgkError(f"备份失败（{database} → {folder}）：{reason}；操作没有执行") from None
     prune(folder, database.stem, keep)
     return Backup(target, now, reason)
 
