@@ -5,16 +5,16 @@ work. The CLI (`zwgk render --all-villages`) and the app call `render_villages`.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import shutil
 import signal
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from zwgk_desktop.children import process_pool
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Blocked, NotFound, ZwgkError
 from zwgk_desktop.outputs import replacing, why
@@ -108,10 +108,9 @@ def render_villages(database: str, layouts_folder: Path, period: Quarter, villag
         raise BadInput(f"无法创建目录 {folder}：{why(exc)}") from None
     result = BatchResult(out)
     count = workers or min(len(villages), os.cpu_count() or 1)
-    context = multiprocessing.get_context("spawn")  # no inherited connections, same on every system
     finished: dict[int, VillageResult] = {}
     try:
-        with ProcessPoolExecutor(max_workers=max(1, count), mp_context=context, initializer=_warm_up) as pool:
+        with process_pool(count, initializer=_warm_up) as pool:
             jobs: dict[Future[VillageResult], int] = {
                 pool.submit(_render_one, database, str(layouts_folder), village, str(period),
                             str(folder / f"{village[1]}-{period}.pdf"), base_url): index

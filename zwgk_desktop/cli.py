@@ -457,8 +457,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         except FieldError as exc:
             raise BadInput(f"--title：{exc}") from None
     readable_file(args.file, "表格文件")
-    if args.mapping and Path(args.mapping).suffix:  # a file, not a saved mapping's name
-        readable_file(Path(args.mapping), "列对应关系文件")
+    if args.mapping and (Path(args.mapping).suffix or "/" in args.mapping or os.sep in args.mapping):
+        readable_file(Path(args.mapping), "列对应关系文件")  # a file, not a saved mapping's name
     mapping = load_mapping(args.mapping, paths.mappings_dir(), schema) if args.mapping else None
     with _session(args) as session:
         store.find_village(session, args.village)  # a wrong village is named before the file is read
@@ -776,6 +776,7 @@ def cmd_pack_export(args: argparse.Namespace) -> int:
 def cmd_pack_import(args: argparse.Namespace) -> int:
     from zwgk_desktop.render.packs import import_pack, pack_info
 
+    paths.writable_folder(paths.packs_dir(), "版式包文件夹")  # said before the pack is unpacked
     before = paths.installed_pack()
     previous = pack_info(before) if before is not None else None
     if not args.pack_file.is_dir():  # a folder is told by import_pack, with what to give instead

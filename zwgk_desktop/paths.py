@@ -6,6 +6,7 @@ One module so that tests and the `--db` / `ZWGK_DB` / `ZWGK_DATA_DIR` overrides 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import platformdirs
@@ -32,6 +33,19 @@ def data_dir() -> Path:
         reason = "那里是一个文件，不是文件夹" if path.exists() and not path.is_dir() else why(exc)
         raise Blocked(f"用户数据文件夹 {path}{named or ' '}无法使用：{reason}。"
                       "请删除或改名那个文件，或用 ZWGK_DATA_DIR 指定另一个文件夹") from None
+    return path
+
+
+def writable_folder(path: Path, what: str) -> Path:
+    """`path`, made if missing, once a file could be made in it; else `Blocked`, naming it. Tried,
+    since permission bits do not tell: an administrator passes them, a locked folder or read-only
+    media stops even the administrator."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path, prefix=".zwgk-probe-"):
+            pass
+    except OSError as exc:
+        raise Blocked(f"{what} {path} 无法写入：{why(exc)}") from None
     return path
 
 

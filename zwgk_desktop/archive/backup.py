@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from zwgk_desktop import paths
-from zwgk_desktop.db.engine import connect_read_only, sqlite_reason
+from zwgk_desktop.db.engine import busy_timeout, connect_read_only, in_use, sqlite_reason
 from zwgk_desktop.errors import BadInput, ZwgkError
 from zwgk_desktop.outputs import why
 
@@ -105,13 +106,20 @@ def restore(backup: Path, database: Path) -> None:
     try:
         source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
         destination = sqlite3.connect(database)
+        deadline = time.monotonic() + busy_timeout()
+
+        def waited(status: int, _remaining: int, _total: int) -> None:
+            # sqlite3's backup retries a busy database for ever: the app open on it would hang us.
+            if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+                raise in_use(database)
+
         try:
-            source.backup(destination)
+            source.backup(destination, progress=waited)
         finally:
             destination.close()
             source.close()
     except sqlite3.Error as exc:
-        raise ZwgkError(f"恢复失败：{exc}（原数据库已先备份）") from None
+        raise ZwgkError(f"恢复失败：数据库 {database} {sqlite_reason(exc)}（原数据库已先备份）") from None
 
 
 def _require_archive(backup: Path) -> None:

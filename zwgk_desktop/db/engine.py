@@ -115,7 +115,9 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         return connection
     except sqlite3.OperationalError as exc:
         connection.close()
-        if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_CANTOPEN or _can_make_files_in(path.parent):
+        # Which error says so depends on who asks: CANTOPEN for root, READONLY_DIRECTORY for a user.
+        stuck = exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
+        if not stuck or _can_make_files_in(path.parent):
             raise
     return sqlite3.connect(f"{location}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
@@ -176,6 +178,13 @@ def sqlite_reason(error: sqlite3.Error) -> str:
     return _SQLITE_REASONS.get((getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF) or str(error)
 
 
+def in_use(path: Path) -> Blocked:
+    """Another program holds the database longer than `busy_timeout` seconds."""
+    return Blocked(f"数据库 {path} 正被另一个程序使用（等了 {busy_timeout():g} 秒仍没有让出）：请等它做完，"
+                   "或关闭正在使用它的程序（另一个桌面程序窗口、另一个 zwgk 命令）后再试。"
+                   "操作没有完成，什么也没有改动")
+
+
 def database_problem(exc: BaseException, target: str) -> ZwgkError | None:
     """What a SQLite error says about the database file `target`, in words; None for anything else
     (a bug, a server's error), which the caller reports as such."""
@@ -185,9 +194,7 @@ def database_problem(exc: BaseException, target: str) -> ZwgkError | None:
     path = Path(database_url(target).database or target)
     code = (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF
     if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return Blocked(f"数据库 {path} 正被另一个程序使用（等了 {busy_timeout():g} 秒仍没有让出）：请等它做完，"
-                       "或关闭正在使用它的程序（另一个桌面程序窗口、另一个 zwgk 命令）后再试。"
-                       "操作没有完成，什么也没有改动")
+        return in_use(path)
     if code == sqlite3.SQLITE_READONLY or (code == sqlite3.SQLITE_CANTOPEN and path.exists()):
         if path.exists() and not _can_write(path):
             return Blocked(_write_protected(path))

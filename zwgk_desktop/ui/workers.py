@@ -8,15 +8,17 @@ One helper for the whole app, in the spirit of Anki's CollectionOp and Picard's 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import sys
 import traceback
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from zwgk_desktop.children import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +137,8 @@ class ProcessRunner(QObject):
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = process_pool(1)
+            _runners.add(self)
         return self._executor
 
     def warm_up(self, fn: Callable[..., Any]) -> None:
@@ -168,6 +171,19 @@ class ProcessRunner(QObject):
     def shutdown(self) -> None:
         """Drop queued jobs and stop the process; a render under way (a second or two for the
         longest lists) is allowed to finish, so the process ends cleanly."""
+        _runners.discard(self)
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+# Every runner with a live process, for the app to stop them all on its way out (a window that
+# was never closed, a SIGTERM): the processes would end with the app anyway (children.py), but
+# a clean stop lets multiprocessing release what it holds.
+_runners: weakref.WeakSet[ProcessRunner] = weakref.WeakSet()
+
+
+def stop_processes() -> None:
+    """Stop every render process still running."""
+    for runner in list(_runners):
+        runner.shutdown()
