@@ -152,7 +152,7 @@ def test_a_command_that_changes_an_archive_that_cannot_be_changed_says_why(
     with unwritable(db if fault == "write-protected" else db.parent):
         done = run_zwgk(*args, "--db", str(db), cwd=tmp_path)
     if fault == "write-protected":
-        told(done, 3, str(db), "只读（写保护）", "没有执行")
+        told(done, 3, str(db), "只读的（写保护）", "没有执行")
     else:
         told(done, 3, str(db.parent), "文件夹", "是只读的", f"{db.name}-wal", "没有执行")
     assert db.read_bytes() == before
@@ -411,7 +411,7 @@ def test_a_full_disk_under_the_backups(full_disk: Path, demo_db: Path, tmp_path:
 
 @pytest.mark.parametrize(("make", "error", "words"), [
     (lambda d: d, BadInput, "文件夹"),
-    (_fifo, BadInput, "命名管道"),
+    (lambda d: _fifo(d / "pipe"), BadInput, "命名管道"),
     (lambda _: Path("/dev/zero"), BadInput, "设备"),
     (lambda d: d / "nothing", NotFound, "找不到"),
     (lambda d: d / "f" / "below-a-file", BadInput, "路径中有一段是文件"),

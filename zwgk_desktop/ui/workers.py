@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import traceback
 import weakref
 from collections.abc import Callable
@@ -68,10 +69,15 @@ class Progress(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.cancelled = False
+        self._cancelled = False
+
+    @property
+    def cancelled(self) -> bool:
+        """取消 was pressed, or the app is ending (a SIGTERM, say): then every job stops at its next step."""
+        return self._cancelled or _ending.is_set()
 
     def cancel(self) -> None:
-        self.cancelled = True
+        self._cancelled = True
 
     def report(self, done: int, total: int) -> None:
         if self.cancelled:
@@ -183,7 +189,12 @@ class ProcessRunner(QObject):
 _runners: weakref.WeakSet[ProcessRunner] = weakref.WeakSet()
 
 
+_ending = threading.Event()
+
+
 def stop_processes() -> None:
-    """Stop every render process still running."""
+    """On the app's way out: cancellable jobs (batch printing, the online copy) stop at their next
+    step, and every render process still running is stopped."""
+    _ending.set()
     for runner in list(_runners):
         runner.shutdown()
