@@ -5,18 +5,18 @@ work. The CLI (`zwgk render --all-villages`) and the app call `render_villages`.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import shutil
 import signal
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from zwgk_desktop.children import process_pool
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.errors import BadInput, NotFound, ZwgkError
+from zwgk_desktop.errors import BadInput, Blocked, NotFound, ZwgkError
 from zwgk_desktop.outputs import replacing, why
 
 _layouts_cache: dict[str, object] = {}
@@ -31,6 +31,7 @@ class VillageResult:
     items: int = 0
     drafts: int = 0
     problem: str = ""
+    blocked: bool = False  # the problem is the computer's (a full disk), not the village's
 
 
 @dataclass
@@ -59,7 +60,7 @@ def _render_one(database: str, layouts_folder: str, village: tuple[str, str], pe
     layouts = _layouts_cache.get(layouts_folder)
     if layouts is None:
         layouts = _layouts_cache[layouts_folder] = load_pack_layouts(Path(layouts_folder))
-    engine = open_engine(database)
+    engine = open_engine(database, read_only=True)  # printing changes nothing: a read-only archive prints too
     try:
         with session_factory(engine)() as session:
             result = render_board(session, layouts, code, Quarter.parse(period), Path(out),  # type: ignore[arg-type]
@@ -69,7 +70,7 @@ def _render_one(database: str, layouts_folder: str, village: tuple[str, str], pe
     except NotFound as exc:
         return VillageResult(name, code, None, problem=f"没有可打印的事项（{exc.message}）")
     except ZwgkError as exc:
-        return VillageResult(name, code, None, problem=str(exc))
+        return VillageResult(name, code, None, problem=str(exc), blocked=isinstance(exc, Blocked))
     finally:
         engine.dispose()
 
@@ -108,10 +109,9 @@ def render_villages(database: str, layouts_folder: Path, period: Quarter, villag
         raise BadInput(f"无法创建目录 {folder}：{why(exc)}") from None
     result = BatchResult(out)
     count = workers or min(len(villages), os.cpu_count() or 1)
-    context = multiprocessing.get_context("spawn")  # no inherited connections, same on every system
     finished: dict[int, VillageResult] = {}
     try:
-        with ProcessPoolExecutor(max_workers=max(1, count), mp_context=context, initializer=_warm_up) as pool:
+        with process_pool(count, initializer=_warm_up) as pool:
             jobs: dict[Future[VillageResult], int] = {
                 pool.submit(_render_one, database, str(layouts_folder), village, str(period),
                             str(folder / f"{village[1]}-{period}.pdf"), base_url): index

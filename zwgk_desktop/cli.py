@@ -11,6 +11,8 @@ import json
 import logging
 import os
 import re
+import signal
+import sqlite3
 import sys
 import traceback
 import unicodedata
@@ -25,14 +27,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
-from zwgk_desktop.db.engine import open_engine, session_factory
+from zwgk_desktop.db.engine import database_problem, open_engine, require_writable, session_factory
 from zwgk_desktop.domain.categories import ALL_CATEGORIES, CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, parse_date
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, STATUS_NAMES, assign, validate
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.errors import BadInput, Problem, ZwgkError
+from zwgk_desktop.errors import BadInput, Blocked, Problem, ZwgkError
+from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.logfile import log_to_file
+from zwgk_desktop.outputs import why
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.web_address import checked_base_url
 
@@ -105,10 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="添加村（可多次）；CODE 为网址中用的英文代码，省略时按拼音生成")
     p.add_argument("--base-url", metavar="URL", help="网上公开地址（二维码指向此处）")
     p.add_argument("--township-phone", metavar="PHONE", help="乡镇纪委监督电话")
-    p.set_defaults(run=cmd_init)
+    p.set_defaults(run=cmd_init, changes=True)
 
     p = sub.add_parser("demo", parents=[common], help="装入示范乡镇：3 个村、4 个季度、所有类别")
-    p.set_defaults(run=cmd_demo)
+    p.set_defaults(run=cmd_demo, changes=True)
 
     p = sub.add_parser("list", parents=[common], help="列出村、季度和事项")
     p.add_argument("--village", metavar="V", help="村名或代码")
@@ -148,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-mapping", metavar="NAME", help="把 --mapping 给出的对应关系保存下来，以后用名称即可")
     p.add_argument("--accept-warnings", action="store_true", help="已核对所有提醒，仍然导入")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-    p.set_defaults(run=cmd_import)
+    p.set_defaults(run=cmd_import, changes=True)
 
     p = sub.add_parser("export", parents=[common], help="把一个事项的明细导出为 Excel（可原样再导入）")
     _item_arguments(p, "事项编号（zwgk list 所列，即海报网址中的编号）")
@@ -157,14 +161,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("delete", parents=[common], help="删除一个未封存的事项（误建或重复导入的）")
     _item_arguments(p, "事项编号（zwgk list 所列）")
-    p.set_defaults(run=cmd_delete)
+    p.set_defaults(run=cmd_delete, changes=True)
 
     p = sub.add_parser("seal", parents=[common], help="封存一个村的一个季度（封存后不能再改，只能更正）")
     p.add_argument("--village", required=True, metavar="V", help="村名或代码")
     p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
     p.add_argument("--by", default=None, metavar="NAME", help="封存人（默认：当前系统用户）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-    p.set_defaults(run=cmd_seal)
+    p.set_defaults(run=cmd_seal, changes=True)
 
     p = sub.add_parser("correct", parents=[common], help="对已封存的事项发更正公告（新版本，原版本保留）")
     _item_arguments(p, "要更正的已封存事项的编号（海报网址中的编号）；也可以是尚未封存的更正稿，以继续修改或审核它")
@@ -174,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reviewer", metavar="NAME", help="村务监督委员会审核人：给出即标记为已审核，可以封存")
     p.add_argument("--reviewed-on", metavar="YYYY-MM-DD", help="审核日期（默认今天）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-    p.set_defaults(run=cmd_correct)
+    p.set_defaults(run=cmd_correct, changes=True)
 
     p = sub.add_parser("verify", parents=[common], help="核验档案：重算所有哈希、封存链和封存的 PDF")
     p.add_argument("--village", metavar="V", help="只核验一个村")
@@ -227,7 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     q = bundle.add_parser("import", parents=[common], help="导入档案包（重复导入不会重复添加；被改动的包会被拒绝）")
     q.add_argument("bundle_file", type=Path, metavar="FILE.zwgk")
     q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
-    q.set_defaults(run=cmd_bundle_import)
+    q.set_defaults(run=cmd_bundle_import, changes=True)
 
     p = sub.add_parser("backup", parents=[common], help="立即备份档案数据库（SQLite 在线备份）")
     p.add_argument("--list", action="store_true", help="列出已有的备份")
@@ -237,7 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="用备份恢复档案（先核验备份，说明会丢失什么，恢复前先备份当前数据库）")
     p.add_argument("backup_file", type=Path, metavar="BACKUP.sqlite3")
     p.add_argument("--yes", action="store_true", help="不再询问，确认恢复（脚本中使用）")
-    p.set_defaults(run=cmd_restore)
+    p.set_defaults(run=cmd_restore, changes=True)
     return parser
 
 
@@ -409,7 +413,7 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
     one_file = args.output.suffix.lower() == ".pdf"
     if args.base_url:
         checked_base_url(args.base_url)
-    with _session(args) as session:
+    with _session(args, read_only=True) as session:
         chosen = [store.find_village(session, v) for v in args.village] if args.village else store.villages(session)
         villages = [(v.name, v.code) for v in chosen]
         database = session.get_bind().url.render_as_string(hide_password=False)
@@ -425,7 +429,8 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
              f"已中断：{len(result.printed)} 个村已打印在 {args.output}，其余没有打印")
         return 3
     if not result.printed and not result.cancelled:
-        raise BadInput("没有打印任何村：", [Problem(v.problem, where=v.village) for v in result.villages])
+        kind = Blocked if any(v.blocked for v in result.villages) else BadInput
+        raise kind("没有打印任何村：", [Problem(v.problem, where=v.village) for v in result.villages])
     if args.json:
         print(json.dumps({"output": str(result.output), "sheets": result.sheets, "villages": [
             {"village": v.village, "code": v.code, "file": str(v.path) if v.path else None, "sheets": v.sheets,
@@ -472,6 +477,9 @@ def cmd_import(args: argparse.Namespace) -> int:
             TITLE.parse(args.title)
         except FieldError as exc:
             raise BadInput(f"--title：{exc}") from None
+    readable_file(args.file, "表格文件")
+    if args.mapping and (Path(args.mapping).suffix or "/" in args.mapping or os.sep in args.mapping):
+        readable_file(Path(args.mapping), "列对应关系文件")  # a file, not a saved mapping's name
     mapping = load_mapping(args.mapping, paths.mappings_dir(), schema) if args.mapping else None
     with _session(args) as session:
         store.find_village(session, args.village)  # a wrong village is named before the file is read
@@ -812,8 +820,11 @@ def cmd_pack_export(args: argparse.Namespace) -> int:
 def cmd_pack_import(args: argparse.Namespace) -> int:
     from zwgk_desktop.render.packs import import_pack, pack_info
 
+    paths.writable_folder(paths.packs_dir(), "版式包文件夹")  # said before the pack is unpacked
     before = paths.installed_pack()
     previous = pack_info(before) if before is not None else None
+    if not args.pack_file.is_dir():  # a folder is told by import_pack, with what to give instead
+        readable_file(args.pack_file, "版式包")
     info, folder = import_pack(args.pack_file, paths.packs_dir())
     made = "，".join(part for part in (info.township, info.made_on) if part)
     print(f"已导入版式包 {info.label}" + (f"（{made}）" if made else "") + f"，此后打印都使用它：{folder}")
@@ -867,7 +878,8 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     from zwgk_desktop.archive.backup import backup_before
     from zwgk_desktop.archive.bundle import import_bundle, is_news, read_bundle
 
-    bundle = read_bundle(args.bundle_file)  # a damaged file is refused before the archive is touched
+    # A damaged file is refused before the archive is touched.
+    bundle = read_bundle(readable_file(args.bundle_file, "档案包"))
     with _session(args) as session:
         news = is_news(session, bundle[0])
     # The backup is taken only when the import will change something (a second import changes nothing).
@@ -906,9 +918,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     path = sqlite_path(args.db or paths.default_db())
     if path is None:
         raise BadInput("服务器数据库请用服务器自己的恢复工具")
-    if not args.backup_file.is_file():
-        raise BadInput(f"找不到备份文件 {args.backup_file}")
-    with restoring(args.backup_file, path) as plan:
+    with restoring(readable_file(args.backup_file, "备份文件"), path) as plan:
         for line in plan.summary():
             print(line)
         if not args.yes:
@@ -924,11 +934,45 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _database_named(args: argparse.Namespace) -> str:
+    try:
+        return str(getattr(args, "db", None) or paths.default_db())
+    except ZwgkError:  # the data folder cannot be used: then no default database either
+        return ""
+
+
+def _require_changeable(args: argparse.Namespace) -> None:
+    """A command that changes the archive (`changes=True` in the parser) is refused before any
+    work, backup or check when the SQLite file cannot be changed: write-protected, in a read-only
+    folder. A missing file is left to the command (init makes it, the others say to run init)."""
+    from zwgk_desktop.archive.backup import sqlite_path
+
+    path = sqlite_path(_database_named(args))
+    if path is not None and path.is_file():
+        require_writable(path)
+
+
+def _interrupted(signum: int, _frame: object) -> None:
+    """SIGTERM (a logout, a shutdown, `kill`) and SIGHUP (the terminal closed) end a command as
+    Ctrl-C does: half-written outputs are removed, the open transaction is rolled back."""
+    raise KeyboardInterrupt
+
+
+def _end_on_signals() -> None:
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):  # Windows has neither as a signal a process can catch
+            signal.signal(getattr(signal, name), _interrupted)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
+    if argv is None:  # the `zwgk` command itself, not a test calling main()
+        _end_on_signals()
     try:
+        if getattr(args, "changes", False):
+            _require_changeable(args)
         return run(args)
     except ZwgkError as exc:
         _say(f"zwgk {args.command}：{exc}")
@@ -941,11 +985,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         # complain again when flushing stdout at exit, so point it at nothing.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except SQLAlchemyError as exc:
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        told = database_problem(exc, _database_named(args))
+        if told is not None:
+            _say(f"zwgk {args.command}：{told}")
+            return told.exit_code
         log_path = log_to_file()
         log.error("database error in %s\n%s", args.command, traceback.format_exc())
         _say(f"zwgk {args.command}：数据库出错：{getattr(exc, 'orig', exc)}。"
              f"未完成的操作没有保存。{'详情见 ' + str(log_path) if log_path else ''}")
+        return 3
+    except OSError as exc:
+        # A file that could not be read or written where no code expected it: said in words,
+        # naming the file; the details go to the log, as for a bug.
+        log_path = log_to_file()
+        log.error("file error in %s\n%s", args.command, traceback.format_exc())
+        where = f" {exc.filename}" if exc.filename else ""
+        _say(f"zwgk {args.command}：无法读写文件{where}：{why(exc)}。操作没有完成。"
+             f"{'详情已记入 ' + str(log_path) if log_path else ''}")
         return 3
     except Exception:
         log_path = log_to_file()

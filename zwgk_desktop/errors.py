@@ -60,6 +60,11 @@ class NotFound(BadInput):
     """A village, period or item the user named does not exist."""
 
 
+class Blocked(ZwgkError):
+    """What was asked is fine, but the computer stands in the way: a full disk, a write-protected,
+    read-only or locked database, a data folder that cannot be used. Nothing was changed."""
+
+
 class VerificationFailed(ZwgkError):
     """The archive does not match what was sealed."""
 

@@ -39,7 +39,7 @@ from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.outputs import readable_by_others, why
+from zwgk_desktop.outputs import cannot_write, readable_by_others
 from zwgk_desktop.publishing import RenderResult, posters_for, previous_versions
 from zwgk_desktop.render import site
 from zwgk_desktop.render.correction import Previous, code_of, public_item
@@ -321,7 +321,7 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise BadInput(f"无法创建目录 {folder}：{why(exc)}") from None
+        raise cannot_write(f"无法创建目录 {folder}", exc) from None
     old = _read_manifest(folder)
     _refuse_links_and_foreign_robots(folder, plan, old)
     result = SiteResult(folder, files=len(plan))
@@ -349,7 +349,7 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
         _write_atomically(folder / MANIFEST, json.dumps(document, ensure_ascii=False, indent=1,
                                                         sort_keys=True).encode("utf-8"))
     except OSError as exc:
-        raise BadInput(f"无法写入 {folder}：{why(exc)}（已写出的文件完好，再次导出会补齐）") from None
+        raise cannot_write(f"无法写入 {folder}（已写出的文件完好，再次导出会补齐）", exc) from None
     pages = [name for name, planned in plan.items() if name.endswith(".html") and name.count("/") == 2
              and not name.endswith("index.html") and not planned.source.startswith(RETIRED)]
     result.items = len(pages)

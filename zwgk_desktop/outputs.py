@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import os
+import sys
+import traceback
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from zwgk_desktop.errors import BadInput
+from zwgk_desktop.errors import BadInput, Blocked, ZwgkError
 
 
 @contextlib.contextmanager
@@ -23,8 +26,9 @@ def replacing(out: Path, what: str = "") -> Iterator[Path]:
         yield partial
         partial.replace(out)
     except OSError as exc:
+        _let_go(exc)
         _discard(partial)
-        raise BadInput(f"无法写出{what} {out}：{why(exc)}") from None
+        raise cannot_write(f"无法写出{what} {out}", exc) from None
     except BaseException:
         _discard(partial)
         raise
@@ -32,16 +36,32 @@ def replacing(out: Path, what: str = "") -> Iterator[Path]:
 
 # The operating system's reasons, as a clerk should read them (its own words are in English).
 _REASONS = {
-    errno.ENOENT: "文件夹不存在", errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
-    errno.ENOSPC: "磁盘已满", errno.EROFS: "这个位置只能读不能写（光盘或写保护的 U 盘？）",
+    errno.ENOENT: "文件夹不存在", errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限（文件或文件夹被设为只读或锁定）",
+    errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘已满（超出了分给这个用户的空间）",
+    errno.EROFS: "这个位置只能读不能写（光盘或写保护的 U 盘？）",
     errno.EISDIR: "这是一个文件夹", errno.ENOTDIR: "路径中有一段是文件而不是文件夹",
     errno.EEXIST: "已有同名文件", errno.EBUSY: "文件正被其他程序使用",
+    errno.EIO: "读写出错（磁盘故障，或 U 盘被拔出？）", errno.EFBIG: "文件太大，这个磁盘放不下",
 }
+_READING = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限", errno.EPERM: "没有读取权限"}
+
+# A disk that is full or failing is no mistake in what the user asked: another place, or a freed
+# disk, and the same command works (exit 3 rather than 2).
+_NOT_THE_INPUT = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EBUSY}
 
 
-def why(exc: OSError) -> str:
+def why(exc: OSError, *, reading: bool = False) -> str:
     """Why a file could not be read or written, in words (the system's own for rare cases)."""
-    return _REASONS.get(exc.errno or 0) or exc.strerror or str(exc)
+    code = exc.errno or 0
+    return (reading and _READING.get(code)) or _REASONS.get(code) or exc.strerror or str(exc)
+
+
+def cannot_write(message: str, exc: OSError) -> ZwgkError:
+    """The error for an output that could not be written: `message`, then why; a full or failing
+    disk is `Blocked`, a place that cannot be written (no folder, no permission) `BadInput`."""
+    kind = Blocked if exc.errno in _NOT_THE_INPUT else BadInput
+    return kind(f"{message}：{why(exc)}")
 
 
 def readable_by_others(path: str | Path) -> None:
@@ -59,6 +79,19 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def _let_go(exc: BaseException) -> None:
+    """Close now, and quietly, what a failed writer left open. openpyxl's zip writer, stopped by a
+    full disk, would try to finish its file when collected later, and print a traceback about the
+    full disk on the screen ("Exception ignored in ZipFile.__del__")."""
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _unraisable: None
+    try:
+        traceback.clear_frames(exc.__traceback__)  # the finished frames that hold the writer
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
 
 
 def _discard(partial: Path) -> None:

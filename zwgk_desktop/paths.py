@@ -6,19 +6,46 @@ One module so that tests and the `--db` / `ZWGK_DB` / `ZWGK_DATA_DIR` overrides 
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import platformdirs
+
+from zwgk_desktop.errors import Blocked
+from zwgk_desktop.outputs import why
 
 APP_NAME = "zwgk_desktop"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def data_dir() -> Path:
-    """The user's data directory (database, logs, backups); `ZWGK_DATA_DIR` overrides it."""
+    """The user's data directory (database, logs, backups); `ZWGK_DATA_DIR` overrides it.
+
+    Made if missing; a place where no folder can be made (a file of that name, no permission) is
+    `Blocked`, in words naming it. Whether it can be written is found out by what writes there.
+    """
     override = os.environ.get("ZWGK_DATA_DIR")
     path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        named = "（由环境变量 ZWGK_DATA_DIR 指定）" if override else ""
+        reason = "那里是一个文件，不是文件夹" if path.exists() and not path.is_dir() else why(exc)
+        raise Blocked(f"用户数据文件夹 {path}{named or ' '}无法使用：{reason}。"
+                      "请删除或改名那个文件，或用 ZWGK_DATA_DIR 指定另一个文件夹") from None
+    return path
+
+
+def writable_folder(path: Path, what: str) -> Path:
+    """`path`, made if missing, once a file could be made in it; else `Blocked`, naming it. Tried,
+    since permission bits do not tell: an administrator passes them, a locked folder or read-only
+    media stops even the administrator."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path, prefix=".zwgk-probe-"):
+            pass
+    except OSError as exc:
+        raise Blocked(f"{what} {path} 无法写入：{why(exc)}") from None
     return path
 
 

@@ -15,6 +15,7 @@ import re
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from zwgk_desktop import paths
+from zwgk_desktop.db.engine import busy_timeout, connect_read_only, in_use, sqlite_reason
 from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.outputs import why
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -71,14 +74,15 @@ def take_backup(database: Path, reason: str, *, keep: int = DEFAULT_KEEP, folder
         partial.replace(target)
     except (sqlite3.Error, OSError) as exc:
         partial.unlink(missing_ok=True)
-        raise ZwgkError(f"备份失败（{database} → {folder}）：{exc}") from None
+        reason = why(exc) if isinstance(exc, OSError) else sqlite_reason(exc)
+        raise ZwgkError(f"备份失败（{database} → {folder}）：{reason}；操作没有执行") from None
     prune(folder, database.stem, keep)
     return Backup(target, now, reason)
 
 
 def _copy(source_path: Path, target: Path) -> None:
     """A consistent copy of a live SQLite file (WAL included) as one self-contained file."""
-    source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True)
+    source = connect_read_only(source_path)  # a database on read-only media is backed up too
     try:
         destination = sqlite3.connect(target)
         try:
@@ -298,13 +302,20 @@ def apply_restore(plan: RestorePlan) -> Backup | None:
     try:
         source = sqlite3.connect(f"file:{plan.checked}?mode=ro", uri=True)
         destination = sqlite3.connect(plan.database)
+        deadline = time.monotonic() + busy_timeout()
+
+        def waited(status: int, _remaining: int, _total: int) -> None:
+            # sqlite3's backup retries a busy database for ever: the app open on it would hang us.
+            if status in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) and time.monotonic() > deadline:
+                raise in_use(plan.database)
+
         try:
-            source.backup(destination)
+            source.backup(destination, progress=waited)
         finally:
             destination.close()
             source.close()
     except sqlite3.Error as exc:
-        raise ZwgkError(f"恢复失败：{exc}（原数据库已先备份）") from None
+        raise ZwgkError(f"恢复失败：数据库 {plan.database} {sqlite_reason(exc)}（原数据库已先备份）") from None
     return before
 
 

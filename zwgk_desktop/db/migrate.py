@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.pool import NullPool
 
+from zwgk_desktop.db.engine import busy_timeout, database_problem
 from zwgk_desktop.errors import BadInput
 
 _SCRIPTS = Path(__file__).resolve().parent / "migrations"
@@ -44,6 +45,9 @@ def current_revision(engine: Engine) -> str | None:
                 return None
             return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except DatabaseError as exc:
+        told = database_problem(exc, engine.url.render_as_string(hide_password=False))
+        if told is not None:  # locked, write-protected, a read-only folder: not a damaged file
+            raise told from None
         if engine.url.get_backend_name() != "sqlite" and isinstance(exc, OperationalError):
             where = engine.url.render_as_string(hide_password=True)
             raise BadInput(f"连不上数据库服务器 {where}：请确认服务器已开启、地址和用户名密码正确"
@@ -78,6 +82,9 @@ def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> N
                     raise BadInput(f"升级后有 {len(broken)} 处引用不一致（如表 {broken[0][0]}），"
                                    "升级已撤销，数据库未改动")
     except DatabaseError as exc:
+        told = database_problem(exc, engine.url.render_as_string(hide_password=False))
+        if told is not None:
+            raise told from None
         raise BadInput(f"无法升级数据库 {engine.url.database or engine.url}：{exc.orig}") from None
     finally:
         if migrating is not engine:
@@ -99,7 +106,8 @@ def _migration_engine(engine: Engine) -> Engine:
     @event.listens_for(migrating, "connect")
     def _connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         dbapi_connection.isolation_level = None  # we say BEGIN ourselves
-        for pragma in ("foreign_keys=OFF", "busy_timeout=10000", "journal_mode=WAL", "synchronous=FULL"):
+        for pragma in ("foreign_keys=OFF", f"busy_timeout={int(busy_timeout() * 1000)}", "journal_mode=WAL",
+                       "synchronous=FULL"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(migrating, "begin")

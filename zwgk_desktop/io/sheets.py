@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.inputs import readable_file
 
 log = logging.getLogger("zwgk")
 
@@ -39,8 +40,7 @@ class Grid:
 
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of the file, in order. A CSV is one sheet."""
-    if not path.is_file():
-        raise BadInput(f"找不到文件 {path}")
+    readable_file(path, "表格文件")  # a pipe or a device would hang the import, in the app too
     suffix = path.suffix.lower()
     kind = _kind_by_content(path) if suffix in (".xlsx", ".xlsm", ".xls") else None
     if kind == "html":

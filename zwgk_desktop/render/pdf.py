@@ -14,8 +14,7 @@ from reportlab.lib.colors import Color, black, white
 from reportlab.pdfgen.canvas import Canvas
 
 from zwgk_desktop.domain.periods import chinese_date
-from zwgk_desktop.errors import BadInput
-from zwgk_desktop.outputs import readable_by_others, why
+from zwgk_desktop.outputs import cannot_write, readable_by_others
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import CELL_PAD, GAP, LINE, MM, Block, Board, Sheet, heading_metrics
 from zwgk_desktop.render.qr import QUIET_ZONE, dark_runs, qr_matrix
@@ -47,7 +46,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
         out.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".zwgk-", suffix=".pdf", dir=out.parent)
     except OSError as exc:
-        raise BadInput(f"无法在 {out.parent} 写出文件：{why(exc)}") from None
+        raise cannot_write(f"无法在 {out.parent} 写出文件", exc) from None
     os.close(handle)
     try:
         # The initial font is ours, so no unembedded Helvetica is referenced by any page.
@@ -68,7 +67,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
         os.replace(temp, out)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        raise BadInput(f"无法写出 {out}：{why(exc)}（磁盘已满，或文件正被其他程序打开？）") from None
+        raise cannot_write(f"无法写出 {out}", exc) from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

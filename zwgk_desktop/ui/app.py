@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
 import multiprocessing
 import os
+import signal
+import socket
 import sys
 import time
 import traceback
@@ -14,21 +17,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QSocketNotifier, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
-from zwgk_desktop.db.engine import open_engine, session_factory
+from zwgk_desktop.db.engine import database_problem, open_engine, session_factory
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.packs import load_pack_layouts
 from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
 from zwgk_desktop.ui.main_window import MainWindow
-from zwgk_desktop.ui.workers import keep_gui_responsive
+from zwgk_desktop.ui.workers import keep_gui_responsive, stop_processes
 
 log = logging.getLogger("zwgk.app")
 _STARTED = time.perf_counter()
@@ -93,6 +97,52 @@ def first_run(sessions: sessionmaker[Session]) -> bool:
     return False
 
 
+class _Ending:
+    """Ends the app on SIGTERM (a logout, a shutdown, `kill`), SIGHUP (its terminal closed) and
+    SIGINT (Ctrl-C in it) as closing the window does: the edit under way is saved, the render
+    process is stopped, and the app leaves.
+
+    A Python signal handler runs only when Python code does, and in Qt's event loop none may run
+    for a long while: the signal is also written to a socket (`signal.set_wakeup_fd`) that Qt
+    watches, which wakes the loop so the handler runs at once. Windows has no such signals (a
+    logout ends the process, `taskkill /F` terminates it); there the render process still ends
+    by itself as the app ends (zwgk_desktop/children.py).
+    """
+
+    SIGNALS = ("SIGTERM", "SIGHUP", "SIGINT")
+
+    def __init__(self, app: QApplication) -> None:
+        self.app = app
+        self.requested = False
+        self._reader, self._writer = socket.socketpair()
+        for end in (self._reader, self._writer):
+            end.setblocking(False)
+        signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, app)
+        self._notifier.activated.connect(self._drain)
+        for name in self.SIGNALS:
+            signal.signal(getattr(signal, name), self._on_signal)
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError):
+            self._reader.recv(64)  # the handler itself has run by now, on this same thread
+
+    def _on_signal(self, signum: int, _frame: object) -> None:
+        log.info("ending on signal %s", signal.Signals(signum).name)
+        self.requested = True
+        # Quit first: a question a closing window might ask (a save that failed) then returns at
+        # once instead of waiting for a person who is logging out.
+        self.app.quit()
+        self.app.closeAllWindows()
+
+
+def end_on_signals(app: QApplication) -> _Ending | None:
+    """Let SIGTERM, SIGHUP and SIGINT end the app cleanly (POSIX; see `_Ending`)."""
+    if os.name != "posix":
+        return None
+    return _Ending(app)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zwgk-desktop", description="村务公开栏桌面程序")
     parser.add_argument("--db", default=None,
@@ -130,10 +180,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     fonts.register()  # reportlab's copy, once, on this thread, before any worker renders
     keep_gui_responsive()
     install_crash_handler(log_path)
+    ending = end_on_signals(app)
+    try:
+        return _run(app, args, log_path, ending)
+    finally:
+        stop_processes()  # whichever way the app leaves, no render process outlives it
+
+
+def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, ending: _Ending | None) -> int:
     try:
         database = args.db or paths.default_db()
         sessions = open_read_only(database) if args.read_only else open_archive(database)
         layouts = load_pack_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
+    except SQLAlchemyError as exc:  # locked by another program, a full disk …: in words if known
+        told = database_problem(exc, database)
+        if told is None:
+            raise
+        QMessageBox.critical(None, "无法打开档案", str(told))
+        return told.exit_code
     except ZwgkError as exc:
         QMessageBox.critical(None, "无法打开档案", str(exc))
         return exc.exit_code
@@ -154,4 +218,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             window.close()
 
         QTimer.singleShot(0, probe)
+    if ending is not None and ending.requested:  # asked to end while starting: exec would forget it
+        window.close()
+        return 0
     return int(app.exec())

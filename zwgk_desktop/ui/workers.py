@@ -8,15 +8,18 @@ One helper for the whole app, in the spirit of Anki's CollectionOp and Picard's 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import sys
+import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from zwgk_desktop.children import process_pool
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +69,15 @@ class Progress(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.cancelled = False
+        self._cancelled = False
+
+    @property
+    def cancelled(self) -> bool:
+        """取消 was pressed, or the app is ending (a SIGTERM, say): then every job stops at its next step."""
+        return self._cancelled or _ending.is_set()
 
     def cancel(self) -> None:
-        self.cancelled = True
+        self._cancelled = True
 
     def report(self, done: int, total: int) -> None:
         if self.cancelled:
@@ -135,7 +143,8 @@ class ProcessRunner(QObject):
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._executor = process_pool(1)
+            _runners.add(self)
         return self._executor
 
     def warm_up(self, fn: Callable[..., Any]) -> None:
@@ -168,6 +177,24 @@ class ProcessRunner(QObject):
     def shutdown(self) -> None:
         """Drop queued jobs and stop the process; a render under way (a second or two for the
         longest lists) is allowed to finish, so the process ends cleanly."""
+        _runners.discard(self)
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+# Every runner with a live process, for the app to stop them all on its way out (a window that
+# was never closed, a SIGTERM): the processes would end with the app anyway (children.py), but
+# a clean stop lets multiprocessing release what it holds.
+_runners: weakref.WeakSet[ProcessRunner] = weakref.WeakSet()
+
+
+_ending = threading.Event()
+
+
+def stop_processes() -> None:
+    """On the app's way out: cancellable jobs (batch printing, the online copy) stop at their next
+    step, and every render process still running is stopped."""
+    _ending.set()
+    for runner in list(_runners):
+        runner.shutdown()

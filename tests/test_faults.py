@@ -1,0 +1,442 @@
+"""Faults in words (issue 12, point 10), as a user meets them with the installed `zwgk` command: a
+write-protected, read-only-folder or locked archive, a data folder that is a file, a pipe, device,
+folder, missing or unreadable file given as input, a full disk under every output. Each is told in
+Chinese naming the file, with exit 2 (what was given is wrong) or 3 (the computer is in the way),
+no traceback, and nothing changed or half-written.
+
+Making a file or folder unwritable: `chattr +i` when the tests run as root (root passes permission
+bits, but not the immutable flag), else `chmod`; and, as root, the same faults once more as an
+ordinary user (`setpriv` to nobody) with plain permission bits. A full disk is a tiny tmpfs,
+mounted when the tests may mount (root).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import Run, run_zwgk, zwgk_command
+
+from zwgk_desktop.errors import BadInput, Blocked, NotFound
+from zwgk_desktop.inputs import readable_file
+from zwgk_desktop.outputs import cannot_write, why
+
+pytestmark = pytest.mark.slow
+
+ROOT = os.geteuid() == 0
+
+
+def told(run: Run, code: int, *words: str) -> None:
+    """Exit `code`, every one of `words` in the message, no traceback."""
+    assert "Traceback" not in run.err + run.out, run.err
+    assert run.code == code, (run.code, run.err)
+    for word in words:
+        assert word in run.err, (word, run.err)
+
+
+# ---------------------------------------------------------------------------------------------
+# Ways to make a place unwritable
+
+
+@contextlib.contextmanager
+def unwritable(path: Path) -> Iterator[None]:
+    """`path` (a file or a folder) cannot be changed, not even by root, while inside."""
+    if ROOT:
+        done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"chattr +i does not work here: {done.stderr.strip()}")
+        try:
+            yield
+        finally:
+            subprocess.run(["chattr", "-i", str(path)], check=True)
+    else:
+        mode = path.stat().st_mode
+        path.chmod(0o555 if path.is_dir() else 0o444)
+        try:
+            yield
+        finally:
+            path.chmod(mode)
+
+
+@pytest.fixture(scope="module")
+def sealed_db(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Path:
+    """The demo with 东岗村 2026Q1 sealed (for correct and bundle commands)."""
+    folder = tmp_path_factory.mktemp("sealed")
+    db = folder / "sealed.sqlite3"
+    shutil.copy(demo_db, db)
+    done = run_zwgk("seal", "--db", str(db), "--village", "donggang", "--period", "2026Q1", cwd=folder,
+                    env={"ZWGK_DATA_DIR": str(folder / "data")})
+    assert done.code == 0, done.err
+    return db
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory, sealed_db: Path) -> dict[str, Path]:
+    """Good input files of every kind: a sheet, a bundle, a backup (the demo), a pack."""
+    folder = tmp_path_factory.mktemp("inputs")
+    env = {"ZWGK_DATA_DIR": str(folder / "data")}  # module fixtures run before each test's own data folder
+    listed = json.loads(run_zwgk("list", "--db", str(sealed_db), "--json", cwd=folder, env=env).out)
+    sealed = next(i for i in listed["items"] if i["sealed"] and i["category"] == "bids")
+    sheet = folder / "sheet.xlsx"
+    bundle = folder / "donggang.zwgk"
+    pack = folder / "formats.zwgkpack"
+    for command in (("export", "--item", str(sealed["id"]), "-o", str(sheet)),
+                    ("bundle", "export", "--village", "donggang", "-o", str(bundle)),
+                    ("pack", "export", "-o", str(pack), "--name", "青山镇格式", "--version", "1")):
+        done = run_zwgk(*command, "--db", str(sealed_db), cwd=folder, env=env)
+        assert done.code == 0, (command, done.err)
+    return {"sheet": sheet, "bundle": bundle, "pack": pack, "backup": sealed_db, "item": Path(str(sealed["id"]))}
+
+
+def changing_commands(inputs: dict[str, Path]) -> dict[str, tuple[str, ...]]:
+    """Every command that changes the archive, with arguments that would succeed on the demo."""
+    return {
+        "init": ("init",),
+        "demo": ("demo",),
+        "import": ("import", str(inputs["sheet"]), "--village", "shiqiao", "--period", "2026Q1",
+                   "--category", "bids", "--accept-warnings"),
+        "delete": ("delete", "--item", "3"),
+        "seal": ("seal", "--village", "shiqiao", "--period", "2026Q2"),
+        "correct": ("correct", "--item", str(inputs["item"]), "--reason", "金额写错"),
+        "bundle import": ("bundle", "import", str(inputs["bundle"])),
+        "restore": ("restore", str(inputs["backup"])),
+    }
+
+
+READING = {
+    "list": ("list",),
+    "verify": ("verify",),
+    "search": ("search", "路灯"),
+    "status": ("status", "--period", "2026Q2"),
+    "render": ("render", "--village", "donggang", "--period", "2026Q2", "-o", "{out}/board.pdf"),
+    "render all": ("render", "--all-villages", "--period", "2026Q2", "-o", "{out}/all.pdf"),
+    "export": ("export", "--item", "3", "-o", "{out}/item.xlsx"),
+    "backup": ("backup",),
+}
+
+CHANGING = ("init", "demo", "import", "delete", "seal", "correct", "bundle import", "restore")
+
+
+def _archive(sealed_db: Path, folder: Path) -> Path:
+    """A copy of the sealed demo without its 东岗村 seals' bundle already in (so bundle import
+    would change it): the demo itself, with its WAL folded in."""
+    folder.mkdir(exist_ok=True)
+    db = folder / "archive.sqlite3"
+    source, target = sqlite3.connect(sealed_db), sqlite3.connect(db)
+    source.backup(target)
+    source.close()
+    target.close()
+    return db
+
+
+# ---------------------------------------------------------------------------------------------
+# The archive that cannot be changed: write-protected, in a read-only folder, locked
+
+
+@pytest.mark.parametrize("fault", ["write-protected", "read-only folder"])
+@pytest.mark.parametrize("command", CHANGING)
+def test_a_command_that_changes_an_archive_that_cannot_be_changed_says_why(
+        fault: str, command: str, demo_db: Path, inputs: dict[str, Path], tmp_path: Path) -> None:
+    db = _archive(demo_db, tmp_path / "place")
+    before = db.read_bytes()
+    args = changing_commands(inputs)[command]
+    with unwritable(db if fault == "write-protected" else db.parent):
+        done = run_zwgk(*args, "--db", str(db), cwd=tmp_path)
+    if fault == "write-protected":
+        told(done, 3, str(db), "只读的（写保护）", "没有执行")
+    else:
+        told(done, 3, str(db.parent), "文件夹", "是只读的", f"{db.name}-wal", "没有执行")
+    assert db.read_bytes() == before
+    assert sorted(p.name for p in db.parent.iterdir()) == [db.name]  # no journal left beside it
+
+
+@pytest.mark.parametrize("fault", ["write-protected", "read-only folder"])
+@pytest.mark.parametrize("command", sorted(READING))
+def test_reading_an_archive_that_cannot_be_changed_works(fault: str, command: str, demo_db: Path,
+                                                          tmp_path: Path) -> None:
+    """An auditor's write-protected stick or CD: every command that only reads works on it."""
+    db = _archive(demo_db, tmp_path / "place")
+    before = db.read_bytes()
+    args = [a.format(out=tmp_path) for a in READING[command]]
+    with unwritable(db if fault == "write-protected" else db.parent):
+        done = run_zwgk(*args, "--db", str(db), cwd=tmp_path)
+    told(done, 0)
+    assert db.read_bytes() == before
+
+
+@pytest.mark.skipif(not ROOT or not shutil.which("setpriv"), reason="needs root to act as another user")
+@pytest.mark.parametrize("fault", ["write-protected", "read-only folder"])
+def test_plain_permissions_for_an_ordinary_user(fault: str, demo_db: Path) -> None:
+    """The same as a clerk meets it: a file or folder without write permission (chmod), as nobody."""
+    with _public_folder() as folder:
+        db = _archive(demo_db, folder / "place")
+        db.chmod(0o444 if fault == "write-protected" else 0o666)
+        db.parent.chmod(0o777 if fault == "write-protected" else 0o555)
+        delete = _as_nobody(folder, "delete", "--item", "3", "--db", str(db))
+        listed = _as_nobody(folder, "list", "--db", str(db))
+        db.parent.chmod(0o755)
+    told(delete, 3, str(db.parent if fault != "write-protected" else db), "只读")
+    told(listed, 0)
+
+
+def test_a_locked_archive_is_waited_for_then_named(demo_db: Path, inputs: dict[str, Path],
+                                                    sealed_db: Path, tmp_path: Path) -> None:
+    """Another program holds a write transaction: a command that only reads works meanwhile (WAL);
+    one that writes waits `ZWGK_BUSY_TIMEOUT` seconds, then says who is in the way; nothing changed."""
+    env = {"ZWGK_BUSY_TIMEOUT": "0.5"}
+    township = tmp_path / "township.sqlite3"  # a township archive without 东岗村's seals: a bundle is news
+    assert run_zwgk("init", "--db", str(township), "--township", "青山镇", cwd=tmp_path).code == 0
+    sources = {"correct": sealed_db, "bundle import": township}
+    for number, (command, args) in enumerate(changing_commands(inputs).items()):
+        source_db = sources.get(command, demo_db)
+        db = _archive(source_db, tmp_path / str(number))
+        with _held(db):
+            done = run_zwgk(*args, "--db", str(db), cwd=tmp_path, env=env)
+            assert done.code == 3, (command, done.err)
+            told(done, 3, str(db), "正被另一个程序使用")
+            told(run_zwgk("list", "--db", str(db), cwd=tmp_path, env=env), 0)
+        check = sqlite3.connect(db)
+        counts = [check.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                  for table in ("seal", "disclosure_item")]
+        check.close()
+        source = sqlite3.connect(source_db)
+        assert counts == [source.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                          for table in ("seal", "disclosure_item")], command
+        source.close()
+
+
+@contextlib.contextmanager
+def _held(db: Path) -> Iterator[None]:
+    """Another program in the middle of writing to `db`."""
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=WAL")
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("UPDATE village SET name = name")
+    try:
+        yield
+    finally:
+        holder.rollback()
+        holder.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The user data folder
+
+
+def test_a_data_folder_that_is_a_file(demo_db: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder")
+    for where in (blocker, blocker / "inside"):
+        env = {"ZWGK_DATA_DIR": str(where)}
+        for args in (("list",), ("init",), ("backup", "--db", str(demo_db)), ("pack", "show")):
+            done = run_zwgk(*args, cwd=tmp_path, env=env)
+            told(done, 3, str(where), "用户数据文件夹", "ZWGK_DATA_DIR")
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_data_folder_that_cannot_be_written(demo_db: Path, inputs: dict[str, Path], tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    db = _archive(demo_db, tmp_path / "place")
+    env = {"ZWGK_DATA_DIR": str(data)}
+    with unwritable(data):
+        for args in (("backup", "--db", str(db)), ("delete", "--item", "3", "--db", str(db)),
+                     ("pack", "import", str(inputs["pack"]))):
+            told(run_zwgk(*args, cwd=tmp_path, env=env), 3, str(data), "无法", "没有写入权限")
+        told(run_zwgk("list", "--db", str(db), cwd=tmp_path, env=env), 0)  # reading needs no data folder
+
+
+# ---------------------------------------------------------------------------------------------
+# Input files that are no files
+
+
+def _fifo(path: Path) -> Path:
+    os.mkfifo(path)
+    return path
+
+
+def _folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+FAULTY = {  # how to make it in place of a file, what the message says
+    "fifo": (_fifo, "命名管道"),
+    "folder": (_folder, "文件夹"),
+    "/dev/zero": (lambda _: Path("/dev/zero"), "设备"),
+    "/dev/null": (lambda _: Path("/dev/null"), "设备"),
+    "missing": (lambda path: path, "找不到"),
+}
+
+
+def input_command(command: str, bad: Path, sheet: Path) -> tuple[str, ...]:
+    """A command with `bad` in place of the file it reads."""
+    period = ("--village", "donggang", "--period", "2026Q3", "--category", "bids")
+    return {
+        "import": ("import", str(bad), *period),
+        "import --mapping": ("import", str(sheet), "--mapping", str(bad), *period),
+        "restore": ("restore", str(bad)),
+        "bundle import": ("bundle", "import", str(bad)),
+        "pack import": ("pack", "import", str(bad)),
+        "--db": ("list", "--db", str(bad)),
+    }[command]
+
+
+INPUT_COMMANDS = ("import", "import --mapping", "restore", "bundle import", "pack import", "--db")
+
+
+@pytest.mark.parametrize("kind", sorted(FAULTY))
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_an_input_that_is_no_ordinary_file(kind: str, command: str, demo_db: Path, inputs: dict[str, Path],
+                                           tmp_path: Path) -> None:
+    """Never opened (a pipe would hang, /dev/zero never ends): told what it is, exit 2, at once."""
+    make, words = FAULTY[kind]
+    bad = make(tmp_path / ("mapping.toml" if command == "import --mapping" else "input.zwgk"))
+    db = _archive(demo_db, tmp_path / "place")
+    before = db.read_bytes()
+    args = input_command(command, bad, inputs["sheet"])
+    done = run_zwgk(*args, *(() if command == "--db" else ("--db", str(db))), cwd=tmp_path)
+    told(done, 2, str(bad), "不存在" if (kind, command) == ("missing", "--db") else words)
+    assert db.read_bytes() == before
+
+
+@pytest.mark.skipif(not ROOT or not shutil.which("setpriv"),
+                    reason="root reads every file; needs root to act as nobody")
+@pytest.mark.parametrize("command", INPUT_COMMANDS)
+def test_an_input_this_user_may_not_read(command: str, demo_db: Path, inputs: dict[str, Path]) -> None:
+    with _public_folder() as folder:
+        db = _archive(demo_db, folder / "place")
+        db.chmod(0o666)
+        db.parent.chmod(0o777)
+        sheet = folder / "sheet.xlsx"
+        shutil.copy(inputs["sheet"], sheet)
+        sheet.chmod(0o644)
+        bad = folder / ("secret.toml" if command == "import --mapping" else "secret.zwgk")
+        bad.write_bytes(b"x")
+        bad.chmod(0o000)
+        args = input_command(command, bad, sheet)
+        done = _as_nobody(folder, *args, *(() if command == "--db" else ("--db", str(db))))
+    told(done, 2, str(bad), "没有读取权限")
+
+
+@contextlib.contextmanager
+def _public_folder() -> Iterator[Path]:
+    """A folder another user can reach (pytest's own are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="zwgk-faults-"))
+    folder.chmod(0o777)
+    (folder / "data").mkdir(mode=0o777)
+    (folder / "data").chmod(0o777)
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _as_nobody(folder: Path, *args: str) -> Run:
+    env = {**os.environ, "ZWGK_DATA_DIR": str(folder / "data"), "HOME": str(folder)}
+    done = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *zwgk_command(), *args],
+                          cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+# ---------------------------------------------------------------------------------------------
+# A full disk
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a disk with no room left (a 256 KB tmpfs, filled)."""
+    place = tmp_path / "full"
+    place.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(place)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small disk here: {done.stderr.strip()}")
+    try:
+        with contextlib.suppress(OSError), (place / "filler").open("wb") as filler:
+            while True:
+                filler.write(b"\0" * 4096)
+                filler.flush()
+        yield place
+    finally:
+        subprocess.run(["umount", "-l", str(place)], check=False)
+
+
+OUTPUTS = {
+    "template xlsx": ("template", "bids", "-o", "{full}/template.xlsx"),
+    "export xlsx": ("export", "--item", "3", "-o", "{full}/item.xlsx"),
+    "status xlsx": ("status", "--period", "2026Q2", "--xlsx", "{full}/status.xlsx"),
+    "board pdf": ("render", "--village", "donggang", "--period", "2026Q2", "-o", "{full}/board.pdf"),
+    "batch pdf": ("render", "--all-villages", "--period", "2026Q2", "-o", "{full}/all.pdf"),
+    "batch folder": ("render", "--all-villages", "--period", "2026Q2", "-o", "{full}/boards"),
+    "site": ("site", "-o", "{full}/site"),
+    "bundle": ("bundle", "export", "--village", "donggang", "-o", "{full}/donggang.zwgk"),
+    "pack": ("pack", "export", "-o", "{full}/formats.zwgkpack", "--name", "格式", "--version", "1"),
+}
+
+
+@pytest.mark.parametrize("output", sorted(OUTPUTS))
+def test_a_full_disk_under_an_output(output: str, full_disk: Path, sealed_db: Path, tmp_path: Path) -> None:
+    args = [a.format(full=full_disk) for a in OUTPUTS[output]]
+    done = run_zwgk(*args, "--db", str(sealed_db), cwd=tmp_path)
+    told(done, 3, str(full_disk), "磁盘已满")
+    assert "Exception ignored" not in done.err
+    left = sorted(p.relative_to(full_disk).as_posix() for p in full_disk.rglob("*") if p.is_file())
+    assert left == ["filler"]  # nothing half-written: neither the output nor a temporary part
+
+
+def test_a_full_disk_under_the_backups(full_disk: Path, demo_db: Path, tmp_path: Path) -> None:
+    db = _archive(demo_db, tmp_path / "place")
+    for args in (("backup",), ("delete", "--item", "3")):
+        done = run_zwgk(*args, "--db", str(db), cwd=tmp_path, env={"ZWGK_DATA_DIR": str(full_disk)})
+        told(done, 3, "备份失败", "磁盘已满")
+    assert not [p for p in full_disk.rglob("*.sqlite3*") if p.is_file()]
+    check = sqlite3.connect(db)  # the delete was not done without its backup
+    assert check.execute("SELECT count(*) FROM disclosure_item").fetchone()[0] > 0
+    check.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# The pure parts
+
+
+@pytest.mark.parametrize(("make", "error", "words"), [
+    (lambda d: d, BadInput, "文件夹"),
+    (lambda d: _fifo(d / "pipe"), BadInput, "命名管道"),
+    (lambda _: Path("/dev/zero"), BadInput, "设备"),
+    (lambda d: d / "nothing", NotFound, "找不到"),
+    (lambda d: d / "f" / "below-a-file", BadInput, "路径中有一段是文件"),
+])
+def test_readable_file_names_what_is_there_instead(make, error, words, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "f").write_text("")
+    path = make(tmp_path)
+    with pytest.raises(error) as raised:
+        readable_file(path, "档案包")
+    assert words in str(raised.value) and str(path) in str(raised.value)
+
+
+def test_readable_file_passes_an_ordinary_file(tmp_path: Path) -> None:
+    path = tmp_path / "表格.xlsx"
+    path.write_bytes(b"PK")
+    assert readable_file(path) == path
+
+
+@pytest.mark.parametrize(("code", "kind"), [
+    (errno.ENOSPC, Blocked), (errno.EDQUOT, Blocked), (errno.EIO, Blocked),
+    (errno.EACCES, BadInput), (errno.ENOENT, BadInput), (errno.EROFS, BadInput), (errno.EISDIR, BadInput),
+])
+def test_a_write_failure_is_blocked_or_bad_input(code: int, kind: type, tmp_path: Path) -> None:
+    error = OSError(code, os.strerror(code))
+    made = cannot_write(f"无法写出 {tmp_path}", error)
+    assert type(made) is kind and why(error) in str(made) and str(tmp_path) in str(made)
+    assert all(ord(c) < 128 for c in os.strerror(code))  # the system's words are English …
+    assert why(error) != os.strerror(code)  # … and are never what the clerk reads
