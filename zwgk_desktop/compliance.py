@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.archive.first_public import CHINA, local_day
+from zwgk_desktop.archive.first_public import CHINA, HOW, local_day
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealArrival, SealedItem, Village
 from zwgk_desktop.domain.catalogue import (
@@ -52,7 +52,7 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
     number = func.coalesce(DisclosureItem.number, DisclosureItem.id)
     query = (select(DisclosureItem.id, number, DisclosureItem.village_id, DisclosureItem.category,
                     DisclosureItem.publicity_start, DisclosureItem.reviewed_on, SealedItem.id,
-                    SealedItem.first_public_at, Seal.sealed_at)
+                    SealedItem.first_public_at, SealedItem.first_public_how, Seal.sealed_at)
              .outerjoin(SealedItem, SealedItem.item_id == DisclosureItem.id)
              .outerjoin(Seal, Seal.id == SealedItem.seal_id)
              .where(DisclosureItem.period == str(period), DisclosureItem.disclosure == PUBLIC,
@@ -62,12 +62,12 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
     unsealed: set[tuple[int, str]] = set()
     monthly = {r.category for r in catalogue.requirements if r.frequency == "monthly"}
     months = _months(session, period, monthly) if monthly else {}
-    for item_id, shown, village_id, code, start, reviewed, entry, first, sealed_at in session.execute(query):
+    for item_id, shown, village_id, code, start, reviewed, entry, first, how, sealed_at in session.execute(query):
         if entry is not None:
             printed, sealed = local_day(first), local_day(sealed_at)
             posted.setdefault((village_id, code), []).append(Posted(
                 shown, went_public(start, printed, sealed), reviewed, months.get(item_id),
-                typed=start, printed=printed, sealed=sealed))
+                typed=start, printed=printed, sealed=sealed, how=HOW.get(how or "", "")))
         else:
             unsealed.add((village_id, code))
     table = Compliance(period, categories, arrived=_arrivals(session, period))

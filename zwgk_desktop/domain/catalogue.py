@@ -119,6 +119,7 @@ class Posted:
     typed: date | None = None  # the 公示开始 the clerk typed
     printed: date | None = None  # the product's own record: first printed or exported for the public
     sealed: date | None = None  # when it was sealed (bounds it where the product kept no record)
+    how: str = ""  # how it first went out, in words (打印, 网上公开件 …)
 
     @property
     def backfilled(self) -> bool:
@@ -127,7 +128,7 @@ class Posted:
 
     def describe(self) -> str:
         if self.printed is not None:
-            said = f"首次公开 {self.printed}"
+            said = f"首次公开 {self.printed}{f'（{self.how}）' if self.how else ''}"
         elif self.sealed is not None:
             said = f"无首次公开记录，以封存日 {self.sealed} 为准"
         else:
