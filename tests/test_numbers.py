@@ -178,6 +178,32 @@ def test_delete_then_import_from_the_command_line(tmp_path: Path) -> None:
     assert json.loads((site / "donggang" / "2026Q3" / f"{third}.json").read_text())["withdrawn"]
 
 
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.sampled_from(["import", "delete-newest", "delete-oldest"]), min_size=2, max_size=6))
+def test_the_command_never_gives_a_number_twice(tmp_path: Path, steps: list[str]) -> None:
+    """The same, as a clerk does it: `zwgk import` and `zwgk delete` on a real file, in any order."""
+    db = str(tmp_path / f"{uuid.uuid4().hex[:8]}.sqlite3")
+    assert run_zwgk("init", "--db", db, "--township", "青山镇", "--village", "东岗村", cwd=tmp_path).code == 0
+    book = _notice_workbook(tmp_path)
+    live: list[int] = []
+    ever: list[int] = []
+    for step in steps:
+        if step == "import":
+            done = run_zwgk("import", str(book), "--db", db, "--village", "东岗村", "--period", "2026Q3",
+                            "--category", "notice", cwd=tmp_path)
+            assert done.code == 0, done.err
+            number = int(done.out.strip())
+            assert all(number > earlier for earlier in ever), (steps, ever, number)
+            ever.append(number)
+            live.append(number)
+        elif live:
+            number = live.pop(-1 if step == "delete-newest" else 0)
+            assert run_zwgk("delete", "--db", db, "--item", str(number), cwd=tmp_path).code == 0
+    listed = json.loads(run_zwgk("list", "--db", db, "--json", cwd=tmp_path).out)
+    assert [i["number"] for i in listed["items"]] == live
+
+
 def test_numbers_and_jianhao_travel_to_the_township(demo_copy: Path, tmp_path: Path) -> None:
     """The township keeps the village's numbers, knows its retired ones (its online copy says
     withdrawn for them, its own new items never take them), and gives the same 件号."""
@@ -263,6 +289,12 @@ def test_an_archive_from_before_the_register_is_numbered_by_the_upgrade(demo_cop
         numbers = {(n.village_id, n.number) for n in session.scalars(select(ItemNumber))}
         assert len(numbers) == len(store.list_items(session)) and verify(session)[1] == []
     assert backup._protection_missing(open_engine(str(old))) == []
+    # Nor is anything missing from an archive made by the first schema and upgraded since.
+    first = open_engine(str(tmp_path / "first.sqlite3"), create=True)
+    migrate.upgrade(first, "0001")
+    migrate.upgrade(first)
+    assert backup._protection_missing(first) == []
+    first.dispose()
 
 
 # ---------------------------------------------------------------------------------------------
