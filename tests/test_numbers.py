@@ -371,6 +371,10 @@ def test_same_named_archives_keep_their_own_backups(tmp_path: Path) -> None:
     first, second = tmp_path / "office" / "archive.sqlite3", tmp_path / "usb" / "archive.sqlite3"
     for db in (first, second):
         assert run_zwgk("init", "--db", str(db), "--township", "青山镇", cwd=tmp_path).code == 0
+    # Where an earlier version kept every archive.sqlite3's backups together: whose, nobody knows.
+    unsorted = backup.paths.data_dir() / "backups" / "archive" / "archive-20250101T000000000000Z-manual.sqlite3"
+    unsorted.parent.mkdir(parents=True)
+    unsorted.write_bytes(first.read_bytes())
     made: dict[Path, list[Path]] = {first: [], second: []}
     for db in (first, second, first, second, first, first):
         made[db].append(backup.take_backup(db, "manual", keep=3).path)
@@ -379,6 +383,7 @@ def test_same_named_archives_keep_their_own_backups(tmp_path: Path) -> None:
     assert all(path.exists() for path in made[second])  # the first's pruning left them alone
     listed = run_zwgk("backup", "--db", str(second), "--list", cwd=tmp_path)
     assert sorted(line.split()[-1] for line in listed.out.splitlines()) == sorted(map(str, made[second]))
+    assert "旧版本程序留下的备份" in listed.err and unsorted.exists()
     # Reached by another spelling of the same path, it is the same archive.
     assert backup.backup_folder(first.parent / ".." / "office" / "archive.sqlite3") == backup.backup_folder(first)
 
