@@ -221,7 +221,7 @@ def test_backup_and_restore_from_the_command_line(demo_copy: Path, tmp_path: Pat
     unasked = run_zwgk("restore", "--db", str(demo_copy), str(backup), cwd=tmp_path)
     assert unasked.code == 2 and "--yes" in unasked.err, unasked.err
     with sessions(demo_copy)() as session:
-        assert store.find_item.__name__ and session.get(store.DisclosureItem, 2) is None  # not restored
+        assert session.get(store.DisclosureItem, 2) is None  # not asked, not restored
     restored = run_zwgk("restore", "--db", str(demo_copy), str(backup), "--yes", cwd=tmp_path)
     assert restored.code == 0, restored.err
     with sessions(demo_copy)() as session:

@@ -178,6 +178,32 @@ def test_delete_then_import_from_the_command_line(tmp_path: Path) -> None:
     assert json.loads((site / "donggang" / "2026Q3" / f"{third}.json").read_text())["withdrawn"]
 
 
+@pytest.mark.slow
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.sampled_from(["import", "delete-newest", "delete-oldest"]), min_size=2, max_size=6))
+def test_the_command_never_gives_a_number_twice(tmp_path: Path, steps: list[str]) -> None:
+    """The same, as a clerk does it: `zwgk import` and `zwgk delete` on a real file, in any order."""
+    db = str(tmp_path / f"{uuid.uuid4().hex[:8]}.sqlite3")
+    assert run_zwgk("init", "--db", db, "--township", "青山镇", "--village", "东岗村", cwd=tmp_path).code == 0
+    book = _notice_workbook(tmp_path)
+    live: list[int] = []
+    ever: list[int] = []
+    for step in steps:
+        if step == "import":
+            done = run_zwgk("import", str(book), "--db", db, "--village", "东岗村", "--period", "2026Q3",
+                            "--category", "notice", cwd=tmp_path)
+            assert done.code == 0, done.err
+            number = int(done.out.strip())
+            assert all(number > earlier for earlier in ever), (steps, ever, number)
+            ever.append(number)
+            live.append(number)
+        elif live:
+            number = live.pop(-1 if step == "delete-newest" else 0)
+            assert run_zwgk("delete", "--db", db, "--item", str(number), cwd=tmp_path).code == 0
+    listed = json.loads(run_zwgk("list", "--db", db, "--json", cwd=tmp_path).out)
+    assert [i["number"] for i in listed["items"]] == live
+
+
 def test_numbers_and_jianhao_travel_to_the_township(demo_copy: Path, tmp_path: Path) -> None:
     """The township keeps the village's numbers, knows its retired ones (its online copy says
     withdrawn for them, its own new items never take them), and gives the same 件号."""
@@ -263,6 +289,12 @@ def test_an_archive_from_before_the_register_is_numbered_by_the_upgrade(demo_cop
         numbers = {(n.village_id, n.number) for n in session.scalars(select(ItemNumber))}
         assert len(numbers) == len(store.list_items(session)) and verify(session)[1] == []
     assert backup._protection_missing(open_engine(str(old))) == []
+    # Nor is anything missing from an archive made by the first schema and upgraded since.
+    first = open_engine(str(tmp_path / "first.sqlite3"), create=True)
+    migrate.upgrade(first, "0001")
+    migrate.upgrade(first)
+    assert backup._protection_missing(first) == []
+    first.dispose()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -339,6 +371,10 @@ def test_same_named_archives_keep_their_own_backups(tmp_path: Path) -> None:
     first, second = tmp_path / "office" / "archive.sqlite3", tmp_path / "usb" / "archive.sqlite3"
     for db in (first, second):
         assert run_zwgk("init", "--db", str(db), "--township", "青山镇", cwd=tmp_path).code == 0
+    # Where an earlier version kept every archive.sqlite3's backups together: whose, nobody knows.
+    unsorted = backup.paths.data_dir() / "backups" / "archive" / "archive-20250101T000000000000Z-manual.sqlite3"
+    unsorted.parent.mkdir(parents=True)
+    unsorted.write_bytes(first.read_bytes())
     made: dict[Path, list[Path]] = {first: [], second: []}
     for db in (first, second, first, second, first, first):
         made[db].append(backup.take_backup(db, "manual", keep=3).path)
@@ -347,6 +383,7 @@ def test_same_named_archives_keep_their_own_backups(tmp_path: Path) -> None:
     assert all(path.exists() for path in made[second])  # the first's pruning left them alone
     listed = run_zwgk("backup", "--db", str(second), "--list", cwd=tmp_path)
     assert sorted(line.split()[-1] for line in listed.out.splitlines()) == sorted(map(str, made[second]))
+    assert "旧版本程序留下的备份" in listed.err and unsorted.exists()
     # Reached by another spelling of the same path, it is the same archive.
     assert backup.backup_folder(first.parent / ".." / "office" / "archive.sqlite3") == backup.backup_folder(first)
 

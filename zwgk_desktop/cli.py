@@ -898,7 +898,7 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.backup import list_backups, sqlite_path, take_backup
+    from zwgk_desktop.archive.backup import list_backups, sqlite_path, take_backup, unsorted_backups
 
     path = sqlite_path(args.db or paths.default_db())
     if path is None:
@@ -906,6 +906,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if args.list:
         for backup in list_backups(path):
             print(f"{backup.taken_at:%Y-%m-%d %H:%M:%S} UTC  {backup.reason:<24} {backup.path}")
+        older = unsorted_backups(path)
+        if older is not None:
+            _say(f"另有旧版本程序留下的备份在 {older}：同名的档案都放在一起，无法确定属于哪个，"
+                 "不在上面列出，也不会被自动删除；需要时可用 zwgk restore 逐个核验")
         return 0
     backup = take_backup(path, "manual")
     print(f"已备份到 {backup.path}")

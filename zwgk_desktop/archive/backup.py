@@ -59,6 +59,13 @@ def backup_folder(database: Path) -> Path:
     return folder
 
 
+def unsorted_backups(database: Path) -> Path | None:
+    """The folder where earlier versions kept every same-named archive's backups together, if it
+    holds any: they are neither listed nor pruned as this archive's (whose they are is unknown)."""
+    folder = paths.data_dir() / "backups" / database.stem
+    return folder if folder.is_dir() and any(folder.glob(f"{database.stem}-*.sqlite3")) else None
+
+
 def take_backup(database: Path, reason: str, *, keep: int = DEFAULT_KEEP, folder: Path | None = None) -> Backup:
     """Copy the live database to a new backup file, then keep only the newest `keep` backups."""
     if not database.exists():

@@ -444,7 +444,8 @@ def is_news(session: Session, document: dict[str, Any]) -> bool:
     if village is None:
         return True
     held = session.scalar(select(func.count()).select_from(Seal).where(Seal.village_id == village.id)) or 0
-    return len(document["seals"]) > held
+    return len(document["seals"]) > held or any(
+        store.number_taken(session, village.id, entry["number"]) is None for entry in document.get("retired", []))
 
 
 def _import_seal(session: Session, village: Village, entry: dict[str, Any], contents: dict[str, bytes],
