@@ -167,3 +167,34 @@ def test_a_draft_keeps_a_bad_amount_as_typed_and_says_what_is_wrong_with_it(type
     item.rows[0]["monthly_amount"] = typed  # the editor keeps it as typed until corrected
     problems = [p for p in validate(item, ASSISTANCE).errors if p.row == 1]
     assert problems and told in problems[0].message, problems
+
+
+def test_rules_over_rows_run_while_the_items_own_values_are_still_empty() -> None:
+    """A ledger without its opening balance yet: its lines are checked all the same, and the
+    missing balance is told as still to fill in, not as something wrong."""
+    item = finance()
+    item.status = DRAFT
+    item.fields = {"opening_balance": None, "closing_balance": None}
+    item.publicity_start = item.publicity_end = None
+    item.rows[1]["income"] = 100
+    item.rows[2]["date"] = date(2026, 6, 30)
+    report = validate(item, FINANCE)
+    assert {(p.row, p.field) for p in report.wrong} == {(2, "收入/支出"), (3, "日期")}, report.wrong
+    assert {p.field for p in report.incomplete} == {"期初余额", "期末余额", "公示期"}
+
+
+def test_a_broken_cell_hides_no_duplicate_and_makes_no_false_finding() -> None:
+    """Row 1's amount does not read: the rows after it are still compared (told by their own
+    numbers), and nothing about all rows together is said until every row reads."""
+    item = assistance(count=5)
+    item.rows[0]["monthly_amount"] = "abc"
+    item.rows[3]["id_number"] = item.rows[1]["id_number"]
+    errors = validate(item, ASSISTANCE).errors
+    assert any(p.row == 4 and p.other_row == 2 and "与第2行重复" in p.message for p in errors), errors
+    bid = bids()
+    bid.rows[0]["price"] = "abc"
+    bid.rows[2]["rank"] = 7  # 1 (unreadable), 2, 7: a gap either way, told once the price reads
+    assert {(p.row, p.field) for p in validate(bid, BIDS).errors} == {(1, "投标报价")}
+    bid.rows[0]["price"] = 46_000_000
+    gap = [p for p in validate(bid, BIDS).errors if p.field == "排名"]
+    assert [(p.row, "没有第 7 名" in p.message) for p in gap] == [(3, True)], gap
