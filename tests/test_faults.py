@@ -495,3 +495,15 @@ def test_an_xlsx_is_written_whole_or_not_at_all_wherever_the_disk_fills(
     else:
         assert load_workbook(out).sheetnames
         out.unlink()
+
+
+@pytest.mark.parametrize("output", sorted(set(OUTPUTS) - {"batch folder", "site"}))
+def test_an_output_place_that_holds_a_pipe_is_left_alone(output: str, sealed_db: Path, tmp_path: Path) -> None:
+    """Moving the finished file into place would replace the pipe (or, for an administrator, a
+    device such as /dev/null) itself: refused, naming it."""
+    args = [a.format(full=tmp_path) for a in OUTPUTS[output]]
+    place = Path(next(a for a in args if a.startswith(str(tmp_path))))
+    os.mkfifo(place)
+    done = run_zwgk(*args, "--db", str(sealed_db), cwd=tmp_path)
+    told(done, 2, str(place), "设备或管道")
+    assert place.is_fifo() and not list(tmp_path.glob("*.partial"))
