@@ -507,3 +507,27 @@ def test_an_output_place_that_holds_a_pipe_is_left_alone(output: str, sealed_db:
     done = run_zwgk(*args, "--db", str(sealed_db), cwd=tmp_path)
     told(done, 2, str(place), "设备或管道")
     assert place.is_fifo() and not list(tmp_path.glob("*.partial"))
+
+
+def test_the_app_offers_an_archive_it_cannot_change_read_only(qapp: object, demo_db: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desktop app on a write-protected stick: asked, it opens the archive read-only; declined,
+    the words of the refusal are what the clerk sees."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from zwgk_desktop.db import store
+    from zwgk_desktop.ui import app as desktop
+
+    db = _archive(demo_db, tmp_path / "place")
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *args, **_: asked.append(args[2]) or QMessageBox.StandardButton.Yes)
+    with unwritable(db.parent):
+        sessions, read_only = desktop.open_sessions(str(db), read_only=False)
+        with sessions() as session:
+            assert [v.code for v in store.villages(session)] == ["donggang", "liushuwan", "shiqiao"]
+        sessions.kw["bind"].dispose()
+    assert read_only and "是只读的" in asked[0] and "只读方式打开" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", lambda *_, **__: QMessageBox.StandardButton.No)
+    with unwritable(db), pytest.raises(Blocked, match="写保护"):
+        desktop.open_sessions(str(db), read_only=False)
