@@ -520,8 +520,12 @@ def test_the_app_offers_an_archive_it_cannot_change_read_only(qapp: object, demo
 
     db = _archive(demo_db, tmp_path / "place")
     asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question",
-                        lambda *args, **_: asked.append(args[2]) or QMessageBox.StandardButton.Yes)
+
+    def yes(*args: object, **_: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
     with unwritable(db.parent):
         sessions, read_only = desktop.open_sessions(str(db), read_only=False)
         with sessions() as session:
