@@ -921,7 +921,7 @@ def _interrupted(signum: int, _frame: object) -> None:
 
 def _end_on_signals() -> None:
     for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):  # Windows has neither as a signal a process can catch
+        if hasattr(signal, name):  # Windows has no SIGHUP, and never sends its SIGTERM
             signal.signal(getattr(signal, name), _interrupted)
 
 

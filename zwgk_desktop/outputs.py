@@ -11,6 +11,7 @@ import gc
 import os
 import stat
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterator
 from functools import cache
@@ -60,6 +61,17 @@ def check_target(out: Path, what: str = "") -> None:
         mode = out.stat().st_mode
         if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
             raise BadInput(f"{out} 是设备或管道，不能用来写出{what or '文件'}：请给出一个文件名")
+
+
+def cannot_make_files_in(folder: Path) -> OSError | None:
+    """Why no file can be made in `folder`, or None if one can. Tried, since permission bits do not
+    tell: an administrator passes them, a locked folder or read-only media stops even the
+    administrator."""
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".zwgk-probe-"):
+            return None
+    except OSError as exc:
+        return exc
 
 
 def why(exc: OSError, *, reading: bool = False) -> str:
