@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,7 +41,7 @@ def session_processes(session: int) -> list[tuple[int, str]]:
     return found
 
 
-def start_app(db: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
+def start_app(db: Path, tmp_path: Path) -> subprocess.Popen[Any]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ZWGK_DATA_DIR": str(tmp_path / "data")}
     app = subprocess.Popen([sys.executable, "-m", "zwgk_desktop", "--db", str(db)], cwd=tmp_path, env=env,
                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -55,7 +56,7 @@ def start_app(db: Path, tmp_path: Path) -> subprocess.Popen[bytes]:
     pytest.fail(f"the preview's render process never started: {session_processes(app.pid)}")
 
 
-def left_after(app: subprocess.Popen[bytes], seconds: float) -> list[tuple[int, str]]:
+def left_after(app: subprocess.Popen[Any], seconds: float) -> list[tuple[int, str]]:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         app.poll()  # reap the app itself
@@ -66,7 +67,7 @@ def left_after(app: subprocess.Popen[bytes], seconds: float) -> list[tuple[int, 
     return session_processes(app.pid)
 
 
-def _end(app: subprocess.Popen[bytes]) -> None:
+def _end(app: subprocess.Popen[Any]) -> None:
     for pid, _ in session_processes(app.pid):
         os.kill(pid, signal.SIGKILL)
 
@@ -96,3 +97,26 @@ def test_children_end_by_themselves_when_the_app_is_killed(demo_db: Path, tmp_pa
         assert not left, f"still running after the app was killed: {left}"
     finally:
         _end(app)
+
+
+def test_sigterm_stops_a_batch_print_of_the_zwgk_command_cleanly(demo_db: Path, tmp_path: Path) -> None:
+    """`zwgk render --all-villages` ended by SIGTERM stops as Ctrl-C does: says so, leaves no
+    half-made print file and none of its worker processes."""
+    from conftest import zwgk_command
+
+    out = tmp_path / "all.pdf"
+    env = {**os.environ, "ZWGK_DATA_DIR": str(tmp_path / "data")}
+    batch = subprocess.Popen([*zwgk_command(), "render", "--all-villages", "--period", "2026Q2", "-o", str(out),
+                              "--db", str(demo_db)], cwd=tmp_path, env=env, start_new_session=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("spawn_main" in c for _, c in session_processes(batch.pid)):
+            time.sleep(0.05)
+        batch.send_signal(signal.SIGTERM)
+        _, err = batch.communicate(timeout=60)
+        assert batch.returncode == 3 and "已中断" in err and "Traceback" not in err, err
+        assert not out.exists() and not list(tmp_path.glob("*.partial"))
+        assert not left_after(batch, 10)
+    finally:
+        _end(batch)

@@ -25,7 +25,10 @@ from pathlib import Path
 
 import pytest
 from conftest import Run, run_zwgk, zwgk_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.errors import BadInput, Blocked, NotFound
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.outputs import cannot_write, why
@@ -440,3 +443,95 @@ def test_a_write_failure_is_blocked_or_bad_input(code: int, kind: type, tmp_path
     assert type(made) is kind and why(error) in str(made) and str(tmp_path) in str(made)
     assert all(ord(c) < 128 for c in os.strerror(code))  # the system's words are English …
     assert why(error) != os.strerror(code)  # … and are never what the clerk reads
+
+
+def test_an_archive_on_a_full_disk(full_disk: Path, demo_db: Path, tmp_path: Path) -> None:
+    """The archive itself on the full disk: changing it is refused in words and leaves it whole; a
+    new archive that cannot be made is not left behind half-made."""
+    subprocess.run(["umount", "-l", str(full_disk)], check=True)
+    assert subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={demo_db.stat().st_size + 64 * 1024}", "tmpfs",
+                           str(full_disk)]).returncode == 0
+    db = full_disk / "archive.sqlite3"
+    shutil.copy(demo_db, db)
+    with contextlib.suppress(OSError), (full_disk / "filler").open("wb") as filler:
+        while True:
+            filler.write(b"\0" * 4096)
+            filler.flush()
+    before = db.read_bytes()
+    env = {"ZWGK_DATA_DIR": str(tmp_path / "data")}
+    for args in (("delete", "--item", "3"), ("correct", "--item", "3", "--reason", "x"),
+                 ("seal", "--village", "shiqiao", "--period", "2026Q2")):
+        done = run_zwgk(*args, "--db", str(db), cwd=tmp_path, env=env)
+        told(done, 3, str(db), "磁盘")
+    assert db.read_bytes() == before
+    (full_disk / "filler").unlink()
+    (full_disk / "filler").write_bytes(b"\0" * (64 * 1024 - 8192))
+    new = full_disk / "new.sqlite3"
+    told(run_zwgk("init", "--db", str(new), cwd=tmp_path, env=env), 3, str(new), "磁盘")
+    assert not new.exists() and not list(full_disk.glob("new.sqlite3-*"))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(category=st.sampled_from(sorted(CATEGORIES)), room=st.integers(0, 6))
+def test_an_xlsx_is_written_whole_or_not_at_all_wherever_the_disk_fills(
+        full_disk: Path, category: str, room: int) -> None:
+    """However much room is left (0 to 24 KB, in the disk's 4 KB blocks), the template is either
+    written whole and opens, or refused as Blocked with no file and no part left."""
+    from openpyxl import load_workbook
+
+    from zwgk_desktop.io.workbook import write_workbook
+
+    filler = full_disk / "filler"
+    filler.unlink()
+    size = subprocess.run(["df", "--output=size", "-B1", str(full_disk)], capture_output=True, text=True,
+                          check=True).stdout.split()[-1]
+    filler.write_bytes(b"\0" * max(0, int(size) - room * 4096))
+    out = full_disk / f"{category}.xlsx"
+    try:
+        write_workbook(category, out)
+    except Blocked as exc:
+        assert "磁盘已满" in str(exc) and str(out) in str(exc)
+        assert sorted(p.name for p in full_disk.iterdir()) == ["filler"]
+    else:
+        assert load_workbook(out).sheetnames
+        out.unlink()
+
+
+@pytest.mark.parametrize("output", sorted(set(OUTPUTS) - {"batch folder", "site"}))
+def test_an_output_place_that_holds_a_pipe_is_left_alone(output: str, sealed_db: Path, tmp_path: Path) -> None:
+    """Moving the finished file into place would replace the pipe (or, for an administrator, a
+    device such as /dev/null) itself: refused, naming it."""
+    args = [a.format(full=tmp_path) for a in OUTPUTS[output]]
+    place = Path(next(a for a in args if a.startswith(str(tmp_path))))
+    os.mkfifo(place)
+    done = run_zwgk(*args, "--db", str(sealed_db), cwd=tmp_path)
+    told(done, 2, str(place), "设备或管道")
+    assert place.is_fifo() and not list(tmp_path.glob("*.partial"))
+
+
+def test_the_app_offers_an_archive_it_cannot_change_read_only(qapp: object, demo_db: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The desktop app on a write-protected stick: asked, it opens the archive read-only; declined,
+    the words of the refusal are what the clerk sees."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from zwgk_desktop.db import store
+    from zwgk_desktop.ui import app as desktop
+
+    db = _archive(demo_db, tmp_path / "place")
+    asked: list[str] = []
+
+    def yes(*args: object, **_: object) -> QMessageBox.StandardButton:
+        asked.append(str(args[2]))
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", yes)
+    with unwritable(db.parent):
+        sessions, read_only = desktop.open_sessions(str(db), read_only=False)
+        with sessions() as session:
+            assert [v.code for v in store.villages(session)] == ["donggang", "liushuwan", "shiqiao"]
+        sessions.kw["bind"].dispose()
+    assert read_only and "是只读的" in asked[0] and "只读方式打开" in asked[0]
+    monkeypatch.setattr(QMessageBox, "question", lambda *_, **__: QMessageBox.StandardButton.No)
+    with unwritable(db), pytest.raises(Blocked, match="写保护"):
+        desktop.open_sessions(str(db), read_only=False)

@@ -249,16 +249,32 @@ def build_parser() -> argparse.ArgumentParser:
 def _session(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False, read_only: bool = False) -> Any:
     """A session in one transaction. `read_only` for commands that only read: they then work on a
     copy on read-only media (an auditor's CD or USB stick) and never alter the file they read."""
-    engine = open_engine(args.db or paths.default_db(), create=create, read_only=read_only)
+    from zwgk_desktop.archive.backup import sqlite_path
+
+    target = args.db or paths.default_db()
+    new_file = sqlite_path(target) if create else None
+    new_file = new_file if new_file is not None and not new_file.exists() else None
+    engine = open_engine(target, create=create, read_only=read_only)
     try:
-        if upgrade:
-            migrate.upgrade(engine)
-        else:
-            migrate.require_current(engine)
+        try:
+            if upgrade:
+                migrate.upgrade(engine)
+            else:
+                migrate.require_current(engine)
+        except BaseException:
+            engine.dispose()
+            _remove_new_archive(new_file)  # one that could not be made whole (a full disk) is not left
+            raise
         with session_factory(engine)() as session, session.begin():
             yield session
     finally:
         engine.dispose()
+
+
+def _remove_new_archive(new_file: Path | None) -> None:
+    if new_file is not None:
+        for made in (new_file, new_file.with_name(new_file.name + "-wal"), new_file.with_name(new_file.name + "-shm")):
+            made.unlink(missing_ok=True)
 
 
 def _layouts(args: argparse.Namespace) -> LayoutSet:
@@ -964,7 +980,7 @@ def _interrupted(signum: int, _frame: object) -> None:
 
 def _end_on_signals() -> None:
     for name in ("SIGTERM", "SIGHUP"):
-        if hasattr(signal, name):  # Windows has neither as a signal a process can catch
+        if hasattr(signal, name):  # Windows has no SIGHUP, and never sends its SIGTERM
             signal.signal(getattr(signal, name), _interrupted)
 
 

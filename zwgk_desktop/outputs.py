@@ -9,7 +9,9 @@ import contextlib
 import errno
 import gc
 import os
+import stat
 import sys
+import tempfile
 import traceback
 from collections.abc import Iterator
 from functools import cache
@@ -21,6 +23,7 @@ from zwgk_desktop.errors import BadInput, Blocked, ZwgkError
 @contextlib.contextmanager
 def replacing(out: Path, what: str = "") -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces `out`, on any failure it is removed."""
+    check_target(out, what)
     partial = out.with_name(out.name + ".partial")
     try:
         yield partial
@@ -49,6 +52,26 @@ _READING = {errno.ENOENT: "文件不存在", errno.EACCES: "没有读取权限",
 # A disk that is full or failing is no mistake in what the user asked: another place, or a freed
 # disk, and the same command works (exit 3 rather than 2).
 _NOT_THE_INPUT = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EBUSY}
+
+
+def check_target(out: Path, what: str = "") -> None:
+    """Refuse an output place that holds a device or a pipe (/dev/null, say): moving a file into
+    place would replace the device itself, and an administrator may do that."""
+    with contextlib.suppress(OSError):
+        mode = out.stat().st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise BadInput(f"{out} 是设备或管道，不能用来写出{what or '文件'}：请给出一个文件名")
+
+
+def cannot_make_files_in(folder: Path) -> OSError | None:
+    """Why no file can be made in `folder`, or None if one can. Tried, since permission bits do not
+    tell: an administrator passes them, a locked folder or read-only media stops even the
+    administrator."""
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".zwgk-probe-"):
+            return None
+    except OSError as exc:
+        return exc
 
 
 def why(exc: OSError, *, reading: bool = False) -> str:

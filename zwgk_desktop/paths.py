@@ -6,13 +6,12 @@ One module so that tests and the `--db` / `ZWGK_DB` / `ZWGK_DATA_DIR` overrides 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import platformdirs
 
 from zwgk_desktop.errors import Blocked
-from zwgk_desktop.outputs import why
+from zwgk_desktop.outputs import cannot_make_files_in, why
 
 APP_NAME = "zwgk_desktop"
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -37,15 +36,14 @@ def data_dir() -> Path:
 
 
 def writable_folder(path: Path, what: str) -> Path:
-    """`path`, made if missing, once a file could be made in it; else `Blocked`, naming it. Tried,
-    since permission bits do not tell: an administrator passes them, a locked folder or read-only
-    media stops even the administrator."""
+    """`path`, made if missing, once a file could be made in it; else `Blocked`, naming it."""
     try:
         path.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path, prefix=".zwgk-probe-"):
-            pass
+        refused = cannot_make_files_in(path)
     except OSError as exc:
-        raise Blocked(f"{what} {path} 无法写入：{why(exc)}") from None
+        refused = exc
+    if refused is not None:
+        raise Blocked(f"{what} {path} 无法写入：{why(refused)}")
     return path
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop.errors import BadInput, Blocked, NotFound, ZwgkError
 from zwgk_desktop.inputs import readable_file
-from zwgk_desktop.outputs import why
+from zwgk_desktop.outputs import cannot_make_files_in, why
 
 
 def busy_timeout() -> float:
@@ -117,19 +116,9 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         connection.close()
         # Which error says so depends on who asks: CANTOPEN for root, READONLY_DIRECTORY for a user.
         stuck = exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
-        if not stuck or _can_make_files_in(path.parent):
+        if not stuck or cannot_make_files_in(path.parent) is None:
             raise
     return sqlite3.connect(f"{location}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-
-
-def _can_make_files_in(folder: Path) -> bool:
-    """Whether a file can be made in `folder`: tried, since permission bits do not tell (an
-    administrator passes them; a locked folder or read-only media stops even the administrator)."""
-    try:
-        with tempfile.TemporaryFile(dir=folder, prefix=".zwgk-probe-"):
-            return True
-    except OSError:
-        return False
 
 
 def _can_write(path: Path) -> bool:
@@ -145,7 +134,7 @@ def require_writable(path: Path) -> None:
     a read-only folder), saying which and what to do; reading it still works."""
     if path.exists() and not _can_write(path):
         raise Blocked(_write_protected(path))
-    if not _can_make_files_in(path.parent):
+    if cannot_make_files_in(path.parent) is not None:
         raise Blocked(_read_only_folder(path))
 
 
@@ -198,7 +187,7 @@ def database_problem(exc: BaseException, target: str) -> ZwgkError | None:
     if code == sqlite3.SQLITE_READONLY or (code == sqlite3.SQLITE_CANTOPEN and path.exists()):
         if path.exists() and not _can_write(path):
             return Blocked(_write_protected(path))
-        if not _can_make_files_in(path.parent):
+        if cannot_make_files_in(path.parent) is not None:
             return Blocked(_read_only_folder(path))
         return Blocked(f"数据库 {path} 现在不能修改（{error}）：操作没有完成，什么也没有改动")
     if code == sqlite3.SQLITE_FULL:

@@ -14,7 +14,7 @@ from reportlab.lib.colors import Color, black, white
 from reportlab.pdfgen.canvas import Canvas
 
 from zwgk_desktop.domain.periods import chinese_date
-from zwgk_desktop.outputs import cannot_write, readable_by_others
+from zwgk_desktop.outputs import cannot_write, check_target, readable_by_others
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import CELL_PAD, GAP, LINE, MM, Block, Board, Sheet, heading_metrics
 from zwgk_desktop.render.qr import QUIET_ZONE, dark_runs, qr_matrix
@@ -42,6 +42,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
     Returns the number of sheets. A failure leaves no half-written file behind.
     """
     out = Path(out)
+    check_target(out, "公开栏海报")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         handle, temp = tempfile.mkstemp(prefix=".zwgk-", suffix=".pdf", dir=out.parent)

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import database_problem, open_engine, session_factory
-from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.errors import Blocked, ZwgkError
 from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.packs import load_pack_layouts
@@ -71,6 +71,22 @@ def open_read_only(db: str) -> sessionmaker[Session]:
     engine = open_engine(db, read_only=True)
     migrate.require_current(engine)
     return session_factory(engine)
+
+
+def open_sessions(db: str, *, read_only: bool) -> tuple[sessionmaker[Session], bool]:
+    """The archive, and whether it is open read-only. One that cannot be changed now (write-protected,
+    in a read-only folder, in use by another program) is offered read-only: an auditor's stick
+    opens for looking, printing and verifying, rather than not at all."""
+    if read_only:
+        return open_read_only(db), True
+    try:
+        return open_archive(db), False
+    except Blocked as exc:
+        answer = QMessageBox.question(None, "档案现在不能修改",
+                                      f"{exc}\n\n要以只读方式打开吗？可以查看、打印和核验，不能修改。")
+        if answer != QMessageBox.StandardButton.Yes:
+            raise
+    return open_read_only(db), True
 
 
 def first_run(sessions: sessionmaker[Session]) -> bool:
@@ -190,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, ending: _Ending | None) -> int:
     try:
         database = args.db or paths.default_db()
-        sessions = open_read_only(database) if args.read_only else open_archive(database)
+        sessions, args.read_only = open_sessions(database, read_only=args.read_only)
         layouts = load_pack_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
     except SQLAlchemyError as exc:  # locked by another program, a full disk …: in words if known
         told = database_problem(exc, database)
