@@ -15,6 +15,7 @@ from typing import Any
 
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.fields import Field, Kind
+from zwgk_desktop.domain.identity import find_personal_numbers
 from zwgk_desktop.errors import BadInput, Problem, toml_mistake
 
 PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0)}
@@ -131,7 +132,14 @@ class _Reader:
         value = self._get(key, str, "文字", default, required)
         if required and isinstance(value, str) and not value.strip():
             self.fail(key, "不能为空")
+        self._no_personal_numbers(key, value)
         return value
+
+    def _no_personal_numbers(self, key: str, value: str) -> None:
+        """A format's fixed texts (footer note, labels, headers …) print on every sheet and page."""
+        for finding in find_personal_numbers(value):
+            self.fail(key, f"含有{finding.label}“{finding.text}”：版式中的文字会印在每张公开栏海报和网上公开页上，"
+                           "不得写入个人证件号、手机号或账号（监督电话请在“设置”中填写）")
 
     def number(self, key: str, default: float, low: float, high: float, required: bool = True) -> float:
         value = self._get(key, (int, float), "数字", default, required)
@@ -167,6 +175,8 @@ class _Reader:
         if not all(isinstance(v, str) for v in value):
             self.fail(key, "列表中只能有文字")
             return ()
+        for text in value:
+            self._no_personal_numbers(key, text)
         return tuple(value)
 
     def finish(self, prefix: str) -> None:

@@ -23,6 +23,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from zwgk_desktop import __version__
+from zwgk_desktop.domain.identity import find_personal_numbers
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.outputs import replacing, why
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
@@ -83,10 +84,16 @@ def export_pack(folder: Path, out: Path, *, name: str, version: str, township: s
 def _read_info(folder: Path, shown: str) -> PackInfo:
     try:
         data = tomllib.loads((folder / PACK_FILE).read_text(encoding="utf-8"))
-        return PackInfo(str(data["name"]), str(data["version"]), str(data.get("township", "")),
+        info = PackInfo(str(data["name"]), str(data["version"]), str(data.get("township", "")),
                         str(data.get("made_on", "")))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError) as exc:
         raise BadInput(f"版式包 {shown} 的 {PACK_FILE} 无法读取：{exc}") from None
+    # The name and version print on every sheet, like the formats' own texts (checked as they load).
+    for key in ("name", "version", "township"):
+        for finding in find_personal_numbers(getattr(info, key)):
+            raise BadInput(f"版式包 {shown} 的 {PACK_FILE} 中 {key} 含有{finding.label}“{finding.text}”："
+                           "会印在公开栏海报上，不得写入个人证件号、手机号或账号")
+    return info
 
 
 def pack_info(folder: Path) -> PackInfo | None:
