@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import sys
+import unicodedata
 from datetime import date, timedelta
 
 from hypothesis import strategies as st
@@ -18,8 +19,6 @@ from zwgk_desktop.domain.identity import _CREDIT_ALPHABET, _CREDIT_WEIGHTS, id_c
 
 
 def _category(*names: str) -> list[str]:
-    import unicodedata
-
     return [chr(i) for i in range(sys.maxunicode + 1)
             if unicodedata.category(chr(i)) in names and not 0xD800 <= i <= 0xDFFF]
 
@@ -28,8 +27,11 @@ SPACES = _category("Zs", "Zl", "Zp")
 LINE_BREAKS = list("\n\r\v\f\x85\u2028\u2029")
 DASHES = _category("Pd")
 BRACKETS = _category("Ps", "Pe", "Pi", "Pf")
-OTHER_PUNCTUATION = [c for c in _category("Pc", "Po") if c not in "、，,；;。？！?!"]
 LIST_MARKS = list("、，,；;。")
+# List marks between groups make a list of figures (147、1250、7448元), not a number, unless the
+# words before say whose number it is: they are tested on their own. So are characters that
+# normalise to one (U+037E GREEK QUESTION MARK is a semicolon once stored).
+OTHER_PUNCTUATION = [c for c in _category("Pc", "Po") if unicodedata.normalize("NFKC", c) not in "、，,；;。？！?!"]
 SEPARATORS = SPACES + LINE_BREAKS + DASHES + BRACKETS + OTHER_PUNCTUATION
 
 separator_runs = st.text(alphabet=st.sampled_from(SEPARATORS), min_size=1, max_size=8)
