@@ -257,3 +257,24 @@ def test_the_status_report_holds_no_personal_number(demo_copy: Path, tmp_path: P
              if c.value is not None]
     assert cells and not [c for c in cells if find_personal_numbers(c)]
     assert "小岗村" not in " ".join(cells)
+
+
+def test_a_household_removed_by_a_correction_stays_masked_in_its_reason() -> None:
+    """The reason may name a household of the version it replaces that is no longer on the list."""
+    from zwgk_desktop.render.correction import Previous, public_item
+
+    layouts = load_layouts(standard_layouts_dir())
+    households_ = (("林大田", "410102199001011237"), ("周小红", "11010519491231002X"))
+    rows = [{"group": "一组", "head_name": name, "id_number": number, "household_size": 1, "kind": "农村低保",
+             "monthly_amount": 50000} for name, number in households_]
+    old = Item(category="assistance", period=Quarter(2026, 3), title="低保对象公示", id=1,
+               publicity_start=date(2026, 10, 10), rows=rows)
+    sealed = build_public_item(old, LAYOUT, PLACE)
+    correction = Item(category="assistance", period=Quarter(2026, 3), title="低保对象公示", id=2, supersedes=1,
+                      publicity_start=date(2026, 11, 1), rows=[dict(rows[1])],
+                      correction_reason="林大田户已迁出，周 小红户保留")
+    previous = Previous(sealed.canonical_json().decode("utf-8"), sealed.code, ("林大田", "周小红"))
+    notice = public_item(correction, layouts, PLACE, previous)
+    flat = notice.canonical_json().decode("utf-8")
+    assert "林*田户已迁出" in flat and "周*红户保留" in flat
+    assert "林大田" not in flat and "周小红" not in re.sub(r"\s", "", flat)

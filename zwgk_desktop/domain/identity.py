@@ -160,6 +160,7 @@ _TIGHT_JOINS = frozenset(".·・")
 _COUNTRY_CODES = frozenset({"86", "0086"})
 _EXTENSION_WORDS = ("转", "分机", "ext", "Ext", "EXT")
 _LONGEST = 25  # digits of the longest bank account
+_SHORTEST = 11  # a mobile's
 
 # Words just before a 12–15 digit run that say it is a document's number, not a person's account,
 # unless a word saying it is a person's stands there too.
@@ -255,9 +256,8 @@ def _is_dates(groups: list[str]) -> bool:
 
 
 def _says_personal(before: str, words: tuple[str, ...] = _PERSONAL_WORDS) -> bool:
-    """Whether the words before a number say it is a person's (卡号, 账号, 身份证, 手机 …)."""
-    squeezed = _squeezed(before)
-    return any(word in squeezed for word in words)
+    """Whether the words before a number (separators dropped) say it is a person's (卡号, 手机 …)."""
+    return any(word in before for word in words)
 
 
 def _document_number(digits: str, before: str) -> bool:
@@ -266,7 +266,7 @@ def _document_number(digits: str, before: str) -> bool:
     account. Without such words a long run is taken for an account: a leak costs more."""
     if _says_personal(before, _ACCOUNT_WORDS):
         return False
-    if len(digits) <= 15 and any(word in _squeezed(before) for word in _CODE_WORDS):
+    if len(digits) <= 15 and any(word in before for word in _CODE_WORDS):
         return True
     # 037162340000, 041001900111: a landline or a 发票代码; no bank numbers so.
     return len(digits) == 12 and digits[0] == "0"
@@ -304,18 +304,20 @@ def find_personal_numbers(text: str, *, label: str = "") -> list[Finding]:
     """IDs, mobile numbers and bank/一卡通 accounts inside free text (摘要, 正文, 备注 …), however
     their digit groups are separated. `label` names the field the text is in (凭证号, 发票代码 …):
     it is read as the words before each number."""
-    found = []
+    found: list[Finding] = []
+    if sum(map(str.isdecimal, text)) < _SHORTEST:
+        return found  # most cells: too few digits for any personal number
     for run in _groups(text):
         index = 0
         while index < len(run):
             inside = run[index].tight and not (index and run[index - 1].digits in _COUNTRY_CODES)
+            before = _squeezed(label + text[max(0, run[index].start - _CONTEXT_CHARS):run[index].start])
             best: tuple[int, str] | None = None
             count = 0
             for last in range(index, len(run)):
                 count += len(run[last].digits)
                 if count > _LONGEST:
                     break
-                before = label + text[max(0, run[index].start - _CONTEXT_CHARS):run[index].start]
                 window = run[index:last + 1]
                 joins = window[1:]
                 loose = any(g.listed for g in joins)
