@@ -154,8 +154,9 @@ _X = "XxＸｘ"
 _MOBILE_SPLITS = frozenset({(11,), (3, 4, 4), (3, 8), (7, 4)})
 _ID_SPLITS = frozenset({(18,), (6, 8, 4), (6, 4, 4, 4), (4, 4, 4, 4, 2), (6, 12), (14, 4), (6, 8, 3, 1),
                         (3, 3, 8, 4), (15,), (6, 6, 3)})
-# A single dash or dot joins the parts of one number (400-159-7100, 记-2026-01-189): a number
-# written in groups does not begin in the middle of another (but after +86- it does).
+# A single dash or dot joins the parts of one number (400-159-7100, 记-2026-01-189): a mobile or
+# a card written in groups does not begin in the middle of another (but after +86- it does; and
+# an ID's 6-8-4 with its birth date is taken wherever it begins: NO.410102 19900101 1237).
 _TIGHT_JOINS = frozenset(".·・")
 _COUNTRY_CODES = frozenset({"86", "0086"})
 _EXTENSION_WORDS = ("转", "分机", "ext", "Ext", "EXT")
@@ -322,7 +323,7 @@ def find_personal_numbers(text: str, *, label: str = "") -> list[Finding]:
                 joins = window[1:]
                 loose = any(g.listed for g in joins)
                 kind = _kind_of([g.digits for g in window], before, loose)
-                if joins and (inside or before.rstrip().endswith(_EXTENSION_WORDS)):
+                if kind != "id" and joins and (inside or before.endswith(_EXTENSION_WORDS)):
                     kind = None  # 400-159-7100 2024, 转7730 0755-2234-0284: begun inside another number
                 if kind:
                     best = (last, kind)  # the longest window: a whole card, not its first 16 digits
