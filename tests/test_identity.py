@@ -4,16 +4,20 @@ import re
 from datetime import date
 
 import pytest
-from hypothesis import given
+from free_text import KINDS, LIST_MARKS, names, personal_numbers, realistic_line, separator_runs, spread, written
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zwgk_desktop.domain.fields import Field, FieldError, Kind
 from zwgk_desktop.domain.identity import (
     IdentityError,
+    ListedNames,
     check_id,
     check_mobile,
     check_phone,
     find_personal_numbers,
     id_check_char,
+    is_separator,
     is_valid_id,
     mask_account,
     mask_id,
@@ -110,3 +114,141 @@ def test_numbers_written_with_any_separator_are_found(written: str) -> None:
                                      "支出 12,345.60 元"])
 def test_dates_amounts_and_office_lines_are_not_personal_numbers(written: str) -> None:
     assert find_personal_numbers(written) == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers split by any separator (tests/free_text.py generates them over whole Unicode categories).
+
+_FOLD = str.maketrans("０１２３４５６７８９Ｘｘx", "0123456789XXX")
+
+
+def digits_of(text: str) -> str:
+    """Every digit (and X) of a text, in order: a number split by anything shows in here whole."""
+    return "".join(c for c in text.translate(_FOLD) if c.isdigit() or c == "X")
+
+
+words = st.text(alphabet=st.sampled_from(list("张王李村组户低保金额元经研究决定abc")), max_size=8)
+
+
+@settings(max_examples=400, deadline=None)
+@given(personal_numbers(), words, words)
+def test_a_number_split_by_any_separators_is_found_and_masked(case: tuple[str, str], before: str, after: str) -> None:
+    number, shown = case
+    text = before + shown + after
+    found = find_personal_numbers(text)
+    assert found and any(f.start <= len(before) and f.end >= len(before) + len(shown) for f in found), (text, found)
+    assert number not in digits_of(redact_text(text)), redact_text(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(personal_numbers(), words)
+def test_the_entry_check_refuses_a_split_number_in_every_free_text_field(case: tuple[str, str], before: str) -> None:
+    _, shown = case
+    for spec in (Field("summary", "摘要", Kind.TEXT, max_length=200),
+                 Field("body", "正文", Kind.LONGTEXT, max_length=500),
+                 Field("bidder", "投标单位", Kind.NAME, max_length=200)):
+        with pytest.raises(FieldError):
+            spec.check(before + shown)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["卡号", "一卡通账号：", "银行账户 "]), st.integers(10**15, 10**19 - 1),
+       st.sampled_from(LIST_MARKS))
+def test_a_card_in_groups_joined_by_list_marks_is_found_after_words_that_name_it(
+        words_before: str, card: int, mark: str) -> None:
+    number = str(card)
+    shown = mark.join(number[i:i + 4] for i in range(0, len(number), 4))
+    assert number not in digits_of(redact_text(words_before + shown))
+
+
+@settings(max_examples=60, deadline=None)
+@given(mobiles := st.builds(lambda p, n: f"1{p}{n:09d}", st.sampled_from("3456789"), st.integers(0, 999_999_999)),
+       separator_runs)
+def test_a_mobile_after_a_landline_or_country_code_is_still_found(mobile: str, run: str) -> None:
+    for text in (f"电话0371-62340000/{mobile}", f"+86-{mobile[:3]}-{mobile[3:7]}-{mobile[7:]}",
+                 f"0371 62340000，{mobile[:3]}{run}{mobile[3:7]}{run}{mobile[7:]}",
+                 f"0371 62340000{run}{mobile}"):
+        assert mobile not in digits_of(redact_text(text)), text
+
+
+def test_every_space_line_break_dash_and_bracket_is_a_separator() -> None:
+    import unicodedata
+
+    for code in range(0x110000):
+        char = chr(code)
+        if unicodedata.category(char) in ("Zs", "Zl", "Zp", "Pd", "Ps", "Pe", "Pi", "Pf") or char in "\n\r\v\f\x85":
+            assert is_separator(char), f"U+{code:04X}"
+    assert not any(is_separator(c) for c in "0１a林X")
+
+
+@pytest.mark.parametrize("written_as", [
+    "手机138\u202f1234\u202f5678", "身份证410102\n19900101\n1237", "户主410102\u2028" "19900101\u20291237",
+    "卡号【6222】【0212】【3456】【7890】", "卡号(6222)(0212)(3456)(7890)123", "410102    19900101    1237",
+    "138 - - - 1234 ~ ~ 5678", "410102\v19900101\f1237", "410102\x8519900101\r1237", "4101 0219 9001 0112 37",
+    "联系人：1.张三13812345678", "身份证号：410102199001011237X", "13812345678X", "NO.410102 19900101 1237",
+    "ID-410102-19900101-1237", "(+86)138-1234-5678",
+])
+def test_the_cases_of_the_issue_are_found(written_as: str) -> None:
+    assert find_personal_numbers(written_as), written_as
+    assert not re.search(r"\d{11}", digits_of(redact_text(written_as))), redact_text(written_as)
+
+
+@pytest.mark.parametrize("text", [
+    "0371 62340000", "0371-62340000", "(0371)62340000", "（0371）6234 0000", "0371\u202f62340000", "037162340000",
+    "监督电话037162340000", "0371-62340000转8012", "0371-6234-0000", "12345", "400-123-4567",
+    "发票代码144031900111，发票号码01234567", "发票代码 4100154130", "凭证号202607150001", "记-2026-07-015",
+    "统一社会信用代码：91350100M000100Y43", "统一社会信用代码91410100170012345C", "12,345.00元、1 234 元",
+    "2023、2024、2025、2026年度", "1500、2000、3000、1200元", "分别为147、1250、7448元",
+    "0371-62340000转7730 0755-2234-0284", "项目编号：ZFCG-2025-8667 0371-6852-9727",
+    "2026.7.1-2026.9.30", "20260701-20260930", "2026年7月1日至2026年9月30日",
+])
+def test_figures_that_are_not_personal_numbers_are_left_alone(text: str) -> None:
+    assert find_personal_numbers(text) == [], text
+    assert redact_text(text) == text
+
+
+def test_a_document_number_is_known_by_the_field_it_is_in() -> None:
+    voucher = Field("voucher", "凭证号", Kind.TEXT, max_length=20)
+    assert voucher.check("202607150001") == "202607150001"
+    assert find_personal_numbers("202607150001")  # without the label a 12-digit run may be an account
+    with pytest.raises(FieldError, match="手机号"):
+        voucher.check("13812345678")
+
+
+FALSE_ALARM_LINES = 2000
+
+
+@pytest.mark.parametrize("kind", [*KINDS, None])
+def test_realistic_figures_raise_almost_no_false_alarms(kind: str | None) -> None:
+    """Lines of amounts, dates, 发票代码/号码, landlines, 凭证号, 信用代码 and counts, as figures are
+    written in summaries and notices (benchmarks/bench_false_alarms.py prints the rates)."""
+    import random
+
+    rng = random.Random(f"{kind}-12")
+    alarms = [line for line in (realistic_line(rng, kind) for _ in range(FALSE_ALARM_LINES))
+              if find_personal_numbers(line)]
+    assert len(alarms) <= FALSE_ALARM_LINES * 0.002, alarms[:5]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(names, min_size=1, max_size=6), st.data())
+def test_a_listed_name_is_masked_in_free_text_however_it_is_spaced(listed: list[str], data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(listed))
+    run = data.draw(st.sampled_from(["", "\u3000", " ", "\u202f", "\n", "  "]))
+    text = data.draw(words) + spread(name, run) + data.draw(words)
+    masked = ListedNames(listed).mask(text)
+    assert name not in "".join(c for c in masked if not is_separator(c)) or len(name) < 2
+    assert mask_name(name) in masked
+
+
+def test_names_mask_as_the_list_shows_them() -> None:
+    listed = ListedNames(["林大田", "王五", "欧阳娜娜", "李"])
+    masked = listed.mask("更正原因：林　大田户漏报，王五、欧阳 娜娜迁出；李家")
+    assert masked == "更正原因：林*田户漏报，王*、欧**娜迁出；李家"
+    assert ListedNames().mask("林大田") == "林大田"
+    assert redact_text("林大田 138 1234 5678", names=listed) == "林*田 138****5678"
+
+
+@given(written("13812345678", (3, 4, 4)))
+def test_generated_writings_are_the_number(shown: str) -> None:
+    assert digits_of(shown) == "13812345678"

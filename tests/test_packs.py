@@ -13,6 +13,10 @@ from typing import Any
 import pypdf
 import pytest
 from conftest import run_zwgk
+from free_text import personal_numbers
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_archive import sessions
 
 from zwgk_desktop.db import store
 from zwgk_desktop.errors import BadInput
@@ -311,3 +315,113 @@ def test_a_pack_that_inflates_far_beyond_its_formats_is_refused(tmp_path: Path) 
         with pytest.raises(BadInput, match=told):
             import_pack(crafted, tmp_path / "installed")
         assert time.perf_counter() - started < 1
+
+
+# A format's fixed texts (footer notes, labels, headers, signatures) print on every sheet and page:
+# a personal number there is refused when the pack is made, imported or loaded.
+
+def _toml_string(text: str) -> str:
+    """Any text as a TOML basic string: every character escaped, so controls and odd spaces survive."""
+    return '"' + "".join(f"\\U{ord(c):08X}" for c in text) + '"'
+
+
+# (the line of assistance.toml to replace, how to write the new value there, the key named)
+FIXED_TEXTS = [
+    ('note = "公示期内', lambda v: f"note = {v}", "footer.note"),
+    ('label = "保障标准"', lambda v: f"label = {v}", "info[0].label"),
+    ('header = "村民小组"', lambda v: f"header = {v}", "columns[0].header"),
+    ('label = "合计"', lambda v: f"label = {v}", "totals.label"),
+    ('signatures = [', lambda v: f'signatures = ["村务监督委员会", {v}]', "footer.signatures"),
+    ('continued_mark = ', lambda v: f"continued_mark = {v}", "table.continued_mark"),
+    ('label = "月保障金额合计（大写）"', lambda v: f"label = {v}", "summary[0].label"),
+]
+
+
+def _with_text(folder: Path, line_start: str, write: Any, value: str) -> Path:
+    path = folder / "assistance.toml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(line_start))
+    lines[index] = write(_toml_string(value))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(FIXED_TEXTS), personal_numbers(), st.sampled_from(["如有异议请联系", "监督：", "", "户主 "]))
+def test_a_fixed_text_holding_a_personal_number_is_refused_naming_file_and_key(
+        place: tuple[str, Any, str], case: tuple[str, str], words: str) -> None:
+    import tempfile
+
+    from zwgk_desktop.render.layout import load_layout
+
+    line_start, write, key = place
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        shutil.copy(standard_layouts_dir() / "assistance.toml", folder)
+        path = _with_text(folder, line_start, write, words + case[1])
+        with pytest.raises(BadInput) as refused:
+            load_layout(path)
+    assert any(p.field.startswith(key) and "不得写入个人证件号" in p.message for p in refused.value.problems), refused.value
+
+
+def test_a_pack_whose_footer_holds_a_number_is_refused_at_export_and_at_import(tmp_path: Path) -> None:
+    import hashlib
+
+    from zwgk_desktop.render.packs import MANIFEST
+
+    formats = tmp_path / "formats"
+    shutil.copytree(standard_layouts_dir(), formats)
+    _with_text(formats, 'note = "公示期内', lambda v: f"note = {v}", "有异议请拨打王主任手机 138\u202f1234\u202f5678")
+    pack = tmp_path / "pack.zwgkpack"
+    made = run_zwgk("pack", "export", "--layouts", str(formats), "-o", str(pack), "--name", "统一格式",
+                    "--version", "1", cwd=tmp_path)
+    assert made.code == 2 and "assistance.toml" in made.err and "footer.note" in made.err and "手机号" in made.err
+    assert "Traceback" not in made.err and not pack.exists()
+    # A pack made by hand (or by an older version) with the checksums to match: refused on import.
+    good = tmp_path / "good.zwgkpack"
+    assert run_zwgk("pack", "export", "--layouts", str(standard_layouts_dir()), "-o", str(good), "--name", "统一格式",
+                    "--version", "1", cwd=tmp_path).code == 0
+    with zipfile.ZipFile(good) as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    members["assistance.toml"] = (formats / "assistance.toml").read_bytes()
+    members[MANIFEST] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in
+                                sorted(members.items()) if name != MANIFEST).encode("utf-8")
+    with zipfile.ZipFile(pack, "w") as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    data = tmp_path / "village"
+    refused = run_zwgk("pack", "import", str(pack), cwd=tmp_path, env={"ZWGK_DATA_DIR": str(data)})
+    assert refused.code == 2 and "pack.zwgkpack" in refused.err and "assistance.toml" in refused.err
+    assert "footer.note" in refused.err and "监督电话请在“设置”中填写" in refused.err
+    assert "zwgk-pack-" not in refused.err
+    assert not (data / "packs" / "current").exists()
+
+
+def test_an_office_line_in_a_footer_and_the_supervision_phones_print_as_they_are(
+        demo_copy: Path, tmp_path: Path) -> None:
+    formats = tmp_path / "formats"
+    shutil.copytree(standard_layouts_dir(), formats)
+    note = "有异议请拨打镇民政办 0371 62340000 或 (0371)62341101"
+    _with_text(formats, 'note = "公示期内', lambda v: f"note = {v}", note)
+    with sessions(demo_copy)() as session, session.begin():
+        village = store.find_village(session, "donggang")
+        store.set_phone(village, "13812345678")  # the 监委会主任's mobile, put in Settings on purpose
+    out = tmp_path / "board.pdf"
+    done = run_zwgk("render", "--db", str(demo_copy), "--layouts", str(formats), "--village", "donggang",
+                    "--period", "2026Q2", "--category", "assistance", "-o", str(out), cwd=tmp_path)
+    assert done.code == 0, done.err
+    text = pypdf.PdfReader(out).pages[0].extract_text()
+    assert "0371 62340000" in text and "(0371)62341101" in text and "13812345678" in text
+
+
+def test_a_pack_name_holding_a_number_is_refused(tmp_path: Path) -> None:
+    """Refused when the pack is made, and when a pack made by hand carries it."""
+    from zwgk_desktop.render.packs import export_pack, import_pack
+
+    pack = tmp_path / "p.zwgkpack"
+    with pytest.raises(BadInput, match="含有手机号"):
+        export_pack(standard_layouts_dir(), pack, name="统一格式 138 1234 5678", version="1", township="青山镇")
+    assert not pack.exists()
+    crafted = _crafted_pack(tmp_path, _pack_field("name", '"统一格式 138 1234 5678"'))
+    with pytest.raises(BadInput, match=r"pack\.toml.*name.*含有手机号"):
+        import_pack(crafted, tmp_path / "installed")

@@ -23,7 +23,7 @@ from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.correction import Previous, code_of, public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
-from zwgk_desktop.render.public import Place, PublicItem, build_public_item
+from zwgk_desktop.render.public import Place, PublicItem, build_public_item, listed_names
 from zwgk_desktop.render.web_address import checked_base_url
 
 
@@ -201,7 +201,8 @@ def previous_versions(session: Session, items: list[Item], layouts: LayoutSet, p
             # An earlier correction was sealed as its notice; what it made the item say is its own content.
             own = build_public_item(earlier, layouts.for_category(earlier.category), place)
             content = own.canonical_json().decode("utf-8")
-        found[item.id] = Previous(content, code_of(sealed))
+        names = listed_names(earlier, layouts.for_category(earlier.category))
+        found[item.id] = Previous(content, code_of(sealed), names)
     return found
 
 

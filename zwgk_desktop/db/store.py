@@ -31,7 +31,7 @@ from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, clean_text
-from zwgk_desktop.domain.identity import IdentityError, check_phone
+from zwgk_desktop.domain.identity import IdentityError, check_phone, find_personal_numbers
 from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, NotFound, Problem
@@ -85,6 +85,8 @@ def _checked_name(name: str, label: str) -> str:
         raise BadInput(f"{label}“{name}”：{exc}") from None
     if not text or len(text) > 40:
         raise BadInput(f"{label}“{name}”应为 1–40 个字")
+    for finding in find_personal_numbers(text):  # printed on every sheet, page and report
+        raise BadInput(f"{label}“{name}”含有{finding.label}“{finding.text}”：不得写入个人证件号、手机号或账号")
     return text
 
 

@@ -142,7 +142,7 @@ class Field:
             return text
         if kind is Kind.NAME and re.search(r"\d{5,}", text):
             raise FieldError("名称中不应有长串数字")
-        for finding in identity.find_personal_numbers(text):
+        for finding in identity.find_personal_numbers(text, label=self.label):
             if finding.kind == "mobile" and kind is Kind.CONTACT:
                 continue
             raise FieldError(f"含有{finding.label}“{finding.text}”：公开内容不得写入个人证件号、电话或账号")

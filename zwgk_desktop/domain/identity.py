@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -131,46 +132,123 @@ class Finding:
         return {"id": "身份证号", "mobile": "手机号", "account": "银行/一卡通账号"}[self.kind]
 
 
-# Digit runs, optionally written in groups of 4 as bank cards are, or as 138-1234-5678. `\d`
-# matches any script's digits (全角 ０-９ too), so a number cannot hide by being typed full-width.
-# Anything a number can be written with between its digits: spaces of every width, hyphens and
-# dashes, dots, middle dots, slashes, underscores — up to three in a row ("410102  19900101").
-_SEPARATORS = " \t\u00a0\u2002\u2003\u2009\u3000-\u2010\u2011\u2012\u2013\u2014\u2015\uff0d.\u00b7\u30fb\uff0e/\uff0f_"
-_SEPARATOR_CLASS = "[" + re.escape(_SEPARATORS) + "]"
-_LANDLINE_RE = re.compile(r"^0\d{2,3}[-\uff0d]\d{7,8}$")
-# No guard against letters around the run: "No410102…" is still an ID, and a false alarm on a
-# product code costs less than a leaked number.
-_RUN_RE = re.compile(rf"(?<!\d)\d(?:{_SEPARATOR_CLASS}{{0,3}}\d){{10,}}[XxＸｘ]?(?!\d)")
+# -- Personal numbers in free text ----------------------------------------------------------
+#
+# A number is read as the digit groups it is written in, whatever stands between them: a clerk
+# (or a pasted web page) separates groups with spaces of every width (U+202F, U+3000 …), line
+# breaks, dashes, brackets, quotes, dots or runs of several of these. So every such character is a
+# separator, and any run of them may stand between two groups; what decides is the groups'
+# lengths: 3-4-4 (or 11 together) for a mobile, 6-8-4 for an ID, groups of four for a card. A list
+# of amounts or dates is groups too, but not in those lengths, so it is not taken for a number.
+
+# Every space, line break, invisible character and punctuation mark (dashes, brackets, quotes,
+# dots, slashes, colons, commas …), and the few symbols written inside numbers (+86, 1~3, a|b).
+_SEPARATOR_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"})
+_SEPARATOR_SYMBOLS = frozenset("+＋~～〜|｜=＝")
+# `\d` is any script's decimal digit (全角 ０-９ too), so a number cannot hide by being typed
+# full-width; an X right after digits may be an ID's 校验码.
+_GROUP_RE = re.compile(r"\d+(?:[XxＸｘ](?!\d))?")
+_X = "XxＸｘ"
+
+# How each kind of number is written, as the lengths of its groups (an ID's X counts as a digit).
+_MOBILE_SPLITS = frozenset({(11,), (3, 4, 4), (3, 8), (7, 4)})
+_ID_SPLITS = frozenset({(18,), (6, 8, 4), (6, 4, 4, 4), (4, 4, 4, 4, 2), (6, 12), (14, 4), (6, 8, 3, 1),
+                        (3, 3, 8, 4), (15,), (6, 6, 3)})
+# A single dash or dot joins the parts of one number (400-159-7100, 记-2026-01-189): a mobile or
+# a card written in groups does not begin in the middle of another (but after +86- it does; and
+# an ID's 6-8-4 with its birth date is taken wherever it begins: NO.410102 19900101 1237).
+_TIGHT_JOINS = frozenset(".·・")
+_COUNTRY_CODES = frozenset({"86", "0086"})
+_EXTENSION_WORDS = ("转", "分机", "ext", "Ext", "EXT")
+_LONGEST = 25  # digits of the longest bank account
+_SHORTEST = 11  # a mobile's
+
+# Words just before a 12–15 digit run that say it is a document's number, not a person's account,
+# unless a word saying it is a person's stands there too.
+_CODE_WORDS = ("发票", "代码", "编码", "凭证", "编号", "单号", "文号", "合同号", "批次", "流水号", "订单",
+               "登记号", "项目号", "税号", "批准号")
+_ACCOUNT_WORDS = ("卡号", "账号", "帐号", "账户", "帐户", "一卡通", "存折", "银行", "社保卡", "身份")
+_PERSONAL_WORDS = (*_ACCOUNT_WORDS, "手机", "电话", "联系", "户主")
+_CONTEXT_CHARS = 12
+# 统一社会信用代码 (GB 32100-2015): 18 characters with a check character over this alphabet.
+_CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_CREDIT_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_CREDIT_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
 
 
-def _classify(digits: str) -> str | None:
-    if digits.endswith("X") and len(digits) != 18:
-        digits = digits[:-1]  # an X after a number is a letter of the text, not a 校验码
-    if len(digits) == 18 and digits[:17].isdigit() and birth_date(digits) is not None:
-        return "id"  # checksum or not: a mistyped ID is still someone's ID
-    if not digits.isdigit():
-        return None
-    if len(digits) == 11 and re.fullmatch(r"1[3-9]\d{9}", digits):
-        return "mobile"
-    if len(digits) == 15 and birth_date(digits[:6] + "19" + digits[6:]) is not None:
-        return "id"  # the old 15-digit form
-    if len(digits) >= 12:
-        return "account"
-    return None
+def is_separator(char: str) -> bool:
+    """Whether a character may stand between the digit groups of a number as it is written."""
+    return unicodedata.category(char) in _SEPARATOR_CATEGORIES or char in _SEPARATOR_SYMBOLS
 
 
-def _ascii_digits(text: str) -> str:
-    """The run's characters as ASCII (全角 digits and X folded), separators dropped."""
-    return "".join(
-        str(unicodedata.digit(c)) if c.isdigit() else "X" if c in "XxＸｘ" else ""
-        for c in text if c not in _SEPARATORS
-    )
+@dataclass(frozen=True)
+class _Group:
+    start: int
+    end: int
+    digits: str  # ASCII digits, and a final X for what may be an ID's 校验码
+    listed: bool = False  # a list mark (、，；) stands between it and the group before
+    tight: bool = False  # it continues the number or code before it (see `_tightly_joined`)
 
 
-def _is_dates(run: str) -> bool:
-    """Whether a run of digits is one or more dates written year, month, day (2026.7.1-2026.9.30)."""
-    groups = [g for g in re.split(_SEPARATOR_CLASS + "+", run) if g]
-    if not groups or len(groups) % 3 or not all(g.isascii() and g.isdigit() for g in groups):
+# Marks that separate the items of a list: "1500、2000、3000、1200元" is four amounts.
+_LIST_MARKS = frozenset("、，,；;。？！?!")
+
+
+def _groups(text: str) -> list[list[_Group]]:
+    """The digit groups of the text, in runs joined only by separators."""
+    runs: list[list[_Group]] = []
+    last_end = -1
+    # A 统一社会信用代码 (91410100MA44XXXX1X, or all digits) is a company's, printed on purpose.
+    codes = [m.span() for m in _CREDIT_RE.finditer(text) if is_credit_code(m.group())]
+    for match in _GROUP_RE.finditer(text):
+        if any(start <= match.start() < end and (match.span() != (start, end) or not _id_like(match.group().upper()))
+               for start, end in codes):
+            continue
+        raw = match.group()
+        digits = "".join(str(unicodedata.decimal(c)) for c in raw if c not in _X)
+        gap = text[last_end:match.start()]
+        group = _Group(match.start(), match.end(), digits + ("X" if raw[-1] in _X else ""),
+                       listed=any(c in _LIST_MARKS for c in gap),
+                       tight=_tightly_joined(text, match.start()))
+        if runs and all(is_separator(c) for c in gap):
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+        last_end = match.end()
+    return runs
+
+
+def _tightly_joined(text: str, start: int) -> bool:
+    """Whether a group continues the number or code before it: one dash or dot between them and a
+    digit or a code's capital letter before that (0371-6234, ZFCG-2025-8667)."""
+    if start < 2:
+        return False
+    join, before = text[start - 1], text[start - 2]
+    return (join in _TIGHT_JOINS or unicodedata.category(join) == "Pd") and (before.isdecimal() or "A" <= before <= "Z")
+
+
+def is_credit_code(code: str) -> bool:
+    """Whether 18 characters are a 统一社会信用代码 with the right check character."""
+    code = code.upper()
+    if len(code) != 18 or any(c not in _CREDIT_ALPHABET for c in code):
+        return False
+    total = sum(_CREDIT_ALPHABET.index(c) * w for c, w in zip(code[:17], _CREDIT_WEIGHTS, strict=True))
+    return _CREDIT_ALPHABET[(31 - total % 31) % 31] == code[17]
+
+
+def _id_like(number: str) -> bool:
+    """An 18- or 15-character number with a region and a birth date where an ID has them."""
+    if len(number) == 15:
+        number = number[:6] + "19" + number[6:] + "0"
+    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return False
+    born = birth_date(number)
+    return number[0] in _REGION_FIRST and born is not None and 1880 <= born.year <= date.today().year
+
+
+def _is_dates(groups: list[str]) -> bool:
+    """Whether the groups are dates written year, month, day (2026.7.1-2026.9.30)."""
+    if len(groups) % 3 or not all(g.isdigit() for g in groups):
         return False
     for year, month, day in zip(groups[::3], groups[1::3], groups[2::3], strict=True):
         if not (len(year) == 4 and 1900 <= int(year) <= 2100 and 1 <= int(month) <= 12 and 1 <= int(day) <= 31):
@@ -178,32 +256,161 @@ def _is_dates(run: str) -> bool:
     return True
 
 
-def find_personal_numbers(text: str) -> list[Finding]:
-    """IDs, mobile numbers and bank/一卡通 accounts inside free text (摘要, 正文, 备注 …)."""
-    found = []
-    for match in _RUN_RE.finditer(text):
-        if _LANDLINE_RE.match(match.group()):
-            continue  # 0371-62340000: an office line, printed on purpose (监督电话, 异议渠道)
-        if _is_dates(match.group()):
-            continue  # 2026.7.1-2026.9.30: a period written in a summary, not a number of a person
-        kind = _classify(_ascii_digits(match.group()))
-        if kind:
-            found.append(Finding(kind, match.start(), match.end(), match.group()))
+def _says_personal(before: str, words: tuple[str, ...] = _PERSONAL_WORDS) -> bool:
+    """Whether the words before a number (separators dropped) say it is a person's (卡号, 手机 …)."""
+    return any(word in before for word in words)
+
+
+def _document_number(digits: str, before: str) -> bool:
+    """Whether a run of 12–25 digits written together is a document's number (a 发票代码 or 凭证号
+    said so by the words before it or by the field it is in, a landline without its dash), not an
+    account. Without such words a long run is taken for an account: a leak costs more."""
+    if _says_personal(before, _ACCOUNT_WORDS):
+        return False
+    if len(digits) <= 15 and any(word in before for word in _CODE_WORDS):
+        return True
+    # 037162340000, 041001900111: a landline or a 发票代码; no bank numbers so.
+    return len(digits) == 12 and digits[0] == "0"
+
+
+def _kind_of(groups: list[str], before: str, loose: bool = False) -> str | None:
+    """What a window of consecutive digit groups is, written as it is, or None.
+
+    `loose`: list marks stand between some groups, so they read as several figures (147、1250、
+    7448元): then only the words before (手机, 卡号 …) make them a mobile or a card; an ID's 6-8-4
+    is taken whatever the joins.
+    """
+    joined = "".join(groups)
+    lengths = tuple(len(g) for g in groups)
+    if _is_dates(groups):
+        return None  # 2026.7.1-2026.9.30: a period written in a summary, not a number of a person
+    if _id_like(joined) and lengths in _ID_SPLITS:
+        return "id"  # checksum or not: a mistyped ID is still someone's ID
+    if joined.endswith("X"):  # an X after any other number is a letter of the text
+        return _kind_of([*groups[:-1], groups[-1][:-1]], before, loose) if len(groups[-1]) > 1 else None
+    loose = loose and not _says_personal(before)
+    if len(joined) == 11 and lengths in _MOBILE_SPLITS and re.fullmatch(r"1[3-9]\d{9}", joined) and not loose:
+        return "mobile"
+    if len(groups) == 1 and 12 <= len(joined) <= _LONGEST:
+        return None if _document_number(joined, before) else "account"
+    if 16 <= len(joined) <= _LONGEST and all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4 \
+            and joined[0] != "0":  # no card number begins with 0 (0371-6234-0000 0379 …: landlines)
+        if all(n == 4 and 1949 <= int(g) <= 2100 for g, n in zip(groups, lengths, strict=True)):
+            return None  # 2023 2024 2025 2026: years, not a card in groups of four
+        return None if loose else "account"
+    return None
+
+
+def find_personal_numbers(text: str, *, label: str = "") -> list[Finding]:
+    """IDs, mobile numbers and bank/一卡通 accounts inside free text (摘要, 正文, 备注 …), however
+    their digit groups are separated. `label` names the field the text is in (凭证号, 发票代码 …):
+    it is read as the words before each number."""
+    found: list[Finding] = []
+    if sum(map(str.isdecimal, text)) < _SHORTEST:
+        return found  # most cells: too few digits for any personal number
+    for run in _groups(text):
+        index = 0
+        while index < len(run):
+            inside = run[index].tight and not (index and run[index - 1].digits in _COUNTRY_CODES)
+            before = _squeezed(label + text[max(0, run[index].start - _CONTEXT_CHARS):run[index].start])
+            best: tuple[int, str] | None = None
+            count = 0
+            for last in range(index, len(run)):
+                count += len(run[last].digits)
+                if count > _LONGEST:
+                    break
+                window = run[index:last + 1]
+                joins = window[1:]
+                loose = any(g.listed for g in joins)
+                kind = _kind_of([g.digits for g in window], before, loose)
+                if kind != "id" and joins and (inside or before.endswith(_EXTENSION_WORDS)):
+                    kind = None  # 400-159-7100 2024, 转7730 0755-2234-0284: begun inside another number
+                if kind:
+                    best = (last, kind)  # the longest window: a whole card, not its first 16 digits
+            if best is None:
+                index += 1
+                continue
+            last, kind = best
+            start, end = run[index].start, run[last].end
+            found.append(Finding(kind, start, end, text[start:end]))
+            index = last + 1
     return found
 
 
-def redact_text(text: str, *, allow_mobile: bool = False) -> str:
-    """Free text made safe for a public output: IDs and accounts masked, mobiles too unless allowed.
+def _ascii_digits(text: str) -> str:
+    """A finding's characters as ASCII (全角 digits and X folded), separators dropped."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else "X" if c in _X else "" for c in text)
 
-    Positions are kept: the text around a number is printed exactly as the clerk wrote it.
+
+class ListedNames:
+    """The full names on an item's masked list (户主姓名 shown as 林*田), and how the list shows each.
+
+    Free text on the same public output (正文, 备注, 更正原因 …) must not undo the mask: a name
+    found there, even spread with spaces (林　大田, as names are padded to align), prints as the
+    list prints it.
+    """
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        self._shown: dict[str, str] = {}
+        for name in names:
+            key = _squeezed(name)
+            if len(key) >= 2:  # a one-character name shows whole on the list too
+                self._shown[key] = mask_name(name)
+        self._lengths = sorted({len(key) for key in self._shown}, reverse=True)
+        self._first = frozenset(key[0] for key in self._shown)
+
+    def __bool__(self) -> bool:
+        return bool(self._shown)
+
+    def mask(self, text: str) -> str:
+        """The text with every listed name in it shown masked."""
+        if not self._shown or not any(c in self._first for c in text):
+            return text
+        kept = [(i, _folded(c)) for i, c in enumerate(text) if not is_separator(c)]
+        squeezed = "".join(c for _, c in kept)
+        pieces, last, index = [], 0, 0
+        while index < len(kept):
+            for length in self._lengths:
+                shown = self._shown.get(squeezed[index:index + length]) if index + length <= len(kept) else None
+                if shown is not None:
+                    start, end = kept[index][0], kept[index + length - 1][0] + 1
+                    pieces += [text[last:start], shown]
+                    last, index = end, index + length
+                    break
+            else:
+                index += 1
+        pieces.append(text[last:])
+        return "".join(pieces)
+
+
+def _folded(char: str) -> str:
+    """A character in its compatibility form (a 兼容汉字 as its usual one), one for one."""
+    folded = unicodedata.normalize("NFKC", char)
+    return folded if len(folded) == 1 else char
+
+
+def _squeezed(name: str) -> str:
+    return "".join(_folded(c) for c in name if not is_separator(c))
+
+
+def redact_text(text: str, *, allow_mobile: bool = False, names: ListedNames | None = None, label: str = "") -> str:
+    """Free text made safe for a public output: IDs and accounts masked, mobiles too unless allowed,
+    and the full names of the item's masked list (`names`) shown as that list shows them;
+    `label` names the field, as for `find_personal_numbers`.
+
+    Every public free-text value goes through here. Positions are kept: the text around a number
+    is printed exactly as the clerk wrote it.
     """
     pieces, last = [], 0
-    for finding in find_personal_numbers(text):
+    for finding in find_personal_numbers(text, label=label):
         if finding.kind == "mobile" and allow_mobile:
             continue
         digits = _ascii_digits(finding.text)
         masked = {"id": mask_id, "mobile": mask_phone, "account": mask_account}[finding.kind](digits)
+        if finding.kind != "id" and finding.text[-1] in _X:
+            masked += finding.text[-1]  # a letter after the number, not part of it
         pieces += [text[last : finding.start], masked]
         last = finding.end
     pieces.append(text[last:])
-    return "".join(pieces)
+    redacted = "".join(pieces)
+    return names.mask(redacted) if names else redacted

@@ -17,7 +17,7 @@ from typing import Any
 
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.render.layout import LayoutSet
-from zwgk_desktop.render.public import Place, PublicItem, build_public_item
+from zwgk_desktop.render.public import Place, PublicItem, build_public_item, listed_names
 
 # Parts of the public content that are not the table, in the order a reader meets them.
 # Not among them: who reviewed it and the publicity period. A correction is signed off anew and
@@ -134,11 +134,13 @@ class Previous:
 
     `content` is its own public content as canonical JSON (for a plain item exactly as sealed;
     for an earlier correction, the content as corrected, not its notice); `code` is the
-    verification code on the sheet that was posted for it (for a correction, its notice's).
+    verification code on the sheet that was posted for it (for a correction, its notice's);
+    `names` are the full names its list showed masked, which the notice must not print in full.
     """
 
     content: str
     code: str
+    names: tuple[str, ...] = ()
 
     @property
     def number(self) -> int | None:
@@ -181,10 +183,14 @@ def public_item(item: Item, layouts: LayoutSet, place: Place, previous: Previous
     Every public output (board, archive, online copy) comes through here, so a correction has
     the same verification code wherever it appears.
     """
-    own = build_public_item(item, layouts.for_category(item.category), place)
+    layout = layouts.for_category(item.category)
+    own = build_public_item(item, layout, place)
     if item.supersedes is None:
         return own
     if previous is None:
         raise ValueError(f"correction {item.id} needs the version it replaces")
     notice = notice_for(item, previous, own.canonical())
-    return build_public_item(notice, layouts.for_category("correction"), place)
+    # The reason is the clerk's words ("林大田户已迁出"): the households of both versions' lists
+    # are masked in it as the lists show them.
+    masked = (*listed_names(item, layout), *previous.names)
+    return build_public_item(notice, layouts.for_category("correction"), place, also_masked=masked)

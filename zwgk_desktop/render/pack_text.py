@@ -3,7 +3,8 @@ labels, the footer note, signatures, a pack's name and version.
 
 Every such text is printed on every village's sheets, so each one passes `text_problem` when a
 format is loaded (`--layouts DIR`, an installed pack) and when a pack is exported or imported:
-a sane length, no control or invisible characters, and braces only where the text is a template.
+a sane length, no personal number (as in every public text), no control or invisible characters,
+and braces only where the text is a template.
 A template (the title pattern) may use only its own plain placeholders such as `{village}`:
 `str.format` obeys a conversion (`!r`), a format spec (`:>100000000`, which pads every title to
 a hundred million characters), an attribute (`.x`) or an index (`[0]`), so none is allowed.
@@ -15,6 +16,8 @@ import string
 import unicodedata
 from collections.abc import Sequence
 
+from zwgk_desktop.domain.identity import find_personal_numbers
+
 # Lengths in characters. A title is one or two lines at 28 pt across an A3 sheet; a header or a
 # label is a few words; the footer note is a paragraph.
 NAME_LIMIT = 60  # a format's id and name, a pack's name and version
@@ -23,6 +26,7 @@ NOTE_LIMIT = 500  # the footer note
 SHORT_LIMIT = 40  # headers, labels, signatures, the continued mark, field and format names
 # A pack's name and version also make a folder's name and a line of pack.toml.
 NAME_FORBIDDEN = "\"\\/"
+_SEARCHED = 2 * NOTE_LIMIT
 
 
 def excerpt(text: str, size: int = 40) -> str:
@@ -36,6 +40,12 @@ def text_problem(text: str, *, limit: int = SHORT_LIMIT, placeholders: Sequence[
 
     `placeholders` are the names the text may use as `{name}` if it is a template; a text that
     is not one is printed as written, so it may hold no braces at all."""
+    # A personal number is said first: a number split by line breaks is a leak before it is a
+    # control character, and a label holding one is too long only by the way. (A text past any
+    # limit's size is plainly not a format's text, and is not searched.)
+    for finding in find_personal_numbers(text) if len(text) <= _SEARCHED else ():
+        return (f"含有{finding.label}“{excerpt(finding.text)}”：版式中的文字会印在每张公开栏海报和网上公开页上，"
+                "不得写入个人证件号、手机号或账号（监督电话请在“设置”中填写）")
     if len(text) > limit:
         return f"太长：{len(text)} 个字，最多 {limit} 个"
     strange = next((c for c in text if unicodedata.category(c).startswith("C")), None)

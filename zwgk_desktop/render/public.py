@@ -4,7 +4,8 @@ Everything public (the A3 sheet, the online copy, the archive's canonical JSON) 
 `PublicItem`, so the same content gives the same code everywhere (design §4.4). Values are
 whitelisted by the layout, formatted and masked here, and free text goes through
 `redact_text` once more, so a full ID, phone or account cannot reach a public output even if
-one slipped into a summary line.
+one slipped into a summary line, and a name the layout masks on its list (户主姓名 as 林*田) is
+masked in the item's free text too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import base64
 import hashlib
 import json
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 from functools import cached_property
@@ -21,7 +23,7 @@ from urllib.parse import quote
 
 from zwgk_desktop.domain import identity, money
 from zwgk_desktop.domain.categories import category as category_of
-from zwgk_desktop.domain.fields import Kind
+from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.domain.periods import QUARTER_NAMES, calendar_days_between, chinese_date
 from zwgk_desktop.render.layout import Entry, Layout
@@ -120,31 +122,46 @@ class PublicItem:
         return f"{base}/{quote(self.village_code)}/{self.period}/{self.item_id}.html?v={self.code}"
 
 
-def format_value(value: Any, fmt: str, kind: Kind) -> str:
-    """One value as printed. Free text is redacted; IDs and names masked as the format says."""
+def format_value(value: Any, fmt: str, spec: Field, names: identity.ListedNames | None = None) -> str:
+    """One value of a field as printed. Free text is redacted (and the `names` of the item's masked
+    list masked in it); IDs and names masked as the format says."""
     if value is None or value == "":
         return ""
     if fmt == "money":
         return money.format_fen(value)
     if fmt == "capitals":
         return money.capitals(value)
-    if fmt == "date":
-        return value.isoformat() if isinstance(value, date) else str(value)
-    if fmt == "count":
+    if fmt == "date" and isinstance(value, date):
+        return value.isoformat()
+    if fmt == "count" and isinstance(value, int):
         return str(value)
     if fmt == "masked_id":
         return identity.mask_id(str(value))
     if fmt == "masked_name":
         return identity.mask_name(identity.redact_text(str(value)))
-    return identity.redact_text(str(value), allow_mobile=kind is Kind.CONTACT)
+    # Free text, and a date or count stored as text: whatever a clerk typed is guarded alike.
+    return identity.redact_text(str(value), allow_mobile=spec.kind is Kind.CONTACT, names=names, label=spec.label)
 
 
-def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
-    """Project a (validated) item through its layout's whitelist."""
+def listed_names(item: Item, layout: Layout) -> tuple[str, ...]:
+    """The full names the layout shows masked (户主姓名 as 林*田): free text must not print them."""
+    row_keys = [c.field for c in layout.columns if c.format == "masked_name"]
+    own_keys = [e.key for e in (*layout.info, *layout.summary) if e.format == "masked_name" and e.source == "item"]
+    names = [str(row[key]) for row in item.rows for key in row_keys if row.get(key)]
+    return (*names, *(str(item.fields[key]) for key in own_keys if item.fields.get(key)))
+
+
+def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Iterable[str] = ()) -> PublicItem:
+    """Project a (validated) item through its layout's whitelist.
+
+    `also_masked`: names masked elsewhere that this item's free text must not print in full
+    either (a 更正公告's reason names households of the list it corrects).
+    """
     item_number = item.public_number  # what its URL and 验证码 carry: the village's number, wherever printed
     if item_number is None:
         raise ValueError("an item needs its id before it can be made public")
     schema = category_of(item.category)
+    names = identity.ListedNames((*listed_names(item, layout), *also_masked))
     totals_by_field = {
         key: sum(row.get(key) or 0 for row in item.rows) for key in {*layout.totals_sum, *_total_keys(layout)}
     }
@@ -152,15 +169,15 @@ def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
     def entry_value(entry: Entry) -> str:
         if entry.source == "total":
             spec = schema.row_field(entry.key)
-            return format_value(totals_by_field[entry.key], entry.format, spec.kind)
+            return format_value(totals_by_field[entry.key], entry.format, spec)
         spec = schema.item_field(entry.key)
-        return format_value(item.fields.get(entry.key), entry.format, spec.kind)
+        return format_value(item.fields.get(entry.key), entry.format, spec, names)
 
     columns = layout.columns
     row_specs = [schema.row_field(c.field) for c in columns]
     rows = []
     for number, row in enumerate(schema.shown_rows(item), start=1):
-        cells = [format_value(row.get(c.field), c.format, spec.kind)
+        cells = [format_value(row.get(c.field), c.format, spec, names)
                  for c, spec in zip(columns, row_specs, strict=True)]
         rows.append(tuple([str(number), *cells] if layout.number_header else cells))
     headers = tuple(([layout.number_header] if layout.number_header else []) + [c.header for c in columns])
@@ -168,14 +185,14 @@ def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
     totals = None
     if layout.totals_label:
         cells = [
-            format_value(totals_by_field[c.field], c.format, spec.kind) if c.field in layout.totals_sum else ""
+            format_value(totals_by_field[c.field], c.format, spec) if c.field in layout.totals_sum else ""
             for c, spec in zip(columns, row_specs, strict=True)
         ]
         # The label takes the 序号 cell, or the first column's when there is no 序号.
         totals = (layout.totals_label, *(cells if layout.number_header else cells[1:]))
     body = ""
     if layout.body_field:
-        body = format_value(item.fields.get(layout.body_field), "text", Kind.LONGTEXT)
+        body = format_value(item.fields.get(layout.body_field), "text", schema.item_field(layout.body_field), names)
     start, end = item.publicity_start, item.publicity_end
     if start and end:
         publicity_text = f"{chinese_date(start)}至{chinese_date(end)}（{calendar_days_between(start, end)}天）"
@@ -183,7 +200,7 @@ def build_public_item(item: Item, layout: Layout, place: Place) -> PublicItem:
         publicity_text = f"{chinese_date(start)}起长期公开"
     else:
         publicity_text = ""
-    title = identity.redact_text(item.title)
+    title = identity.redact_text(item.title, names=names)
     heading = layout.title_pattern.format(
         village=place.village, township=place.township, year=item.period.year,
         quarter=QUARTER_NAMES[item.period.number], period=str(item.period),
