@@ -361,7 +361,8 @@ def test_a_fixed_text_holding_a_personal_number_is_refused_naming_file_and_key(
         path = _with_text(folder, line_start, write, words + case[1])
         with pytest.raises(BadInput) as refused:
             load_layout(path)
-    assert any(p.field.startswith(key) and "不得写入个人证件号" in p.message for p in refused.value.problems), refused.value
+    problems = refused.value.problems
+    assert any(p.field.startswith(key) and "不得写入个人证件号" in p.message for p in problems), refused.value
 
 
 def test_a_pack_whose_footer_holds_a_number_is_refused_at_export_and_at_import(tmp_path: Path) -> None:
