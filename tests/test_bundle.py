@@ -486,3 +486,13 @@ def test_a_zip_is_measured_member_by_member(tmp_path: Path, sizes: tuple[int, ..
     with pytest.raises(BadInput, match=r"x\.zip 中的 m0"), BoundedZip(path, "x.zip", limits) as bag:
         for entry in bag.entries:
             bag.read(entry)
+
+
+def test_an_oversized_manifest_is_refused_before_it_is_read(village_archive: Path, tmp_path: Path) -> None:
+    from zwgk_desktop.archive.bundle import read_bundle
+
+    bundle = export(village_archive, tmp_path / "donggang.zwgk")
+    _rewrite(bundle, lambda m: m.update({"manifest-sha256.txt": m["manifest-sha256.txt"] + os.urandom(10 << 20).hex()
+                                         .encode()}), fix_manifests=False)
+    with pytest.raises(BadInput, match=r"manifest-sha256\.txt 解开后超过 16 MB"):
+        read_bundle(bundle)

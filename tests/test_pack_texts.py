@@ -54,10 +54,10 @@ def finance_with(tmp_path: Path, key: str, value: str) -> Path:
 
 
 def refused_quickly(path: Path, key: str) -> str:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine is shared
     with pytest.raises(BadInput) as caught:
         load_layouts(path.parent)
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     message = str(caught.value)
     assert str(path) in message and key in message and CJK.search(message.split(key, 1)[1]), message
     assert len(message) < 2000  # a megabyte of hostile text is not echoed back
@@ -121,9 +121,9 @@ VALUES = {"village": "东岗村", "township": "青山镇", "year": "2026", "quar
 @example("{}{0}")
 @example("{village")
 def test_a_hostile_title_pattern_is_refused(pattern: str) -> None:
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine is shared
     assert text_problem(pattern, limit=TEMPLATE_LIMIT, placeholders=TITLE_PLACEHOLDERS) is not None
-    assert time.perf_counter() - started < 0.1
+    assert time.process_time() - started < 0.1
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -222,10 +222,10 @@ def test_deep_toml_is_refused_in_words(tmp_path: Path, kind: str, depth: int, na
         (folder / source.name).write_bytes(source.read_bytes())
     path = folder / name
     path.write_text(NESTINGS[kind](depth) + "\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine is shared
     with pytest.raises(BadInput) as caught:
         load_catalogue(folder) if name == "catalogue.toml" else load_layouts(folder)
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     assert str(path) in str(caught.value) and "嵌套过深" in str(caught.value), str(caught.value)
 
 

@@ -254,10 +254,10 @@ def test_a_hostile_pack_is_refused_at_once_in_words(tmp_path: Path, kind: str) -
 
     change, told = HOSTILE_PACKS[kind]
     crafted = _crafted_pack(tmp_path, change)
-    started = time.perf_counter()
+    started = time.process_time()  # CPU time: the machine is shared
     with pytest.raises(BadInput) as refused:
         import_pack(crafted, tmp_path / "installed")
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     message = str(refused.value)
     assert "crafted.zwgkpack" in message and all(words in message for words in told), message
     assert "zwgk-pack-" not in message and len(message) < 2000, message
@@ -311,10 +311,10 @@ def test_a_pack_that_inflates_far_beyond_its_formats_is_refused(tmp_path: Path) 
     for change, told in ((bomb, "finance.toml 压缩比异常"), (big, "finance.toml 解开后超过 128 KB"),
                          (many, "个文件，超过 200 个")):
         crafted = _crafted_pack(tmp_path, change)
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: the machine is shared
         with pytest.raises(BadInput, match=told):
             import_pack(crafted, tmp_path / "installed")
-        assert time.perf_counter() - started < 1
+        assert time.process_time() - started < 1
 
 
 # A format's fixed texts (footer notes, labels, headers, signatures) print on every sheet and page:

@@ -151,17 +151,19 @@ class BoundedZip:
         return BadInput(f"{self.shown} 解开后超过 {size_in_words(self.limits.total)}：不是本程序的{self.limits.kind}，"
                         "拒绝导入")
 
-    def _check(self, entry: zipfile.ZipInfo, size: int) -> None:
-        name, limits = entry.filename, self.limits
+    def _check(self, entry: zipfile.ZipInfo, size: int, most: int | None = None) -> None:
+        name, limits, most = entry.filename, self.limits, most or self.limits.member
         if size > _RATIO_FROM and size > limits.ratio * max(entry.compress_size, 1):
             raise BadInput(f"{self.shown} 中的 {name} 压缩比异常（超过 {limits.ratio} 倍，像是“压缩炸弹”）："
                            f"不是本程序的{limits.kind}，拒绝导入")
-        if size > limits.member:
-            raise BadInput(f"{self.shown} 中的 {name} 解开后超过 {size_in_words(limits.member)}："
+        if size > most:
+            raise BadInput(f"{self.shown} 中的 {name} 解开后超过 {size_in_words(most)}："
                            f"不是本程序的{limits.kind}，拒绝导入")
 
-    def chunks(self, entry: zipfile.ZipInfo) -> Iterator[bytes]:
-        """The member's bytes as they inflate, refused the moment they pass a limit."""
+    def chunks(self, entry: zipfile.ZipInfo, most: int | None = None) -> Iterator[bytes]:
+        """The member's bytes as they inflate, refused the moment they pass a limit (`most`:
+        a smaller one than the kind's, for a member that is always small)."""
+        self._check(entry, entry.file_size, most)
         produced = 0
         try:
             with self.zip.open(entry) as member:
@@ -171,7 +173,7 @@ class BoundedZip:
                     if produced > entry.file_size:
                         raise BadInput(f"{self.shown} 中的 {entry.filename} 比它记录的大小还大：文件被改动或损坏，"
                                        "拒绝导入")
-                    self._check(entry, produced)
+                    self._check(entry, produced, most)
                     if self.inflated > self.limits.total:
                         raise self._too_big()
                     yield chunk
@@ -179,11 +181,11 @@ class BoundedZip:
             # CRC errors are BadZipFile; an encrypted member is RuntimeError; an unknown method NotImplementedError
             raise BadInput(f"{self.shown} 中的 {entry.filename} 已损坏：{exc}") from None
 
-    def read(self, entry: zipfile.ZipInfo) -> tuple[bytes, str]:
+    def read(self, entry: zipfile.ZipInfo, most: int | None = None) -> tuple[bytes, str]:
         """The member's bytes and their SHA-256, held once."""
         digest = hashlib.sha256()
         buffer = io.BytesIO()
-        for chunk in self.chunks(entry):
+        for chunk in self.chunks(entry, most):
             digest.update(chunk)
             buffer.write(chunk)
         return buffer.getvalue(), digest.hexdigest()

@@ -63,6 +63,7 @@ ARCHIVE = "data/archive.json"
 # data under a megabyte): a gigabyte is decades of it, and far more than any bundle of ours.
 # `archive.json` deflates some 6 times, PDFs are stored; a member inflating 100 times is a bomb.
 BUNDLE_LIMITS = ZipLimits("档案包", member=256 * 1024**2, total=1024**3, members=100_000, ratio=100)
+TAG_FILE_LIMIT = 16 * 1024**2  # bagit.txt, bag-info.txt and the manifests: a line per member
 
 
 @dataclass(frozen=True)
@@ -182,8 +183,10 @@ def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
                 raise BadInput(f"{shown} 缺少 {required}：不是本程序导出的档案包，或已被改动")
 
         problems: list[Problem] = []
-        tag_manifest = _manifest(bag.read(members["tagmanifest-sha256.txt"])[0], shown, "tagmanifest-sha256.txt")
-        tags = {name: bag.read(members[name]) for name in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt")}
+        tag_manifest = _manifest(bag.read(members["tagmanifest-sha256.txt"], TAG_FILE_LIMIT)[0], shown,
+                                 "tagmanifest-sha256.txt")
+        tags = {name: bag.read(members[name], TAG_FILE_LIMIT)
+                for name in ("bagit.txt", "bag-info.txt", "manifest-sha256.txt")}
         for name, (_, digest) in tags.items():
             if tag_manifest.get(name) != digest:
                 problems.append(Problem("校验值不符（文件被改动）", where=f"{shown} {name}"))
@@ -205,7 +208,7 @@ def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
                 contents[name] = data
             del data
         if problems:
-            raise BadInput(f"档案包 {shown} 已损坏或被改动，拒绝导入：", problems)
+            raise BadInput(f"档案包 {shown} 已损坏或被改动，拒绝导入：", problems[:50])
     try:
         text = archive.decode("utf-8")
     except UnicodeDecodeError:
