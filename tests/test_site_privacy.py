@@ -28,6 +28,7 @@ from zwgk_desktop.domain.categories import ALL_CATEGORIES, NOTICE_KINDS, categor
 from zwgk_desktop.domain.items import REVIEWED, Item, assign
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.render import site
 
 TODAY = date(2026, 11, 22)
 BASE = "https://qingshan.example/zwgk"
@@ -170,3 +171,13 @@ def test_robots_txt_is_refused_through_a_link_too(tmp_path: Path, demo_copy: Pat
     with sessions(demo_copy)() as session, pytest.raises(BadInput, match=r"robots\.txt"):
         online_copy.write_site(session, LAYOUTS, root, BASE, today=TODAY)
     assert outside.read_text(encoding="utf-8") == "User-agent: *\n"
+
+
+def test_robots_txt_paths_are_under_the_base_urls_path_and_plain_ascii() -> None:
+    text = site.robots_txt("/村务/", ["donggang/2026Q1/3.", "donggang/2026Q1/index."]).decode("ascii")
+    assert text.splitlines() == ["User-agent: *", "Disallow: /%E6%9D%91%E5%8A%A1/donggang/2026Q1/3.",
+                                 "Disallow: /%E6%9D%91%E5%8A%A1/donggang/2026Q1/index."]
+    robots = RobotFileParser()
+    robots.parse(text.splitlines())
+    assert not robots.can_fetch("*", "https://政务.中国/%E6%9D%91%E5%8A%A1/donggang/2026Q1/3.pdf")
+    assert robots.can_fetch("*", "https://政务.中国/%E6%9D%91%E5%8A%A1/donggang/2026Q1/30.html")
