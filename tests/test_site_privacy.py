@@ -149,7 +149,8 @@ def test_a_robots_txt_of_the_web_host_is_not_overwritten(tmp_path: Path, demo_co
     (root / "robots.txt").rename(root / "robots.host.txt")
     assert run_zwgk("site", "-o", str(root), cwd=tmp_path, env={"ZWGK_DB": str(demo_copy)}).code == 0
     assert "Disallow: /zwgk/donggang/" in (root / "robots.txt").read_text(encoding="ascii")
-    # Written by the export, it is the export's to rewrite.
+    # Written by the export, it is the export's to rewrite, even once the manifest is lost.
+    (root / online_copy.MANIFEST).unlink()
     assert run_zwgk("site", "-o", str(root), cwd=tmp_path, env={"ZWGK_DB": str(demo_copy)}).code == 0
 
 
