@@ -138,6 +138,7 @@ def test_a_site_with_nothing_private_allows_everything(tmp_path: Path, demo_copy
     assert not any(_noindex(page) for page in root.rglob("*.html"))
 
 
+@pytest.mark.slow
 def test_a_robots_txt_of_the_web_host_is_not_overwritten(tmp_path: Path, demo_copy: Path) -> None:
     root = tmp_path / "www"
     root.mkdir()
