@@ -233,6 +233,12 @@ def test_long_names_never_squeeze_a_column(browser: Any, phone_site: tuple[Path,
     page.parent.mkdir(parents=True)
     page.write_bytes(site.item_page(entry, township, "https://qingshan.example"))
     _fits(browser, page.as_uri(), width)
+    # The indexes carry the same names: the township's villages, a village's quarters, a quarter's items.
+    (folder / "index.html").write_bytes(site.township_page(township, [(village, "v", 4), (reviewer, "w", 1)]))
+    (folder / "v" / "index.html").write_bytes(site.village_page(township, village, [("2026Q3", 1)]))
+    (page.parent / "index.html").write_bytes(site.quarter_page(township, village, "2026Q3", [entry]))
+    for index in (folder / "index.html", folder / "v" / "index.html", page.parent / "index.html"):
+        _fits(browser, index.as_uri(), width)
 
 
 def test_screenshot_of_a_long_township_at_320_px(browser: Any, phone_site: tuple[Path, str],

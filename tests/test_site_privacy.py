@@ -28,6 +28,7 @@ from zwgk_desktop.domain.categories import ALL_CATEGORIES, NOTICE_KINDS, categor
 from zwgk_desktop.domain.items import REVIEWED, Item, assign
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.render import site
 
 TODAY = date(2026, 11, 22)
 BASE = "https://qingshan.example/zwgk"
@@ -137,6 +138,7 @@ def test_a_site_with_nothing_private_allows_everything(tmp_path: Path, demo_copy
     assert not any(_noindex(page) for page in root.rglob("*.html"))
 
 
+@pytest.mark.slow
 def test_a_robots_txt_of_the_web_host_is_not_overwritten(tmp_path: Path, demo_copy: Path) -> None:
     root = tmp_path / "www"
     root.mkdir()
@@ -148,7 +150,8 @@ def test_a_robots_txt_of_the_web_host_is_not_overwritten(tmp_path: Path, demo_co
     (root / "robots.txt").rename(root / "robots.host.txt")
     assert run_zwgk("site", "-o", str(root), cwd=tmp_path, env={"ZWGK_DB": str(demo_copy)}).code == 0
     assert "Disallow: /zwgk/donggang/" in (root / "robots.txt").read_text(encoding="ascii")
-    # Written by the export, it is the export's to rewrite.
+    # Written by the export, it is the export's to rewrite, even once the manifest is lost.
+    (root / online_copy.MANIFEST).unlink()
     assert run_zwgk("site", "-o", str(root), cwd=tmp_path, env={"ZWGK_DB": str(demo_copy)}).code == 0
 
 
@@ -170,3 +173,13 @@ def test_robots_txt_is_refused_through_a_link_too(tmp_path: Path, demo_copy: Pat
     with sessions(demo_copy)() as session, pytest.raises(BadInput, match=r"robots\.txt"):
         online_copy.write_site(session, LAYOUTS, root, BASE, today=TODAY)
     assert outside.read_text(encoding="utf-8") == "User-agent: *\n"
+
+
+def test_robots_txt_paths_are_under_the_base_urls_path_and_plain_ascii() -> None:
+    text = site.robots_txt("/村务/", ["donggang/2026Q1/3.", "donggang/2026Q1/index."]).decode("ascii")
+    assert text.splitlines() == ["User-agent: *", "Disallow: /%E6%9D%91%E5%8A%A1/donggang/2026Q1/3.",
+                                 "Disallow: /%E6%9D%91%E5%8A%A1/donggang/2026Q1/index."]
+    robots = RobotFileParser()
+    robots.parse(text.splitlines())
+    assert not robots.can_fetch("*", "https://政务.中国/%E6%9D%91%E5%8A%A1/donggang/2026Q1/3.pdf")
+    assert robots.can_fetch("*", "https://政务.中国/%E6%9D%91%E5%8A%A1/donggang/2026Q1/30.html")

@@ -257,11 +257,16 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def _file_sha(path: Path) -> str | None:
+def _file_bytes(path: Path) -> bytes | None:
     try:
-        return _sha(path.read_bytes())
+        return path.read_bytes()
     except OSError:
         return None
+
+
+def _file_sha(path: Path) -> str | None:
+    data = _file_bytes(path)
+    return None if data is None else _sha(data)
 
 
 # A name this program writes or removes: plain parts, no `..`, no drive or backslash (a manifest
@@ -367,7 +372,8 @@ def _refuse_links_and_foreign_robots(folder: Path, plan: dict[str, Planned], old
             raise BadInput(f"{linked} 是指向 {os.path.realpath(linked)} 的链接：网上公开件只写在 {folder} "
                            "之内，不经链接写到别处。请把它换成真正的文件夹后再导出")
     robots = folder / ROBOTS
-    if ROBOTS not in old and (robots.exists() or _is_link(robots)):
+    ours = ROBOTS in old or (not _is_link(robots) and _file_bytes(robots) == plan[ROBOTS].data)
+    if not ours and (robots.exists() or _is_link(robots)):
         raise BadInput(f"{robots} 不是本程序写的：网上公开件要写入自己的 robots.txt（不让搜索引擎收录"
                        "低保等含有个人姓名的页面）。请把原文件改名或删除，导出后再把其中需要的内容并入")
 
