@@ -200,8 +200,7 @@ class _Survey:
 
 _PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
 _FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-_FILLED_CELL = re.compile(rb'<c r="([^"]*)"[^>]*?(/?)>')
-_REFERENCE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_NAMED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(/?)>')
 _MERGE_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 
 
@@ -213,24 +212,22 @@ def _survey(xml: bytes) -> _Survey:
              and not _PREFIXED_CELL.search(xml))
     if not plain:
         return _Survey(False, 0, 0, merges)
+    named = _NAMED_CELL.findall(xml)
+    if len(named) != cells:  # a position calamine and we might not read alike ("a1", "A01"): carefully
+        return _Survey(False, 0, 0, merges)
     # A cell written as <c r="J9" s="1"/> is only formatting: it holds no value and is not read.
-    references = {ref for ref, closed in _FILLED_CELL.findall(xml) if not closed}
-    rows = columns = 0
-    letters: set[str] = set()
-    for ref in references:
-        found = _REFERENCE.fullmatch(ref.decode("ascii", "replace"))
-        if found is None:  # not a reference calamine and we would agree on: read it carefully
-            return _Survey(False, 0, 0, merges)
-        letters.add(found.group(1))
-        rows = max(rows, int(found.group(2)))
-    columns = max((_column_number(c.encode()) for c in letters), default=0)
+    letters = {letter for letter, _, closed in named if not closed}
+    numbers = {number for _, number, closed in named if not closed}
+    rows = max(map(int, numbers), default=0)
+    columns = max(map(_column_number, letters), default=0)
     return _Survey(True, rows, columns, merges)
 
 
 def _plain(value: Any) -> Any:
     """A cell as openpyxl and xlrd give it, whoever read it: an empty cell is None, a whole number
-    an int (2 people, not 2.0), a date a datetime at midnight."""
-    if value == "" or value is None:
+    an int (2 people, not 2.0), a date a datetime at midnight. A cell of spaces is empty: calamine
+    drops the spaces around a text unless the file marks them kept (openpyxl keeps them)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -255,7 +252,9 @@ def _read_sheet_carefully(sheet: Any, name: str) -> tuple[list[list[Any]], set[t
             row.append(_plain(cell.value))
         if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
             if number > MAX_ROWS:
-                raise BadInput(f"{name} 的工作表“{sheet.title}”超过 {MAX_ROWS:,} 行，请分成几个文件")
+                raise BadInput(f"{name} 的工作表“{sheet.title}”第 {number:,} 行还有内容，超过了 {MAX_ROWS:,} 行："
+                               "是多余的内容就删去（在 Excel 或 WPS 中按 Ctrl+End 可跳到最后一格），"
+                               "名单确实这么长就分成几个文件")
             rows.extend([] for _ in range(number - 1 - len(rows)))  # empty rows kept as empty
             rows.append(row)
     return rows, formulas
