@@ -401,3 +401,19 @@ def test_an_xls_whose_reader_complains_still_gives_clean_json(demo_copy: Path, t
     assert done.code == 0, done.err
     assert json.loads(done.out)["rows"] == len(lines)
     assert not re.search(r"[A-Za-z]{4,}", done.err.replace(str(path), "")), done.err
+
+
+def test_a_workbook_with_a_password_is_told_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """xlrd says only "Workbook is encrypted" (and an .xlsx with a password comes in the .xls
+    container): a clerk is told to take the password off, not that the file is damaged."""
+    import xlrd
+
+    def encrypted(*args: Any, **kwargs: Any) -> Any:
+        raise xlrd.XLRDError("Workbook is encrypted")
+
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024)
+    monkeypatch.setattr(xlrd, "open_workbook", encrypted)
+    with pytest.raises(BadInput, match="设了打开密码") as told:
+        sheets.read_grids(path)
+    assert "损坏" not in str(told.value)
