@@ -111,7 +111,7 @@ def changing_commands(inputs: dict[str, Path]) -> dict[str, tuple[str, ...]]:
         "seal": ("seal", "--village", "shiqiao", "--period", "2026Q2"),
         "correct": ("correct", "--item", str(inputs["item"]), "--reason", "金额写错"),
         "bundle import": ("bundle", "import", str(inputs["bundle"])),
-        "restore": ("restore", str(inputs["backup"])),
+        "restore": ("restore", str(inputs["backup"]), "--yes"),
     }
 
 

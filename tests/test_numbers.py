@@ -269,7 +269,7 @@ def _copy_with(source: Path, copy: Path, *statements: str) -> None:
 
 
 def test_an_archive_from_before_the_register_is_numbered_by_the_upgrade(demo_copy: Path, tmp_path: Path) -> None:
-    """Made as 0007 left it (no register, no 件号): the upgrade registers every item's number and
+    """Made as 0008 left it (no register, no 件号): the upgrade registers every item's number and
     numbers the sealed items in sealing order, and the archive still verifies."""
     with session_for(str(demo_copy)) as session:
         for village, period in (("东岗村", "2026Q1"), ("东岗村", "2025Q4")):
@@ -279,7 +279,7 @@ def test_an_archive_from_before_the_register_is_numbered_by_the_upgrade(demo_cop
     _copy_with(demo_copy, old, *[f"DROP TRIGGER {name}" for name in
                                  ("number_register_delete", "number_register_update", "number_register_replace")],
                "DROP TABLE item_number", "DROP TRIGGER sealed_item_append_only_update",
-               "ALTER TABLE sealed_item DROP COLUMN archive_number", "UPDATE alembic_version SET version_num = '0007'")
+               "ALTER TABLE sealed_item DROP COLUMN archive_number", "UPDATE alembic_version SET version_num = '0008'")
     with sqlite3.connect(old) as db:  # put the guard back as 0003 made it
         db.execute("CREATE TRIGGER sealed_item_append_only_update BEFORE UPDATE ON sealed_item BEGIN "
                    "SELECT RAISE(ABORT, 'sealed: 已封存的档案不能修改或删除'); END")

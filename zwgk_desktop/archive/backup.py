@@ -55,7 +55,10 @@ def backup_folder(database: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     note = folder / "ARCHIVE.txt"
     if not note.exists():
-        note.write_text(f"这里是此档案的备份：{where}\n", encoding="utf-8")
+        try:
+            note.write_text(f"这里是此档案的备份：{where}\n", encoding="utf-8")
+        except OSError:  # only a note for a person looking; a full disk is told by the backup itself
+            note.unlink(missing_ok=True)
     return folder
 
 
@@ -70,10 +73,14 @@ def take_backup(database: Path, reason: str, *, keep: int = DEFAULT_KEEP, folder
     """Copy the live database to a new backup file, then keep only the newest `keep` backups."""
     if not database.exists():
         raise BadInput(f"数据库文件 {database} 不存在，无法备份")
-    folder = folder or backup_folder(database)
-    folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
     reason = re.sub(r"[^a-z0-9-]", "-", reason.lower()) or "manual"
+    try:
+        folder = folder or backup_folder(database)
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ZwgkError(f"备份失败（无法建立备份目录 {folder or paths.data_dir() / 'backups'}）：{why(exc)}；"
+                        "操作没有执行") from None
     target = folder / f"{database.stem}-{now:%Y%m%dT%H%M%S%f}Z-{reason}.sqlite3"
     partial = target.with_suffix(".partial")
     try:
