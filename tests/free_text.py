@@ -2,8 +2,9 @@
 any separators between them, full names, and realistic text that holds no personal number.
 
 The separators are whole Unicode categories (every space Zs, line and paragraph separator Zl/Zp,
-dash Pd, bracket Ps/Pe, quote Pi/Pf, connector Pc, other punctuation Po) plus the control line
-breaks, so a test covers the class of "what may stand between digit groups", not a few examples.
+dash Pd, bracket Ps/Pe, quote Pi/Pf, connector Pc, other punctuation Po, symbol Sm/Sc/Sk/So,
+combining mark Mn/Mc/Me, format character Cf) plus the control line breaks and the blank fillers,
+so a test covers the class of "what may stand between digit groups", not a few examples.
 """
 
 from __future__ import annotations
@@ -32,7 +33,21 @@ LIST_MARKS = list("、，,；;。")
 # words before say whose number it is: they are tested on their own. So are characters that
 # normalise to one (U+037E GREEK QUESTION MARK is a semicolon once stored).
 OTHER_PUNCTUATION = [c for c in _category("Pc", "Po") if unicodedata.normalize("NFKC", c) not in "、，,；;。？！?!"]
-SEPARATORS = SPACES + LINE_BREAKS + DASHES + BRACKETS + OTHER_PUNCTUATION
+
+
+def _plain(chars: list[str]) -> list[str]:
+    """Those that stay neither letter nor digit when stored (™ becomes TM, ㎡ m2 under NFKC)."""
+    return [c for c in chars if not any(x.isalnum() for x in unicodedata.normalize("NFKC", c))]
+
+
+# Whatever else is neither a letter nor a number: symbols (− × ¥ ° → …), combining and
+# variation marks, invisible format characters, and the fillers that print blank.
+SYMBOLS = _plain(_category("Sm", "Sc", "Sk", "So"))
+MARKS = _plain(_category("Mn", "Mc", "Me"))
+INVISIBLE = _plain(_category("Cf")) + list("\u115f\u1160\u3164\uffa0\u2800")
+SEPARATORS = SPACES + LINE_BREAKS + DASHES + BRACKETS + OTHER_PUNCTUATION + SYMBOLS + MARKS + INVISIBLE
+# Between digits only (not in names: 王一明): the letters typed for a dash.
+DASH_LETTERS = list("一ーｰ")
 
 separator_runs = st.text(alphabet=st.sampled_from(SEPARATORS), min_size=1, max_size=8)
 # A run with at least one of each family, as a pasted web page may hold ("\u202f（－\n").
@@ -63,14 +78,16 @@ def _groups(number: str, sizes: tuple[int, ...]) -> list[str]:
 
 
 @st.composite
-def written(draw: st.DrawFn, number: str, sizes: tuple[int, ...], full_width: bool | None = None) -> str:
-    """`number` in its groups with a separator run (maybe of four or more) between each two."""
+def written(draw: st.DrawFn, number: str, sizes: tuple[int, ...], full_width: bool | None = None,
+            dashes: bool = False) -> str:
+    """`number` in its groups with a separator run (maybe of four or more) between each two, or
+    with `dashes` one of the letters typed for a dash."""
     groups = _groups(number, sizes)
     if full_width if full_width is not None else draw(st.booleans()):
         groups = [g.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")) for g in groups]
     text = groups[0]
     for group in groups[1:]:
-        text += draw(st.one_of(separator_runs, long_runs)) + group
+        text += (draw(st.sampled_from(DASH_LETTERS)) if dashes else draw(st.one_of(separator_runs, long_runs))) + group
     return text
 
 
@@ -80,16 +97,19 @@ def personal_numbers(draw: st.DrawFn) -> tuple[str, str]:
     kind = draw(st.sampled_from(["id", "mistyped_id", "mobile", "card"]))
     if kind == "id":
         number = draw(id_numbers)
-        sizes = draw(st.sampled_from([(6, 8, 4), (6, 4, 4, 4), (18,)]))
+        sizes = draw(st.sampled_from([(6, 8, 4), (6, 4, 4, 4), (18,), (3, 3, 4, 4, 4), (6, 4, 2, 2, 4)]))
     elif kind == "mistyped_id":
         number, sizes = draw(mistyped_ids), (6, 8, 4)
     elif kind == "mobile":
         number = draw(mobiles)
-        sizes = draw(st.sampled_from([(3, 4, 4), (11,), (3, 8)]))
+        sizes = draw(st.sampled_from([(3, 4, 4), (11,), (3, 8), (1,) * 11]))
     else:
         number = draw(cards)
-        sizes = (4,) * 5
-    return number, draw(written(number, sizes))
+        sizes = draw(st.sampled_from([(4,) * 5, (8, 8, 3)] if len(number) == 19 else [(4,) * 5]))
+    text = draw(written(number, sizes))
+    if draw(st.integers(0, 9)) == 0:  # a letter typed for a dash: 138一1234一5678
+        text = draw(written(number, sizes, dashes=True))
+    return number, text
 
 
 surnames = list("张王李赵刘陈杨黄周吴林郑孙马朱胡郭何高罗")

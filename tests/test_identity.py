@@ -181,6 +181,38 @@ def test_every_space_line_break_dash_and_bracket_is_a_separator() -> None:
     assert not any(is_separator(c) for c in "0１a林X")
 
 
+def test_whatever_is_neither_letter_nor_number_is_a_separator() -> None:
+    """Symbols (the minus sign Word types, × ¥ ° →), combining and variation marks, format
+    characters and the fillers that print blank: between digit groups they hide nothing."""
+    import unicodedata
+
+    for code in range(0x110000):
+        char = chr(code)
+        if unicodedata.category(char)[0] not in "LN" and not 0xD800 <= code <= 0xDFFF:
+            assert is_separator(char), f"U+{code:04X}"
+    assert all(is_separator(c) for c in "\u3164\u115f\u2800\ufe0f\u034f\u0301")
+
+
+@pytest.mark.parametrize("written_as", [
+    "联系150−2505−7985", "卡6264ー6400ー0469ー6689ー769", "138一1234一5678", "138\u31641234\u31645678",
+    "138\u28001234\u28005678", "138\ufe0f1234\ufe0f5678", "138<1234>5678", "138×1234×5678", "138￥1234￥5678",
+    "1 3 8 1 2 3 4 5 6 7 8", "410 102 1990 0101 1234", "410102 1990 01 01 1234", "62220212 34567890 123",
+    "138，，，，1234，，，，5678", "138。。1234。。5678", "138?!1234?!5678", "138）、（1234）、（5678",
+])
+def test_numbers_the_outside_test_found_hidden_are_found(written_as: str) -> None:
+    assert find_personal_numbers(written_as), written_as
+    assert not re.search(r"\d{11}", digits_of(redact_text(written_as))), redact_text(written_as)
+
+
+@pytest.mark.parametrize("text", [
+    "报销办公用品 数电发票号码 24412000000012345678", "支付工程款 合同编号HT2026071234567890",
+    "银行回单号 20260718000123456789", "转账流水号 2026070112345678", "1500 2000 300",
+    "票号61528222 20260725-20261006", "34766669 02150830735", "王一明领取", "2021.4.9—2021/01/29—2021/05/24",
+])
+def test_long_document_numbers_and_rows_of_figures_are_left_alone(text: str) -> None:
+    assert find_personal_numbers(text) == [], text
+
+
 @pytest.mark.parametrize("written_as", [
     "手机138\u202f1234\u202f5678", "身份证410102\n19900101\n1237", "户主410102\u2028" "19900101\u20291237",
     "卡号【6222】【0212】【3456】【7890】", "卡号(6222)(0212)(3456)(7890)123", "410102    19900101    1237",
@@ -246,6 +278,8 @@ def test_names_mask_as_the_list_shows_them() -> None:
     masked = listed.mask("更正原因：林　大田户漏报，王五、欧阳 娜娜迁出；李家")
     assert masked == "更正原因：林*田户漏报，王*、欧**娜迁出；李家"
     assert ListedNames().mask("林大田") == "林大田"
+    # An invisible filler or variation mark inside the name prints as a gap: 段 小红 is 段小红.
+    assert listed.mask("林\u3164大田、林\ufe00大田、林\u2800大田") == "林*田、林*田、林*田"
     assert redact_text("林大田 138 1234 5678", names=listed) == "林*田 138****5678"
 
 

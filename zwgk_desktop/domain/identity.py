@@ -141,10 +141,14 @@ class Finding:
 # lengths: 3-4-4 (or 11 together) for a mobile, 6-8-4 for an ID, groups of four for a card. A list
 # of amounts or dates is groups too, but not in those lengths, so it is not taken for a number.
 
-# Every space, line break, invisible character and punctuation mark (dashes, brackets, quotes,
-# dots, slashes, colons, commas …), and the few symbols written inside numbers (+86, 1~3, a|b).
-_SEPARATOR_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"})
-_SEPARATOR_SYMBOLS = frozenset("+＋~～〜|｜=＝")
+# Whatever is neither a letter nor a number: every space, line break, invisible or unassigned
+# character, combining mark (U+FE0F, U+034F …), punctuation mark (dashes, brackets, quotes, dots,
+# commas …) and symbol (the minus sign U+2212 Word types for a hyphen, × ¥ ° → …). A filler that
+# Unicode counts as a letter but that prints blank (the Hangul fillers, U+2800) is one too.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# Between digits, also the letters typed for a dash: 一 (the ideograph "one"), ー and ｰ (kana
+# length marks). Not in names: 王一明 is a name.
+_DASH_LETTERS = frozenset("一ーｰ")
 # `\d` is any script's decimal digit (全角 ０-９ too), so a number cannot hide by being typed
 # full-width; an X right after digits may be an ID's 校验码.
 _GROUP_RE = re.compile(r"\d+(?:[XxＸｘ](?!\d))?")
@@ -161,12 +165,15 @@ _TIGHT_JOINS = frozenset(".·・")
 _COUNTRY_CODES = frozenset({"86", "0086"})
 _EXTENSION_WORDS = ("转", "分机", "ext", "Ext", "EXT")
 _LONGEST = 25  # digits of the longest bank account
+# Cards printed in long groups: 622202 1234567890123, 62220212 34567890 123. Any other split of
+# 16–25 digits is far more often a row of figures (票号61528222 20260725 …) than a card.
+_LONG_CARD_SPLITS = frozenset({(6, 10), (6, 12), (6, 13), (8, 8, 3), (8, 11), (10, 9)})
 _SHORTEST = 11  # a mobile's
 
 # Words just before a 12–15 digit run that say it is a document's number, not a person's account,
 # unless a word saying it is a person's stands there too.
 _CODE_WORDS = ("发票", "代码", "编码", "凭证", "编号", "单号", "文号", "合同号", "批次", "流水号", "订单",
-               "登记号", "项目号", "税号", "批准号")
+               "登记号", "项目号", "税号", "批准号", "票号", "回单", "交易号", "参考号", "序列号")
 _ACCOUNT_WORDS = ("卡号", "账号", "帐号", "账户", "帐户", "一卡通", "存折", "银行", "社保卡", "身份")
 _PERSONAL_WORDS = (*_ACCOUNT_WORDS, "手机", "电话", "联系", "户主")
 _CONTEXT_CHARS = 12
@@ -177,8 +184,15 @@ _CREDIT_RE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{18}(?![0-9A-Za-z])")
 
 
 def is_separator(char: str) -> bool:
-    """Whether a character may stand between the digit groups of a number as it is written."""
-    return unicodedata.category(char) in _SEPARATOR_CATEGORIES or char in _SEPARATOR_SYMBOLS
+    """Whether a character may stand between the parts of a number or a name as it is written:
+    anything but a letter or a number, and the blank fillers."""
+    return unicodedata.category(char)[0] not in "LN" or char in _BLANK_LETTERS
+
+
+def _joins_digits(char: str) -> bool:
+    """Whether a character may stand between two digit groups of one number (`is_separator`, or a
+    letter typed for a dash)."""
+    return is_separator(char) or char in _DASH_LETTERS
 
 
 @dataclass(frozen=True)
@@ -186,7 +200,7 @@ class _Group:
     start: int
     end: int
     digits: str  # ASCII digits, and a final X for what may be an ID's 校验码
-    listed: bool = False  # a list mark (、，；) stands between it and the group before
+    listed: bool = False  # one list mark (、，；) stands between it and the group before
     tight: bool = False  # it continues the number or code before it (see `_tightly_joined`)
 
 
@@ -208,14 +222,21 @@ def _groups(text: str) -> list[list[_Group]]:
         digits = "".join(str(unicodedata.decimal(c)) for c in raw if c not in _X)
         gap = text[last_end:match.start()]
         group = _Group(match.start(), match.end(), digits + ("X" if raw[-1] in _X else ""),
-                       listed=any(c in _LIST_MARKS for c in gap),
-                       tight=_tightly_joined(text, match.start()))
-        if runs and all(is_separator(c) for c in gap):
+                       listed=_is_list_gap(gap), tight=_tightly_joined(text, match.start()))
+        if runs and all(_joins_digits(c) for c in gap):
             runs[-1].append(group)
         else:
             runs.append([group])
         last_end = match.end()
     return runs
+
+
+def _is_list_gap(gap: str) -> bool:
+    """Whether the characters between two groups make them items of a list: one list mark, with
+    spaces around it at most ("1500、2000", "138， 1234"). A run of marks or a mark among other
+    separators (138，，，，1234, 138）、（1234) only hides a number."""
+    marks = [c for c in gap if unicodedata.normalize("NFKC", c) in _LIST_MARKS]
+    return len(marks) == 1 and all(c in marks or c.isspace() for c in gap)
 
 
 def _tightly_joined(text: str, start: int) -> bool:
@@ -261,14 +282,22 @@ def _says_personal(before: str, words: tuple[str, ...] = _PERSONAL_WORDS) -> boo
     return any(word in before for word in words)
 
 
+def _last_word(before: str, words: tuple[str, ...]) -> int:
+    """Where the last of `words` ends in `before` (-1 if none is there)."""
+    return max((before.rfind(word) + len(word) for word in words if word in before), default=-1)
+
+
 def _document_number(digits: str, before: str) -> bool:
-    """Whether a run of 12–25 digits written together is a document's number (a 发票代码 or 凭证号
-    said so by the words before it or by the field it is in, a landline without its dash), not an
-    account. Without such words a long run is taken for an account: a leak costs more."""
-    if _says_personal(before, _ACCOUNT_WORDS):
-        return False
-    if len(digits) <= 15 and any(word in before for word in _CODE_WORDS):
+    """Whether a run of 12–25 digits written together is a document's number (a 发票代码, the
+    20-digit 数电发票号码, a 合同编号, a bank's 回单号 or 流水号, a 凭证号: said so by the words
+    just before it or by the field it is in, or a landline without its dash), not an account.
+    Without such words a long run is taken for an account: a leak costs more. Where both kinds
+    of word stand before it, the nearer one says (银行回单号 is a document's, 发票上的卡号 a card)."""
+    code, account = _last_word(before, _CODE_WORDS), _last_word(before, _ACCOUNT_WORDS)
+    if code > account:
         return True
+    if account >= 0:
+        return False
     # 037162340000, 041001900111: a landline or a 发票代码; no bank numbers so.
     return len(digits) == 12 and digits[0] == "0"
 
@@ -284,21 +313,56 @@ def _kind_of(groups: list[str], before: str, loose: bool = False) -> str | None:
     lengths = tuple(len(g) for g in groups)
     if _is_dates(groups):
         return None  # 2026.7.1-2026.9.30: a period written in a summary, not a number of a person
-    if _id_like(joined) and lengths in _ID_SPLITS:
-        return "id"  # checksum or not: a mistyped ID is still someone's ID
+    if _id_like(joined) and (lengths in _ID_SPLITS or _id_split_otherwise(joined, lengths)):
+        return "id"  # checksum or not in the usual splits: a mistyped ID is still someone's ID
     if joined.endswith("X"):  # an X after any other number is a letter of the text
         return _kind_of([*groups[:-1], groups[-1][:-1]], before, loose) if len(groups[-1]) > 1 else None
     loose = loose and not _says_personal(before)
-    if len(joined) == 11 and lengths in _MOBILE_SPLITS and re.fullmatch(r"1[3-9]\d{9}", joined) and not loose:
+    if len(joined) == 11 and _mobile_split(lengths) and re.fullmatch(r"1[3-9]\d{9}", joined) and not loose:
         return "mobile"
     if len(groups) == 1 and 12 <= len(joined) <= _LONGEST:
         return None if _document_number(joined, before) else "account"
-    if 16 <= len(joined) <= _LONGEST and all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4 \
+    if 16 <= len(joined) <= _LONGEST and _card_split(groups) \
             and joined[0] != "0":  # no card number begins with 0 (0371-6234-0000 0379 …: landlines)
         if all(n == 4 and 1949 <= int(g) <= 2100 for g, n in zip(groups, lengths, strict=True)):
             return None  # 2023 2024 2025 2026: years, not a card in groups of four
         return None if loose else "account"
     return None
+
+
+# The 省级行政区划代码 an ID begins with (GB/T 2260), and 83 of 港澳台居民居住证.
+_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
+                       "61 62 63 64 65 71 81 82 83".split())
+
+
+def _id_split_otherwise(joined: str, lengths: tuple[int, ...]) -> bool:
+    """An ID split some other way (410 102 1990 0101 1237, 410102 1990 01 01 1237): its province,
+    birth date and 校验码 must all agree, in groups of two digits or more, beginning with three or
+    more (the province and city) and ending with four (the sequence and 校验码): a row of dates
+    or times (2021.4.9 2021/01/29 2021, 15 09:00—2021.12.02) makes 18 digits with a birth date in
+    them often enough, and no year begins with a province's code (19, 20)."""
+    return (len(joined) == 18 and min(lengths) >= 2 and lengths[0] >= 3 and lengths[-1] == 4
+            and joined[:2] in _PROVINCES and id_check_char(joined[:17]) == joined[17])
+
+
+def _mobile_split(lengths: tuple[int, ...]) -> bool:
+    """Whether 11 digits in groups of these lengths are written as a mobile is: together, 3-4-4,
+    3-8, 7-4, or digit by digit (1 3 8 1 2 3 4 5 6 7 8). Not 4-4-3: "1500 2000 300" is a row of
+    amounts far more often than a phone."""
+    return lengths in _MOBILE_SPLITS or max(lengths) == 1
+
+
+def _card_split(groups: list[str]) -> bool:
+    """Whether 16–25 digits in these groups are written as a card is: groups of four (the last
+    shorter), or the few long splits cards are printed in (8-8-3, 6-13 …) of a number that begins
+    as cards do (银联 62, Visa 4, Mastercard 5, JCB 3, 一卡通 and 存折 9…), with no date or landline
+    written together after the first group (票号61528222 20260725, 34766669 02150830735); not a
+    row of short figures."""
+    lengths = [len(g) for g in groups]
+    if all(n == 4 for n in lengths[:-1]) and 1 <= lengths[-1] <= 4:
+        return True
+    return (tuple(lengths) in _LONG_CARD_SPLITS and groups[0][0] in "345689"
+            and not any(_is_dates([g[:4], g[4:6], g[6:]]) or (10 <= len(g) <= 12 and g[0] == "0") for g in groups[1:]))
 
 
 def find_personal_numbers(text: str, *, label: str = "") -> list[Finding]:
