@@ -28,6 +28,7 @@ from conftest import Run, run_zwgk, zwgk_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from zwgk_desktop import paths
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.errors import BadInput, Blocked, NotFound
 from zwgk_desktop.inputs import readable_file
@@ -535,3 +536,82 @@ def test_the_app_offers_an_archive_it_cannot_change_read_only(qapp: object, demo
     monkeypatch.setattr(QMessageBox, "question", lambda *_, **__: QMessageBox.StandardButton.No)
     with unwritable(db), pytest.raises(Blocked, match="写保护"):
         desktop.open_sessions(str(db), read_only=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# A formats folder (--layouts) holding a pipe, device, folder or unreadable file in place of one
+# of its files: every file of it is read through incoming.read_small, which looks before it opens.
+
+FORMAT_FILES = ("notice.toml", "catalogue.toml", "holidays-2027.toml", "extra.toml", "pack.toml")
+
+IN_FOLDER = {  # how to put it in place of the file, what the message says
+    "fifo": (_fifo, "命名管道"),
+    "folder": (_folder, "文件夹"),
+    "/dev/zero link": (lambda path: (path.symlink_to("/dev/zero"), path)[-1], "设备"),
+    "unreadable": (lambda path: (path.write_text('id = "x"\n'), path.chmod(0o000), path)[-1], "没有读取权限"),
+}
+
+FORMAT_COMMANDS = {
+    "render": ("render", "--village", "donggang", "--period", "2026Q2", "-o", "{out}/board.pdf"),
+    "status": ("status", "--period", "2026Q2"),
+    "pack export": ("pack", "export", "-o", "{out}/p.zwgkpack", "--name", "青山镇格式", "--version", "1"),
+}
+
+
+def _bounded(args: tuple[str, ...], cwd: Path, *, as_nobody: bool) -> Run:
+    """The command, killed after 30 s: a hang fails the test instead of stalling the suite."""
+    env = {**os.environ, "ZWGK_DATA_DIR": str(cwd / "data"), "HOME": str(cwd)}
+    who = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if as_nobody else []
+    try:
+        done = subprocess.run([*who, *zwgk_command(), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"zwgk {' '.join(args)} hung")
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize("command", sorted(FORMAT_COMMANDS))
+@pytest.mark.parametrize("kind", sorted(IN_FOLDER))
+@pytest.mark.parametrize("name", FORMAT_FILES)
+def test_a_formats_folder_holding_no_ordinary_file(name: str, kind: str, command: str, demo_db: Path) -> None:
+    """Told in Chinese naming the file, exit 2, at once; nothing half-written. A file the command
+    never reads (`pack export` writes its own pack.toml, posters need no catalogue) may be there.
+    A pack.toml makes the folder a township's pack, which without its manifest is refused."""
+    as_nobody = kind == "unreadable" and ROOT  # root reads every file
+    if kind == "unreadable" and ROOT and not shutil.which("setpriv"):
+        pytest.skip("root reads every file; needs setpriv to act as nobody")
+    with _public_folder() as folder:
+        layouts = folder / "layouts"
+        shutil.copytree(paths.standard_layouts_dir(), layouts)
+        (layouts / name).unlink(missing_ok=True)
+        make, words = IN_FOLDER[kind]
+        bad = make(layouts / name)
+        db = folder / "demo.sqlite3"
+        shutil.copy(demo_db, db)
+        for place in (folder, db, layouts, *layouts.iterdir()):
+            if not place.is_symlink() and place != bad:
+                place.chmod(0o777 if place.is_dir() else 0o666)
+        before = db.read_bytes()
+        args = tuple(a.format(out=folder) for a in FORMAT_COMMANDS[command])
+        done = _bounded((*args, "--db", str(db), "--layouts", str(layouts)), folder, as_nobody=as_nobody)
+        if (name, command) in (("pack.toml", "pack export"), ("catalogue.toml", "render")) and done.code == 0:
+            assert "Traceback" not in done.err
+            return
+        told(done, 2, *(("版式包", "校验清单") if name == "pack.toml" else (name, words)))
+        assert not any(p.suffix == ".partial" or p.suffix in (".pdf", ".zwgkpack") for p in folder.iterdir())
+        assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", sorted(FORMAT_COMMANDS))
+@pytest.mark.parametrize("kind", ["missing", "file", "fifo"])
+def test_the_formats_folder_itself_is_no_folder(kind: str, command: str, demo_db: Path, tmp_path: Path) -> None:
+    layouts = tmp_path / "layouts"
+    if kind == "file":
+        layouts.write_text("x")
+    elif kind == "fifo":
+        os.mkfifo(layouts)
+    db = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_db, db)
+    args = tuple(a.format(out=tmp_path) for a in FORMAT_COMMANDS[command])
+    done = _bounded((*args, "--db", str(db), "--layouts", str(layouts)), tmp_path, as_nobody=False)
+    told(done, 2, str(layouts), "不存在" if kind == "missing" else "不是文件夹")

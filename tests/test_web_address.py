@@ -77,10 +77,7 @@ def test_a_path_holds_letters_digits_and_four_marks_only(char: str) -> None:
     robots.txt and the pages is refused (issue 12: `https://x.example/a'b`), a letter of any script
     passes."""
     url = f"https://x.example/a{char}b"
-    if char.isascii():
-        good = char.isalnum() or char in _PATH_SAFE
-    else:
-        good = unicodedata.category(char)[0] in "LNM"
+    good = (char.isalnum() or char in _PATH_SAFE) if char.isascii() else unicodedata.category(char)[0] in "LNM"
     try:
         accepted = checked_base_url(url) == url
     except BadInput as refused:
