@@ -615,3 +615,47 @@ def test_the_formats_folder_itself_is_no_folder(kind: str, command: str, demo_db
     args = tuple(a.format(out=tmp_path) for a in FORMAT_COMMANDS[command])
     done = _bounded((*args, "--db", str(db), "--layouts", str(layouts)), tmp_path, as_nobody=False)
     told(done, 2, str(layouts), "不存在" if kind == "missing" else "不是文件夹")
+
+
+# ---------------------------------------------------------------------------------------------
+# What the checker refuses in a command's own arguments: exit 2, nothing stored (as import).
+
+_PHONES = [f"联系138{sep}1234{sep}5678" for sep in ("", " ", "-", "—", "）（", " . ")]
+
+
+def _correct(item: Path, *args: str) -> tuple[str, ...]:
+    return ("correct", "--item", str(item), *args)
+
+
+REFUSED_ARGUMENTS = {
+    **{f"correct --reason {text}": lambda i, t=text: _correct(i, "--reason", t) for text in _PHONES[:3]},
+    "correct --set text": lambda i: _correct(i, "--reason", "工期写错", "--set", f"duration=工期90天，{_PHONES[3]}"),
+    "correct --set money": lambda i: _correct(i, "--reason", "金额写错", "--set", "budget=12abc"),
+    "correct --set row": lambda i: _correct(i, "--reason", "报价写错", "--set", "1.price=-"),
+    "correct --set unknown": lambda i: _correct(i, "--reason", "写错", "--set", "nonsense=1"),
+    "correct reviewed": lambda i: _correct(i, "--reason", _PHONES[4], "--reviewer", "李四"),
+    "init --township": lambda _: ("init", "--township", f"青山镇{_PHONES[5]}"),
+    "init --village": lambda _: ("init", "--village", f"东岗村{_PHONES[0]}=dg2"),
+    "init --township-phone": lambda _: ("init", "--township-phone", "12abc"),
+    "import --title": lambda _: ("import", "{sheet}", "--village", "shiqiao", "--period", "2026Q1",
+                                 "--category", "bids", "--accept-warnings", "--title", f"招标{_PHONES[1]}"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_ARGUMENTS))
+def test_an_argument_the_checker_refuses_stores_nothing(case: str, sealed_db: Path, inputs: dict[str, Path],
+                                                        tmp_path: Path) -> None:
+    db = tmp_path / "archive.sqlite3"
+    shutil.copy(sealed_db, db)
+    env = {"ZWGK_DB": str(db)}
+    args = tuple(a.replace("{sheet}", str(inputs["sheet"])) for a in REFUSED_ARGUMENTS[case](inputs["item"]))
+
+    def contents() -> list[str]:  # every row of every table
+        with contextlib.closing(sqlite3.connect(db)) as archive:
+            return list(archive.iterdump())
+
+    before = contents()
+    done = run_zwgk(*args, cwd=tmp_path, env=env)
+    told(done, 2)
+    assert "1234" not in done.out, done.out
+    assert contents() == before
