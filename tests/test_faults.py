@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -659,3 +660,61 @@ def test_an_argument_the_checker_refuses_stores_nothing(case: str, sealed_db: Pa
     told(done, 2)
     assert "1234" not in done.out, done.out
     assert contents() == before
+
+
+# ---------------------------------------------------------------------------------------------
+# A zip whose member is damaged or whose header lies: told which member, in Chinese; Python's
+# English ("Bad CRC-32 for file …") only in the log.
+
+
+def _damaged_copy(original: Path, out: Path, how: str) -> str:
+    """`original` rewritten uncompressed with its largest member damaged `how`; that member's name."""
+    with zipfile.ZipFile(original) as source:
+        members = [(info.filename, source.read(info)) for info in source.infolist()]
+    victim = max(members, key=lambda m: len(m[1]))[0]
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as target:
+        for name, data in members:
+            target.writestr(name, data)
+    raw = bytearray(out.read_bytes())
+    with zipfile.ZipFile(out) as written:
+        info = written.getinfo(victim)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    if how == "bit flipped":
+        raw[start + info.file_size // 2] ^= 0x01
+    elif how == "size understated":  # header and directory both claim 100 bytes
+        small = (100).to_bytes(4, "little")
+        raw[info.header_offset + 18:info.header_offset + 26] = small + small
+        for at in _central_entries(raw):
+            if raw[at + 46:at + 46 + len(info.filename.encode())] == info.filename.encode():
+                raw[at + 20:at + 28] = small + small
+    elif how == "bad method":
+        raw[info.header_offset + 8:info.header_offset + 10] = (99).to_bytes(2, "little")
+        for at in _central_entries(raw):
+            if raw[at + 46:at + 46 + len(info.filename.encode())] == info.filename.encode():
+                raw[at + 10:at + 12] = (99).to_bytes(2, "little")
+    out.write_bytes(bytes(raw))
+    return victim
+
+
+def _central_entries(raw: bytearray) -> Iterator[int]:
+    at = raw.find(b"PK\x01\x02")
+    while at != -1:
+        yield at
+        at = raw.find(b"PK\x01\x02", at + 4)
+
+
+@pytest.mark.parametrize("how", ["bit flipped", "size understated", "bad method"])
+@pytest.mark.parametrize("kind", ["bundle", "pack"])
+def test_a_damaged_zip_member_is_named_in_chinese(kind: str, how: str, demo_db: Path, inputs: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    bad = tmp_path / inputs[kind].name
+    victim = _damaged_copy(inputs[kind], bad, how)
+    db = _archive(demo_db, tmp_path / "place")
+    before = db.read_bytes()
+    command = ("bundle", "import") if kind == "bundle" else ("pack", "import")
+    done = run_zwgk(*command, str(bad), "--db", str(db), cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path / "data")})
+    told(done, 2, victim)
+    assert any(word in done.err for word in ("损坏", "改动", "不认识")), done.err
+    for english in ("CRC", "Bad", "Error", "file '", "compression", "method"):
+        assert english not in done.err, done.err
+    assert db.read_bytes() == before
