@@ -16,6 +16,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -718,3 +719,13 @@ def test_a_damaged_zip_member_is_named_in_chinese(kind: str, how: str, demo_db: 
     for english in ("CRC", "Bad", "Error", "file '", "compression", "method"):
         assert english not in done.err, done.err
     assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("address", ["://", "foo+bar://x/y", "mysql+nodriver://u@h/x", "postgresql+nope://h/x"])
+def test_a_database_address_that_cannot_be_used_is_told_in_chinese(address: str, tmp_path: Path) -> None:
+    done = run_zwgk("list", "--db", address, cwd=tmp_path)
+    told(done, 2, address, "数据库地址")
+    rest = done.err.replace(address, "")
+    for ours in ("zwgk list", "postgresql+psycopg", "SQLite"):
+        rest = rest.replace(ours, "")
+    assert not re.search(r"[A-Za-z]{4,}", rest), done.err  # the library's English stays in the log

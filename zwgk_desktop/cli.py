@@ -1010,8 +1010,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return told.exit_code
         log_path = log_to_file()
         log.error("database error in %s\n%s", args.command, traceback.format_exc())
-        _say(f"zwgk {args.command}：数据库出错：{getattr(exc, 'orig', exc)}。"
-             f"未完成的操作没有保存。{'详情见 ' + str(log_path) if log_path else ''}")
+        _say(f"zwgk {args.command}：数据库出错，未完成的操作没有保存。"
+             f"{'详情（数据库自己的说法）见 ' + str(log_path) if log_path else ''}")
         return 3
     except OSError as exc:
         # A file that could not be read or written where no code expected it: said in words,

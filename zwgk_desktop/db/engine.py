@@ -42,7 +42,9 @@ def database_url(target: str) -> URL:
         try:
             return make_url(target)
         except ArgumentError as exc:
-            raise BadInput(f"数据库地址“{target}”无法识别：{exc}") from None
+            log.info("database address %r: %s", target, exc)
+            raise BadInput(f"数据库地址“{target}”无法识别：应形如 postgresql+psycopg://用户@服务器/库名，"
+                           "或是一个 SQLite 文件的路径") from None
     return URL.create("sqlite+pysqlite", database=str(Path(target).expanduser()))
 
 
@@ -102,7 +104,9 @@ def open_engine(target: str, *, create: bool = False, read_only: bool = False) -
                                  connect_args={"options": "-c default_transaction_read_only=on"})
         return create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # unknown dialect or missing driver: tell the user in words
-        raise BadInput(f"无法使用数据库地址“{url.render_as_string()}”：{exc}") from None
+        log.info("database address %s: %r", url.render_as_string(), exc)
+        raise BadInput(f"无法使用数据库地址“{url.render_as_string()}”：不认识这种数据库，或这台电脑没有装它的驱动"
+                       "（本程序支持 SQLite 文件和 postgresql+psycopg://）") from None
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
