@@ -550,6 +550,7 @@ IN_FOLDER = {  # how to put it in place of the file, what the message says
     "fifo": (_fifo, "命名管道"),
     "folder": (_folder, "文件夹"),
     "/dev/zero link": (lambda path: (path.symlink_to("/dev/zero"), path)[-1], "设备"),
+    "dangling link": (lambda path: (path.symlink_to(path.with_name("gone.toml")), path)[-1], "找不到"),
     "unreadable": (lambda path: (path.write_text('id = "x"\n'), path.chmod(0o000), path)[-1], "没有读取权限"),
 }
 

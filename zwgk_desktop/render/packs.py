@@ -156,7 +156,7 @@ def load_pack_layouts(folder: Path) -> LayoutSet:
     """The formats of a folder, labelled for the sheets: a pack (checked first), its local
     variants, or a plain folder of formats. Its holiday arrangements (`holidays-YYYY.toml`) are
     put to use for this process's deadlines and working days."""
-    if not (folder / PACK_FILE).exists():
+    if not (folder / PACK_FILE).exists() and not (folder / PACK_FILE).is_symlink():
         holidays.install(load_holiday_files(folder))
         layouts = load_layouts(folder)
         return _labelled(layouts, f"程序自带标准格式 {__version__}" if _is_shipped(folder) else "自定义版式")
