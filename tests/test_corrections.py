@@ -238,7 +238,7 @@ def test_editing_a_reviewed_correction_sends_it_back_to_draft(demo_copy: Path, t
     assert refused.code == 2 and "未审核" in refused.err
 
 
-def test_a_draft_correction_with_a_mistake_is_told_not_crashed_on(demo_copy: Path, tmp_path: Path) -> None:
+def test_a_draft_correction_with_a_mistake_is_told_and_not_saved_again(demo_copy: Path, tmp_path: Path) -> None:
     seal(demo_copy, "donggang", "2026Q2")
     with sessions(demo_copy)() as session, session.begin():
         item = store.start_correction(session, _assistance_id(session), "金额有误")
@@ -246,4 +246,7 @@ def test_a_draft_correction_with_a_mistake_is_told_not_crashed_on(demo_copy: Pat
         store.save_item(session, item)
     done = run_zwgk("correct", "--item", str(item.id), "--reason", "再看看", cwd=tmp_path,
                     env={"ZWGK_DB": str(demo_copy)})
-    assert done.code == 0 and "错误" in done.err and "第3行" in done.err and "Traceback" not in done.err
+    # Told with every mistake, exit 2, and nothing stored (as import): the reason stays as it was.
+    assert done.code == 2 and "错误" in done.err and "第3行" in done.err and "Traceback" not in done.err
+    with sessions(demo_copy)() as session:
+        assert store.load_item(session, item.id)[0].correction_reason == "金额有误"

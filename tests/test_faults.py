@@ -16,10 +16,12 @@ import contextlib
 import errno
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +30,7 @@ from conftest import Run, run_zwgk, zwgk_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from zwgk_desktop import paths
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.errors import BadInput, Blocked, NotFound
 from zwgk_desktop.inputs import readable_file
@@ -535,3 +538,195 @@ def test_the_app_offers_an_archive_it_cannot_change_read_only(qapp: object, demo
     monkeypatch.setattr(QMessageBox, "question", lambda *_, **__: QMessageBox.StandardButton.No)
     with unwritable(db), pytest.raises(Blocked, match="写保护"):
         desktop.open_sessions(str(db), read_only=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# A formats folder (--layouts) holding a pipe, device, folder or unreadable file in place of one
+# of its files: every file of it is read through incoming.read_small, which looks before it opens.
+
+FORMAT_FILES = ("notice.toml", "catalogue.toml", "holidays-2027.toml", "extra.toml", "pack.toml")
+
+IN_FOLDER = {  # how to put it in place of the file, what the message says
+    "fifo": (_fifo, "命名管道"),
+    "folder": (_folder, "文件夹"),
+    "/dev/zero link": (lambda path: (path.symlink_to("/dev/zero"), path)[-1], "设备"),
+    "dangling link": (lambda path: (path.symlink_to(path.with_name("gone.toml")), path)[-1], "找不到"),
+    "unreadable": (lambda path: (path.write_text('id = "x"\n'), path.chmod(0o000), path)[-1], "没有读取权限"),
+}
+
+FORMAT_COMMANDS = {
+    "render": ("render", "--village", "donggang", "--period", "2026Q2", "-o", "{out}/board.pdf"),
+    "status": ("status", "--period", "2026Q2"),
+    "pack export": ("pack", "export", "-o", "{out}/p.zwgkpack", "--name", "青山镇格式", "--version", "1"),
+}
+
+
+def _bounded(args: tuple[str, ...], cwd: Path, *, as_nobody: bool) -> Run:
+    """The command, killed after 30 s: a hang fails the test instead of stalling the suite."""
+    env = {**os.environ, "ZWGK_DATA_DIR": str(cwd / "data"), "HOME": str(cwd)}
+    who = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if as_nobody else []
+    try:
+        done = subprocess.run([*who, *zwgk_command(), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=30)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"zwgk {' '.join(args)} hung")
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize("command", sorted(FORMAT_COMMANDS))
+@pytest.mark.parametrize("kind", sorted(IN_FOLDER))
+@pytest.mark.parametrize("name", FORMAT_FILES)
+def test_a_formats_folder_holding_no_ordinary_file(name: str, kind: str, command: str, demo_db: Path) -> None:
+    """Told in Chinese naming the file, exit 2, at once; nothing half-written. A file the command
+    never reads (`pack export` writes its own pack.toml, posters need no catalogue) may be there.
+    A pack.toml makes the folder a township's pack, which without its manifest is refused."""
+    as_nobody = kind == "unreadable" and ROOT  # root reads every file
+    if kind == "unreadable" and ROOT and not shutil.which("setpriv"):
+        pytest.skip("root reads every file; needs setpriv to act as nobody")
+    with _public_folder() as folder:
+        layouts = folder / "layouts"
+        shutil.copytree(paths.standard_layouts_dir(), layouts)
+        (layouts / name).unlink(missing_ok=True)
+        make, words = IN_FOLDER[kind]
+        bad = make(layouts / name)
+        db = folder / "demo.sqlite3"
+        shutil.copy(demo_db, db)
+        for place in (folder, db, layouts, *layouts.iterdir()):
+            if not place.is_symlink() and place != bad:
+                place.chmod(0o777 if place.is_dir() else 0o666)
+        before = db.read_bytes()
+        args = tuple(a.format(out=folder) for a in FORMAT_COMMANDS[command])
+        done = _bounded((*args, "--db", str(db), "--layouts", str(layouts)), folder, as_nobody=as_nobody)
+        if (name, command) in (("pack.toml", "pack export"), ("catalogue.toml", "render")) and done.code == 0:
+            assert "Traceback" not in done.err
+            return
+        told(done, 2, *(("版式包", "校验清单") if name == "pack.toml" else (name, words)))
+        assert not any(p.suffix == ".partial" or p.suffix in (".pdf", ".zwgkpack") for p in folder.iterdir())
+        assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", sorted(FORMAT_COMMANDS))
+@pytest.mark.parametrize("kind", ["missing", "file", "fifo"])
+def test_the_formats_folder_itself_is_no_folder(kind: str, command: str, demo_db: Path, tmp_path: Path) -> None:
+    layouts = tmp_path / "layouts"
+    if kind == "file":
+        layouts.write_text("x")
+    elif kind == "fifo":
+        os.mkfifo(layouts)
+    db = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_db, db)
+    args = tuple(a.format(out=tmp_path) for a in FORMAT_COMMANDS[command])
+    done = _bounded((*args, "--db", str(db), "--layouts", str(layouts)), tmp_path, as_nobody=False)
+    told(done, 2, str(layouts), "不存在" if kind == "missing" else "不是文件夹")
+
+
+# ---------------------------------------------------------------------------------------------
+# What the checker refuses in a command's own arguments: exit 2, nothing stored (as import).
+
+_PHONES = [f"联系138{sep}1234{sep}5678" for sep in ("", " ", "-", "—", "）（", " . ")]
+
+
+def _correct(item: Path, *args: str) -> tuple[str, ...]:
+    return ("correct", "--item", str(item), *args)
+
+
+REFUSED_ARGUMENTS = {
+    **{f"correct --reason {text}": lambda i, t=text: _correct(i, "--reason", t) for text in _PHONES[:3]},
+    "correct --set text": lambda i: _correct(i, "--reason", "工期写错", "--set", f"duration=工期90天，{_PHONES[3]}"),
+    "correct --set money": lambda i: _correct(i, "--reason", "金额写错", "--set", "budget=12abc"),
+    "correct --set row": lambda i: _correct(i, "--reason", "报价写错", "--set", "1.price=-"),
+    "correct --set unknown": lambda i: _correct(i, "--reason", "写错", "--set", "nonsense=1"),
+    "correct reviewed": lambda i: _correct(i, "--reason", _PHONES[4], "--reviewer", "李四"),
+    "init --township": lambda _: ("init", "--township", f"青山镇{_PHONES[5]}"),
+    "init --village": lambda _: ("init", "--village", f"东岗村{_PHONES[0]}=dg2"),
+    "init --township-phone": lambda _: ("init", "--township-phone", "12abc"),
+    "import --title": lambda _: ("import", "{sheet}", "--village", "shiqiao", "--period", "2026Q1",
+                                 "--category", "bids", "--accept-warnings", "--title", f"招标{_PHONES[1]}"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED_ARGUMENTS))
+def test_an_argument_the_checker_refuses_stores_nothing(case: str, sealed_db: Path, inputs: dict[str, Path],
+                                                        tmp_path: Path) -> None:
+    db = tmp_path / "archive.sqlite3"
+    shutil.copy(sealed_db, db)
+    env = {"ZWGK_DB": str(db)}
+    args = tuple(a.replace("{sheet}", str(inputs["sheet"])) for a in REFUSED_ARGUMENTS[case](inputs["item"]))
+
+    def contents() -> list[str]:  # every row of every table
+        with contextlib.closing(sqlite3.connect(db)) as archive:
+            return list(archive.iterdump())
+
+    before = contents()
+    done = run_zwgk(*args, cwd=tmp_path, env=env)
+    told(done, 2)
+    assert "1234" not in done.out, done.out
+    assert contents() == before
+
+
+# ---------------------------------------------------------------------------------------------
+# A zip whose member is damaged or whose header lies: told which member, in Chinese; Python's
+# English ("Bad CRC-32 for file …") only in the log.
+
+
+def _damaged_copy(original: Path, out: Path, how: str) -> str:
+    """`original` rewritten uncompressed with its largest member damaged `how`; that member's name."""
+    with zipfile.ZipFile(original) as source:
+        members = [(info.filename, source.read(info)) for info in source.infolist()]
+    victim = max(members, key=lambda m: len(m[1]))[0]
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as target:
+        for name, data in members:
+            target.writestr(name, data)
+    raw = bytearray(out.read_bytes())
+    with zipfile.ZipFile(out) as written:
+        info = written.getinfo(victim)
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    if how == "bit flipped":
+        raw[start + info.file_size // 2] ^= 0x01
+    elif how == "size understated":  # header and directory both claim 100 bytes
+        small = (100).to_bytes(4, "little")
+        raw[info.header_offset + 18:info.header_offset + 26] = small + small
+        for at in _central_entries(raw):
+            if raw[at + 46:at + 46 + len(info.filename.encode())] == info.filename.encode():
+                raw[at + 20:at + 28] = small + small
+    elif how == "bad method":
+        raw[info.header_offset + 8:info.header_offset + 10] = (99).to_bytes(2, "little")
+        for at in _central_entries(raw):
+            if raw[at + 46:at + 46 + len(info.filename.encode())] == info.filename.encode():
+                raw[at + 10:at + 12] = (99).to_bytes(2, "little")
+    out.write_bytes(bytes(raw))
+    return victim
+
+
+def _central_entries(raw: bytearray) -> Iterator[int]:
+    at = raw.find(b"PK\x01\x02")
+    while at != -1:
+        yield at
+        at = raw.find(b"PK\x01\x02", at + 4)
+
+
+@pytest.mark.parametrize("how", ["bit flipped", "size understated", "bad method"])
+@pytest.mark.parametrize("kind", ["bundle", "pack"])
+def test_a_damaged_zip_member_is_named_in_chinese(kind: str, how: str, demo_db: Path, inputs: dict[str, Path],
+                                                  tmp_path: Path) -> None:
+    bad = tmp_path / inputs[kind].name
+    victim = _damaged_copy(inputs[kind], bad, how)
+    db = _archive(demo_db, tmp_path / "place")
+    before = db.read_bytes()
+    command = ("bundle", "import") if kind == "bundle" else ("pack", "import")
+    done = run_zwgk(*command, str(bad), "--db", str(db), cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path / "data")})
+    told(done, 2, victim)
+    assert any(word in done.err for word in ("损坏", "改动", "不认识")), done.err
+    for english in ("CRC", "Bad", "Error", "file '", "compression", "method"):
+        assert english not in done.err, done.err
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("address", ["://", "foo+bar://x/y", "mysql+nodriver://u@h/x", "postgresql+nope://h/x"])
+def test_a_database_address_that_cannot_be_used_is_told_in_chinese(address: str, tmp_path: Path) -> None:
+    done = run_zwgk("list", "--db", address, cwd=tmp_path)
+    told(done, 2, address, "数据库地址")
+    rest = done.err.replace(address, "")
+    for ours in ("zwgk list", "postgresql+psycopg", "SQLite"):
+        rest = rest.replace(ours, "")
+    assert not re.search(r"[A-Za-z]{4,}", rest), done.err  # the library's English stays in the log

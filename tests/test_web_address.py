@@ -50,7 +50,8 @@ def test_good_addresses_pass(url: str) -> None:
 def test_init_render_and_site_accept_and_refuse_the_same_addresses(tmp_path: Path, demo_copy: Path) -> None:
     env = {"ZWGK_DB": str(demo_copy)}
     for url in ("https://portal.example.gov.cn@evil.example", "https://a.example/x y", "https://a.example#top",
-                'https://a.example/"><script>', "qingshan.example", "https://a.example/zwgk"):
+                'https://a.example/"><script>', "https://x.example/a'b", "https://x.example/(a)", "qingshan.example",
+                "https://a.example/zwgk"):
         try:
             checked_base_url(url)
             good = True
@@ -65,3 +66,21 @@ def test_init_render_and_site_accept_and_refuse_the_same_addresses(tmp_path: Pat
         assert {run.code for run in runs.values()} == ({0} if good else {2}), (url, runs)
         for run in runs.values() if not good else ():
             assert re.search("网上公开地址.*无效", run.err) and "Traceback" not in run.err, (url, run.err)
+
+
+_PATH_SAFE = set("-._~/")
+
+
+@given(st.one_of(st.characters(max_codepoint=0x7F), st.characters(min_codepoint=0x80)))
+def test_a_path_holds_letters_digits_and_four_marks_only(char: str) -> None:
+    """Every character once in the middle of a path: a quote, bracket or `;` written raw into
+    robots.txt and the pages is refused (issue 12: `https://x.example/a'b`), a letter of any script
+    passes."""
+    url = f"https://x.example/a{char}b"
+    good = (char.isalnum() or char in _PATH_SAFE) if char.isascii() else unicodedata.category(char)[0] in "LNM"
+    try:
+        accepted = checked_base_url(url) == url
+    except BadInput as refused:
+        assert "网上公开地址" in str(refused)
+        accepted = False
+    assert accepted == good, (char, hex(ord(char)))

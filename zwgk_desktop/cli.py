@@ -626,17 +626,15 @@ def cmd_correct(args: argparse.Namespace) -> int:
             except FieldError as exc:
                 raise BadInput(f"--reviewed-on：{exc}") from None
             item.status, item.reviewer = REVIEWED, args.reviewer.strip()
+        # As `import` and `add_item`: what the checker refuses (a phone number in the reason, a
+        # wrong amount) is refused whole, exit 2, and the transaction rolls back, so not even a
+        # new correction draft is left behind. The app's editor may keep a draft with mistakes.
+        report = validate(item.snapshot(), schema)
+        if not report.ok:
+            raise BadInput(f"更正未保存：有 {len(report.errors)} 处错误，请改正后再运行：", report.errors)
         village = store.load_item(session, item.id)[1] if item.id else None
         store.save_item(session, item)
         assert village is not None and item.id is not None
-        report = validate(item.snapshot(), schema)
-        if not report.ok:
-            # A draft may hold mistakes (typed in the app, say); the notice is made once they are fixed.
-            _say(f"更正稿事项 {store.number_of(session, item.id)} 已保存，"
-                 f"但还有 {len(report.errors)} 处错误，改正后才能审核和生成更正公告：")
-            for problem in report.errors:
-                _say(f"  - {problem}")
-            return 0
         place = store.place_of(village)
         notice = public_item(item, layouts, place, previous_versions(session, [item], layouts, place).get(item.id))
         number, corrects = store.number_of(session, item.id), store.number_of(session, item.supersedes or 0)
@@ -1012,8 +1010,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return told.exit_code
         log_path = log_to_file()
         log.error("database error in %s\n%s", args.command, traceback.format_exc())
-        _say(f"zwgk {args.command}：数据库出错：{getattr(exc, 'orig', exc)}。"
-             f"未完成的操作没有保存。{'详情见 ' + str(log_path) if log_path else ''}")
+        _say(f"zwgk {args.command}：数据库出错，未完成的操作没有保存。"
+             f"{'详情（数据库自己的说法）见 ' + str(log_path) if log_path else ''}")
         return 3
     except OSError as exc:
         # A file that could not be read or written where no code expected it: said in words,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import re
 import tomllib
 import zipfile
@@ -21,7 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from zwgk_desktop.errors import BadInput, toml_mistake
+from zwgk_desktop.errors import BadInput, NotFound, toml_mistake
+from zwgk_desktop.inputs import not_a_file
+from zwgk_desktop.outputs import why
+
+log = logging.getLogger(__name__)
 
 # The deepest of our own files (a bundle's archive.json: document, seals, items, record, rows,
 # row, a value) is under ten levels; 32 leaves room and still stops a hostile file at once.
@@ -52,18 +57,34 @@ def check_nesting(value: Any, where: str) -> None:
                  if type(child) is dict or type(child) is list]
 
 
-def load_toml(path: Path, what: str, shown: str | None = None) -> dict[str, Any]:
-    """A TOML file a township or a clerk wrote: its table, or BadInput naming `what` and the file."""
+def read_small(path: Path, what: str, shown: str | None = None, most: int = MAX_TOML) -> bytes:
+    """The bytes of a small file someone handed us (a format, the catalogue, a pack's manifest):
+    refused in words unless it is an ordinary file, looked at before it is opened (a named pipe
+    in a formats folder would otherwise hang the command), and read no further than `most`."""
     name = f"{what} {shown or path}"
     try:
+        problem = not_a_file(path, what)
+    except NotFound:
+        raise BadInput(f"找不到{name}") from None
+    if problem:
+        raise BadInput(f"{name} 无法读取：{problem}")
+    try:
         with path.open("rb") as file:
-            raw = file.read(MAX_TOML + 1)
+            raw = file.read(most + 1)
     except FileNotFoundError:
-        raise BadInput(f"找不到{what} {shown or path}") from None
+        raise BadInput(f"找不到{name}") from None
     except OSError as exc:
-        raise BadInput(f"{name} 无法读取：{exc.strerror or exc}") from None
-    if len(raw) > MAX_TOML:
-        raise BadInput(f"{name} 超过 {MAX_TOML // 1024} KB：不是版式或目录文件，拒绝读取")
+        log.info("reading %s: %s", path, exc)
+        raise BadInput(f"{name} 无法读取：{why(exc, reading=True)}") from None
+    if len(raw) > most:
+        raise BadInput(f"{name} 超过 {size_in_words(most)}：不是本程序能用的文件，拒绝读取")
+    return raw
+
+
+def load_toml(path: Path, what: str, shown: str | None = None, most: int = MAX_TOML) -> dict[str, Any]:
+    """A TOML file a township or a clerk wrote: its table, or BadInput naming `what` and the file."""
+    name = f"{what} {shown or path}"
+    raw = read_small(path, what, shown, most)
     try:
         text = raw.decode("utf-8-sig")  # Notepad may have saved it with a byte-order mark
     except UnicodeDecodeError:
@@ -103,6 +124,17 @@ def size_in_words(size: int) -> str:
     return f"{size / 1024**2:.0f} MB" if size >= 1024**2 else f"{size / 1024:.0f} KB"
 
 
+def _damage(exc: Exception) -> str:
+    """What a member that cannot be inflated is, in words."""
+    if isinstance(exc, RuntimeError) and "encrypted" in str(exc):
+        return "设了密码（加密），不是本程序写出的文件"
+    if isinstance(exc, NotImplementedError):
+        return "用了本程序不认识的压缩方式，不是本程序写出的文件"
+    if "CRC" in str(exc):
+        return "校验不符：文件已损坏或被改动"
+    return "已损坏或被改动，无法解开"
+
+
 @dataclass(frozen=True)
 class ZipLimits:
     """How much a zip of one kind may hold, inflated."""
@@ -125,7 +157,8 @@ class BoundedZip:
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-            raise BadInput(f"{shown} 不是有效的{limits.kind}（文件损坏或不完整：{exc}）") from None
+            log.info("opening %s: %r", path, exc)  # Python's words, for whoever reads the log
+            raise BadInput(f"{shown} 不是有效的{limits.kind}：文件已损坏或不完整（没有下载或复制完？）") from None
         try:
             self.entries = [entry for entry in self.zip.infolist() if not entry.is_dir()]
             if len(self.entries) > limits.members:
@@ -178,8 +211,10 @@ class BoundedZip:
                         raise self._too_big()
                     yield chunk
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError) as exc:
-            # CRC errors are BadZipFile; an encrypted member is RuntimeError; an unknown method NotImplementedError
-            raise BadInput(f"{self.shown} 中的 {entry.filename} 已损坏：{exc}") from None
+            # CRC errors are BadZipFile; an encrypted member is RuntimeError; an unknown method
+            # NotImplementedError. Python's English goes to the log; the clerk reads what it means.
+            log.info("reading %s of %s: %r", entry.filename, self.shown, exc)
+            raise BadInput(f"{self.shown} 中的 {entry.filename} {_damage(exc)}，拒绝导入") from None
 
     def read(self, entry: zipfile.ZipInfo, most: int | None = None) -> tuple[bytes, str]:
         """The member's bytes and their SHA-256, held once."""

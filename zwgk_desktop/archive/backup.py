@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
 DEFAULT_KEEP = 20
 _NAME_RE = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}T\d{6}\d{6}Z)-(?P<reason>[a-z0-9-]+)\.sqlite3$")
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Backup:
@@ -202,7 +205,8 @@ def check_backup(backup: Path, checked: Path) -> int:
         finally:
             check.close()
     except sqlite3.Error as exc:
-        raise BadInput(f"{backup} 不是可用的备份：{exc}") from None
+        log.info("checking backup %s: %r", backup, exc)
+        raise BadInput(f"{backup} 不是可用的备份：不是本程序的数据库，或文件已损坏") from None
     if result != "ok":
         raise BadInput(f"备份 {backup} 已损坏（{result}），未恢复")
     _require_archive(backup)
@@ -352,7 +356,8 @@ def _require_archive(backup: Path) -> None:
         found = check.execute("SELECT version_num FROM alembic_version").fetchone() \
             if "alembic_version" in tables else None
     except sqlite3.Error as exc:
-        raise BadInput(f"{backup} 不是可用的备份：{exc}") from None
+        log.info("checking backup %s: %r", backup, exc)
+        raise BadInput(f"{backup} 不是可用的备份：不是本程序的数据库，或文件已损坏") from None
     finally:
         check.close()
     if found is None or not {"township", "village", "disclosure_item"} <= tables:

@@ -15,6 +15,7 @@ copy is the village's copy: same URLs, same verification codes, same hashes.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Mapping
@@ -65,6 +66,8 @@ ARCHIVE = "data/archive.json"
 BUNDLE_LIMITS = ZipLimits("档案包", member=256 * 1024**2, total=1024**3, members=100_000, ratio=100)
 TAG_FILE_LIMIT = 16 * 1024**2  # bagit.txt, bag-info.txt and the manifests: a line per member
 
+
+log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ExportResult:
@@ -314,7 +317,9 @@ def _check_item(item: dict[str, Any], contents: dict[str, bytes], at: str) -> li
             supersedes=record["supersedes"], correction_reason=record["reason"])
         report = validate(item_, schema)
     except (TypeError, ValueError, AttributeError, BadInput) as exc:
-        return [*found, Problem(f"数据无法读取（{exc}）", where=at)]
+        log.info("reading %s: %r", at, exc)
+        said = f"（{exc.message}）" if isinstance(exc, BadInput) else "：内容被改动或损坏"
+        return [*found, Problem(f"数据无法读取{said}", where=at)]
     found += [Problem(f"{p}", where=at) for p in report.errors[:5]]
     found += _private_numbers(item["canonical_json"], at)
     return found

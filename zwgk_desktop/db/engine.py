@@ -10,6 +10,7 @@ changing it means making files there), another program holding it, a full disk.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 from pathlib import Path
@@ -24,6 +25,7 @@ from zwgk_desktop.errors import BadInput, Blocked, NotFound, ZwgkError
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.outputs import cannot_make_files_in, why
 
+log = logging.getLogger(__name__)
 
 def busy_timeout() -> float:
     """How many seconds to wait for another program (a second window, a `zwgk` run, the township's
@@ -40,7 +42,9 @@ def database_url(target: str) -> URL:
         try:
             return make_url(target)
         except ArgumentError as exc:
-            raise BadInput(f"数据库地址“{target}”无法识别：{exc}") from None
+            log.info("database address %r: %s", target, exc)
+            raise BadInput(f"数据库地址“{target}”无法识别：应形如 postgresql+psycopg://用户@服务器/库名，"
+                           "或是一个 SQLite 文件的路径") from None
     return URL.create("sqlite+pysqlite", database=str(Path(target).expanduser()))
 
 
@@ -100,7 +104,9 @@ def open_engine(target: str, *, create: bool = False, read_only: bool = False) -
                                  connect_args={"options": "-c default_transaction_read_only=on"})
         return create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # unknown dialect or missing driver: tell the user in words
-        raise BadInput(f"无法使用数据库地址“{url.render_as_string()}”：{exc}") from None
+        log.info("database address %s: %r", url.render_as_string(), exc)
+        raise BadInput(f"无法使用数据库地址“{url.render_as_string()}”：不认识这种数据库，或这台电脑没有装它的驱动"
+                       "（本程序支持 SQLite 文件和 postgresql+psycopg://）") from None
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
@@ -189,13 +195,15 @@ def database_problem(exc: BaseException, target: str) -> ZwgkError | None:
             return Blocked(_write_protected(path))
         if cannot_make_files_in(path.parent) is not None:
             return Blocked(_read_only_folder(path))
-        return Blocked(f"数据库 {path} 现在不能修改（{error}）：操作没有完成，什么也没有改动")
+        log.info("database %s: %s", path, error)
+        return Blocked(f"数据库 {path} 现在不能修改：操作没有完成，什么也没有改动")
     if code == sqlite3.SQLITE_FULL:
         return Blocked(f"磁盘已满：数据库 {path} 写不进去，操作没有完成，什么也没有改动。请腾出磁盘空间后再试")
     if code == sqlite3.SQLITE_IOERR:
         return Blocked(f"读写数据库 {path} 时出错（磁盘已满、磁盘故障，或 U 盘被拔出？）：操作没有完成")
     if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
-        return BadInput(f"{path} 不是本程序的数据库，或文件已损坏（{error}）")
+        log.info("database %s: %s", path, error)
+        return BadInput(f"{path} 不是本程序的数据库，或文件已损坏")
     return None
 
 

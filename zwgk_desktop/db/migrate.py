@@ -6,6 +6,7 @@ import Alembic: a clerk printing a board should not wait for the migration machi
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -20,6 +21,8 @@ _SCRIPTS = Path(__file__).resolve().parent / "migrations"
 # The newest revision in migrations/versions; a test keeps the two in step.
 SCHEMA_HEAD = "0009"
 
+
+log = logging.getLogger(__name__)
 
 def head_revision() -> str:
     """The newest revision as Alembic sees it (imports Alembic)."""
@@ -52,7 +55,8 @@ def current_revision(engine: Engine) -> str | None:
             where = engine.url.render_as_string(hide_password=True)
             raise BadInput(f"连不上数据库服务器 {where}：请确认服务器已开启、地址和用户名密码正确"
                            f"（{str(exc.orig).strip().splitlines()[0]}）") from None
-        raise BadInput(f"{engine.url.database or engine.url} 不是本程序的数据库，或文件已损坏（{exc.orig}）") from None
+        log.info("opening %s: %s", engine.url.database or engine.url, exc.orig)
+        raise BadInput(f"{engine.url.database or engine.url} 不是本程序的数据库，或文件已损坏") from None
 
 
 def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> None:
@@ -85,7 +89,8 @@ def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> N
         told = database_problem(exc, engine.url.render_as_string(hide_password=False))
         if told is not None:
             raise told from None
-        raise BadInput(f"无法升级数据库 {engine.url.database or engine.url}：{exc.orig}") from None
+        log.info("upgrading %s: %s", engine.url.database or engine.url, exc.orig)
+        raise BadInput(f"无法升级数据库 {engine.url.database or engine.url}：文件已损坏或不是本程序的数据库") from None
     finally:
         if migrating is not engine:
             migrating.dispose()

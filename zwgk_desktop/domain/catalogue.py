@@ -61,7 +61,7 @@ class Catalogue:
 def load_catalogue(folder: Path) -> Catalogue:
     """The catalogue in a layouts folder; each category at least quarterly if it has none."""
     path = folder / FILE_NAME
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():  # a link to nothing is told, not ignored
         return Catalogue(tuple(Requirement(code) for code in CATEGORIES))
     data = load_toml(path, "公开目录")
     problems: list[Problem] = []

@@ -118,13 +118,7 @@ def read_holiday_file(path: Path) -> Arrangement:
     if match is None:
         raise BadInput(f"节假日安排文件 {path} 的名字应为 holidays-年份.toml，例如 holidays-2027.toml")
     year = int(match.group(1))
-    try:
-        too_big = path.stat().st_size > _MAX_FILE
-    except OSError as exc:
-        raise BadInput(f"节假日安排文件 {path} 无法读取：{exc.strerror or exc}") from None
-    if too_big:
-        raise BadInput(f"节假日安排文件 {path} 太大（一年的安排只有几百字节）")
-    data = load_toml(path, "节假日安排文件")  # nesting and syntax told in words, as for formats
+    data = load_toml(path, "节假日安排文件", most=_MAX_FILE)  # nesting and syntax told in words, as for formats
     problems: list[Problem] = []
     for key in sorted(set(data) - _KEYS):
         problems.append(Problem("不认识这个键（可用 source、holidays、workdays）", where=path.name, field=key))

@@ -389,7 +389,7 @@ class LayoutSet:
 def load_layouts(folder: Path) -> LayoutSet:
     """Every `*.toml` in the folder, all checked; the first bad one stops the load."""
     if not folder.is_dir():
-        raise BadInput(f"版式目录 {folder} 不存在")
+        raise BadInput(f"版式目录 {folder} 是文件而不是文件夹" if folder.exists() else f"版式目录 {folder} 不存在")
     # The catalogue (公开目录) and a format pack's description live beside the formats.
     files = sorted(p for p in folder.glob("*.toml") if p.name not in NOT_LAYOUTS and not is_holiday_file(p.name))
     if not files:

@@ -24,7 +24,7 @@ from zwgk_desktop import __version__
 from zwgk_desktop.domain import holidays
 from zwgk_desktop.domain.holidays import load_holiday_files
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.incoming import MAX_TOML, BoundedZip, ZipLimits, load_toml
+from zwgk_desktop.incoming import MAX_TOML, BoundedZip, ZipLimits, load_toml, read_small
 from zwgk_desktop.outputs import replacing, why
 from zwgk_desktop.render.layout import LayoutSet, load_layouts
 from zwgk_desktop.render.pack_text import NAME_FORBIDDEN, NAME_LIMIT, excerpt, text_problem
@@ -71,7 +71,7 @@ def export_pack(folder: Path, out: Path, *, name: str, version: str, township: s
 
     load_catalogue(folder)
     load_holiday_files(folder)  # a township's calendar file too
-    files = {p.name: p.read_bytes() for p in sorted(folder.glob("*.toml")) if p.name != PACK_FILE}
+    files = {p.name: read_small(p, "版式文件") for p in sorted(folder.glob("*.toml")) if p.name != PACK_FILE}
     info = PackInfo(name.strip(), version.strip(), township, date.today().isoformat())
     description = (f"# 乡镇统一下发的版式包：村里不要修改其中的文件；需要本地版式请放在 {LOCAL}/ 子目录。\n"
                    f"name = {_toml_string(info.name)}\nversion = {_toml_string(info.version)}\n"
@@ -126,8 +126,8 @@ def check_pack(folder: Path) -> list[Problem]:
     """Every file of an unpacked pack as the township made it: none changed, added or missing."""
     shown = folder.name
     try:
-        lines = (folder / MANIFEST).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
+        lines = read_small(folder / MANIFEST, "校验清单").decode("utf-8").splitlines()
+    except (BadInput, UnicodeDecodeError):
         return [Problem("缺少校验清单，无法确认是乡镇下发的原样", where=f"{shown}/{MANIFEST}")]
     expected = {}
     for line in lines:
@@ -146,7 +146,7 @@ def check_pack(folder: Path) -> list[Problem]:
         path = folder / member
         if not path.exists():
             problems.append(Problem("文件缺失", where=f"{shown}/{member}"))
-        elif _sha(path.read_bytes()) != digest:
+        elif _sha(read_small(path, "版式文件", f"{shown}/{member}")) != digest:
             problems.append(Problem(f"文件被改动（统一版式不能在村里修改；如确需本地版式，请另存到 {LOCAL}/ 中）",
                                     where=f"{shown}/{member}"))
     return problems
@@ -156,7 +156,7 @@ def load_pack_layouts(folder: Path) -> LayoutSet:
     """The formats of a folder, labelled for the sheets: a pack (checked first), its local
     variants, or a plain folder of formats. Its holiday arrangements (`holidays-YYYY.toml`) are
     put to use for this process's deadlines and working days."""
-    if not (folder / PACK_FILE).exists():
+    if not (folder / PACK_FILE).exists() and not (folder / PACK_FILE).is_symlink():
         holidays.install(load_holiday_files(folder))
         layouts = load_layouts(folder)
         return _labelled(layouts, f"程序自带标准格式 {__version__}" if _is_shipped(folder) else "自定义版式")

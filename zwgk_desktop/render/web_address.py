@@ -20,9 +20,21 @@ from zwgk_desktop.errors import BadInput
 # Longer addresses make the QR code denser than a phone reads easily off a weathered poster.
 MAX_LENGTH = 200
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
-# Characters a URL path may not carry unescaped (RFC 3986 leaves them out); ? and # would end the
-# path, so the `/{village}/{period}/…` the QR code appends would no longer be part of it.
-_NOT_IN_PATH = set('?#"<>\\^`{|}[]@')
+# What a path may hold: letters and digits (a Chinese path too), `- . _ ~`, `/` and %-escapes.
+# The address is written raw into robots.txt, the pages' HTML and the QR codes, so everything else
+# is refused, not only what RFC 3986 leaves out: ? and # would end the path (the
+# `/{village}/{period}/…` the QR code appends would no longer be part of it), a quote or `<` would
+# end an HTML attribute, and `' ( ) ; & = + , ! $ * :` are legal but mean something to a web
+# server, a shell or a robots.txt reader, and no township's address needs them.
+_PATH_PUNCTUATION = frozenset("-._~/%")
+
+
+def _not_in_path(char: str) -> bool:
+    if char in _PATH_PUNCTUATION:
+        return False
+    if char.isascii():
+        return not char.isalnum()
+    return unicodedata.category(char)[0] not in "LNM"  # 村务, not a full-width quote or bracket
 
 
 def checked_base_url(url: str) -> str:
@@ -52,9 +64,10 @@ def _problem(text: str) -> str:
     host_part, path = re.match(r"([^/?#]*)(.*)", rest, re.DOTALL).groups()  # type: ignore[union-attr]
     if "@" in host_part:
         return "不能含有用户名（@ 之前的部分）"
-    bad = sorted(set(path) & _NOT_IN_PATH)
+    bad = sorted({char for char in path if _not_in_path(char)})
     if bad:
-        return f"地址中不能有 {' '.join(bad)}（二维码所带的地址在此之后接上村和季度）"
+        return (f"地址中不能有 {' '.join(bad)}（路径只能用字母、数字和 - . _ ~ /：这个地址会原样写进二维码、"
+                "网页和 robots.txt）")
     if re.search(r"%(?![0-9A-Fa-f]{2})", path):
         return "路径中的 % 后应是两位十六进制数"
     if any(part in (".", "..") for part in path.split("/")):
