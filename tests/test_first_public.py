@@ -66,6 +66,9 @@ def test_printed_late_is_late_printed_on_time_and_sealed_later_is_on_time(demo_c
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE first_public SET at = '2026-10-09T01:00:00+00:00' WHERE item_id = ?",
                            (LIUSHUWAN_FINANCE,))
+        # ... and an item printed in October was entered before then (the demo enters its items today).
+        connection.execute("UPDATE disclosure_item SET created_at = '2026-10-08 02:00:00.000000' WHERE id = ?",
+                           (LIUSHUWAN_FINANCE,))
     # A second print does not move the first.
     _zwgk(db, tmp_path, "render", "--village", "liushuwan", "--period", "2026Q3", "-o", str(tmp_path / "l2.pdf"))
     assert _records(db)[LIUSHUWAN_FINANCE] == "2026-10-09T01:00:00+00:00"
