@@ -83,6 +83,7 @@ def test_a_first_print_record_put_in_by_hand_is_not_believed_and_verify_names_it
     with sqlite3.connect(db) as connection:
         (content_hash,) = connection.execute("SELECT content_hash FROM first_public WHERE item_id = ?",
                                              (LIUSHUWAN_BID,)).fetchone()
+        connection.execute("DROP TRIGGER first_public_append_only_delete")  # what a tamperer would do first
         connection.execute("DELETE FROM first_public WHERE item_id = ?", (LIUSHUWAN_BID,))
         connection.execute("INSERT INTO first_public (item_id, content_hash, at, how) VALUES (?, ?, ?, 'render')",
                            (LIUSHUWAN_BID, content_hash, "2026-08-01T01:00:00+00:00"))
@@ -154,3 +155,21 @@ def test_a_record_is_doubted_exactly_when_it_cannot_be_true(at: datetime, create
     own = sealed >= created  # entered here before sealing (a village's own archive, not a township's copy)
     china_day = (at + timedelta(hours=8)).date()
     assert bool(why) == ((own and at < created) or (reviewed is not None and china_day < reviewed))
+
+
+@pytest.mark.slow
+def test_a_record_is_never_changed_and_goes_only_with_its_item(demo_copy: Path, tmp_path: Path) -> None:
+    db = demo_copy
+    _zwgk(db, tmp_path, "render", "--village", "liushuwan", "--period", "2026Q3", "--category", "bids",
+          "-o", str(tmp_path / "b.pdf"))
+    with sqlite3.connect(db) as connection:
+        for change in ("UPDATE first_public SET at = '2026-08-01T01:00:00+00:00'", "DELETE FROM first_public"):
+            with pytest.raises(sqlite3.IntegrityError, match="首次公开的记录"):
+                connection.execute(change)
+        assert connection.execute("SELECT count(*) FROM first_public WHERE item_id = ?",
+                                  (LIUSHUWAN_BID,)).fetchone() == (1,)
+    # The item deleted (it was never sealed): its record goes with it.
+    _zwgk(db, tmp_path, "delete", "--village", "liushuwan", "--item", str(LIUSHUWAN_BID))
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM first_public WHERE item_id = ?",
+                                  (LIUSHUWAN_BID,)).fetchone() == (0,)
