@@ -173,3 +173,25 @@ def test_a_record_is_never_changed_and_goes_only_with_its_item(demo_copy: Path, 
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT count(*) FROM first_public WHERE item_id = ?",
                                   (LIUSHUWAN_BID,)).fetchone() == (0,)
+
+
+def test_records_are_append_only_on_both_backends(demo_any: str) -> None:
+    from factories import went_out_on
+    from sqlalchemy import delete, func, select, update
+    from sqlalchemy.exc import DBAPIError
+    from test_backends import item_id, session_for
+
+    from zwgk_desktop.db import store
+    from zwgk_desktop.db.models import FirstPublic
+
+    bid = item_id(demo_any, "bids", "2026Q3", 2)
+    with session_for(demo_any, write=True) as session:
+        went_out_on(session, bid, date(2026, 8, 22))
+    for change in (update(FirstPublic).values(at="2026-08-01T01:00:00+00:00"), delete(FirstPublic)):
+        with pytest.raises(DBAPIError, match="首次公开的记录"), session_for(demo_any, write=True) as session:
+            session.execute(change)
+    with session_for(demo_any, write=True) as session:
+        assert session.scalar(select(func.count()).select_from(FirstPublic).where(FirstPublic.item_id == bid)) == 1
+        store.delete_item(session, bid)  # never sealed: its record goes with it
+    with session_for(demo_any) as session:
+        assert session.scalar(select(func.count()).select_from(FirstPublic)) == 0
