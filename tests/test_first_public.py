@@ -53,6 +53,16 @@ def _status(db: Path, tmp_path: Path, period: str = "2026Q3") -> dict[str, dict[
 def test_printed_late_is_late_printed_on_time_and_sealed_later_is_on_time(demo_copy: Path, tmp_path: Path) -> None:
     db = demo_copy
     _ready_to_seal(db, tmp_path)
+    # 柳树湾村 had in truth printed it on 9 October (the clock cannot be turned back for a
+    # subprocess, so the product's own function notes it as a print then would have).
+    from factories import went_out_on
+
+    engine = open_engine(str(db))
+    try:
+        with session_factory(engine)() as session, session.begin():
+            went_out_on(session, LIUSHUWAN_FINANCE, date(2026, 10, 9))
+    finally:
+        engine.dispose()
     # Both villages print their finance sheets now (December, long after the 10 October deadline).
     _zwgk(db, tmp_path, "render", "--village", "donggang", "--period", "2026Q3", "--category", "finance",
           "-o", str(tmp_path / "d.pdf"))
@@ -61,11 +71,6 @@ def test_printed_late_is_late_printed_on_time_and_sealed_later_is_on_time(demo_c
     records = _records(db)
     assert set(records) == {DONGGANG_FINANCE, LIUSHUWAN_FINANCE}
     assert local_day(records[DONGGANG_FINANCE]) >= date(2026, 12, 1)
-    # 柳树湾村 had in truth printed it on 9 October: its record says so (the clock cannot be turned
-    # back for a subprocess, so the unsealed record is moved as a print in October would have left it).
-    with sqlite3.connect(db) as connection:
-        connection.execute("UPDATE first_public SET at = '2026-10-09T01:00:00+00:00' WHERE item_id = ?",
-                           (LIUSHUWAN_FINANCE,))
     # A second print does not move the first.
     _zwgk(db, tmp_path, "render", "--village", "liushuwan", "--period", "2026Q3", "-o", str(tmp_path / "l2.pdf"))
     assert _records(db)[LIUSHUWAN_FINANCE] == "2026-10-09T01:00:00+00:00"

@@ -31,7 +31,7 @@ from zwgk_desktop.db.engine import database_problem, open_engine, require_writab
 from zwgk_desktop.domain.categories import ALL_CATEGORIES, CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, parse_date
-from zwgk_desktop.domain.items import DRAFT, REVIEWED, STATUS_NAMES, assign, validate
+from zwgk_desktop.domain.items import DRAFT, REVIEWED, STATUS_NAMES, assign, today, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Blocked, Problem, ZwgkError
 from zwgk_desktop.inputs import readable_file
@@ -625,6 +625,8 @@ def cmd_correct(args: argparse.Namespace) -> int:
                 item.reviewed_on = parse_date(args.reviewed_on) if args.reviewed_on else date.today()
             except FieldError as exc:
                 raise BadInput(f"--reviewed-on：{exc}") from None
+            if item.reviewed_on > today():
+                raise BadInput(f"--reviewed-on：审核日期 {item.reviewed_on} 还没有到，不能晚于今天；更正未保存")
             item.status, item.reviewer = REVIEWED, args.reviewer.strip()
         # As `import` and `add_item`: what the checker refuses (a phone number in the reason, a
         # wrong amount) is refused whole, exit 2, and the transaction rolls back, so not even a

@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.archive.first_public import CHINA, HOW, local_day
+from zwgk_desktop.archive.first_public import CHINA, HOW, impossible, local_day, moment_utc
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealArrival, SealedItem, Village
 from zwgk_desktop.domain.catalogue import (
@@ -51,8 +51,8 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
     # An item is reported by the number printed on its sheets (a township's own ids differ).
     number = func.coalesce(DisclosureItem.number, DisclosureItem.id)
     query = (select(DisclosureItem.id, number, DisclosureItem.village_id, DisclosureItem.category,
-                    DisclosureItem.publicity_start, DisclosureItem.reviewed_on, SealedItem.id,
-                    SealedItem.first_public_at, SealedItem.first_public_how, Seal.sealed_at)
+                    DisclosureItem.publicity_start, DisclosureItem.reviewed_on, DisclosureItem.created_at,
+                    SealedItem.id, SealedItem.first_public_at, SealedItem.first_public_how, Seal.sealed_at)
              .outerjoin(SealedItem, SealedItem.item_id == DisclosureItem.id)
              .outerjoin(Seal, Seal.id == SealedItem.seal_id)
              .where(DisclosureItem.period == str(period), DisclosureItem.disclosure == PUBLIC,
@@ -62,12 +62,18 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
     unsealed: set[tuple[int, str]] = set()
     monthly = {r.category for r in catalogue.requirements if r.frequency == "monthly"}
     months = _months(session, period, monthly) if monthly else {}
-    for item_id, shown, village_id, code, start, reviewed, entry, first, how, sealed_at in session.execute(query):
+    for item_id, shown, village_id, code, start, reviewed, created, entry, first, how, sealed_at in session.execute(
+            query):
         if entry is not None:
-            printed, sealed = local_day(first), local_day(sealed_at)
+            # A record that cannot be true (earlier than the item was entered or reviewed) is judged
+            # as no record: the seal's time bounds it.
+            doubted = impossible(first, created, reviewed, sealed_at)
+            printed, sealed = None if doubted else local_day(first), local_day(sealed_at)
+            made = moment_utc(created)
             posted.setdefault((village_id, code), []).append(Posted(
                 shown, went_public(start, printed, sealed), reviewed, months.get(item_id),
-                typed=start, printed=printed, sealed=sealed, how=HOW.get(how or "", "")))
+                typed=start, printed=printed, sealed=sealed, how="" if doubted else HOW.get(how or "", ""),
+                created=made.astimezone(CHINA).date() if made else None, doubted=doubted))
         else:
             unsealed.add((village_id, code))
     table = Compliance(period, categories, arrived=_arrivals(session, period))

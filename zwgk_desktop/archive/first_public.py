@@ -77,3 +77,32 @@ def _writable(session: Session) -> bool:
     if dialect == "postgresql":
         return session.execute(text("SHOW transaction_read_only")).scalar() == "off"
     return True
+
+
+def moment_utc(value: datetime | str | None) -> datetime | None:
+    """A stored moment as an aware UTC datetime (SQLite hands back naive UTC), or None."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def impossible(at: str | None, created: datetime | None, reviewed: date | None, sealed_at: str | None) -> str:
+    """Why a record of first going out cannot be true, or "": the product notes only reviewed items,
+    as they go out, so a record dated before the item was entered here, or before the day it was
+    reviewed, was not written by the product (a row put into the table by hand). The item's
+    creation counts only where it was entered before its seal: at the township an item is entered
+    when its village's bundle is read, after the village printed it."""
+    went = moment_utc(at)
+    if went is None:
+        return "记录的时间无法读取" if at else ""
+    made, sealed = moment_utc(created), moment_utc(sealed_at)
+    if made is not None and (sealed is None or made <= sealed) and went < made:
+        return f"首次公开记录（{local_day(at)}）早于事项录入本库（{made.astimezone(CHINA).date()}）"
+    if reviewed is not None and went.astimezone(CHINA).date() < reviewed:
+        return f"首次公开记录（{local_day(at)}）早于审核日期（{reviewed}），只有审核后的事项才会记录"
+    return ""

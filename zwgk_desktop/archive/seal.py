@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.archive.first_public import first_public_of
+from zwgk_desktop.archive.first_public import first_public_of, impossible
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED
@@ -297,6 +297,10 @@ def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[P
     if record is None:
         found.append(Problem("事项已从档案中删除", where=where))
         return found
+    if entry.first_public_at is not None:
+        doubted = impossible(entry.first_public_at, record.created_at, record.reviewed_on, entry.seal.sealed_at)
+        if doubted:
+            found.append(Problem(f"{doubted}，不可能属实（记录不是程序写下的）", where=where))
     if record.title != entry.title:
         found.append(Problem(f"封存记录中的标题被改为“{entry.title}”", where=where))
     rows = [data for (data,) in session.execute(

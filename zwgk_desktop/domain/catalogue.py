@@ -120,6 +120,16 @@ class Posted:
     printed: date | None = None  # the product's own record: first printed or exported for the public
     sealed: date | None = None  # when it was sealed (bounds it where the product kept no record)
     how: str = ""  # how it first went out, in words (打印, 网上公开件 …)
+    created: date | None = None  # when the item was entered in this archive (the product's own clock)
+    doubted: str = ""  # why a record of first going out was not believed (`printed` is then None)
+
+    @property
+    def known_since(self) -> date | None:
+        """The earliest day the product knows the matter existed: the typed review date and 公示开始,
+        and its own clock (entered, first put out, sealed). A date a person types can only move it
+        earlier, never later, so typing a later review date never buys time."""
+        known = [d for d in (self.reviewed, self.typed, self.created, self.printed, self.sealed) if d is not None]
+        return min(known) if known else None
 
     @property
     def backfilled(self) -> bool:
@@ -134,7 +144,8 @@ class Posted:
         else:
             said = "无首次公开记录"
         typed = f"公示开始 {self.typed}" if self.typed else "未写公示开始"
-        return f"{said}，{typed}{'（补登）' if self.backfilled else ''}"
+        doubted = f"（{self.doubted}，不予采信）" if self.doubted else ""
+        return f"{said}{doubted}，{typed}{'（补登）' if self.backfilled else ''}"
 
 
 def went_public(typed: date | None, printed: date | None, sealed: date | None) -> date | None:
@@ -207,8 +218,10 @@ def judge(requirement: Requirement, period: Quarter, posted: list[Posted], publi
 
 
 def _deadline(requirement: Requirement, period: Quarter, item: Posted | None, publication_day: int) -> date:
-    if requirement.frequency == "as_happens" and requirement.deadline == "working_days" and item and item.reviewed:
-        return add_working_days(item.reviewed, requirement.working_days)
+    # An as-happens matter's N working days run from when it happened: the review, or anything
+    # earlier the product knows of it (`Posted.known_since`).
+    if requirement.frequency == "as_happens" and requirement.deadline == "working_days" and item and item.known_since:
+        return add_working_days(item.known_since, requirement.working_days)
     return month_deadline(period.last_day.year, period.last_day.month, requirement, publication_day)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, parse_date
@@ -160,6 +160,13 @@ def parse_item_fields(category: Category, raw: Mapping[str, object]) -> tuple[di
     return values, problems
 
 
+def today() -> date:
+    """Today's date, as late as any clock of the product may say it: the machine's own and Beijing's
+    (a clerk in China, a test machine on UTC at night), so an honest review dated today is never
+    refused."""
+    return max(date.today(), datetime.now(timezone(timedelta(hours=8))).date())
+
+
 def validate(item: Item, category: Category, *, rows_checked: bool = False,
              unread_rows: Collection[int] = ()) -> Report:
     """Every check an item must pass before it is reviewed or printed; typed values expected.
@@ -184,6 +191,10 @@ def validate(item: Item, category: Category, *, rows_checked: bool = False,
             report.missing("已审核的事项须填写村务监督委员会审核人", field="审核人")
         if item.reviewed_on is None:
             report.missing("已审核的事项须填写审核日期", field="审核日期")
+        elif item.reviewed_on > today():
+            # A review date is the start of an as-happens matter's deadline: one not yet come
+            # cannot have happened, and would push the deadline later.
+            report.error(f"审核日期 {item.reviewed_on} 还没有到：审核日期不能晚于今天", field="审核日期")
         elif item.publicity_start and item.reviewed_on > item.publicity_start:
             report.warn("审核日期晚于公示开始日期：应先审核签字，后公布", field="审核日期")
     usable: dict[str, Any] = {}  # the item's own values as the rules may read them: None where wrong
