@@ -365,8 +365,7 @@ _LIST_WIDTHS = (6, 10, 6, 14, 6, 10, 8, 21, 0)
 
 
 def _pad(text: str, width: int) -> str:
-    shown = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    return text + " " * max(0, width - shown)
+    return text + " " * max(0, width - _width(text))
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -745,7 +744,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         return 0
     arrivals = bool(table.arrived)  # at the township: when each village's bundle arrived
     headers = ["村", *(CATEGORIES[c].name for c in table.categories), *(["档案包到达"] if arrivals else [])]
-    widths = [max([10, *(_width(r[0]) + 2 for r in table.rows)]), *([22] * len(table.categories)),
+    # Each column as wide as its longest cell and two spaces ("逾期 99 个工作日 补登" is 22 wide).
+    widths = [max([10, *(_width(r[0]) + 2 for r in table.rows)]),
+              *(max([22, *(_width(cells[c].text) + 2 for _, _, cells in table.rows)]) for c in table.categories),
               *([18] if arrivals else [])]
     print(f"{name}{period.chinese}村务公开情况{table.calendar}")
     print("".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
@@ -776,6 +777,7 @@ def _iso(day: date | None) -> str | None:
 
 
 def _width(text: str) -> int:
+    """Columns a text takes in a terminal: a Chinese character two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
