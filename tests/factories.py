@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from zwgk_desktop.domain.identity import id_check_char
@@ -121,3 +123,14 @@ def went_out_on(session: Any, item_id: int, day: date) -> None:
     # than the item's entry is not believed (archive.first_public.impossible).
     record.created_at = went - timedelta(days=1)
     session.flush()
+
+
+def changed_behind_the_back(source: Path, copy: Path, *statements: str) -> None:
+    """A copy of an archive with SQL run on it directly, as a tool working behind the app's back would."""
+    src, db = sqlite3.connect(source), sqlite3.connect(copy)
+    src.backup(db)
+    src.close()
+    for statement in statements:
+        db.execute(statement)
+    db.commit()
+    db.close()

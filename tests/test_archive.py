@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_zwgk
+from factories import changed_behind_the_back
 from sqlalchemy import func, select
 
 from zwgk_desktop.archive.backup import list_backups, restore, take_backup
@@ -237,7 +238,7 @@ def test_restore_takes_only_an_archive_this_program_can_open(demo_copy: Path, tm
     with sqlite3.connect(other) as db:
         db.execute("CREATE TABLE foo (x)")
     newer = tmp_path / "newer.sqlite3"
-    _behind_the_back(demo_copy, newer, "UPDATE alembic_version SET version_num = '0099'")
+    changed_behind_the_back(demo_copy, newer, "UPDATE alembic_version SET version_num = '0099'")
     before = demo_copy.read_bytes()
     for bad, told in ((empty, "不是本程序的档案"), (other, "不是本程序的档案"), (newer, "请先升级本程序")):
         refused = run_zwgk("restore", "--db", str(demo_copy), str(bad), cwd=tmp_path)
@@ -248,15 +249,6 @@ def test_restore_takes_only_an_archive_this_program_can_open(demo_copy: Path, tm
         assert done.code == 2 and "请先升级本程序" in done.err, (command, done.err)
 
 
-def _behind_the_back(sealed: Path, copy: Path, *statements: str) -> None:
-    source, db = sqlite3.connect(sealed), sqlite3.connect(copy)
-    source.backup(db)
-    source.close()
-    for statement in statements:
-        db.execute(statement)
-    db.commit()
-    db.close()
-
 
 def test_verify_names_an_item_taken_out_of_its_seal(sealed: Path, tmp_path: Path) -> None:
     """Its seal entry deleted, so its content could be changed: the seal's list no longer matches,
@@ -266,7 +258,7 @@ def test_verify_names_an_item_taken_out_of_its_seal(sealed: Path, tmp_path: Path
         record = session.scalar(select(DisclosureItem).where(
             DisclosureItem.village_id == 1, DisclosureItem.period == "2026Q1", DisclosureItem.category == "notice"))
         assert record is not None
-    _behind_the_back(sealed, copy, "DROP TRIGGER sealed_item_append_only_delete",
+    changed_behind_the_back(sealed, copy, "DROP TRIGGER sealed_item_append_only_delete",
                      f"DELETE FROM sealed_item WHERE item_id = {record.id}")
     run = run_zwgk("verify", "--db", str(copy), cwd=tmp_path)
     assert run.code == 1
@@ -279,7 +271,7 @@ def test_verify_says_a_whole_seal_was_deleted_and_what_it_may_have_held(sealed: 
         first = session.scalar(select(Seal).where(Seal.village_id == 1, Seal.period == "2026Q1"))
         assert first is not None
         held = len(first.items)
-    _behind_the_back(sealed, copy, "PRAGMA foreign_keys=OFF", "DROP TRIGGER sealed_item_append_only_delete",
+    changed_behind_the_back(sealed, copy, "PRAGMA foreign_keys=OFF", "DROP TRIGGER sealed_item_append_only_delete",
                      "DROP TRIGGER seal_append_only_delete", f"DELETE FROM sealed_item WHERE seal_id = {first.id}",
                      f"DELETE FROM seal WHERE id = {first.id}")
     run = run_zwgk("verify", "--db", str(copy), cwd=tmp_path)
@@ -290,7 +282,7 @@ def test_verify_says_a_whole_seal_was_deleted_and_what_it_may_have_held(sealed: 
 
 def test_verify_says_a_village_code_was_changed(sealed: Path, tmp_path: Path) -> None:
     copy = tmp_path / "out.sqlite3"
-    _behind_the_back(sealed, copy, "UPDATE village SET code = 'dg' WHERE code = 'donggang'")
+    changed_behind_the_back(sealed, copy, "UPDATE village SET code = 'dg' WHERE code = 'donggang'")
     run = run_zwgk("verify", "--db", str(copy), cwd=tmp_path)
     assert run.code == 1 and "村的网址代码被从“donggang”改为“dg”" in run.out, run.out
     assert "金额、姓名或行数被改动" not in run.out

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_zwgk
-from factories import notice
+from factories import changed_behind_the_back, notice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
@@ -251,21 +251,12 @@ def test_jianhao_is_given_in_sealing_order_and_checked(demo_copy: Path, tmp_path
     assert "件号 1）" in text_list
     # A 件号 changed behind the program's back is named by verify.
     tampered = tmp_path / "tampered.sqlite3"
-    _copy_with(demo_copy, tampered, "DROP TRIGGER sealed_item_append_only_update",
+    changed_behind_the_back(demo_copy, tampered, "DROP TRIGGER sealed_item_append_only_update",
                "UPDATE sealed_item SET archive_number = archive_number + 1 WHERE id = "
                "(SELECT max(id) FROM sealed_item)")
     checked = run_zwgk("verify", "--db", str(tampered), cwd=tmp_path)
     assert checked.code == 1 and "件号" in checked.out
 
-
-def _copy_with(source: Path, copy: Path, *statements: str) -> None:
-    src, db = sqlite3.connect(source), sqlite3.connect(copy)
-    src.backup(db)
-    src.close()
-    for statement in statements:
-        db.execute(statement)
-    db.commit()
-    db.close()
 
 
 def test_an_archive_from_before_the_register_is_numbered_by_the_upgrade(demo_copy: Path, tmp_path: Path) -> None:
@@ -276,7 +267,7 @@ def test_an_archive_from_before_the_register_is_numbered_by_the_upgrade(demo_cop
             seal_quarter(session, LAYOUTS, village, Quarter.parse(period), "王德明")
         expected = {e.id: e.archive_number for e in session.scalars(select(SealedItem))}
     old = tmp_path / "old.sqlite3"
-    _copy_with(demo_copy, old, *[f"DROP TRIGGER {name}" for name in
+    changed_behind_the_back(demo_copy, old, *[f"DROP TRIGGER {name}" for name in
                                  ("number_register_delete", "number_register_update", "number_register_replace")],
                "DROP TABLE item_number", "DROP TRIGGER sealed_item_append_only_update",
                "ALTER TABLE sealed_item DROP COLUMN archive_number", "UPDATE alembic_version SET version_num = '0008'")
@@ -310,7 +301,7 @@ def test_a_backup_without_any_one_protective_rule_is_refused(demo_copy: Path, tm
     kind = "TRIGGER" if rule in {n for n, s in backup._reference_schema().items() if s.startswith("CREATE TRIGGER")} \
         else "INDEX"
     stripped = tmp_path / "stripped.sqlite3"
-    _copy_with(demo_copy, stripped, f"DROP {kind} {rule}")
+    changed_behind_the_back(demo_copy, stripped, f"DROP {kind} {rule}")
     with pytest.raises(BadInput, match=rule):
         backup.check_backup(stripped, tmp_path / "checked.sqlite3")
 
@@ -321,10 +312,10 @@ def test_restore_refuses_a_backup_with_its_triggers_dropped_or_failing_verify(de
     before = demo_copy.read_bytes()
     names = [n for (n,) in sqlite3.connect(demo_copy).execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
     triggerless = tmp_path / "triggerless.sqlite3"
-    _copy_with(demo_copy, triggerless, *[f"DROP TRIGGER {name}" for name in names])
+    changed_behind_the_back(demo_copy, triggerless, *[f"DROP TRIGGER {name}" for name in names])
     altered = tmp_path / "altered.sqlite3"  # its guard lifted for one change, then put back as it was
     guard = sqlite3.connect(demo_copy).execute("SELECT sql FROM sqlite_master WHERE name = 'item_sealed_update'")
-    _copy_with(demo_copy, altered, "DROP TRIGGER item_sealed_update",
+    changed_behind_the_back(demo_copy, altered, "DROP TRIGGER item_sealed_update",
                "UPDATE disclosure_item SET title = '改过的标题' WHERE id = 1", guard.fetchone()[0])
     for bad, told in ((triggerless, "缺少保护封存档案的数据库规则"), (altered, "核验未通过")):
         refused = run_zwgk("restore", "--db", str(demo_copy), str(bad), "--yes", cwd=tmp_path)
@@ -420,7 +411,7 @@ def test_the_app_checks_the_backup_names_the_lost_seals_and_asks(qtbot, demo_cop
     with session_for(str(demo_copy)) as session:
         seal_quarter(session, LAYOUTS, "东岗村", Quarter.parse("2025Q4"), "王德明")
     stripped = tmp_path / "stripped.sqlite3"
-    _copy_with(older, stripped, "DROP TRIGGER seal_append_only_delete")
+    changed_behind_the_back(older, stripped, "DROP TRIGGER seal_append_only_delete")
     desktop.register_qt_font()
     fonts.register()
     main = MainWindow(desktop.open_archive(str(demo_copy)), LAYOUTS)

@@ -359,6 +359,17 @@ def test_ctrl_c_during_an_import_is_told_as_interrupted(demo_copy: Path, tmp_pat
 # Reader warnings stay in the log
 
 
+def _imports_with_clean_json(path: Path, lines: list[tuple[str, str | None, int, int]], demo_copy: Path,
+                             tmp_path: Path) -> None:
+    """Every line read, and `zwgk import --json` prints JSON only, with no reader's English on stderr."""
+    imported(path, lines)
+    done = run_zwgk("import", str(path), "--db", str(demo_copy), *IMPORT, "--category", "notice", "--json",
+                    cwd=tmp_path)
+    assert done.code == 0, done.err
+    assert json.loads(done.out)["rows"] == len(lines)
+    assert not re.search(r"[A-Za-z]{4,}", done.err.replace(str(path), "")), done.err
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("positions", ["all", "none"])
 def test_reader_warnings_never_reach_stdout_or_the_clerk(positions: str, demo_copy: Path, tmp_path: Path) -> None:
@@ -366,12 +377,7 @@ def test_reader_warnings_never_reach_stdout_or_the_clerk(positions: str, demo_co
     style"); the sheet without positions is read by openpyxl, so the warning is really raised."""
     lines = [(f"第{n}项", None, n, n % 2) for n in range(1, 30)]
     path = hand_written(tmp_path / "web.xlsx", layout(lines), positions=positions, bare_styles=True, dimension="A1")
-    imported(path, lines)
-    done = run_zwgk("import", str(path), "--db", str(demo_copy), *IMPORT, "--category", "notice", "--json",
-                    cwd=tmp_path)
-    assert done.code == 0, done.err
-    assert json.loads(done.out)["rows"] == len(lines)
-    assert not re.search(r"[A-Za-z]{4,}", done.err.replace(str(path), "")), done.err
+    _imports_with_clean_json(path, lines, demo_copy, tmp_path)
 
 
 def test_the_reader_logs_what_it_was_told(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
@@ -395,12 +401,7 @@ def test_an_xls_whose_reader_complains_still_gives_clean_json(demo_copy: Path, t
                    timeout=180)
     path = tmp_path / "list.xls"
     path.write_bytes((tmp_path / "lo" / "source.xls").read_bytes() + b"\0" * 100)
-    imported(path, lines)
-    done = run_zwgk("import", str(path), "--db", str(demo_copy), *IMPORT, "--category", "notice", "--json",
-                    cwd=tmp_path)
-    assert done.code == 0, done.err
-    assert json.loads(done.out)["rows"] == len(lines)
-    assert not re.search(r"[A-Za-z]{4,}", done.err.replace(str(path), "")), done.err
+    _imports_with_clean_json(path, lines, demo_copy, tmp_path)
 
 
 def test_a_workbook_with_a_password_is_told_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
