@@ -72,16 +72,14 @@ def stalls(db: Path, item_id: int) -> dict[str, float]:
     from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from zwgk_desktop import paths
     from zwgk_desktop.render import fonts
-    from zwgk_desktop.render.layout import load_layouts
     from zwgk_desktop.ui import app as desktop
     from zwgk_desktop.ui.main_window import MainWindow
 
     qapp = QApplication.instance() or QApplication([])
     desktop.register_qt_font()
     fonts.register()
-    window = MainWindow(desktop.open_archive(str(db)), load_layouts(paths.standard_layouts_dir()))
+    window = MainWindow(desktop.open_archive(str(db)))
     window.resize(1366, 768)
     window.show()
     import gc

@@ -20,9 +20,7 @@ from make_screenshots import DOCS, save, settle, wait
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
-from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render import fonts
-from zwgk_desktop.render.packs import load_pack_layouts
 from zwgk_desktop.ui import app as desktop
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
@@ -67,7 +65,7 @@ def main() -> None:
         document.close()
         print(DOCS / "poster-correction.png")
 
-        dashboard = Dashboard(desktop.open_archive(db), load_pack_layouts(standard_layouts_dir()))
+        dashboard = Dashboard(desktop.open_archive(db))
         dashboard.show()
         wait(dashboard.shown)
         dashboard.choose("2026Q1")

@@ -18,10 +18,8 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication, QWidget
 
-from zwgk_desktop import paths
 from zwgk_desktop.db import store
 from zwgk_desktop.render import fonts
-from zwgk_desktop.render.layout import load_layouts
 from zwgk_desktop.ui import app as desktop
 from zwgk_desktop.ui.dialogs import FirstRunDialog, SettingsDialog
 from zwgk_desktop.ui.main_window import MainWindow
@@ -58,7 +56,7 @@ def main() -> None:
         subprocess.run([str(Path(sys.executable).with_name("zwgk")), "demo", "--db", str(db)], check=True,
                        capture_output=True)
         sessions = desktop.open_archive(str(db))
-        window = MainWindow(sessions, load_layouts(paths.standard_layouts_dir()))
+        window = MainWindow(sessions)
         window.resize(1366, 768)
         window.show()
         with sessions() as session:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from factories import went_out_on
 from sqlalchemy import select
-from test_archive import LAYOUTS, seal, sessions
+from test_archive import seal, sessions
 from test_gui import item_id, window  # noqa: F401  (the fixture)
 
 from zwgk_desktop.db import store
@@ -129,7 +129,7 @@ def test_the_archive_browser_shows_pdf_versions_and_what_changed(qtbot, demo_cop
 def test_the_read_only_app_opens_the_archive_browser(qtbot, demo_copy: Path) -> None:  # type: ignore[no-untyped-def]
     seal(demo_copy, "donggang", "2026Q2")
     desktop.register_qt_font()
-    main = MainWindow(desktop.open_read_only(str(demo_copy)), LAYOUTS, read_only=True)
+    main = MainWindow(desktop.open_read_only(str(demo_copy)))
     qtbot.addWidget(main)
     try:
         browser = main.open_archive_browser()
@@ -206,7 +206,7 @@ def test_the_app_on_either_backend(qtbot, demo_any: str) -> None:  # type: ignor
 
     desktop.register_qt_font()
     fonts.register()
-    main = MainWindow(desktop.open_archive(demo_any), LAYOUTS)
+    main = MainWindow(desktop.open_archive(demo_any))
     qtbot.addWidget(main)
     main.show()
     try:

@@ -530,11 +530,11 @@ def test_the_app_offers_an_archive_it_cannot_change_read_only(qapp: object, demo
 
     monkeypatch.setattr(QMessageBox, "question", yes)
     with unwritable(db.parent):
-        sessions, read_only = desktop.open_sessions(str(db), read_only=False)
-        with sessions() as session:
+        archive = desktop.open_sessions(str(db), read_only=False)
+        with archive.reading() as session:
             assert [v.code for v in store.villages(session)] == ["donggang", "liushuwan", "shiqiao"]
-        sessions.kw["bind"].dispose()
-    assert read_only and "是只读的" in asked[0] and "只读方式打开" in asked[0]
+        archive.close()
+    assert archive.read_only and "是只读的" in asked[0] and "只读方式打开" in asked[0]
     monkeypatch.setattr(QMessageBox, "question", lambda *_, **__: QMessageBox.StandardButton.No)
     with unwritable(db), pytest.raises(Blocked, match="写保护"):
         desktop.open_sessions(str(db), read_only=False)

@@ -33,7 +33,7 @@ def window(qtbot, demo_copy: Path):  # type: ignore[no-untyped-def]
     desktop.register_qt_font()
     fonts.register()
     sessions = desktop.open_archive(str(demo_copy))
-    main = MainWindow(sessions, load_layouts(paths.standard_layouts_dir()))
+    main = MainWindow(sessions)
     qtbot.addWidget(main)
     main.show()
     yield main
@@ -254,7 +254,7 @@ def test_settings_round_trip_and_refusal(qtbot, window: MainWindow) -> None:  # 
 def test_first_run_offers_the_demo(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from zwgk_desktop.ui.dialogs import FirstRunDialog
 
-    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3")).sessions
     monkeypatch.setattr(FirstRunDialog, "exec", lambda self: (self._on_demo(), FirstRunDialog.DialogCode.Accepted)[1])
     assert desktop.first_run(sessions) is True
     with sessions() as session:
@@ -270,7 +270,7 @@ def test_first_run_creates_the_township(qtbot, tmp_path: Path, monkeypatch) -> N
         dialog._on_create()
         return FirstRunDialog.DialogCode.Accepted
 
-    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3")).sessions
     monkeypatch.setattr(FirstRunDialog, "exec", fill_and_create)
     assert desktop.first_run(sessions) is True
     with sessions() as session:
@@ -453,8 +453,7 @@ def test_the_auditors_read_only_view(qtbot, demo_copy: Path) -> None:  # type: i
     desktop.register_qt_font()
     fonts.register()
     before = demo_copy.read_bytes()
-    main = MainWindow(desktop.open_read_only(str(demo_copy)), load_layouts(paths.standard_layouts_dir()),
-                      read_only=True)
+    main = MainWindow(desktop.open_read_only(str(demo_copy)))
     qtbot.addWidget(main)
     main.show()
     try:
@@ -576,7 +575,7 @@ def test_first_run_with_a_bad_village_code_stays_open(qtbot, tmp_path: Path, mon
         dialog._on_create()
         return FirstRunDialog.DialogCode.Accepted
 
-    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3")).sessions
     monkeypatch.setattr(FirstRunDialog, "exec", clerk)
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
     assert desktop.first_run(sessions) is True

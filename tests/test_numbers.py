@@ -414,7 +414,7 @@ def test_the_app_checks_the_backup_names_the_lost_seals_and_asks(qtbot, demo_cop
     changed_behind_the_back(older, stripped, "DROP TRIGGER seal_append_only_delete")
     desktop.register_qt_font()
     fonts.register()
-    main = MainWindow(desktop.open_archive(str(demo_copy)), LAYOUTS)
+    main = MainWindow(desktop.open_archive(str(demo_copy)))
     qtbot.addWidget(main)
     asked: list[str] = []
     answers = iter([QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes])

@@ -24,12 +24,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import __version__, paths
-from zwgk_desktop.db import migrate, store
-from zwgk_desktop.db.engine import database_problem, open_engine, session_factory
+from zwgk_desktop.db import store
+from zwgk_desktop.db.engine import database_problem
 from zwgk_desktop.errors import Blocked, ZwgkError
 from zwgk_desktop.logfile import log_to_file
+from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.render import fonts
-from zwgk_desktop.render.packs import load_pack_layouts
 from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
 from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.workers import keep_gui_responsive, stop_processes
@@ -59,34 +59,30 @@ def install_crash_handler(log_path: Path | None) -> None:
     sys.excepthook = handle
 
 
-def open_archive(db: str) -> sessionmaker[Session]:
+def open_archive(db: str, layouts: Path | str | None = None) -> Archive:
     """Open (creating if need be) and upgrade the archive."""
-    engine = open_engine(db, create=True)
-    migrate.upgrade(engine)
-    return session_factory(engine)
+    return Archive.open(db, create=True, upgrade=True, layouts=layouts)
 
 
-def open_read_only(db: str) -> sessionmaker[Session]:
+def open_read_only(db: str, layouts: Path | str | None = None) -> Archive:
     """The auditor's view: the archive as it is, opened read-only by SQLite itself."""
-    engine = open_engine(db, read_only=True)
-    migrate.require_current(engine)
-    return session_factory(engine)
+    return Archive.open(db, read_only=True, layouts=layouts)
 
 
-def open_sessions(db: str, *, read_only: bool) -> tuple[sessionmaker[Session], bool]:
-    """The archive, and whether it is open read-only. One that cannot be changed now (write-protected,
+def open_sessions(db: str, *, read_only: bool, layouts: Path | str | None = None) -> Archive:
+    """The archive, opened read-only or not. One that cannot be changed now (write-protected,
     in a read-only folder, in use by another program) is offered read-only: an auditor's stick
     opens for looking, printing and verifying, rather than not at all."""
     if read_only:
-        return open_read_only(db), True
+        return open_read_only(db, layouts)
     try:
-        return open_archive(db), False
+        return open_archive(db, layouts)
     except Blocked as exc:
         answer = QMessageBox.question(None, "档案现在不能修改",
                                       f"{exc}\n\n要以只读方式打开吗？可以查看、打印和核验，不能修改。")
         if answer != QMessageBox.StandardButton.Yes:
             raise
-    return open_read_only(db), True
+    return open_read_only(db, layouts)
 
 
 def first_run(sessions: sessionmaker[Session]) -> bool:
@@ -206,8 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, ending: _Ending | None) -> int:
     try:
         database = args.db or paths.default_db()
-        sessions, args.read_only = open_sessions(database, read_only=args.read_only)
-        layouts = load_pack_layouts(Path(args.layouts) if args.layouts else paths.default_layouts_dir())
+        archive = open_sessions(database, read_only=args.read_only, layouts=args.layouts)
+        args.read_only = archive.read_only
+        archive.layouts  # noqa: B018  (a bad formats folder is told now, before the window)
     except SQLAlchemyError as exc:  # locked by another program, a full disk …: in words if known
         told = database_problem(exc, database)
         if told is None:
@@ -217,9 +214,9 @@ def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, end
     except ZwgkError as exc:
         QMessageBox.critical(None, "无法打开档案", str(exc))
         return exc.exit_code
-    if not args.read_only and not first_run(sessions):
+    if not args.read_only and not first_run(archive.sessions):
         return 0
-    window = MainWindow(sessions, layouts, log_path, read_only=args.read_only)
+    window = MainWindow(archive, log_path)
     window.show()
     if args.read_only:
         window.open_archive_browser()  # what an auditor came for

@@ -28,13 +28,13 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop.archive import browse
 from zwgk_desktop.archive.seal import verify
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.errors import Problem
+from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.render.correction import Change
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Task, run_in_background
@@ -54,9 +54,10 @@ class ArchiveBrowser(QMainWindow):
     itemShown = Signal(int)  # item id whose PDF and versions are shown
     verified = Signal(object)  # the problems found (empty: all is well)
 
-    def __init__(self, sessions: sessionmaker[Session], parent: QWidget | None = None) -> None:
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sessions = sessions
+        self.archive = archive
+        self.sessions = archive.sessions
         self.entries: list[browse.SealedEntry] = []
         self._folder = tempfile.TemporaryDirectory(prefix="zwgk-archive-")
         self._shown_id: int | None = None

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop.batch import BatchResult, VillageResult, render_villages
 from zwgk_desktop.compliance import arrival_text, compliance_table, write_xlsx
@@ -41,7 +40,7 @@ from zwgk_desktop.domain.catalogue import (
 )
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import cancellable_progress, show_error
 from zwgk_desktop.ui.workers import Cancelled, Task, run_in_background
 
@@ -55,11 +54,12 @@ class Dashboard(QMainWindow):
     placeRequested = Signal(int, str)  # village id, period: open that village's quarter
     printed = Signal(object)  # BatchResult
 
-    def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, parent: QWidget | None = None) -> None:
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sessions = sessions
-        self.layouts = layouts
-        self.catalogue = load_catalogue(layouts.folder)
+        self.archive = archive
+        self.sessions = archive.sessions
+        self.layouts = archive.layouts
+        self.catalogue = load_catalogue(self.layouts.folder)
         self.table_data: Compliance | None = None
         self.village_ids: list[int] = []
         self.setWindowTitle("公开情况（乡镇）")

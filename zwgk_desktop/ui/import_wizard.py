@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop.archive.backup import backup_before
 from zwgk_desktop.db import store
@@ -37,6 +36,7 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.io.importer import ImportPlan, check_against_archive, plan_import, store_import
 from zwgk_desktop.io.sheets import cell_text
+from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Progress, Task, run_in_background
 
@@ -60,10 +60,11 @@ class ImportWizard(QDialog):
     planned = Signal(object)  # the ImportPlan on screen
     imported = Signal(int)  # the new item's id
 
-    def __init__(self, sessions: sessionmaker[Session], village_id: int, period: str,
+    def __init__(self, archive: Archive, village_id: int, period: str,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sessions = sessions
+        self.archive = archive
+        self.sessions = sessions = archive.sessions
         self.village_id = village_id
         self.period = Quarter.parse(period)
         self.plan: ImportPlan | None = None

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QStackedWidget,
 )
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import online_copy
 from zwgk_desktop.archive.backup import (
@@ -42,10 +41,10 @@ from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
+from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.outputs import why
 from zwgk_desktop.publishing import previous_versions
 from zwgk_desktop.render.correction import Previous
-from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
@@ -73,12 +72,12 @@ class MainWindow(QMainWindow):
     rows_exported = Signal(object)  # the workbook's path
     restore_ended = Signal(bool)  # whether a backup was put in place (refused or declined: False)
 
-    def __init__(self, sessions: sessionmaker[Session], layouts: LayoutSet, log_path: Path | None = None,
-                 *, read_only: bool = False) -> None:
+    def __init__(self, archive: Archive, log_path: Path | None = None) -> None:
         super().__init__()
-        self.read_only = read_only  # the auditor's view: the database is opened read-only too
-        self.sessions = sessions
-        self.layouts = layouts
+        self.archive = archive
+        self.read_only = archive.read_only  # the auditor's view: the database is opened read-only too
+        self.sessions = archive.sessions
+        self.layouts = archive.layouts
         self.log_path = log_path
         self.editor: ItemEditor | None = None
         self.place: Place | None = None
@@ -96,7 +95,7 @@ class MainWindow(QMainWindow):
         self.save_pool = QThreadPool(self)
         self.save_pool.setMaxThreadCount(1)
         self.undo_group = QUndoGroup(self)
-        self.setWindowTitle("村务公开栏（只读：审计查看）" if read_only else "村务公开栏")
+        self.setWindowTitle("村务公开栏（只读：审计查看）" if self.read_only else "村务公开栏")
         self.resize(1366, 768)
         self._build()
         self._connect_signals()
@@ -110,7 +109,7 @@ class MainWindow(QMainWindow):
         self.center = QStackedWidget()
         self.center.addWidget(self.empty)
         self.preview = PreviewPane(self.layouts)
-        self.search_panel = SearchPanel(self.sessions)
+        self.search_panel = SearchPanel(self.archive)
         left = QSplitter(Qt.Orientation.Vertical)
         left.addWidget(self.search_panel)
         left.addWidget(self.navigator)
@@ -632,7 +631,7 @@ class MainWindow(QMainWindow):
 
     def import_wizard(self) -> ImportWizard:
         assert self.chosen_place is not None
-        wizard = ImportWizard(self.sessions, *self.chosen_place, parent=self)
+        wizard = ImportWizard(self.archive, *self.chosen_place, parent=self)
         wizard.imported.connect(self._on_imported)
         return wizard
 
@@ -737,7 +736,7 @@ class MainWindow(QMainWindow):
 
     def open_dashboard(self) -> Dashboard:
         if self.dashboard is None:
-            self.dashboard = Dashboard(self.sessions, self.layouts)
+            self.dashboard = Dashboard(self.archive)
             self.dashboard.placeRequested.connect(self._show_place)
         self.dashboard.show()
         self.dashboard.raise_()
@@ -757,7 +756,7 @@ class MainWindow(QMainWindow):
 
     def open_archive_browser(self) -> ArchiveBrowser:
         if self.browser is None:
-            self.browser = ArchiveBrowser(self.sessions)
+            self.browser = ArchiveBrowser(self.archive)
         self.browser.show()
         self.browser.raise_()
         return self.browser

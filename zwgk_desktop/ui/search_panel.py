@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
-from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import run_in_background
 
@@ -18,9 +18,10 @@ class SearchPanel(QWidget):
     itemRequested = Signal(int, int)  # item id, row (0: the item itself)
     searched = Signal(int)  # number of hits shown
 
-    def __init__(self, sessions: sessionmaker[Session], parent: QWidget | None = None) -> None:
+    def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.sessions = sessions
+        self.archive = archive
+        self.sessions = archive.sessions
         self._asked = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
