@@ -218,15 +218,24 @@ def judge(requirement: Requirement, period: Quarter, posted: list[Posted], publi
 
 
 def _deadline(requirement: Requirement, period: Quarter, item: Posted | None, publication_day: int) -> date:
-    # An as-happens matter's N working days run from when it happened: the review, or anything
-    # earlier the product knows of it (`Posted.known_since`).
-    if requirement.frequency == "as_happens" and requirement.deadline == "working_days" and item and item.known_since:
-        return add_working_days(item.known_since, requirement.working_days)
+    return deadline(requirement, period, publication_day, item.known_since if item else None)
+
+
+def deadline(requirement: Requirement, period: Quarter, publication_day: int, known_since: date | None = None) -> date:
+    """The last day to disclose: for the period (a day of the month after it, or N working days
+    after it), or for an as-happens matter N working days from when it happened (`known_since`:
+    the review, or anything earlier the product knows of it, `Posted.known_since`)."""
+    if requirement.frequency == "as_happens" and requirement.deadline == "working_days" and known_since:
+        return add_working_days(known_since, requirement.working_days)
     return month_deadline(period.last_day.year, period.last_day.month, requirement, publication_day)
 
 
-def _late_by(published: date | None, due: date) -> int:
+def late_by(published: date | None, due: date) -> int:
     """Working days after the deadline; posting on a weekend or holiday after it is still late."""
+    return _late_by(published, due)
+
+
+def _late_by(published: date | None, due: date) -> int:
     if published is None:
         return 1  # posted with no date cannot be shown to be on time
     if published <= due:

@@ -49,6 +49,7 @@ from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
 from zwgk_desktop.ui.dialogs import SettingsDialog, cancellable_progress, show_error
+from zwgk_desktop.ui.home import HomeView
 from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
@@ -100,14 +101,14 @@ class MainWindow(QMainWindow):
         self._build()
         self._connect_signals()
         self.reload_tree()
+        self._build_home()
 
     # -- building ------------------------------------------------------------------------------
     def _build(self) -> None:
         self.navigator = Navigator()
-        self.empty = QLabel("请在左侧选择一个事项，或用“新建事项”添加。")
-        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.home = HomeView(self.archive)  # the centre when no item is open (see _build_home)
         self.center = QStackedWidget()
-        self.center.addWidget(self.empty)
+        self.center.addWidget(self.home)
         self.preview = PreviewPane(self.layouts)
         self.search_panel = SearchPanel(self.archive)
         left = QSplitter(Qt.Orientation.Vertical)
@@ -904,10 +905,102 @@ class MainWindow(QMainWindow):
             self.center.removeWidget(editor)
             editor.deleteLater()
             self.editor = None
-        self.center.setCurrentWidget(self.empty)
+        self._show_home_page()
         self.preview.clear()
         self.reload_tree()
         self._update_actions()
+
+    # -- the home view ---------------------------------------------------------------------------
+    def _build_home(self) -> None:
+        """The home (office.quarter) fills the centre while no item is open: the app opens on it,
+        and 首页 or the navigator's township, village and quarter lead back to it."""
+        self.home_action = _action("首页", self)
+        self.home_action.setShortcut(QKeySequence("Alt+Home"))
+        self.home_action.setStatusTip("本村本季度：应公开什么、何时截止、已录入什么、待审核、能否封存、逾期")
+        self.menuBar().insertAction(self.menuBar().actions()[0], self.home_action)
+        self.home_action.triggered.connect(lambda: self.show_home(self.chosen_place[0] if self.chosen_place else None))
+        self.home.itemRequested.connect(self._on_item_chosen)
+        self.home.newRequested.connect(self._on_home_new)
+        self.home.importRequested.connect(self._on_home_import)
+        self.home.sealRequested.connect(self._on_home_seal)
+        self.navigator.placeChosen.connect(lambda village_id, period: self.show_home(village_id, period))
+        self.navigator.currentItemChanged.connect(self._on_navigator_node)
+        for signal in (self.saved, self.sealed, self.settings_action.triggered):
+            signal.connect(lambda *_: self._refresh_home())
+        self.center.currentChanged.connect(lambda _=0: self._fit_centre())
+        splitter = self.centralWidget()
+        assert isinstance(splitter, QSplitter)
+        for index, stretch in enumerate((0, 1, 0)):  # a wider window widens the centre, not the tree
+            splitter.setStretchFactor(index, stretch)
+        self.home.show_village()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit_centre()  # once the splitter has its real width (before, it is Qt's default)
+
+    def _fit_centre(self) -> None:
+        """The home takes the preview's room (nothing to preview); an item brings the preview back."""
+        splitter = self.centralWidget()
+        assert isinstance(splitter, QSplitter)
+        home = self.center.currentWidget() is self.home
+        if home == self.preview.isHidden():
+            return
+        left, middle, right = splitter.sizes()
+        self.preview.setVisible(not home)
+        if home:
+            splitter.setSizes([left, middle + right, 0])
+        else:
+            right = right or 440
+            splitter.setSizes([left, max(middle - right, 300), right])
+
+    def show_home(self, village_id: int | None = None, period: str = "", *, township: bool = False) -> bool:
+        """Close the item on screen (saved first) and show a village's quarter (None: the first
+        village; "": the quarter of today) or, with `township`, every village's."""
+        if not self.save_current(wait=True):
+            self.navigator.select(self._current_id())  # stay on the item whose edits are not saved
+            return False
+        self._opening = None  # an item still being read is not shown after all
+        editor, self.editor = self.editor, None
+        if editor is not None:
+            editor.stop()
+            self.undo_group.removeStack(editor.undo)
+            self.center.removeWidget(editor)
+            editor.deleteLater()
+            self.preview.clear()
+        self._update_actions()
+        wanted = Quarter.parse(period) if period else None
+        if township:
+            self.home.show_township(wanted)
+        else:
+            self.home.show_village(village_id, wanted)
+        self.center.setCurrentWidget(self.home)
+        return True
+
+    def _show_home_page(self) -> None:
+        self.center.setCurrentWidget(self.home)
+        self.home.refresh()
+
+    def _refresh_home(self) -> None:
+        if self.center.currentWidget() is self.home:  # else it is read again when shown
+            self.home.refresh()
+
+    def _on_navigator_node(self, node: Any, _previous: Any) -> None:
+        if node is not None and node.parent() is None:  # the township at the tree's root
+            self.show_home(township=True)
+
+    def _on_home_new(self, village_id: int, period: str, code: str) -> None:
+        self.chosen_place = (village_id, period)
+        self.new_item(code)
+
+    def _on_home_import(self, village_id: int, period: str, code: str) -> None:
+        self.chosen_place = (village_id, period)
+        wizard = self.import_wizard()
+        wizard.choose_category(code)
+        wizard.exec()
+
+    def _on_home_seal(self, village_id: int, period: str) -> None:
+        self.chosen_place = (village_id, period)
+        self._on_seal()
 
     # -- closing ---------------------------------------------------------------------------------
     def closeEvent(self, event: Any) -> None:
