@@ -77,16 +77,17 @@ class HomeView(QScrollArea):
         self._asked += 1
         asked, archive, today = self._asked, self.archive, self.today()
         village_id, period, township = self.village_id, self.period, self.township
-        if township:
-            def read() -> home.VillageQuarter | home.TownshipQuarter:
-                return home.township_quarter(archive, period, today)
-        else:
-            def read() -> home.VillageQuarter | home.TownshipQuarter:
-                return home.village_quarter(archive, village_id, period, today)
-        return run_in_background(read, on_done=lambda data: self._on_read(asked, data),
-                                 on_error=lambda error: self._on_failed(asked, error))
 
-    def _on_read(self, asked: int, data: home.VillageQuarter | home.TownshipQuarter) -> None:
+        def read() -> tuple[int, home.VillageQuarter | home.TownshipQuarter]:
+            if township:
+                return asked, home.township_quarter(archive, period, today)
+            return asked, home.village_quarter(archive, village_id, period, today)
+
+        # Bound methods, not lambdas: a view closed meanwhile is then not called at all.
+        return run_in_background(read, on_done=self._on_read, on_error=self._on_failed)
+
+    def _on_read(self, answer: tuple[int, home.VillageQuarter | home.TownshipQuarter]) -> None:
+        asked, data = answer
         if asked != self._asked:
             return
         self.data = data
@@ -97,9 +98,7 @@ class HomeView(QScrollArea):
             self._put(self._township_page(data))
         self.shown.emit(data)
 
-    def _on_failed(self, asked: int, error: BaseException) -> None:
-        if asked != self._asked:
-            return
+    def _on_failed(self, error: BaseException) -> None:
         self.data = None
         self._put(_text(f"无法读取本季度的情况：{error}"))
         self.failed.emit(str(error))
@@ -197,12 +196,12 @@ class HomeView(QScrollArea):
         target = line.first_open
         if line.state == home.TO_ENTER or (line.state == home.NONE_NEEDED and not compact):
             if self.may_change:
-                actions.addWidget(_button("新建", lambda: self.newRequested.emit(quarter.village_id, period,
-                                                                                line.category)))
-                actions.addWidget(_button("从 Excel 导入", lambda: self.importRequested.emit(
-                    quarter.village_id, period, line.category)))
+                where = (quarter.village_id, period, line.category)
+                actions.addWidget(_button("新建", partial(self.newRequested.emit, *where), ("new", *where)))
+                actions.addWidget(_button("从 Excel 导入", partial(self.importRequested.emit, *where),
+                                          ("import", *where)))
         elif target is not None:
-            actions.addWidget(_button("打开", lambda: self.itemRequested.emit(target.item_id)))
+            actions.addWidget(_open(self, target.item_id))
         actions.addStretch(1)
         grid.addLayout(actions, row, 2, Qt.AlignmentFlag.AlignTop)
         if not compact:
@@ -213,14 +212,14 @@ class HomeView(QScrollArea):
                           + (f"：{entry.problem}" if entry.errors and entry.problem else ""), muted=entry.sealed)
             grid.addWidget(shown, at, 1)
             if len(line.items) > 1 or entry is not target:
-                grid.addWidget(_button("打开", partial(self.itemRequested.emit, entry.item_id)), at, 2,
+                grid.addWidget(_open(self, entry.item_id), at, 2,
                                Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         grid.setRowMinimumHeight(grid.rowCount(), 8)
 
     def _entry_row(self, entry: home.Entry, prefix: str) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addWidget(_text(f"{prefix}：{entry.label}"), 1)
-        row.addWidget(_button("打开", lambda: self.itemRequested.emit(entry.item_id)), 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(_open(self, entry.item_id), 0, Qt.AlignmentFlag.AlignTop)
         return row
 
     def _add_seal(self, layout: QVBoxLayout, data: home.VillageQuarter, period: Quarter) -> None:
@@ -233,8 +232,9 @@ class HomeView(QScrollArea):
             row.addWidget(_text(f"没有阻止封存的问题：可以封存{what}。"
                                 "封存后不能再修改，只能发更正；封存前会自动备份。"), 1)
             if self.may_change:
-                row.addWidget(_button("封存本季度…", lambda: self.sealRequested.emit(data.village_id, str(period))),
-                              0, Qt.AlignmentFlag.AlignTop)
+                where = (data.village_id, str(period))
+                row.addWidget(_button("封存本季度…", partial(self.sealRequested.emit, *where), ("seal", *where)), 0,
+                              Qt.AlignmentFlag.AlignTop)
             layout.addLayout(row)
             for warning in data.warnings:
                 layout.addWidget(_text(f'<span style="color:{LATE_COLOUR}">注意：</span>{warning.text}'))
@@ -247,8 +247,7 @@ class HomeView(QScrollArea):
             row = QHBoxLayout()
             row.addWidget(_text(f"· {blocker.text}"), 1)
             if blocker.item_id is not None:
-                row.addWidget(_button("打开", partial(self.itemRequested.emit, blocker.item_id)), 0,
-                              Qt.AlignmentFlag.AlignTop)
+                row.addWidget(_open(self, blocker.item_id), 0, Qt.AlignmentFlag.AlignTop)
             layout.addLayout(row)
 
     def _earlier_heading(self, before: home.VillageQuarter) -> QHBoxLayout:
@@ -257,8 +256,9 @@ class HomeView(QScrollArea):
         row.addWidget(label, 1)
         row.addWidget(_button("查看该季度", lambda: self._go(before.period)), 0, Qt.AlignmentFlag.AlignTop)
         if before.sealable and self.may_change:
-            seal = partial(self.sealRequested.emit, before.village_id, str(before.period))
-            row.addWidget(_button("封存该季度…", seal), 0, Qt.AlignmentFlag.AlignTop)
+            where = (before.village_id, str(before.period))
+            row.addWidget(_button("封存该季度…", partial(self.sealRequested.emit, *where), ("seal", *where)), 0,
+                          Qt.AlignmentFlag.AlignTop)
         return row
 
     # -- the township ---------------------------------------------------------------------------------
@@ -304,7 +304,10 @@ class HomeView(QScrollArea):
                 self.show_village(village.village_id, village.period)
 
         colour = "#fde2e1" if line.late else TILE_COLOURS[line.state]
-        return Tile(line.state_text, line.when_text, colour, on_click=clicked)
+        tile = Tile(line.state_text, line.when_text, colour, on_click=clicked)
+        tile.setProperty("action", f"open:{target.item_id}" if target is not None
+                         else f"village:{village.village_id}:{village.period}:{line.category}")
+        return tile
 
 
 class Tile(QFrame):
@@ -412,8 +415,17 @@ def _bold(font: QFont) -> QFont:
     return bold
 
 
-def _button(text: str, on_click: Callable[[], object]) -> QPushButton:
+def _open(view: HomeView, item_id: int) -> QPushButton:
+    return _button("打开", partial(view.itemRequested.emit, item_id), ("open", item_id))
+
+
+def _button(text: str, on_click: Callable[[], object], action: tuple[object, ...] = ()) -> QPushButton:
+    """A button; `action` names what it does (`open:12`, `new:1:2026Q4:finance`, `seal:1:2026Q3`)
+    for whoever looks for it by what it does rather than by its words (tests, accessibility)."""
     button = QPushButton(text)
+    if action:
+        button.setProperty("action", ":".join(map(str, action)))
+        button.setAccessibleName(f"{text} {' '.join(map(str, action[1:]))}")
     button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # never narrower than its words
     button.clicked.connect(lambda _=False: on_click())
     return button
