@@ -11,7 +11,7 @@ check refuse, so the home never offers a seal that would then be refused.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, timedelta
 
@@ -124,11 +124,19 @@ class Line:
     @property
     def when_text(self) -> str:
         """The deadline and where today stands against it, in words."""
+        return self._when(day_text)
+
+    @property
+    def when_short(self) -> str:
+        """The same for a narrow cell: the deadline without its year (the quarter says it)."""
+        return self._when(lambda day: f"{day.month}月{day.day}日{'' if arrangement_known(day.year) else '（估算）'}")
+
+    def _when(self, told: Callable[[date], str]) -> str:
         if self.state == SEALED:
             return self.judged.text
         if self.due is None:
             return "有事项时，审核后计算期限" if self.state == NONE_NEEDED else ""
-        day = day_text(self.due)
+        day = told(self.due)
         if self.late:
             return f"截止 {day}，已逾期 {self.late_days} 个工作日"
         if self.days_left == 0:

@@ -304,7 +304,7 @@ class HomeView(QScrollArea):
                 self.show_village(village.village_id, village.period)
 
         colour = "#fde2e1" if line.late else TILE_COLOURS[line.state]
-        tile = Tile(line.state_text, line.when_text, colour, on_click=clicked)
+        tile = Tile(line.state_text, line.when_short, colour, on_click=clicked)
         tile.setProperty("action", f"open:{target.item_id}" if target is not None
                          else f"village:{village.village_id}:{village.period}:{line.category}")
         return tile
