@@ -154,14 +154,17 @@ def entry(status: str = REVIEWED, errors: int = 0, sealed: bool = False, due: da
 @given(quarters, st.integers(1, 28), st.integers(-40, 80), st.sampled_from([DRAFT, REVIEWED]), st.integers(0, 2))
 def test_a_line_says_what_the_compliance_table_would_say_if_disclosed_today(
         period: Quarter, day: int, offset: int, status: str, errors: int) -> None:
-    """Whatever the quarter, the publication day and today: the deadline is a working day of the
-    month after the quarter, on or after the day; a line is late exactly when disclosing today
+    """Whatever the quarter, the publication day and today: the deadline is the first working day
+    on or after that day of the month after the quarter; a line is late exactly when disclosing today
     would be judged late, by as many working days; before the deadline it counts the working days left."""
     due = deadline(QUARTERLY, period, day)
     today = due + timedelta(days=offset)
     found = home.plan_line(1, period, QUARTERLY, [entry(status, errors)], Cell(NOT_DUE), day, today)
-    assert found.due == due and is_working_day(due) and due.day >= day
-    assert due.month == period.next().first_day.month and due - timedelta(days=due.day) < period.next().first_day
+    # The first working day on or after the day of the next month (春节 2020 moved the 24th of
+    # January to the 3rd of February).
+    named = period.next().first_day.replace(day=day)
+    assert found.due == due and is_working_day(due) and due >= named
+    assert not any(is_working_day(named + timedelta(days=n)) for n in range((due - named).days))
     judged = judge(QUARTERLY, period, [Posted(1, today, None)], day, today)
     assert found.late == (judged.status == LATE) and found.late_days == judged.late_days
     if not found.late:

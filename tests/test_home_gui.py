@@ -15,6 +15,7 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.office import quarter as home
 from zwgk_desktop.ui import app as desktop
 from zwgk_desktop.ui.home import HomeView, Tile
+from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.main_window import MainWindow
 
 Q3 = "2026Q3"
@@ -121,12 +122,18 @@ def test_a_line_opens_its_item_and_the_home_says_anew_what_is_left(qtbot, window
     assert any("本季度已封存" in label.text() for label in window.home.findChildren(QLabel))
 
 
-def test_making_an_item_from_its_line(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_making_an_item_from_its_line(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     today = str(Quarter.containing(date.today()))
     data = shown(qtbot, window, village_id=2)
     assert isinstance(data, home.VillageQuarter) and data.village == "柳树湾村"
     finance = next(line for line in data.lines if line.category == "finance")
     assert finance.state == home.TO_ENTER
+    # 从 Excel 导入 opens the wizard for that village, quarter and category.
+    opened: list[tuple[int, str, str]] = []
+    monkeypatch.setattr(ImportWizard, "exec", lambda wizard: opened.append(
+        (wizard.village_id, str(wizard.period), wizard.category.currentData())) or 0)
+    click(qtbot, acting(window.home, f"import:2:{today}:assistance"))
+    assert opened == [(2, today, "assistance")]
     with qtbot.waitSignal(window.preview.rendered, timeout=20000):
         click(qtbot, acting(window.home, f"new:2:{today}:finance"))
     assert window.editor is not None and window.editor.item is not None

@@ -87,12 +87,19 @@ def _qingming(year: int) -> date:
 # -- loaded arrangements ----------------------------------------------------------------------
 
 _installed: dict[int, Arrangement] = {}
+_generation = [0]  # counts installs, so what was worked out from earlier arrangements is not reused
 
 
 def install(arrangements: dict[int, Arrangement]) -> None:
     """Use these arrangements from now on in this process (replacing those installed before)."""
     _installed.clear()
     _installed.update(arrangements)
+    _generation[0] += 1
+
+
+def generation() -> int:
+    """Changes whenever other arrangements are installed."""
+    return _generation[0]
 
 
 def installed(year: int) -> Arrangement | None:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 
 import chinese_calendar
 
@@ -106,6 +106,13 @@ def chinese_date(day: date) -> str:
 
 def is_working_day(day: date) -> bool:
     """A working day on the official calendar (调休 Saturdays count; 法定节假日 do not)."""
+    return _is_working_day(day, holidays.generation())
+
+
+@lru_cache(maxsize=16384)
+def _is_working_day(day: date, _arrangements: int) -> bool:
+    # Asked for every day a deadline or a delay spans (chinesecalendar takes ~40 µs a day), hence
+    # kept; `_arrangements` is the loaded arrangements' generation, so loading others forgets it.
     loaded = holidays.installed(day.year)
     if loaded is not None:
         if day in loaded.holidays or day in holidays.statutory_days(day.year):
