@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from zwgk_desktop.demo import _households
+from zwgk_desktop.office.demo import _households
 from zwgk_desktop.domain.categories import new_item
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.io.importer import plan_import
