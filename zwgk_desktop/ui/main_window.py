@@ -428,52 +428,39 @@ class MainWindow(QMainWindow):
     # -- review ----------------------------------------------------------------------------------
     def mark_reviewed(self) -> bool:
         """审核通过: what `zwgk review` does, with the edits on screen stored with it."""
-        editor = self.editor
-        if editor is None or editor.item is None or editor.item.id is None or self._opening is not None:
-            return False
-        editor.flush()
-        self.save_pool.waitForDone()  # a save under way goes first, never after this
-        item = editor.current_item()
-        try:
-            done = items.review(self.archive, editor.item.id, item.reviewer or "", item.reviewed_on, edited=item)
-        except ZwgkError as exc:
-            QMessageBox.warning(self, "不能审核", str(exc))
-            return False
-        except SQLAlchemyError as exc:
-            self._on_save_failed(exc)
-            return False
-        self._stored_as(editor, REVIEWED, done.item.id)
-        for warning in done.warnings:
-            self.statusBar().showMessage(f"已审核；注意：{warning}", 10000)
-        return True
+        return self._set_review(REVIEWED)
 
     def _on_unreview(self) -> None:
         self.unreview()
 
     def unreview(self) -> bool:
         """退回草稿 (撤销审核): what `zwgk review --undo` does, with the edits on screen stored with it."""
+        return self._set_review(DRAFT)
+
+    def _set_review(self, status: str) -> bool:
         editor = self.editor
         if editor is None or editor.item is None or editor.item.id is None or self._opening is not None:
             return False
+        item_id = editor.item.id
         editor.flush()
         self.save_pool.waitForDone()  # a save under way goes first, never after this
+        item = editor.current_item()
         try:
-            done = items.unreview(self.archive, editor.item.id, edited=editor.current_item())
+            done = (items.review(self.archive, item_id, item.reviewer or "", item.reviewed_on, edited=item)
+                    if status == REVIEWED else items.unreview(self.archive, item_id, edited=item))
         except ZwgkError as exc:
-            show_error(self, "不能退回草稿", exc)
+            QMessageBox.warning(self, "不能审核" if status == REVIEWED else "不能退回草稿", str(exc))
             return False
         except SQLAlchemyError as exc:
             self._on_save_failed(exc)
             return False
-        self._stored_as(editor, DRAFT, done.item.id)
-        return True
-
-    def _stored_as(self, editor: ItemEditor, status: str, item_id: int) -> None:
-        """The editor's item was stored with `status`: shown so, and nothing on screen left unsaved."""
         editor.set_status(status)
-        editor.state.saved = editor.state.revision
+        editor.state.saved = editor.state.revision  # what is on screen is what was stored
         self._on_saved(item_id)
         self._request_preview(at_once=True)
+        for warning in done.warnings:
+            self.statusBar().showMessage(f"已审核；注意：{warning}", 10000)
+        return True
 
     # -- new items -------------------------------------------------------------------------------
     def new_item(self, code: str) -> int | None:
