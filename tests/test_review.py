@@ -295,3 +295,50 @@ def test_the_app_reviews_through_the_same_path_and_words(qtbot, demo_copy: Path,
         window._autosave.stop()
         wait_for_all()
         window.preview.stop()
+
+
+def test_a_finance_sheet_typed_row_by_row_from_the_command_line(demo_copy: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = zwgk(capsys, "new", "--db", str(demo_copy), "--village", "shiqiao", "--period", "2026Q3",
+                          "--category", "finance", "--json")
+    assert code == 0, err
+    made = json.loads(out)["item"]
+    code, out, err = zwgk(capsys, "edit", "--db", str(demo_copy), "--item", str(made), "--add-rows", "3",
+                          "--set", "期初余额=1,000.00", "--set", "1.日期=2026-07-03", "--set", "1.凭证号=记-001",
+                          "--set", "1.摘要=土地承包费收入", "--set", "1.收入=500", "--json")
+    assert code == 0, err
+    errors = json.loads(out)["errors"]
+    assert any("第2行" in e for e in errors) and any("期末余额" in e for e in errors)  # what is left to fill in
+    code, out, err = zwgk(capsys, "edit", "--db", str(demo_copy), "--item", str(made), "--delete-row", "2",
+                          "--delete-row", "3", "--set", "期末余额=1500", "--set", "公示开始=2026-10-10",
+                          "--set", "公示结束=2026-11-08", "--json")
+    assert code == 0 and json.loads(out)["errors"] == [], out
+    code, _, err = zwgk(capsys, "edit", "--db", str(demo_copy), "--item", str(made), "--delete-row", "9")
+    assert code == 2 and "没有第9行" in err
+    assert zwgk(capsys, "review", "--db", str(demo_copy), "--item", str(made), "--reviewer", "孙玉兰",
+                "--on", "2026-10-09")[0] == 0
+
+
+def test_an_import_with_warnings_not_accepted_stores_nothing(demo_copy: Path, tmp_path: Path) -> None:
+    """The wizard and `zwgk import` both store through `importing.store`: warnings unaccepted, nothing."""
+    from zwgk_desktop.domain.periods import Quarter
+    from zwgk_desktop.office import importing
+
+    with Archive.open(demo_copy) as archive:
+        village = items.find_village(archive, "donggang")
+        existing = next(i for i in (items.find_item(archive, n) for n in range(1, 20))
+                        if items.describe(archive, i).category == "assistance" and
+                        items.describe(archive, i).period == "2026Q3")
+        sheet = importing.export_rows(archive, existing, tmp_path / "again.xlsx").path
+        plan = importing.plan(archive, sheet, "assistance", Quarter.parse("2026Q3"), village)
+        assert plan.ok and any("导入了两次" in str(w) for w in plan.warnings)
+        with archive.reading() as session:
+            count = len(store.list_items(session))
+        with pytest.raises(BadInput, match="核对并接受后才能导入"):
+            importing.store(archive, plan, village)
+        with archive.reading() as session:
+            assert len(store.list_items(session)) == count
+        done = importing.store(archive, plan, village, warnings_accepted=True)
+        assert done.rows == len(plan.item.rows) and done.backup is not None and done.backup.exists()
+        with archive.reading() as session:
+            assert len(store.list_items(session)) == count + 1
