@@ -18,12 +18,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from zwgk_desktop.demo import _households
 from zwgk_desktop.domain.categories import new_item
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.io.importer import plan_import
 from zwgk_desktop.io.sheets import read_grids
 from zwgk_desktop.io.workbook import write_workbook
+from zwgk_desktop.office.demo import _households
 
 ZWGK = str(Path(sys.executable).with_name("zwgk"))
 

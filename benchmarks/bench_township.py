@@ -29,10 +29,10 @@ from zwgk_desktop.compliance import compliance_table
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Township, Village
-from zwgk_desktop.demo import COMPANIES, PROJECTS, SURNAMES, _finance, _households
 from zwgk_desktop.domain.catalogue import load_catalogue
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Quarter, add_working_days
+from zwgk_desktop.office.demo import COMPANIES, PROJECTS, SURNAMES, _finance, _households
 from zwgk_desktop.paths import standard_layouts_dir
 
 NAME = "zwgk_county_bench"

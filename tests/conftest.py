@@ -51,7 +51,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A database holding the demo township, made once; tests copy it before changing it."""
     from zwgk_desktop.db import migrate
     from zwgk_desktop.db.engine import open_engine, session_factory
-    from zwgk_desktop.demo import load_demo
+    from zwgk_desktop.office.demo import load_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     engine = open_engine(str(path), create=True)
@@ -111,7 +111,7 @@ def postgres_demo_template() -> str:
 
     from zwgk_desktop.db import migrate
     from zwgk_desktop.db.engine import open_engine, session_factory
-    from zwgk_desktop.demo import load_demo
+    from zwgk_desktop.office.demo import load_demo
 
     admin = _postgres_admin()
     with admin.connect() as connection:

@@ -16,7 +16,7 @@ import sqlite3
 import sys
 import traceback
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
@@ -29,13 +29,13 @@ from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import database_problem, open_engine, require_writable, session_factory
 from zwgk_desktop.domain.categories import ALL_CATEGORIES, CATEGORIES
-from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import FieldError, parse_date
-from zwgk_desktop.domain.items import DRAFT, REVIEWED, STATUS_NAMES, assign, today, validate
+from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Blocked, Problem, ZwgkError
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.logfile import log_to_file
+from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.web_address import checked_base_url
@@ -180,6 +180,51 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_correct, changes=True)
 
+    p = sub.add_parser("review", parents=[common],
+                       help="村务监督委员会审核事项（即程序中的“审核通过”）；--undo 撤销审核，退回草稿")
+    _item_arguments(p, "要审核的事项编号（zwgk list 所列，即海报网址中的编号）")
+    p.add_argument("--reviewer", metavar="NAME", help="村务监督委员会审核人姓名（审核时必填）")
+    p.add_argument("--on", metavar="YYYY-MM-DD", dest="reviewed_on", help="审核日期（默认今天；不能晚于今天）")
+    p.add_argument("--undo", action="store_true", help="撤销审核（即程序中的“退回草稿”），事项需重新审核")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_review, changes=True)
+
+    p = sub.add_parser("new", parents=[common], help="新建一个空白的草稿事项（即程序中的“新建事项”），打印其编号")
+    p.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--category", required=True, choices=tuple(CATEGORIES), metavar="C",
+                   help=" / ".join(CATEGORIES))
+    p.add_argument("--title", metavar="T", help="事项标题（默认按类别和季度生成）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_new, changes=True)
+
+    p = sub.add_parser("edit", parents=[common],
+                       help="修改未封存事项的内容（即在程序中填写、修改）；已审核的改后退回草稿")
+    _item_arguments(p, "要修改的事项编号（zwgk list 所列）")
+    p.add_argument("--set", action="append", default=[], metavar="[行号.]栏目=值", dest="assignments",
+                   help="改一个值，可多次：如 --set 12.月保障金额=450 --set 期末余额=12,345.60 --set 标题=… "
+                        "--set 公示开始=2026-10-10 --set 经办人=… --set 公开属性=主动公开")
+    p.add_argument("--add-rows", type=_whole_number(0, 100_000, "行数"), default=0, metavar="N",
+                   help="先在末尾添加 N 个空行，再用 --set 行号.栏目=值 填写")
+    p.add_argument("--delete-row", action="append", type=_whole_number(1, 10**7, "行号"), default=[],
+                   metavar="ROW", dest="delete_rows", help="删除一行（可多次；按原来的行号）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.set_defaults(run=cmd_edit, changes=True)
+
+    p = sub.add_parser("settings", parents=[common],
+                       help="查看或修改全乡镇共用的设置：网上公开地址、监督电话、公开截止日、村名（即程序中的“设置”）")
+    p.add_argument("--township", metavar="NAME", help="乡镇名称")
+    p.add_argument("--base-url", metavar="URL", help="网上公开地址（二维码指向此处；空字符串清除）")
+    p.add_argument("--township-phone", metavar="PHONE", help="乡镇纪委监督电话（空字符串清除）")
+    p.add_argument("--publication-day", type=_whole_number(1, 28, "公开截止日"), metavar="DAY",
+                   help="每季度公开截止：次月几日（1–28）")
+    p.add_argument("--village-phone", action="append", default=[], metavar="V=PHONE",
+                   help="村务监督委员会电话，可多次：如 --village-phone donggang=0371-62341101（空值清除）")
+    p.add_argument("--rename-village", action="append", default=[], metavar="V=NAME",
+                   help="改村名（网址代码不变），可多次")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(run=cmd_settings)
+
     p = sub.add_parser("verify", parents=[common], help="核验档案：重算所有哈希、封存链和封存的 PDF")
     p.add_argument("--village", metavar="V", help="只核验一个村")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
@@ -271,6 +316,17 @@ def _session(args: argparse.Namespace, *, create: bool = False, upgrade: bool = 
         engine.dispose()
 
 
+@contextmanager
+def _archive(args: argparse.Namespace, *, read_only: bool = False) -> Iterator[Archive]:
+    """The archive `--db` names, in the mode the command needs, with the formats `--layouts` names."""
+    with Archive.open(_target(args), read_only=read_only, layouts=args.layouts) as archive:
+        yield archive
+
+
+def _target(args: argparse.Namespace) -> str:
+    return str(args.db or paths.default_db())
+
+
 def _remove_new_archive(new_file: Path | None) -> None:
     if new_file is not None:
         for made in (new_file, new_file.with_name(new_file.name + "-wal"), new_file.with_name(new_file.name + "-shm")):
@@ -288,42 +344,32 @@ def _say(text: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    with _session(args, create=True, upgrade=True) as session:
-        township = store.get_township(session)
-        settings = args.village or args.base_url or args.township_phone
-        if args.township or (township is None and settings):
-            if not args.township:
-                raise BadInput("数据库中还没有乡镇：请同时用 --township 指定乡镇名称")
-            township = store.ensure_township(session, args.township)
-        if township is not None:
-            if args.base_url:
-                store.set_base_url(township, args.base_url)
-            if args.township_phone:
-                store.set_phone(township, args.township_phone)
-            for spec in args.village:
-                store.add_village(session, township, spec)
-        names = "、".join(f"{v.name}（{v.code}）" for v in store.villages(session)) or "（无）"
-        print(f"数据库已就绪：{args.db or paths.default_db()}")
-        if township is not None:
-            print(f"乡镇：{township.name}；村：{names}；网上公开地址：{township.base_url or '（未设置）'}")
-        else:
-            print("还没有设置乡镇：可运行 zwgk demo 装入示范数据，或 zwgk init --township 名称 --village 村名")
+    from zwgk_desktop.office import setup
+
+    with setup.open_or_create(_target(args), args.layouts) as archive:
+        done = setup.init(archive, township=args.township, villages=args.village, base_url=args.base_url,
+                          township_phone=args.township_phone)
+    names = "、".join(f"{name}（{code}）" for name, code in done.villages) or "（无）"
+    print(f"数据库已就绪：{_target(args)}")
+    if done.township is not None:
+        print(f"乡镇：{done.township}；村：{names}；网上公开地址：{done.base_url or '（未设置）'}")
+    else:
+        print("还没有设置乡镇：可运行 zwgk demo 装入示范数据，或 zwgk init --township 名称 --village 村名")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from zwgk_desktop.demo import has_demo, load_demo  # the demo's word lists are needed here only
+    from zwgk_desktop.office import setup
 
-    with _session(args, create=True, upgrade=True) as session:
-        already = has_demo(session)
-        ids = [] if already else load_demo(session)
-        villages = store.villages(session)
-        periods = store.periods_of(session)
-    if already:
-        print(f"示范数据已在数据库中（{args.db or paths.default_db()}），无需重复装入")
+    with setup.open_or_create(_target(args), args.layouts) as archive:
+        demo = setup.load_demo(archive)
+    villages, periods = demo.office.villages, demo.office.periods
+    if not demo.loaded:
+        print(f"示范数据已在数据库中（{_target(args)}），无需重复装入")
     else:
-        print(f"已装入示范数据：{len(villages)} 个村，{len(periods)} 个季度（{'、'.join(periods)}），{len(ids)} 个事项")
-    print(f"试试：zwgk render --village {villages[0].code} --period {periods[-1]} -o 公开栏.pdf")
+        print(f"已装入示范数据：{len(villages)} 个村，{len(periods)} 个季度（{'、'.join(periods)}），"
+              f"{demo.items} 个事项")
+    print(f"试试：zwgk render --village {villages[0][1]} --period {periods[-1]} -o 公开栏.pdf")
     return 0
 
 
@@ -460,25 +506,18 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
     return 0
 
 
-def _xlsx(path: Path) -> Path:
-    if path.suffix.lower() != ".xlsx":
-        raise BadInput(f"输出文件 {path} 应以 .xlsx 结尾")
-    return path
-
-
 def cmd_template(args: argparse.Namespace) -> int:
-    from zwgk_desktop.io.workbook import write_workbook
+    from zwgk_desktop.office import importing
 
-    write_workbook(args.category, _xlsx(args.output))
+    importing.template(args.category, args.output)
     print(f"已写出{CATEGORIES[args.category].name}导入模板 {args.output}（“填写说明”工作表解释了每一列）")
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.backup import backup_before
     from zwgk_desktop.domain.items import TITLE
     from zwgk_desktop.io.columns import check_mapping_name, load_mapping, save_mapping
-    from zwgk_desktop.io.importer import check_against_archive, plan_import, store_import
+    from zwgk_desktop.office import importing, items
 
     period = Quarter.parse(args.period)
     schema = CATEGORIES[args.category]
@@ -496,34 +535,24 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.mapping and (Path(args.mapping).suffix or "/" in args.mapping or os.sep in args.mapping):
         readable_file(Path(args.mapping), "列对应关系文件")  # a file, not a saved mapping's name
     mapping = load_mapping(args.mapping, paths.mappings_dir(), schema) if args.mapping else None
-    with _session(args) as session:
-        store.find_village(session, args.village)  # a wrong village is named before the file is read
-    plan = plan_import(args.file, args.category, period, mapping=mapping)
-    with _session(args) as session:
-        village = store.find_village(session, args.village)
-        if plan.ok:
-            check_against_archive(session, plan, village)
-    if not plan.ok:
-        raise BadInput(f"{args.file.name} 有 {len(plan.errors)} 处错误，什么也没有导入。请改正后再导入：",
-                       plan.errors[:200])
-    if plan.warnings and not args.accept_warnings:
-        raise BadInput(f"{args.file.name} 没有错误，但有 {len(plan.warnings)} 条提醒。核对无误后，"
-                       "加 --accept-warnings 再导入：", plan.warnings[:200])
-    backup = backup_before(args.db or paths.default_db(), "before-import")
-    with _session(args) as session:
-        village = store.find_village(session, args.village)
-        item_id = store.number_of(session, store_import(session, plan, village, title=args.title))
+    with _archive(args) as archive:
+        village_id = items.find_village(archive, args.village)  # a wrong village is named before the file is read
+        plan = importing.plan(archive, args.file, args.category, period, village_id, mapping=mapping)
+        if plan.ok and plan.warnings and not args.accept_warnings:
+            raise BadInput(f"{args.file.name} 没有错误，但有 {len(plan.warnings)} 条提醒。核对无误后，"
+                           "加 --accept-warnings 再导入：", plan.warnings[:200])
+        done = importing.store(archive, plan, village_id, title=args.title, warnings_accepted=True)
     if mapping and args.save_mapping:
         save_mapping(args.save_mapping, paths.mappings_dir(), mapping, args.category)
     if args.json:
-        print(json.dumps({"item": item_id, "rows": len(plan.item.rows), "header_row": plan.header_row,
+        print(json.dumps({"item": done.number, "rows": done.rows, "header_row": plan.header_row,
                           "sheet": plan.sheet, "warnings": [str(w) for w in plan.warnings],
                           "to_complete": [str(p) for p in plan.to_complete],
-                          "backup": str(backup.path) if backup else None}, ensure_ascii=False, indent=2))
+                          "backup": str(done.backup) if done.backup else None}, ensure_ascii=False, indent=2))
         return 0
-    print(item_id)
-    _say(f"已从 {args.file.name}（工作表“{plan.sheet}”，表头在第{plan.header_row}行）导入 {len(plan.item.rows)} 行，"
-         f"新事项 {item_id}（草稿）")
+    print(done.number)
+    _say(f"已从 {args.file.name}（工作表“{plan.sheet}”，表头在第{plan.header_row}行）导入 {done.rows} 行，"
+         f"新事项 {done.number}（草稿）")
     if plan.ignored:
         _say(f"未导入的列：{'、'.join(plan.ignored[:20])}")
     for problem in plan.to_complete:
@@ -532,31 +561,22 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from zwgk_desktop.io.workbook import write_workbook
+    from zwgk_desktop.office import importing, items
 
-    with _session(args, read_only=True) as session:
-        item, _ = store.load_item(session, store.find_item(session, args.item, args.village).id)
-    rows = write_workbook(item.category, _xlsx(args.output), item)
-    print(f"已导出事项 {args.item}“{item.title}”的 {rows} 行到 {args.output}")
-    private = category_of(item.category).private_in(item)
-    if private:
-        _say(f"注意：此文件含完整的{'、'.join(private)}，只供村里核对和再导入，不得张贴、上传或转给无关人员")
+    with _archive(args, read_only=True) as archive:
+        done = importing.export_rows(archive, items.find_item(archive, args.item, args.village), args.output)
+    print(f"已导出事项 {args.item}“{done.title}”的 {done.rows} 行到 {args.output}")
+    if done.private:
+        _say(f"注意：此文件含完整的{'、'.join(done.private)}，只供村里核对和再导入，不得张贴、上传或转给无关人员")
     return 0
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.backup import backup_before
+    from zwgk_desktop.office import items
 
-    with _session(args, read_only=True) as session:  # refused before anything is backed up
-        found = store.find_item(session, args.item, args.village)
-        if store.is_sealed(session, found.id):
-            raise BadInput(f"事项 {args.item}“{found.title}”已封存，不能删除；如有错误请发更正")
-    backup = backup_before(args.db or paths.default_db(), "before-delete")
-    with _session(args) as session:
-        record = store.find_item(session, args.item, args.village)
-        title = record.title
-        store.delete_item(session, record.id)
-    print(f"已删除事项 {args.item}“{title}”" + (f"（删除前的备份：{backup.path}）" if backup else ""))
+    with _archive(args) as archive:  # a sealed item is refused before anything is backed up
+        done = items.delete_item(archive, items.find_item(archive, args.item, args.village))
+    print(f"已删除事项 {args.item}“{done.title}”" + (f"（删除前的备份：{done.backup}）" if done.backup else ""))
     return 0
 
 
@@ -589,76 +609,147 @@ def cmd_seal(args: argparse.Namespace) -> int:
 
 
 def cmd_correct(args: argparse.Namespace) -> int:
-    from zwgk_desktop.publishing import previous_versions
-    from zwgk_desktop.render.correction import public_item
+    from zwgk_desktop.office import items
 
-    layouts = _layouts(args)
-    returned = False  # an edited correction goes back to draft until it is reviewed again
-    with _session(args) as session:
-        chosen = store.find_item(session, args.item, args.village).id
-        if store.is_sealed(session, chosen):
-            item = store.start_correction(session, chosen, args.reason or "")
-        else:
-            item, _ = store.load_item(session, chosen)
-            if item.supersedes is None:
-                raise BadInput(f"事项 {args.item} 既没有封存，也不是更正稿：未封存的事项直接修改即可")
-            if args.reason:
-                item.correction_reason = args.reason.strip()
-            if (args.reason or args.assignments) and item.status == REVIEWED and not args.reviewer:
-                item.status, returned = DRAFT, True
-        schema = category_of(item.category)
-        problems = []
-        for assignment in args.assignments:
-            target, equals, value = assignment.partition("=")
-            if not equals:
-                problems.append(Problem("应写成 栏目=值 或 行号.栏目=值", where=f"--set {assignment}"))
-                continue
-            try:
-                assign(item, schema, target.strip(), value)
-            except FieldError as exc:
-                problems.append(Problem(str(exc), where=f"--set {assignment}"))
-        if problems:
-            raise BadInput("更正未保存：", problems)
-        if args.reviewer:
-            try:
-                item.reviewed_on = parse_date(args.reviewed_on) if args.reviewed_on else date.today()
-            except FieldError as exc:
-                raise BadInput(f"--reviewed-on：{exc}") from None
-            if item.reviewed_on > today():
-                raise BadInput(f"--reviewed-on：审核日期 {item.reviewed_on} 还没有到，不能晚于今天；更正未保存")
-            item.status, item.reviewer = REVIEWED, args.reviewer.strip()
-        # As `import` and `add_item`: what the checker refuses (a phone number in the reason, a
-        # wrong amount) is refused whole, exit 2, and the transaction rolls back, so not even a
-        # new correction draft is left behind. The app's editor may keep a draft with mistakes.
-        report = validate(item.snapshot(), schema)
-        if not report.ok:
-            raise BadInput(f"更正未保存：有 {len(report.errors)} 处错误，请改正后再运行：", report.errors)
-        village = store.load_item(session, item.id)[1] if item.id else None
-        store.save_item(session, item)
-        assert village is not None and item.id is not None
-        place = store.place_of(village)
-        notice = public_item(item, layouts, place, previous_versions(session, [item], layouts, place).get(item.id))
-        number, corrects = store.number_of(session, item.id), store.number_of(session, item.supersedes or 0)
-    if returned:
+    reviewed_on = _date_option(args.reviewed_on, "--reviewed-on") if args.reviewer else None
+    with _archive(args) as archive:
+        done = items.correct(archive, items.find_item(archive, args.item, args.village), reason=args.reason,
+                             assignments=args.assignments, reviewer=args.reviewer, reviewed_on=reviewed_on)
+    item = done.item
+    if done.returned:
         _say("注意：更正稿已修改，退回草稿，需村务监督委员会重新审核")
-    changes = [{"place": row[1], "before": row[2], "after": row[3]} for row in notice.rows]
+    changes = [{"place": place, "before": before, "after": after} for place, before, after in done.changes]
     if args.json:
-        print(json.dumps({"item": number, "supersedes": corrects, "status": item.status, "code": notice.code,
+        print(json.dumps({"item": item.number, "supersedes": done.corrects, "status": item.status, "code": done.code,
                           "changes": changes}, ensure_ascii=False, indent=2))
         return 0
-    print(f"更正稿：事项 {number}（更正事项 {corrects}），{STATUS_NAMES[item.status]}；"
-          f"更正公告验证码 {notice.code}")
+    print(f"更正稿：事项 {item.number}（更正事项 {done.corrects}），{STATUS_NAMES[item.status]}；"
+          f"更正公告验证码 {done.code}")
     for change in changes:
         print(f"  {change['place']}：{change['before'] or '（无）'} → {change['after'] or '（无）'}")
     if not changes:
         _say("注意：公开内容没有任何变化，更正公告只会说明原因")
     if item.status != REVIEWED:
-        print(f"下一步：村务监督委员会审核（zwgk correct --village {village.code} --item {number} "
+        print(f"下一步：村务监督委员会审核（zwgk correct --village {item.village_code} --item {item.number} "
               "--reviewer 姓名，或在程序中点“审核”），"
-              f"再 zwgk seal --village {village.code} --period {item.period} 封存更正")
+              f"再 zwgk seal --village {item.village_code} --period {item.period} 封存更正")
     else:
-        print(f"下一步：zwgk seal --village {village.code} --period {item.period} 封存更正，并张贴更正公告")
+        print(f"下一步：zwgk seal --village {item.village_code} --period {item.period} 封存更正，并张贴更正公告")
     return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office import items
+
+    if args.undo and (args.reviewer or args.reviewed_on):
+        raise BadInput("--undo 撤销审核，不能同时给出 --reviewer 或 --on")
+    if not args.undo and not args.reviewer:
+        raise BadInput("请用 --reviewer 给出村务监督委员会审核人姓名（撤销审核用 --undo）")
+    reviewed_on = None if args.undo else _date_option(args.reviewed_on, "--on")
+    with _archive(args) as archive:
+        item_id = items.find_item(archive, args.item, args.village)
+        done = items.unreview(archive, item_id) if args.undo else items.review(archive, item_id, args.reviewer,
+                                                                                 reviewed_on)
+    item = done.item
+    if args.json:
+        print(json.dumps({"item": item.number, "status": item.status, "changed": done.changed,
+                          "reviewer": done.reviewer or None, "reviewed_on": done.reviewed_on.isoformat(),
+                          "warnings": [str(w) for w in done.warnings]}, ensure_ascii=False, indent=2))
+    elif args.undo:
+        print(f"已撤销审核：事项 {item.number}“{item.title}”退回草稿，需村务监督委员会重新审核" if done.changed
+              else f"事项 {item.number}“{item.title}”本来就是草稿，没有改动")
+    else:
+        print(f"已审核：事项 {item.number}“{item.title}”，审核人 {done.reviewer}，审核日期 {done.reviewed_on}")
+        print(f"下一步：zwgk render --village {item.village_code} --period {item.period} --item {item.number} "
+              f"-o 公开栏.pdf 打印张贴；本季度事项都审核后 zwgk seal --village {item.village_code} "
+              f"--period {item.period} 封存")
+    for warning in done.warnings:
+        _say(f"注意：{warning}")
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office import items
+
+    period = Quarter.parse(args.period)
+    with _archive(args) as archive:
+        made = items.new_item(archive, items.find_village(archive, args.village), args.category, period,
+                              title=args.title)
+    if args.json:
+        print(json.dumps({"item": made.number, "title": made.title, "category": made.category,
+                          "village": made.village_code, "period": made.period, "status": made.status},
+                         ensure_ascii=False, indent=2))
+        return 0
+    print(made.number)
+    _say(f"已新建事项 {made.number}“{made.title}”（{made.village} {made.period}，草稿）："
+         f"用 zwgk edit --item {made.number} --set 栏目=值 填写，或在程序中打开填写")
+    return 0
+
+
+def cmd_edit(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office import items
+
+    with _archive(args) as archive:
+        done = items.edit_item(archive, items.find_item(archive, args.item, args.village), args.assignments,
+                               add_rows=args.add_rows, remove_rows=args.delete_rows)
+    item = done.item
+    if args.json:
+        print(json.dumps({"item": item.number, "status": item.status, "returned_to_draft": done.returned,
+                          "errors": [str(p) for p in done.remaining], "warnings": [str(p) for p in done.warnings]},
+                         ensure_ascii=False, indent=2))
+        return 0
+    print(f"已修改事项 {item.number}“{item.title}”（{STATUS_NAMES[item.status]}）")
+    if done.returned:
+        _say("注意：内容已修改，事项退回草稿，需村务监督委员会重新审核")
+    for problem in done.remaining:
+        _say(f"审核前还需改正：{problem}")
+    for problem in done.warnings:
+        _say(f"注意：{problem}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office import setup
+
+    def pairs(texts: list[str], flag: str) -> list[tuple[str, str]]:
+        found = []
+        for text in texts:
+            name, equals, value = text.partition("=")
+            if not equals or not name.strip():
+                raise BadInput(f"{flag} {text}：应写成 村名或代码=值")
+            found.append((name.strip(), value.strip()))
+        return found
+
+    phones, names = pairs(args.village_phone, "--village-phone"), pairs(args.rename_village, "--rename-village")
+    changing = (args.township, args.base_url, args.township_phone, args.publication_day)
+    with _archive(args, read_only=not (any(v is not None for v in changing) or phones or names)) as archive:
+        if archive.read_only:
+            current = setup.settings(archive)
+        else:
+            _require_changeable(args)
+            current = setup.change_settings(archive, township=args.township, base_url=args.base_url,
+                                            township_phone=args.township_phone,
+                                            publication_day=args.publication_day, village_phones=phones,
+                                            village_names=names)
+    if args.json:
+        print(json.dumps(asdict(current), ensure_ascii=False, indent=2))
+        return 0
+    print(f"乡镇：{current.township or '（未设置）'}　网上公开地址：{current.base_url or '（未设置）'}")
+    print(f"乡镇纪委监督电话：{current.township_phone or '（未设置）'}　"
+          f"每季度公开截止：次月 {current.publication_day} 日")
+    for village in current.villages:
+        print(f"村：{village.name}（{village.code}）　村务监督委员会电话：{village.phone or '（未设置）'}")
+    return 0
+
+
+def _date_option(text: str | None, flag: str) -> date:
+    """A date option as clerks write it (2026-07-01, 2026年7月1日 …); absent: today."""
+    if not text:
+        return date.today()
+    try:
+        return parse_date(text)
+    except FieldError as exc:
+        raise BadInput(f"{flag}：{exc}") from None
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop.errors import BadInput, Blocked, NotFound, ZwgkError
-from zwgk_desktop.inputs import readable_file
+from zwgk_desktop.inputs import not_a_file
 from zwgk_desktop.outputs import cannot_make_files_in, why
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def open_engine(target: str, *, create: bool = False, read_only: bool = False) -
         if (not create or read_only) and not path.exists():
             raise NotFound(f"数据库文件 {path} 不存在：请先运行 zwgk init（或用 --db 指定正确的文件）")
         if path.exists() or path.is_symlink():
-            readable_file(path, "数据库文件")  # a folder, a pipe or a device is said so, and never opened
+            _readable_archive(path)  # a folder, a pipe or a device is said so, and never opened
         if read_only:
             resolved = path.resolve()
             engine = create_engine(url, creator=lambda: connect_read_only(resolved))
@@ -127,12 +127,22 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"{location}?mode=ro&immutable=1", uri=True, check_same_thread=False)
 
 
+def _readable_archive(path: Path) -> None:
+    """As `inputs.readable_file`, but asked of the system rather than by opening the file (see
+    `_can_write`: this process may hold the archive open already)."""
+    if problem := not_a_file(path, "数据库文件"):
+        raise BadInput(f"无法读取数据库文件 {path}：{problem}")
+    if not os.access(path, os.R_OK):
+        raise BadInput(f"无法读取数据库文件 {path}：没有读取权限")
+
+
 def _can_write(path: Path) -> bool:
-    try:
-        with path.open("r+b"):  # opened to write, nothing written
-            return True
-    except OSError:
-        return False
+    # Asked of the system, never by opening the file: closing any descriptor of a SQLite file drops
+    # every POSIX lock this process holds on it, so a process that already had the archive open
+    # (the app, a test) would look gone to the others, and the next to close would checkpoint and
+    # delete the WAL under it ("database disk image is malformed"). access() tells a read-only
+    # mount and a write-protected file apart from a writable one, for root too (EROFS).
+    return os.access(path, os.W_OK)
 
 
 def require_writable(path: Path) -> None:

@@ -13,26 +13,25 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QSocketNotifier, QTimer, QTranslator
+from PySide6.QtCore import QEventLoop, QLibraryInfo, QSocketNotifier, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import __version__, paths
-from zwgk_desktop.db import store
 from zwgk_desktop.db.engine import database_problem
 from zwgk_desktop.errors import Blocked, ZwgkError
 from zwgk_desktop.logfile import log_to_file
+from zwgk_desktop.office import setup
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.render import fonts
 from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
 from zwgk_desktop.ui.main_window import MainWindow
-from zwgk_desktop.ui.workers import keep_gui_responsive, stop_processes
+from zwgk_desktop.ui.workers import keep_gui_responsive, run_in_background, stop_processes
 
 log = logging.getLogger("zwgk.app")
 _STARTED = time.perf_counter()
@@ -61,7 +60,7 @@ def install_crash_handler(log_path: Path | None) -> None:
 
 def open_archive(db: str, layouts: Path | str | None = None) -> Archive:
     """Open (creating if need be) and upgrade the archive."""
-    return Archive.open(db, create=True, upgrade=True, layouts=layouts)
+    return setup.open_or_create(db, layouts)
 
 
 def open_read_only(db: str, layouts: Path | str | None = None) -> Archive:
@@ -85,28 +84,40 @@ def open_sessions(db: str, *, read_only: bool, layouts: Path | str | None = None
     return open_read_only(db, layouts)
 
 
-def first_run(sessions: sessionmaker[Session]) -> bool:
+def first_run(archive: Archive) -> bool:
     """Offer to create the township or load the demo; False if the user closed the dialog."""
-    with sessions() as session:
-        if store.get_township(session) is not None:
-            return True
+    if not setup.needs_first_run(archive):
+        return True
     dialog = FirstRunDialog()
     while dialog.exec() == FirstRunDialog.DialogCode.Accepted:
-        try:
-            with sessions() as session, session.begin():  # all of it, or nothing
-                if dialog.choice == "demo":
-                    from zwgk_desktop.demo import load_demo
-
-                    load_demo(session)
-                else:
-                    township = store.ensure_township(session, dialog.township.text())
-                    for name in dialog.village_names():
-                        store.add_village(session, township, name)
+        try:  # all of it, or nothing
+            if dialog.choice == "demo":
+                _waiting_for(lambda: setup.load_demo(archive))  # a few seconds of lists and ledgers
+            else:
+                setup.create_township(archive, dialog.township.text(), dialog.village_names())
         except ZwgkError as exc:  # a bad village code, say: the dialog stays, with what was typed
             QMessageBox.warning(dialog, "请改正后再建立", str(exc))
             continue
         return True
     return False
+
+
+def _waiting_for(work: Callable[[], object]) -> object:
+    """Run `work` in the background while Qt keeps painting (no window is up yet to stay responsive,
+    but the screen should not freeze); its error is raised here."""
+    loop = QEventLoop()
+    outcome: dict[str, object] = {}
+
+    def ended(key: str, value: object) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    run_in_background(work, on_done=lambda result: ended("done", result),
+                      on_error=lambda error: ended("error", error))
+    loop.exec()
+    if isinstance(outcome.get("error"), BaseException):
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome.get("done")
 
 
 class _Ending:
@@ -214,7 +225,7 @@ def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, end
     except ZwgkError as exc:
         QMessageBox.critical(None, "无法打开档案", str(exc))
         return exc.exit_code
-    if not args.read_only and not first_run(archive.sessions):
+    if not args.read_only and not first_run(archive):
         return 0
     window = MainWindow(archive, log_path)
     window.show()

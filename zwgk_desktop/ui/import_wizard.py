@@ -27,15 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.archive.backup import backup_before
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import PRIVATE_KINDS, Field, Kind
 from zwgk_desktop.domain.identity import mask_account, mask_id, mask_phone
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.io.importer import ImportPlan, check_against_archive, plan_import, store_import
+from zwgk_desktop.io.importer import ImportPlan
 from zwgk_desktop.io.sheets import cell_text
+from zwgk_desktop.office import importing
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Progress, Task, run_in_background
@@ -137,10 +137,8 @@ class ImportWizard(QDialog):
             self.save_template(Path(target if target.endswith(".xlsx") else target + ".xlsx"))
 
     def save_template(self, target: Path) -> None:
-        from zwgk_desktop.io.workbook import write_workbook
-
         try:
-            write_workbook(self.category.currentData(), target)
+            importing.template(self.category.currentData(), target)  # as `zwgk template`
         except ZwgkError as exc:
             show_error(self, "未能保存模板", exc)
             return
@@ -152,18 +150,12 @@ class ImportWizard(QDialog):
         self._reading += 1
         reading = self._reading  # a newer read (another file or category) makes this one's result moot
         self.file_label.setText(str(path))
-        code, period, village_id, sessions = self.category.currentData(), self.period, self.village_id, self.sessions
+        code, period, village_id, archive = self.category.currentData(), self.period, self.village_id, self.archive
         progress = Progress(self)
         progress.moved.connect(self._on_progress)
 
-        def work() -> ImportPlan:
-            plan = plan_import(path, code, period, progress=progress.report)
-            if plan.ok:
-                with sessions() as session:
-                    village = session.get(store.Village, village_id)
-                    assert village is not None
-                    check_against_archive(session, plan, village)
-            return plan
+        def work() -> ImportPlan:  # what `zwgk import` does before it stores anything
+            return importing.plan(archive, path, code, period, village_id, progress=progress.report)
 
         self.progress.setVisible(True)
         self.summary.setText("正在读取和检查……")
@@ -249,15 +241,11 @@ class ImportWizard(QDialog):
         plan = self.plan
         if plan is None or not self.import_button.isEnabled():
             return None
-        sessions, village_id = self.sessions, self.village_id
-        target = sessions.kw["bind"].url.render_as_string(hide_password=False)
+        archive, village_id = self.archive, self.village_id
+        accepted = not plan.warnings or self.accept_warnings.isChecked()
 
-        def work() -> int:
-            backup_before(target, "before-import")
-            with sessions() as session, session.begin():
-                village = session.get(store.Village, village_id)
-                assert village is not None
-                return store_import(session, plan, village)
+        def work() -> int:  # backed up first, as `zwgk import`
+            return importing.store(archive, plan, village_id, warnings_accepted=accepted).item_id
 
         self.import_button.setEnabled(False)
         self.summary.setText("正在导入……")

@@ -36,11 +36,12 @@ from zwgk_desktop.archive.backup import (
 from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
-from zwgk_desktop.domain.categories import CATEGORIES, new_item
+from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
+from zwgk_desktop.office import importing, items, setup
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.outputs import why
 from zwgk_desktop.publishing import previous_versions
@@ -217,8 +218,8 @@ class MainWindow(QMainWindow):
             township = store.get_township(session)
             villages = [VillageEntry(v.id, v.name, v.code, tuple(store.periods_of(session, v)))
                         for v in store.villages(session)]
-            items = store.list_items(session)
-        self.navigator.reload(township.name if township else "", villages, items, select_item=select)
+            listed = store.list_items(session)
+        self.navigator.reload(township.name if township else "", villages, listed, select_item=select)
 
     def _current_id(self) -> int | None:
         return self.editor.item.id if self.editor is not None and self.editor.item is not None else None
@@ -393,11 +394,10 @@ class MainWindow(QMainWindow):
         if not editor.is_dirty:
             return True
         item, revision, state = editor.current_item(), editor.revision, editor.state
-        sessions = self.sessions
+        archive = self.archive
 
         def store_item() -> int:
-            with sessions() as session, session.begin():
-                item_id = store.save_item(session, item)
+            item_id = items.save_item(archive, item)
             state.saved = max(state.saved, revision)  # recorded by whoever stored it, in any thread
             return item_id
 
@@ -428,31 +428,40 @@ class MainWindow(QMainWindow):
 
     # -- review ----------------------------------------------------------------------------------
     def mark_reviewed(self) -> bool:
-        editor = self.editor
-        if editor is None or editor.item is None:
-            return False
-        editor.flush()
-        item = editor.current_item()
-        item.status = REVIEWED
-        if not item.reviewer or item.reviewed_on is None:
-            QMessageBox.warning(self, "不能审核", "请先填写村务监督委员会审核人和审核日期。")
-            return False
-        report = validate(item, category_of(item.category))
-        if not report.ok:
-            QMessageBox.warning(self, "不能审核", "事项还有错误：\n" + "\n".join(str(p) for p in report.errors[:12]))
-            return False
-        editor.set_status(REVIEWED)
-        if not self.save_current(wait=True):
-            editor.set_status(DRAFT)
-            return False
-        self._request_preview(at_once=True)
-        return True
+        """审核通过: what `zwgk review` does, with the edits on screen stored with it."""
+        return self._set_review(REVIEWED)
 
     def _on_unreview(self) -> None:
-        if self.editor is not None and self.editor.item is not None:
-            self.editor.set_status(DRAFT)
-            self.save_current(wait=True)
-            self._request_preview(at_once=True)
+        self.unreview()
+
+    def unreview(self) -> bool:
+        """退回草稿 (撤销审核): what `zwgk review --undo` does, with the edits on screen stored with it."""
+        return self._set_review(DRAFT)
+
+    def _set_review(self, status: str) -> bool:
+        editor = self.editor
+        if editor is None or editor.item is None or editor.item.id is None or self._opening is not None:
+            return False
+        item_id = editor.item.id
+        editor.flush()
+        self.save_pool.waitForDone()  # a save under way goes first, never after this
+        item = editor.current_item()
+        try:
+            done = (items.review(self.archive, item_id, item.reviewer or "", item.reviewed_on, edited=item)
+                    if status == REVIEWED else items.unreview(self.archive, item_id, edited=item))
+        except ZwgkError as exc:
+            QMessageBox.warning(self, "不能审核" if status == REVIEWED else "不能退回草稿", str(exc))
+            return False
+        except SQLAlchemyError as exc:
+            self._on_save_failed(exc)
+            return False
+        editor.set_status(status)
+        editor.state.saved = editor.state.revision  # what is on screen is what was stored
+        self._on_saved(item_id)
+        self._request_preview(at_once=True)
+        for warning in done.warnings:
+            self.statusBar().showMessage(f"已审核；注意：{warning}", 10000)
+        return True
 
     # -- new items -------------------------------------------------------------------------------
     def new_item(self, code: str) -> int | None:
@@ -474,10 +483,11 @@ class MainWindow(QMainWindow):
                 return None
         if not self.save_current(wait=True):
             return None
-        item = new_item(code, Quarter.parse(period))
-        with self.sessions() as session, session.begin():
-            village = session.get(store.Village, village_id)
-            item_id = store.save_item(session, item, village)
+        try:
+            item_id = items.new_item(self.archive, village_id, code, period).id
+        except (ZwgkError, SQLAlchemyError) as exc:
+            show_error(self, "未能新建事项", exc, self.log_path)
+            return None
         self.open_item(item_id, wait=True)
         self.reload_tree(select=item_id)
         return item_id
@@ -639,8 +649,7 @@ class MainWindow(QMainWindow):
     def _on_imported(self, item_id: int) -> None:
         self.reload_tree(select=item_id)
         self.open_item(item_id)
-        with self.sessions() as session:
-            number = store.number_of(session, item_id)
+        number = items.describe(self.archive, item_id).number
         self.statusBar().showMessage(f"已导入为新事项 {number}（草稿）：补全事项信息后请审核", 10000)
 
     def _on_export_rows(self) -> None:
@@ -654,21 +663,20 @@ class MainWindow(QMainWindow):
             self.export_rows(Path(target if target.endswith(".xlsx") else target + ".xlsx"))
 
     def export_rows(self, target: Path) -> Task:
-        """Write the item on screen to a workbook in the background (a long list takes a second)."""
-        from zwgk_desktop.io.workbook import write_workbook
+        """Write the item on screen (saved first) to a workbook in the background, as `zwgk export`
+        does (a long list takes a second)."""
+        item_id = self._current_id()
+        assert item_id is not None
+        archive = self.archive
 
-        item = self.current_item()
-        assert item is not None
-
-        private = category_of(item.category).private_in(item)
-
-        def done(rows: int) -> None:
+        def done(exported: importing.Exported) -> None:
+            private = exported.private
             note = f"；文件含完整的{'、'.join(private)}，只供核对和再导入，不得张贴或外传" if private else ""
-            self.statusBar().showMessage(f"已导出 {rows} 行到 {target}{note}", 15000)
+            self.statusBar().showMessage(f"已导出 {exported.rows} 行到 {target}{note}", 15000)
             self.rows_exported.emit(target)
 
         self.statusBar().showMessage(f"正在导出到 {target}…")
-        return run_in_background(lambda: write_workbook(item.category, target, item), on_done=done,
+        return run_in_background(lambda: importing.export_rows(archive, item_id, target), on_done=done,
                                  on_error=lambda exc: show_error(self, "未能导出", exc, self.log_path))
 
     def _on_export_site(self) -> None:
@@ -720,13 +728,10 @@ class MainWindow(QMainWindow):
 
     def start_correction(self, item_id: int, reason: str) -> Task:
         """Make the new version in the background, then open it for editing."""
-        sessions = self.sessions
+        archive = self.archive
 
         def work() -> int:
-            with sessions() as session, session.begin():
-                item = store.start_correction(session, item_id, reason)  # 经办人 as on the original
-                assert item.id is not None
-                return item.id
+            return items.start_correction(archive, item_id, reason).id  # 经办人 as on the original
 
         def opened(new_id: int) -> None:
             self.reload_tree(select=new_id)
@@ -842,13 +847,10 @@ class MainWindow(QMainWindow):
 
     # -- settings --------------------------------------------------------------------------------
     def _on_settings(self) -> None:
-        with self.sessions() as session:
-            current = store.load_settings(session)
-        dialog = SettingsDialog(current, self)
+        dialog = SettingsDialog(setup.settings(self.archive), self)
         while dialog.exec() == SettingsDialog.DialogCode.Accepted:
             try:
-                with self.sessions() as session, session.begin():
-                    store.save_settings(session, dialog.settings())
+                setup.save_settings(self.archive, dialog.settings())  # what `zwgk settings` does
             except (ZwgkError, SQLAlchemyError) as exc:
                 show_error(self, "设置未保存", exc)
                 continue
@@ -887,9 +889,7 @@ class MainWindow(QMainWindow):
         self._autosave.stop()
         self.save_pool.waitForDone()
         try:
-            backup_before(self.sessions.kw["bind"].url.render_as_string(hide_password=False), "before-delete")
-            with self.sessions() as session, session.begin():
-                store.delete_item(session, item_id)
+            items.delete_item(self.archive, item_id)  # backed up first
         except Exception as exc:  # sealed meanwhile, or the database locked: say so, keep the item
             show_error(self, "未能删除", exc, self.log_path)
             return False
