@@ -56,6 +56,7 @@ from zwgk_desktop.ui.preview import PreviewPane
 from zwgk_desktop.ui.printing import PrintJob, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
 from zwgk_desktop.ui.search_panel import SearchPanel
+from zwgk_desktop.ui.toolbar import build_toolbar, steady_undo_actions
 from zwgk_desktop.ui.workers import Cancelled, Task, run_in_background, wait_for_all
 
 log = logging.getLogger(__name__)
@@ -170,12 +171,11 @@ class MainWindow(QMainWindow):
         township_menu = self.menuBar().addMenu("乡镇")
         township_menu.addAction(self.dashboard_action)
 
-        toolbar = self.addToolBar("常用")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.save_action, self.undo_action, self.redo_action, self.review_action,
-                       self.print_action, self.pdf_action, self.settings_action):
-            toolbar.addAction(action)
+        # Fixed texts on the toolbar, so no button moves under the mouse (ui/toolbar.py says why).
+        self.toolbar_undo, self.toolbar_redo = steady_undo_actions(self.undo_group, self)
+        self.toolbar = build_toolbar(self, (self.save_action, self.toolbar_undo, self.toolbar_redo,
+                                            self.review_action, self.print_action, self.pdf_action,
+                                            self.settings_action))
         self.save_state = QLabel("")
         self.statusBar().addPermanentWidget(self.save_state)
         self._update_actions()
