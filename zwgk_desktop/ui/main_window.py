@@ -48,7 +48,7 @@ from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
-from zwgk_desktop.ui.dialogs import SettingsDialog, cancellable_progress, show_error
+from zwgk_desktop.ui.dialogs import SettingsDialog, ask_correction_reason, cancellable_progress, show_error
 from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
@@ -711,10 +711,8 @@ class MainWindow(QMainWindow):
         item_id = self._current_id()
         if item_id is None or self.editor is None or not self.editor.sealed:
             return
-        reason, ok = QInputDialog.getMultiLineText(
-            self, "发更正", "已封存的事项不能修改，更正会新建一个版本，原事项保持不变。\n"
-            "审核并封存后，张贴打印出的更正公告。\n\n更正原因（将印在更正公告上）：")
-        if ok and reason.strip():
+        reason = ask_correction_reason(self)
+        if reason:
             self.start_correction(item_id, reason)
 
     def start_correction(self, item_id: int, reason: str) -> Task:
