@@ -1,4 +1,5 @@
-"""Dialogs: the office's shared settings, the first run, and the crash report."""
+"""Dialogs: the office's shared settings, the first run, the reason for a correction, and the
+crash report."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 from zwgk_desktop.db.store import Settings, VillageSettings
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.ui.workers import Progress
+from zwgk_desktop.ui.wrapping import WrappingLineEdit
 
 
 class SettingsDialog(QDialog):
@@ -136,6 +138,44 @@ class FirstRunDialog(QDialog):
 
     def village_names(self) -> list[str]:
         return [line.strip() for line in self.villages.toPlainText().splitlines() if line.strip()]
+
+
+class CorrectionReasonDialog(QDialog):
+    """Why a sealed item is corrected: the words printed on the 更正公告, wrapped as they are typed."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("发更正")
+        self.resize(520, 300)
+        layout = QVBoxLayout(self)
+        intro = QLabel("已封存的事项不能修改，更正会新建一个版本，原事项保持不变。"
+                       "审核并封存后，张贴打印出的更正公告。")
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        layout.addWidget(QLabel("更正原因（将印在更正公告上）："))
+        self.reason = WrappingLineEdit(placeholderText="如：第12户月保障金额录入有误", lines=6)
+        layout.addWidget(self.reason)
+        layout.addStretch(1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("新建更正")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        layout.addWidget(self.buttons)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        self.reason.textEdited.connect(lambda text: ok.setEnabled(bool(text.strip())))
+
+    def reason_text(self) -> str:
+        return self.reason.text().strip()
+
+
+def ask_correction_reason(parent: QWidget) -> str | None:
+    """Ask why the sealed item on screen is corrected; None if the clerk thought better of it."""
+    dialog = CorrectionReasonDialog(parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted or not dialog.reason_text():
+        return None
+    return dialog.reason_text()
 
 
 def cancellable_progress(parent: QWidget, label: str, title: str) -> tuple[Progress, QProgressDialog]:

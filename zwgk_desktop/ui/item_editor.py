@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
     QTableView,
@@ -48,6 +47,7 @@ from zwgk_desktop.domain.items import (
 )
 from zwgk_desktop.errors import Problem
 from zwgk_desktop.ui.row_model import PreparedRows, RowTableModel
+from zwgk_desktop.ui.wrapping import ProblemList, WrappingLineEdit
 
 ERROR_STYLE = "background: #ffd6d6;"
 
@@ -173,7 +173,7 @@ class ItemEditor(QWidget):
         self.correction_box = QGroupBox("更正")
         correction = QFormLayout(self.correction_box)
         self.corrects = QLabel()
-        self.correction_reason = QLineEdit(placeholderText="如：第12户月保障金额录入有误")
+        self.correction_reason = WrappingLineEdit(placeholderText="如：第12户月保障金额录入有误")
         correction.addRow("更正对象", self.corrects)
         correction.addRow("更正原因", self.correction_reason)
         self.correction_box.setVisible(False)
@@ -206,7 +206,7 @@ class ItemEditor(QWidget):
 
         self.table = RowTable(self.model)
         outer.addWidget(self.table, 3)
-        self.problems = QListWidget()
+        self.problems = ProblemList()
         self.problems.setFixedHeight(92)
         outer.addWidget(self.problems)
 

@@ -49,7 +49,7 @@ from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
-from zwgk_desktop.ui.dialogs import SettingsDialog, cancellable_progress, show_error
+from zwgk_desktop.ui.dialogs import SettingsDialog, ask_correction_reason, cancellable_progress, show_error
 from zwgk_desktop.ui.home import HomeView
 from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.item_editor import ItemEditor
@@ -58,6 +58,7 @@ from zwgk_desktop.ui.preview import PreviewPane
 from zwgk_desktop.ui.printing import PrintJob, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
 from zwgk_desktop.ui.search_panel import SearchPanel
+from zwgk_desktop.ui.toolbar import build_toolbar, steady_undo_actions
 from zwgk_desktop.ui.workers import Cancelled, Task, run_in_background, wait_for_all
 
 log = logging.getLogger(__name__)
@@ -172,12 +173,11 @@ class MainWindow(QMainWindow):
         township_menu = self.menuBar().addMenu("乡镇")
         township_menu.addAction(self.dashboard_action)
 
-        toolbar = self.addToolBar("常用")
-        toolbar.setObjectName("main-toolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        for action in (self.save_action, self.undo_action, self.redo_action, self.review_action,
-                       self.print_action, self.pdf_action, self.settings_action):
-            toolbar.addAction(action)
+        # Fixed texts on the toolbar, so no button moves under the mouse (ui/toolbar.py says why).
+        self.toolbar_undo, self.toolbar_redo = steady_undo_actions(self.undo_group, self)
+        self.toolbar = build_toolbar(self, (self.save_action, self.toolbar_undo, self.toolbar_redo,
+                                            self.review_action, self.print_action, self.pdf_action,
+                                            self.settings_action))
         self.save_state = QLabel("")
         self.statusBar().addPermanentWidget(self.save_state)
         self._update_actions()
@@ -720,10 +720,8 @@ class MainWindow(QMainWindow):
         item_id = self._current_id()
         if item_id is None or self.editor is None or not self.editor.sealed:
             return
-        reason, ok = QInputDialog.getMultiLineText(
-            self, "发更正", "已封存的事项不能修改，更正会新建一个版本，原事项保持不变。\n"
-            "审核并封存后，张贴打印出的更正公告。\n\n更正原因（将印在更正公告上）：")
-        if ok and reason.strip():
+        reason = ask_correction_reason(self)
+        if reason:
             self.start_correction(item_id, reason)
 
     def start_correction(self, item_id: int, reason: str) -> Task:

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
-from PySide6.QtWidgets import QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtGui import QBrush, QColor, QResizeEvent
+from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from zwgk_desktop.db.store import ItemSummary
 from zwgk_desktop.domain.categories import CATEGORIES
@@ -35,8 +35,19 @@ class Navigator(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setHeaderLabels(["名称", "状态", "公示期"])
-        self.setColumnWidth(0, 200)
-        self.setColumnWidth(1, 50)
+        # The names take what the status and the dates leave, so nothing needs scrolling sideways;
+        # the rows above the items (township, village, quarter, category) have no status or dates
+        # and run across all three columns, so their names show whole.
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Five levels deep, an item's title still has room at 1024×768: narrower steps, and none
+        # for the township itself (it is the one root, always open).
+        self.setIndentation(14)
+        self.setRootIsDecorated(False)
         self.setAlternatingRowColors(True)
         self.currentItemChanged.connect(self._on_current_changed)
 
@@ -67,18 +78,64 @@ class Navigator(QTreeWidget):
                         status = "已封存" if summary.sealed else STATUS_NAMES.get(summary.status, summary.status)
                         leaf = QTreeWidgetItem(group, [_short_title(summary), status, _dates(summary)])
                         leaf.setData(0, ITEM_ROLE, summary.id)
-                        leaf.setToolTip(0, f"{summary.title}\n{summary.rows} 行　{summary.disclosure}")
+                        leaf.setToolTip(0, f"{summary.title}\n{status}　公示期 {_dates(summary)}\n"
+                                           f"{summary.rows} 行　{summary.disclosure}")
                         if summary.status != REVIEWED:
                             leaf.setForeground(1, DRAFT_BRUSH)
                         if summary.id == select_item:
                             chosen = leaf
         root.setExpanded(True)
+        for node in [root, *_walk(root)]:
+            if node.data(0, ITEM_ROLE) is None:
+                node.setFirstColumnSpanned(True)
+        self.setMinimumWidth(self._width_for_names(root))
+        self._fit_columns()
         for node in _walk(root):
             if _key(node) in expanded:
                 node.setExpanded(True)
         if chosen is not None:
             self._make_current(chosen)
         self.blockSignals(False)
+
+    def _width_for_names(self, root: QTreeWidgetItem) -> int:
+        """Wide enough that every township, village, quarter and category name shows whole at its
+        depth, and an item's title keeps its first words beside its status (the window's splitter
+        never makes the navigator narrower than this). Where that leaves the title too little,
+        the 公示期 column gives way (see `_fit_columns`)."""
+        metrics = self.fontMetrics()
+        margin = 2 * (self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin, None, self) + 1)
+        nodes = [root, *_walk(root)]
+        items = [n for n in nodes if n.data(0, ITEM_ROLE) is not None]
+        status, self._dates_width = (max((metrics.horizontalAdvance(n.text(c)) + margin for n in items), default=0)
+                                     for c in (1, 2))
+        self._title_left = max((_depth(n) * self.indentation() for n in items), default=0)
+        widest = 0
+        for node in nodes:
+            if node.data(0, ITEM_ROLE) is None:
+                widest = max(widest, _depth(node) * self.indentation() + metrics.horizontalAdvance(node.text(0))
+                             + margin)
+        widest = max(widest, self._title_left + self._title_room(4) + status)
+        scroll_bar = self.style().pixelMetric(self.style().PixelMetric.PM_ScrollBarExtent, None, self)
+        return widest + scroll_bar + 2 * self.frameWidth()
+
+    _dates_width = 0
+    _title_left = 0
+
+    def _title_room(self, characters: int) -> int:
+        return self.fontMetrics().horizontalAdvance("关" * characters) + 2 * (
+            self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin, None, self) + 1)
+
+    def _fit_columns(self) -> None:
+        """On a narrow screen (1024×768) an item's title matters more than its dates: the
+        公示期 column is shown only while the deepest titles keep six characters beside it
+        (the tooltip always has the dates)."""
+        status = self.header().sectionSize(1) if not self.isColumnHidden(1) else 0
+        room = self.viewport().width() - self._title_left - status - self._dates_width
+        self.setColumnHidden(2, room < self._title_room(6))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
 
     def select(self, item_id: int | None) -> None:
         """Show this item as the current one, without announcing it (the app already knows)."""
@@ -133,6 +190,13 @@ def _dates(summary: ItemSummary) -> str:
     if not summary.publicity_start:
         return "未定"
     return f"{summary.publicity_start[5:]}～{summary.publicity_end[5:] if summary.publicity_end else '长期'}"
+
+
+def _depth(node: QTreeWidgetItem) -> int:
+    depth, parent = 0, node.parent()
+    while parent is not None:
+        depth, parent = depth + 1, parent.parent()
+    return depth
 
 
 def _walk(node: QTreeWidgetItem) -> list[QTreeWidgetItem]:
