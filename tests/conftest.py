@@ -1,18 +1,38 @@
-"""Test set-up: Qt offscreen, a private data directory, and a demo database shared by a session."""
+"""Test set-up: Qt offscreen, a private data directory, and a demo database shared by a session.
+
+The suite runs in parallel (pytest-xdist, `-n auto` in pyproject's addopts): each worker is its own
+process with its own QApplication, temp folders, demo database and PostgreSQL template; tests that
+share a module-scoped fixture (a browser, a rendered site) stay on one worker so it is made once.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the tests that use a module-scoped fixture of their own module (a headless browser, a
+    rendered site, a sealed archive) on one xdist worker (`--dist loadgroup`), so each such fixture is
+    made once rather than once per worker; every other test goes wherever a worker is free."""
+    for item in items:
+        module = getattr(item, "module", None)
+        info = getattr(item, "_fixtureinfo", None)
+        if module is None or info is None:
+            continue
+        if any(defs[-1].scope == "module" and getattr(defs[-1].func, "__module__", None) == module.__name__
+               for defs in info.name2fixturedefs.values()):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
 
 
 @pytest.fixture(autouse=True)
@@ -69,12 +89,53 @@ def demo_copy(demo_db: Path, tmp_path: Path) -> Iterator[Path]:
     yield copy
 
 
+def sqlite_copy(source: Path, target: Path) -> Path:
+    """A consistent copy of an SQLite archive, whatever is still in its WAL or open on it."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return target
+
+
+class ArchiveCache:
+    """Archives that take seconds to make (quarters sealed, corrections sealed: each seal renders
+    and stores its PDFs), made once a session (per xdist worker) from the demo, then copied for
+    each test that asks for one, as `demo_copy` copies the demo itself. `build(path)` changes the
+    demo at `path` into the archive wanted; `key` names that archive (same key, same build)."""
+
+    def __init__(self, folder: Path, demo: Path) -> None:
+        self._folder, self._demo = folder, demo
+        self._made: dict[str, Path] = {}
+
+    def copy(self, key: str, build: Callable[[Path], object], to: Path) -> Path:
+        if key not in self._made:
+            made = self._folder / f"{key}.sqlite3"
+            shutil.copy(self._demo, made)
+            try:
+                build(made)
+            except BaseException:
+                made.unlink(missing_ok=True)
+                raise
+            self._made[key] = made
+        return sqlite_copy(self._made[key], to)
+
+
+@pytest.fixture(scope="session")
+def archive_cache(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> ArchiveCache:
+    return ArchiveCache(tmp_path_factory.mktemp("archives"), demo_db)
+
+
 # ---------------------------------------------------------------------------------------------
 # Both backends: SQLite files, and a real PostgreSQL server when ZWGK_TEST_POSTGRES names one
 # (`.ci/run` starts one with `.ci/postgres`; without it the PostgreSQL cases skip, saying why).
 
 POSTGRES_ADMIN = os.environ.get("ZWGK_TEST_POSTGRES", "")
-DEMO_TEMPLATE = "zwgk_demo_template"
+# One template per xdist worker ("gw0", "gw1" …; "main" without xdist): workers share the server.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+DEMO_TEMPLATE = f"zwgk_demo_template_{WORKER}"
 
 
 def _postgres_admin():  # type: ignore[no-untyped-def]

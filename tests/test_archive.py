@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import run_zwgk
+from conftest import ArchiveCache, run_zwgk
 from factories import changed_behind_the_back
 from sqlalchemy import func, select
 
@@ -35,12 +35,16 @@ def seal(db: Path, village: str, period: str) -> None:
         seal_quarter(session, LAYOUTS, village, Quarter.parse(period), "王德明")
 
 
-@pytest.fixture
-def sealed(demo_copy: Path) -> Path:
+def _seal_three_quarters(db: Path) -> None:
     for village in ("donggang", "liushuwan"):
         for period in ("2025Q4", "2026Q1", "2026Q2"):
-            seal(demo_copy, village, period)
-    return demo_copy
+            seal(db, village, period)
+
+
+@pytest.fixture
+def sealed(archive_cache: ArchiveCache, tmp_path: Path) -> Path:
+    """The demo with 东岗村 and 柳树湾村 2025Q4–2026Q2 sealed (made once a session, copied per test)."""
+    return archive_cache.copy("sealed-three-quarters", _seal_three_quarters, tmp_path / "demo.sqlite3")
 
 
 def test_sealed_quarters_verify(sealed: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import run_zwgk
+from conftest import ArchiveCache, run_zwgk
 from sqlalchemy import select, text
 from test_archive import seal, sessions
 
@@ -29,20 +29,24 @@ from zwgk_desktop.errors import BadInput
 TABLES = ("village", "disclosure_item", "item_row", "seal", "sealed_item", "search_index")
 
 
-@pytest.fixture
-def village_archive(demo_copy: Path) -> Path:
-    """东岗村 with two sealed quarters and a sealed correction."""
-    seal(demo_copy, "donggang", "2026Q1")
-    seal(demo_copy, "donggang", "2026Q2")
-    with sessions(demo_copy)() as session, session.begin():
+def _seal_with_a_correction(db: Path) -> None:
+    seal(db, "donggang", "2026Q1")
+    seal(db, "donggang", "2026Q2")
+    with sessions(db)() as session, session.begin():
         old = session.scalar(select(DisclosureItem.id).where(
             DisclosureItem.village_id == 1, DisclosureItem.period == "2026Q2", DisclosureItem.category == "finance"))
         item = store.start_correction(session, int(old), "凭证号录入有误")  # type: ignore[arg-type]
         assign(item, category("finance"), "2.凭证号", "记-999")
         item.status, item.reviewer, item.reviewed_on = REVIEWED, "李秀英", date.today()
         store.save_item(session, item)
-    seal(demo_copy, "donggang", "2026Q2")
-    return demo_copy
+    seal(db, "donggang", "2026Q2")
+
+
+@pytest.fixture
+def village_archive(archive_cache: ArchiveCache, tmp_path: Path) -> Path:
+    """东岗村 with two sealed quarters and a sealed correction (made once a session, copied per test)."""
+    return archive_cache.copy("donggang-sealed-with-a-correction", _seal_with_a_correction,
+                              tmp_path / "demo.sqlite3")
 
 
 def township_db(tmp_path: Path) -> Path:
