@@ -20,15 +20,12 @@ from types import TracebackType
 from PySide6.QtCore import QLibraryInfo, QSocketNotifier, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db import store
-from zwgk_desktop.db.engine import database_problem
 from zwgk_desktop.errors import Blocked, ZwgkError
 from zwgk_desktop.logfile import log_to_file
-from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault
 from zwgk_desktop.render import fonts
 from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
 from zwgk_desktop.ui.main_window import MainWindow
@@ -85,15 +82,15 @@ def open_sessions(db: str, *, read_only: bool, layouts: Path | str | None = None
     return open_read_only(db, layouts)
 
 
-def first_run(sessions: sessionmaker[Session]) -> bool:
+def first_run(archive: Archive) -> bool:
     """Offer to create the township or load the demo; False if the user closed the dialog."""
-    with sessions() as session:
+    with archive.reading() as session:
         if store.get_township(session) is not None:
             return True
     dialog = FirstRunDialog()
     while dialog.exec() == FirstRunDialog.DialogCode.Accepted:
         try:
-            with sessions() as session, session.begin():  # all of it, or nothing
+            with archive.writing() as session:  # all of it, or nothing
                 if dialog.choice == "demo":
                     from zwgk_desktop.demo import load_demo
 
@@ -205,8 +202,8 @@ def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, end
         archive = open_sessions(database, read_only=args.read_only, layouts=args.layouts)
         args.read_only = archive.read_only
         archive.layouts  # noqa: B018  (a bad formats folder is told now, before the window)
-    except SQLAlchemyError as exc:  # locked by another program, a full disk …: in words if known
-        told = database_problem(exc, database)
+    except DATABASE_ERRORS as exc:  # locked by another program, a full disk …: in words if known
+        told = database_fault(exc, database)
         if told is None:
             raise
         QMessageBox.critical(None, "无法打开档案", str(told))
@@ -214,7 +211,7 @@ def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, end
     except ZwgkError as exc:
         QMessageBox.critical(None, "无法打开档案", str(exc))
         return exc.exit_code
-    if not args.read_only and not first_run(archive.sessions):
+    if not args.read_only and not first_run(archive):
         return 0
     window = MainWindow(archive, log_path)
     window.show()
