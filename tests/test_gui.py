@@ -254,9 +254,10 @@ def test_settings_round_trip_and_refusal(qtbot, window: MainWindow) -> None:  # 
 def test_first_run_offers_the_demo(qtbot, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from zwgk_desktop.ui.dialogs import FirstRunDialog
 
-    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3")).sessions
+    archive = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    sessions = archive.sessions
     monkeypatch.setattr(FirstRunDialog, "exec", lambda self: (self._on_demo(), FirstRunDialog.DialogCode.Accepted)[1])
-    assert desktop.first_run(sessions) is True
+    assert desktop.first_run(archive) is True
     with sessions() as session:
         assert [v.code for v in store.villages(session)] == ["donggang", "liushuwan", "shiqiao"]
 
@@ -270,9 +271,10 @@ def test_first_run_creates_the_township(qtbot, tmp_path: Path, monkeypatch) -> N
         dialog._on_create()
         return FirstRunDialog.DialogCode.Accepted
 
-    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3")).sessions
+    archive = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    sessions = archive.sessions
     monkeypatch.setattr(FirstRunDialog, "exec", fill_and_create)
-    assert desktop.first_run(sessions) is True
+    assert desktop.first_run(archive) is True
     with sessions() as session:
         assert store.get_township(session).name == "红旗镇"  # type: ignore[union-attr]
         assert [(v.name, v.code) for v in store.villages(session)] == [("前进村", "qianjin"), ("胜利村", "shengli")]
@@ -575,10 +577,11 @@ def test_first_run_with_a_bad_village_code_stays_open(qtbot, tmp_path: Path, mon
         dialog._on_create()
         return FirstRunDialog.DialogCode.Accepted
 
-    sessions = desktop.open_archive(str(tmp_path / "new.sqlite3")).sessions
+    archive = desktop.open_archive(str(tmp_path / "new.sqlite3"))
+    sessions = archive.sessions
     monkeypatch.setattr(FirstRunDialog, "exec", clerk)
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
-    assert desktop.first_run(sessions) is True
+    assert desktop.first_run(archive) is True
     assert len(shown) == 2 and "李家湾=李家湾" in shown[1]  # what was typed is still there
     assert warned and "村代码“李家湾”无效" in warned[0]
     with sessions() as session:

@@ -184,7 +184,9 @@ def read_only_archive(request: pytest.FixtureRequest, demo_db: Path, tmp_path: P
                 pytest.skip(f"remounting read-only is not permitted here: {locked.stderr.strip()}")
             yield mounted / archive.name
         finally:
-            subprocess.run(["umount", str(mounted)], check=True)
+            if subprocess.run(["umount", str(mounted)], capture_output=True).returncode != 0:
+                subprocess.run(["umount", "--lazy", str(mounted)], check=True)  # never left mounted
+                pytest.fail("the archive on the read-only mount was still open after the test")
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         pytest.skip(f"root writes through a {request.param}: the read-only mount case stands for it")
