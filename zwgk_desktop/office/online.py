@@ -60,9 +60,6 @@ from zwgk_desktop.render.site_folder import (
     write_atomically,
 )
 
-__all__ = ["MANIFEST", "SiteChecked", "SiteResult", "check_online_copy", "check_site", "names_private_persons",
-           "write_online_copy", "write_site"]
-
 
 @dataclass
 class SiteResult:
@@ -316,6 +313,12 @@ class SiteChecked:
     stored_base_url: str  # the address the printed QR codes carry
     files: int
     problems: tuple[Problem, ...]
+
+
+def stored_address(archive: Archive) -> str:
+    """The online copy's address the archive holds (what the printed QR codes carry), or ""."""
+    with archive.reading() as session:
+        return stored_base_url(session)
 
 
 def _base_url(session: Session, given: str | None) -> tuple[str, str]:

@@ -656,8 +656,7 @@ class MainWindow(QMainWindow):
     def _on_export_site(self) -> None:
         if not self.save_current(wait=True):
             return
-        with self.archive.reading() as session:
-            base_url = online.stored_base_url(session)
+        base_url = online.stored_address(self.archive)
         if not base_url:
             QMessageBox.information(self, "导出网上公开件",
                                     "还没有设置网上公开地址（二维码指向的网址）：请先在“设置”中填写。")
