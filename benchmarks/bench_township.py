@@ -24,8 +24,6 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from zwgk_desktop.batch import render_villages
-from zwgk_desktop.compliance import compliance_table
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Township, Village
@@ -33,6 +31,9 @@ from zwgk_desktop.domain.catalogue import load_catalogue
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Quarter, add_working_days
 from zwgk_desktop.office.demo import COMPANIES, PROJECTS, SURNAMES, _finance, _households
+from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.printing import print_villages
+from zwgk_desktop.office.township import compliance_table
 from zwgk_desktop.paths import standard_layouts_dir
 
 NAME = "zwgk_county_bench"
@@ -168,8 +169,8 @@ def main() -> int:
         for workers in (1, 2):
             with tempfile.TemporaryDirectory(prefix="zwgk_batch_") as folder:
                 begin = time.perf_counter()
-                result = render_villages(url, standard_layouts_dir(), latest, chosen, Path(folder), one_file=False,
-                                         workers=workers)
+                with Archive.open(url, read_only=True) as archive:
+                    result = print_villages(archive, latest, chosen, Path(folder), one_file=False, workers=workers)
                 seconds = time.perf_counter() - begin
             print(f"Batch rendering {latest}, {workers} process{'es' if workers > 1 else ''}: "
                   f"{len(result.printed)} villages, {result.sheets} A3 sheets in {seconds:.1f} s = "

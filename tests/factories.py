@@ -105,10 +105,10 @@ def went_out_on(session: Any, item_id: int, day: date) -> None:
     from datetime import datetime, time, timedelta
 
     from zwgk_desktop.archive.first_public import CHINA, record_first_public
+    from zwgk_desktop.archive.versions import previous_versions
     from zwgk_desktop.db import store
     from zwgk_desktop.db.models import DisclosureItem
     from zwgk_desktop.paths import standard_layouts_dir
-    from zwgk_desktop.publishing import previous_versions
     from zwgk_desktop.render.correction import public_item
     from zwgk_desktop.render.layout import load_layouts
 

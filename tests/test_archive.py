@@ -195,12 +195,22 @@ def test_backups_and_restore(demo_copy: Path, tmp_path: Path) -> None:
 
 
 def test_a_migration_is_preceded_by_a_backup(tmp_path: Path) -> None:
+    """Whoever opens an archive to upgrade it backs it up first (the store knows no backups)."""
+    from zwgk_desktop.office.handle import Archive
+
     db = tmp_path / "old.sqlite3"
     engine = open_engine(str(db), create=True)
     migrate.upgrade(engine, "0002")
-    migrate.upgrade(engine)
     engine.dispose()
+    with Archive.open(db, upgrade=True):
+        pass
     assert [b.reason for b in list_backups(db)] == ["before-migration-0002"]
+    with Archive.open(db, upgrade=True):  # already current: nothing to undo, no backup
+        pass
+    new = tmp_path / "new.sqlite3"
+    with Archive.open(new, create=True, upgrade=True):  # a new archive has nothing to back up
+        pass
+    assert len(list_backups(db)) == 1 and list_backups(new) == []
 
 
 def test_seal_and_verify_from_the_command_line(demo_copy: Path, tmp_path: Path) -> None:

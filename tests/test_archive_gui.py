@@ -11,6 +11,7 @@ from factories import went_out_on
 from sqlalchemy import select
 from test_archive import seal, sessions
 from test_gui import item_id, window  # noqa: F401  (the fixture)
+from test_township import read_only_archive  # noqa: F401  (the fixture)
 
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem
@@ -146,6 +147,43 @@ def test_the_read_only_app_opens_the_archive_browser(qtbot, demo_copy: Path) -> 
         assert again.document.pageCount() > 0 and second.title in again.pdf_note.text()
     finally:
         main.close()
+
+
+def test_the_app_prints_every_village_from_read_only_media(qtbot, read_only_archive: Path,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                          tmp_path: Path, monkeypatch) -> None:
+    """The auditor's app on an archive nobody can write (a read-only mount, as the CD it stands
+    for): the dashboard's batch printing reopens it read-only in every worker, prints each
+    village, says the record could not be noted, and verify and the online copy work too."""
+    from PySide6.QtWidgets import QMessageBox
+
+    told: list[str] = []
+    for kind in ("information", "warning"):
+        monkeypatch.setattr(QMessageBox, kind, lambda _parent, _title, text, *_a, **_k: told.append(text))
+    before = read_only_archive.read_bytes()
+    desktop.register_qt_font()
+    archive = desktop.open_read_only(str(read_only_archive))
+    main = MainWindow(archive)
+    qtbot.addWidget(main)
+    try:
+        dashboard = main.open_dashboard()
+        with qtbot.waitSignal(dashboard.shown, timeout=20000):
+            dashboard.choose("2026Q1")
+        with qtbot.waitSignal(dashboard.printed, timeout=120000) as printed:
+            dashboard.print_boards(dashboard._chosen_villages(), tmp_path / "each", one_file=False)
+        result = printed.args[0]
+        assert len(result.printed) == 3 and not result.recorded
+        assert len(list((tmp_path / "each").glob("*-2026Q1.pdf"))) == 3
+        assert "没有记下首次公开的时间" in dashboard.statusBar().currentMessage()
+        with qtbot.waitSignal(main.verified, timeout=60000) as verified:
+            main.verify_archive()
+        assert verified.args[0] == [] and "核验" not in "".join(told[:-1]) and "一致" in told[-1]
+        with qtbot.waitSignal(main.site_exported, timeout=120000) as exported:
+            main.export_site(tmp_path / "www", "https://qingshan.example/zwgk")
+        assert exported.args[0].items >= 40 and not exported.args[0].recorded
+    finally:
+        main.close()
+        archive.close()
+    assert read_only_archive.read_bytes() == before
 
 
 def test_the_online_copy_exported_from_the_app(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811

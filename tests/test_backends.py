@@ -16,7 +16,6 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from zwgk_desktop import online_copy
 from zwgk_desktop.archive.bundle import export_bundle, import_bundle
 from zwgk_desktop.archive.seal import seal_quarter, verify
 from zwgk_desktop.db import migrate, store
@@ -25,6 +24,7 @@ from zwgk_desktop.db.models import DisclosureItem
 from zwgk_desktop.domain.categories import category
 from zwgk_desktop.domain.items import REVIEWED, assign
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.office import online as online_copy
 from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render.layout import load_layouts
 

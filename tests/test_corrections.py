@@ -26,7 +26,7 @@ from zwgk_desktop.domain.fields import FieldError
 from zwgk_desktop.domain.items import REVIEWED, assign
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
-from zwgk_desktop.publishing import render_board
+from zwgk_desktop.office.printing import render_board
 from zwgk_desktop.render.correction import Change, changes, code_of
 
 

@@ -99,7 +99,7 @@ def test_children_end_by_themselves_when_the_app_is_killed(demo_db: Path, tmp_pa
         _end(app)
 
 
-def test_sigterm_stops_a_batch_print_of_the_zwgk_command_cleanly(demo_db: Path, tmp_path: Path) -> None:
+def test_sigterm_stops_a_batch_print_of_the_zwgk_command_cleanly(demo_copy: Path, tmp_path: Path) -> None:
     """`zwgk render --all-villages` ended by SIGTERM stops as Ctrl-C does: says so, leaves no
     half-made print file and none of its worker processes."""
     from conftest import zwgk_command
@@ -107,7 +107,7 @@ def test_sigterm_stops_a_batch_print_of_the_zwgk_command_cleanly(demo_db: Path, 
     out = tmp_path / "all.pdf"
     env = {**os.environ, "ZWGK_DATA_DIR": str(tmp_path / "data")}
     batch = subprocess.Popen([*zwgk_command(), "render", "--all-villages", "--period", "2026Q2", "-o", str(out),
-                              "--db", str(demo_db)], cwd=tmp_path, env=env, start_new_session=True,
+                              "--db", str(demo_copy)], cwd=tmp_path, env=env, start_new_session=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60

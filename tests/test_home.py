@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from zwgk_desktop.archive.seal import seal_quarter
-from zwgk_desktop.compliance import compliance_table
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem
 from zwgk_desktop.domain import holidays
@@ -33,6 +32,7 @@ from zwgk_desktop.domain.periods import Quarter, add_working_days, is_working_da
 from zwgk_desktop.errors import NotFound
 from zwgk_desktop.office import quarter as home
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.township import compliance_table
 
 Q3 = Quarter(2026, 3)
 OCT_9 = date(2026, 10, 9)  # the Friday before the deadline: 2026-10-10 is a Saturday worked (调休 for 国庆)

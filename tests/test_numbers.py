@@ -21,7 +21,6 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from zwgk_desktop import online_copy
 from zwgk_desktop.archive import backup
 from zwgk_desktop.archive.seal import seal_quarter, verify
 from zwgk_desktop.db import migrate, store
@@ -30,6 +29,7 @@ from zwgk_desktop.db.models import ItemNumber, SealedItem
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, NotFound
 from zwgk_desktop.io.workbook import write_workbook
+from zwgk_desktop.office import online as online_copy
 from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render.layout import load_layouts
 

@@ -15,9 +15,10 @@ from zwgk_desktop.db import store
 from zwgk_desktop.db.engine import open_engine, session_factory
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.office.printing import render_board
 from zwgk_desktop.paths import standard_layouts_dir
-from zwgk_desktop.publishing import RenderResult, render_board
 from zwgk_desktop.render.layout import load_layouts
+from zwgk_desktop.render.posters import RenderResult
 
 A3_POINTS = (841.89, 1190.55)
 LAYOUTS = load_layouts(standard_layouts_dir())
@@ -149,7 +150,7 @@ def test_a_long_title_stays_on_the_sheet(tmp_path: Path) -> None:
     from datetime import date
 
     from zwgk_desktop.domain.categories import new_item
-    from zwgk_desktop.publishing import render_item
+    from zwgk_desktop.render.posters import render_item
     from zwgk_desktop.render.public import Place
 
     item = new_item("notice", Quarter(2026, 3))

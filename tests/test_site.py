@@ -23,14 +23,14 @@ from sqlalchemy import select
 from test_archive import LAYOUTS, seal, sessions
 from test_posters import decode_qr
 
-from zwgk_desktop import online_copy
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem
 from zwgk_desktop.domain.categories import category
 from zwgk_desktop.domain.identity import is_valid_id
 from zwgk_desktop.domain.items import REVIEWED, assign
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.publishing import render_board
+from zwgk_desktop.office import online as online_copy
+from zwgk_desktop.office.printing import render_board
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 TODAY = date(2026, 11, 22)

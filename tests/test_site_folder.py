@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_archive import LAYOUTS, sessions
 
-from zwgk_desktop import online_copy
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.office import online as online_copy
 
 TODAY = date(2026, 11, 22)
 BASE = "https://qingshan.example/zwgk"

@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from test_archive import LAYOUTS, sessions
 from test_site import CHROMEDRIVER, CHROMIUM, _Quiet
 
-from zwgk_desktop import online_copy
 from zwgk_desktop.db import store
+from zwgk_desktop.office import online as online_copy
 from zwgk_desktop.paths import font_file
 from zwgk_desktop.render import site
 from zwgk_desktop.render.public import PublicItem

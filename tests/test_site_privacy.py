@@ -21,13 +21,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from test_archive import LAYOUTS, seal, sessions
 
-from zwgk_desktop import online_copy
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, public_number
 from zwgk_desktop.domain.categories import ALL_CATEGORIES, NOTICE_KINDS, category
 from zwgk_desktop.domain.items import REVIEWED, Item, assign
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.office import online as online_copy
 from zwgk_desktop.render import site
 
 TODAY = date(2026, 11, 22)

@@ -3,6 +3,11 @@ backends (a village's SQLite archive and the township's PostgreSQL)."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -10,10 +15,11 @@ import pytest
 from conftest import run_zwgk
 from factories import went_out_on
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 from test_backends import item_id, seal, session_for
 
-from zwgk_desktop.compliance import compliance_table
 from zwgk_desktop.db import store
+from zwgk_desktop.db.models import FirstPublic
 from zwgk_desktop.domain.catalogue import (
     LATE,
     MISSING,
@@ -27,6 +33,9 @@ from zwgk_desktop.domain.catalogue import (
 )
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.printing import chosen_villages, print_villages
+from zwgk_desktop.office.township import compliance_table
 from zwgk_desktop.paths import standard_layouts_dir
 
 CATALOGUE = load_catalogue(standard_layouts_dir())
@@ -102,41 +111,112 @@ def test_the_compliance_table_of_the_demo_township(demo_any: str, tmp_path: Path
 
 
 def test_batch_printing_every_village_or_a_chosen_set(demo_any: str, tmp_path: Path) -> None:
-    import pypdf
-
-    from zwgk_desktop.batch import render_villages
-
-    villages = [("东岗村", "donggang"), ("柳树湾村", "liushuwan"), ("石桥村", "shiqiao")]
-    seen: list[int] = []
-    folder = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "each",
-                             one_file=False, progress=lambda done, total, village: seen.append(done))
-    assert seen == [1, 2, 3] and len(folder.printed) == 3
-    pages = {v.code: len(pypdf.PdfReader(v.path).pages) for v in folder.villages if v.path}
-    assert pages == {v.code: v.sheets for v in folder.villages} and all(n >= 10 for n in pages.values())
-    one = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages[:2], tmp_path / "job.pdf",
-                          one_file=True)
-    assert len(pypdf.PdfReader(tmp_path / "job.pdf").pages) == pages["donggang"] + pages["liushuwan"] == one.sheets
     import tempfile
 
-    leftovers = set(Path(tempfile.gettempdir()).glob("zwgk-batch-*"))
-    stopped = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "stop.pdf",
-                              one_file=True, workers=1, cancelled=lambda: True)
-    assert stopped.cancelled and not (tmp_path / "stop.pdf").exists()
-    assert stopped.sheets == 0 and not stopped.printed  # nothing said printed that is not on disk
-    assert set(Path(tempfile.gettempdir()).glob("zwgk-batch-*")) == leftovers  # its parts are gone
-    # 取消 after the first village: what the folder holds is what the summary says.
-    told: list[int] = []
-    partly = render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "part",
-                             one_file=False, workers=1, progress=lambda done, total, village: told.append(done),
-                             cancelled=lambda: bool(told))
-    assert partly.cancelled
-    assert {v.path for v in partly.printed} == set((tmp_path / "part").glob("*.pdf"))
-    with pytest.raises(BadInput, match="不存在"):  # told at once, not after every village is printed
-        render_villages(demo_any, standard_layouts_dir(), Quarter(2026, 2), villages, tmp_path / "no" / "x.pdf",
-                        one_file=True)
+    import pypdf
+
+    villages = [("东岗村", "donggang"), ("柳树湾村", "liushuwan"), ("石桥村", "shiqiao")]
+    with Archive.open(demo_any) as archive:
+        assert chosen_villages(archive) == villages and chosen_villages(archive, ["shiqiao"]) == villages[2:]
+        seen: list[int] = []
+        folder = print_villages(archive, Quarter(2026, 2), villages, tmp_path / "each", one_file=False,
+                                progress=lambda done, total, village: seen.append(done))
+        assert seen == [1, 2, 3] and len(folder.printed) == 3 and folder.recorded
+        pages = {v.code: len(pypdf.PdfReader(v.path).pages) for v in folder.villages if v.path}
+        assert pages == {v.code: v.sheets for v in folder.villages} and all(n >= 10 for n in pages.values())
+        one = print_villages(archive, Quarter(2026, 2), villages[:2], tmp_path / "job.pdf", one_file=True)
+        assert len(pypdf.PdfReader(tmp_path / "job.pdf").pages) == pages["donggang"] + pages["liushuwan"] == one.sheets
+        leftovers = set(Path(tempfile.gettempdir()).glob("zwgk-batch-*"))
+        stopped = print_villages(archive, Quarter(2026, 2), villages, tmp_path / "stop.pdf", one_file=True,
+                                 workers=1, cancelled=lambda: True)
+        assert stopped.cancelled and not (tmp_path / "stop.pdf").exists()
+        assert stopped.sheets == 0 and not stopped.printed  # nothing said printed that is not on disk
+        assert set(Path(tempfile.gettempdir()).glob("zwgk-batch-*")) == leftovers  # its parts are gone
+        # 取消 after the first village: what the folder holds is what the summary says.
+        told: list[int] = []
+        partly = print_villages(archive, Quarter(2026, 2), villages, tmp_path / "part", one_file=False, workers=1,
+                                progress=lambda done, total, village: told.append(done), cancelled=lambda: bool(told))
+        assert partly.cancelled
+        assert {v.path for v in partly.printed} == set((tmp_path / "part").glob("*.pdf"))
+        with pytest.raises(BadInput, match="不存在"):  # told at once, not after every village is printed
+            print_villages(archive, Quarter(2026, 2), villages, tmp_path / "no" / "x.pdf", one_file=True)
     done = run_zwgk("render", "--db", demo_any, "--all-villages", "--period", "2026Q2", "-o", str(tmp_path / "all"),
                     "--json", cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path)})
     assert done.code == 0 and len(list((tmp_path / "all").glob("*-2026Q2.pdf"))) == 3, done.err
+
+
+def test_batch_printing_notes_what_went_out_as_one_board_does(demo_copy: Path, tmp_path: Path) -> None:
+    """The workers reopen the archive in its own mode: a writable one notes when each reviewed,
+    unsealed item first went out (批量打印), as `zwgk render` of one village does."""
+    env = {"ZWGK_DATA_DIR": str(tmp_path)}
+    done = run_zwgk("render", "--db", str(demo_copy), "--all-villages", "--period", "2026Q1", "-o",
+                    str(tmp_path / "all"), cwd=tmp_path, env=env)
+    assert done.code == 0 and "没有记下" not in done.err, done.err
+    with Archive.open(demo_copy, read_only=True) as archive, archive.reading() as session:
+        noted = dict(session.execute(select(FirstPublic.how, func.count()).group_by(FirstPublic.how)).all())
+        printable = sum(len(store.public_only(store.selected_items(session, v, Quarter(2026, 1), None, None))[0])
+                        for v in store.villages(session))
+    assert set(noted) == {"batch"} and 0 < noted["batch"] <= printable
+
+
+READ_ONLY_MEDIA = ("write-protected file", "read-only folder", "read-only mount")
+
+
+@pytest.fixture(params=READ_ONLY_MEDIA)
+def read_only_archive(request: pytest.FixtureRequest, demo_db: Path, tmp_path: Path) -> Iterator[Path]:
+    """The demo archive on read-only media: a write-protected file, a file in a read-only folder,
+    or a read-only bind mount (a CD or a locked stick, as root sees one too)."""
+    medium = tmp_path / "medium"
+    medium.mkdir()
+    archive = medium / "archive.sqlite3"
+    shutil.copy(demo_db, archive)
+    if request.param == "read-only mount":
+        mounted = tmp_path / "cd"
+        mounted.mkdir()
+        if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("mount") is None:
+            pytest.skip("a read-only bind mount needs root and mount(8)")
+        bound = subprocess.run(["mount", "--bind", str(medium), str(mounted)], capture_output=True, text=True)
+        if bound.returncode != 0:
+            pytest.skip(f"mount --bind is not permitted here: {bound.stderr.strip()}")
+        try:
+            locked = subprocess.run(["mount", "-o", "remount,ro,bind", str(mounted)], capture_output=True, text=True)
+            if locked.returncode != 0:
+                pytest.skip(f"remounting read-only is not permitted here: {locked.stderr.strip()}")
+            yield mounted / archive.name
+        finally:
+            if subprocess.run(["umount", str(mounted)], capture_output=True).returncode != 0:
+                subprocess.run(["umount", "--lazy", str(mounted)], check=True)  # never left mounted
+                pytest.fail("the archive on the read-only mount was still open after the test")
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip(f"root writes through a {request.param}: the read-only mount case stands for it")
+    locked_path = archive if request.param == "write-protected file" else medium
+    mode = locked_path.stat().st_mode
+    locked_path.chmod(0o444 if locked_path is archive else 0o555)
+    try:
+        yield archive
+    finally:
+        locked_path.chmod(mode)
+
+
+def test_batch_printing_from_read_only_media(read_only_archive: Path, tmp_path: Path) -> None:
+    """`zwgk render --all-villages` from an archive nobody can write: each village printed, the
+    file untouched, and the clerk told that when items went out could not be noted."""
+    before = read_only_archive.read_bytes()
+    env = {"ZWGK_DATA_DIR": str(tmp_path / "data")}
+    each = run_zwgk("render", "--db", str(read_only_archive), "--all-villages", "--period", "2026Q1",
+                    "-o", str(tmp_path / "each"), cwd=tmp_path, env=env)
+    assert each.code == 0, each.err
+    assert "已打印 3 个村" in each.out and len(list((tmp_path / "each").glob("*-2026Q1.pdf"))) == 3
+    assert "档案只读，没有记下首次公开的时间" in each.err
+    one = run_zwgk("render", "--db", str(read_only_archive), "--village", "donggang", "--village", "shiqiao",
+                   "--period", "2026Q2", "-o", str(tmp_path / "job.pdf"), "--json", cwd=tmp_path, env=env)
+    assert one.code == 0, one.err
+    assert [v["code"] for v in json.loads(one.out)["villages"]] == ["donggang", "shiqiao"]
+    board = run_zwgk("render", "--db", str(read_only_archive), "--village", "liushuwan", "--period", "2026Q1",
+                     "-o", str(tmp_path / "one.pdf"), cwd=tmp_path, env=env)
+    assert board.code == 0 and "没有记下" in board.err, board.err
+    assert read_only_archive.read_bytes() == before
 
 
 def test_not_yet_due_and_late_on_a_weekend() -> None:

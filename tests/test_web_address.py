@@ -13,8 +13,8 @@ from conftest import run_zwgk
 from hypothesis import given
 from hypothesis import strategies as st
 
+from zwgk_desktop.domain.web_address import MAX_LENGTH, checked_base_url
 from zwgk_desktop.errors import BadInput
-from zwgk_desktop.render.web_address import MAX_LENGTH, checked_base_url
 
 _URLISH = st.builds(
     lambda scheme, host, path: f"{scheme}{host}{path}",

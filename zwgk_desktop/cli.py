@@ -12,33 +12,30 @@ import logging
 import os
 import re
 import signal
-import sqlite3
 import sys
 import traceback
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from zwgk_desktop import __version__, paths
-from zwgk_desktop.db import migrate, store
-from zwgk_desktop.db.engine import database_problem, open_engine, require_writable, session_factory
-from zwgk_desktop.domain.categories import ALL_CATEGORIES, CATEGORIES
+from zwgk_desktop.db.engine import require_writable
+from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import FieldError, parse_date
 from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import BadInput, Blocked, Problem, ZwgkError
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.logfile import log_to_file
-from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.browsing import list_archive, search_archive
+from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault, writable
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.layout import LayoutSet
-from zwgk_desktop.render.web_address import checked_base_url
 
 log = logging.getLogger("zwgk")
 
@@ -292,45 +289,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def _session(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False, read_only: bool = False) -> Any:
-    """A session in one transaction. `read_only` for commands that only read: they then work on a
-    copy on read-only media (an auditor's CD or USB stick) and never alter the file they read."""
-    from zwgk_desktop.archive.backup import sqlite_path
-
-    target = args.db or paths.default_db()
-    new_file = sqlite_path(target) if create else None
-    new_file = new_file if new_file is not None and not new_file.exists() else None
-    engine = open_engine(target, create=create, read_only=read_only)
-    try:
-        try:
-            if upgrade:
-                migrate.upgrade(engine)
-            else:
-                migrate.require_current(engine)
-        except BaseException:
-            engine.dispose()
-            _remove_new_archive(new_file)  # one that could not be made whole (a full disk) is not left
-            raise
-        with session_factory(engine)() as session, session.begin():
-            yield session
-    finally:
-        engine.dispose()
+    """A session in one transaction, for the commands not yet moved to office/. `read_only` for
+    commands that only read: they then work on a copy on read-only media (an auditor's CD or USB
+    stick) and never alter the file they read."""
+    with _archive(args, create=create, upgrade=upgrade, read_only=read_only) as archive, (
+            archive.reading() if read_only else archive.writing()) as session:
+        yield session
 
 
-@contextmanager
-def _archive(args: argparse.Namespace, *, read_only: bool = False) -> Iterator[Archive]:
-    """The archive `--db` names, in the mode the command needs, with the formats `--layouts` names."""
-    with Archive.open(_target(args), read_only=read_only, layouts=args.layouts) as archive:
-        yield archive
+def _archive(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False,
+             read_only: bool = False) -> Archive:
+    """The archive `--db` names, with the formats `--layouts` names (close it, or use `with`)."""
+    return Archive.open(args.db, read_only=read_only, create=create, upgrade=upgrade,
+                        layouts=Path(args.layouts) if args.layouts else None)
+
+
+def _for_output(args: argparse.Namespace) -> Archive:
+    """For printing and the online copy: writable if the file is (then what went out to the
+    public is noted), read-only otherwise (a CD, a write-protected stick, a read-only mount)."""
+    return _archive(args, read_only=not writable(args.db))
 
 
 def _target(args: argparse.Namespace) -> str:
     return str(args.db or paths.default_db())
-
-
-def _remove_new_archive(new_file: Path | None) -> None:
-    if new_file is not None:
-        for made in (new_file, new_file.with_name(new_file.name + "-wal"), new_file.with_name(new_file.name + "-shm")):
-            made.unlink(missing_ok=True)
 
 
 def _layouts(args: argparse.Namespace) -> LayoutSet:
@@ -374,21 +355,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with _session(args, read_only=True) as session:
-        village = store.find_village(session, args.village) if args.village else None
-        period = Quarter.parse(args.period) if args.period else None
-        township = store.get_township(session)
-        villages = [village] if village else store.villages(session)
-        items = store.list_items(session, village, period)
-        data: dict[str, Any] = {
-            "township": township.name if township else None,
-            "base_url": township.base_url if township else None,
-            "villages": [{"name": v.name, "code": v.code, "periods": store.periods_of(session, v)} for v in villages],
-            # An item's "id" is its number as printed on its sheets, which --item takes.
-            "items": [{**asdict(i), "id": i.number, "number": i.number,
-                       "corrects": store.number_of(session, i.corrects) if i.corrects is not None else None}
-                      for i in items],
-        }
+    with _archive(args, read_only=True) as archive:
+        listing = list_archive(archive, args.village, Quarter.parse(args.period) if args.period else None)
+    items = listing.items
+    data: dict[str, Any] = {
+        "township": listing.township,
+        "base_url": listing.base_url,
+        "villages": [{"name": v.name, "code": v.code, "periods": list(v.periods)} for v in listing.villages],
+        # An item's "id" is its number as printed on its sheets, which --item takes.
+        "items": [{**asdict(i), "id": i.number, "number": i.number, "corrects": listing.corrects.get(i.id)}
+                  for i in items],
+    }
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0
@@ -415,19 +392,18 @@ def _pad(text: str, width: int) -> str:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from zwgk_desktop.publishing import render_board  # reportlab loads only when printing
+    from zwgk_desktop.office.printing import print_board  # reportlab loads only when printing
 
     period = Quarter.parse(args.period)
-    layouts = _layouts(args)
     if args.all_villages or len(args.village) > 1:
-        return _render_batch(args, period, layouts)
+        return _render_batch(args, period)
     if not args.village:
         raise BadInput("请用 --village 指定村，或用 --all-villages 批量打印全部村")
     if args.output.suffix.lower() != ".pdf":
         raise BadInput(f"输出文件 {args.output} 应以 .pdf 结尾")
-    with _session(args, read_only=not _may_write(args)) as session:
-        result = render_board(session, layouts, args.village[0], period, args.output,
-                              category=args.category, item_id=args.item, base_url=args.base_url)
+    with _for_output(args) as archive:
+        result = print_board(archive, args.village[0], period, args.output, category=args.category,
+                             item=args.item, base_url=args.base_url)
     if args.json:
         print(json.dumps({
             "output": str(args.output), "sheets": result.sheets,
@@ -455,41 +431,31 @@ def cmd_render(args: argparse.Namespace) -> int:
 NOT_RECORDED = "注意：档案只读，没有记下首次公开的时间；公开情况表将以封存时间为准"
 
 
-def _may_write(args: argparse.Namespace) -> bool:
-    """Whether the archive can be written (a SQLite file on read-only media cannot)."""
-    from zwgk_desktop.db.engine import database_url
-
-    url = database_url(args.db or paths.default_db())
-    if url.get_backend_name() != "sqlite":
-        return True
-    path = Path(url.database or "")
-    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet) -> int:
-    from zwgk_desktop.batch import VillageResult, render_villages
+
+def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
+    from zwgk_desktop.office.printing import VillageResult, chosen_villages, print_villages
 
     if args.item is not None or args.category is not None:
         raise BadInput("批量打印整季度的公开栏，不能同时用 --item 或 --category")
     one_file = args.output.suffix.lower() == ".pdf"
-    if args.base_url:
-        checked_base_url(args.base_url)
-    with _session(args, read_only=True) as session:
-        chosen = [store.find_village(session, v) for v in args.village] if args.village else store.villages(session)
-        villages = [(v.name, v.code) for v in chosen]
-        database = session.get_bind().url.render_as_string(hide_password=False)
 
     def told(done: int, total: int, village: VillageResult) -> None:
         state = f"{village.sheets} 张" if village.path is not None else village.problem
         _say(f"[{done}/{total}] {village.village}：{state}")
 
-    result = render_villages(database, layouts.folder, period, villages, args.output, one_file=one_file,
-                             base_url=args.base_url, progress=None if args.json else told)
+    with _for_output(args) as archive:
+        if args.base_url:
+            checked_base_url(args.base_url)
+        villages = chosen_villages(archive, args.village)
+        result = print_villages(archive, period, villages, args.output, one_file=one_file,
+                                base_url=args.base_url, progress=None if args.json else told)
     if result.cancelled:  # Ctrl-C: the batch stopped; say what is on disk
         _say(f"已中断：没有写出 {args.output}" if one_file else
              f"已中断：{len(result.printed)} 个村已打印在 {args.output}，其余没有打印")
         return 3
-    if not result.printed and not result.cancelled:
+    if not result.printed:
         kind = Blocked if any(v.blocked for v in result.villages) else BadInput
         raise kind("没有打印任何村：", [Problem(v.problem, where=v.village) for v in result.villages])
     if args.json:
@@ -503,6 +469,8 @@ def _render_batch(args: argparse.Namespace, period: Quarter, layouts: LayoutSet)
     drafts = [v.village for v in result.villages if v.drafts]
     if drafts:
         _say(f"注意：{'、'.join(drafts)} 有未经审核的事项，已印“草稿”字样，不得张贴")
+    if not result.recorded:
+        _say(NOT_RECORDED)
     return 0
 
 
@@ -581,19 +549,13 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 
 def cmd_seal(args: argparse.Namespace) -> int:
-    import getpass
-
-    from zwgk_desktop.archive.backup import backup_before
-    from zwgk_desktop.archive.seal import seal_quarter
+    from zwgk_desktop.office.sealing import seal
 
     period = Quarter.parse(args.period)
-    layouts = _layouts(args)
-    database = args.db or paths.default_db()
-    with _session(args):
-        pass  # the archive must exist and be current before it is backed up and sealed
-    backup = backup_before(database, "before-seal")
-    with _session(args) as session:
-        result = seal_quarter(session, layouts, args.village, period, args.by or getpass.getuser())
+    with _archive(args) as archive:
+        _ = archive.layouts  # a bad formats folder is refused before the backup
+        sealed = seal(archive, args.village, period, args.by)
+    result, backup = sealed.result, sealed.backup
     if args.json:
         print(json.dumps({"seal": result.seal_id, "kind": result.kind, "items": result.items,
                           "sheets": result.pdf_sheets,
@@ -753,10 +715,11 @@ def _date_option(text: str | None, flag: str) -> date:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.seal import verify
+    from zwgk_desktop.office.sealing import verify_archive
 
-    with _session(args, read_only=True) as session:
-        checked, problems = verify(session, args.village)
+    with _archive(args, read_only=True) as archive:
+        verified = verify_archive(archive, args.village)
+    checked, problems = verified.checked, list(verified.problems)
     return _report_check(args, "checked_items", checked, problems,
                          f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：",
                          f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
@@ -778,11 +741,10 @@ def _report_check(args: argparse.Namespace, counted: str, checked: int, problems
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    with _session(args, read_only=True) as session:
-        village = store.find_village(session, args.village) if args.village else None
-        period = Quarter.parse(args.period) if args.period else None
-        hits = store.search(session, args.text, village=village, period=period, category=args.category,
-                            limit=max(1, args.limit))
+    with _archive(args, read_only=True) as archive:
+        hits = search_archive(archive, args.text, village=args.village,
+                              period=Quarter.parse(args.period) if args.period else None,
+                              category=args.category, limit=args.limit)
     if args.json:
         print(json.dumps([{**asdict(h), "item_id": h.number} for h in hits], ensure_ascii=False, indent=2))
         return 0
@@ -806,21 +768,14 @@ def _snippet(text: str, query: str, width: int = 30) -> str:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from zwgk_desktop.compliance import arrival_text, compliance_table, write_xlsx
     from zwgk_desktop.domain.catalogue import STATUS_NAMES as STATUS_NAMES_CATALOGUE
-    from zwgk_desktop.domain.catalogue import load_catalogue
+    from zwgk_desktop.io.status_sheet import arrival_text
+    from zwgk_desktop.office.township import status_table
 
     period = Quarter.parse(args.period)
-    catalogue = load_catalogue(_layouts(args).folder)  # a township pack is checked before it is read
-    if args.xlsx is not None and args.xlsx.suffix.lower() != ".xlsx":
-        raise BadInput(f"输出文件 {args.xlsx} 应以 .xlsx 结尾")
-    with _session(args, read_only=True) as session:
-        table = compliance_table(session, catalogue, period)
-        township = store.get_township(session)
-        assert township is not None
-        name, day = township.name, township.publication_day
-    if args.xlsx is not None:
-        write_xlsx(table, catalogue, name, day, args.xlsx)
+    with _archive(args, read_only=True) as archive:
+        status = status_table(archive, period, xlsx=args.xlsx)
+    table, name = status.table, status.township
     if args.json:
         print(json.dumps({
             "period": str(period), "categories": list(table.categories), "calendar_note": table.calendar,
@@ -873,33 +828,31 @@ def _width(text: str) -> int:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from zwgk_desktop import online_copy
+    from zwgk_desktop.office import online
 
-    layouts = _layouts(args)
-    with _session(args, read_only=args.check or not _may_write(args)) as session:
-        stored = online_copy.stored_base_url(session)
-        base_url = args.base_url or stored
-        if not base_url:
-            raise BadInput("还没有设置网上公开地址：请用 --base-url 给出，或 zwgk init --base-url …")
+    with _archive(args, read_only=args.check or not writable(args.db)) as archive:
         if args.check:
-            checked, problems = online_copy.check_site(session, layouts, args.output, base_url)
+            checked = online.check_online_copy(archive, args.output, args.base_url)
+            base_url, stored = checked.base_url, checked.stored_base_url
         else:
             try:
-                result = online_copy.write_site(session, layouts, args.output, base_url)
+                result, stored = online.write_online_copy(archive, args.output, args.base_url)
             except KeyboardInterrupt:
                 # Pages are written one by one, each whole: part of the folder is new, part old.
                 _say(f"已中断：{args.output} 中的网上公开件只更新了一部分，请再运行一次 zwgk site 补全")
                 return 3
+            base_url = args.base_url or stored
     if stored and base_url.rstrip("/") != stored.rstrip("/"):
         _say(f"注意：--base-url 与已保存的网上公开地址 {stored} 不同，已印出的二维码指向的是后者")
     if args.check:
-        return _report_check(args, "files", checked, problems,
-                             f"网站与档案不一致：{checked} 个文件中有 {len(problems)} 处问题：",
-                             f"网站与档案一致：{checked} 个文件都在，内容相符")
+        problems = list(checked.problems)
+        return _report_check(args, "files", checked.files, problems,
+                             f"网站与档案不一致：{checked.files} 个文件中有 {len(problems)} 处问题：",
+                             f"网站与档案一致：{checked.files} 个文件都在，内容相符")
     if not result.recorded:
         _say(NOT_RECORDED)
     if args.json:
-        print(json.dumps(online_copy.summary(result), ensure_ascii=False, indent=2))
+        print(json.dumps(online.summary(result), ensure_ascii=False, indent=2))
     else:
         print(f"已写出网上公开件到 {result.folder}：{result.items} 个事项（其中 {result.withdrawn} 个公示已结束、"
               f"不再公开名单），共 {result.files} 个文件，"
@@ -908,72 +861,46 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def cmd_pack_export(args: argparse.Namespace) -> int:
-    from zwgk_desktop.render.packs import SUFFIX, export_pack
+    from zwgk_desktop.office.packs import export_formats
 
-    if args.output.suffix != SUFFIX:
-        raise BadInput(f"版式包文件 {args.output} 应以 {SUFFIX} 结尾")
-    folder = Path(args.layouts) if args.layouts else paths.default_layouts_dir()
-    township = ""
-    if args.db or paths.default_db():
-        try:
-            with _session(args, read_only=True) as session:
-                found = store.get_township(session)
-                township = found.name if found else ""
-        except ZwgkError:
-            township = ""  # a pack can be made without an archive at hand
-    info = export_pack(folder, args.output, name=args.name, version=args.pack_version, township=township)
-    print(f"已导出版式包 {args.output}：{info.label}（来自 {folder}）")
+    made = export_formats(args.output, name=args.name, version=args.pack_version,
+                          layouts=Path(args.layouts) if args.layouts else None, archive=args.db)
+    print(f"已导出版式包 {args.output}：{made.info.label}（来自 {made.folder}）")
     return 0
 
 
 def cmd_pack_import(args: argparse.Namespace) -> int:
-    from zwgk_desktop.render.packs import import_pack, pack_info
+    from zwgk_desktop.office.packs import install_pack
 
-    paths.writable_folder(paths.packs_dir(), "版式包文件夹")  # said before the pack is unpacked
-    before = paths.installed_pack()
-    previous = pack_info(before) if before is not None else None
-    if not args.pack_file.is_dir():  # a folder is told by import_pack, with what to give instead
-        readable_file(args.pack_file, "版式包")
-    info, folder = import_pack(args.pack_file, paths.packs_dir())
+    done = install_pack(args.pack_file)
+    info, previous = done.info, done.previous
     made = "，".join(part for part in (info.township, info.made_on) if part)
-    print(f"已导入版式包 {info.label}" + (f"（{made}）" if made else "") + f"，此后打印都使用它：{folder}")
+    print(f"已导入版式包 {info.label}" + (f"（{made}）" if made else "") + f"，此后打印都使用它：{done.folder}")
     if previous is not None and previous.label != info.label:
         _say(f"注意：之前用的是 {previous.label}，现在改用 {info.label}；如果导入的是旧版本，请导入最新的版式包")
-    if os.environ.get("ZWGK_LAYOUTS"):
+    if done.overridden:
         _say("注意：环境变量 ZWGK_LAYOUTS 已指定版式目录，它优先于导入的版式包")
     return 0
 
 
 def cmd_pack_show(args: argparse.Namespace) -> int:
-    from zwgk_desktop.domain.catalogue import load_catalogue
+    from zwgk_desktop.office.packs import show_formats
 
-    layouts = _layouts(args)
-    catalogue = load_catalogue(layouts.folder)
-    print(f"版式目录：{layouts.folder}")
-    for layout in layouts.layouts:
-        print(f"  {ALL_CATEGORIES[layout.category].name if layout.category in ALL_CATEGORIES else layout.category}："
-              f"{layout.name}（{layout.label or '未标明'}）")
-    day = 10
-    try:
-        with _session(args, read_only=True) as session:
-            township = store.get_township(session)
-            day = township.publication_day if township else day
-    except ZwgkError:
-        pass  # without an archive at hand the usual day is shown
+    shown = show_formats(Path(args.layouts) if args.layouts else None, args.db)
+    print(f"版式目录：{shown.folder}")
+    for category, name, label in shown.formats:
+        print(f"  {category}：{name}（{label}）")
     print("公开目录：")
-    for requirement in catalogue.requirements:
-        print(f"  {CATEGORIES[requirement.category].name}：{requirement.describe(day)}")
+    for category, rule in shown.catalogue:
+        print(f"  {category}：{rule}")
     return 0
 
 
 def cmd_bundle_export(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.bundle import SUFFIX, bundle_name, export_bundle
+    from zwgk_desktop.office.township import export_village_bundle
 
-    with _session(args, read_only=True) as session:
-        out = args.output or Path(bundle_name(store.find_village(session, args.village).code))
-        if out.suffix != SUFFIX:
-            raise BadInput(f"档案包文件 {out} 应以 {SUFFIX} 结尾")
-        result = export_bundle(session, args.village, out)
+    with _archive(args, read_only=True) as archive:
+        result = export_village_bundle(archive, args.village, args.output)
     if args.json:
         print(json.dumps({"output": str(result.path), "seals": result.seals, "items": result.items,
                           "bytes": result.size}, ensure_ascii=False, indent=2))
@@ -984,17 +911,11 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
 
 
 def cmd_bundle_import(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.backup import backup_before
-    from zwgk_desktop.archive.bundle import import_bundle, is_news, read_bundle
+    from zwgk_desktop.office.township import import_village_bundle
 
-    # A damaged file is refused before the archive is touched.
-    bundle = read_bundle(readable_file(args.bundle_file, "档案包"))
-    with _session(args) as session:
-        news = is_news(session, bundle[0])
-    # The backup is taken only when the import will change something (a second import changes nothing).
-    backup = backup_before(args.db or paths.default_db(), "before-import") if news else None
-    with _session(args) as session:
-        result = import_bundle(session, args.bundle_file, read=bundle)  # read once, not held twice
+    with _archive(args) as archive:
+        imported = import_village_bundle(archive, args.bundle_file)
+    result, backup = imported.result, imported.backup
     if args.json:
         print(json.dumps({"village": result.village, "imported_seals": result.seals, "items": result.items,
                           "already_held": result.already, "backup": str(backup.path) if backup else None},
@@ -1007,31 +928,25 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.backup import list_backups, sqlite_path, take_backup, unsorted_backups
+    from zwgk_desktop.office.backups import backup_now, backups_of
 
-    path = sqlite_path(args.db or paths.default_db())
-    if path is None:
-        raise BadInput("服务器数据库请用服务器自己的备份工具（如 pg_dump）")
     if args.list:
-        for backup in list_backups(path):
+        found = backups_of(args.db)
+        for backup in found.backups:
             print(f"{backup.taken_at:%Y-%m-%d %H:%M:%S} UTC  {backup.reason:<24} {backup.path}")
-        older = unsorted_backups(path)
-        if older is not None:
-            _say(f"另有旧版本程序留下的备份在 {older}：同名的档案都放在一起，无法确定属于哪个，"
+        if found.unsorted is not None:
+            _say(f"另有旧版本程序留下的备份在 {found.unsorted}：同名的档案都放在一起，无法确定属于哪个，"
                  "不在上面列出，也不会被自动删除；需要时可用 zwgk restore 逐个核验")
         return 0
-    backup = take_backup(path, "manual")
+    backup = backup_now(args.db)
     print(f"已备份到 {backup.path}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from zwgk_desktop.archive.backup import apply_restore, restoring, sqlite_path
+    from zwgk_desktop.office.backups import database_file, restore, restoring
 
-    path = sqlite_path(args.db or paths.default_db())
-    if path is None:
-        raise BadInput("服务器数据库请用服务器自己的恢复工具")
-    with restoring(readable_file(args.backup_file, "备份文件"), path) as plan:
+    with restoring(args.db, args.backup_file) as plan:
         for line in plan.summary():
             print(line)
         if not args.yes:
@@ -1042,7 +957,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             if answer not in ("y", "yes", "是"):
                 print("已取消，档案未改动")
                 return 0
-        before = apply_restore(plan)
+        before = restore(args.db, plan)
+    path = database_file(args.db)
     print(f"已用 {args.backup_file} 恢复 {path}" + (f"（恢复前的档案已备份到 {before.path}）" if before else ""))
     return 0
 
@@ -1098,8 +1014,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # complain again when flushing stdout at exit, so point it at nothing.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except (SQLAlchemyError, sqlite3.Error) as exc:
-        told = database_problem(exc, _database_named(args))
+    except DATABASE_ERRORS as exc:
+        told = database_fault(exc, _database_named(args))
         if told is not None:
             _say(f"zwgk {args.command}：{told}")
             return told.exit_code

@@ -220,7 +220,7 @@ def check_backup(backup: Path, checked: Path) -> int:
     _copy(backup, checked)
     engine = open_engine(str(checked))
     try:
-        migrate.upgrade(engine, backup=False)  # an older backup is checked as it will be used
+        migrate.upgrade(engine)  # an older backup is checked as it will be used
         missing = _protection_missing(engine)
         if missing:
             raise BadInput(f"备份 {backup} 缺少保护封存档案的数据库规则（{'、'.join(missing[:8])}"
@@ -258,7 +258,7 @@ def _reference_schema() -> dict[str, str]:
     with tempfile.TemporaryDirectory(prefix="zwgk-reference-") as folder:
         engine = open_engine(str(Path(folder) / "reference.sqlite3"), create=True)
         try:
-            migrate.upgrade(engine, backup=False)
+            migrate.upgrade(engine)
             with engine.connect() as connection:
                 return _schema_rules(connection)
         finally:

@@ -20,12 +20,12 @@ from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.archive.first_public import first_public_of, impossible
+from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.publishing import previous_versions
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.correction import public_item

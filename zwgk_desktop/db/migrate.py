@@ -59,21 +59,17 @@ def current_revision(engine: Engine) -> str | None:
         raise BadInput(f"{engine.url.database or engine.url} 不是本程序的数据库，或文件已损坏") from None
 
 
-def upgrade(engine: Engine, revision: str = "head", *, backup: bool = True) -> None:
+def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to `revision` in one transaction: all of it or none of it.
 
-    An existing archive is backed up first (SQLite's backup API), so a migration can be undone;
-    not a scratch copy (`backup=False`: a backup being checked before a restore).
+    Backing up an existing archive first is for whoever opens it (`office.handle.Archive.open`
+    with `upgrade=True`, which asks `upgrade_needed`): the store knows nothing of backups.
     """
     from alembic import command
-
-    from zwgk_desktop.archive.backup import backup_before
 
     current = current_revision(engine)
     if current is not None and is_newer(current):
         raise BadInput(newer_message(current))
-    if backup and current is not None and current != (SCHEMA_HEAD if revision == "head" else revision):
-        backup_before(engine.url.render_as_string(hide_password=False), f"before-migration-{current}")
     config = _config()
     migrating = _migration_engine(engine)
     try:
@@ -120,6 +116,14 @@ def _migration_engine(engine: Engine) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return migrating
+
+
+def upgrade_needed(engine: Engine, revision: str = "head") -> str | None:
+    """The revision of an existing archive that `upgrade(engine, revision)` would change (the
+    backup before it is named after it); None for a new one, or one already there."""
+    current = current_revision(engine)
+    target = SCHEMA_HEAD if revision == "head" else revision
+    return current if current is not None and current != target and not is_newer(current) else None
 
 
 def is_newer(revision: str) -> bool:

@@ -34,9 +34,9 @@ from zwgk_desktop.domain.fields import FieldError, clean_text
 from zwgk_desktop.domain.identity import IdentityError, check_phone, find_personal_numbers
 from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, validate
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.place import Place
+from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import BadInput, NotFound, Problem
-from zwgk_desktop.render.public import Place
-from zwgk_desktop.render.web_address import checked_base_url
 
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 

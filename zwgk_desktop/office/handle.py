@@ -14,6 +14,7 @@ that must hold everywhere are written once, here:
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,16 +22,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from zwgk_desktop import paths
 from zwgk_desktop.db import migrate
-from zwgk_desktop.db.engine import database_url, open_engine, session_factory
-from zwgk_desktop.errors import Blocked
+from zwgk_desktop.db.engine import database_problem, database_url, open_engine, session_factory
+from zwgk_desktop.errors import Blocked, ZwgkError
 
 if TYPE_CHECKING:
     from zwgk_desktop.archive.backup import Backup
     from zwgk_desktop.render.layout import LayoutSet
+
+# What a database library raises: the faces catch these without importing SQLAlchemy themselves.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, sqlite3.Error)
+# What a use case may fail with that is told in words, not as a bug.
+TOLD_ERRORS: tuple[type[BaseException], ...] = (ZwgkError, *DATABASE_ERRORS)
 
 READ_ONLY_REFUSAL = "档案以只读方式打开（审计查看或只读介质），不能修改；需要修改时请不加 --read-only 打开可写的档案"
 
@@ -64,14 +71,22 @@ class Archive:
         it so that nothing of this program can change it.
         """
         where = str(target) if target is not None else str(paths.default_db())
+        new_file = _sqlite_file(where) if create and not read_only else None
+        new_file = new_file if new_file is not None and not new_file.exists() else None
         engine = open_engine(where, create=create and not read_only, read_only=read_only)
         try:
             if upgrade and not read_only:
+                older = migrate.upgrade_needed(engine)
+                if older is not None:  # an existing archive: a migration can be undone
+                    from zwgk_desktop.archive.backup import backup_before
+
+                    backup_before(engine.url.render_as_string(hide_password=False), f"before-migration-{older}")
                 migrate.upgrade(engine)
             else:
                 migrate.require_current(engine)
         except BaseException:
             engine.dispose()
+            _remove_new_archive(new_file)  # one that could not be made whole (a full disk) is not left
             raise
         return cls(where, read_only, engine, Path(layouts) if layouts is not None else None)
 
@@ -102,12 +117,7 @@ class Archive:
     def may_write(self) -> bool:
         """Whether changes can be made: not opened read-only, and for a SQLite file, the file and
         its folder writable (WAL keeps two files beside it)."""
-        if self.read_only:
-            return False
-        if not self.is_sqlite_file:
-            return True
-        path = Path(database_url(self.target).database or "")
-        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        return not self.read_only and writable(self.target)
 
     @property
     def layouts(self) -> LayoutSet:
@@ -156,3 +166,33 @@ class Archive:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def writable(target: str | os.PathLike[str] | None = None) -> bool:
+    """Whether the archive at `target` can be written, before it is opened: a SQLite file on
+    read-only media, write-protected or in a read-only folder cannot (a server's can)."""
+    url = database_url(str(target) if target is not None else str(paths.default_db()))
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return True
+    path = Path(url.database or "")
+    # access() also says no on a read-only mount, even to root (EROFS)
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def database_fault(error: BaseException, target: str) -> ZwgkError | None:
+    """A database library's error as the user should read it (locked, write-protected, full, a
+    lost server …), or None when it is not one of those (then it is a bug, for the log)."""
+    return database_problem(error, target) if isinstance(error, DATABASE_ERRORS) else None
+
+
+def _sqlite_file(target: str) -> Path | None:
+    url = database_url(target)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database or "")
+
+
+def _remove_new_archive(new_file: Path | None) -> None:
+    if new_file is not None:
+        for made in (new_file, new_file.with_name(new_file.name + "-wal"), new_file.with_name(new_file.name + "-shm")):
+            made.unlink(missing_ok=True)

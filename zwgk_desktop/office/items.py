@@ -310,7 +310,7 @@ def correct(archive: Archive, item_id: int, *, reason: str | None = None, assign
     """Record a correction (更正) to a sealed item as a new version, or change or review a correction
     not sealed yet. What the checker refuses (a phone number in the reason, a wrong value) is
     refused whole, and not even a new correction draft is left behind."""
-    from zwgk_desktop.publishing import previous_versions
+    from zwgk_desktop.archive.versions import previous_versions
     from zwgk_desktop.render.correction import public_item
 
     layouts = archive.layouts

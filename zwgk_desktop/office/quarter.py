@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.archive.first_public import CHINA
 from zwgk_desktop.archive.seal import to_seal
-from zwgk_desktop.compliance import compliance_table
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, Village
 from zwgk_desktop.domain.catalogue import (
@@ -44,6 +43,7 @@ from zwgk_desktop.domain.periods import (
 )
 from zwgk_desktop.errors import BadInput, NotFound
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.township import compliance_table
 
 # How far back the home looks for quarters left open (never before the archive's first quarter).
 LOOK_BACK = 4

@@ -16,8 +16,9 @@ from difflib import SequenceMatcher
 from typing import Any
 
 from zwgk_desktop.domain.items import Item
+from zwgk_desktop.domain.place import Place
 from zwgk_desktop.render.layout import LayoutSet
-from zwgk_desktop.render.public import Place, PublicItem, build_public_item, listed_names
+from zwgk_desktop.render.public import PublicItem, build_public_item, listed_names
 
 # Parts of the public content that are not the table, in the order a reader meets them.
 # Not among them: who reviewed it and the publicity period. A correction is signed off anew and

@@ -26,22 +26,11 @@ from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.domain.periods import QUARTER_NAMES, calendar_days_between, chinese_date
+from zwgk_desktop.domain.place import Place
 from zwgk_desktop.render.layout import Entry, Layout
 
 CANONICAL_VERSION = 1
 CODE_LENGTH = 10
-
-
-@dataclass(frozen=True)
-class Place:
-    """Where an item belongs and whom to ask: what the board shows besides the item itself."""
-
-    township: str
-    village: str
-    village_code: str
-    base_url: str = ""
-    # (who, number) pairs printed as 监督电话, e.g. ("村务监督委员会", "0371-6xxxxxxx").
-    supervision_phones: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

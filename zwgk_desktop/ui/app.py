@@ -20,14 +20,12 @@ from types import TracebackType
 from PySide6.QtCore import QEventLoop, QLibraryInfo, QSocketNotifier, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
-from sqlalchemy.exc import SQLAlchemyError
 
 from zwgk_desktop import __version__, paths
-from zwgk_desktop.db.engine import database_problem
 from zwgk_desktop.errors import Blocked, ZwgkError
 from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.office import setup
-from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault
 from zwgk_desktop.render import fonts
 from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
 from zwgk_desktop.ui.main_window import MainWindow
@@ -216,8 +214,8 @@ def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, end
         archive = open_sessions(database, read_only=args.read_only, layouts=args.layouts)
         args.read_only = archive.read_only
         archive.layouts  # noqa: B018  (a bad formats folder is told now, before the window)
-    except SQLAlchemyError as exc:  # locked by another program, a full disk …: in words if known
-        told = database_problem(exc, database)
+    except DATABASE_ERRORS as exc:  # locked by another program, a full disk …: in words if known
+        told = database_fault(exc, database)
         if told is None:
             raise
         QMessageBox.critical(None, "无法打开档案", str(told))

@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from zwgk_desktop.archive import browse
-from zwgk_desktop.archive.seal import verify
-from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.errors import Problem
+from zwgk_desktop.office.browsing import sealed_filters, sealed_item, sealed_items
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.sealing import verify_archive
 from zwgk_desktop.render.correction import Change
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Task, run_in_background
@@ -57,7 +57,6 @@ class ArchiveBrowser(QMainWindow):
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
-        self.sessions = archive.sessions
         self.entries: list[browse.SealedEntry] = []
         self._folder = tempfile.TemporaryDirectory(prefix="zwgk-archive-")
         self._shown_id: int | None = None
@@ -168,9 +167,8 @@ class ArchiveBrowser(QMainWindow):
         self.table.itemSelectionChanged.connect(self._on_selected)
 
     def _fill_filters(self) -> None:
-        with self.sessions() as session:
-            villages = [(v.id, v.name) for v in store.villages(session)]
-            periods = browse.sealed_periods(session)
+        found = sealed_filters(self.archive)
+        villages, periods = found.villages, found.periods
         for box in (self.village, self.period):
             box.blockSignals(True)
         self.village.addItem("全部村", None)
@@ -185,14 +183,12 @@ class ArchiveBrowser(QMainWindow):
     # -- the list ----------------------------------------------------------------------------------
     def refresh(self) -> Task:
         """List the sealed items that match the filters (read in a worker)."""
-        sessions = self.sessions
+        archive = self.archive
         village, period, category = self.village.currentData(), self.period.currentData(), self.category.currentData()
         text = self.text.text().strip()
 
         def read() -> list[browse.SealedEntry]:
-            with sessions() as session:
-                return browse.sealed_entries(session, village_id=village, period=period, category=category,
-                                             text=text or None)
+            return sealed_items(archive, village_id=village, period=period, category=category, text=text or None)
 
         self.count.setText("正在读取…")
         return run_in_background(read, on_done=self._show_entries,
@@ -233,16 +229,11 @@ class ArchiveBrowser(QMainWindow):
         if len(rows) != 1:
             return
         entry = self.entries[rows.pop()]
-        sessions = self.sessions
+        archive = self.archive
 
         def read() -> Shown:
-            with sessions() as session:
-                versions = browse.history(session, entry.item_id)
-                # A correction shows what it changed; an original that was corrected shows its correction's.
-                compared = entry.item_id if entry.correction else entry.superseded_by
-                changes = browse.correction_changes(session, compared) if compared is not None else []
-                shown = entry.number if entry.correction else entry.superseded_by_number  # as printed
-                return browse.sealed_pdf(session, entry.item_id), versions, changes, shown
+            found = sealed_item(archive, entry)
+            return found.pdf, list(found.versions), list(found.changes), found.compared
 
         run_in_background(read, on_done=lambda shown: self._show_item(entry, shown),
                           on_error=lambda exc: show_error(self, "无法读取事项", exc))
@@ -284,11 +275,11 @@ class ArchiveBrowser(QMainWindow):
 
     # -- verifying -----------------------------------------------------------------------------------
     def verify_archive(self) -> Task:
-        sessions = self.sessions
+        archive = self.archive
 
         def work() -> tuple[int, list[Problem]]:
-            with sessions() as session:
-                return verify(session)
+            verified = verify_archive(archive)
+            return verified.checked, list(verified.problems)
 
         self.verdict.setStyleSheet("")
         self.verdict.setText("正在核验：重算每个封存事项的哈希、封存链和 PDF……")

@@ -25,9 +25,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.batch import BatchResult, VillageResult, render_villages
-from zwgk_desktop.compliance import arrival_text, compliance_table, write_xlsx
-from zwgk_desktop.db import store
 from zwgk_desktop.domain.catalogue import (
     LATE,
     MISSING,
@@ -40,7 +37,11 @@ from zwgk_desktop.domain.catalogue import (
 )
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.io.status_sheet import arrival_text
+from zwgk_desktop.office.browsing import list_archive, township_of
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.printing import BatchResult, VillageResult, print_villages
+from zwgk_desktop.office.township import StatusTable, status_table, write_status_xlsx
 from zwgk_desktop.ui.dialogs import cancellable_progress, show_error
 from zwgk_desktop.ui.workers import Cancelled, Task, run_in_background
 
@@ -57,9 +58,8 @@ class Dashboard(QMainWindow):
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
-        self.sessions = archive.sessions
-        self.layouts = archive.layouts
-        self.catalogue = load_catalogue(self.layouts.folder)
+        self.catalogue = load_catalogue(archive.layouts.folder)
+        self.status: StatusTable | None = None
         self.table_data: Compliance | None = None
         self.village_ids: list[int] = []
         self.setWindowTitle("公开情况（乡镇）")
@@ -111,16 +111,15 @@ class Dashboard(QMainWindow):
             button.setEnabled(False)  # until a table is shown
 
     def _fill_periods(self) -> None:
-        with self.sessions() as session:
-            periods = set(store.periods_of(session))
-            township = store.get_township(session)
+        listing = list_archive(self.archive)
+        periods = {period for village in listing.villages for period in village.periods}
+        day = self._publication_day()
         # Recent quarters too, items or not: a quarter where nothing was posted is what the report
         # must show (all 未公开), and a new township has no items at all yet.
         recent = Quarter.containing(date.today())
         for _ in range(8):
             periods.add(str(recent))
             recent = recent.previous()
-            day = township.publication_day if township else 10
         self.rules.setText("公开目录：" + "；".join(
             f"{CATEGORIES[r.category].name}：{r.describe(day)}" for r in self.catalogue.requirements))
         self.period.blockSignals(True)
@@ -130,6 +129,10 @@ class Dashboard(QMainWindow):
         if periods:
             self.refresh()
 
+    def _publication_day(self) -> int:
+        found = township_of(self.archive)
+        return found[1] if found else 10
+
     def choose(self, period: str) -> None:
         self.period.setCurrentIndex(self.period.findData(period))
 
@@ -138,18 +141,13 @@ class Dashboard(QMainWindow):
         period = self.period.currentData()
         if not period:
             return None
-        sessions, catalogue = self.sessions, self.catalogue
-
-        def read() -> tuple[Compliance, list[int]]:
-            with sessions() as session:
-                villages = store.villages(session)
-                return compliance_table(session, catalogue, Quarter.parse(period), villages), [v.id for v in villages]
-
+        archive = self.archive
         self.summary.setText("正在统计…")
-        return run_in_background(read, on_done=self._show, on_error=lambda exc: show_error(self, "无法统计", exc))
+        return run_in_background(lambda: status_table(archive, Quarter.parse(period)), on_done=self._show,
+                                 on_error=lambda exc: show_error(self, "无法统计", exc))
 
-    def _show(self, loaded: tuple[Compliance, list[int]]) -> None:
-        table, self.village_ids = loaded
+    def _show(self, status: StatusTable) -> None:
+        self.status, table, self.village_ids = status, status.table, list(status.village_ids)
         self.table_data = table
         self.grid.clear()
         arrivals = bool(table.arrived)  # at the township: when each village's bundle arrived
@@ -192,12 +190,9 @@ class Dashboard(QMainWindow):
             self.export(Path(target if target.endswith(".xlsx") else target + ".xlsx"))
 
     def export(self, target: Path) -> None:
-        assert self.table_data is not None
-        with self.sessions() as session:
-            township = store.get_township(session)
-            name, day = (township.name, township.publication_day) if township else ("", 10)
+        assert self.status is not None
         try:
-            write_xlsx(self.table_data, self.catalogue, name, day, target)
+            write_status_xlsx(self.status, target)
         except Exception as exc:  # told in words, as everywhere in the app
             show_error(self, "未能导出", exc)
             return
@@ -231,17 +226,16 @@ class Dashboard(QMainWindow):
     def print_boards(self, villages: list[tuple[str, str]], out: Path, *, one_file: bool) -> Task:
         """Render the boards in separate processes, with progress and 取消."""
         assert self.table_data is not None
-        period = self.table_data.period
-        database = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
-        folder = self.layouts.folder
+        archive, period = self.archive, self.table_data.period
         progress, dialog = cancellable_progress(self, "正在打印…", "批量打印")
 
         def work() -> BatchResult:
             def told(done: int, total: int, _village: VillageResult) -> None:
                 progress.moved.emit(done, total)
 
-            return render_villages(database, folder, period, villages, out, one_file=one_file, progress=told,
-                                   cancelled=lambda: progress.cancelled)
+            # The workers reopen the archive in its mode: a read-only one prints too.
+            return print_villages(archive, period, villages, out, one_file=one_file, progress=told,
+                                  cancelled=lambda: progress.cancelled)
 
         def finished(result: BatchResult) -> None:
             dialog.reset()
@@ -249,6 +243,8 @@ class Dashboard(QMainWindow):
             drafts = [v.village for v in result.villages if v.drafts and v.path is not None]
             if drafts:
                 text += f"；{'、'.join(drafts)}有未经审核的事项，已印“草稿”字样，不得张贴"
+            if result.printed and not result.recorded:
+                text += "；档案只读，没有记下首次公开的时间"
             self.statusBar().showMessage(text, 12000)
             unprinted = [v for v in result.villages if v.path is None and v.problem != "已取消"]
             if unprinted:  # each village's own reason: no items, no online address, …

@@ -22,31 +22,26 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
-from zwgk_desktop import online_copy
 from zwgk_desktop.archive.backup import (
     RestorePlan,
-    apply_restore,
-    backup_before,
     backup_folder,
-    prepare_restore,
-    sqlite_path,
 )
-from zwgk_desktop.archive.first_public import record_first_public
-from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
+from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.errors import BadInput, Problem, ZwgkError
-from zwgk_desktop.office import importing, items, setup
-from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.domain.place import Place
+from zwgk_desktop.errors import BadInput, ZwgkError
+from zwgk_desktop.office import importing, items, online, sealing, setup
+from zwgk_desktop.office.backups import check_restore, database_file, restore
+from zwgk_desktop.office.browsing import list_archive
+from zwgk_desktop.office.handle import DATABASE_ERRORS, TOLD_ERRORS, Archive
+from zwgk_desktop.office.printing import note_went_out
 from zwgk_desktop.outputs import why
-from zwgk_desktop.publishing import previous_versions
 from zwgk_desktop.render.correction import Previous
-from zwgk_desktop.render.public import Place
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
 from zwgk_desktop.ui.dialogs import SettingsDialog, ask_correction_reason, cancellable_progress, show_error
@@ -89,6 +84,7 @@ class MainWindow(QMainWindow):
         self.dashboard: Dashboard | None = None
         self.village_id: int | None = None
         self.chosen_place: tuple[int, str] | None = None
+        self._village_codes: dict[int, str] = {}  # the navigator's villages: database id → code
         self._last_sealer = ""  # asked once per session, not guessed from the computer's login name
         self._saving = 0
         self._opening: int | None = None
@@ -214,12 +210,10 @@ class MainWindow(QMainWindow):
         """Rebuild the navigator; it keeps showing the item on screen unless told otherwise."""
         if select is None:
             select = self._opening if self._opening is not None else self._current_id()
-        with self.sessions() as session:
-            township = store.get_township(session)
-            villages = [VillageEntry(v.id, v.name, v.code, tuple(store.periods_of(session, v)))
-                        for v in store.villages(session)]
-            listed = store.list_items(session)
-        self.navigator.reload(township.name if township else "", villages, listed, select_item=select)
+        listing = list_archive(self.archive)
+        villages = [VillageEntry(v.id, v.name, v.code, v.periods) for v in listing.villages]
+        self._village_codes = {v.id: v.code for v in listing.villages}
+        self.navigator.reload(listing.township or "", villages, list(listing.items), select_item=select)
 
     def _current_id(self) -> int | None:
         return self.editor.item.id if self.editor is not None and self.editor.item is not None else None
@@ -421,7 +415,7 @@ class MainWindow(QMainWindow):
 
     def _on_save_failed(self, error: BaseException) -> None:
         self.save_state.setText("保存失败")
-        if isinstance(error, SQLAlchemyError):
+        if isinstance(error, DATABASE_ERRORS):
             error = BadInput(f"数据库暂时无法写入（{getattr(error, 'orig', error)}）。修改仍在屏幕上，"
                              "请稍后再点“保存”；如果一直失败，请检查磁盘空间或是否有其他程序打开了档案。")
         show_error(self, "保存失败", error, self.log_path)
@@ -452,7 +446,7 @@ class MainWindow(QMainWindow):
         except ZwgkError as exc:
             QMessageBox.warning(self, "不能审核" if status == REVIEWED else "不能退回草稿", str(exc))
             return False
-        except SQLAlchemyError as exc:
+        except DATABASE_ERRORS as exc:
             self._on_save_failed(exc)
             return False
         editor.set_status(status)
@@ -485,7 +479,7 @@ class MainWindow(QMainWindow):
             return None
         try:
             item_id = items.new_item(self.archive, village_id, code, period).id
-        except (ZwgkError, SQLAlchemyError) as exc:
+        except TOLD_ERRORS as exc:
             show_error(self, "未能新建事项", exc, self.log_path)
             return None
         self.open_item(item_id, wait=True)
@@ -549,9 +543,8 @@ class MainWindow(QMainWindow):
         if result is None or not result.printed:
             return
         try:
-            with self.sessions() as session, session.begin():
-                record_first_public(session, result.printed, how)
-        except SQLAlchemyError:
+            note_went_out(self.archive, result.printed, how)
+        except DATABASE_ERRORS:
             # The sheet is printed all the same; without the record the seal's time bounds it.
             log.warning("could not note when the item first went out", exc_info=True)
 
@@ -586,16 +579,11 @@ class MainWindow(QMainWindow):
             return
         village_id, period = self.chosen_place
         try:  # what would stop it is said now, before anyone is asked to confirm or sign
-            with self.sessions() as session:
-                village = session.get(store.Village, village_id)
-                assert village is not None
-                name = village.name
-                records, kind = to_seal(session, village, Quarter.parse(period))
+            seals = sealing.what_seals(self.archive, self._village_codes[village_id], Quarter.parse(period))
         except ZwgkError as exc:
             show_error(self, "不能封存", exc)
             return
-        what = f"{len(records)} 个更正" if kind == "correction" else f"全部 {len(records)} 个事项"
-        answer = QMessageBox.question(self, "封存本季度", f"封存 {name} {period} 的{what}？\n"
+        answer = QMessageBox.question(self, "封存本季度", f"封存 {seals.village} {period} 的{seals.what}？\n"
                                       "封存后不能再修改，只能发更正公告。封存前会自动备份。")
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -605,25 +593,18 @@ class MainWindow(QMainWindow):
             self.seal(village_id, period, by)
 
     def seal(self, village_id: int, period: str, by: str) -> Task:
-        """Seal a village's quarter in the background (a backup is taken first)."""
-        sessions, layouts = self.sessions, self.layouts
-        target = self.sessions.kw["bind"].url.render_as_string(hide_password=False)
-
-        def work() -> SealResult:
-            backup_before(target, "before-seal")
-            with sessions() as session, session.begin():
-                village = session.get(store.Village, village_id)
-                assert village is not None
-                return seal_quarter(session, layouts, village.code, Quarter.parse(period), by)
-
+        """Seal a village's quarter in the background (the use case backs up first)."""
+        archive, code = self.archive, self._village_codes[village_id]
         self.statusBar().showMessage(f"正在封存 {period}…")
-        return run_in_background(work, on_done=self._on_sealed, on_error=self._on_seal_failed)
+        return run_in_background(lambda: sealing.seal(archive, code, Quarter.parse(period), by),
+                                 on_done=self._on_sealed, on_error=self._on_seal_failed)
 
     def _on_seal_failed(self, error: BaseException) -> None:
         self.statusBar().clearMessage()  # not "正在封存…" for ever
         show_error(self, "未能封存", error, self.log_path)
 
-    def _on_sealed(self, result: SealResult) -> None:
+    def _on_sealed(self, sealed: sealing.Sealed) -> None:
+        result = sealed.result
         self.statusBar().showMessage(f"已封存：{result.items} 个事项，{result.pdf_sheets} 张海报存档", 10000)
         self.reload_tree()  # the quarter's items now show 已封存
         current = self._current_id()
@@ -682,8 +663,7 @@ class MainWindow(QMainWindow):
     def _on_export_site(self) -> None:
         if not self.save_current(wait=True):
             return
-        with self.sessions() as session:
-            base_url = online_copy.stored_base_url(session)
+        base_url = online.stored_address(self.archive)
         if not base_url:
             QMessageBox.information(self, "导出网上公开件",
                                     "还没有设置网上公开地址（二维码指向的网址）：请先在“设置”中填写。")
@@ -694,14 +674,13 @@ class MainWindow(QMainWindow):
 
     def export_site(self, folder: Path, base_url: str) -> Task:
         """Write the online copy in the background, with progress and 取消."""
-        sessions, layouts = self.sessions, self.layouts
+        archive = self.archive
         progress, dialog = cancellable_progress(self, "正在导出网上公开件…", "导出网上公开件")
 
-        def work() -> online_copy.SiteResult:
-            with sessions() as session, session.begin():  # commits the record of what went online
-                return online_copy.write_site(session, layouts, folder, base_url, progress=progress.report)
+        def work() -> online.SiteResult:
+            return online.write_online_copy(archive, folder, base_url, progress=progress.report)[0]
 
-        def done(result: online_copy.SiteResult) -> None:
+        def done(result: online.SiteResult) -> None:
             dialog.reset()
             self.site_exported.emit(result)
             self.statusBar().showMessage(f"已导出到 {folder}：{result.items} 个事项，"
@@ -769,17 +748,12 @@ class MainWindow(QMainWindow):
         self.verify_archive()
 
     def verify_archive(self) -> Task:
-        sessions = self.sessions
-
-        def work() -> tuple[int, list[Problem]]:
-            with sessions() as session:
-                return verify(session)
-
-        return run_in_background(work, on_done=self._on_verified,
+        archive = self.archive
+        return run_in_background(lambda: sealing.verify_archive(archive), on_done=self._on_verified,
                                  on_error=lambda exc: show_error(self, "核验出错", exc))
 
-    def _on_verified(self, outcome: tuple[int, list[Problem]]) -> None:
-        checked, problems = outcome
+    def _on_verified(self, verified: sealing.Verified) -> None:
+        checked, problems = verified.checked, list(verified.problems)
         self.verified.emit(problems)
         if not problems:
             QMessageBox.information(self, "核验通过", f"{checked} 个封存事项的内容、海报和封存链都与封存时一致。")
@@ -789,7 +763,7 @@ class MainWindow(QMainWindow):
 
     # -- restore ---------------------------------------------------------------------------------
     def _database_file(self) -> Path | None:
-        return sqlite_path(self.sessions.kw["bind"].url.render_as_string(hide_password=False))
+        return database_file(self.archive) if self.archive.is_sqlite_file else None
 
     def _on_restore(self) -> None:
         database = self._database_file()
@@ -802,10 +776,9 @@ class MainWindow(QMainWindow):
 
     def check_restore(self, backup: Path) -> Task:
         """Check the backup in the background; then say what restoring it would lose, and ask."""
-        database = self._database_file()
-        assert database is not None
+        archive = self.archive
         self.statusBar().showMessage("正在核验备份…")
-        return run_in_background(lambda: prepare_restore(backup, database), on_done=self._on_restore_checked,
+        return run_in_background(lambda: check_restore(archive, backup), on_done=self._on_restore_checked,
                                  on_error=self._on_restore_refused)
 
     def _on_restore_refused(self, error: BaseException) -> None:
@@ -833,8 +806,7 @@ class MainWindow(QMainWindow):
             self.editor.stop()
         self.save_pool.waitForDone()
         try:
-            self.sessions.kw["bind"].dispose()  # no connection keeps reading the archive as it was
-            before = apply_restore(plan)
+            before = restore(self.archive, plan)  # no connection keeps reading the archive as it was
         except ZwgkError as exc:
             show_error(self, "未能恢复", exc, self.log_path)
             return False
@@ -849,7 +821,7 @@ class MainWindow(QMainWindow):
         while dialog.exec() == SettingsDialog.DialogCode.Accepted:
             try:
                 setup.save_settings(self.archive, dialog.settings())  # what `zwgk settings` does
-            except (ZwgkError, SQLAlchemyError) as exc:
+            except TOLD_ERRORS as exc:
                 show_error(self, "设置未保存", exc)
                 continue
             self._refresh_place()

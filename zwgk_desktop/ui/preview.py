@@ -15,11 +15,11 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from zwgk_desktop.domain.items import Item
+from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.publishing import RenderResult, render_item, warm_up
 from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
-from zwgk_desktop.render.public import Place
+from zwgk_desktop.render.posters import RenderResult, render_item, warm_up
 from zwgk_desktop.ui.workers import ProcessRunner
 
 log = logging.getLogger("zwgk")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from zwgk_desktop.db import store
+from zwgk_desktop.db.store import SearchHit
 from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.office.browsing import search_archive
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import run_in_background
@@ -21,7 +22,6 @@ class SearchPanel(QWidget):
     def __init__(self, archive: Archive, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
-        self.sessions = archive.sessions
         self._asked = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -49,18 +49,17 @@ class SearchPanel(QWidget):
         if not query:
             return
         self._asked = query
-        sessions = self.sessions
+        archive = self.archive
 
-        def find() -> list[store.SearchHit]:
-            with sessions() as session:
-                return store.search(session, query, limit=200)
+        def find() -> list[SearchHit]:
+            return search_archive(archive, query, limit=200)
 
         self.summary.setText("正在查找…")
         self.summary.setVisible(True)
         run_in_background(find, on_done=lambda hits: self._on_found(query, hits),
                           on_error=lambda exc: show_error(self, "查找出错", exc))
 
-    def _on_found(self, query: str, hits: list[store.SearchHit]) -> None:
+    def _on_found(self, query: str, hits: list[SearchHit]) -> None:
         if query != self._asked:
             return  # an older search finished after a newer one was asked
         self.results.clear()

@@ -1,27 +1,19 @@
-"""Writing the online copy (`zwgk site`) and checking a written one against the archive.
+"""The online copy (`zwgk site`, the app's 导出网上公开件): plan it from the archive, write it
+incrementally into a folder, or check a written one against the archive.
 
 Every reviewed 主动公开 item of every village and quarter gets a page at the URL its sheets' QR
 codes carry (`{village}/{period}/{number}.html`), its sheets as a PDF and its public content as
 JSON; each quarter and village gets an index. Drafts and items that are not 主动公开 are never
 written. A sealed item is shown exactly as sealed (same bytes, same 验证码), even if a layout has
 changed since. Writing is incremental: a file is rewritten only when its content changed, and a
-manifest (`zwgk-site.json`) records what each file was made from, so a sheet is not rendered
-again for nothing and files this program wrote that are no longer wanted are removed (nothing
-else in the folder is touched, and nothing outside it: a symbolic link inside the folder is never
-followed).
-
-Pages that name private persons (a 低保 household, a family paid 征地补偿) are kept out of search
-engines: each such page says `noindex`, and `robots.txt` is made from the same decision
-(`names_private_persons`), so the two can never disagree.
+manifest records what each file was made from (render/site_folder.py: the folder's rules, pure of
+the database), so a sheet is not rendered again for nothing and files this program wrote that are
+no longer wanted are removed; nothing else in the folder is touched, nothing outside it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
-import stat
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,43 +26,39 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.archive.first_public import record_first_public
+from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
+from zwgk_desktop.domain.place import Place
+from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.outputs import cannot_write, readable_by_others
-from zwgk_desktop.publishing import RenderResult, posters_for, previous_versions
+from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.outputs import cannot_write
 from zwgk_desktop.render import site
 from zwgk_desktop.render.correction import Previous, code_of, public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import write_pdf
-from zwgk_desktop.render.public import Place, PublicItem
-from zwgk_desktop.render.web_address import checked_base_url
-
-MANIFEST = "zwgk-site.json"
-RETIRED = "retired:"  # the source of a retired number's page (its item was deleted)
-ROBOTS = "robots.txt"
-SITE_FORMAT = 1
-
-# What may be indexed by search engines: public money (财务收支), companies' bids and the
-# committee's own resolutions. Everything else may name private persons (a 低保 household, a
-# family's 宅基地 or 征地补偿, who got which 惠农补贴, who pays what for an 一事一议 project), and a
-# kind nobody listed here counts as naming them: a page missing from a search engine costs a
-# resident nothing (the QR code and the index lead to it), a household's name on one does.
-_NAMES_NO_ONE: dict[str, frozenset[str] | None] = {
-    "finance": None, "bids": None, "notice": frozenset({"会议决议"}),
-}
-
-
-@dataclass
-class Planned:
-    """A file of the site: its bytes now, or how to make them (a PDF), and what it is made from."""
-
-    source: str  # a hash of what the file is made from
-    data: bytes | None = None
-    make: Callable[[], bytes] | None = None
-    private: bool = False  # names private persons: kept out of search engines (robots.txt)
+from zwgk_desktop.render.posters import RenderResult, posters_for
+from zwgk_desktop.render.public import PublicItem
+from zwgk_desktop.render.site_folder import (
+    MANIFEST,
+    RETIRED,
+    ROBOTS,
+    SITE_FORMAT,
+    Planned,
+    inside,
+    is_current,
+    is_link,
+    linked_folder,
+    names_private_persons,
+    read_manifest,
+    refuse_links_and_foreign_robots,
+    sha,
+    unknown_files,
+    write_atomically,
+)
 
 
 @dataclass
@@ -82,10 +70,6 @@ class SiteResult:
     written: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     recorded: bool = True  # False: the archive is read-only, so when items went online was not noted
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
@@ -104,7 +88,7 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
             page = f"{village.code}/{retired.period}/{retired.number}"
             notice = site.withdrawn_page(township.name, village.name, retired.period, retired.number,
                                          place.supervision_phones)
-            files[f"{page}.html"] = Planned(f"{RETIRED}{_sha(notice)}", notice)
+            files[f"{page}.html"] = Planned(f"{RETIRED}{sha(notice)}", notice)
             files[f"{page}.json"] = Planned("", site.to_json(
                 {"number": retired.number, "period": retired.period, "village_code": village.code,
                  "withdrawn": "该公告已撤回，不再公开"}))
@@ -124,7 +108,7 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
         {name.rpartition(".")[0] + "." for name, planned in files.items() if planned.private})))
     for planned in files.values():
         if planned.data is not None and not planned.source:
-            planned.source = _sha(planned.data)
+            planned.source = sha(planned.data)
     return files
 
 
@@ -141,7 +125,7 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
     for item_id, content, content_hash in session.execute(select(
             SealedItem.item_id, SealedItem.canonical_json, SealedItem.content_hash).where(
             SealedItem.item_id.in_(list(numbers)))):
-        if not isinstance(content, str) or _sha(content.encode("utf-8")) != content_hash:
+        if not isinstance(content, str) or sha(content.encode("utf-8")) != content_hash:
             raise _tampered(numbers[item_id], place, "封存的公开内容与封存时的哈希不符")
         sealed[item_id] = content
     replaced = previous_versions(session, items, layouts, place)
@@ -181,14 +165,6 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
     return by_period
 
 
-def names_private_persons(item: Item) -> bool:
-    """Whether the item's public content may name private persons (see `_NAMES_NO_ONE`)."""
-    if item.category not in _NAMES_NO_ONE:
-        return True
-    kinds = _NAMES_NO_ONE[item.category]
-    return kinds is not None and item.fields.get("kind") not in kinds
-
-
 def _private_in_any_version(session: Session, item: Item, by_id: dict[int | None, Item]) -> bool:
     """A correction's 更正公告 quotes what the replaced version said (原为), so it names whom
     any version it replaces named."""
@@ -217,7 +193,7 @@ def _pdf_maker(session: Session, item: Item, is_sealed: bool, layouts: LayoutSet
 
             pdf = sealed_pdf(session, item.id or 0) or b""
             expected = session.scalar(select(SealedItem.pdf_hash).where(SealedItem.item_id == item.id))
-            if _sha(pdf) != expected:
+            if sha(pdf) != expected:
                 raise _tampered(item.public_number or 0, place, "封存的海报 PDF 与封存时的哈希不符")
             return pdf
         return stored
@@ -232,89 +208,9 @@ def _pdf_maker(session: Session, item: Item, is_sealed: bool, layouts: LayoutSet
     return rendered
 
 
+
 # ---------------------------------------------------------------------------------------------
 # Writing and checking.
-
-
-def _read_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return dict(data["files"]) if data.get("format") == SITE_FORMAT else {}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        readable_by_others(temporary)  # a web server serves these files
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _file_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except OSError:
-        return None
-
-
-def _file_sha(path: Path) -> str | None:
-    data = _file_bytes(path)
-    return None if data is None else _sha(data)
-
-
-# A name this program writes or removes: plain parts, no `..`, no drive or backslash (a manifest
-# is a file in a folder others may write to, and it names what gets deleted).
-_SAFE_PART = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*")
-
-
-def _is_link(path: Path) -> bool:
-    """A symbolic link, or on Windows a junction (which `is_symlink` does not see)."""
-    try:
-        status = os.lstat(path)
-    except OSError:
-        return False
-    return stat.S_ISLNK(status.st_mode) or bool(
-        getattr(status, "st_file_attributes", 0) & stat.FILE_ATTRIBUTE_REPARSE_POINT)
-
-
-def _linked_folder(folder: Path, name: str) -> Path | None:
-    """The first folder on the way to `name` that is a link (it could lead out of the site)."""
-    path = folder
-    for part in name.split("/")[:-1]:
-        path = path / part
-        if _is_link(path):
-            return path
-    return None
-
-
-def _inside(folder: Path, name: str) -> Path | None:
-    """`folder / name` when writing or removing it cannot touch anything outside the folder."""
-    parts = name.split("/")
-    if not all(_SAFE_PART.fullmatch(part) for part in parts) or _linked_folder(folder, name) is not None:
-        return None
-    return folder.joinpath(*parts)
-
-
-def _is_current(folder: Path, name: str, planned: Planned, old: dict[str, dict[str, str]]) -> bool:
-    """Whether the file on disk already is what the plan wants (a PDF: made from the same source).
-    A link never is: whatever it points at, the export puts the real file in its place."""
-    path = folder / name
-    if _is_link(path) or _linked_folder(folder, name) is not None:
-        return False
-    if planned.data is not None:
-        try:
-            return path.read_bytes() == planned.data
-        except OSError:
-            return False
-    before = old.get(name) or {}
-    return before.get("source") == planned.source and _file_sha(path) == before.get("sha256")
 
 
 def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str, *, today: date | None = None,
@@ -327,31 +223,31 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise cannot_write(f"无法创建目录 {folder}", exc) from None
-    old = _read_manifest(folder)
-    _refuse_links_and_foreign_robots(folder, plan, old)
+    old = read_manifest(folder)
+    refuse_links_and_foreign_robots(folder, plan, old)
     result = SiteResult(folder, files=len(plan))
     manifest: dict[str, dict[str, str]] = {}
     try:
         for done, (name, planned) in enumerate(sorted(plan.items()), start=1):
-            if _is_current(folder, name, planned, old):
-                sha = old[name]["sha256"] if planned.data is None else _sha(planned.data)
+            if is_current(folder, name, planned, old):
+                digest = old[name]["sha256"] if planned.data is None else sha(planned.data)
             else:
                 data = planned.data if planned.data is not None else planned.make()  # type: ignore[misc]
-                _write_atomically(folder / name, data)  # replaces a link there, never writes through it
+                write_atomically(folder / name, data)  # replaces a link there, never writes through it
                 result.written.append(name)
-                sha = _sha(data)
-            manifest[name] = {"sha256": sha, "source": planned.source}
+                digest = sha(data)
+            manifest[name] = {"sha256": digest, "source": planned.source}
             if progress:
                 progress(done, len(plan))
         for name in sorted(set(old) - set(plan)):
-            stale = _inside(folder, name)
+            stale = inside(folder, name)
             if stale is None or stale.suffix not in (".html", ".json", ".pdf"):
                 continue  # not a name this program writes, or reached through a link: not ours to delete
-            if _is_link(stale) or stale.is_file():  # a link itself is removed, never what it points at
+            if is_link(stale) or stale.is_file():  # a link itself is removed, never what it points at
                 stale.unlink()
                 result.removed.append(name)
         document = {"format": SITE_FORMAT, "base_url": base_url, "files": manifest}
-        _write_atomically(folder / MANIFEST, json.dumps(document, ensure_ascii=False, indent=1,
+        write_atomically(folder / MANIFEST, json.dumps(document, ensure_ascii=False, indent=1,
                                                         sort_keys=True).encode("utf-8"))
     except OSError as exc:
         raise cannot_write(f"无法写入 {folder}（已写出的文件完好，再次导出会补齐）", exc) from None
@@ -363,21 +259,6 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
     return result
 
 
-def _refuse_links_and_foreign_robots(folder: Path, plan: dict[str, Planned], old: dict[str, dict[str, str]]) -> None:
-    """Stop before writing anything where the export would write through a link out of the
-    folder, or over a robots.txt the web host put there."""
-    for name in sorted(plan):
-        linked = _linked_folder(folder, name)
-        if linked is not None:
-            raise BadInput(f"{linked} 是指向 {os.path.realpath(linked)} 的链接：网上公开件只写在 {folder} "
-                           "之内，不经链接写到别处。请把它换成真正的文件夹后再导出")
-    robots = folder / ROBOTS
-    ours = ROBOTS in old or (not _is_link(robots) and _file_bytes(robots) == plan[ROBOTS].data)
-    if not ours and (robots.exists() or _is_link(robots)):
-        raise BadInput(f"{robots} 不是本程序写的：网上公开件要写入自己的 robots.txt（不让搜索引擎收录"
-                       "低保等含有个人姓名的页面）。请把原文件改名或删除，导出后再把其中需要的内容并入")
-
-
 def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str, *,
                today: date | None = None) -> tuple[int, list[Problem]]:
     """Compare a written online copy with the archive: every file present and as it should be."""
@@ -387,15 +268,15 @@ def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
         raise BadInput(f"{folder} 中没有网上公开件（缺少 {MANIFEST}）：请先用 zwgk site -o {folder} 导出")
     base_url = checked_base_url(base_url)
     plan = plan_site(session, layouts, base_url, today or date.today())
-    old = _read_manifest(folder)
+    old = read_manifest(folder)
     problems = []
     for name, planned in sorted(plan.items()):
         path = folder / name
-        if _is_link(path) or _linked_folder(folder, name) is not None:
+        if is_link(path) or linked_folder(folder, name) is not None:
             problems.append(Problem("是链接，不是导出的文件（重新导出会换成真正的文件）", where=name))
         elif not path.exists():
             problems.append(Problem("缺少此文件（请重新导出）", where=name))
-        elif not _is_current(folder, name, planned, old):
+        elif not is_current(folder, name, planned, old):
             if planned.data is None:
                 expected = planned.make()  # type: ignore[misc]
                 if path.read_bytes() == expected:
@@ -404,24 +285,9 @@ def check_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
     for name in sorted(set(old) - set(plan)):
         if (folder / name).exists():
             problems.append(Problem("档案中已没有此内容，应删除（重新导出会删除）", where=name))
-    for name in _unknown_files(folder, set(plan) | set(old)):
+    for name in unknown_files(folder, set(plan) | set(old)):
         problems.append(Problem("不是从档案导出的文件（可能是伪造的公告），请查明后删除", where=name))
     return len(plan), problems
-
-
-# Where an export writes a village's pages: {village}/index.*, {village}/{period}/… A file of that
-# shape the export did not write is what a forger would plant; anything else in the folder (the web
-# host's 404.html, robots.txt, .well-known/…) is not ours to judge.
-_OURS = re.compile(r"[a-z0-9-]+/(index\.(html|json)|\d{4}Q[1-4]/[^/]+\.(html|json|pdf))")
-
-
-def _unknown_files(folder: Path, known: set[str]) -> list[str]:
-    found = []
-    for path in sorted(folder.rglob("*")):
-        name = path.relative_to(folder).as_posix()
-        if _OURS.fullmatch(name) and path.is_file() and name not in known:
-            found.append(name)
-    return found
 
 
 def stored_base_url(session: Session) -> str:
@@ -432,3 +298,60 @@ def stored_base_url(session: Session) -> str:
 def summary(result: SiteResult) -> dict[str, Any]:
     return {"folder": str(result.folder), "items": result.items, "withdrawn": result.withdrawn,
             "files": result.files, "written": len(result.written), "removed": len(result.removed)}
+
+
+# ---------------------------------------------------------------------------------------------
+# The use cases.
+
+
+@dataclass(frozen=True)
+class SiteChecked:
+    """A written online copy compared with the archive."""
+
+    folder: Path
+    base_url: str
+    stored_base_url: str  # the address the printed QR codes carry
+    files: int
+    problems: tuple[Problem, ...]
+
+
+def stored_address(archive: Archive) -> str:
+    """The online copy's address the archive holds (what the printed QR codes carry), or ""."""
+    with archive.reading() as session:
+        return stored_base_url(session)
+
+
+def _base_url(session: Session, given: str | None) -> tuple[str, str]:
+    stored = stored_base_url(session)
+    base_url = given or stored
+    if not base_url:
+        raise BadInput("还没有设置网上公开地址：请用 --base-url 给出，或 zwgk init --base-url …")
+    return base_url, stored
+
+
+def write_online_copy(archive: Archive, folder: Path, base_url: str | None = None, *,
+                      progress: Callable[[int, int], None] | None = None,
+                      cancelled: Callable[[], bool] | None = None) -> tuple[SiteResult, str]:
+    """Write the online copy into `folder` (the stored address unless `base_url`); returns what
+    was written and the stored address (the QR codes' own, to warn when `base_url` differs).
+
+    On an archive that can be written, when items first went online is noted, committed with the
+    files written; on one that cannot (read-only media), the copy is written all the same.
+    """
+    def told(done: int, total: int) -> None:
+        if cancelled is not None and cancelled():
+            raise KeyboardInterrupt
+        if progress is not None:
+            progress(done, total)
+
+    with archive.writing() if archive.may_write else archive.reading() as session:
+        url, stored = _base_url(session, base_url)
+        return write_site(session, archive.layouts, folder, url, progress=told), stored
+
+
+def check_online_copy(archive: Archive, folder: Path, base_url: str | None = None) -> SiteChecked:
+    """Compare the online copy in `folder` with the archive: every file present and as it should be."""
+    with archive.reading() as session:
+        url, stored = _base_url(session, base_url)
+        checked, problems = check_site(session, archive.layouts, folder, url)
+    return SiteChecked(folder, url, stored, checked, tuple(problems))

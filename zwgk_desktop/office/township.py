@@ -1,35 +1,47 @@
-"""The township's compliance table (`zwgk status`): for one quarter, every village × category on
-time, late (by working days), missing or not required, judged from what is sealed in the archive
-against the catalogue (公开目录); and the table as an xlsx for the report upward.
+"""The township's work: the compliance table of a quarter (`zwgk status`, the dashboard), and
+moving a village's sealed archive to the township and back in a checksummed bundle (`zwgk
+bundle export/import`).
 
-When an item went to the public is judged from the product's own record of when it was first
-printed or exported (sealed with it, archive.first_public), where none exists from its seal,
-never from the typed 公示开始 alone; a typed start earlier than that record is shown as 补登.
-At the township, each village's row also says when its bundle arrived."""
+The table judges every village × category on time, late (by working days), missing or not
+required, from what is sealed in the archive against the catalogue (公开目录). When an item went
+to the public is judged from the product's own record of when it was first printed or exported
+(sealed with it, archive.first_public), where none exists from its seal, never from the typed
+公示开始 alone; a typed start earlier than that record is shown as 补登. At the township, each
+village's row also says when its bundle arrived.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.archive.backup import Backup
+from zwgk_desktop.archive.bundle import SUFFIX as BUNDLE_SUFFIX
+from zwgk_desktop.archive.bundle import (
+    ExportResult,
+    ImportResult,
+    bundle_name,
+    export_bundle,
+    import_bundle,
+    is_news,
+    read_bundle,
+)
 from zwgk_desktop.archive.first_public import CHINA, HOW, impossible, local_day, moment_utc
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealArrival, SealedItem, Village
 from zwgk_desktop.domain.catalogue import (
-    LATE,
     MISSING,
-    NOT_DUE,
     NOT_REQUIRED,
-    ON_TIME,
-    STATUS_NAMES,
     Catalogue,
     Cell,
     Compliance,
     Posted,
     judge,
+    load_catalogue,
     month_deadline,
     went_public,
 )
@@ -37,7 +49,44 @@ from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC
 from zwgk_desktop.domain.periods import Quarter, calendar_note
 from zwgk_desktop.errors import BadInput
-from zwgk_desktop.outputs import replacing
+from zwgk_desktop.inputs import readable_file
+from zwgk_desktop.io.status_sheet import write_xlsx
+from zwgk_desktop.office.handle import Archive
+
+
+@dataclass(frozen=True)
+class StatusTable:
+    """A quarter's compliance table, with what a report on it says around the grid."""
+
+    table: Compliance
+    catalogue: Catalogue
+    township: str
+    publication_day: int
+    village_ids: tuple[int, ...]  # the rows' villages, in order (the dashboard opens one)
+    xlsx: Path | None = None  # the workbook written, if one was asked for
+
+
+def status_table(archive: Archive, period: Quarter, *, xlsx: Path | None = None,
+                 today: date | None = None) -> StatusTable:
+    """Villages × categories for the quarter; with `xlsx`, also written as a workbook."""
+    catalogue = load_catalogue(archive.layouts.folder)  # a township pack is checked before it is read
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        raise BadInput(f"输出文件 {xlsx} 应以 .xlsx 结尾")
+    with archive.reading() as session:
+        villages = store.villages(session)
+        table = compliance_table(session, catalogue, period, villages, today)
+        township = store.get_township(session)
+        assert township is not None  # compliance_table refused an archive without one
+        found = StatusTable(table, catalogue, township.name, township.publication_day,
+                            tuple(v.id for v in villages), xlsx)
+    if xlsx is not None:
+        write_status_xlsx(found, xlsx)
+    return found
+
+
+def write_status_xlsx(status: StatusTable, out: Path) -> None:
+    """The table shown (the dashboard's) as a workbook for the report upward."""
+    write_xlsx(status.table, status.catalogue, status.township, status.publication_day, out)
 
 
 def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
@@ -109,10 +158,6 @@ def _arrivals(session: Session, period: Quarter) -> dict[str, datetime]:
     return found
 
 
-def arrival_text(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
 def _months(session: Session, period: Quarter, categories: set[str]) -> dict[int, int]:
     """The month each item of a monthly category covers: that of its last dated line."""
     found: dict[int, int] = {}
@@ -125,57 +170,34 @@ def _months(session: Session, period: Quarter, categories: set[str]) -> dict[int
     return found
 
 
-_FILLS = {ON_TIME: "E3F4E1", LATE: "FFF1C2", MISSING: "FDE2E1", NOT_REQUIRED: "F1F1F1", NOT_DUE: "E8EEF6"}
+
+# ---------------------------------------------------------------------------------------------
+# Bundles: a village's archive carried to the township and back.
 
 
-def write_xlsx(table: Compliance, catalogue: Catalogue, township: str, publication_day: int, out: Path) -> None:
-    """The table as a workbook for the report upward: the grid, and every cell's details."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
+def export_village_bundle(archive: Archive, village: str, out: Path | None = None) -> ExportResult:
+    """Every seal of the village into one bundle file (default: `{code}-{date}.zwgk` here)."""
+    with archive.reading() as session:
+        target = out or Path(bundle_name(store.find_village(session, village).code))
+        if target.suffix != BUNDLE_SUFFIX:
+            raise BadInput(f"档案包文件 {target} 应以 {BUNDLE_SUFFIX} 结尾")
+        return export_bundle(session, village, target)
 
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "公开情况"
-    names = [CATEGORIES[code].name for code in table.categories]
-    sheet.append([f"{township}{table.period.chinese}村务公开情况（截至 {date.today().isoformat()}）{table.calendar}"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    arrivals = bool(table.arrived)  # a township that collects bundles: the one clock a village does not control
-    sheet.append(["村", *names, *(["档案包到达"] if arrivals else [])])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(horizontal="center")
-    for name, code, cells in table.rows:
-        sheet.append([name, *(cells[c].text for c in table.categories),
-                      *([arrival_text(table.arrived.get(code))] if arrivals else [])])
-        for column, code in enumerate(table.categories, start=2):
-            target = sheet.cell(row=sheet.max_row, column=column)
-            target.fill = PatternFill("solid", fgColor=_FILLS[cells[code].status])
-            target.alignment = Alignment(horizontal="center")
-    counts = table.counts()
-    sheet.append([])
-    sheet.append(["合计", "，".join(f"{STATUS_NAMES[s]} {n}" for s, n in counts.items())])
-    sheet.append(["公开目录", "；".join(f"{CATEGORIES[r.category].name}：{r.describe(publication_day)}"
-                                      for r in catalogue.requirements)])
-    sheet.append(["判断依据", "是否按时以程序自己的记录为准：经审核的事项首次打印或导出公开的时间（随事项封存）；"
-                  "没有此记录的（本功能之前的事项）以封存时间为准；填写的公示开始早于该记录的标“补登”"])
-    sheet.column_dimensions["A"].width = 14
-    for column in range(2, len(names) + 2 + arrivals):
-        sheet.column_dimensions[get_column_letter(column)].width = 18
-    sheet.freeze_panes = "B3"
-    details = book.create_sheet("明细")
-    details.append(["村", "代码", "类别", "情况", "逾期工作日", "事项编号", "公示开始（填写）",
-                    "首次公开（程序记录）", "补登", "档案包到达", "说明"])
-    for name, code, cells in table.rows:
-        for category_code in table.categories:
-            cell = cells[category_code]
-            details.append([name, code, CATEGORIES[category_code].name, STATUS_NAMES[cell.status], cell.late_days,
-                            "、".join(map(str, cell.items)),
-                            "、".join(str(p.typed or "未填") for p in cell.posted),
-                            "、".join(str(p.printed) if p.printed else f"无（封存 {p.sealed}）" for p in cell.posted),
-                            "、".join(map(str, cell.backfilled)), arrival_text(table.arrived.get(code)), cell.note])
-    for letter, width in zip("ABCDEFGHIJK", (14, 12, 16, 10, 10, 14, 18, 22, 10, 18, 80), strict=True):
-        details.column_dimensions[letter].width = width
-    with replacing(out) as partial:
-        book.save(partial)
+
+@dataclass(frozen=True)
+class BundleImported:
+    result: ImportResult
+    backup: Backup | None  # taken only when the import changed something
+
+
+def import_village_bundle(archive: Archive, path: Path) -> BundleImported:
+    """Read a bundle, refuse a damaged one before the archive is touched, and bring in the
+    seals it holds that this archive lacks (backed up first; a second import changes nothing)."""
+    bundle = read_bundle(readable_file(path, "档案包"))
+    with archive.reading() as session:
+        news = is_news(session, bundle[0])
+    if not news:
+        with archive.writing() as session:
+            return BundleImported(import_bundle(session, path, read=bundle), None)
+    with archive.changing("before-import") as (session, backup):
+        return BundleImported(import_bundle(session, path, read=bundle), backup)  # read once, not held twice

@@ -1,0 +1,319 @@
+"""Printing: a village's board for a quarter (or one item) to A3 PDF, and the township's batch
+printing of many villages at once, each village in its own process; and noting when a reviewed
+item first went out to the public (the app prints its preview itself and then says so here).
+
+`zwgk render`, the app's 打印 / 另存为 PDF and the dashboard's 批量打印 call these. An archive
+that cannot be written (opened read-only, a CD, a write-protected stick, a read-only mount) is
+printed from all the same: workers reopen it in the same mode (`Archive.reopen`), and the result
+says that when items went out could not be noted (`recorded`).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import signal
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.archive.first_public import record_first_public
+from zwgk_desktop.archive.versions import previous_versions
+from zwgk_desktop.children import process_pool
+from zwgk_desktop.db import store
+from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.items import Item
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.web_address import checked_base_url
+from zwgk_desktop.errors import BadInput, Blocked, NotFound, Problem, ZwgkError
+from zwgk_desktop.office.handle import Archive, Reopen
+from zwgk_desktop.outputs import replacing, why
+from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.pdf import Poster, write_pdf
+from zwgk_desktop.render.posters import RenderResult, posters_for, write_with_sealed
+from zwgk_desktop.render.public import PublicItem
+
+
+@dataclass(frozen=True)
+class BoardPrinted:
+    """What `print_board` wrote, and what a person should be told about it."""
+
+    output: Path
+    base_url: str
+    sheets: int
+    items: tuple[PublicItem, ...]
+    drafts: tuple[int, ...]  # numbers of items printed with 草稿 across them
+    withheld: tuple[Item, ...]  # 依申请公开 / 不予公开: never on a board
+    warnings: tuple[Problem, ...]
+    recorded: bool  # False: the archive is read-only, so when items went out was not noted
+
+
+def print_board(archive: Archive, village: str, period: Quarter, out: Path, *, category: str | None = None,
+                item: int | None = None, base_url: str | None = None,
+                progress: Callable[[int], None] | None = None) -> BoardPrinted:
+    """A village's board for a quarter (or only a category, or one item by its number) into the
+    PDF `out`; nothing is written on error."""
+    if out.suffix.lower() != ".pdf":
+        raise BadInput(f"输出文件 {out} 应以 .pdf 结尾")
+    with _for_printing(archive) as session:
+        result = render_board(session, archive.layouts, village, period, out, category=category, item_id=item,
+                              base_url=base_url, progress=progress)
+    return BoardPrinted(out, result.base_url, result.sheets, tuple(result.items), tuple(result.drafts),
+                        tuple(result.withheld), tuple(result.warnings), result.recorded)
+
+
+def note_went_out(archive: Archive, printed: Iterable[tuple[int, str]], how: str) -> bool:
+    """Note that reviewed items (database id, content hash) went out to the public now, where
+    nothing earlier is noted: the app's print and 另存为 PDF of its preview. False when the
+    archive cannot be written (nothing noted; the seal's time then bounds the record)."""
+    printed = list(printed)
+    if not printed:
+        return True
+    if not archive.may_write:
+        return False
+    with archive.writing() as session:
+        return record_first_public(session, printed, how)
+
+
+def _for_printing(archive: Archive) -> AbstractContextManager[Session]:
+    """Printing reads; on an archive that can be written it also notes what went out, committed
+    with the file written."""
+    return archive.writing() if archive.may_write else archive.reading()
+
+
+def render_board(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, out: Path, *,
+                 category: str | None = None, item_id: int | None = None, base_url: str | None = None,
+                 progress: Callable[[int], None] | None = None, how: str = "render") -> RenderResult:
+    """A3 posters of a village's quarter (or one item) into `out`; nothing is written on error.
+
+    Reviewed items printed for the first time are noted as gone out to the public (`how`), in the
+    session's transaction: the caller commits it with the file written.
+    """
+    if category is not None:
+        category_of(category)  # an unknown category is named before anything else is read
+    village = store.find_village(session, village_name)
+    url = (base_url or village.township.base_url or "").rstrip("/")
+    if not url:
+        raise BadInput("还没有设置网上公开地址，二维码无处可指：请运行 zwgk init --base-url https://… "
+                       "或在 render 时加 --base-url")
+    url = checked_base_url(url)  # the check `zwgk init` makes: what the QR codes carry
+    items = store.selected_items(session, village, period, category, item_id)
+    public, withheld = store.public_only(items)
+    result = RenderResult(base_url=url, withheld=withheld)
+    if not public:
+        which = f"事项 {item_id} 的" if item_id is not None else "这些事项的"
+        raise BadInput(f"{which}公开属性不是“主动公开”，不能上公开栏")
+    problems = store.check_stored(public)
+    if problems:
+        raise BadInput(f"有 {len(problems)} 处错误，不能打印（请先改正）：", problems)
+    place = store.place_of(village)
+    # A sealed item reprints exactly as sealed, unless the QR codes are to lead elsewhere
+    # (`--base-url`): its sealed sheets carry the stored address.
+    as_sealed = url == (village.township.base_url or "").rstrip("/")
+    sealed = _sealed_sheets(session, public) if as_sealed else {}
+    fresh = [item for item in public if item.id not in sealed]
+    posters = posters_for(fresh, layouts, place, url, result, previous_versions(session, fresh, layouts, place))
+    if not sealed:
+        result.sheets = write_pdf(posters, out, progress=progress)
+        result.recorded = record_first_public(session, result.printed, how)
+        return result
+    # With today's formats (a new pack, say) a sealed item's sheet would carry another 验证码
+    # than the archive and the online copy hold.
+    made = iter(zip(result.items, posters, strict=True))
+    result.items = []
+    parts: list[Poster | bytes] = []
+    for item in public:
+        if item.id in sealed:
+            content, pdf = sealed[item.id]
+            result.items.append(PublicItem.from_canonical(json.loads(content)))
+            parts.append(pdf)
+        else:
+            shown, poster = next(made)
+            result.items.append(shown)
+            parts.append(poster)
+    result.sheets = write_with_sealed(parts, out, progress)
+    result.recorded = record_first_public(session, result.printed, how)
+    return result
+
+
+def _sealed_sheets(session: Session, items: list[Item]) -> dict[int, tuple[str, bytes]]:
+    """For each sealed item among `items`: its public content and its sheets, as sealed."""
+    from zwgk_desktop.archive.browse import sealed_pdf
+
+    found = {}
+    for item in items:
+        content = store.sealed_content(session, item.id) if item.id is not None else None
+        pdf = sealed_pdf(session, item.id) if content is not None and item.id is not None else None
+        if content is not None and pdf is not None and item.id is not None:
+            found[item.id] = (content, pdf)
+    return found
+
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Batch printing for the township office.
+
+
+@dataclass(frozen=True)
+class VillageResult:
+    village: str
+    code: str
+    path: Path | None  # None: nothing printed (no items, or a problem)
+    sheets: int = 0
+    items: int = 0
+    drafts: int = 0
+    problem: str = ""
+    blocked: bool = False  # the problem is the computer's (a full disk), not the village's
+    recorded: bool = True  # False: printed from an archive that cannot note what went out
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    output: Path
+    villages: tuple[VillageResult, ...] = field(default=())
+    cancelled: bool = False
+
+    @property
+    def sheets(self) -> int:
+        return sum(v.sheets for v in self.villages)
+
+    @property
+    def printed(self) -> list[VillageResult]:
+        return [v for v in self.villages if v.path is not None]
+
+    @property
+    def recorded(self) -> bool:
+        return all(v.recorded for v in self.printed)
+
+
+def chosen_villages(archive: Archive, villages: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """(name, code) of the villages named (by name or code), or of every village when none is."""
+    wanted = list(villages)
+    with archive.reading() as session:
+        found = [store.find_village(session, v) for v in wanted] if wanted else store.villages(session)
+        return [(v.name, v.code) for v in found]
+
+
+def print_villages(archive: Archive, period: Quarter, villages: list[tuple[str, str]], out: Path, *,
+                   one_file: bool, base_url: str | None = None, workers: int | None = None,
+                   progress: Callable[[int, int, VillageResult], None] | None = None,
+                   cancelled: Callable[[], bool] = lambda: False) -> BatchResult:
+    """Each village's board (name, code) into `out/{code}-{period}.pdf`, or all of them into the
+    one file `out` for one print job; in separate processes, so both cores work. Cancelled (or
+    Ctrl-C), the villages already printed stay in the folder; the one file is not written."""
+    if not villages:
+        raise BadInput("没有选中任何村")
+    if base_url:
+        checked_base_url(base_url)
+    if one_file and not out.parent.is_dir():  # said now, not after twenty villages are printed
+        raise BadInput(f"无法写出 {out}：文件夹 {out.parent} 不存在")
+    if one_file and not os.access(out.parent, os.W_OK):
+        raise BadInput(f"无法写出 {out}：文件夹 {out.parent} 没有写入权限")
+    folder = Path(tempfile.mkdtemp(prefix="zwgk-batch-")) if one_file else out
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BadInput(f"无法创建目录 {folder}：{why(exc)}") from None
+    spec = archive.spec
+    count = workers or min(len(villages), os.cpu_count() or 1)
+    finished: dict[int, VillageResult] = {}
+    stopped = False
+    try:
+        with process_pool(count, initializer=_warm_up) as pool:
+            jobs: dict[Future[VillageResult], int] = {
+                pool.submit(_render_one, spec, village, str(period), str(folder / f"{village[1]}-{period}.pdf"),
+                            base_url): index
+                for index, village in enumerate(villages)}
+            pending = dict(jobs)
+            while pending:
+                try:
+                    done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    stop = cancelled()
+                except KeyboardInterrupt:  # Ctrl-C: stop as 取消 does (the workers leave it to us)
+                    done, stop = set(), True
+                for future in done:
+                    index = pending.pop(future)
+                    finished[index] = future.result()
+                    if progress:
+                        progress(len(finished), len(villages), finished[index])
+                if stop:
+                    stopped = True
+                    for future in pending:
+                        future.cancel()  # not started: never will be
+                    break
+        # Leaving the pool waited for the villages already being printed: they are on disk now,
+        # so they are counted, and the summary says what the folder holds.
+        for future, index in jobs.items():
+            if index not in finished and future.done() and not future.cancelled() and future.exception() is None:
+                finished[index] = future.result()
+        results = [finished[i] for i in sorted(finished)]
+        if one_file and not stopped and any(v.path is not None for v in results):
+            _merge([v.path for v in results if v.path is not None], out)
+    finally:
+        if one_file:
+            shutil.rmtree(folder, ignore_errors=True)  # the parts: in the one file, or of no use
+    if one_file:
+        # One file for one print job: cancelled, nothing was written, and nothing is said printed.
+        results = [replace(v, path=out) if v.path is not None and not stopped
+                   else replace(v, path=None, sheets=0, problem=v.problem or "已取消")
+                   for v in results]
+    return BatchResult(out, tuple(results), stopped)
+
+
+# In a worker process: the archive reopened once (its engine and formats) for all its jobs.
+_reopened: dict[Reopen, Archive] = {}
+
+
+def _render_one(spec: Reopen, village: tuple[str, str], period: str, out: str,
+                base_url: str | None) -> VillageResult:
+    """In a worker process: one village's board, on the archive reopened in the parent's mode."""
+    name, code = village
+    try:
+        archive = _reopened.get(spec)
+        if archive is None:
+            archive = _reopened[spec] = Archive.reopen(spec)
+        with _for_printing(archive) as session:
+            result = render_board(session, archive.layouts, code, Quarter.parse(period), Path(out),
+                                  base_url=base_url, how="batch")
+        return VillageResult(name, code, Path(out), result.sheets, len(result.items), len(result.drafts),
+                             recorded=result.recorded)
+    except NotFound as exc:
+        return VillageResult(name, code, None, problem=f"没有可打印的事项（{exc.message}）")
+    except ZwgkError as exc:
+        return VillageResult(name, code, None, problem=str(exc), blocked=isinstance(exc, Blocked))
+
+
+def _warm_up() -> None:
+    """A worker's start: load what rendering needs, then keep it out of the garbage collector's
+    scans, as the programs themselves start (zwgk_desktop/launch.py).
+
+    Ctrl-C in a terminal reaches every process of the job: the workers leave it to the parent,
+    which stops the batch and says so, instead of each printing a traceback.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    from zwgk_desktop.render.packs import load_pack_layouts  # noqa: F401  (loaded now, used by every job)
+    from zwgk_desktop.render.posters import warm_up
+
+    warm_up()
+    gc.freeze()
+
+
+def _merge(parts: list[Path], out: Path) -> None:
+    """One file for one print job, in the order the villages were chosen."""
+    from pypdf import PdfWriter
+
+    if not parts:
+        raise BadInput("所选的村在这个季度都没有可打印的事项")
+    writer = PdfWriter()
+    for part in parts:
+        writer.append(str(part))
+    with replacing(out) as partial, partial.open("wb") as handle:
+        writer.write(handle)

@@ -1,0 +1,117 @@
+"""Posters for the board, pure of the database: lay out items (a correction as its 更正公告), draw
+them to A3 PDF, and put sheets drawn now and sheets kept from a seal into one file in order.
+The printing use cases (office/printing.py), the seal and the app's preview call these."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zwgk_desktop.domain.items import REVIEWED, Item
+from zwgk_desktop.domain.place import Place
+from zwgk_desktop.errors import Problem
+from zwgk_desktop.render import fonts
+from zwgk_desktop.render.board import layout_board
+from zwgk_desktop.render.correction import Previous, public_item
+from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.pdf import Poster, write_pdf
+from zwgk_desktop.render.public import PublicItem
+
+
+@dataclass
+class RenderResult:
+    base_url: str
+    sheets: int = 0
+    items: list[PublicItem] = field(default_factory=list)
+    drafts: list[int] = field(default_factory=list)
+    withheld: list[Item] = field(default_factory=list)  # 依申请公开 / 不予公开: never on a board
+    warnings: list[Problem] = field(default_factory=list)
+    # Reviewed items laid out for the public: (database id, content hash), for the record of when
+    # each first went out (archive.first_public); `recorded` False if the archive could not note it.
+    printed: list[tuple[int, str]] = field(default_factory=list)
+    recorded: bool = True
+
+
+def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: str,
+                result: RenderResult, previous: Mapping[int, Previous] | None = None) -> list[Poster]:
+    """Lay out each item (a correction as its 更正公告, `previous` holding what each replaces);
+    collect what a person should know (drafts, characters the font lacks)."""
+    posters = []
+    for item in items:
+        public = public_item(item, layouts, place, (previous or {}).get(item.id or 0))
+        board = layout_board(public, layouts.for_category(public.category), fonts.text_width,
+                             place.supervision_phones)
+        draft = item.status != REVIEWED
+        posters.append(Poster(board, public.url(base_url), draft=draft))
+        result.items.append(public)
+        if draft:
+            result.drafts.append(public.item_id)
+        elif item.id is not None:
+            result.printed.append((item.id, public.content_hash))
+        missing = fonts.missing_glyphs(public.canonical_json().decode("utf-8"))
+        if missing:
+            result.warnings.append(Problem(
+                f"字体中没有这些字，打印出来会是空白：{''.join(sorted(missing))}（请手写补上）",
+                where=f"事项 {public.item_id}“{item.title}”"))
+    return posters
+
+
+def write_with_sealed(parts: list[Poster | bytes], out: Path, progress: Callable[[int], None] | None) -> int:
+    """The board in order: posters drawn now, sealed sheets copied as they are; whole or nothing."""
+    from pypdf import PdfReader, PdfWriter
+
+    from zwgk_desktop.outputs import replacing
+
+    drawn = [part for part in parts if isinstance(part, Poster)]
+    writer = PdfWriter()
+    with tempfile.TemporaryDirectory(prefix="zwgk-board-") as folder:
+        fresh = None
+        if drawn:
+            write_pdf(drawn, Path(folder) / "drawn.pdf")
+            fresh = PdfReader(Path(folder) / "drawn.pdf")
+        page = 0
+        for part in parts:
+            if isinstance(part, Poster):
+                assert fresh is not None
+                count = len(part.board.sheets)
+                for index in range(page, page + count):
+                    writer.add_page(fresh.pages[index])
+                page += count
+            else:
+                for sheet in PdfReader(io.BytesIO(part)).pages:
+                    writer.add_page(sheet)
+            if progress:
+                progress(len(writer.pages))
+        with replacing(out, "公开栏海报") as partial:
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            with partial.open("wb") as handle:
+                writer.write(handle)
+    return len(writer.pages)
+
+
+
+
+def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, previous: Previous | None = None,
+                progress: Callable[[int], None] | None = None) -> RenderResult:
+    """One item, as it stands in an editor (saved or not), to the PDF that would print.
+
+    Pure of the database, so the desktop app can call it in a worker thread with a copy of the
+    item. The base URL is the place's; without one the QR code points at a placeholder and the
+    caller is told. A correction needs `previous`: the version it replaces (`previous_versions`).
+    """
+    base_url = place.base_url or "https://（未设置网上公开地址）"
+    result = RenderResult(base_url=base_url)
+    if not place.base_url:
+        result.warnings.append(Problem("还没有设置网上公开地址：二维码暂时无效，请在“设置”中填写"))
+    replaced = {item.id: previous} if previous is not None and item.id is not None else {}
+    posters = posters_for([item], layouts, place, base_url, result, replaced)
+    result.sheets = write_pdf(posters, out, progress=progress)
+    return result
+
+
+def warm_up() -> None:
+    """Load the font and what rendering needs (in a render process, before its first job)."""
+    fonts.register()
