@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 
 # What a child says when it ends because its parent did (seen only by whoever waits for it).
 ORPHANED = 70
@@ -33,7 +35,34 @@ def process_pool(workers: int, initializer: Callable[[], None] | None = None) ->
                                initializer=_start_child, initargs=(initializer,))
 
 
+# The signals that end a program: Ctrl-C, `kill`, a closed terminal.
+_ENDING = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
+
+
+@contextmanager
+def starting_children() -> Iterator[None]:
+    """Hold back the signals that end the program while children are being started (around the
+    `submit`s that start them), and deliver them right after.
+
+    A spawned child first reads its start-up data from a pipe; a SIGTERM or Ctrl-C that cut the
+    parent short in the middle of writing it left the child reading half of it, and it printed
+    Python's traceback ("EOFError: Ran out of input") on the clerk's terminal. Held back, the
+    signal arrives when every child has what it needs, and the program stops as it should.
+    (Only on the main thread of a system that has signal masks; a child unmasks them first thing.)
+    """
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, _ENDING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
+
+
 def _start_child(then: Callable[[], None] | None) -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _ENDING)  # a child inherits the mask it was started under
     end_with_parent()
     if then is not None:
         then()

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.versions import previous_versions
-from zwgk_desktop.children import process_pool
+from zwgk_desktop.children import process_pool, starting_children
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import Item
@@ -228,10 +228,11 @@ def print_villages(archive: Archive, period: Quarter, villages: list[tuple[str, 
     stopped = False
     try:
         with process_pool(count, initializer=_warm_up) as pool:
-            jobs: dict[Future[VillageResult], int] = {
-                pool.submit(_render_one, spec, village, str(period), str(folder / f"{village[1]}-{period}.pdf"),
-                            base_url): index
-                for index, village in enumerate(villages)}
+            with starting_children():  # submitting starts the workers
+                jobs: dict[Future[VillageResult], int] = {
+                    pool.submit(_render_one, spec, village, str(period), str(folder / f"{village[1]}-{period}.pdf"),
+                                base_url): index
+                    for index, village in enumerate(villages)}
             pending = dict(jobs)
             while pending:
                 try:
