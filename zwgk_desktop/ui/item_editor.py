@@ -42,14 +42,21 @@ from zwgk_desktop.domain.items import (
     STATUS_NAMES,
     TITLE,
     Category,
+    Checker,
     Item,
     Report,
-    validate,
 )
 from zwgk_desktop.errors import Problem
 from zwgk_desktop.ui.row_model import PreparedRows, RowTableModel
 
 ERROR_STYLE = "background: #ffd6d6;"
+# How long the editor waits after a keystroke in a text box before it checks and previews: long
+# enough for the next keystroke of a word being typed, short enough not to be noticed. A cell of
+# the table (or a paste) is committed whole, so it is checked on the event loop's next pass.
+TYPING_PAUSE_MS = 200
+# The problems pane lists this many; beyond them it says how many more there are (a list of
+# 10,000 "同组同名" reminders would take longer to build than to check, and no one reads it all).
+PROBLEMS_LISTED = 300
 
 
 class RowTable(QTableView):
@@ -133,11 +140,14 @@ class ItemEditor(QWidget):
         self.item: Item | None = None
         self.undo = QUndoStack(self)
         self.model = RowTableModel(category, self.undo)
+        # The one checker, kept with the item so that an edit re-checks only what it changed.
+        self.checker = Checker(category)
         self.report = Report()
+        self._listed: list[tuple[bool, object]] | None = None  # what the problems pane shows
         self.state = EditState()
         self._loading = False
         self._inputs: dict[str, QWidget] = {}
-        self._pause = QTimer(self, singleShot=True, interval=350)
+        self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
         self._build()
         self._connect_signals()
 
@@ -223,7 +233,7 @@ class ItemEditor(QWidget):
                 widget.textChanged.connect(self._on_edited)
             elif isinstance(widget, QLineEdit):
                 widget.textEdited.connect(self._on_edited)
-        self.model.contentChanged.connect(self._on_edited)
+        self.model.contentChanged.connect(self._on_cells_edited)
         self._pause.timeout.connect(self._on_pause)
         self.add_row.clicked.connect(self._on_add_row)
         self.remove_row.clicked.connect(self._on_remove_rows)
@@ -234,7 +244,9 @@ class ItemEditor(QWidget):
         self.problems.itemClicked.connect(self._on_problem_activated)
 
     # -- loading and reading -------------------------------------------------------------------
-    def load(self, item: Item, prepared: PreparedRows | None = None, checked: Report | None = None) -> None:
+    def load(self, item: Item, prepared: PreparedRows | None = None, checked: Checker | None = None) -> None:
+        """Show the item. `checked` is a checker that has just checked exactly what will be on screen
+        (made in a worker on opening a long list), which saves the GUI thread that first check."""
         self._loading = True
         try:
             self.item = item
@@ -255,7 +267,9 @@ class ItemEditor(QWidget):
             self.undo.clear()
         finally:
             self._loading = False
-        self.refresh_problems(checked)
+        if checked is not None:
+            self.checker = checked
+        self.refresh_problems()
 
     def current_item(self) -> Item:
         """The item as it stands in the editor (values parsed where they can be).
@@ -330,28 +344,20 @@ class ItemEditor(QWidget):
         self.refresh_problems()
 
     # -- checking --------------------------------------------------------------------------------
-    def refresh_problems(self, checked: Report | None = None) -> Report:
+    def refresh_problems(self) -> Report:
         """Check the item as it stands; mark the cells and list every problem in words.
 
-        `checked` is a report already made in a worker for exactly what is on screen (on
-        opening a long list), which saves the GUI thread the work.
+        Only what changed since the last check is checked again (see `Checker`).
         """
         item = self.current_item()
-        report = checked if checked is not None else validate(item, self.category)
+        report = self.checker.check(item)
         # Parse problems first (a date that is not a date), then the item's own checks.
-        known = {(p.row, p.field, p.message) for p in report.errors}
+        known = {(p.row, p.field, p.message) for p in report.errors if p.row is None}
         report.errors[:0] = [p for p in self._form_problems if (p.row, p.field, p.message) not in known]
         self.report = report
         self.model.set_rule_notes(report.errors, report.warnings)
         self._mark_inputs(report)
-        self.problems.clear()
-        for problem, is_error in [(p, True) for p in report.errors] + [(p, False) for p in report.warnings]:
-            entry = QListWidgetItem(("错误：" if is_error else "提醒：") + str(problem))
-            entry.setData(Qt.ItemDataRole.UserRole, (problem.row, problem.field))
-            entry.setForeground(Qt.GlobalColor.darkRed if is_error else Qt.GlobalColor.darkYellow)
-            self.problems.addItem(entry)
-        if not report.errors and not report.warnings:
-            self.problems.addItem("没有发现问题。")
+        self._list_problems(report)
         assert self.item is not None
         self.status.setText((self.read_only_reason if self.sealed else "")
                             or STATUS_NAMES.get(self.item.status, self.item.status)
@@ -359,6 +365,29 @@ class ItemEditor(QWidget):
         self.row_count.setText(f"共 {self.model.rowCount()} 行")
         self.problemsChanged.emit(len(report.errors), len(report.warnings))
         return report
+
+    def _list_problems(self, report: Report) -> None:
+        """Errors first, then reminders; the first `PROBLEMS_LISTED` of them, and how many more."""
+        shown = [(True, p) for p in report.errors[:PROBLEMS_LISTED]]
+        shown += [(False, p) for p in report.warnings[:PROBLEMS_LISTED - len(shown)]]
+        more = len(report.errors) + len(report.warnings) - len(shown)
+        listed: list[tuple[bool, object]] = [*shown, (False, more)]
+        if listed == self._listed:
+            return  # most edits change nothing here: the pane is left as it is
+        self._listed = listed
+        self.problems.setUpdatesEnabled(False)
+        self.problems.clear()
+        for is_error, problem in shown:
+            entry = QListWidgetItem(("错误：" if is_error else "提醒：") + str(problem))
+            entry.setData(Qt.ItemDataRole.UserRole, (problem.row, problem.field))  # type: ignore[attr-defined]
+            entry.setForeground(Qt.GlobalColor.darkRed if is_error else Qt.GlobalColor.darkYellow)
+            self.problems.addItem(entry)
+        if more:
+            self.problems.addItem(f"……还有 {more} 处（共 {len(report.errors)} 处错误、{len(report.warnings)} 处提醒），"
+                                  "改正上面的问题后依次列出")
+        if not report.errors and not report.warnings:
+            self.problems.addItem("没有发现问题。")
+        self.problems.setUpdatesEnabled(True)
 
     def _mark_inputs(self, report: Report) -> None:
         wrong = {p.field: p.message for p in report.errors if p.row is None}
@@ -385,10 +414,19 @@ class ItemEditor(QWidget):
 
     # -- slots -----------------------------------------------------------------------------------
     def _on_edited(self, *_: object) -> None:
+        """A keystroke in one of the item's own boxes: check once the clerk pauses."""
         if self._loading:
             return
         self.state.revision += 1
-        self._pause.start()
+        self._pause.start(TYPING_PAUSE_MS)
+
+    def _on_cells_edited(self) -> None:
+        """Cells committed (an edit, a paste, rows added, removed or moved): check at once, on the
+        event loop's next pass, so the signals of one paste are checked together."""
+        if self._loading:
+            return
+        self.state.revision += 1
+        self._pause.start(0)
 
     def _on_pause(self) -> None:
         self.refresh_problems()

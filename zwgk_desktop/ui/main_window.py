@@ -38,7 +38,7 @@ from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES, new_item
 from zwgk_desktop.domain.categories import category as category_of
-from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
+from zwgk_desktop.domain.items import DRAFT, REVIEWED, Checker, Item, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem, ZwgkError
 from zwgk_desktop.office.handle import Archive
@@ -262,7 +262,7 @@ class MainWindow(QMainWindow):
 
         layouts = self.layouts
 
-        def read() -> tuple[Item, Place, int, PreparedRows, Report, bool, Previous | None]:
+        def read() -> tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None]:
             with sessions() as session:
                 item, village = store.load_item(session, item_id)
                 place, village_id = store.place_of(village), village.id
@@ -274,7 +274,9 @@ class MainWindow(QMainWindow):
             # Checked as the editor will hold it: rows as parsed from their texts.
             shown = item.snapshot()
             shown.rows = [dict(row) for row in prepared.values]
-            return item, place, village_id, prepared, validate(shown, schema), sealed, previous
+            checker = Checker(schema)  # kept by the editor: an edit then re-checks only what it changed
+            checker.check(shown)
+            return item, place, village_id, prepared, checker, sealed, previous
 
         if wait:
             self._show_item(read())
@@ -292,7 +294,7 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         show_error(self, "无法打开事项", error, self.log_path)
 
-    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report, bool, Previous | None]) -> None:
+    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None]) -> None:
         item, place, village_id, prepared, checked, sealed, previous = loaded
         if item.id != self._opening:
             return  # the clerk has already chosen another item

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 
@@ -16,10 +17,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.publishing import RenderResult, render_item, warm_up
+from zwgk_desktop.publishing import RenderResult, warm_up
 from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
+from zwgk_desktop.ui.preview_job import PreviewFailed, render_preview
 from zwgk_desktop.ui.workers import ProcessRunner
 
 log = logging.getLogger("zwgk")
@@ -47,7 +49,9 @@ class PreviewPane(QWidget):
         # Start the process once the window is on screen, not before: start-up stays quick.
         QTimer.singleShot(250, lambda: self.renderer.warm_up(warm_up))
         self._future: Future[RenderResult] | None = None
-        self._delay = QTimer(self, singleShot=True, interval=400)
+        # The editor has waited for the clerk to pause already; a newer request still replaces one
+        # not yet started, so a render starts on the event loop's next pass.
+        self._delay = QTimer(self, singleShot=True, interval=0)
         self._build()
         self._connect_signals()
 
@@ -131,7 +135,7 @@ class PreviewPane(QWidget):
         out = Path(self._folder.name) / f"preview-{generation}.pdf"
         self.state.setText("正在生成预览…")
         self._future = self.renderer.submit(
-            partial(render_item, previous=previous), item, self.layouts, place, out,
+            partial(render_preview, previous=previous), item, self.layouts, place, out,
             on_done=lambda result: self._on_rendered(generation, out, result, tag),
             on_error=lambda exc: self._on_failed(generation, exc),
         )
@@ -156,16 +160,16 @@ class PreviewPane(QWidget):
     def _on_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
             return
-        if isinstance(exc, ZwgkError):
+        if isinstance(exc, PreviewFailed):
+            log.error("preview failed: %s\n%s", exc.message, exc.trace)
             message = exc.message
-        elif isinstance(exc, (TypeError, ValueError, ArithmeticError)):
-            # A draft's cells hold what was typed ("abc" as an amount) until corrected. Logged all
-            # the same: a bug of ours would look the same from here.
-            log.info("preview paused: %r", exc)
-            message = "表中还有填错的值（见问题列表），改正后预览会自动更新"
+        elif isinstance(exc, ZwgkError):
+            message = exc.message  # PreviewPaused: the values to correct, named
+        elif isinstance(exc, BrokenProcessPool):
+            message = "生成预览的进程意外退出了（可能是内存不足），下次修改时会重新启动；内容没有受影响"
         else:
             log.error("preview failed", exc_info=exc)
-            message = "预览没能生成（原因已记入日志）"
+            message = f"预览没能生成：{type(exc).__name__}: {exc}（详情已记入日志）"
         self.state.setText(f"预览未更新：{message}")
         self.failed.emit(message)
 

@@ -1,0 +1,34 @@
+"""The result of checking a stored item is kept with it.
+
+`checked_digest` is the digest of the item's content as it was checked (`domain.items.content_digest`:
+its own values and its rows, as stored), `checked_rules` the version of the checks it went through
+(`domain.items.rules_version`), `checked_errors` how many errors they found. Printing trusts a
+clean result while both still match (the item unchanged, the checks the same) instead of checking
+a 10,000-household list again; anything else (an item written before this, by another tool, or
+changed behind the program's back) is checked as before. Existing items start with no result.
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    # Plain ADD COLUMN (no table copy): the item table's triggers and indexes stay as they are.
+    op.add_column("disclosure_item", sa.Column("checked_digest", sa.String(64), nullable=True))
+    op.add_column("disclosure_item", sa.Column("checked_rules", sa.String(64), nullable=True))
+    op.add_column("disclosure_item", sa.Column("checked_errors", sa.Integer(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("disclosure_item") as table:
+        table.drop_column("checked_errors")
+        table.drop_column("checked_rules")
+        table.drop_column("checked_digest")
