@@ -56,8 +56,8 @@ def env_for(tree: Path) -> dict[str, str]:
 
 
 def child(tree: Path, *args: str, timeout: int = 600) -> Any:
-    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, env=env_for(tree),
-                          timeout=timeout, check=False)
+    done = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
+                          env=env_for(tree), timeout=timeout, check=False)
     if done.returncode != 0:
         print(done.stdout, done.stderr, file=sys.stderr)
         raise SystemExit(f"the benchmark's child {args[0]} failed for {tree}")

@@ -30,7 +30,7 @@ from zwgk_desktop.db.models import (
 from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
-from zwgk_desktop.domain.fields import FieldError, clean_text
+from zwgk_desktop.domain.fields import Field, FieldError, Kind, clean_text
 from zwgk_desktop.domain.identity import IdentityError, check_phone, find_personal_numbers
 from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, KeptCheck, Report, validate
 from zwgk_desktop.domain.periods import Quarter
@@ -469,10 +469,26 @@ def to_domain(record: DisclosureItem, rows: list[dict[str, Any]] | None = None) 
         reviewed_on=record.reviewed_on, status=record.status,
         number=record.number, supersedes=record.supersedes_id, correction_reason=record.correction_reason,
         fields={f.key: f.from_json((record.fields or {}).get(f.key)) for f in schema.item_fields},
-        rows=[{f.key: f.from_json(data.get(f.key)) for f in schema.row_fields} for data in raw_rows],
+        rows=_rows_from_json(schema.row_fields, raw_rows),
         kept_check=KeptCheck(record.checked_digest, record.checked_rules, record.checked_errors)
         if record.checked_digest and record.checked_rules and record.checked_errors is not None else None,
     )
+
+
+def _rows_from_json(specs: tuple[Field, ...], raw_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as the store keeps them (JSON) to typed values: only dates need reading, so the other
+    values are taken as they are (a 10,000-household list has 100,000 of them)."""
+    keys = [f.key for f in specs]
+    dated = [f for f in specs if f.kind is Kind.DATE]
+    if not dated:
+        return [{key: data.get(key) for key in keys} for data in raw_rows]
+    rows = []
+    for data in raw_rows:
+        row = {key: data.get(key) for key in keys}
+        for spec in dated:
+            row[spec.key] = spec.from_json(row[spec.key])
+        rows.append(row)
+    return rows
 
 
 def load_rows(session: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:

@@ -172,21 +172,18 @@ class KeptCheck:
 def content_digest(item: Item, category: Category) -> str:
     """A digest of everything the checks read of an item, its values as the store keeps them; any
     change to any of them (through the program or behind its back) changes it."""
-    def stored(spec: Field, value: Any) -> Any:
-        return spec.to_json(value)
-
     own = [item.category, str(item.period), item.title, item.disclosure, item.publicity_start,
            item.publicity_end, item.status, item.clerk, item.reviewer, item.reviewed_on, item.supersedes,
-           item.correction_reason, [[f.key, stored(f, item.fields.get(f.key))] for f in category.item_fields]]
-    specs = category.row_fields
-    rows = [[stored(f, row.get(f.key)) for f in specs] for row in item.rows]
-    text = json.dumps([own, [f.key for f in specs], rows], ensure_ascii=False, separators=(",", ":"),
-                      default=_tagged)
+           item.correction_reason, [[f.key, item.fields.get(f.key)] for f in category.item_fields]]
+    keys = [f.key for f in category.row_fields]
+    rows = [[row.get(key) for key in keys] for row in item.rows]
+    text = json.dumps([own, keys, rows], ensure_ascii=False, separators=(",", ":"), default=_tagged)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _tagged(value: Any) -> Any:
-    """A value JSON has no form for (a date among an item's own values, a draft's odd value)."""
+    """A value JSON has no form for (a date; a draft's odd value): tagged with its type, so that
+    a date and the text of it differ."""
     return [type(value).__name__, value.isoformat() if isinstance(value, date) else repr(value)]
 
 

@@ -222,24 +222,29 @@ def _paginate(flow: list[Block], header: Block, height: float, rows_cap: int | N
     along with them, so a reader sees what the figures add up.
     """
     pages: list[list[Block]] = [[]]
-
-    def height_of(blocks: list[Block]) -> float:
-        rows = any(b.kind in ("row", "totals") for b in blocks)
-        return sum(b.height for b in blocks) + (header.height if rows else 0)
+    # The open sheet's blocks' heights, rows, and whether a table is on it, kept as blocks are
+    # added (a 10,000-row list has 10,000 blocks: summing a sheet again for each would be slow).
+    used, rows_here, tabular = 0.0, 0, False
 
     for block in flow:
         page = pages[-1]
         if block.kind == "gap" and not page:
             continue  # a gap at the top of a sheet is wasted room
-        rows_here = sum(1 for b in page if b.kind == "row")
         cap_reached = rows_cap is not None and block.kind == "row" and rows_here >= rows_cap
-        if page and (cap_reached or height_of([*page, block]) > height):
+        with_rows = tabular or block.kind in ("row", "totals")
+        if page and (cap_reached or used + block.height + (header.height if with_rows else 0) > height):
             carried: list[Block] = []
             if block.kind in ("totals", "summary") and rows_here >= 2:
                 last_row = max(i for i, b in enumerate(page) if b.kind == "row")
                 carried, page[:] = page[last_row:], page[:last_row]
             pages.append([*carried])
+            used = sum(b.height for b in carried)
+            rows_here = sum(1 for b in carried if b.kind == "row")
+            tabular = any(b.kind in ("row", "totals") for b in carried)
         pages[-1].append(block)
+        used += block.height
+        rows_here += block.kind == "row"
+        tabular = tabular or block.kind in ("row", "totals")
 
     sheets = []
     for number, blocks in enumerate(pages, start=1):
