@@ -16,6 +16,9 @@ choosing an item: the preview's process starts meanwhile), then the list is open
 is edited EDITS times, each time waiting until the preview of exactly that edit is on screen and
 the edit saved. A 5 ms timer records the longest gap between its ticks (a stall) throughout.
 
+With ZWGK_BENCH_TRACE=1 it prints each stall over 40 ms as it happens (and the phases' starts);
+with ZWGK_BENCH_PROFILE=PREFIX it writes the GUI thread's cProfile to PREFIX-ITEM.prof.
+
 `--compare DIR` runs the same measurements, alternately, on another checkout of the program (say
 the commit before a change: `git archive COMMIT | tar -x -C DIR`), each in its own archive, so
 the two are measured side by side on the same loaded machine; compare their ratio.
@@ -61,6 +64,8 @@ def child(tree: Path, *args: str, timeout: int = 600) -> Any:
     if done.returncode != 0:
         print(done.stdout, done.stderr, file=sys.stderr)
         raise SystemExit(f"the benchmark's child {args[0]} failed for {tree}")
+    if os.environ.get("ZWGK_BENCH_TRACE"):
+        print(done.stderr, file=sys.stderr, end="")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -146,6 +151,12 @@ def run_child(args: list[str]) -> int:
     what, rest = args[0], args[1:]
     if what == "make":
         found = make_archive(Path(rest[0]), [int(n) for n in rest[1:]])
+    elif os.environ.get("ZWGK_BENCH_PROFILE"):  # the GUI thread's profile, for finding what stalls it
+        import cProfile
+
+        with cProfile.Profile() as profile:
+            found = measure(Path(rest[0]), int(rest[1]), int(rest[2]))
+        profile.dump_stats(f"{os.environ['ZWGK_BENCH_PROFILE']}-{rest[1]}.prof")
     else:
         found = measure(Path(rest[0]), int(rest[1]), int(rest[2]))
     print(json.dumps(found))
@@ -225,6 +236,10 @@ def measure(db: Path, item_id: int, edits: int) -> dict[str, float]:
         for signal in signals:
             signal.disconnect(check)
 
+    def trace(what: str) -> None:
+        if os.environ.get("ZWGK_BENCH_TRACE"):
+            print(f"  {what} (at {clock.nsecsElapsed() / 1e6:.0f} ms)", file=sys.stderr)
+
     def start_watch() -> float:
         gaps.clear()
         clock.start()
@@ -239,6 +254,7 @@ def measure(db: Path, item_id: int, edits: int) -> dict[str, float]:
     # Idle for a moment, as a clerk's window is before an item is chosen (the preview's process starts).
     until(lambda: False, [], 3000)
     figures: dict[str, float] = {}
+    trace("open")
     started = start_watch()
     node = window.navigator.find_item(item_id)
     QTimer.singleShot(0, lambda: window.navigator.setCurrentItem(node))
@@ -255,6 +271,7 @@ def measure(db: Path, item_id: int, edits: int) -> dict[str, float]:
     seconds, stall = [], 0.0
     for n in range(edits):
         saved_before = editor.state.saved
+        trace(f"edit {n + 1}")
         started = start_watch()
         row = rng.randrange(editor.model.rowCount())
         editor.model.setData(editor.model.index(row, column), f"{300 + n}.00")
@@ -262,7 +279,9 @@ def measure(db: Path, item_id: int, edits: int) -> dict[str, float]:
         until(lambda: window.preview.rendered_tag == (item_id, editor.revision), [window.preview.rendered])
         seconds.append(time.perf_counter() - started)
         qapp.processEvents()
+        trace(f"  preview shown after {seconds[-1]:.2f} s")
         until(lambda: editor.state.saved > saved_before, [window.saved])  # noqa: B023 - used at once
+        trace("  saved")
         stall = max(stall, stop_watch())
     figures["edit_s"] = statistics.median(seconds)
     figures["edit_worst_s"] = max(seconds)

@@ -30,7 +30,7 @@ STARTS = {"assistance": lambda: factories.assistance(count=6, seed=3), "finance"
 # Values a cell may be given: sound ones, ones that break it, ones that make two rows alike.
 ODD = st.sampled_from([None, "", "abc", "  ", "其他支出", "0", "-5", 0, -5, 1, 2, 10**13, True, 3.5,
                        date(2026, 8, 1), date(2025, 1, 1), "2026-08-01", "张建国", "3组", "甲建筑公司",
-                       "记-001", "\u200b隐", "13912345678", "农村低保"])
+                       "记-001", "\u200b隐", "13912345678", "农村低保", (1, 2)])  # (1, 2): a list, which cannot be a key
 
 
 def _copy(item: Item) -> Item:
@@ -62,7 +62,7 @@ def _apply(item: Item, edit: tuple[Any, ...]) -> None:
     rows = item.rows
     kind, *args = edit
     if kind == "cell" and rows:
-        rows[args[0] % len(rows)][args[1]] = args[2]
+        rows[args[0] % len(rows)][args[1]] = list(args[2]) if isinstance(args[2], tuple) else args[2]
     elif kind == "copy" and rows:  # a value of another row: a duplicate household, voucher, rank
         rows[args[0] % len(rows)][args[1]] = rows[args[2] % len(rows)].get(args[1])
     elif kind == "insert":

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import json
+import operator
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
@@ -274,6 +276,7 @@ class _RowCheck:
     cells: list[tuple[str, str]]  # (message, field label): errors
     rule_findings: list[_Finding] = field(default_factory=list)
     context: object = None  # what the row rules were last run under; `_UNSET` when never
+    rewrites: bool = False  # the checked values differ from the row's (or it lacks some)
 
     @property
     def broken(self) -> bool:
@@ -281,6 +284,7 @@ class _RowCheck:
 
 
 _UNSET = object()
+_PARTIAL = object()  # ends the key of a row that lacks some of its category's values
 
 
 class Checker:
@@ -297,8 +301,11 @@ class Checker:
     def __init__(self, category: Category) -> None:
         self.category = category
         self._keys = [spec.key for spec in category.row_fields]
+        self._values_of = operator.itemgetter(*self._keys) if self._keys else lambda row: ()
         self._rows: dict[tuple[Any, ...], _RowCheck] = {}
         self._last_keys: list[tuple[Any, ...] | None] = []
+        self._last_checks: list[_RowCheck] = []
+        self._context: tuple[Quarter, dict[str, Any]] | None = None
         self._last_rules: tuple[object, Report] | None = None  # (what they read, what they found)
 
     def check(self, item: Item, *, rows_checked: bool = False, unread_rows: Collection[int] = ()) -> Report:
@@ -331,64 +338,77 @@ class Checker:
             usable[spec.key] = item.fields[spec.key] if len(report.errors) == before else None
         context = (item.period, usable)
         view = replace(item, fields=usable)
+        if self._context is not None and self._context == context:
+            context = self._context  # the same: each row's rules need no comparing (see below)
+        self._context = context
         broken = {number for number in unread_rows if 1 <= number <= len(item.rows)}
         keys: list[tuple[Any, ...] | None] = []
         checks: list[_RowCheck] = []
-        kept: dict[tuple[Any, ...], _RowCheck] = {}
+        cache = self._rows
         for number, row in enumerate(item.rows, start=1):
-            key = self._key(row) if not rows_checked else None  # as read from a file: checked once
-            found = self._rows.get(key) if key is not None else None
+            key = found = None
+            if not rows_checked:  # (as read from a file: each value was checked as it was read)
+                key = self._key(row)
+                try:
+                    found = cache.get(key)
+                except TypeError:  # a value that cannot be a key (a list): the row is checked every time
+                    key = None
             if found is None:
                 found = self._check_row(row, rows_checked)
-            if key is not None:
-                kept[key] = found
+                if key is not None:
+                    cache[key] = found
             keys.append(key)
             checks.append(found)
-            if not rows_checked:
+            if found.rewrites:
                 row.update(found.values)
+            if found.cells:
+                broken.add(number)
                 for message, label in found.cells:
                     report.error(message, row=number, field=label)
-                if found.cells:
-                    broken.add(number)
-        self._rows = kept  # what is no longer in the item is forgotten
+        if len(cache) > 2 * len(keys) + 100:  # what is no longer in the item is forgotten
+            self._rows = {key: found for key, found in zip(keys, checks, strict=True) if key is not None}
         if len(item.rows) < category.min_rows:
             report.error(f"至少需要 {category.min_rows} 行，现有 {len(item.rows)} 行", field="明细")
         row_findings: list[Problem] = []
         warnings: list[Problem] = []
         for number, (row, found) in enumerate(zip(item.rows, checks, strict=True), start=1):
-            if number in broken:
-                continue
-            if found.context is _UNSET or found.context != context:
+            if found.context is not context and (found.context is _UNSET or found.context != context):
+                if found.cells or number in broken:
+                    continue
                 found.rule_findings = _row_rule_findings(category, view, row)
                 found.context = context
-            for is_error, message, label in found.rule_findings:
-                (row_findings if is_error else warnings).append(Problem(message, row=number, field=label))
-        across = self._rules_across(item, view, keys, broken, context)
+            if found.rule_findings and number not in broken:
+                for is_error, message, label in found.rule_findings:
+                    (row_findings if is_error else warnings).append(Problem(message, row=number, field=label))
+        across = self._rules_across(item, view, keys, checks, broken, context)
         report.errors += _by_row(row_findings, across.errors)
         report.warnings += _by_row(warnings, across.warnings)
-        self._last_keys = keys
+        self._last_keys, self._last_checks = keys, checks
         return report
 
-    def _key(self, row: Mapping[str, Any]) -> tuple[Any, ...] | None:
-        """The row's values as a dictionary key (their types too: 1 and True are equal keys), or
-        None for a value that cannot be one (then the row is checked every time)."""
-        values = tuple(row.get(key) for key in self._keys)
-        key = (*values, *map(type, values))
+    def _key(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The row's values as a dictionary key (their types too: 1 and True are equal keys)."""
         try:
-            hash(key)
-        except TypeError:
-            return None
-        return key
+            values = self._values_of(row)  # every key there (the editor's rows): one call in C
+        except KeyError:  # a value missing: a row of its own, to which the check adds the keys
+            values = tuple(row.get(key) for key in self._keys)
+            return (*values, *map(type, values), _PARTIAL)
+        if len(self._keys) == 1:
+            values = (values,)
+        return values + tuple(map(type, values))
 
     def _check_row(self, row: Mapping[str, Any], rows_checked: bool) -> _RowCheck:
         if rows_checked:
             return _RowCheck({key: row.get(key) for key in self._keys}, [], context=_UNSET)
         scratch = Report()
         values = {spec.key: _check_into(spec, row.get(spec.key), scratch, row=0) for spec in self.category.row_fields}
-        return _RowCheck(values, [(p.message, p.field) for p in scratch.errors], context=_UNSET)
+        # Whether the row must be rewritten in canonical form: a value changed, or a key is missing.
+        rewrites = any(key not in row or type(row[key]) is not type(value) or row[key] != value
+                       for key, value in values.items())
+        return _RowCheck(values, [(p.message, p.field) for p in scratch.errors], context=_UNSET, rewrites=rewrites)
 
-    def _rules_across(self, item: Item, view: Item, keys: list[tuple[Any, ...] | None], broken: set[int],
-                      context: object) -> Report:
+    def _rules_across(self, item: Item, view: Item, keys: list[tuple[Any, ...] | None], checks: list[_RowCheck],
+                      broken: set[int], context: object) -> Report:
         """The category's rules across rows, over every row whose values are well-typed (a broken
         cell would only repeat its own fault in other words), so a duplicate household is told at
         once with a bad amount elsewhere, not only once that is fixed. Each finding keeps the row
@@ -400,7 +420,7 @@ class Checker:
         category = self.category
         read = (context, frozenset(broken), len(keys))
         if self._last_rules is not None and self._last_rules[0] == read \
-                and not self._changed_for_rules(keys):
+                and not self._changed_for_rules(keys, checks):
             return self._last_rules[1]
         kept = [number for number in range(1, len(item.rows) + 1) if number not in broken]
         shown = replace(view, rows=[item.rows[number - 1] for number in kept] if broken else item.rows)
@@ -413,17 +433,18 @@ class Checker:
         self._last_rules = (read, found)
         return found
 
-    def _changed_for_rules(self, keys: list[tuple[Any, ...] | None]) -> bool:
-        """Whether a value the rules across rows read differs from last time, row by row."""
+    def _changed_for_rules(self, keys: list[tuple[Any, ...] | None], checks: list[_RowCheck]) -> bool:
+        """Whether a value the rules across rows read differs from last time, row by row. A row
+        whose check is the one it had last time holds the values it held (one check per values)."""
         if len(keys) != len(self._last_keys):
             return True
         read = self.category.rule_fields
         positions = [i for i, key in enumerate(self._keys) if read is None or key in read]
-        for new, old in zip(keys, self._last_keys, strict=True):
+        for i in itertools.compress(range(len(checks)), map(operator.is_not, checks, self._last_checks)):
+            new, old = keys[i], self._last_keys[i]
             if new is None or old is None:
                 return True
-            if new is not old and new != old and any(new[i] != old[i] or type(new[i]) is not type(old[i])
-                                                     for i in positions):
+            if any(new[p] != old[p] or type(new[p]) is not type(old[p]) for p in positions):
                 return True
         return False
 
