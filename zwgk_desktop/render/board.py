@@ -154,12 +154,25 @@ def _cells(values: tuple[str, ...], widths: tuple[float, ...], size: float, meas
     return tuple(tuple(wrap(v, w - 2 * CELL_PAD, size, measure)) for v, w in zip(values, widths, strict=True))
 
 
+# Rows laid out lately, by all they are laid out from: the preview's process lays a 10,000-row
+# list out again after each edit of one row. Forgotten when it grows large.
+_laid_rows: dict[tuple[object, ...], Block] = {}
+_ROWS_KEPT = 50_000
+
+
 def _row_block(kind: str, values: tuple[str, ...], widths: tuple[float, ...], size: float,
                min_height: float, measure: Measure, span: int = 1) -> Block:
+    key = (kind, values, widths, size, min_height, measure, span)
+    found = _laid_rows.get(key)
+    if found is not None:
+        return found
     merged = (sum(widths[:span]), *widths[span:])
     cells = _cells((values[0], *values[span:]), merged, size, measure)
     lines = max((len(c) for c in cells), default=1)
-    return Block(kind, max(min_height, lines * size * LINE + 2 * CELL_PAD), cells, span=span)
+    if len(_laid_rows) >= _ROWS_KEPT:
+        _laid_rows.clear()
+    block = _laid_rows[key] = Block(kind, max(min_height, lines * size * LINE + 2 * CELL_PAD), cells, span=span)
+    return block
 
 
 def _label_span(values: tuple[str, ...]) -> int:

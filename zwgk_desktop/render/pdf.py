@@ -38,10 +38,13 @@ class Poster:
     draft: bool = False  # not yet reviewed: marked so nobody posts it
 
 
-def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int], None] | None = None) -> int:
+def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int], None] | None = None,
+              first: int | None = None) -> int:
     """Write all posters' sheets into one PDF, atomically (a temp file renamed into place).
 
-    Returns the number of sheets. A failure leaves no half-written file behind.
+    Returns the number of sheets. A failure leaves no half-written file behind. `first`: only
+    each poster's first sheets (numbered as in the whole), for a preview to show while the rest
+    is drawn.
     """
     out = Path(out)
     check_target(out, "公开栏海报")
@@ -60,7 +63,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
         titles = []
         for poster in posters:
             titles.append(poster.board.item.heading)
-            for _ in _draw_poster(canvas, poster):
+            for _ in _draw_poster(canvas, poster, first):
                 sheets += 1
                 if progress:
                     progress(sheets)  # may raise to cancel: the temp file is removed below
@@ -77,7 +80,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
     return sheets
 
 
-def _draw_poster(canvas: Canvas, poster: Poster) -> Iterator[Sheet]:
+def _draw_poster(canvas: Canvas, poster: Poster, first: int | None = None) -> Iterator[Sheet]:
     """Draw the poster's sheets one by one, yielding after each (for progress and cancelling)."""
     board = poster.board
     form = f"qr{board.item.item_id}_{board.item.code}"
@@ -90,7 +93,7 @@ def _draw_poster(canvas: Canvas, poster: Poster) -> Iterator[Sheet]:
     if poster.draft:
         _draw_draft_mark(canvas, board)
     canvas.endForm()
-    for sheet in board.sheets:
+    for sheet in board.sheets[:first]:
         canvas.setPageSize((board.page_width, board.page_height))
         _draw_sheet(canvas, board, sheet, furniture)
         canvas.showPage()
@@ -224,7 +227,7 @@ def _draw_block(canvas: Canvas, board: Board, block: Block, top: float) -> None:
     line_height = size * LINE
     for index, (cell, col_w) in enumerate(zip(block.cells, widths, strict=True)):
         if index:
-            grid.append(f"n {fp_str(x, top)} m {fp_str(x, bottom)} l S")  # as canvas.line draws it
+            grid.append(formatted.rule(x, top, bottom))
         align = "center" if block.kind == "header" else aligns[index]
         baseline = top - (block.height - len(cell) * line_height) / 2 - size * 1.1
         for line in cell:
@@ -233,7 +236,7 @@ def _draw_block(canvas: Canvas, board: Board, block: Block, top: float) -> None:
             else:
                 line_w = fonts.text_width(line, size)
                 start = x + (col_w - line_w) / 2 if align == "center" else x + col_w - CELL_PAD - line_w
-            code.append(f"1 0 0 1 {fp_str(start, baseline)} Tm")  # as text.setTextOrigin sets it
+            code.append(formatted.origin(start, baseline))
             formatted.out(text, line)
             baseline -= line_height
         x += col_w
@@ -254,6 +257,23 @@ class _Formatted:
 
     def __init__(self) -> None:
         self._done: dict[tuple[str, int, float, float], tuple[str, int]] = {}
+        # Sheets repeat their positions: each row's cells start where the row's above them did.
+        self._origins: dict[tuple[float, float], str] = {}
+        self._rules: dict[tuple[float, float, float], str] = {}
+
+    def origin(self, x: float, y: float) -> str:
+        """The operator that moves a line of text to (x, y), as `setTextOrigin` writes it."""
+        found = self._origins.get((x, y))
+        if found is None:
+            found = self._origins[(x, y)] = f"1 0 0 1 {fp_str(x, y)} Tm"
+        return found
+
+    def rule(self, x: float, top: float, bottom: float) -> str:
+        """A vertical rule from top to bottom, as `canvas.line` draws it."""
+        found = self._rules.get((x, top, bottom))
+        if found is None:
+            found = self._rules[(x, top, bottom)] = f"n {fp_str(x, top)} m {fp_str(x, bottom)} l S"
+        return found
 
     @classmethod
     def of(cls, canvas: Canvas) -> _Formatted:

@@ -259,7 +259,7 @@ class MainWindow(QMainWindow):
         self.preview.clear()
         self._update_actions()
         sessions = self.sessions
-
+        preview = self.preview
         layouts = self.layouts
 
         def read() -> tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None]:
@@ -269,6 +269,10 @@ class MainWindow(QMainWindow):
                 sealed = store.is_sealed(session, item_id)
                 # A correction previews as its 更正公告, made against the version it replaces as sealed.
                 previous = previous_versions(session, [item], layouts, place).get(item_id)
+            # Its sheets are drawn (in their process) while the editor is made: as stored, which is
+            # what the editor will hold before any edit (revision 0).
+            preview.request_soon(item, place, tag=(item_id, 0), previous=previous,
+                                 wanted=lambda: self._opening == item_id)
             schema = category_of(item.category)
             prepared = prepare_rows(schema.row_fields, item.rows)
             # Checked as the editor will hold it: rows as parsed from their texts.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
@@ -17,21 +18,28 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.publishing import RenderResult, warm_up
+from zwgk_desktop.publishing import warm_up
 from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
-from zwgk_desktop.ui.preview_job import PreviewFailed, render_preview
+from zwgk_desktop.ui.preview_job import PreviewFailed, PreviewResult, render_preview
 from zwgk_desktop.ui.workers import ProcessRunner
 
 log = logging.getLogger("zwgk")
 
 
-class PreviewPane(QWidget):
-    """Shows the PDF of the item being edited; `rendered` fires when a new one is on screen."""
+# A long list just opened shows its first sheet while the others are drawn.
+FIRST_SHEETS = 1
 
-    rendered = Signal(object)  # RenderResult
+
+class PreviewPane(QWidget):
+    """Shows the PDF of the item being edited; `rendered` fires when a new one is on screen, whole
+    (`shown` fires as well, and also when only the first sheet of a list just opened is)."""
+
+    rendered = Signal(object)  # PreviewResult
+    shown = Signal(object)  # PreviewResult: whole, or its first sheets (`partial`)
     failed = Signal(str)
+    _asked = Signal(object)  # a request made in another thread (see `request_soon`)
 
     def __init__(self, layouts: LayoutSet, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -41,14 +49,15 @@ class PreviewPane(QWidget):
         self._pending: tuple[Item, Place, object, Previous | None] | None = None
         self.rendered_tag: object = None
         self.pdf_path: Path | None = None
-        self.result: RenderResult | None = None
+        self.result: PreviewResult | None = None
         self.document = QPdfDocument(self)
         # Renders run in their own process, one at a time; a request that has not started yet
         # is replaced by a newer one.
         self.renderer = ProcessRunner(self)
         # Start the process once the window is on screen, not before: start-up stays quick.
         QTimer.singleShot(250, lambda: self.renderer.warm_up(warm_up))
-        self._future: Future[RenderResult] | None = None
+        self._futures: list[Future[PreviewResult]] = []
+        self._submitted: tuple[Item, Place, object, Previous | None] | None = None
         # The editor has waited for the clerk to pause already; a newer request still replaces one
         # not yet started, so a render starts on the event loop's next pass.
         self._delay = QTimer(self, singleShot=True, interval=0)
@@ -80,6 +89,7 @@ class PreviewPane(QWidget):
 
     def _connect_signals(self) -> None:
         self._delay.timeout.connect(self._on_delay)
+        self._asked.connect(self._on_asked)
         navigator = self.view.pageNavigator()
         navigator.currentPageChanged.connect(self._on_page_changed)
         self.previous.clicked.connect(lambda: self.go_to(navigator.currentPage() - 1))
@@ -97,12 +107,27 @@ class PreviewPane(QWidget):
         `rendered_tag` says which tag the PDF on screen belongs to. A correction renders as its
         更正公告, for which `previous` is the version it replaces.
         """
-        self._pending = (item.snapshot(), place, tag, previous)
+        asked = (item.snapshot(), place, tag, previous)
+        if asked == self._submitted and self._pending is None:
+            return  # asked for already (on opening: once the item is read, again once it is shown)
+        self._pending = asked
         if at_once:
             self._delay.stop()
             self._on_delay()
         else:
             self._delay.start()
+
+    def request_soon(self, item: Item, place: Place, *, tag: object = None, previous: Previous | None = None,
+                     wanted: Callable[[], bool] = lambda: True) -> None:
+        """`request(..., at_once=True)` from any thread (the worker reading an item, so that its
+        sheets are on the way while the editor is made); dropped if `wanted()` no longer holds
+        once the window gets to it."""
+        self._asked.emit((item, place, tag, previous, wanted))
+
+    def _on_asked(self, asked: tuple[Item, Place, object, Previous | None, Callable[[], bool]]) -> None:
+        item, place, tag, previous, wanted = asked
+        if wanted():
+            self.request(item, place, at_once=True, tag=tag, previous=previous)
 
     def stop(self) -> None:
         """Drop pending renders and stop the render process (before the window goes away)."""
@@ -116,7 +141,7 @@ class PreviewPane(QWidget):
 
     def clear(self) -> None:
         self._generation += 1
-        self._pending = None
+        self._pending = self._submitted = None
         self.document.close()
         self.pdf_path = None
         self.rendered_tag = None
@@ -126,40 +151,54 @@ class PreviewPane(QWidget):
     def _on_delay(self) -> None:
         if self._pending is None:
             return
-        if self._future is not None:
-            self._future.cancel()  # only succeeds if it has not started; a started one is ignored
-        item, place, tag, previous = self._pending
+        for future in self._futures:
+            future.cancel()  # only succeeds if it has not started; a started one is ignored
+        item, place, tag, previous = self._submitted = self._pending
         self._pending = None
         self._generation += 1
         generation = self._generation
-        out = Path(self._folder.name) / f"preview-{generation}.pdf"
         self.state.setText("正在生成预览…")
-        self._future = self.renderer.submit(
-            partial(render_preview, previous=previous), item, self.layouts, place, out,
-            on_done=lambda result: self._on_rendered(generation, out, result, tag),
-            on_error=lambda exc: self._on_failed(generation, exc),
-        )
+        # Nothing on screen (an item just opened): its first sheet first, then the whole.
+        parts = [FIRST_SHEETS, None] if self.pdf_path is None else [None]
+        self._futures = []
+        for first in parts:
+            out = Path(self._folder.name) / f"preview-{generation}{'-first' if first else ''}.pdf"
+            self._futures.append(self.renderer.submit(
+                partial(render_preview, previous=previous, first=first), item, self.layouts, place, out,
+                on_done=lambda result, out=out: self._on_rendered(generation, out, result, tag),
+                on_error=lambda exc: self._on_failed(generation, exc),
+            ))
 
-    def _on_rendered(self, generation: int, out: Path, result: RenderResult, tag: object) -> None:
-        if generation != self._generation:
+    def _on_rendered(self, generation: int, out: Path, result: PreviewResult, tag: object) -> None:
+        if generation != self._generation or (result.partial and self.rendered_tag == tag):
             out.unlink(missing_ok=True)
             return
-        self.rendered_tag = tag
         page = self.view.pageNavigator().currentPage()
         old = self.pdf_path
         self.document.load(str(out))
-        self.pdf_path, self.result = out, result
+        self.pdf_path = out
         if old is not None and old != out:
             old.unlink(missing_ok=True)
         self.go_to(min(page, self.document.pageCount() - 1))
         warnings = "；".join(str(w) for w in result.warnings)
-        self.state.setText(f"共 {result.sheets} 张 A3" + (f"（{warnings}）" if warnings else ""))
+        if result.partial:
+            # Not yet what prints: the tag stays the older one, so printing waits for the whole.
+            self.state.setText(f"共 {result.sheets} 张 A3，其余 {result.sheets - result.drawn} 张正在生成…")
+        else:
+            self.rendered_tag, self.result = tag, result
+            self.state.setText(f"共 {result.sheets} 张 A3" + (f"（{warnings}）" if warnings else ""))
         self._on_page_changed(self.view.pageNavigator().currentPage())
-        self.rendered.emit(result)
+        self.shown.emit(result)
+        if not result.partial:
+            self.rendered.emit(result)
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
         if generation != self._generation:
             return
+        self._generation += 1  # the whole would fail as its first sheet did: told once
+        for future in self._futures:
+            future.cancel()
+        self._submitted = None  # asked again, it is tried again (the process may have died)
         if isinstance(exc, PreviewFailed):
             log.error("preview failed: %s\n%s", exc.message, exc.trace)
             message = exc.message
