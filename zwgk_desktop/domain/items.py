@@ -306,6 +306,7 @@ class Checker:
         self._last_keys: list[tuple[Any, ...] | None] = []
         self._last_checks: list[_RowCheck] = []
         self._context: tuple[Quarter, dict[str, Any]] | None = None
+        self.report: Report | None = None  # what the last check found
         self._last_rules: tuple[object, Report] | None = None  # (what they read, what they found)
 
     def check(self, item: Item, *, rows_checked: bool = False, unread_rows: Collection[int] = ()) -> Report:
@@ -384,6 +385,7 @@ class Checker:
         report.errors += _by_row(row_findings, across.errors)
         report.warnings += _by_row(warnings, across.warnings)
         self._last_keys, self._last_checks = keys, checks
+        self.report = report
         return report
 
     def _key(self, row: Mapping[str, Any]) -> tuple[Any, ...]:

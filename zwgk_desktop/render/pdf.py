@@ -280,7 +280,7 @@ class _Formatted:
         found: _Formatted | None = getattr(canvas, "_zwgk_formatted", None)
         if found is None:
             found = cls()
-            canvas._zwgk_formatted = found  # type: ignore[attr-defined]
+            canvas._zwgk_formatted = found
         return found
 
     def out(self, text: PDFTextObject, line: str) -> None:

@@ -269,12 +269,13 @@ class ItemEditor(QWidget):
             self._loading = False
         if checked is not None:
             self.checker = checked
-        self.refresh_problems()
+        self.refresh_problems(fresh=checked is not None)
 
-    def current_item(self) -> Item:
+    def current_item(self, rows: list[dict[str, Any]] | None = None) -> Item:
         """The item as it stands in the editor (values parsed where they can be).
 
-        Each call gives a fresh copy (rows are new dicts), so a worker may keep it.
+        Each call gives a fresh copy (rows are new dicts), so a worker may keep it; `rows`, rows
+        to use instead (the checker's, which need no copying).
         """
         assert self.item is not None
         problems: list[Problem] = []
@@ -293,7 +294,8 @@ class ItemEditor(QWidget):
             publicity_end=self._date(self.publicity_end, "公示结束", problems),
             clerk=self.clerk.text().strip() or None, reviewer=self.reviewer.text().strip() or None,
             reviewed_on=self._date(self.reviewed_on, "审核日期", problems),
-            fields=fields, rows=self.model.values(), number=self.item.number, supersedes=self.item.supersedes,
+            fields=fields, rows=self.model.values() if rows is None else rows, number=self.item.number,
+            supersedes=self.item.supersedes,
             correction_reason=(self.correction_reason.text().strip() or None) if self.item.supersedes else None,
         )
         self._form_problems = problems
@@ -344,13 +346,18 @@ class ItemEditor(QWidget):
         self.refresh_problems()
 
     # -- checking --------------------------------------------------------------------------------
-    def refresh_problems(self) -> Report:
+    def refresh_problems(self, *, fresh: bool = False) -> Report:
         """Check the item as it stands; mark the cells and list every problem in words.
 
-        Only what changed since the last check is checked again (see `Checker`).
+        Only what changed since the last check is checked again (see `Checker`); `fresh`: the
+        checker has just checked exactly what is on screen (in a worker, on opening a long list).
         """
-        item = self.current_item()
-        report = self.checker.check(item)
+        item = self.current_item(rows=self.model.checked_rows())
+        last = self.checker.report
+        if fresh and last is not None:
+            report = Report(list(last.errors), list(last.warnings), list(last.incomplete), list(last.whole))
+        else:
+            report = self.checker.check(item)
         # Parse problems first (a date that is not a date), then the item's own checks.
         known = {(p.row, p.field, p.message) for p in report.errors if p.row is None}
         report.errors[:0] = [p for p in self._form_problems if (p.row, p.field, p.message) not in known]
@@ -379,7 +386,7 @@ class ItemEditor(QWidget):
         self.problems.clear()
         for is_error, problem in shown:
             entry = QListWidgetItem(("错误：" if is_error else "提醒：") + str(problem))
-            entry.setData(Qt.ItemDataRole.UserRole, (problem.row, problem.field))  # type: ignore[attr-defined]
+            entry.setData(Qt.ItemDataRole.UserRole, (problem.row, problem.field))
             entry.setForeground(Qt.GlobalColor.darkRed if is_error else Qt.GlobalColor.darkYellow)
             self.problems.addItem(entry)
         if more:

@@ -329,7 +329,8 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         self.navigator.select(item.id)
         self._select_pending_row()
-        self._request_preview(at_once=True)
+        if not self.preview.asked_for((item.id, editor.revision)):  # asked for as soon as it was read
+            self._request_preview(at_once=True)
 
     def _on_editor_changed(self, editor: ItemEditor) -> None:
         if editor is not self.editor or self.place is None:

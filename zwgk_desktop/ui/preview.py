@@ -8,8 +8,10 @@ import tempfile
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPointF, QTimer, Signal
 from PySide6.QtPdf import QPdfDocument
@@ -22,7 +24,7 @@ from zwgk_desktop.publishing import warm_up
 from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import Place
-from zwgk_desktop.ui.preview_job import PreviewFailed, PreviewResult, render_preview
+from zwgk_desktop.ui.preview_job import PreviewFailed, PreviewResult, RowChanges, RowsUnknown, render_preview
 from zwgk_desktop.ui.workers import ProcessRunner
 
 log = logging.getLogger("zwgk")
@@ -57,6 +59,10 @@ class PreviewPane(QWidget):
         # Start the process once the window is on screen, not before: start-up stays quick.
         QTimer.singleShot(250, lambda: self.renderer.warm_up(warm_up))
         self._futures: list[Future[PreviewResult]] = []
+        # What the process was sent lately and not dropped: (job, the number of its rows, the rows),
+        # so that an edit sends only the rows it changed.
+        self._sent: list[tuple[Future[PreviewResult], int, list[dict[str, Any]]]] = []
+        self._rows_number = 0
         self._submitted: tuple[Item, Place, object, Previous | None] | None = None
         # The editor has waited for the clerk to pause already; a newer request still replaces one
         # not yet started, so a render starts on the event loop's next pass.
@@ -108,7 +114,9 @@ class PreviewPane(QWidget):
         更正公告, for which `previous` is the version it replaces.
         """
         asked = (item.snapshot(), place, tag, previous)
-        if asked == self._submitted and self._pending is None:
+        last = self._submitted
+        # The tag first: comparing two lists of 10,000 rows is for when it is the same.
+        if last is not None and last[2] == tag and asked == last and self._pending is None:
             return  # asked for already (on opening: once the item is read, again once it is shown)
         self._pending = asked
         if at_once:
@@ -116,6 +124,11 @@ class PreviewPane(QWidget):
             self._on_delay()
         else:
             self._delay.start()
+
+    def asked_for(self, tag: object) -> bool:
+        """Whether the last request (waiting or sent to the process) was for this tag."""
+        last = self._pending or self._submitted
+        return last is not None and last[2] == tag
 
     def request_soon(self, item: Item, place: Place, *, tag: object = None, previous: Previous | None = None,
                      wanted: Callable[[], bool] = lambda: True) -> None:
@@ -153,6 +166,7 @@ class PreviewPane(QWidget):
             return
         for future in self._futures:
             future.cancel()  # only succeeds if it has not started; a started one is ignored
+        self._sent = [sent for sent in self._sent if not sent[0].cancelled()][-3:]
         item, place, tag, previous = self._submitted = self._pending
         self._pending = None
         self._generation += 1
@@ -163,13 +177,29 @@ class PreviewPane(QWidget):
         self._futures = []
         for first in parts:
             out = Path(self._folder.name) / f"preview-{generation}{'-first' if first else ''}.pdf"
-            self._futures.append(self.renderer.submit(
-                partial(render_preview, previous=previous, first=first), item, self.layouts, place, out,
-                on_done=lambda result, out=out: self._on_rendered(generation, out, result, tag),
+            sent, rows = self._rows_to_send(item)
+            future = self.renderer.submit(
+                partial(render_preview, previous=previous, first=first, rows=rows), sent, self.layouts, place, out,
+                on_done=partial(self._on_rendered, generation, out, tag=tag),
                 on_error=lambda exc: self._on_failed(generation, exc),
-            ))
+            )
+            self._futures.append(future)
+            self._sent.append((future, rows[0], item.rows))
 
-    def _on_rendered(self, generation: int, out: Path, result: PreviewResult, tag: object) -> None:
+    def _rows_to_send(self, item: Item) -> tuple[Item, tuple[int, RowChanges | None]]:
+        """The item as the process is sent it: with its rows, or without them and with the rows
+        that differ from those of the last job the process got (an edit changes a few)."""
+        self._rows_number += 1
+        if self._sent:
+            _, base, before = self._sent[-1]
+            if len(before) == len(item.rows):
+                changed = {i: row for i, (row, old) in enumerate(zip(item.rows, before, strict=True))
+                           if row is not old and row != old}
+                if len(changed) <= len(item.rows) // 2:
+                    return replace(item, rows=[]), (self._rows_number, RowChanges(base, len(before), changed))
+        return item, (self._rows_number, None)
+
+    def _on_rendered(self, generation: int, out: Path, result: PreviewResult, *, tag: object) -> None:
         if generation != self._generation or (result.partial and self.rendered_tag == tag):
             out.unlink(missing_ok=True)
             return
@@ -193,6 +223,13 @@ class PreviewPane(QWidget):
             self.rendered.emit(result)
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
+        if isinstance(exc, RowsUnknown | BrokenProcessPool):
+            self._sent = []  # the process does not hold what it was sent: send the rows whole
+        if isinstance(exc, RowsUnknown):
+            if generation == self._generation and self._submitted is not None and self._pending is None:
+                self._pending = self._submitted
+                self._on_delay()
+            return
         if generation != self._generation:
             return
         self._generation += 1  # the whole would fail as its first sheet did: told once

@@ -10,8 +10,9 @@ the list out once.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import Item, validate
@@ -67,14 +68,45 @@ class PreviewResult:
         return self.drawn < self.sheets
 
 
+class RowsUnknown(Exception):
+    """An edit's rows were sent as changes to rows this process does not hold (it was restarted,
+    or the job that sent them was dropped): the window sends them whole."""
+
+
+@dataclass(frozen=True)
+class RowChanges:
+    """An item's rows as the ones sent before under the number `base`, with `changed` replaced
+    (by position) and `count` of them: what an edit of a long list sends to the process, rather
+    than pickling 10,000 rows while the window waits for the interpreter."""
+
+    base: int
+    count: int
+    changed: dict[int, dict[str, Any]]
+
+
+# Rows this process was sent lately, by the number the window gave them.
+_received: dict[int, list[dict[str, Any]]] = {}
+_RECEIVED_KEPT = 3
 # The last item laid out in this process, with what it was laid out from.
 _laid_out: tuple[tuple[Item, LayoutSet, Place, Previous | None], list[Poster], RenderResult] | None = None
 
 
 def render_preview(item: Item, layouts: LayoutSet, place: Place, out: Path,
-                   previous: Previous | None = None, first: int | None = None) -> PreviewResult:
+                   previous: Previous | None = None, first: int | None = None,
+                   rows: tuple[int, RowChanges | None] | None = None) -> PreviewResult:
     """The item to `out` as it would print (only its `first` sheets, if given); the base URL is the
-    place's, and without one the QR code points at a placeholder and the clerk is told."""
+    place's, and without one the QR code points at a placeholder and the clerk is told.
+
+    `rows`: the number the window gives the item's rows, and the changes they are (then the item
+    comes without rows) or None (they come with it).
+    """
+    if rows is not None:
+        number, changes = rows
+        if changes is not None:
+            item = replace(item, rows=_rows_from(changes))
+        _received[number] = item.rows
+        while len(_received) > _RECEIVED_KEPT:
+            del _received[min(_received)]
     try:
         posters, laid_out = _posters(item, layouts, place, previous)
         drawn = write_pdf(posters, out, first=first)
@@ -94,6 +126,16 @@ def render_preview(item: Item, layouts: LayoutSet, place: Place, out: Path,
         sheets=sum(len(p.board.sheets) for p in posters), drawn=drawn, base_url=laid_out.base_url,
         items=[Shown(p.item_id, p.code, p.content_hash) for p in laid_out.items],
         drafts=list(laid_out.drafts), warnings=list(laid_out.warnings), printed=list(laid_out.printed))
+
+
+def _rows_from(changes: RowChanges) -> list[dict[str, Any]]:
+    base = _received.get(changes.base)
+    if base is None or len(base) != changes.count:
+        raise RowsUnknown(changes.base)
+    rows = list(base)
+    for index, row in changes.changed.items():
+        rows[index] = row
+    return rows
 
 
 def _posters(item: Item, layouts: LayoutSet, place: Place, previous: Previous | None

@@ -51,6 +51,12 @@ class RowTableModel(QAbstractTableModel):
         draft can be saved as typed."""
         return [dict(row) for row in self._values]
 
+    def checked_rows(self) -> list[dict[str, Any]]:
+        """The rows themselves (not copies), for the editor's checker: it reads them, and writes a
+        value back only in the canonical form it would be saved in. A row changed by an edit is a
+        new dict (see `_check_row`), so the checker can tell the rows it has seen."""
+        return list(self._values)
+
     def cell_problems(self) -> list[Problem]:
         return [Problem(message, row=r + 1, field=self.fields[c].label)
                 for (r, c), message in sorted(self._cell_errors.items())]
@@ -227,7 +233,8 @@ class RowTableModel(QAbstractTableModel):
         self.contentChanged.emit()
 
     def _check_row(self, r: int) -> None:
-        values = self._values[r]
+        values: dict[str, Any] = {}
+        self._values[r] = values  # a new dict: the rows handed out before keep what they held
         for c, spec in enumerate(self.fields):
             text = self._texts[r][c]
             try:
