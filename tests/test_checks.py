@@ -27,10 +27,11 @@ Q3 = Quarter(2026, 3)
 STARTS = {"assistance": lambda: factories.assistance(count=6, seed=3), "finance": factories.finance,
           "bids": factories.bids, "notice": factories.notice}
 
-# Values a cell may be given: sound ones, ones that break it, ones that make two rows alike.
+# Values a cell may be given: sound ones, ones that break it, ones that make two rows alike;
+# (1, 2) is given as a list, which cannot be a key.
 ODD = st.sampled_from([None, "", "abc", "  ", "其他支出", "0", "-5", 0, -5, 1, 2, 10**13, True, 3.5,
                        date(2026, 8, 1), date(2025, 1, 1), "2026-08-01", "张建国", "3组", "甲建筑公司",
-                       "记-001", "\u200b隐", "13912345678", "农村低保", (1, 2)])  # (1, 2): a list, which cannot be a key
+                       "记-001", "\u200b隐", "13912345678", "农村低保", (1, 2)])
 
 
 def _copy(item: Item) -> Item:

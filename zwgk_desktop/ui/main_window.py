@@ -329,7 +329,9 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         self.navigator.select(item.id)
         self._select_pending_row()
-        if not self.preview.asked_for((item.id, editor.revision)):  # asked for as soon as it was read
+        if self.preview.asked_for((item.id, editor.revision)):  # asked for as soon as it was read
+            self._update_actions()
+        else:
             self._request_preview(at_once=True)
 
     def _on_editor_changed(self, editor: ItemEditor) -> None:
