@@ -74,6 +74,18 @@ class RowTable(QTableView):
         self.horizontalHeader().setResizeContentsPrecision(60)
         self.verticalHeader().setDefaultSectionSize(26)
 
+    def fit_columns(self, rows: int = 60) -> None:
+        """Each column as wide as its header and its first rows' texts (what `resizeColumnsToContents`
+        does, measuring the texts here rather than asking the model for every role of every cell)."""
+        metrics = self.fontMetrics()
+        header = self.horizontalHeader()
+        pad = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin, None, self) + 6
+        shown = min(rows, self.rows.rowCount())
+        for column in range(self.rows.columnCount()):
+            texts = [str(self.rows.data(self.rows.index(row, column)) or "") for row in range(shown)]
+            widest = max((metrics.horizontalAdvance(t) + pad for t in texts), default=0)
+            self.setColumnWidth(column, max(widest, header.sectionSizeHint(column)))
+
     def commit_open_editor(self) -> None:
         """A value still being typed in a cell (Enter not yet pressed) is part of the item:
         commit it before the item is saved, printed or the window closed, or it would be lost."""
@@ -263,7 +275,7 @@ class ItemEditor(QWidget):
             for spec in self.category.item_fields:
                 _set_input(self._inputs[spec.key], spec.to_text(item.fields.get(spec.key)))
             self.model.load(prepared or item.rows)
-            self.table.resizeColumnsToContents()
+            self.table.fit_columns()
             self.undo.clear()
         finally:
             self._loading = False

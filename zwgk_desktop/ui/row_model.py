@@ -34,6 +34,7 @@ class RowTableModel(QAbstractTableModel):
         self._values: list[dict[str, Any]] = []  # parsed as the texts change, so reading is cheap
         self._cell_errors: dict[tuple[int, int], str] = {}
         self._rule_notes: dict[tuple[int, int], tuple[str, bool]] = {}  # (message, is_error)
+        self._told: tuple[list[Problem], list[Problem]] = ([], [])  # what the notes were made from
         self.reveal_private = False
         self.read_only = False  # a sealed item: shown, never changed
 
@@ -44,6 +45,7 @@ class RowTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._texts, self._values, self._cell_errors = prepared.texts, prepared.values, prepared.errors
         self._rule_notes.clear()
+        self._told = ([], [])
         self.endResetModel()
 
     def values(self) -> list[dict[str, Any]]:
@@ -63,6 +65,10 @@ class RowTableModel(QAbstractTableModel):
 
     def set_rule_notes(self, errors: Sequence[Problem], warnings: Sequence[Problem]) -> None:
         """Show the item's cross-row findings (重复, 收支不平 …) on the cells they name."""
+        told = (list(errors), list(warnings))
+        if told == self._told:
+            return  # the same findings (the checker hands back the very same ones: compared at once)
+        self._told = told
         by_label = {spec.label: c for c, spec in enumerate(self.fields)}
         notes: dict[tuple[int, int], tuple[str, bool]] = {}
         for problems, is_error in ((warnings, False), (errors, True)):
