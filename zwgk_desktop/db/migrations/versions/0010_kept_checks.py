@@ -20,11 +20,16 @@ branch_labels = None
 depends_on = None
 
 
+COLUMNS = (("checked_digest", sa.String(64)), ("checked_rules", sa.String(64)), ("checked_errors", sa.Integer()))
+
+
 def upgrade() -> None:
-    # Plain ADD COLUMN (no table copy): the item table's triggers and indexes stay as they are.
-    op.add_column("disclosure_item", sa.Column("checked_digest", sa.String(64), nullable=True))
-    op.add_column("disclosure_item", sa.Column("checked_rules", sa.String(64), nullable=True))
-    op.add_column("disclosure_item", sa.Column("checked_errors", sa.Integer(), nullable=True))
+    # Plain ADD COLUMN (no table copy): the item table's triggers and indexes stay as they are. A
+    # column already there (a schema put back to an older revision by hand) is left as it is.
+    present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("disclosure_item")}
+    for name, kind in COLUMNS:
+        if name not in present:
+            op.add_column("disclosure_item", sa.Column(name, kind, nullable=True))
 
 
 def downgrade() -> None:
