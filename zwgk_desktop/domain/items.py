@@ -178,9 +178,18 @@ def content_digest(item: Item, category: Category) -> str:
            item.publicity_end, item.status, item.clerk, item.reviewer, item.reviewed_on, item.supersedes,
            item.correction_reason, [[f.key, item.fields.get(f.key)] for f in category.item_fields]]
     keys = [f.key for f in category.row_fields]
-    rows = [[row.get(key) for key in keys] for row in item.rows]
-    text = json.dumps([own, keys, rows], ensure_ascii=False, separators=(",", ":"), default=_tagged)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    encode = _ENCODER.encode
+    digest = hashlib.sha256(encode([own, keys]).encode("utf-8"))
+    # Row by row, not as one text: a worker saving a long list then never holds the interpreter
+    # (and the window waiting for it) for the whole list at once.
+    get = operator.itemgetter(*keys) if len(keys) > 1 else None
+    for row in item.rows:
+        try:
+            values = list(get(row)) if get is not None else [row.get(key) for key in keys]
+        except KeyError:
+            values = [row.get(key) for key in keys]
+        digest.update(b"\n" + encode(values).encode("utf-8"))
+    return digest.hexdigest()
 
 
 def _tagged(value: Any) -> Any:
@@ -189,6 +198,7 @@ def _tagged(value: Any) -> Any:
     return [type(value).__name__, value.isoformat() if isinstance(value, date) else repr(value)]
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=lambda value: _tagged(value))
 # Raise when what the checks decide changes without their source changing (nothing does today:
 # every rule is code in the modules below).
 RULES = 1
