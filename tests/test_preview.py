@@ -151,3 +151,16 @@ def test_the_problems_pane_lists_the_first_problems_and_counts_the_rest(qtbot) -
     assert len(editor.report.warnings) == PROBLEMS_LISTED + 49
     assert editor.problems.count() == PROBLEMS_LISTED + 1
     assert editor.problems.item(PROBLEMS_LISTED).text().startswith("……还有 49 处")
+
+
+def test_an_item_being_opened_shows_its_first_sheet_and_prints_once_asked_whole(qtbot, pane: PreviewPane) -> None:  # type: ignore[no-untyped-def]
+    """As the window opens an item: its first sheet as soon as it is read, the whole once the
+    editor is shown; only the whole may print, even of a list that has one sheet."""
+    rendered: list[PreviewResult] = []
+    pane.rendered.connect(rendered.append)
+    with qtbot.waitSignal(pane.shown, timeout=60000) as first:
+        pane.request_soon(_list(5), PLACE, tag=("item", 0))
+    assert first.args[0].sheets == 1 and rendered == [] and pane.rendered_tag is None
+    with qtbot.waitSignal(pane.rendered, timeout=60000):
+        pane.request(_list(5), PLACE, at_once=True, tag=("item", 0))
+    assert pane.rendered_tag == ("item", 0) and len(rendered) == 1

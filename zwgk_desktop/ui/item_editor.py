@@ -162,6 +162,7 @@ class ItemEditor(QWidget):
         self._loading = False
         self._inputs: dict[str, QWidget] = {}
         self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._recheck = QTimer(self, singleShot=True, interval=0)  # the status changed: check again
         self._build()
         self._connect_signals()
 
@@ -249,6 +250,7 @@ class ItemEditor(QWidget):
                 widget.textEdited.connect(self._on_edited)
         self.model.contentChanged.connect(self._on_cells_edited)
         self._pause.timeout.connect(self._on_pause)
+        self._recheck.timeout.connect(self.refresh_problems)
         self.add_row.clicked.connect(self._on_add_row)
         self.remove_row.clicked.connect(self._on_remove_rows)
         self.move_up.clicked.connect(lambda: self._on_move(-1))
@@ -364,7 +366,9 @@ class ItemEditor(QWidget):
         if self.item.status != status:
             self.item.status = status
             self.state.revision += 1
-        self.refresh_problems()
+        # Checked on the event loop's next pass (or at `flush`): after an edit of a reviewed list
+        # this comes on top of the edit's own check, and a window that does both at once stalls.
+        self._recheck.start(0)
 
     # -- checking --------------------------------------------------------------------------------
     def refresh_problems(self, *, fresh: bool = False) -> Report:
@@ -373,6 +377,7 @@ class ItemEditor(QWidget):
         Only what changed since the last check is checked again (see `Checker`); `fresh`: the
         checker has just checked exactly what is on screen (in a worker, on opening a long list).
         """
+        self._recheck.stop()
         item = self.current_item(rows=self.model.checked_rows())
         last = self.checker.report
         if fresh and last is not None:
@@ -439,6 +444,7 @@ class ItemEditor(QWidget):
     def stop(self) -> None:
         """Forget a pending pause: this editor is being replaced."""
         self._pause.stop()
+        self._recheck.stop()
 
     # -- slots -----------------------------------------------------------------------------------
     def _on_edited(self, *_: object) -> None:
@@ -467,6 +473,8 @@ class ItemEditor(QWidget):
         if self._pause.isActive():
             self._pause.stop()
             self._on_pause()
+        if self._recheck.isActive():
+            self.refresh_problems()
 
     def _on_add_row(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})

@@ -269,8 +269,8 @@ class MainWindow(QMainWindow):
                 sealed = store.is_sealed(session, item_id)
                 # A correction previews as its 更正公告, made against the version it replaces as sealed.
                 previous = previous_versions(session, [item], layouts, place).get(item_id)
-            # Its sheets are drawn (in their process) while the editor is made: as stored, which is
-            # what the editor will hold before any edit (revision 0).
+            # Its first sheet is drawn (in its process) while the editor is made: as stored, which is
+            # what the editor will hold before any edit (revision 0); the editor then asks for the whole.
             preview.request_soon(item, place, tag=(item_id, 0), previous=previous,
                                  wanted=lambda: self._opening == item_id)
             schema = category_of(item.category)
@@ -329,10 +329,7 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         self.navigator.select(item.id)
         self._select_pending_row()
-        if self.preview.asked_for((item.id, editor.revision)):  # asked for as soon as it was read
-            self._update_actions()
-        else:
-            self._request_preview(at_once=True)
+        self._request_preview(at_once=True)
 
     def _on_editor_changed(self, editor: ItemEditor) -> None:
         if editor is not self.editor or self.place is None:

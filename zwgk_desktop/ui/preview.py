@@ -64,6 +64,7 @@ class PreviewPane(QWidget):
         self._sent: list[tuple[Future[PreviewResult], int, list[dict[str, Any]]]] = []
         self._rows_number = 0
         self._submitted: tuple[Item, Place, object, Previous | None] | None = None
+        self._first_only = self._pending_first_only = False  # only the first sheet was asked for
         # The editor has waited for the clerk to pause already; a newer request still replaces one
         # not yet started, so a render starts on the event loop's next pass.
         self._delay = QTimer(self, singleShot=True, interval=0)
@@ -106,41 +107,40 @@ class PreviewPane(QWidget):
 
     # -- asking for a render -------------------------------------------------------------------
     def request(self, item: Item, place: Place, *, at_once: bool = False, tag: object = None,
-                previous: Previous | None = None) -> None:
+                previous: Previous | None = None, first_only: bool = False) -> None:
         """Render this item soon; a newer request replaces an older one that has not started.
 
         `tag` names what is being rendered (the app passes the item and its edit revision);
         `rendered_tag` says which tag the PDF on screen belongs to. A correction renders as its
-        更正公告, for which `previous` is the version it replaces.
+        更正公告, for which `previous` is the version it replaces. `first_only`: only its first
+        sheet, for now (`shown` fires, `rendered` waits for a request of the whole).
         """
         asked = (item.snapshot(), place, tag, previous)
         last = self._submitted
         # The tag first: comparing two lists of 10,000 rows is for when it is the same.
         if last is not None and last[2] == tag and asked == last and self._pending is None:
-            return  # asked for already (on opening: once the item is read, again once it is shown)
-        self._pending = asked
+            if self._first_only and not first_only:  # the whole of what its first sheet was asked for
+                self._first_only = False
+                self._submit(self._generation, [None])
+            return  # asked for already
+        self._pending, self._pending_first_only = asked, first_only
         if at_once:
             self._delay.stop()
             self._on_delay()
         else:
             self._delay.start()
 
-    def asked_for(self, tag: object) -> bool:
-        """Whether the last request (waiting or sent to the process) was for this tag."""
-        last = self._pending or self._submitted
-        return last is not None and last[2] == tag
-
     def request_soon(self, item: Item, place: Place, *, tag: object = None, previous: Previous | None = None,
                      wanted: Callable[[], bool] = lambda: True) -> None:
-        """`request(..., at_once=True)` from any thread (the worker reading an item, so that its
-        sheets are on the way while the editor is made); dropped if `wanted()` no longer holds
-        once the window gets to it."""
+        """`request(..., at_once=True, first_only=True)` from any thread (the worker reading an
+        item, so that its first sheet is on the way while the editor is made; the editor, once
+        shown, asks for the whole); dropped if `wanted()` no longer holds once the window gets to it."""
         self._asked.emit((item, place, tag, previous, wanted))
 
     def _on_asked(self, asked: tuple[Item, Place, object, Previous | None, Callable[[], bool]]) -> None:
         item, place, tag, previous, wanted = asked
         if wanted():
-            self.request(item, place, at_once=True, tag=tag, previous=previous)
+            self.request(item, place, at_once=True, tag=tag, previous=previous, first_only=True)
 
     def stop(self) -> None:
         """Drop pending renders and stop the render process (before the window goes away)."""
@@ -155,6 +155,7 @@ class PreviewPane(QWidget):
     def clear(self) -> None:
         self._generation += 1
         self._pending = self._submitted = None
+        self._first_only = self._pending_first_only = False
         self.document.close()
         self.pdf_path = None
         self.rendered_tag = None
@@ -167,20 +168,25 @@ class PreviewPane(QWidget):
         for future in self._futures:
             future.cancel()  # only succeeds if it has not started; a started one is ignored
         self._sent = [sent for sent in self._sent if not sent[0].cancelled()][-3:]
-        item, place, tag, previous = self._submitted = self._pending
-        self._pending = None
+        self._submitted, self._first_only = self._pending, self._pending_first_only
+        self._pending, self._pending_first_only = None, False
         self._generation += 1
-        generation = self._generation
         self.state.setText("正在生成预览…")
-        # Nothing on screen (an item just opened): its first sheet first, then the whole.
-        parts = [FIRST_SHEETS, None] if self.pdf_path is None else [None]
         self._futures = []
+        # Nothing on screen (an item just opened): its first sheet first, then the whole.
+        self._submit(self._generation, [FIRST_SHEETS] if self._first_only
+                     else [FIRST_SHEETS, None] if self.pdf_path is None else [None])
+
+    def _submit(self, generation: int, parts: list[int | None]) -> None:
+        """Send the last request to the process: its first sheets (`FIRST_SHEETS`) or whole (None)."""
+        assert self._submitted is not None
+        item, place, tag, previous = self._submitted
         for first in parts:
             out = Path(self._folder.name) / f"preview-{generation}{'-first' if first else ''}.pdf"
             sent, rows = self._rows_to_send(item)
             future = self.renderer.submit(
                 partial(render_preview, previous=previous, first=first, rows=rows), sent, self.layouts, place, out,
-                on_done=partial(self._on_rendered, generation, out, tag=tag),
+                on_done=partial(self._on_rendered, generation, out, tag=tag, whole=first is None),
                 on_error=lambda exc: self._on_failed(generation, exc),
             )
             self._futures.append(future)
@@ -199,8 +205,10 @@ class PreviewPane(QWidget):
                     return replace(item, rows=[]), (self._rows_number, RowChanges(base, len(before), changed))
         return item, (self._rows_number, None)
 
-    def _on_rendered(self, generation: int, out: Path, result: PreviewResult, *, tag: object) -> None:
-        if generation != self._generation or (result.partial and self.rendered_tag == tag):
+    def _on_rendered(self, generation: int, out: Path, result: PreviewResult, *, tag: object, whole: bool) -> None:
+        """A PDF made: shown. Only the one asked for whole is what prints (`rendered`), even when
+        the first sheets asked for first are all the item has."""
+        if generation != self._generation or (not whole and self.rendered_tag == tag):
             out.unlink(missing_ok=True)
             return
         page = self.view.pageNavigator().currentPage()
@@ -211,15 +219,16 @@ class PreviewPane(QWidget):
             old.unlink(missing_ok=True)
         self.go_to(min(page, self.document.pageCount() - 1))
         warnings = "；".join(str(w) for w in result.warnings)
-        if result.partial:
+        if not whole:
             # Not yet what prints: the tag stays the older one, so printing waits for the whole.
-            self.state.setText(f"共 {result.sheets} 张 A3，其余 {result.sheets - result.drawn} 张正在生成…")
+            rest = f"，其余 {result.sheets - result.drawn} 张正在生成…" if result.partial else "（正在准备打印…）"
+            self.state.setText(f"共 {result.sheets} 张 A3{rest}")
         else:
             self.rendered_tag, self.result = tag, result
             self.state.setText(f"共 {result.sheets} 张 A3" + (f"（{warnings}）" if warnings else ""))
         self._on_page_changed(self.view.pageNavigator().currentPage())
         self.shown.emit(result)
-        if not result.partial:
+        if whole:
             self.rendered.emit(result)
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
