@@ -4,7 +4,6 @@ stored as reviewed or printed: its own fields, its rows, and its category's cros
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import importlib.util
 import itertools
 import json
@@ -222,9 +221,11 @@ def rules_version() -> str:
                 raise OSError(name)
             digest.update(Path(spec.origin).read_bytes())
         except OSError:  # a program without its sources (frozen): its own version stands for them
+            from importlib import metadata  # only here: it is slow to import, and the app starts without it
+
             try:
-                installed = importlib.metadata.version("zwgk-desktop")
-            except importlib.metadata.PackageNotFoundError:
+                installed = metadata.version("zwgk-desktop")
+            except metadata.PackageNotFoundError:
                 installed = "unknown"
             digest.update(f"{name}={installed}".encode())
     return f"{RULES}-{digest.hexdigest()[:20]}"
