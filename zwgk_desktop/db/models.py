@@ -97,6 +97,11 @@ class DisclosureItem(Base):
     # A correction (更正) is a new version of a sealed item: it names the version it replaces and why.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_item.id", ondelete="RESTRICT"))
     correction_reason: Mapped[str | None] = mapped_column(Text)
+    # What checking the item found, kept with it (migration 0010): trusted while the item's digest
+    # and the checks' version still match (see `domain.items.KeptCheck`); NULL: never checked so.
+    checked_digest: Mapped[str | None] = mapped_column(String(64))
+    checked_rules: Mapped[str | None] = mapped_column(String(64))
+    checked_errors: Mapped[int | None] = mapped_column(Integer)
 
     village: Mapped[Village] = relationship(back_populates="items")
     rows: Mapped[list[ItemRow]] = relationship(

@@ -30,9 +30,9 @@ from zwgk_desktop.db.models import (
 from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
-from zwgk_desktop.domain.fields import FieldError, clean_text
+from zwgk_desktop.domain.fields import Field, FieldError, Kind, clean_text
 from zwgk_desktop.domain.identity import IdentityError, check_phone, find_personal_numbers
-from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, validate
+from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, KeptCheck, Report, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.domain.web_address import checked_base_url
@@ -135,7 +135,7 @@ def add_item(session: Session, village: Village, item: Item) -> int:
     if not report.ok:
         raise BadInput(f"“{item.title}”有 {len(report.errors)} 处错误，未保存：", report.errors)
     record = _new_record(session, village, item)
-    return _write_item(session, record, item)
+    return _write_item(session, record, item, report)
 
 
 def _new_record(session: Session, village: Village, item: Item) -> DisclosureItem:
@@ -265,12 +265,16 @@ def save_item(session: Session, item: Item, village: Village | None = None) -> i
             raise BadInput(f"事项 {public_number(found)}“{found.title}”所在季度已封存，不能再修改；"
                            "如有错误请发更正公告")
         record = found
-    return _write_item(session, record, item)
+    return _write_item(session, record, item, report)
 
 
-def _write_item(session: Session, record: DisclosureItem, item: Item) -> int:
-    """Put the item's fields and rows into its record, replacing any rows it had."""
+def _write_item(session: Session, record: DisclosureItem, item: Item, checked: Report | None = None) -> int:
+    """Put the item's fields and rows into its record, replacing any rows it had; `checked`, what
+    `validate` has just found of it, is kept with it (see `KeptCheck`)."""
     schema = category_of(item.category)
+    kept = KeptCheck.of(item, schema, checked) if checked is not None else None
+    record.checked_digest, record.checked_rules, record.checked_errors = \
+        (kept.digest, kept.rules, kept.errors) if kept is not None else (None, None, None)
     record.title = item.title
     record.disclosure = item.disclosure
     record.publicity_start, record.publicity_end = item.publicity_start, item.publicity_end
@@ -465,8 +469,26 @@ def to_domain(record: DisclosureItem, rows: list[dict[str, Any]] | None = None) 
         reviewed_on=record.reviewed_on, status=record.status,
         number=record.number, supersedes=record.supersedes_id, correction_reason=record.correction_reason,
         fields={f.key: f.from_json((record.fields or {}).get(f.key)) for f in schema.item_fields},
-        rows=[{f.key: f.from_json(data.get(f.key)) for f in schema.row_fields} for data in raw_rows],
+        rows=_rows_from_json(schema.row_fields, raw_rows),
+        kept_check=KeptCheck(record.checked_digest, record.checked_rules, record.checked_errors)
+        if record.checked_digest and record.checked_rules and record.checked_errors is not None else None,
     )
+
+
+def _rows_from_json(specs: tuple[Field, ...], raw_rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows as the store keeps them (JSON) to typed values: only dates need reading, so the other
+    values are taken as they are (a 10,000-household list has 100,000 of them)."""
+    keys = [f.key for f in specs]
+    dated = [f for f in specs if f.kind is Kind.DATE]
+    if not dated:
+        return [{key: data.get(key) for key in keys} for data in raw_rows]
+    rows = []
+    for data in raw_rows:
+        row = {key: data.get(key) for key in keys}
+        for spec in dated:
+            row[spec.key] = spec.from_json(row[spec.key])
+        rows.append(row)
+    return rows
 
 
 def load_rows(session: Session, item_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -573,10 +595,15 @@ def public_only(items: list[Item]) -> tuple[list[Item], list[Item]]:
 
 
 def check_stored(items: list[Item]) -> list[Problem]:
-    """Re-validate stored items before printing: the file may have been edited behind our back."""
+    """Check stored items before printing: the file may have been edited behind our back. An item
+    whose kept result is clean for it as it is now (its digest and the checks' version unchanged)
+    is not checked again."""
     problems = []
     for item in items:
-        report = validate(item, category_of(item.category))
+        schema = category_of(item.category)
+        if item.kept_check is not None and item.kept_check.clean_for(item, schema):
+            continue
+        report = validate(item, schema)
         problems += [Problem(p.message, where=f"事项 {item.public_number}“{item.title}”", row=p.row, field=p.field)
                      for p in report.errors]
     return problems

@@ -22,22 +22,25 @@ from zwgk_desktop.errors import BadInput
 _LUMPED = re.compile(r"^(其[他它]|杂项|杂费|零星|未列明|不明)?(收入|支出|费用|开支|款项|杂项|杂费)?$")
 
 
+def _finance_line(item: Item, row: dict[str, Any], report: Report) -> None:
+    got_in, got_out = row.get("income"), row.get("expense")
+    if bool(got_in) == bool(got_out):
+        report.error("收入和支出须填且只填一项（金额大于零）", field="收入/支出")
+    day = row["date"]
+    if not item.period.contains(day):
+        report.error(f"日期 {day} 不在 {item.period.chinese}"
+                     f"（{item.period.first_day} 至 {item.period.last_day}）内", field="日期")
+    summary = row["summary"].replace(" ", "")
+    if _LUMPED.fullmatch(summary):
+        report.warn(f"摘要“{row['summary']}”没有写明具体内容：请逐笔列明用途", field="摘要")
+
+
 def _finance_rules(item: Item, report: Report) -> None:
     income = expense = 0
     vouchers: dict[str, int] = {}
     for number, row in enumerate(item.rows, start=1):
-        got_in, got_out = row.get("income"), row.get("expense")
-        if bool(got_in) == bool(got_out):
-            report.error("收入和支出须填且只填一项（金额大于零）", row=number, field="收入/支出")
-        income += got_in or 0
-        expense += got_out or 0
-        day = row["date"]
-        if not item.period.contains(day):
-            report.error(f"日期 {day} 不在 {item.period.chinese}"
-                         f"（{item.period.first_day} 至 {item.period.last_day}）内", row=number, field="日期")
-        summary = row["summary"].replace(" ", "")
-        if _LUMPED.fullmatch(summary):
-            report.warn(f"摘要“{row['summary']}”没有写明具体内容：请逐笔列明用途", row=number, field="摘要")
+        income += row.get("income") or 0
+        expense += row.get("expense") or 0
         voucher = row["voucher"]
         if voucher in vouchers:
             report.warn(f"凭证号 {voucher} 与第{vouchers[voucher]}行重复", row=number, field="凭证号",
@@ -80,6 +83,8 @@ FINANCE = Category(
         Field("expense", "支出", Kind.MONEY, required=False),
     ),
     rules=_finance_rules,
+    rule_fields=frozenset({"income", "expense", "voucher"}),
+    row_rules=_finance_line,
     derived_fields=(Field("balance", "余额", Kind.MONEY),),
     derive=_running_balance,
 )
@@ -99,13 +104,16 @@ def _assistance_rules(item: Item, report: Report) -> None:
             report.error(f"身份证号与第{seen[id_number]}行重复：同一户不能列两次", row=number, field="身份证号",
                          other_row=seen[id_number])
         seen.setdefault(id_number, number)
-        if row["household_size"] < 1:
-            report.error("保障人口至少 1 人", row=number, field="保障人口")
         name = (str(row.get("group") or ""), str(row["head_name"]))
         if name in names:
             report.warn(f"与第{names[name]}行同组同名，请核对是否同一户列了两次", row=number, field="户主姓名",
                         other_row=names[name])
         names.setdefault(name, number)
+
+
+def _household(item: Item, row: dict[str, Any], report: Report) -> None:
+    if row["household_size"] < 1:
+        report.error("保障人口至少 1 人", field="保障人口")
 
 
 ASSISTANCE = Category(
@@ -128,6 +136,8 @@ ASSISTANCE = Category(
     ),
     min_publicity_days=7,
     rules=_assistance_rules,
+    rule_fields=frozenset({"id_number", "group", "head_name"}),
+    row_rules=_household,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -185,6 +195,7 @@ BIDS = Category(
     ),
     min_publicity_days=3,
     rules=_bids_rules,
+    rule_fields=frozenset({"bidder", "rank"}),
 )
 
 # ---------------------------------------------------------------------------------------------

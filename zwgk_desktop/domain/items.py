@@ -3,9 +3,16 @@ stored as reviewed or printed: its own fields, its rows, and its category's cros
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import itertools
+import json
+import operator
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, parse_date
@@ -90,6 +97,8 @@ class Item:
     # A correction (更正): the id of the sealed version it replaces, and why.
     supersedes: int | None = None
     correction_reason: str | None = None
+    # What checking the item as stored found (kept with it in the store); not part of its content.
+    kept_check: KeptCheck | None = field(default=None, compare=False, repr=False)
 
     @property
     def public_number(self) -> int | None:
@@ -111,7 +120,14 @@ class Category:
     row_fields: tuple[Field, ...]
     min_rows: int = 1
     min_publicity_days: int = 0
+    # The rules across rows (totals, balance, duplicates), over the rows whose cells are sound;
+    # `rule_fields` names the row values they read (None: any), so an edit of another value
+    # need not run them again.
     rules: Callable[[Item, Report], None] = lambda item, report: None
+    rule_fields: frozenset[str] | None = None
+    # The rules about one sound row alone (a date within the quarter): given the item (its own
+    # values as the rules may read them), the row and the report, told without a row number.
+    row_rules: Callable[[Item, dict[str, Any], Report], None] = lambda item, row, report: None
     # Values computed from a valid item for each row (a running balance), never typed or stored;
     # a layout may show them like any public row field.
     derived_fields: tuple[Field, ...] = ()
@@ -133,6 +149,86 @@ class Category:
     def shown_rows(self, item: Item) -> list[dict[str, Any]]:
         """Each row with its derived values added, as a layout sees it."""
         return [{**row, **extra} for row, extra in zip(item.rows, self.derive(item), strict=True)]
+
+
+@dataclass(frozen=True)
+class KeptCheck:
+    """The result of checking an item, kept with it: the digest of what was checked, the version
+    of the checks, and how many errors they found."""
+
+    digest: str
+    rules: str
+    errors: int
+
+    @classmethod
+    def of(cls, item: Item, category: Category, report: Report) -> KeptCheck:
+        """For an item just checked (and so in canonical form) with this report."""
+        return cls(content_digest(item, category), rules_version(), len(report.errors))
+
+    def clean_for(self, item: Item, category: Category) -> bool:
+        """Whether this says the item, as it is now, passes every check of today's version: then it
+        need not be checked again (a 10,000-household list takes a second)."""
+        return self.errors == 0 and self.rules == rules_version() and self.digest == content_digest(item, category)
+
+
+def content_digest(item: Item, category: Category) -> str:
+    """A digest of everything the checks read of an item, its values as the store keeps them; any
+    change to any of them (through the program or behind its back) changes it."""
+    own = [item.category, str(item.period), item.title, item.disclosure, item.publicity_start,
+           item.publicity_end, item.status, item.clerk, item.reviewer, item.reviewed_on, item.supersedes,
+           item.correction_reason, [[f.key, item.fields.get(f.key)] for f in category.item_fields]]
+    keys = [f.key for f in category.row_fields]
+    encode = _ENCODER.encode
+    digest = hashlib.sha256(encode([own, keys]).encode("utf-8"))
+    # Row by row, not as one text: a worker saving a long list then never holds the interpreter
+    # (and the window waiting for it) for the whole list at once.
+    get = operator.itemgetter(*keys) if len(keys) > 1 else None
+    for row in item.rows:
+        try:
+            values = list(get(row)) if get is not None else [row.get(key) for key in keys]
+        except KeyError:
+            values = [row.get(key) for key in keys]
+        digest.update(b"\n" + encode(values).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _tagged(value: Any) -> Any:
+    """A value JSON has no form for (a date; a draft's odd value): tagged with its type, so that
+    a date and the text of it differ."""
+    return [type(value).__name__, value.isoformat() if isinstance(value, date) else repr(value)]
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=lambda value: _tagged(value))
+# Raise when what the checks decide changes without their source changing (nothing does today:
+# every rule is code in the modules below).
+RULES = 1
+# The modules whose code decides what `validate` finds.
+_RULE_MODULES = ("zwgk_desktop.domain.items", "zwgk_desktop.domain.categories", "zwgk_desktop.domain.fields",
+                 "zwgk_desktop.domain.identity", "zwgk_desktop.domain.money", "zwgk_desktop.domain.periods",
+                 "zwgk_desktop.errors")
+
+
+@cache
+def rules_version() -> str:
+    """The version of the checks: `RULES` and a digest of the code of every module they run, so
+    that a stored item's kept result is never trusted by a program whose checks differ (any edit
+    of those modules, even of a comment, only costs one check more)."""
+    digest = hashlib.sha256(f"{RULES}".encode())
+    for name in _RULE_MODULES:
+        spec = importlib.util.find_spec(name)
+        try:
+            if spec is None or not spec.origin:
+                raise OSError(name)
+            digest.update(Path(spec.origin).read_bytes())
+        except OSError:  # a program without its sources (frozen): its own version stands for them
+            from importlib import metadata  # only here: it is slow to import, and the app starts without it
+
+            try:
+                installed = metadata.version("zwgk-desktop")
+            except metadata.PackageNotFoundError:
+                installed = "unknown"
+            digest.update(f"{name}={installed}".encode())
+    return f"{RULES}-{digest.hexdigest()[:20]}"
 
 
 def parse_rows(category: Category, raw_rows: Iterable[Mapping[str, object]], first_row: int = 1
@@ -171,68 +267,218 @@ def validate(item: Item, category: Category, *, rows_checked: bool = False,
              unread_rows: Collection[int] = ()) -> Report:
     """Every check an item must pass before it is reviewed or printed; typed values expected.
 
-    The one checker: the editor runs it as the clerk types, an import runs it on what the file
-    holds before anything is stored, a review and a print refuse what it refuses.
+    The one checker: the editor runs it as the clerk types (through a `Checker` it keeps, which
+    re-checks only what changed), an import runs it on what the file holds before anything is
+    stored, a review and a print refuse what it refuses.
 
     `rows_checked`: every row value has just been through its field's check (an import parses
     each cell that way), so only the rules across rows are left to run; `unread_rows` (numbered
     from 1) are the rows with a cell that could not be read at all.
     """
-    report = Report()
-    for spec, value in ((TITLE, item.title), (CLERK, item.clerk), (REVIEWER, item.reviewer)):
-        _check_own(spec, value, report)
-    if item.supersedes is not None:
-        _check_own(CORRECTION_REASON, item.correction_reason, report)
-    if item.disclosure not in DISCLOSURE_ATTRIBUTES:
-        report.error(f"“{item.disclosure}”不是公开属性（{'、'.join(DISCLOSURE_ATTRIBUTES)}）", field="公开属性")
-    _check_publicity(item, category, report)
-    if item.status == REVIEWED:
-        if not item.reviewer:
-            report.missing("已审核的事项须填写村务监督委员会审核人", field="审核人")
-        if item.reviewed_on is None:
-            report.missing("已审核的事项须填写审核日期", field="审核日期")
-        elif item.reviewed_on > today():
-            # A review date is the start of an as-happens matter's deadline: one not yet come
-            # cannot have happened, and would push the deadline later.
-            report.error(f"审核日期 {item.reviewed_on} 还没有到：审核日期不能晚于今天", field="审核日期")
-        elif item.publicity_start and item.reviewed_on > item.publicity_start:
-            report.warn("审核日期晚于公示开始日期：应先审核签字，后公布", field="审核日期")
-    usable: dict[str, Any] = {}  # the item's own values as the rules may read them: None where wrong
-    for spec in category.item_fields:
-        before = len(report.errors)
-        item.fields[spec.key] = _check_own(spec, item.fields.get(spec.key), report)
-        usable[spec.key] = item.fields[spec.key] if len(report.errors) == before else None
-    broken = {number for number in unread_rows if 1 <= number <= len(item.rows)}
-    for number, row in enumerate(item.rows if not rows_checked else (), start=1):
-        before = len(report.errors)
-        for spec in category.row_fields:
-            row[spec.key] = _check_into(spec, row.get(spec.key), report, row=number)
-        if len(report.errors) != before:
-            broken.add(number)
-    if len(item.rows) < category.min_rows:
-        report.error(f"至少需要 {category.min_rows} 行，现有 {len(item.rows)} 行", field="明细")
-    _apply_rules(item, category, usable, broken, report)
-    return report
+    return Checker(category).check(item, rows_checked=rows_checked, unread_rows=unread_rows)
 
 
-def _apply_rules(item: Item, category: Category, usable: dict[str, Any], broken: set[int], report: Report) -> None:
-    """The category's rules across rows, over every row whose values are well-typed (a broken
-    cell would only repeat its own fault in other words), so a duplicate household is told at
-    once with a bad amount elsewhere, not only once that is fixed. Each finding keeps the row
-    numbers of the whole item. A finding about all the rows together (收支不平, 排名不连续) needs
-    every row, so it waits while any row is broken; a rule given an item value as None skips
-    what needs it (an opening balance not yet filled in hides no wrong date)."""
-    kept = [number for number in range(1, len(item.rows) + 1) if number not in broken]
-    view = replace(item, fields=usable, rows=[item.rows[number - 1] for number in kept] if broken else item.rows)
+# A rule's finding kept without its row's number (the row may move): error or warning, message, field.
+_Finding = tuple[bool, str, str]
+
+
+@dataclass
+class _RowCheck:
+    """One row's own checks: its values in canonical form, what its cells got wrong, and what the
+    category's rules for a single row found (under `context`, the item's values they read)."""
+
+    values: dict[str, Any]
+    cells: list[tuple[str, str]]  # (message, field label): errors
+    rule_findings: list[_Finding] = field(default_factory=list)
+    context: object = None  # what the row rules were last run under; `_UNSET` when never
+    rewrites: bool = False  # the checked values differ from the row's (or it lacks some)
+
+    @property
+    def broken(self) -> bool:
+        return bool(self.cells)
+
+
+_UNSET = object()
+_PARTIAL = object()  # ends the key of a row that lacks some of its category's values
+
+
+class Checker:
+    """`validate` for one item as it is edited: the result is always exactly what `validate` says
+    of the item as it stands, but only what changed is checked again.
+
+    A row is checked once for the values it holds (its cells, then the category's rules for one
+    row); a row edited, added or moved is looked up by its values, so only new values are checked.
+    The rules across rows (totals, balance, duplicates, ranks) run again only when a value they
+    read changed, or the rows were added, removed, moved or broken; the item's own few values are
+    checked every time.
+    """
+
+    def __init__(self, category: Category) -> None:
+        self.category = category
+        self._keys = [spec.key for spec in category.row_fields]
+        self._values_of = operator.itemgetter(*self._keys) if self._keys else lambda row: ()
+        self._rows: dict[tuple[Any, ...], _RowCheck] = {}
+        self._last_keys: list[tuple[Any, ...] | None] = []
+        self._last_checks: list[_RowCheck] = []
+        self._context: tuple[Quarter, dict[str, Any]] | None = None
+        self.report: Report | None = None  # what the last check found
+        self._last_rules: tuple[object, Report] | None = None  # (what they read, what they found)
+
+    def check(self, item: Item, *, rows_checked: bool = False, unread_rows: Collection[int] = ()) -> Report:
+        """Check the item as `validate` does (rewriting its values in canonical form), re-using what
+        earlier calls found for values that have not changed."""
+        category = self.category
+        report = Report()
+        for spec, value in ((TITLE, item.title), (CLERK, item.clerk), (REVIEWER, item.reviewer)):
+            _check_own(spec, value, report)
+        if item.supersedes is not None:
+            _check_own(CORRECTION_REASON, item.correction_reason, report)
+        if item.disclosure not in DISCLOSURE_ATTRIBUTES:
+            report.error(f"“{item.disclosure}”不是公开属性（{'、'.join(DISCLOSURE_ATTRIBUTES)}）", field="公开属性")
+        _check_publicity(item, category, report)
+        if item.status == REVIEWED:
+            if not item.reviewer:
+                report.missing("已审核的事项须填写村务监督委员会审核人", field="审核人")
+            if item.reviewed_on is None:
+                report.missing("已审核的事项须填写审核日期", field="审核日期")
+            elif item.reviewed_on > today():
+                # A review date is the start of an as-happens matter's deadline: one not yet come
+                # cannot have happened, and would push the deadline later.
+                report.error(f"审核日期 {item.reviewed_on} 还没有到：审核日期不能晚于今天", field="审核日期")
+            elif item.publicity_start and item.reviewed_on > item.publicity_start:
+                report.warn("审核日期晚于公示开始日期：应先审核签字，后公布", field="审核日期")
+        usable: dict[str, Any] = {}  # the item's own values as the rules may read them: None where wrong
+        for spec in category.item_fields:
+            before = len(report.errors)
+            item.fields[spec.key] = _check_own(spec, item.fields.get(spec.key), report)
+            usable[spec.key] = item.fields[spec.key] if len(report.errors) == before else None
+        context = (item.period, usable)
+        view = replace(item, fields=usable)
+        if self._context is not None and self._context == context:
+            context = self._context  # the same: each row's rules need no comparing (see below)
+        self._context = context
+        broken = {number for number in unread_rows if 1 <= number <= len(item.rows)}
+        keys: list[tuple[Any, ...] | None] = []
+        checks: list[_RowCheck] = []
+        cache = self._rows
+        for number, row in enumerate(item.rows, start=1):
+            key = found = None
+            if not rows_checked:  # (as read from a file: each value was checked as it was read)
+                key = self._key(row)
+                try:
+                    found = cache.get(key)
+                except TypeError:  # a value that cannot be a key (a list): the row is checked every time
+                    key = None
+            if found is None:
+                found = self._check_row(row, rows_checked)
+                if key is not None:
+                    cache[key] = found
+            keys.append(key)
+            checks.append(found)
+            if found.rewrites:
+                row.update(found.values)
+            if found.cells:
+                broken.add(number)
+                for message, label in found.cells:
+                    report.error(message, row=number, field=label)
+        if len(cache) > 2 * len(keys) + 100:  # what is no longer in the item is forgotten
+            self._rows = {key: found for key, found in zip(keys, checks, strict=True) if key is not None}
+        if len(item.rows) < category.min_rows:
+            report.error(f"至少需要 {category.min_rows} 行，现有 {len(item.rows)} 行", field="明细")
+        row_findings: list[Problem] = []
+        warnings: list[Problem] = []
+        for number, (row, found) in enumerate(zip(item.rows, checks, strict=True), start=1):
+            if found.context is not context and (found.context is _UNSET or found.context != context):
+                if found.cells or number in broken:
+                    continue
+                found.rule_findings = _row_rule_findings(category, view, row)
+                found.context = context
+            if found.rule_findings and number not in broken:
+                for is_error, message, label in found.rule_findings:
+                    (row_findings if is_error else warnings).append(Problem(message, row=number, field=label))
+        across = self._rules_across(item, view, keys, checks, broken, context)
+        report.errors += _by_row(row_findings, across.errors)
+        report.warnings += _by_row(warnings, across.warnings)
+        self._last_keys, self._last_checks = keys, checks
+        self.report = report
+        return report
+
+    def _key(self, row: Mapping[str, Any]) -> tuple[Any, ...]:
+        """The row's values as a dictionary key (their types too: 1 and True are equal keys)."""
+        try:
+            values = self._values_of(row)  # every key there (the editor's rows): one call in C
+        except KeyError:  # a value missing: a row of its own, to which the check adds the keys
+            values = tuple(row.get(key) for key in self._keys)
+            return (*values, *map(type, values), _PARTIAL)
+        if len(self._keys) == 1:
+            values = (values,)
+        return values + tuple(map(type, values))
+
+    def _check_row(self, row: Mapping[str, Any], rows_checked: bool) -> _RowCheck:
+        if rows_checked:
+            return _RowCheck({key: row.get(key) for key in self._keys}, [], context=_UNSET)
+        scratch = Report()
+        values = {spec.key: _check_into(spec, row.get(spec.key), scratch, row=0) for spec in self.category.row_fields}
+        # Whether the row must be rewritten in canonical form: a value changed, or a key is missing.
+        rewrites = any(key not in row or type(row[key]) is not type(value) or row[key] != value
+                       for key, value in values.items())
+        return _RowCheck(values, [(p.message, p.field) for p in scratch.errors], context=_UNSET, rewrites=rewrites)
+
+    def _rules_across(self, item: Item, view: Item, keys: list[tuple[Any, ...] | None], checks: list[_RowCheck],
+                      broken: set[int], context: object) -> Report:
+        """The category's rules across rows, over every row whose values are well-typed (a broken
+        cell would only repeat its own fault in other words), so a duplicate household is told at
+        once with a bad amount elsewhere, not only once that is fixed. Each finding keeps the row
+        numbers of the whole item. A finding about all the rows together (收支不平, 排名不连续)
+        needs every row, so it waits while any row is broken; a rule given an item value as None
+        skips what needs it (an opening balance not yet filled in hides no wrong date).
+
+        What they found last time stands when nothing they read has changed."""
+        category = self.category
+        read = (context, frozenset(broken), len(keys))
+        if self._last_rules is not None and self._last_rules[0] == read \
+                and not self._changed_for_rules(keys, checks):
+            return self._last_rules[1]
+        kept = [number for number in range(1, len(item.rows) + 1) if number not in broken]
+        shown = replace(view, rows=[item.rows[number - 1] for number in kept] if broken else item.rows)
+        found = Report()
+        category.rules(shown, found)
+        if broken:
+            whole = {id(p) for p in found.whole}
+            found = Report(errors=[renumbered(p, kept) for p in found.errors if id(p) not in whole],
+                           warnings=[renumbered(p, kept) for p in found.warnings if id(p) not in whole])
+        self._last_rules = (read, found)
+        return found
+
+    def _changed_for_rules(self, keys: list[tuple[Any, ...] | None], checks: list[_RowCheck]) -> bool:
+        """Whether a value the rules across rows read differs from last time, row by row. A row
+        whose check is the one it had last time holds the values it held (one check per values)."""
+        if len(keys) != len(self._last_keys):
+            return True
+        read = self.category.rule_fields
+        positions = [i for i, key in enumerate(self._keys) if read is None or key in read]
+        for i in itertools.compress(range(len(checks)), map(operator.is_not, checks, self._last_checks)):
+            new, old = keys[i], self._last_keys[i]
+            if new is None or old is None:
+                return True
+            if any(new[p] != old[p] or type(new[p]) is not type(old[p]) for p in positions):
+                return True
+        return False
+
+
+def _row_rule_findings(category: Category, view: Item, row: dict[str, Any]) -> list[_Finding]:
     found = Report()
-    category.rules(view, found)
-    if not broken:
-        report.errors += found.errors
-        report.warnings += found.warnings
-        return
-    whole = {id(p) for p in found.whole}
-    for problems, into in ((found.errors, report.errors), (found.warnings, report.warnings)):
-        into += [renumbered(p, kept) for p in problems if id(p) not in whole]
+    category.row_rules(view, row, found)
+    return [(True, p.message, p.field) for p in found.errors] + [(False, p.message, p.field) for p in found.warnings]
+
+
+def _by_row(own: list[Problem], across: list[Problem]) -> list[Problem]:
+    """The rules' findings in the order of the rows they are on (a row's own first), then those on
+    no row: as one pass over the rows would tell them."""
+    if not own:
+        return list(across)
+    last = float("inf")
+    return sorted([*own, *across], key=lambda p: last if p.row is None else p.row)
 
 
 def renumbered(problem: Problem, numbers: Sequence[int]) -> Problem:

@@ -342,8 +342,13 @@ def _entries(session: Session, village: Village, period: Quarter, catalogue: Cat
         record = records.get(summary.id)
         if record is not None:
             item = store.to_domain(record, rows[summary.id])
-            report = validate(item, category_of(item.category))
-            errors, problem = len(report.errors), str(report.errors[0]) if report.errors else ""
+            schema = category_of(item.category)
+            # The result kept with the item when it was saved is trusted while it still fits
+            # (the printing path trusts it too); only an item with problems is checked again here,
+            # for the words of its first problem.
+            if item.kept_check is None or not item.kept_check.clean_for(item, schema):
+                report = validate(item, schema)
+                errors, problem = len(report.errors), str(report.errors[0]) if report.errors else ""
             requirement = catalogue.for_category(summary.category)
             if requirement is not None and requirement.frequency == "as_happens":
                 due = deadline(requirement, period, day, _known_since(record))

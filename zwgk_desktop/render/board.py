@@ -154,12 +154,25 @@ def _cells(values: tuple[str, ...], widths: tuple[float, ...], size: float, meas
     return tuple(tuple(wrap(v, w - 2 * CELL_PAD, size, measure)) for v, w in zip(values, widths, strict=True))
 
 
+# Rows laid out lately, by all they are laid out from: the preview's process lays a 10,000-row
+# list out again after each edit of one row. Forgotten when it grows large.
+_laid_rows: dict[tuple[object, ...], Block] = {}
+_ROWS_KEPT = 50_000
+
+
 def _row_block(kind: str, values: tuple[str, ...], widths: tuple[float, ...], size: float,
                min_height: float, measure: Measure, span: int = 1) -> Block:
+    key = (kind, values, widths, size, min_height, measure, span)
+    found = _laid_rows.get(key)
+    if found is not None:
+        return found
     merged = (sum(widths[:span]), *widths[span:])
     cells = _cells((values[0], *values[span:]), merged, size, measure)
     lines = max((len(c) for c in cells), default=1)
-    return Block(kind, max(min_height, lines * size * LINE + 2 * CELL_PAD), cells, span=span)
+    if len(_laid_rows) >= _ROWS_KEPT:
+        _laid_rows.clear()
+    block = _laid_rows[key] = Block(kind, max(min_height, lines * size * LINE + 2 * CELL_PAD), cells, span=span)
+    return block
 
 
 def _label_span(values: tuple[str, ...]) -> int:
@@ -222,24 +235,29 @@ def _paginate(flow: list[Block], header: Block, height: float, rows_cap: int | N
     along with them, so a reader sees what the figures add up.
     """
     pages: list[list[Block]] = [[]]
-
-    def height_of(blocks: list[Block]) -> float:
-        rows = any(b.kind in ("row", "totals") for b in blocks)
-        return sum(b.height for b in blocks) + (header.height if rows else 0)
+    # The open sheet's blocks' heights, rows, and whether a table is on it, kept as blocks are
+    # added (a 10,000-row list has 10,000 blocks: summing a sheet again for each would be slow).
+    used, rows_here, tabular = 0.0, 0, False
 
     for block in flow:
         page = pages[-1]
         if block.kind == "gap" and not page:
             continue  # a gap at the top of a sheet is wasted room
-        rows_here = sum(1 for b in page if b.kind == "row")
         cap_reached = rows_cap is not None and block.kind == "row" and rows_here >= rows_cap
-        if page and (cap_reached or height_of([*page, block]) > height):
+        with_rows = tabular or block.kind in ("row", "totals")
+        if page and (cap_reached or used + block.height + (header.height if with_rows else 0) > height):
             carried: list[Block] = []
             if block.kind in ("totals", "summary") and rows_here >= 2:
                 last_row = max(i for i, b in enumerate(page) if b.kind == "row")
                 carried, page[:] = page[last_row:], page[:last_row]
             pages.append([*carried])
+            used = sum(b.height for b in carried)
+            rows_here = sum(1 for b in carried if b.kind == "row")
+            tabular = any(b.kind in ("row", "totals") for b in carried)
         pages[-1].append(block)
+        used += block.height
+        rows_here += block.kind == "row"
+        tabular = tabular or block.kind in ("row", "totals")
 
     sheets = []
     for number, blocks in enumerate(pages, start=1):

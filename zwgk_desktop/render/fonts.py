@@ -24,9 +24,22 @@ def register() -> str:
     return FONT_NAME
 
 
+# Widths measured so far: a list repeats its names, groups and amounts, and laying it out measures
+# each cell's text (and each line's, as it wraps). Forgotten when it grows large (a process that
+# renders all day: the preview's).
+_widths: dict[tuple[str, float], float] = {}
+_WIDTHS_KEPT = 400_000
+
+
 def text_width(text: str, size: float) -> float:
     """Width of `text` in points at `size`."""
-    return float(pdfmetrics.stringWidth(text, register(), size))
+    key = (text, size)
+    width = _widths.get(key)
+    if width is None:
+        if len(_widths) >= _WIDTHS_KEPT:
+            _widths.clear()
+        width = _widths[key] = float(pdfmetrics.stringWidth(text, register(), size))
+    return width
 
 
 def missing_glyphs(text: str) -> set[str]:

@@ -11,7 +11,9 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib.colors import Color, black, white
+from reportlab.lib.rl_accel import fp_str
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.textobject import PDFTextObject
 
 from zwgk_desktop.domain.periods import chinese_date
 from zwgk_desktop.outputs import cannot_write, check_target, readable_by_others
@@ -36,10 +38,13 @@ class Poster:
     draft: bool = False  # not yet reviewed: marked so nobody posts it
 
 
-def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int], None] | None = None) -> int:
+def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int], None] | None = None,
+              first: int | None = None) -> int:
     """Write all posters' sheets into one PDF, atomically (a temp file renamed into place).
 
-    Returns the number of sheets. A failure leaves no half-written file behind.
+    Returns the number of sheets. A failure leaves no half-written file behind. `first`: only
+    each poster's first sheets (numbered as in the whole), for a preview to show while the rest
+    is drawn.
     """
     out = Path(out)
     check_target(out, "公开栏海报")
@@ -58,7 +63,7 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
         titles = []
         for poster in posters:
             titles.append(poster.board.item.heading)
-            for _ in _draw_poster(canvas, poster):
+            for _ in _draw_poster(canvas, poster, first):
                 sheets += 1
                 if progress:
                     progress(sheets)  # may raise to cancel: the temp file is removed below
@@ -75,14 +80,22 @@ def write_pdf(posters: Iterable[Poster], out: Path, *, progress: Callable[[int],
     return sheets
 
 
-def _draw_poster(canvas: Canvas, poster: Poster) -> Iterator[Sheet]:
+def _draw_poster(canvas: Canvas, poster: Poster, first: int | None = None) -> Iterator[Sheet]:
     """Draw the poster's sheets one by one, yielding after each (for progress and cancelling)."""
     board = poster.board
     form = f"qr{board.item.item_id}_{board.item.code}"
     _define_qr(canvas, form, poster.url, board.layout.qr_size_mm * MM)
-    for sheet in board.sheets:
+    # What every sheet of the poster carries alike (the footer with its QR code and signatures,
+    # the draft mark) is drawn once, as a form each sheet shows: 300 sheets, one drawing.
+    furniture = f"{form}_sheet"
+    canvas.beginForm(furniture, lowerx=0, lowery=0, upperx=board.page_width, uppery=board.page_height)
+    _draw_footer(canvas, board, form)
+    if poster.draft:
+        _draw_draft_mark(canvas, board)
+    canvas.endForm()
+    for sheet in board.sheets[:first]:
         canvas.setPageSize((board.page_width, board.page_height))
-        _draw_sheet(canvas, board, sheet, form, poster.draft)
+        _draw_sheet(canvas, board, sheet, furniture)
         canvas.showPage()
         yield sheet
 
@@ -130,7 +143,7 @@ def _text(canvas: Canvas, x: float, y: float, text: str, size: float, align: str
         canvas.drawString(x, y, text)
 
 
-def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, qr_form: str, draft: bool) -> None:
+def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, furniture: str) -> None:
     item, layout = board.item, board.layout
     fs = layout.font_sizes
     page_h = board.page_height
@@ -166,9 +179,7 @@ def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, qr_form: str, draft:
     for offset, block in sheet.blocks:
         _draw_block(canvas, board, block, body_top - offset)
 
-    _draw_footer(canvas, board, qr_form)
-    if draft:
-        _draw_draft_mark(canvas, board)
+    canvas.doForm(furniture)
 
 
 def _draw_block(canvas: Canvas, board: Board, block: Block, top: float) -> None:
@@ -202,31 +213,86 @@ def _draw_block(canvas: Canvas, board: Board, block: Block, top: float) -> None:
     aligns = ("center" if block.kind == "totals" else aligns[0], *aligns[block.span :])
     bold = block.kind != "row"
     # One text object for the whole row: a 10,000-household list draws 70,000 cells, and a text
-    # object per cell costs more than the drawing itself.
+    # object per cell costs more than the drawing itself. Each distinct line is formatted once
+    # per document (`_Formatted`); the grid's lines go straight into the page's content.
     text = canvas.beginText()
     text.setFont(fonts.register(), size)
     if bold:
         canvas.saveState()
         canvas.setLineWidth(size * 0.035)
         text.setTextRenderMode(2)
+    formatted = _Formatted.of(canvas)
+    grid, code = canvas._code, text._code
+    bottom = top - block.height
+    line_height = size * LINE
     for index, (cell, col_w) in enumerate(zip(block.cells, widths, strict=True)):
         if index:
-            canvas.line(x, top, x, top - block.height)
+            grid.append(formatted.rule(x, top, bottom))
         align = "center" if block.kind == "header" else aligns[index]
-        baseline = top - (block.height - len(cell) * size * LINE) / 2 - size * 1.1
+        baseline = top - (block.height - len(cell) * line_height) / 2 - size * 1.1
         for line in cell:
             if align == "left":
                 start = x + CELL_PAD
             else:
                 line_w = fonts.text_width(line, size)
                 start = x + (col_w - line_w) / 2 if align == "center" else x + col_w - CELL_PAD - line_w
-            text.setTextOrigin(start, baseline)
-            text.textOut(line)
-            baseline -= size * LINE
+            code.append(formatted.origin(start, baseline))
+            formatted.out(text, line)
+            baseline -= line_height
         x += col_w
     canvas.drawText(text)
     if bold:
         canvas.restoreState()
+
+
+class _Formatted:
+    """Lines of text as PDF operators, each distinct one formatted once per document.
+
+    reportlab's `textOut` works out the subset of the embedded font each character falls in and
+    escapes the bytes, for every cell; a list repeats its names, groups and kinds thousands of
+    times. A line's operators depend only on it, the size and the subset in use before it (and
+    leave a subset in use), all of which are in the key; subsets are numbered per document, so
+    the memory is the canvas's.
+    """
+
+    def __init__(self) -> None:
+        self._done: dict[tuple[str, int, float, float], tuple[str, int]] = {}
+        # Sheets repeat their positions: each row's cells start where the row's above them did.
+        self._origins: dict[tuple[float, float], str] = {}
+        self._rules: dict[tuple[float, float, float], str] = {}
+
+    def origin(self, x: float, y: float) -> str:
+        """The operator that moves a line of text to (x, y), as `setTextOrigin` writes it."""
+        found = self._origins.get((x, y))
+        if found is None:
+            found = self._origins[(x, y)] = f"1 0 0 1 {fp_str(x, y)} Tm"
+        return found
+
+    def rule(self, x: float, top: float, bottom: float) -> str:
+        """A vertical rule from top to bottom, as `canvas.line` draws it."""
+        found = self._rules.get((x, top, bottom))
+        if found is None:
+            found = self._rules[(x, top, bottom)] = f"n {fp_str(x, top)} m {fp_str(x, bottom)} l S"
+        return found
+
+    @classmethod
+    def of(cls, canvas: Canvas) -> _Formatted:
+        found: _Formatted | None = getattr(canvas, "_zwgk_formatted", None)
+        if found is None:
+            found = cls()
+            canvas._zwgk_formatted = found
+        return found
+
+    def out(self, text: PDFTextObject, line: str) -> None:
+        """`text.textOut(line)`, for a text object whose every line sets its origin first (its
+        cursor is neither read nor advanced)."""
+        key = (line, text._curSubset, text._fontsize, text._leading)
+        done = self._done.get(key)
+        if done is None:
+            done = self._done[key] = (text._formatText(line), text._curSubset)
+        else:
+            text._curSubset = done[1]
+        text._code.append(done[0])
 
 
 def _fitted(text: str, size: float, width: float) -> float:

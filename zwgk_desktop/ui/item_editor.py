@@ -6,6 +6,7 @@ new screen. Mistakes are marked where they are, with the reason in words.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -41,15 +42,23 @@ from zwgk_desktop.domain.items import (
     STATUS_NAMES,
     TITLE,
     Category,
+    Checker,
     Item,
     Report,
-    validate,
 )
 from zwgk_desktop.errors import Problem
 from zwgk_desktop.ui.row_model import PreparedRows, RowTableModel
 from zwgk_desktop.ui.wrapping import ProblemList, WrappingLineEdit
 
 ERROR_STYLE = "background: #ffd6d6;"
+# How long the editor waits after a keystroke in a text box before it checks and previews: long
+# enough for the next keystroke of a word being typed, short enough not to be noticed. A cell of
+# the table (or a paste) is committed whole, so it is checked on the event loop's next pass.
+TYPING_PAUSE_MS = 200
+# The problems pane lists this many; beyond them it says how many more there are (a list of
+# 10,000 "同组同名" reminders would take longer to build than to check, and no one reads it all).
+PROBLEMS_LISTED = 300
+LONG_LIST = 1000  # rows
 
 
 class RowTable(QTableView):
@@ -66,6 +75,18 @@ class RowTable(QTableView):
         # Size columns from the first rows only: measuring 10,000 rows would freeze the window.
         self.horizontalHeader().setResizeContentsPrecision(60)
         self.verticalHeader().setDefaultSectionSize(26)
+
+    def fit_columns(self, rows: int = 60) -> None:
+        """Each column as wide as its header and its first rows' texts (what `resizeColumnsToContents`
+        does, measuring the texts here rather than asking the model for every role of every cell)."""
+        metrics = self.fontMetrics()
+        header = self.horizontalHeader()
+        pad = 2 * self.style().pixelMetric(self.style().PixelMetric.PM_FocusFrameHMargin, None, self) + 6
+        shown = min(rows, self.rows.rowCount())
+        for column in range(self.rows.columnCount()):
+            texts = [str(self.rows.data(self.rows.index(row, column)) or "") for row in range(shown)]
+            widest = max((metrics.horizontalAdvance(t) + pad for t in texts), default=0)
+            self.setColumnWidth(column, max(widest, header.sectionSizeHint(column)))
 
     def commit_open_editor(self) -> None:
         """A value still being typed in a cell (Enter not yet pressed) is part of the item:
@@ -133,11 +154,15 @@ class ItemEditor(QWidget):
         self.item: Item | None = None
         self.undo = QUndoStack(self)
         self.model = RowTableModel(category, self.undo)
+        # The one checker, kept with the item so that an edit re-checks only what it changed.
+        self.checker = Checker(category)
         self.report = Report()
+        self._listed: list[tuple[bool, object]] | None = None  # what the problems pane shows
         self.state = EditState()
         self._loading = False
         self._inputs: dict[str, QWidget] = {}
-        self._pause = QTimer(self, singleShot=True, interval=350)
+        self._pause = QTimer(self, singleShot=True, interval=TYPING_PAUSE_MS)
+        self._recheck = QTimer(self, singleShot=True, interval=0)  # the status changed: check again
         self._build()
         self._connect_signals()
 
@@ -223,8 +248,9 @@ class ItemEditor(QWidget):
                 widget.textChanged.connect(self._on_edited)
             elif isinstance(widget, QLineEdit):
                 widget.textEdited.connect(self._on_edited)
-        self.model.contentChanged.connect(self._on_edited)
+        self.model.contentChanged.connect(self._on_cells_edited)
         self._pause.timeout.connect(self._on_pause)
+        self._recheck.timeout.connect(self.refresh_problems)
         self.add_row.clicked.connect(self._on_add_row)
         self.remove_row.clicked.connect(self._on_remove_rows)
         self.move_up.clicked.connect(lambda: self._on_move(-1))
@@ -234,7 +260,9 @@ class ItemEditor(QWidget):
         self.problems.itemClicked.connect(self._on_problem_activated)
 
     # -- loading and reading -------------------------------------------------------------------
-    def load(self, item: Item, prepared: PreparedRows | None = None, checked: Report | None = None) -> None:
+    def load(self, item: Item, prepared: PreparedRows | None = None, checked: Checker | None = None) -> None:
+        """Show the item. `checked` is a checker that has just checked exactly what will be on screen
+        (made in a worker on opening a long list), which saves the GUI thread that first check."""
         self._loading = True
         try:
             self.item = item
@@ -251,16 +279,26 @@ class ItemEditor(QWidget):
             for spec in self.category.item_fields:
                 _set_input(self._inputs[spec.key], spec.to_text(item.fields.get(spec.key)))
             self.model.load(prepared or item.rows)
-            self.table.resizeColumnsToContents()
+            self.table.fit_columns()
             self.undo.clear()
         finally:
             self._loading = False
-        self.refresh_problems(checked)
+        if checked is not None:
+            self.checker = checked
+        self.refresh_problems(fresh=checked is not None)
+        if len(item.rows) >= LONG_LIST:
+            # A long list's hundreds of thousands of objects (cells, values, what the checker keeps)
+            # live as long as it is open: out of the collector's full sweeps, which would otherwise
+            # stop the window for 30–50 ms every few edits to find nothing (as the app does with
+            # what it made at start). Freed as usual once the item is closed: nothing of it is in a
+            # reference cycle.
+            gc.freeze()
 
-    def current_item(self) -> Item:
+    def current_item(self, rows: list[dict[str, Any]] | None = None) -> Item:
         """The item as it stands in the editor (values parsed where they can be).
 
-        Each call gives a fresh copy (rows are new dicts), so a worker may keep it.
+        Each call gives a fresh copy (rows are new dicts), so a worker may keep it; `rows`, rows
+        to use instead (the checker's, which need no copying).
         """
         assert self.item is not None
         problems: list[Problem] = []
@@ -279,7 +317,8 @@ class ItemEditor(QWidget):
             publicity_end=self._date(self.publicity_end, "公示结束", problems),
             clerk=self.clerk.text().strip() or None, reviewer=self.reviewer.text().strip() or None,
             reviewed_on=self._date(self.reviewed_on, "审核日期", problems),
-            fields=fields, rows=self.model.values(), number=self.item.number, supersedes=self.item.supersedes,
+            fields=fields, rows=self.model.values() if rows is None else rows, number=self.item.number,
+            supersedes=self.item.supersedes,
             correction_reason=(self.correction_reason.text().strip() or None) if self.item.supersedes else None,
         )
         self._form_problems = problems
@@ -327,31 +366,31 @@ class ItemEditor(QWidget):
         if self.item.status != status:
             self.item.status = status
             self.state.revision += 1
-        self.refresh_problems()
+        # Checked on the event loop's next pass (or at `flush`): after an edit of a reviewed list
+        # this comes on top of the edit's own check, and a window that does both at once stalls.
+        self._recheck.start(0)
 
     # -- checking --------------------------------------------------------------------------------
-    def refresh_problems(self, checked: Report | None = None) -> Report:
+    def refresh_problems(self, *, fresh: bool = False) -> Report:
         """Check the item as it stands; mark the cells and list every problem in words.
 
-        `checked` is a report already made in a worker for exactly what is on screen (on
-        opening a long list), which saves the GUI thread the work.
+        Only what changed since the last check is checked again (see `Checker`); `fresh`: the
+        checker has just checked exactly what is on screen (in a worker, on opening a long list).
         """
-        item = self.current_item()
-        report = checked if checked is not None else validate(item, self.category)
+        self._recheck.stop()
+        item = self.current_item(rows=self.model.checked_rows())
+        last = self.checker.report
+        if fresh and last is not None:
+            report = Report(list(last.errors), list(last.warnings), list(last.incomplete), list(last.whole))
+        else:
+            report = self.checker.check(item)
         # Parse problems first (a date that is not a date), then the item's own checks.
-        known = {(p.row, p.field, p.message) for p in report.errors}
+        known = {(p.row, p.field, p.message) for p in report.errors if p.row is None}
         report.errors[:0] = [p for p in self._form_problems if (p.row, p.field, p.message) not in known]
         self.report = report
         self.model.set_rule_notes(report.errors, report.warnings)
         self._mark_inputs(report)
-        self.problems.clear()
-        for problem, is_error in [(p, True) for p in report.errors] + [(p, False) for p in report.warnings]:
-            entry = QListWidgetItem(("错误：" if is_error else "提醒：") + str(problem))
-            entry.setData(Qt.ItemDataRole.UserRole, (problem.row, problem.field))
-            entry.setForeground(Qt.GlobalColor.darkRed if is_error else Qt.GlobalColor.darkYellow)
-            self.problems.addItem(entry)
-        if not report.errors and not report.warnings:
-            self.problems.addItem("没有发现问题。")
+        self._list_problems(report)
         assert self.item is not None
         self.status.setText((self.read_only_reason if self.sealed else "")
                             or STATUS_NAMES.get(self.item.status, self.item.status)
@@ -359,6 +398,29 @@ class ItemEditor(QWidget):
         self.row_count.setText(f"共 {self.model.rowCount()} 行")
         self.problemsChanged.emit(len(report.errors), len(report.warnings))
         return report
+
+    def _list_problems(self, report: Report) -> None:
+        """Errors first, then reminders; the first `PROBLEMS_LISTED` of them, and how many more."""
+        shown = [(True, p) for p in report.errors[:PROBLEMS_LISTED]]
+        shown += [(False, p) for p in report.warnings[:PROBLEMS_LISTED - len(shown)]]
+        more = len(report.errors) + len(report.warnings) - len(shown)
+        listed: list[tuple[bool, object]] = [*shown, (False, more)]
+        if listed == self._listed:
+            return  # most edits change nothing here: the pane is left as it is
+        self._listed = listed
+        self.problems.setUpdatesEnabled(False)
+        self.problems.clear()
+        for is_error, problem in shown:
+            entry = QListWidgetItem(("错误：" if is_error else "提醒：") + str(problem))
+            entry.setData(Qt.ItemDataRole.UserRole, (problem.row, problem.field))
+            entry.setForeground(Qt.GlobalColor.darkRed if is_error else Qt.GlobalColor.darkYellow)
+            self.problems.addItem(entry)
+        if more:
+            self.problems.addItem(f"……还有 {more} 处（共 {len(report.errors)} 处错误、{len(report.warnings)} 处提醒），"
+                                  "改正上面的问题后依次列出")
+        if not report.errors and not report.warnings:
+            self.problems.addItem("没有发现问题。")
+        self.problems.setUpdatesEnabled(True)
 
     def _mark_inputs(self, report: Report) -> None:
         wrong = {p.field: p.message for p in report.errors if p.row is None}
@@ -382,13 +444,23 @@ class ItemEditor(QWidget):
     def stop(self) -> None:
         """Forget a pending pause: this editor is being replaced."""
         self._pause.stop()
+        self._recheck.stop()
 
     # -- slots -----------------------------------------------------------------------------------
     def _on_edited(self, *_: object) -> None:
+        """A keystroke in one of the item's own boxes: check once the clerk pauses."""
         if self._loading:
             return
         self.state.revision += 1
-        self._pause.start()
+        self._pause.start(TYPING_PAUSE_MS)
+
+    def _on_cells_edited(self) -> None:
+        """Cells committed (an edit, a paste, rows added, removed or moved): check at once, on the
+        event loop's next pass, so the signals of one paste are checked together."""
+        if self._loading:
+            return
+        self.state.revision += 1
+        self._pause.start(0)
 
     def _on_pause(self) -> None:
         self.refresh_problems()
@@ -401,6 +473,8 @@ class ItemEditor(QWidget):
         if self._pause.isActive():
             self._pause.stop()
             self._on_pause()
+        if self._recheck.isActive():
+            self.refresh_problems()
 
     def _on_add_row(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()})

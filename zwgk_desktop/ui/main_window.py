@@ -31,7 +31,7 @@ from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
-from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item, Report, validate
+from zwgk_desktop.domain.items import DRAFT, REVIEWED, Checker, Item
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput, ZwgkError
@@ -255,22 +255,28 @@ class MainWindow(QMainWindow):
         self.preview.clear()
         self._update_actions()
         sessions = self.sessions
-
+        preview = self.preview
         layouts = self.layouts
 
-        def read() -> tuple[Item, Place, int, PreparedRows, Report, bool, Previous | None]:
+        def read() -> tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None]:
             with sessions() as session:
                 item, village = store.load_item(session, item_id)
                 place, village_id = store.place_of(village), village.id
                 sealed = store.is_sealed(session, item_id)
                 # A correction previews as its 更正公告, made against the version it replaces as sealed.
                 previous = previous_versions(session, [item], layouts, place).get(item_id)
+            # Its first sheet is drawn (in its process) while the editor is made: as stored, which is
+            # what the editor will hold before any edit (revision 0); the editor then asks for the whole.
+            preview.request_soon(item, place, tag=(item_id, 0), previous=previous,
+                                 wanted=lambda: self._opening == item_id)
             schema = category_of(item.category)
             prepared = prepare_rows(schema.row_fields, item.rows)
             # Checked as the editor will hold it: rows as parsed from their texts.
             shown = item.snapshot()
             shown.rows = [dict(row) for row in prepared.values]
-            return item, place, village_id, prepared, validate(shown, schema), sealed, previous
+            checker = Checker(schema)  # kept by the editor: an edit then re-checks only what it changed
+            checker.check(shown)
+            return item, place, village_id, prepared, checker, sealed, previous
 
         if wait:
             self._show_item(read())
@@ -288,7 +294,7 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         show_error(self, "无法打开事项", error, self.log_path)
 
-    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Report, bool, Previous | None]) -> None:
+    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None]) -> None:
         item, place, village_id, prepared, checked, sealed, previous = loaded
         if item.id != self._opening:
             return  # the clerk has already chosen another item

@@ -34,6 +34,7 @@ class RowTableModel(QAbstractTableModel):
         self._values: list[dict[str, Any]] = []  # parsed as the texts change, so reading is cheap
         self._cell_errors: dict[tuple[int, int], str] = {}
         self._rule_notes: dict[tuple[int, int], tuple[str, bool]] = {}  # (message, is_error)
+        self._told: tuple[list[Problem], list[Problem]] = ([], [])  # what the notes were made from
         self.reveal_private = False
         self.read_only = False  # a sealed item: shown, never changed
 
@@ -44,6 +45,7 @@ class RowTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._texts, self._values, self._cell_errors = prepared.texts, prepared.values, prepared.errors
         self._rule_notes.clear()
+        self._told = ([], [])
         self.endResetModel()
 
     def values(self) -> list[dict[str, Any]]:
@@ -51,12 +53,22 @@ class RowTableModel(QAbstractTableModel):
         draft can be saved as typed."""
         return [dict(row) for row in self._values]
 
+    def checked_rows(self) -> list[dict[str, Any]]:
+        """The rows themselves (not copies), for the editor's checker: it reads them, and writes a
+        value back only in the canonical form it would be saved in. A row changed by an edit is a
+        new dict (see `_check_row`), so the checker can tell the rows it has seen."""
+        return list(self._values)
+
     def cell_problems(self) -> list[Problem]:
         return [Problem(message, row=r + 1, field=self.fields[c].label)
                 for (r, c), message in sorted(self._cell_errors.items())]
 
     def set_rule_notes(self, errors: Sequence[Problem], warnings: Sequence[Problem]) -> None:
         """Show the item's cross-row findings (重复, 收支不平 …) on the cells they name."""
+        told = (list(errors), list(warnings))
+        if told == self._told:
+            return  # the same findings (the checker hands back the very same ones: compared at once)
+        self._told = told
         by_label = {spec.label: c for c, spec in enumerate(self.fields)}
         notes: dict[tuple[int, int], tuple[str, bool]] = {}
         for problems, is_error in ((warnings, False), (errors, True)):
@@ -227,7 +239,8 @@ class RowTableModel(QAbstractTableModel):
         self.contentChanged.emit()
 
     def _check_row(self, r: int) -> None:
-        values = self._values[r]
+        values: dict[str, Any] = {}
+        self._values[r] = values  # a new dict: the rows handed out before keep what they held
         for c, spec in enumerate(self.fields):
             text = self._texts[r][c]
             try:
