@@ -258,7 +258,7 @@ def test_problems_and_the_correction_reason_wrap(qtbot, demo_copy: Path, size: t
         _problems_fit(editor.problems)  # the checker's own words (a wrong 校验码, a name twice)
         # A longer one, as a worker's report would bring it: it wraps too, and is not cut off.
         found = editor.report
-        editor.refresh_problems(Report(errors=[*found.errors, Problem(LONG_PROBLEM, row=288, field="户主姓名")],
+        editor._list_problems(Report(errors=[*found.errors, Problem(LONG_PROBLEM, row=288, field="户主姓名")],
                                        warnings=list(found.warnings)))
         assert _problems_fit(editor.problems) > 2
 
