@@ -25,7 +25,7 @@ from zwgk_desktop.ui.main_window import MainWindow
 
 
 def test_a_correction_from_the_app_previews_as_its_notice(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
-    seal(Path(window.sessions.kw["bind"].url.database), "donggang", "2026Q2")
+    seal(Path(window.archive.sessions.kw["bind"].url.database), "donggang", "2026Q2")
     old = item_id(window, "assistance", period="2026Q2")
     with qtbot.waitSignal(window.preview.rendered, timeout=20000):
         window.navigator.setCurrentItem(window.navigator.find_item(old))
@@ -46,7 +46,7 @@ def test_a_correction_from_the_app_previews_as_its_notice(qtbot, window: MainWin
     assert "东岗村更正公告" in text and "777.00" in text
     with qtbot.waitSignal(window.saved, timeout=20000):
         window.save_current()
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         assert store.load_item(session, old)[0].rows[0]["monthly_amount"] != 77700  # the original stays
 
 
@@ -197,9 +197,9 @@ def test_the_online_copy_exported_from_the_app(qtbot, window: MainWindow, tmp_pa
 def test_the_township_dashboard(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     from openpyxl import load_workbook
 
-    db = Path(window.sessions.kw["bind"].url.database)
+    db = Path(window.archive.sessions.kw["bind"].url.database)
     # 东岗村 printed its quarter on the days it typed (the record the table is judged from), and sealed later.
-    with window.sessions() as session, session.begin():
+    with window.archive.sessions() as session, session.begin():
         village = store.find_village(session, "donggang")
         for record in session.scalars(select(DisclosureItem).where(
                 DisclosureItem.village_id == village.id, DisclosureItem.period == "2026Q1")):
@@ -237,6 +237,37 @@ def test_the_township_dashboard(qtbot, window: MainWindow, tmp_path: Path) -> No
     assert printed.args[0].sheets >= 10 and (tmp_path / "job.pdf").is_file()
 
 
+def test_the_dashboard_shows_the_quarter_chosen_last(qtbot, window: MainWindow, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Quarters chosen quickly one after another: each is counted in the background, and an answer
+    that arrives after the clerk moved on is not shown (it would be what 批量打印 prints)."""
+    import time
+
+    from PySide6.QtCore import QCoreApplication
+
+    from zwgk_desktop.ui import dashboard as dashboard_module
+    from zwgk_desktop.ui.workers import wait_for_all
+
+    chosen = ["2026Q3", "2025Q4", "2026Q2", "2026Q1"]
+    counted = dashboard_module.status_table
+
+    def slow_at_first(archive, period):  # type: ignore[no-untyped-def]
+        if str(period) == chosen[0]:
+            time.sleep(1.5)  # in the worker: the first answer comes last, as on a busy township server
+        return counted(archive, period)
+
+    monkeypatch.setattr(dashboard_module, "status_table", slow_at_first)
+    dashboard = window.open_dashboard()
+    for period in chosen:
+        dashboard.choose(period)  # each starts a count; none waits for the one before
+    wait_for_all()
+    qtbot.waitUntil(lambda: dashboard.table_data is not None and str(dashboard.table_data.period) == chosen[-1],
+                    timeout=20000)
+    wait_for_all()
+    QCoreApplication.processEvents()  # every answer still queued for the GUI thread arrives
+    assert str(dashboard.table_data.period) == chosen[-1] == dashboard.period.currentData()
+    assert dashboard.summary.text().startswith(Quarter.parse(chosen[-1]).chinese)
+
+
 def test_the_app_on_either_backend(qtbot, demo_any: str) -> None:  # type: ignore[no-untyped-def]
     """The desktop app opens the township's PostgreSQL archive as it opens a village's SQLite file."""
     from zwgk_desktop.db import store
@@ -258,7 +289,7 @@ def test_the_app_on_either_backend(qtbot, demo_any: str) -> None:  # type: ignor
         editor.flush()
         with qtbot.waitSignal(main.saved, timeout=20000):
             main.save_current()
-        with main.sessions() as session:
+        with main.archive.sessions() as session:
             assert store.load_item(session, wanted)[0].title == "关于村道维修的公告"
     finally:
         main._autosave.stop()

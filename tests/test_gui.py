@@ -45,7 +45,7 @@ def window(qtbot, demo_copy: Path):  # type: ignore[no-untyped-def]
 
 
 def item_id(window: MainWindow, category: str, village: str = "donggang", period: str = "2026Q3") -> int:
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         record = session.scalars(select(DisclosureItem).join(store.Village).where(
             store.Village.code == village, DisclosureItem.period == period,
             DisclosureItem.category == category)).first()
@@ -89,7 +89,7 @@ def test_edit_amount_is_stored_and_preview_rerendered(qtbot, window: MainWindow)
             qtbot.waitSignal(window.saved, timeout=20000):
         editor.model.setData(amount, "1234.50")
     assert rendered.args[0].items[0].code != before
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         item, _ = store.load_item(session, wanted)
     assert item.rows[4]["monthly_amount"] == 123450
     assert item.status == "draft"  # an edited list needs a new review
@@ -171,7 +171,7 @@ def test_print_path_writes_a3_pages_matching_the_preview(qtbot, window: MainWind
     assert done.args == [4] and window.preview.sheet_count == 4
     # The reviewed item went out to the public: noted, the first time only (saving a PDF later
     # leaves it as it was).
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         noted = session.execute(select(FirstPublic.how, FirstPublic.at).where(FirstPublic.item_id == wanted)).all()
     assert window.editor is not None and window.editor.item is not None
     assert window.editor.item.status == REVIEWED and [how for how, _ in noted] == ["print"]
@@ -202,7 +202,7 @@ def test_print_path_writes_a3_pages_matching_the_preview(qtbot, window: MainWind
     saved = tmp_path / "saved.pdf"
     window.save_pdf(saved)
     assert saved.read_bytes() == window.preview.pdf_path.read_bytes()  # type: ignore[union-attr]
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         again = session.execute(select(FirstPublic.how, FirstPublic.at).where(FirstPublic.item_id == wanted)).all()
     assert again == noted
 
@@ -225,13 +225,13 @@ def test_new_item_and_review(qtbot, window: MainWindow, monkeypatch) -> None:  #
     editor.flush()
     assert editor.report.ok, [str(p) for p in editor.report.errors]
     assert window.mark_reviewed() is True
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         item, _ = store.load_item(session, new_id)
     assert item.status == "reviewed" and item.fields["body"] == "定于下周召开村民代表会议。"
 
 
 def test_settings_round_trip_and_refusal(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         current = store.load_settings(session)
     dialog = SettingsDialog(current)
     qtbot.addWidget(dialog)
@@ -239,13 +239,13 @@ def test_settings_round_trip_and_refusal(qtbot, window: MainWindow) -> None:  # 
     dialog.base_url.setText("not a url")
     from zwgk_desktop.errors import BadInput
 
-    with pytest.raises(BadInput, match="网上公开地址"), window.sessions() as session, session.begin():
+    with pytest.raises(BadInput, match="网上公开地址"), window.archive.sessions() as session, session.begin():
         store.save_settings(session, dialog.settings())
     dialog.base_url.setText("https://gk.example.org/qs")
     dialog._add_row(store.VillageSettings("新丰村", "", "0371-62341104"))
-    with window.sessions() as session, session.begin():
+    with window.archive.sessions() as session, session.begin():
         store.save_settings(session, dialog.settings())
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         saved = store.load_settings(session)
     assert saved.base_url == "https://gk.example.org/qs"
     assert saved.villages[-1].name == "新丰村" and saved.villages[-1].code == "xinfeng"
@@ -304,7 +304,7 @@ def test_unexpected_error_shows_a_dialog_and_is_logged(qtbot, tmp_path: Path, mo
 
 
 def stored_amount(window: MainWindow, item: int, row: int) -> int:
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         loaded, _ = store.load_item(session, item)
     return int(loaded.rows[row]["monthly_amount"])
 
@@ -405,14 +405,14 @@ def test_paste_keeps_blank_rows_inside_the_block(qtbot, window: MainWindow) -> N
 def test_settings_refuse_a_duplicate_village(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]
     from zwgk_desktop.errors import BadInput
 
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         settings = store.load_settings(session)
     settings.villages[1].name = settings.villages[0].name
-    with pytest.raises(BadInput, match="已经有了"), window.sessions() as session, session.begin():
+    with pytest.raises(BadInput, match="已经有了"), window.archive.sessions() as session, session.begin():
         store.save_settings(session, settings)
     settings.villages[1].name = "柳树湾村"
     settings.villages.append(store.VillageSettings("东岗村"))
-    with pytest.raises(BadInput, match="已经有了"), window.sessions() as session, session.begin():
+    with pytest.raises(BadInput, match="已经有了"), window.archive.sessions() as session, session.begin():
         store.save_settings(session, settings)
 
 
@@ -420,7 +420,7 @@ def test_a_sealed_item_opens_read_only(qtbot, window: MainWindow) -> None:  # ty
     from zwgk_desktop.archive.seal import seal_quarter
     from zwgk_desktop.domain.periods import Quarter
 
-    with window.sessions() as session, session.begin():
+    with window.archive.sessions() as session, session.begin():
         seal_quarter(session, load_layouts(paths.standard_layouts_dir()), "donggang", Quarter(2026, 2), "王德明")
     wanted = item_id(window, "bids", period="2026Q2")
     with qtbot.waitSignal(window.preview.rendered, timeout=20000):
@@ -468,7 +468,7 @@ def test_the_auditors_read_only_view(qtbot, demo_copy: Path) -> None:  # type: i
         assert not main.save_action.isEnabled() and not main.settings_action.isEnabled()
         assert not main.seal_action.isEnabled() and not main.new_menu.isEnabled()
         assert main.print_action.isEnabled() and main.verify_action.isEnabled()
-        with main.sessions() as session, pytest.raises(Exception, match="readonly"):
+        with main.archive.sessions() as session, pytest.raises(Exception, match="readonly"):
             session.execute(select(DisclosureItem).limit(1))
             session.execute(DisclosureItem.__table__.delete())
     finally:
@@ -507,7 +507,7 @@ def test_a_value_still_being_typed_is_saved(qtbot, window: MainWindow) -> None: 
     typing = next(w for w in editor.table.viewport().findChildren(QLineEdit) if w.isVisible())
     typing.setText("626.00")
     assert window.save_current(wait=True)
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         item, _ = store.load_item(session, wanted)
     assert item.rows[2]["monthly_amount"] == 62600
     assert editor.table.state() != editor.table.State.EditingState
@@ -521,7 +521,7 @@ def test_a_draft_made_by_mistake_can_be_deleted(qtbot, window: MainWindow, monke
     assert window.delete_action.isEnabled()
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     window.delete_action.trigger()
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         assert session.get(DisclosureItem, stray) is None
     assert window.editor is None and window.navigator.find_item(stray) is None
 

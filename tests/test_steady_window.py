@@ -69,7 +69,7 @@ def window(qtbot, demo_copy: Path) -> Iterator[MainWindow]:  # type: ignore[no-u
 
 
 def _item_id(window: MainWindow, category: str) -> int:
-    with window.sessions() as session:
+    with window.archive.sessions() as session:
         found = session.scalars(select(DisclosureItem.id).join(store.Village).where(
             store.Village.code == "donggang", DisclosureItem.period == "2026Q3",
             DisclosureItem.category == category)).first()
@@ -240,7 +240,7 @@ def test_problems_and_the_correction_reason_wrap(qtbot, demo_copy: Path, size: t
     seal(demo_copy, "donggang", "2026Q2")
     window = _window(qtbot, desktop.open_archive(str(demo_copy)), size)
     try:
-        with window.sessions() as session:
+        with window.archive.sessions() as session:
             old = session.scalars(select(DisclosureItem.id).join(store.Village).where(
                 store.Village.code == "donggang", DisclosureItem.period == "2026Q2",
                 DisclosureItem.category == "assistance")).one()

@@ -34,8 +34,10 @@ from zwgk_desktop.domain.items import (
     validate,
 )
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput, NotFound, Problem
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.render.correction import Previous
 
 # What 审核通过 says when the 村务监督委员会's name or the date is missing (the app's words).
 NO_REVIEWER = "请先填写村务监督委员会审核人和审核日期。"
@@ -348,3 +350,33 @@ def correct(archive: Archive, item_id: int, *, reason: str | None = None, assign
         return Corrected(_ref(session, item.id), store.number_of(session, item.supersedes or 0), notice.code,
                          tuple((row[1], row[2], row[3]) for row in notice.rows), returned)
 
+
+
+@dataclass(frozen=True)
+class Opened:
+    """An item as the editor opens it."""
+
+    item: Item
+    place: Place
+    village_id: int
+    sealed: bool
+    previous: Previous | None  # for a correction: the version it replaces, as sealed
+
+
+def open_item(archive: Archive, item_id: int) -> Opened:
+    """An item with where it belongs, whether it is sealed, and for a correction the version it
+    replaces (a correction is shown as its 更正公告, made against that version)."""
+    from zwgk_desktop.archive.versions import previous_versions
+
+    with archive.reading() as session:
+        item, village = store.load_item(session, item_id)
+        place = store.place_of(village)
+        previous = previous_versions(session, [item], archive.layouts, place).get(item_id)
+        return Opened(item, place, village.id, store.is_sealed(session, item_id), previous)
+
+
+def place_of_village(archive: Archive, village_id: int) -> Place | None:
+    """Where a village's items belong (its name, code, phones), or None for one no longer there."""
+    with archive.reading() as session:
+        village = session.get(Village, village_id)
+        return store.place_of(village) if village is not None else None

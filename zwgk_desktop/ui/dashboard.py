@@ -147,6 +147,10 @@ class Dashboard(QMainWindow):
                                  on_error=lambda exc: show_error(self, "无法统计", exc))
 
     def _show(self, status: StatusTable) -> None:
+        if str(status.table.period) != self.period.currentData():
+            # The answer to an earlier choice, arriving after the quarter was changed: shown, it
+            # would be what 批量打印 prints (the quarter the clerk left, not the one on screen).
+            return
         self.status, table, self.village_ids = status, status.table, list(status.village_ids)
         self.table_data = table
         self.grid.clear()

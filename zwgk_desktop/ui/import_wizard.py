@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import PRIVATE_KINDS, Field, Kind
 from zwgk_desktop.domain.identity import mask_account, mask_id, mask_phone
@@ -35,7 +34,7 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.io.importer import ImportPlan
 from zwgk_desktop.io.sheets import cell_text
-from zwgk_desktop.office import importing
+from zwgk_desktop.office import importing, items
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Progress, Task, run_in_background
@@ -64,15 +63,13 @@ class ImportWizard(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.archive = archive
-        self.sessions = sessions = archive.sessions
         self.village_id = village_id
         self.period = Quarter.parse(period)
         self.plan: ImportPlan | None = None
         self.path: Path | None = None
         self._reading = 0
-        with sessions() as session:
-            village = session.get(store.Village, village_id)
-            self.village_name = village.name if village else "?"
+        place = items.place_of_village(archive, village_id)
+        self.village_name = place.village if place else "?"
         self.setWindowTitle("从 Excel 导入")
         self.resize(1100, 720)
         self._build()

@@ -27,8 +27,6 @@ from zwgk_desktop.archive.backup import (
     RestorePlan,
     backup_folder,
 )
-from zwgk_desktop.archive.versions import previous_versions
-from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Checker, Item
@@ -74,7 +72,6 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.archive = archive
         self.read_only = archive.read_only  # the auditor's view: the database is opened read-only too
-        self.sessions = archive.sessions
         self.layouts = archive.layouts
         self.log_path = log_path
         self.editor: ItemEditor | None = None
@@ -262,17 +259,12 @@ class MainWindow(QMainWindow):
             self.editor.setEnabled(False)  # nothing typed from now on could be saved
         self.preview.clear()
         self._update_actions()
-        sessions = self.sessions
+        archive = self.archive
         preview = self.preview
-        layouts = self.layouts
 
         def read() -> tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None]:
-            with sessions() as session:
-                item, village = store.load_item(session, item_id)
-                place, village_id = store.place_of(village), village.id
-                sealed = store.is_sealed(session, item_id)
-                # A correction previews as its 更正公告, made against the version it replaces as sealed.
-                previous = previous_versions(session, [item], layouts, place).get(item_id)
+            opened = items.open_item(archive, item_id)
+            item, place, previous = opened.item, opened.place, opened.previous
             # Its first sheet is drawn (in its process) while the editor is made: as stored, which is
             # what the editor will hold before any edit (revision 0); the editor then asks for the whole.
             preview.request_soon(item, place, tag=(item_id, 0), previous=previous,
@@ -284,7 +276,7 @@ class MainWindow(QMainWindow):
             shown.rows = [dict(row) for row in prepared.values]
             checker = Checker(schema)  # kept by the editor: an edit then re-checks only what it changed
             checker.check(shown)
-            return item, place, village_id, prepared, checker, sealed, previous
+            return item, place, opened.village_id, prepared, checker, opened.sealed, previous
 
         if wait:
             self._show_item(read())
@@ -490,12 +482,11 @@ class MainWindow(QMainWindow):
 
     # -- new items -------------------------------------------------------------------------------
     def new_item(self, code: str) -> int | None:
-        with self.sessions() as session:
-            villages = store.villages(session)
-            if not villages:
-                QMessageBox.information(self, "还没有村", "请先在“设置”中添加村。")
-                return None
-            village_id, period = self.chosen_place or (villages[0].id, "")
+        villages = list_archive(self.archive).villages
+        if not villages:
+            QMessageBox.information(self, "还没有村", "请先在“设置”中添加村。")
+            return None
+        village_id, period = self.chosen_place or (villages[0].id, "")
         if not period:
             last = Quarter.containing(date.today()).previous()
             text, ok = QInputDialog.getText(self, "新建事项", "属于哪个季度？（如 2026Q3）", text=str(last))
@@ -763,9 +754,8 @@ class MainWindow(QMainWindow):
             # Nothing entered for that quarter yet (a 未公开 row): it becomes the place new items go.
             self.chosen_place = (village_id, period)
             self._update_actions()
-            with self.sessions() as session:
-                village = session.get(store.Village, village_id)
-            self.statusBar().showMessage(f"{village.name if village else ''} {Quarter.parse(period).chinese}"
+            place = items.place_of_village(self.archive, village_id)
+            self.statusBar().showMessage(f"{place.village if place else ''} {Quarter.parse(period).chinese}"
                                          "还没有任何事项：可用“新建事项”或“从 Excel 导入”添加", 12000)
 
     def open_archive_browser(self) -> ArchiveBrowser:
@@ -862,10 +852,7 @@ class MainWindow(QMainWindow):
     def _refresh_place(self) -> None:
         if self.village_id is None:
             return
-        with self.sessions() as session:
-            village = session.get(store.Village, self.village_id)
-            if village is not None:
-                self.place = store.place_of(village)
+        self.place = items.place_of_village(self.archive, self.village_id) or self.place
         self._request_preview(at_once=True)
 
     # -- deleting --------------------------------------------------------------------------------
