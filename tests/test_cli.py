@@ -91,6 +91,21 @@ def test_unknown_names_exit_2(demo_cli: Path, tmp_path: Path, args: tuple[str, .
     no_traceback(run)
 
 
+def test_every_help_is_in_chinese(capsys: pytest.CaptureFixture[str]) -> None:
+    """`zwgk --help` and each command's: argparse's own English headings are said in Chinese."""
+    from zwgk_desktop.cli import build_parser, main
+
+    commands = next(a for a in build_parser()._actions if a.dest == "command").choices
+    assert commands
+    for command in [None, *commands]:
+        with pytest.raises(SystemExit) as ended:
+            main([command, "--help"] if command else ["--help"])
+        shown = capsys.readouterr().out
+        assert ended.value.code == 0 and shown.startswith("用法：zwgk"), command
+        for english in ("usage:", "options:", "positional arguments:", "show this help message"):
+            assert english not in shown, (command, english)
+
+
 def test_usage_errors_exit_2_in_chinese(tmp_path: Path) -> None:
     run = run_zwgk("render", "--village", "x", cwd=tmp_path)
     assert run.code == 2 and "用法错误：缺少必须给出的参数：--period" in run.err

@@ -82,6 +82,11 @@ def stored(db: Path | str, item_id: int) -> tuple[str, str | None, date | None]:
 
 def test_review_then_undo_from_the_command_line(demo_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
     item = draft_notice(demo_copy)
+    # Taking back a review of a draft changes nothing, and --json says what is stored, inventing no date.
+    code, out, err = zwgk(capsys, "review", "--db", str(demo_copy), "--item", str(item), "--undo", "--json")
+    said, (status, reviewer, reviewed_on) = json.loads(out), stored(demo_copy, item)
+    assert code == 0 and said["changed"] is False and status == DRAFT, err
+    assert said["reviewed_on"] == (reviewed_on.isoformat() if reviewer and reviewed_on else None)
     code, out, err = zwgk(capsys, "review", "--db", str(demo_copy), "--item", str(item), "--village", "donggang",
                           "--reviewer", "王德明", "--on", "2026-10-05", "--json")
     assert code == 0, err

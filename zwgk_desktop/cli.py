@@ -43,11 +43,33 @@ log = logging.getLogger("zwgk")
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in Chinese, with exit code 2."""
 
+    def format_usage(self) -> str:
+        return _in_chinese(super().format_usage())
+
+    def format_help(self) -> str:
+        return _in_chinese(super().format_help())
+
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         for english, chinese in _ARGPARSE_WORDS:
             message = re.sub(english, chinese, message)
         self.exit(2, f"{self.prog}：用法错误：{message}\n")
+
+
+# argparse's own words in --help (it has no Chinese catalogue), as a clerk should read them.
+_HELP_WORDS = (
+    (re.compile(r"^usage: "), "用法："),
+    (re.compile(r"^positional arguments:$", re.M), "参数："),
+    (re.compile(r"^options:$", re.M), "选项："),
+    (re.compile(r"show this help message and exit"), "显示本说明后退出"),
+    (re.compile(r"show program's version number and exit"), "显示程序版本后退出"),
+)
+
+
+def _in_chinese(text: str) -> str:
+    for english, chinese in _HELP_WORDS:
+        text = english.sub(chinese, text)
+    return text
 
 
 # argparse's own messages (it has no Chinese catalogue), as a clerk should read them.
@@ -615,7 +637,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     item = done.item
     if args.json:
         print(json.dumps({"item": item.number, "status": item.status, "changed": done.changed,
-                          "reviewer": done.reviewer or None, "reviewed_on": done.reviewed_on.isoformat(),
+                          "reviewer": done.reviewer or None,
+                          "reviewed_on": done.reviewed_on.isoformat() if done.reviewer else None,  # a draft: none
                           "warnings": [str(w) for w in done.warnings]}, ensure_ascii=False, indent=2))
     elif args.undo:
         print(f"已撤销审核：事项 {item.number}“{item.title}”退回草稿，需村务监督委员会重新审核" if done.changed

@@ -346,7 +346,7 @@ class Checker:
                 # cannot have happened, and would push the deadline later.
                 report.error(f"审核日期 {item.reviewed_on} 还没有到：审核日期不能晚于今天", field="审核日期")
             elif item.publicity_start and item.reviewed_on > item.publicity_start:
-                report.warn("审核日期晚于公示开始日期：应先审核签字，后公布", field="审核日期")
+                report.warn("晚于公示开始日期：应先审核签字，后公布", field="审核日期")
         usable: dict[str, Any] = {}  # the item's own values as the rules may read them: None where wrong
         for spec in category.item_fields:
             before = len(report.errors)

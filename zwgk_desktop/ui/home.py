@@ -265,9 +265,10 @@ class HomeView(QScrollArea):
     def _township_page(self, data: home.TownshipQuarter) -> QWidget:
         page, layout = _page()
         layout.addLayout(self._heading(f"{data.township}　{data.period.chinese}", data.period, data.today))
-        layout.addWidget(_text(f"今天 {chinese_date(data.today)}。{len(data.villages)} 个村本季度应公开的事项"
+        which = "本季度" if data.period == Quarter.containing(data.today) else data.period.chinese
+        layout.addWidget(_text(f"今天 {chinese_date(data.today)}。{len(data.villages)} 个村{which}应公开的事项"
                                "做到了哪一步、何时截止（逾期与“公开情况”表的判断相同）。点一格打开该村该类的事项"
-                               "（还没有事项时打开该村本季度），点村名或右边一格看该村本季度。"
+                               f"（还没有事项时打开该村{which}），点村名或右边一格看该村{which}。"
                                + _estimated(data.calendar)))
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
