@@ -192,6 +192,14 @@ class ItemEditor(QWidget):
             row, col = divmod(index, 2)
             grid.addWidget(QLabel(label), row + 1, col * 2)
             grid.addWidget(widget, row + 1, col * 2 + 1)
+            if isinstance(widget, QLineEdit):
+                # Never narrower than a date or its hint: at 1024 px the boxes showed "如..." and
+                # "审..." (the window's splitter takes the room from the preview instead).
+                width = widget.fontMetrics().horizontalAdvance
+                widest = max(width(widget.placeholderText()), width("2026-10-10"), width("王德明王德明"))
+                widget.setMinimumWidth(widest + 16)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         outer.addWidget(common)
 
         # Shown only for a correction (更正): which sealed version it replaces, and why.

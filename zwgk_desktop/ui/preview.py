@@ -86,8 +86,10 @@ class PreviewPane(QWidget):
         for widget in (self.previous, self.page_label, self.next, self.zoom_out, self.zoom_in, self.fit):
             bar.addWidget(widget)
         bar.addStretch(1)
-        bar.addWidget(self.state)
         layout.addLayout(bar)
+        # Under the buttons, the pane's whole width: "共 17 张 A3" never breaks into a column of
+        # characters beside them in a narrow window (1024 px).
+        layout.addWidget(self.state)
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
