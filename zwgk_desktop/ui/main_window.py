@@ -206,6 +206,9 @@ class MainWindow(QMainWindow):
     # -- the tree --------------------------------------------------------------------------------
     def reload_tree(self, select: int | None = None) -> None:
         """Rebuild the navigator; it keeps showing the item on screen unless told otherwise."""
+        if self.navigator.choosing:  # asked from inside the tree's own signal: rebuilt right after it
+            QTimer.singleShot(0, lambda: self.reload_tree(select))
+            return
         if select is None:
             select = self._opening if self._opening is not None else self._current_id()
         self._show_listing(list_archive(self.archive), select)
@@ -415,26 +418,12 @@ class MainWindow(QMainWindow):
         return True
 
     def _on_saved(self, item_id: int, at_once: bool = False) -> None:
-        """After a save: the tree is listed again off the GUI thread (an autosave leaves the editor
-        instant), and `saved` is said once the tree shows what was stored. A save waited for
-        (`at_once`) shows it before returning."""
+        """After a save the tree shows what was stored (rebuilt only if that changed: see
+        `_show_listing`). `at_once` is kept for the callers that wait for their save."""
+        del at_once  # listing is quick; rebuilding the tree was the cost, and is skipped when idle
         self.save_state.setText(f"已保存（{datetime.now():%H:%M:%S}）")
-        if at_once:
-            self.reload_tree()
-            self.saved.emit(item_id)
-            return
-        archive = self.archive
-
-        def shown(listing: Listing) -> None:
-            select = self._opening if self._opening is not None else self._current_id()
-            self._show_listing(listing, select)
-            self.saved.emit(item_id)
-
-        def not_listed(error: BaseException) -> None:
-            log.warning("the tree was not listed again after a save: %s", error)
-            self.saved.emit(item_id)
-
-        run_in_background(lambda: list_archive(archive), on_done=shown, on_error=not_listed)
+        self.reload_tree()
+        self.saved.emit(item_id)
 
     def _on_save_failed(self, error: BaseException) -> None:
         self.save_state.setText("保存失败")
@@ -974,7 +963,11 @@ class MainWindow(QMainWindow):
 
     def _on_navigator_node(self, node: Any, _previous: Any) -> None:
         if node is not None and node.parent() is None:  # the township at the tree's root
-            self.show_home(township=True)
+            self.navigator.choosing = True  # as in Navigator._on_current_changed
+            try:
+                self.show_home(township=True)
+            finally:
+                self.navigator.choosing = False
 
     def _on_home_new(self, village_id: int, period: str, code: str) -> None:
         self.chosen_place = (village_id, period)

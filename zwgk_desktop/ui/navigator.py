@@ -167,16 +167,25 @@ class Navigator(QTreeWidget):
     def _expanded_keys(self) -> set[str]:
         return {_key(n) for n in _walk(self.invisibleRootItem()) if n.isExpanded()}
 
+    # True while the tree is telling that its current row changed: whoever answers (saving the
+    # item being left, which lists the archive again) must not rebuild the tree then, since that
+    # deletes the very row Qt is making current (the app crashed when switching items after an edit).
+    choosing = False
+
     def _on_current_changed(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
         if current is None:
             return
-        item_id = current.data(0, ITEM_ROLE)
-        if item_id is not None:
-            self.itemChosen.emit(int(item_id))
-            return
-        place = current.data(0, PLACE_ROLE)
-        if place:
-            self.placeChosen.emit(int(place[0]), str(place[1]))
+        self.choosing = True
+        try:
+            item_id = current.data(0, ITEM_ROLE)
+            if item_id is not None:
+                self.itemChosen.emit(int(item_id))
+                return
+            place = current.data(0, PLACE_ROLE)
+            if place:
+                self.placeChosen.emit(int(place[0]), str(place[1]))
+        finally:
+            self.choosing = False
 
 
 def _short_title(summary: ItemSummary) -> str:
