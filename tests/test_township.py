@@ -110,11 +110,15 @@ def test_the_compliance_table_of_the_demo_township(demo_any: str, tmp_path: Path
     assert grid["柳树湾村"][0] == "逾期 2 个工作日" and grid["东岗村"][0] == "按时" and grid["石桥村"][0] == "未公开"
 
 
-def test_batch_printing_every_village_or_a_chosen_set(demo_any: str, tmp_path: Path) -> None:
+def test_batch_printing_every_village_or_a_chosen_set(demo_any: str, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import tempfile
 
     import pypdf
 
+    # The batch's parts go to a temporary folder of this test's own: another test printing in
+    # parallel (pytest-xdist) must not make or remove one between the two looks below.
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     villages = [("东岗村", "donggang"), ("柳树湾村", "liushuwan"), ("石桥村", "shiqiao")]
     with Archive.open(demo_any) as archive:
         assert chosen_villages(archive) == villages and chosen_villages(archive, ["shiqiao"]) == villages[2:]
