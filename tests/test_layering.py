@@ -31,7 +31,7 @@ LEVELS = {
     "domain": 1,
     "db": 2, "render": 2,
     "archive": 3, "io": 3,
-    "office": 4, "demo": 4,  # demo.py: the demo township's data, loaded by `zwgk demo` and the first run
+    "office": 4,
     "cli": 5, "ui": 5,
     "launch": 6, "__main__": 7,
 }
