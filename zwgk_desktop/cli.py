@@ -16,7 +16,6 @@ import sys
 import traceback
 import unicodedata
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -307,16 +306,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--yes", action="store_true", help="不再询问，确认恢复（脚本中使用）")
     p.set_defaults(run=cmd_restore, changes=True)
     return parser
-
-
-@contextmanager
-def _session(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False, read_only: bool = False) -> Any:
-    """A session in one transaction, for the commands not yet moved to office/. `read_only` for
-    commands that only read: they then work on a copy on read-only media (an auditor's CD or USB
-    stick) and never alter the file they read."""
-    with _archive(args, create=create, upgrade=upgrade, read_only=read_only) as archive, (
-            archive.reading() if read_only else archive.writing()) as session:
-        yield session
 
 
 def _archive(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False,
