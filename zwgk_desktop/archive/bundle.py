@@ -119,12 +119,14 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
                 "number": number, "title": entry.title, "canonical_json": entry.canonical_json,
                 "content_hash": entry.content_hash, "data_hash": entry.data_hash, "pdf": pdf_name,
                 "pdf_hash": entry.pdf_hash, "first_public": _first_public(entry),
+                "archive_ref": entry.archive_ref, "retention": entry.retention,
                 "record": json.loads(canonical(hashed_record(session, record, rows[entry.item_id], seal.format))),
             })
             items += 1
         entries.append({"kind": seal.kind, "period": seal.period, "format": seal.format,
                         "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by,
-                        "payload_hash": seal.payload_hash, "chain_hash": seal.chain_hash, "items": sealed_items})
+                        "payload_hash": seal.payload_hash, "chain_hash": seal.chain_hash,
+                        **{key: getattr(seal, key) for key in _SEAL_PROOFS}, "items": sealed_items})
     township = village.township
     document = {"bundle_format": BUNDLE_FORMAT, "township": township.name,
                 "village": {"name": village.name, "code": village.code, "phone": village.supervision_phone},
@@ -235,6 +237,9 @@ _SEAL_KEYS = {"kind": _TEXT, "period": _TEXT, "format": _INT, "sealed_at": _TEXT
               "payload_hash": _TEXT, "chain_hash": _TEXT, "items": (list,)}
 _ITEM_KEYS = {"number": _INT, "title": _TEXT, "canonical_json": _TEXT, "content_hash": _TEXT, "data_hash": _TEXT,
               "pdf": _OPTIONAL_TEXT, "pdf_hash": _OPTIONAL_TEXT, "record": (dict,)}
+# Seal format 4's values (seal.py `payload_hash`), carried as they are; older bundles have none.
+_SEAL_PROOFS = ("made_with", "signer", "signature", "event")
+_ITEM_PROOFS = ("archive_ref", "retention")
 _RECORD_KEYS = {"village": _TEXT, "number": _INT, "period": _TEXT, "category": _TEXT, "title": _TEXT,
                 "disclosure": _TEXT, "status": _TEXT, "publicity": (list,), "clerk": _OPTIONAL_TEXT,
                 "review": (list,), "fields": (dict,), "rows": (list,), "supersedes": (int, type(None)),
@@ -279,7 +284,7 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
         where = f"{shown} 第{index}个封存"
         if not _typed(entry, _SEAL_KEYS, where, problems):
             continue
-        if entry["kind"] not in ("quarter", "correction") or entry["format"] not in (2, 3) \
+        if entry["kind"] not in ("quarter", "correction") or entry["format"] not in (2, 3, 4) \
                 or not _HASH.match(entry["payload_hash"]) or not _HASH.match(entry["chain_hash"]):
             problems.append(Problem("封存的种类、格式或哈希不对", where=where))
         try:
@@ -360,7 +365,7 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
         for index, entry in enumerate(document["seals"], start=1):
             where = f"{shown} 第{index}个封存（{entry['period']}）"
             probe = Seal(period=entry["period"], kind=entry["kind"], format=entry["format"],
-                         sealed_at=entry["sealed_at"], sealed_by=entry["sealed_by"])
+                         sealed_at=entry["sealed_at"], sealed_by=entry["sealed_by"], **_proofs(entry, _SEAL_PROOFS))
             sealed = []
             for item in entry["items"]:
                 at = f"{where} 事项 {item['number']}“{item['title']}”"
@@ -377,7 +382,8 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
                     if pdf is None or sha256(pdf) != item["pdf_hash"]:
                         problems.append(Problem("封存的 PDF 缺失或被改动", where=at))
                 sealed.append(SealedItem(content_hash=item["content_hash"], data_hash=item["data_hash"],
-                                         pdf_hash=item["pdf_hash"], **_sealed_first_public(item)))
+                                         pdf_hash=item["pdf_hash"], **_sealed_first_public(item),
+                                         **_proofs(item, _ITEM_PROOFS)))
             payload = payload_hash(probe, code, previous, sealed)
             if payload != entry["payload_hash"] or chain_hash(previous, payload) != entry["chain_hash"]:
                 problems.append(Problem("封存记录或封存链被改动", where=where))
@@ -492,7 +498,7 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
     seal = Seal(village_id=village.id, period=entry["period"], kind=entry["kind"], format=entry["format"],
                 sealed_at=entry["sealed_at"], sealed_by=entry["sealed_by"],
                 previous_id=previous.id if previous else None, payload_hash=entry["payload_hash"],
-                chain_hash=entry["chain_hash"])
+                chain_hash=entry["chain_hash"], **_proofs(entry, _SEAL_PROOFS))
     session.add(seal)
     session.flush()
     # 件号 given in the village's sealing order, as the village gave them: the bundle holds every seal.
@@ -503,7 +509,7 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
             canonical_json=item["canonical_json"],
             content_hash=item["content_hash"], data_hash=item["data_hash"],
             pdf=contents[item["pdf"]] if item["pdf"] else None, pdf_hash=item["pdf_hash"],
-            **_sealed_first_public(item)))
+            **_sealed_first_public(item), **_proofs(item, _ITEM_PROOFS)))
     session.add(SealArrival(seal_id=seal.id, arrived_at=datetime.now(UTC).isoformat(timespec="seconds"),
                             bundle=shown[:200]))
     session.flush()
@@ -525,6 +531,12 @@ def _sealed_first_public(item: dict[str, Any]) -> dict[str, str | None]:
             and len(value[0]) <= 40 and len(value[1]) <= 12:
         return {"first_public_at": value[0] or None, "first_public_how": value[1] or None}
     return {"first_public_at": None, "first_public_how": None}
+
+
+def _proofs(entry: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str | None]:
+    """Seal format 4's values of a bundle entry as columns: text or None; anything else is left
+    out, and the seal's payload hash then says the bundle was altered."""
+    return {key: value if isinstance(value := entry.get(key), str) else None for key in keys}
 
 
 def _day(value: Any) -> date | None:

@@ -45,8 +45,11 @@ def canonical(value: Any) -> bytes:
 # seals could not move to another database; format 2 names them by village code and the item's
 # public number, so a township that imports a village's archive can verify it unchanged. Format 3
 # also seals each item's record of when it first went out to the public (archive.first_public),
-# kept outside its public content so the 验证码 does not change.
-SEAL_FORMAT = 3
+# kept outside its public content so the 验证码 does not change. Format 4 (migration 0011) also
+# covers what made the seal (`made_with`: the rules' versions and the texts of the formats), the
+# key that signed it (`signer`; the signature itself signs the chain hash), what a seal without
+# items records (`event`: a village key made, replaced or lost), and each item's 档号 and 保管期限.
+SEAL_FORMAT = 4
 
 
 def hashed_record(session: Session, record: DisclosureItem, rows: list[dict[str, Any]], fmt: int) -> dict[str, Any]:
@@ -77,13 +80,19 @@ def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list
             "items": [[i.item_id, i.content_hash, i.data_hash, i.pdf_hash or ""] for i in items],
         }))
     # Each item's public content (its content hash) already names its village, quarter and number.
-    return sha256(canonical({
+    payload: dict[str, Any] = {
         "format": seal.format, "kind": seal.kind, "village": village_code, "period": seal.period,
         "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by, "previous": previous_chain,
         "items": sorted([i.content_hash, i.data_hash, i.pdf_hash or "",
-                         *((i.first_public_at or "", i.first_public_how or "") if seal.format >= 3 else ())]
+                         *((i.first_public_at or "", i.first_public_how or "") if seal.format >= 3 else ()),
+                         *((i.archive_ref or "", i.retention or "") if seal.format >= 4 else ())]
                         for i in items),
-    }))
+    }
+    if seal.format >= 4:
+        # The texts themselves, not their hashes: a value of the wrong type is then a changed
+        # payload, never a crash.
+        payload.update(made_with=seal.made_with or "", signer=seal.signer or "", event=seal.event or "")
+    return sha256(canonical(payload))
 
 
 def chain_hash(previous_chain: str, payload: str) -> str:

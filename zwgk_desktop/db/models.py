@@ -169,6 +169,14 @@ class Seal(Base):
     previous_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id", ondelete="RESTRICT"))
     payload_hash: Mapped[str] = mapped_column(String(64))
     chain_hash: Mapped[str] = mapped_column(String(64))
+    # Seal format 4 (migration 0011), all covered by the payload hash but the signature, which
+    # signs the chain hash: what made the seal (canonical JSON naming `SealSource` digests and the
+    # rules' versions), the fingerprint of the village key that signed it, and for a seal holding
+    # no items (a key made, replaced or lost) what it records, as canonical JSON.
+    made_with: Mapped[str | None] = mapped_column(Text)
+    signer: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(Text)
+    event: Mapped[str | None] = mapped_column(Text)
 
     village: Mapped[Village] = relationship()
     items: Mapped[list[SealedItem]] = relationship(back_populates="seal", order_by="SealedItem.item_id")
@@ -195,8 +203,39 @@ class SealedItem(Base):
     first_public_how: Mapped[str | None] = mapped_column(String(12))
     # 件号: the item's place in its village's archive, a sequence of its own given at sealing.
     archive_number: Mapped[int | None] = mapped_column(Integer)
+    # 档号 and 保管期限 (永久 / 30年 / 10年) the item was filed under (seal format 4).
+    archive_ref: Mapped[str | None] = mapped_column(String(80))
+    retention: Mapped[str | None] = mapped_column(String(8))
 
     seal: Mapped[Seal] = relationship(back_populates="items")
+
+
+class SealSource(Base):
+    """A text a seal was made with (a format file, a category's definition), kept once by its
+    SHA-256 so `verify` can re-derive sealed content as sealing did; append-only."""
+
+    __tablename__ = "seal_source"
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class VillageKey(Base):
+    """A public key trusted for a village's seals: its own key on the village's PC, or at the
+    township the key registered for the village (`how` says how it came to be trusted)."""
+
+    __tablename__ = "village_key"
+    __table_args__ = (UniqueConstraint("village_id", "fingerprint"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    public_key: Mapped[str] = mapped_column(Text)  # base64 of the raw 32-byte Ed25519 public key
+    added_at: Mapped[str] = mapped_column(String(40))  # ISO 8601, UTC
+    how: Mapped[str] = mapped_column(String(20))
+    confirmed_by: Mapped[str | None] = mapped_column(String(40))
+    retired_at: Mapped[str | None] = mapped_column(String(40))
 
 
 class FirstPublic(Base):
@@ -226,5 +265,5 @@ class SealArrival(Base):
     bundle: Mapped[str] = mapped_column(String(200))  # the file's name, as the township received it
 
 
-__all__ = ["Base", "DisclosureItem", "FirstPublic", "ItemNumber", "ItemRow", "Seal", "SealArrival", "SealedItem",
-           "Township", "Village", "public_number"]
+__all__ = ["Base", "DisclosureItem", "FirstPublic", "ItemNumber", "ItemRow", "Seal", "SealArrival", "SealSource",
+           "SealedItem", "Township", "Village", "VillageKey", "public_number"]
