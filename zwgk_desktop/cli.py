@@ -25,6 +25,7 @@ from zwgk_desktop import __version__, paths
 from zwgk_desktop.db.engine import require_writable
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import FieldError, parse_date
+from zwgk_desktop.domain.filing import DEFAULT_PATTERN
 from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.domain.web_address import checked_base_url
@@ -127,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="添加村（可多次）；CODE 为网址中用的英文代码，省略时按拼音生成")
     p.add_argument("--base-url", metavar="URL", help="网上公开地址（二维码指向此处）")
     p.add_argument("--township-phone", metavar="PHONE", help="乡镇纪委监督电话")
+    p.add_argument("--archive-pattern", metavar="PATTERN",
+                   help="档号格式（封存时填写），默认 {全宗号}-{年度}-{保管期限}-{件号}")
     p.set_defaults(run=cmd_init, changes=True)
 
     p = sub.add_parser("demo", parents=[common], help="装入示范乡镇：3 个村、4 个季度、所有类别")
@@ -240,6 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="村务监督委员会电话，可多次：如 --village-phone donggang=0371-62341101（空值清除）")
     p.add_argument("--rename-village", action="append", default=[], metavar="V=NAME",
                    help="改村名（网址代码不变），可多次")
+    p.add_argument("--archive-pattern", metavar="PATTERN",
+                   help="档号格式（封存时填写；空字符串恢复默认 {全宗号}-{年度}-{保管期限}-{件号}），可用 "
+                        "{全宗号} {年度} {季度} {保管期限} {保管期限名} {件号} {村代码} {类别}")
+    p.add_argument("--fonds", action="append", default=[], metavar="V=CODE",
+                   help="村的全宗号（县档案馆给定），可多次：如 --fonds donggang=Z012（空值清除）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_settings)
 
@@ -340,7 +348,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     with setup.open_or_create(_target(args), args.layouts) as archive:
         done = setup.init(archive, township=args.township, villages=args.village, base_url=args.base_url,
-                          township_phone=args.township_phone)
+                          township_phone=args.township_phone, archive_pattern=args.archive_pattern)
     names = "、".join(f"{name}（{code}）" for name, code in done.villages) or "（无）"
     print(f"数据库已就绪：{_target(args)}")
     if done.township is not None:
@@ -695,8 +703,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
         return found
 
     phones, names = pairs(args.village_phone, "--village-phone"), pairs(args.rename_village, "--rename-village")
-    changing = (args.township, args.base_url, args.township_phone, args.publication_day)
-    with _archive(args, read_only=not (any(v is not None for v in changing) or phones or names)) as archive:
+    fonds = pairs(args.fonds, "--fonds")
+    changing = (args.township, args.base_url, args.township_phone, args.publication_day, args.archive_pattern)
+    with _archive(args, read_only=not (any(v is not None for v in changing) or phones or names or fonds)) as archive:
         if archive.read_only:
             current = setup.settings(archive)
         else:
@@ -704,15 +713,18 @@ def cmd_settings(args: argparse.Namespace) -> int:
             current = setup.change_settings(archive, township=args.township, base_url=args.base_url,
                                             township_phone=args.township_phone,
                                             publication_day=args.publication_day, village_phones=phones,
-                                            village_names=names)
+                                            village_names=names, archive_pattern=args.archive_pattern,
+                                            village_fonds=fonds)
     if args.json:
         print(json.dumps(asdict(current), ensure_ascii=False, indent=2))
         return 0
     print(f"乡镇：{current.township or '（未设置）'}　网上公开地址：{current.base_url or '（未设置）'}")
     print(f"乡镇纪委监督电话：{current.township_phone or '（未设置）'}　"
           f"每季度公开截止：次月 {current.publication_day} 日")
+    print(f"档号格式：{current.archive_pattern or f'{DEFAULT_PATTERN}（默认）'}")
     for village in current.villages:
-        print(f"村：{village.name}（{village.code}）　村务监督委员会电话：{village.phone or '（未设置）'}")
+        print(f"村：{village.name}（{village.code}）　村务监督委员会电话：{village.phone or '（未设置）'}　"
+              f"全宗号：{village.fonds or f'（未设置，档号中用 {village.code.upper()}）'}")
     return 0
 
 

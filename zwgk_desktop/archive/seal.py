@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.archive.filing import file_items
 from zwgk_desktop.archive.first_public import first_public_of, impossible
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
@@ -163,13 +164,13 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     seal = Seal(village_id=village.id, period=str(period), kind=kind, format=SEAL_FORMAT,
                 sealed_by=sealed_by.strip(), sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
                 previous_id=previous.id if previous else None, payload_hash="", chain_hash="")
+    file_items(village, layouts, period, records, sealed, next_archive_number(session, village.id))  # 件号, 档号
     seal.payload_hash = payload_hash(seal, village.code, previous_chain, sealed)
     seal.chain_hash = chain_hash(previous_chain, seal.payload_hash)
     session.add(seal)
     session.flush()
-    first = next_archive_number(session, village.id)
-    for offset, entry in enumerate(sealed):
-        entry.seal_id, entry.archive_number = seal.id, first + offset
+    for entry in sealed:
+        entry.seal_id = seal.id
         session.add(entry)
     session.flush()
     return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind)

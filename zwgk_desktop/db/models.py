@@ -45,6 +45,8 @@ class Township(Base):
     base_url: Mapped[str] = mapped_column(String(300), default="")
     supervision_phone: Mapped[str] = mapped_column(String(40), default="")  # 镇纪委/监督电话
     publication_day: Mapped[int] = mapped_column(Integer, default=10)  # board due by this day of the next month
+    # The 档号 pattern sealing fills in (domain.filing, migration 0012); "" for the default.
+    archive_pattern: Mapped[str] = mapped_column(String(120), default="")
 
     villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.id")
 
@@ -59,6 +61,7 @@ class Village(Base):
     name: Mapped[str] = mapped_column(String(40), unique=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     supervision_phone: Mapped[str] = mapped_column(String(40), default="")  # 村务监督委员会
+    fonds_code: Mapped[str] = mapped_column(String(20), default="")  # 全宗号, given by the county 档案馆
 
     township: Mapped[Township] = relationship(back_populates="villages")
     items: Mapped[list[DisclosureItem]] = relationship(back_populates="village")

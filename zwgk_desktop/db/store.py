@@ -31,6 +31,7 @@ from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, clean_text
+from zwgk_desktop.domain.filing import check_fonds, check_pattern
 from zwgk_desktop.domain.identity import IdentityError, check_phone, find_personal_numbers
 from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, KeptCheck, Report, validate
 from zwgk_desktop.domain.periods import Quarter
@@ -381,6 +382,7 @@ class VillageSettings:
     code: str = ""
     phone: str = ""
     id: int | None = None
+    fonds: str = ""  # 全宗号 (domain.filing), given by the county 档案馆; "" until set
 
 
 @dataclass
@@ -392,6 +394,7 @@ class Settings:
     township_phone: str = ""
     publication_day: int = 10
     villages: list[VillageSettings] = field(default_factory=list)
+    archive_pattern: str = ""  # the 档号 pattern sealing fills in (domain.filing); "" for the default
 
 
 def load_settings(session: Session) -> Settings:
@@ -399,7 +402,8 @@ def load_settings(session: Session) -> Settings:
     if township is None:
         return Settings()
     return Settings(township.name, township.base_url, township.supervision_phone, township.publication_day,
-                    [VillageSettings(v.name, v.code, v.supervision_phone, v.id) for v in villages(session)])
+                    [VillageSettings(v.name, v.code, v.supervision_phone, v.id, v.fonds_code or "")
+                     for v in villages(session)], township.archive_pattern or "")
 
 
 def save_settings(session: Session, settings: Settings) -> None:
@@ -427,6 +431,7 @@ def save_settings(session: Session, settings: Settings) -> None:
         problems.append(Problem("应为每月 1–28 日", field="公开日"))
     else:
         township.publication_day = settings.publication_day
+    attempt("档号格式", partial(_set_archive_pattern, township, settings.archive_pattern))
     for number, entry in enumerate(settings.villages, start=1):
         attempt(f"第{number}个村", partial(_apply_village, session, township, entry))
     if problems:
@@ -449,6 +454,11 @@ def _apply_village(session: Session, township: Township, entry: VillageSettings)
         village = found
         village.name = name
     _set_village_phone(village, entry.phone)
+    village.fonds_code = check_fonds(entry.fonds)
+
+
+def _set_archive_pattern(township: Township, pattern: str) -> None:
+    township.archive_pattern = check_pattern(pattern)
 
 
 def _set_village_phone(village: Village, phone: str) -> None:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.filing import DEFAULT_RETENTION, RETENTIONS
 from zwgk_desktop.domain.periods import (
     Quarter,
     add_working_days,
@@ -43,6 +44,7 @@ class Requirement:
     day: int | None = None  # for next_month_day; None: the township's own publication day
     working_days: int = 20  # for working_days: after the period's (or the month's, or the event's) end
     required: str = "every_period"
+    retention: str = DEFAULT_RETENTION  # 保管期限 of its sealed items: 永久 / 30年 / 10年
 
     def describe(self, publication_day: int) -> str:
         when = (f"次月{self.day or publication_day}日前" if self.deadline == "next_month_day"
@@ -73,7 +75,7 @@ def load_catalogue(folder: Path) -> Catalogue:
         raise BadInput(f"公开目录 {path} 有 {len(entries)} 个 [[requirements]]，每个类别只应有一个")
     for number, entry in enumerate(entries, start=1):
         where = f"{path.name} 第{number}个 [[requirements]]"
-        known = {"category", "frequency", "deadline", "day", "working_days", "required"}
+        known = {"category", "frequency", "deadline", "day", "working_days", "required", "retention"}
         if not isinstance(entry, dict):
             problems.append(Problem("应是一个表", where=where))
             continue
@@ -89,13 +91,16 @@ def load_catalogue(folder: Path) -> Catalogue:
              "应为 1–28 的整数"),
             ("working_days", type(entry.get("working_days", 20)) is int and 1 <= entry.get("working_days", 20)
              <= 60, "应为 1–60 的整数"),
+            ("retention", entry.get("retention", DEFAULT_RETENTION) in RETENTIONS,
+             f"保管期限应为 {' / '.join(RETENTIONS)}"),
         )
         bad = [Problem(reason, where=where, field=key) for key, ok, reason in checks if not ok]
         problems += bad
         if not bad:
             requirements.append(Requirement(str(code), entry.get("frequency", "quarterly"),
                                             entry.get("deadline", "next_month_day"), entry.get("day"),
-                                            entry.get("working_days", 20), entry.get("required", "every_period")))
+                                            entry.get("working_days", 20), entry.get("required", "every_period"),
+                                            entry.get("retention", DEFAULT_RETENTION)))
     codes = [r.category for r in requirements]
     for code in {c for c in codes if codes.count(c) > 1}:
         problems.append(Problem(f"类别 {code} 出现了不止一次", where=path.name))

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from zwgk_desktop.db import store
 from zwgk_desktop.db.store import Settings, VillageSettings
+from zwgk_desktop.domain.filing import check_pattern
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.office.handle import Archive
 
@@ -52,12 +53,12 @@ def office(archive: Archive) -> Office:
 
 
 def init(archive: Archive, *, township: str | None = None, villages: Sequence[str] = (),
-         base_url: str | None = None, township_phone: str | None = None) -> Office:
+         base_url: str | None = None, township_phone: str | None = None, archive_pattern: str | None = None) -> Office:
     """Name the township (or rename it), add villages (`东岗村` or `东岗村=donggang`), set the online
-    copy's address and the township's supervision phone; all of it or nothing."""
+    copy's address, the township's supervision phone and the 档号 pattern; all of it or nothing."""
     with archive.writing() as session:
         found = store.get_township(session)
-        if township or (found is None and (villages or base_url or township_phone)):
+        if township or (found is None and (villages or base_url or township_phone or archive_pattern)):
             if not township:
                 raise BadInput("数据库中还没有乡镇：请同时用 --township 指定乡镇名称")
             found = store.ensure_township(session, township)
@@ -66,6 +67,8 @@ def init(archive: Archive, *, township: str | None = None, villages: Sequence[st
                 store.set_base_url(found, base_url)
             if township_phone:
                 store.set_phone(found, township_phone)
+            if archive_pattern is not None:
+                found.archive_pattern = check_pattern(archive_pattern)
             for spec in villages:
                 store.add_village(session, found, spec)
     return office(archive)
@@ -123,10 +126,12 @@ def save_settings(archive: Archive, wanted: Settings) -> Settings:
 def change_settings(archive: Archive, *, township: str | None = None, base_url: str | None = None,
                     township_phone: str | None = None, publication_day: int | None = None,
                     village_phones: Sequence[tuple[str, str]] = (),
-                    village_names: Sequence[tuple[str, str]] = ()) -> Settings:
+                    village_names: Sequence[tuple[str, str]] = (), archive_pattern: str | None = None,
+                    village_fonds: Sequence[tuple[str, str]] = ()) -> Settings:
     """Change some settings, keeping the rest: what `zwgk settings --…` does. Villages are named
     by name or code; `village_phones` gives each its 村务监督委员会 phone ("" clears it),
-    `village_names` a new name (its code, in every printed URL, stays)."""
+    `village_names` a new name (its code, in every printed URL, stays), `village_fonds` its
+    全宗号; `archive_pattern` is the 档号 pattern ("" for the default)."""
     current = settings(archive)
     if not current.township and not township:
         raise BadInput("数据库中还没有乡镇：请先 zwgk init --township 名称 --village 村名（或 zwgk demo）")
@@ -149,6 +154,10 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
         at = index_of(wanted)
         if at is not None:
             villages[at] = replace(villages[at], name=name)
+    for wanted, fonds in village_fonds:
+        at = index_of(wanted)
+        if at is not None:
+            villages[at] = replace(villages[at], fonds=fonds)
     if problems:
         raise BadInput("设置有误，未保存：", problems)
     return save_settings(archive, Settings(
@@ -156,4 +165,5 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
         base_url if base_url is not None else current.base_url,
         township_phone if township_phone is not None else current.township_phone,
         publication_day if publication_day is not None else current.publication_day,
-        [VillageSettings(v.name, v.code, v.phone, v.id) for v in villages]))
+        [VillageSettings(v.name, v.code, v.phone, v.id, v.fonds) for v in villages],
+        archive_pattern if archive_pattern is not None else current.archive_pattern))
