@@ -253,6 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", parents=[common], help="核验档案：重算所有哈希、封存链和封存的 PDF")
     p.add_argument("--village", metavar="V", help="只核验一个村")
+    p.add_argument("--report", type=Path, metavar="FILE.xlsx",
+                   help="同时写出四性检测报告（真实性、完整性、可用性、安全性，依 DA/T 70-2018）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_verify)
 
@@ -741,12 +743,41 @@ def _date_option(text: str | None, flag: str) -> date:
 def cmd_verify(args: argparse.Namespace) -> int:
     from zwgk_desktop.office.sealing import verify_archive
 
+    if args.report is not None:
+        return _four_checks(args)
     with _archive(args, read_only=True) as archive:
         verified = verify_archive(archive, args.village)
     checked, problems = verified.checked, list(verified.problems)
     return _report_check(args, "checked_items", checked, problems,
                          f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：",
                          f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
+
+
+def _four_checks(args: argparse.Namespace) -> int:
+    """`verify --report FILE.xlsx`: the 四性检测 report (it runs every check `verify` runs); exit 1
+    when any of the four finds a problem, the report written all the same."""
+    from zwgk_desktop.domain.four_checks import ASPECTS, conclusion
+    from zwgk_desktop.office.sealing import four_checks_report
+
+    with _archive(args, read_only=True) as archive:
+        # With `--against` (the anchors' comparison), pass what it found as `against=`.
+        done = four_checks_report(archive, args.report, village=args.village, against=None)
+    report = done.report
+    if args.json:
+        print(json.dumps({
+            "report": str(done.path), "ok": report.ok, "checked_items": len(report.items),
+            "verdicts": {aspect: report.verdict(aspect) for aspect in ASPECTS},
+            "checks": [{"aspect": c.aspect, "name": c.name, "result": c.result, "found": c.found,
+                        "problems": list(c.problems)} for c in report.checks],
+            "problems": list(report.failures)}, ensure_ascii=False, indent=2))
+        return 0 if report.ok else 1
+    print(f"四性检测报告已写出：{done.path}")
+    print(f"检测了 {len(report.items)} 个封存事项。结论：{conclusion(report)}")
+    for aspect in ASPECTS:
+        print(f"  {aspect}：{report.verdict(aspect)}")
+    for failure in report.failures:
+        print(f"  - {failure}")
+    return 0 if report.ok else 1
 
 
 def _report_check(args: argparse.Namespace, counted: str, checked: int, problems: list[Problem], failed: str,

@@ -1,5 +1,6 @@
 """Sealing a village's quarter into the archive, and verifying the archive: what `zwgk seal` and
-`zwgk verify` do, and the app's 封存本季度 and 核验档案.
+`zwgk verify` do, and the app's 封存本季度 and 核验档案; the 四性检测 report (`zwgk verify --report`,
+the app's 导出四性检测报告).
 
 A seal is always preceded by a backup (`Archive.changing`), so neither face can forget it; what
 would stop a seal is said before anyone is asked to confirm or sign (`what_seals`)."""
@@ -7,13 +8,18 @@ would stop a seal is said before anyone is asked to confirm or sign (`what_seals
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from zwgk_desktop.archive.backup import Backup
+from zwgk_desktop.archive.four_checks import gather
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
+from zwgk_desktop.db.engine import database_url
+from zwgk_desktop.domain.four_checks import FourChecks, Published
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.errors import Problem
+from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.office.handle import Archive
 
 
@@ -70,3 +76,38 @@ def verify_archive(archive: Archive, village: str | None = None) -> Verified:
     with archive.reading() as session:
         checked, problems = verify(session, village)
     return Verified(checked, tuple(problems))
+
+
+@dataclass(frozen=True)
+class Reported:
+    """The 四性检测 report, written to `path`."""
+
+    path: Path
+    report: FourChecks
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+
+def four_checks_report(archive: Archive, out: Path, *, village: str | None = None, against: Published | None = None,
+                       progress: Callable[[int, int], None] | None = None) -> Reported:
+    """Check the archive (one village, or all) for 真实性, 完整性, 可用性 and 安全性 and write the
+    report as a workbook at `out`; `against` is what comparing it with the published seals found
+    (`compare_with_published`), or None when it was not compared."""
+    from zwgk_desktop.io.four_checks_sheet import write_report
+
+    if out.suffix.lower() != ".xlsx":
+        raise BadInput(f"四性检测报告 {out} 应是 .xlsx 文件（Excel / WPS 表格）")
+    with archive.reading() as session:
+        report = gather(session, village=village, anchors=against, database=_shown(archive), progress=progress)
+    write_report(report, out)
+    return Reported(out, report)
+
+
+def _shown(archive: Archive) -> str:
+    """The archive as the report names it: its file, or its server's address without the password."""
+    url = database_url(archive.target)
+    if url.get_backend_name() == "sqlite":
+        return str(Path(url.database or "").resolve()) if url.database else archive.target
+    return url.render_as_string(hide_password=True)
