@@ -204,10 +204,9 @@ def _filed_item(session: Session, village: Village, entry: SealedItem, verified:
     problems: dict[str, list[str]] = defaultdict(list)
     said = f"事项 {number}“"
     for problem in verified:
-        text = str(problem)
         if said in problem.where and village.name in problem.where:
             problems[AUTHENTIC].append(problem.message)
-            if any(word in text for word in _MISSING_WORDS):
+            if any(word in problem.message for word in _MISSING_WORDS):
                 problems[COMPLETE].append(problem.message)
     format_ = seal.format if isinstance(seal.format, int) else 0
     if format_ >= 4:
@@ -286,7 +285,7 @@ def _check(aspect: str, name: str, method: str, problems: Sequence[str], passed:
 
 def _authenticity(verified: list[Problem], seals: list[Seal], items: list[FiledItem],
                   anchors: Published | None) -> list[Check]:
-    signature_problems = [str(p) for p in verified if any(w in str(p) for w in _SIGNATURE_WORDS)]
+    signature_problems = [str(p) for p in verified if any(w in p.message for w in _SIGNATURE_WORDS)]
     fixed = [str(p) for p in verified if str(p) not in signature_problems]
     checks = [_check(
         AUTHENTIC, "固化信息有效性（数字摘要与封存链）",
@@ -338,7 +337,7 @@ def _authenticity(verified: list[Problem], seals: list[Seal], items: list[FiledI
 def _completeness(verified: list[Problem], items: list[FiledItem]) -> list[Check]:
     # What verify finds missing: items and seals deleted, items taken out of their seal, 件号
     # with gaps, sheets gone (an item's own problems are those of its line in the 归档清单).
-    missing = [str(p) for p in verified if any(w in str(p) for w in _MISSING_WORDS)]
+    missing = [str(p) for p in verified if any(w in p.message for w in _MISSING_WORDS)]
     sheets = sum(i.sheet.pages for i in items if i.sheet)
     with_sheets = [i for i in items if i.sheet is not None]
     return [
