@@ -295,3 +295,30 @@ def test_filing_and_the_report_on_either_backend(demo_any: str) -> None:
         report = gather(session, village="donggang")
     assert report.ok, report.failures
     assert [i.archive_ref for i in report.items][:1] == ["Z012-2026-D30-0001"]
+
+
+def test_the_app_exports_the_report_from_a_read_only_archive(qtbot, filed: Path,  # type: ignore[no-untyped-def]
+                                                            tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from zwgk_desktop.ui import app as desktop
+    from zwgk_desktop.ui.main_window import MainWindow
+
+    before = filed.read_bytes()
+    archive = desktop.open_read_only(str(filed))
+    main = MainWindow(archive)
+    qtbot.addWidget(main)
+    try:
+        assert main.report_action.text() == "导出四性检测报告…"
+        with qtbot.waitSignal(main.four_checks_written, timeout=60000) as written:
+            main.export_four_checks(tmp_path / "报告")  # the suffix is added
+        done = written.args[0]
+        assert done.ok and done.path == tmp_path / "报告.xlsx" and done.path.is_file()
+        told = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        assert told and "结论：" not in told[-1].text() and "通过" in told[-1].text()
+        assert "真实性：" in told[-1].text() and [b.text() for b in told[-1].buttons()].count("打开报告") == 1
+        told[-1].close()
+    finally:
+        main.close()
+        archive.close()
+    assert filed.read_bytes() == before

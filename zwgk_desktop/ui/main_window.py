@@ -9,8 +9,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QThreadPool, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
+from PySide6.QtCore import Qt, QThreadPool, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence, QUndoGroup
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -29,6 +29,7 @@ from zwgk_desktop.archive.backup import (
 )
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
+from zwgk_desktop.domain.four_checks import ASPECTS, conclusion
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Checker, Item
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.domain.place import Place
@@ -64,6 +65,7 @@ class MainWindow(QMainWindow):
     saved = Signal(int)  # item id, after a save reached the database
     sealed = Signal(int)  # seal id
     verified = Signal(object)  # the problems found (empty: all is well)
+    four_checks_written = Signal(object)  # the 四性检测 report's `Reported`
     site_exported = Signal(object)  # the online copy's SiteResult
     rows_exported = Signal(object)  # the workbook's path
     restore_ended = Signal(bool)  # whether a backup was put in place (refused or declined: False)
@@ -159,9 +161,12 @@ class MainWindow(QMainWindow):
         self.dashboard_action = _action("公开情况（乡镇）…", self)
         self.dashboard_action.setStatusTip("各村各类事项按时、逾期、未公开的情况；导出 Excel；批量打印各村公开栏")
         self.verify_action = _action("核验档案", self)
+        self.report_action = _action("导出四性检测报告…", self)
+        self.report_action.setStatusTip("按 DA/T 70-2018 检测档案的真实性、完整性、可用性和安全性，写成 Excel 报告")
         self.restore_action = _action("从备份恢复…", self)
         self.restore_action.setStatusTip("用以前的备份替换当前档案：先核验备份，列出会丢失的封存，确认后才恢复")
-        archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action])
+        archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action,
+                                 self.report_action])
         archive_menu.addSeparator()
         archive_menu.addAction(self.restore_action)
         township_menu = self.menuBar().addMenu("乡镇")
@@ -194,6 +199,7 @@ class MainWindow(QMainWindow):
         self.review_action.triggered.connect(self.mark_reviewed)
         self.seal_action.triggered.connect(self._on_seal)
         self.verify_action.triggered.connect(self._on_verify)
+        self.report_action.triggered.connect(self._on_four_checks)
         self.restore_action.triggered.connect(self._on_restore)
         self.correct_action.triggered.connect(self._on_correct)
         self.browse_action.triggered.connect(self.open_archive_browser)
@@ -770,6 +776,38 @@ class MainWindow(QMainWindow):
             return
         QMessageBox.warning(self, "核验未通过", f"检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：\n"
                             + "\n".join(f"· {p}" for p in problems[:20]))
+
+    def _on_four_checks(self) -> None:
+        suggested = f"四性检测报告-{date.today().isoformat()}.xlsx"
+        target, _ = QFileDialog.getSaveFileName(self, "导出四性检测报告", suggested, "Excel 工作簿 (*.xlsx)")
+        if target:
+            self.export_four_checks(Path(target))
+
+    def export_four_checks(self, target: Path) -> Task:
+        """Check the archive and write the 四性检测 report off the GUI thread; then say its verdicts."""
+        archive = self.archive
+        target = target if target.suffix.lower() == ".xlsx" else target.with_name(target.name + ".xlsx")
+        self.statusBar().showMessage("正在检测档案的真实性、完整性、可用性和安全性…")
+        return run_in_background(lambda: sealing.four_checks_report(archive, target),
+                                 on_done=self._on_four_checks_written, on_error=self._on_four_checks_failed)
+
+    def _on_four_checks_failed(self, error: BaseException) -> None:
+        self.statusBar().clearMessage()
+        show_error(self, "四性检测报告没有写出", error)
+
+    def _on_four_checks_written(self, done: sealing.Reported) -> None:
+        self.statusBar().clearMessage()
+        report = done.report
+        verdicts = "　".join(f"{aspect}：{report.verdict(aspect)}" for aspect in ASPECTS)
+        text = f"报告已写出：{done.path}\n检测了 {len(report.items)} 个封存事项。\n{conclusion(report)}\n{verdicts}"
+        self.four_checks_written.emit(done)
+        box = QMessageBox(QMessageBox.Icon.Information if report.ok else QMessageBox.Icon.Warning,
+                          "四性检测", text, QMessageBox.StandardButton.Close, self)
+        opening = box.addButton("打开报告", QMessageBox.ButtonRole.AcceptRole)
+        box.setModal(False)
+        box.buttonClicked.connect(lambda button: button is opening and QDesktopServices.openUrl(
+            QUrl.fromLocalFile(str(done.path))))
+        box.show()
 
     # -- restore ---------------------------------------------------------------------------------
     def _database_file(self) -> Path | None:
