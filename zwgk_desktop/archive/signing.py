@@ -264,7 +264,7 @@ def walk_chain(village_code: str, links: Sequence[Link]) -> ChainKeys:
                 fault("同一个密钥被再次启用")
             live[new] = event["public_key"]
             continue
-        if not isinstance(link.signer, str) or not link.signer:
+        if not isinstance(link.signer, str) or not link.signer or link.signature in (None, ""):
             fault("封存没有签名（签名被删去，或不是本程序封存的）")
         elif link.signer not in live:
             retired = link.signer in found.retired
@@ -560,8 +560,13 @@ def admit_chain(session: Session, village: Village, seals: Sequence[Link], trust
             rows.append(row)
         if row is None:
             registered = [short_fingerprint(r.fingerprint) for r in rows if r.retired_at is None]
-            said = (f"本库登记的{village.name}密钥是 {'、'.join(registered)}，与档案包不符：可能是他人伪造的档案包，"
-                    "或村里换了电脑却没有按规定更换密钥" if registered else f"本库还没有登记{village.name}的密钥")
+            if key.event == LOST:
+                said = "村里报告原密钥丢失、启用了这个新密钥，本库还没有核对它"
+            elif registered:
+                said = (f"本库登记的{village.name}密钥是 {'、'.join(registered)}，与档案包不符：可能是他人伪造的档案包，"
+                        "或村里换了电脑却没有按规定更换密钥")
+            else:
+                said = f"本库还没有登记{village.name}的密钥"
             raise BadInput(f"档案包 {shown} 中{village.name}的封存由密钥 {short_fingerprint(key.fingerprint)} 签名"
                            f"（{EVENT_NAMES[key.event]}），{said}。请打电话与村文书核对指纹，核对无误后运行 "
                            f"zwgk key trust --village {village.code} --fingerprint 指纹 --confirmed-by 核对人，"
