@@ -17,8 +17,8 @@ from sqlalchemy import select, text
 from test_archive import seal, sessions
 
 from zwgk_desktop.archive.bundle import export_bundle, import_bundle
-from zwgk_desktop.archive.signing import OWN
 from zwgk_desktop.archive.seal import verify
+from zwgk_desktop.archive.signing import OWN
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine
 from zwgk_desktop.db.models import DisclosureItem, SealedItem, VillageKey, public_number

@@ -22,11 +22,11 @@ from zwgk_desktop.archive import signing
 from zwgk_desktop.archive.bundle import import_bundle
 from zwgk_desktop.archive.seal import canonical, chain_hash, payload_hash, verify
 from zwgk_desktop.db.models import Seal, Village, VillageKey
+from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.office import keys as office_keys
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.office.sealing import what_seals
-from zwgk_desktop.domain.periods import Quarter
 
 
 def _two_quarters(db: Path) -> None:
@@ -296,7 +296,8 @@ def test_whatever_a_key_record_becomes_verify_names_it(signed: Path, tmp_path_fa
     copy = tmp_path_factory.mktemp("mutated") / "v.sqlite3"
     shutil.copy(signed, copy)
     with unprotected(copy) as db:
-        db.execute("UPDATE seal SET event = ?, signer = ?, signature = ? WHERE kind = 'key'", (event, signer, signature))
+        db.execute("UPDATE seal SET event = ?, signer = ?, signature = ? WHERE kind = 'key'",
+                   (event, signer, signature))
     found = problems(copy)
     assert found and all("东岗村" in p for p in found)
 

@@ -330,7 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(run=cmd_key_lost, changes=True)
     q = key.add_parser("trust", parents=[common], help="乡镇：登记村里电话报来、已核对的密钥指纹")
     q.add_argument("--village", required=True, metavar="V", help="村名或代码")
-    q.add_argument("--fingerprint", required=True, metavar="FP", help="密钥指纹（至少前 24 位，如 3F2A 91C0 77BE 0D14 5E6A B203）")
+    q.add_argument("--fingerprint", required=True, metavar="FP",
+                   help="密钥指纹（至少前 24 位，如 3F2A 91C0 77BE 0D14 5E6A B203）")
     q.add_argument("--confirmed-by", required=True, metavar="NAME", help="核对指纹的人")
     q.set_defaults(run=cmd_key_trust, changes=True)
     q = key.add_parser("list", parents=[common], help="本库认可的各村密钥")
@@ -1012,7 +1013,8 @@ def cmd_key_show(args: argparse.Namespace) -> int:
         return 0
     print(f"{shown.village}的签名密钥指纹：{shown.short}")
     print(f"完整指纹：{shown.fingerprint}")
-    print(f"启用于 {shown.added_at}；密钥文件 {shown.file}" + ("" if shown.here else "（本机没有！请用 zwgk key restore 恢复）"))
+    missing = "" if shown.here else "（本机没有！请用 zwgk key restore 恢复）"
+    print(f"启用于 {shown.added_at}；密钥文件 {shown.file}{missing}")
     return 0
 
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
@@ -330,10 +331,8 @@ def write_key_file(path: Path, key: SigningKey, village_code: str, village_name:
     path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path, "密钥文件") as partial:
         partial.write_text(key_file_text(key, village_code, village_name), encoding="utf-8")
-        try:
+        with contextlib.suppress(OSError):  # a USB stick's FAT has no such permissions
             os.chmod(partial, 0o600)
-        except OSError:  # a USB stick's FAT has no such permissions
-            pass
     return path
 
 
@@ -425,7 +424,8 @@ def signer_for(session: Session, village: Village, sealed_by: str, now: datetime
     if row is not None:
         return own_key(session, village, row)
     key = SigningKey.make()
-    _start_key(session, village, key, MADE, sealed_by, now, reason="第一次封存，生成本村的签名密钥", holder=_holder(session, village))
+    _start_key(session, village, key, MADE, sealed_by, now, reason="第一次封存，生成本村的签名密钥",
+               holder=_holder(session, village))
     return key
 
 
@@ -563,8 +563,8 @@ def admit_chain(session: Session, village: Village, seals: Sequence[Link], trust
             if key.event == LOST:
                 said = "村里报告原密钥丢失、启用了这个新密钥，本库还没有核对它"
             elif registered:
-                said = (f"本库登记的{village.name}密钥是 {'、'.join(registered)}，与档案包不符：可能是他人伪造的档案包，"
-                        "或村里换了电脑却没有按规定更换密钥")
+                said = (f"本库登记的{village.name}密钥是 {'、'.join(registered)}，与档案包不符："
+                        "可能是他人伪造的档案包，或村里换了电脑却没有按规定更换密钥")
             else:
                 said = f"本库还没有登记{village.name}的密钥"
             raise BadInput(f"档案包 {shown} 中{village.name}的封存由密钥 {short_fingerprint(key.fingerprint)} 签名"
@@ -600,7 +600,7 @@ def bundle_links(entries: Sequence[dict[str, Any]], shown: str) -> list[Link]:
 def keep_keys_with(folder: Path, village_codes: Iterable[str]) -> list[Path]:
     """Copy the key files of these villages into `folder/keys` (keys never change: once is enough)."""
     source = keys_dir()
-    kept = []
+    kept: list[Path] = []
     codes = set(village_codes)
     if not source.is_dir():
         return kept
@@ -617,7 +617,7 @@ def keep_keys_with(folder: Path, village_codes: Iterable[str]) -> list[Path]:
 def restore_kept_keys(folder: Path) -> list[Path]:
     """Put back into the key folder the keys a backup folder keeps and the key folder lacks."""
     kept = folder / "keys"
-    restored = []
+    restored: list[Path] = []
     if not kept.is_dir():
         return restored
     for path in sorted(kept.glob(f"*{KEY_SUFFIX}")):

@@ -159,3 +159,9 @@ def trust_key(archive: Archive, village: str, fingerprint: str, confirmed_by: st
         found = store.find_village(session, village)
         row = signing.trust_key(session, found, fingerprint, confirmed_by, datetime.now(UTC))
         return _shown(row, found.name, found.code)
+
+
+def villages(archive: Archive) -> list[tuple[str, str]]:
+    """(name, code) of the archive's villages, for choosing whose key to look at."""
+    with archive.reading() as session:
+        return [(v.name, v.code) for v in store.villages(session)]

@@ -60,7 +60,8 @@ def write_key_sheet(sheet: KeySheet, out: Path) -> Path:
         canvas.drawCentredString(width / 2, y, f"{sheet.holder}密钥恢复单")
         y -= 9 * MM
         canvas.setFont(font, 11)
-        canvas.drawCentredString(width / 2, y, f"{sheet.township}　{sheet.village}　村务公开档案签名密钥　（绝密，请锁柜保管）")
+        canvas.drawCentredString(width / 2, y,
+                                 f"{sheet.township}　{sheet.village}　村务公开档案签名密钥　（绝密，请锁柜保管）")
         y -= 14 * MM
         rows = (("密钥指纹", sheet.fingerprint), ("完整指纹", sheet.full_fingerprint), ("启用日期", sheet.made_on),
                 ("打印日期", sheet.printed_on))
@@ -94,7 +95,8 @@ def write_key_sheet(sheet: KeySheet, out: Path) -> Path:
         for paragraph in GUIDANCE:
             y = _paragraph(canvas, font, paragraph, left, y, right - left, 11) - 4 * MM
         canvas.setFont(font, 9)
-        canvas.drawString(left, 18 * MM, "保管人签字：________________　　　　保管地点：________________　　　　日期：__________")
+        canvas.drawString(left, 18 * MM,
+                          "保管人签字：________________　　　　保管地点：________________　　　　日期：__________")
         canvas.showPage()
         canvas.save()
     return out
