@@ -302,7 +302,7 @@ def _compare(plan: RestorePlan) -> None:
             return  # not an archive this program can read: nothing to compare with
         held = {row[4] for row in checked.execute(seals)}
         plan.current_seals = len(mine)
-        plan.lost_seals = [f"{name} {period} {'更正封存' if kind == 'correction' else '季度封存'}"
+        plan.lost_seals = [f"{name} {period} {_KIND_NAMES.get(kind, '季度封存')}"
                            for name, _code, period, kind, chain in mine if chain not in held]
         known = _numbers(checked)
         villages = dict(checked.execute("SELECT code, id FROM village").fetchall())
@@ -316,6 +316,9 @@ def _compare(plan: RestorePlan) -> None:
     finally:
         checked.close()
         current.close()
+
+
+_KIND_NAMES = {"quarter": "季度封存", "correction": "更正封存", "key": "密钥记录"}
 
 
 def _numbers(connection: sqlite3.Connection) -> dict[tuple[str, int], tuple[str, str | None, bool]]:
