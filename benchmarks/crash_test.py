@@ -121,7 +121,8 @@ def main() -> int:
         kill_loop("seal", rounds, rng, fresh, work,
                   ["seal", "--db", str(work), "--village", "donggang", "--period", "2026Q2", "--by", "测试"],
                   full_seal, seal_state, env)
-        kill_loop("bundle import", rounds, rng, township, work, ["bundle", "import", "--db", str(work), str(bundle), *trust],
+        kill_loop("bundle import", rounds, rng, township, work,
+                  ["bundle", "import", "--db", str(work), str(bundle), *trust],
                   full_import, import_state(expected), env)
     return 0
 

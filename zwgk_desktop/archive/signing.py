@@ -376,7 +376,9 @@ def parse_recovery_text(text: str) -> SigningKey:
         raise BadInput(f"恢复码应是 14 组、每组 4 个字母或数字（共 56 个），现在是 {len(letters)} 个，"
                        "或含有恢复单上不会出现的字符：请对照恢复单重新输入")
     raw = base64.b32decode(letters[:52] + "====")
-    if base64.b32encode(hashlib.sha256(raw).digest()).decode("ascii")[:4] != letters[52:]:
+    # The 52nd letter carries one bit of the key and four unused ones: only its own spelling counts.
+    canonical_form = base64.b32encode(raw).decode("ascii").rstrip("=") == letters[:52]
+    if not canonical_form or base64.b32encode(hashlib.sha256(raw).digest()).decode("ascii")[:4] != letters[52:]:
         raise BadInput("恢复码有误（最后一组校验不符）：有字母抄错或输错了，请对照恢复单逐组核对")
     return SigningKey.from_raw(raw)
 

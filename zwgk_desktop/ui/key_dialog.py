@@ -45,6 +45,7 @@ class KeyDialog(QDialog):
         row.addWidget(QLabel("村："))
         row.addWidget(self.village, 1)
         layout.addLayout(row)
+        layout.addWidget(QLabel("签名密钥的指纹（乡镇打电话核对时，念这 6 组）："))
         self.fingerprint = QLabel()
         big = QFont(self.fingerprint.font())
         big.setPointSize(big.pointSize() + 6)
@@ -64,7 +65,8 @@ class KeyDialog(QDialog):
         for button in (self.export_button, self.print_button, self.restore_file_button, self.restore_text_button):
             buttons.addWidget(button)
         layout.addLayout(buttons)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close = QDialogButtonBox()
+        close.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
         close.rejected.connect(self.reject)
         layout.addWidget(close)
         self._connect_signals()
@@ -93,7 +95,7 @@ class KeyDialog(QDialog):
         else:
             self.fingerprint.setText(shown.short)
             here = "密钥文件在本机。" if shown.here else "本机找不到密钥文件！请从U盘或恢复单恢复，否则不能封存。"
-            self.state.setText(f"指纹（乡镇打电话核对时念这 24 位）。启用于 {shown.added_at[:10]}。{here}\n"
+            self.state.setText(f"启用于 {shown.added_at[:10]}。{here}\n"
                                f"完整指纹：{shown.fingerprint}")
         has_key = shown is not None and shown.here
         self.export_button.setEnabled(has_key)
