@@ -107,7 +107,12 @@ def main() -> int:
         zwgk("bundle", "export", "--db", str(sealed), "--village", "donggang", "-o", str(bundle), env=env)
         zwgk("init", "--db", str(township), "--township", "青山镇", env=env)
         copy_database(township, work)
-        full_import = zwgk("bundle", "import", "--db", str(work), str(bundle), env=env)
+        # The village's fingerprint, as its clerk reads it to the township (archive.signing).
+        connection = sqlite3.connect(sealed)
+        (fingerprint,) = connection.execute("SELECT fingerprint FROM village_key").fetchone()
+        connection.close()
+        trust = ["--trust-fingerprint", fingerprint]
+        full_import = zwgk("bundle", "import", "--db", str(work), str(bundle), *trust, env=env)
         connection = sqlite3.connect(work)
         expected = (connection.execute("SELECT count(*) FROM seal").fetchone()[0],
                     connection.execute("SELECT count(*) FROM sealed_item").fetchone()[0])
@@ -116,7 +121,8 @@ def main() -> int:
         kill_loop("seal", rounds, rng, fresh, work,
                   ["seal", "--db", str(work), "--village", "donggang", "--period", "2026Q2", "--by", "测试"],
                   full_seal, seal_state, env)
-        kill_loop("bundle import", rounds, rng, township, work, ["bundle", "import", "--db", str(work), str(bundle)],
+        kill_loop("bundle import", rounds, rng, township, work,
+                  ["bundle", "import", "--db", str(work), str(bundle), *trust],
                   full_import, import_state(expected), env)
     return 0
 

@@ -119,7 +119,14 @@ class ArchiveCache:
             except BaseException:
                 made.unlink(missing_ok=True)
                 raise
+            # Sealing made the villages' signing keys in that test's data folder: kept with the archive.
+            keys = Path(os.environ["ZWGK_DATA_DIR"]) / "keys"
+            if keys.is_dir():
+                shutil.copytree(keys, self._folder / f"{key}.keys", dirs_exist_ok=True)
             self._made[key] = made
+        kept = self._folder / f"{key}.keys"
+        if kept.is_dir():  # this test's data folder holds the keys, as the clerk's PC would
+            shutil.copytree(kept, Path(os.environ["ZWGK_DATA_DIR"]) / "keys", dirs_exist_ok=True)
         return sqlite_copy(self._made[key], to)
 
 

@@ -20,7 +20,7 @@ from zwgk_desktop.archive.bundle import export_bundle, import_bundle
 from zwgk_desktop.archive.seal import seal_quarter, verify
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
-from zwgk_desktop.db.models import DisclosureItem
+from zwgk_desktop.db.models import DisclosureItem, VillageKey
 from zwgk_desktop.domain.categories import category
 from zwgk_desktop.domain.items import REVIEWED, assign
 from zwgk_desktop.domain.periods import Quarter
@@ -150,7 +150,9 @@ def test_a_bundle_moves_between_backends(demo_any: str, tmp_path: Path, backend:
     migrate.upgrade(engine)
     with session_factory(engine)() as session, session.begin():
         store.ensure_township(session, "青山镇")
-        result = import_bundle(session, bundle)
+        with session_for(demo_any) as village:  # the fingerprint the clerk reads to the township
+            trust = list(village.scalars(select(VillageKey.fingerprint)))
+        result = import_bundle(session, bundle, trust=trust)
     with session_factory(engine)() as session:
         assert result.seals == 2 and verify(session)[1] == []
     engine.dispose()

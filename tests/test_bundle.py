@@ -18,9 +18,10 @@ from test_archive import seal, sessions
 
 from zwgk_desktop.archive.bundle import export_bundle, import_bundle
 from zwgk_desktop.archive.seal import verify
+from zwgk_desktop.archive.signing import OWN
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine
-from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
+from zwgk_desktop.db.models import DisclosureItem, SealedItem, VillageKey, public_number
 from zwgk_desktop.domain.categories import category, new_item
 from zwgk_desktop.domain.items import REVIEWED, assign
 from zwgk_desktop.domain.periods import Quarter
@@ -64,6 +65,17 @@ def counts(db: Path) -> dict[str, int]:
         return {t: int(session.scalar(text(f"SELECT count(*) FROM {t}")) or 0) for t in TABLES}
 
 
+def fingerprints(db: Path) -> list[str]:
+    """The signing keys an archive made for itself (the fingerprints a clerk reads out by phone)."""
+    with sessions(db)() as session:
+        return list(session.scalars(select(VillageKey.fingerprint).where(VillageKey.how == OWN)))
+
+
+def trusting(db: Path) -> list[str]:
+    """`bundle import`'s options confirming the keys of the archive `db` (as read over the phone)."""
+    return [part for fp in fingerprints(db) for part in ("--trust-fingerprint", fp[:24], "--confirmed-by", "李乡长")]
+
+
 def export(db: Path, out: Path) -> Path:
     with sessions(db)() as session:
         export_bundle(session, "donggang", out)
@@ -74,8 +86,8 @@ def test_round_trip_village_to_township_verifies_and_keeps_numbers(village_archi
     bundle = export(village_archive, tmp_path / "donggang.zwgk")
     township = township_db(tmp_path)
     with sessions(township)() as session, session.begin():
-        result = import_bundle(session, bundle)
-    assert (result.seals, result.items, result.already) == (3, 10, 0)
+        result = import_bundle(session, bundle, trust=fingerprints(village_archive))
+    assert (result.seals, result.items, result.already, result.keys) == (3, 10, 0, 1)
     with sessions(township)() as session:
         assert verify(session) == (10, [])
         imported = {(public_number(r), r.title) for r in session.scalars(select(DisclosureItem))}
@@ -97,7 +109,7 @@ def test_round_trip_village_to_township_verifies_and_keeps_numbers(village_archi
 def test_a_later_bundle_adds_only_the_new_seals(village_archive: Path, tmp_path: Path) -> None:
     township = township_db(tmp_path)
     with sessions(township)() as session, session.begin():
-        import_bundle(session, export(village_archive, tmp_path / "first.zwgk"))
+        import_bundle(session, export(village_archive, tmp_path / "first.zwgk"), trust=fingerprints(village_archive))
     seal(village_archive, "donggang", "2025Q4")
     with sessions(township)() as session, session.begin():
         result = import_bundle(session, export(village_archive, tmp_path / "second.zwgk"))
@@ -174,17 +186,17 @@ def _first_record(document: dict[str, Any]) -> dict[str, Any]:
 CRAFTED: dict[str, Callable[[dict[str, Any]], None]] = {
     "no village": lambda d: d.pop("village"),
     "village a string": lambda d: d.update(village="donggang"),
-    "bad publicity date": lambda d: d["seals"][0]["items"][0]["record"].update(publicity=["2026-13-45", None]),
-    "publicity a number": lambda d: d["seals"][0]["items"][0]["record"].update(publicity=[20260101, None]),
-    "reason missing": lambda d: d["seals"][0]["items"][0]["record"].pop("reason"),
-    "rows not objects": lambda d: d["seals"][0]["items"][0]["record"].update(rows=[["a"]]),
-    "huge number": lambda d: d["seals"][0]["items"][0].update(number=2**70),
-    "quarter sealed twice": lambda d: d["seals"].append(dict(d["seals"][0])),
-    "unknown category": lambda d: d["seals"][0]["items"][0]["record"].update(category="nonsense"),
-    "a draft": lambda d: d["seals"][0]["items"][0]["record"].update(status="draft"),
+    "bad publicity date": lambda d: d["seals"][1]["items"][0]["record"].update(publicity=["2026-13-45", None]),
+    "publicity a number": lambda d: d["seals"][1]["items"][0]["record"].update(publicity=[20260101, None]),
+    "reason missing": lambda d: d["seals"][1]["items"][0]["record"].pop("reason"),
+    "rows not objects": lambda d: d["seals"][1]["items"][0]["record"].update(rows=[["a"]]),
+    "huge number": lambda d: d["seals"][1]["items"][0].update(number=2**70),
+    "quarter sealed twice": lambda d: d["seals"].append(dict(d["seals"][1])),
+    "unknown category": lambda d: d["seals"][1]["items"][0]["record"].update(category="nonsense"),
+    "a draft": lambda d: d["seals"][1]["items"][0]["record"].update(status="draft"),
     "unknown seal kind": lambda d: d["seals"][0].update(kind="bogus"),
-    "full ID in public content": lambda d: d["seals"][0]["items"][0].update(
-        canonical_json=d["seals"][0]["items"][0]["canonical_json"].replace("东岗村", "东岗村110101199003074514", 1)),
+    "full ID in public content": lambda d: d["seals"][1]["items"][0].update(
+        canonical_json=d["seals"][1]["items"][0]["canonical_json"].replace("东岗村", "东岗村110101199003074514", 1)),
 }
 
 
@@ -194,7 +206,7 @@ def test_a_crafted_bundle_is_refused_in_words(village_archive: Path, tmp_path: P
     _rewrite(bundle, _crafted(CRAFTED[kind]), fix_manifests=True)
     township = township_db(tmp_path)
     before = counts(township)
-    done = run_zwgk("bundle", "import", str(bundle), "--db", str(township), cwd=tmp_path)
+    done = run_zwgk("bundle", "import", str(bundle), "--db", str(township), *trusting(village_archive), cwd=tmp_path)
     assert done.code == 2 and "拒绝导入" in done.err and "Traceback" not in done.err, done.err
     assert counts(township) == before
 
@@ -216,7 +228,7 @@ def test_an_altered_bundle_is_refused_and_nothing_is_imported(village_archive: P
     _rewrite(bundle, change, fix_manifests=fix)
     township = township_db(tmp_path)
     before = counts(township)
-    done = run_zwgk("bundle", "import", str(bundle), "--db", str(township), cwd=tmp_path)
+    done = run_zwgk("bundle", "import", str(bundle), "--db", str(township), *trusting(village_archive), cwd=tmp_path)
     assert done.code == 2 and reason in done.err and "Traceback" not in done.err, done.err
     assert counts(township) == before
 
@@ -246,7 +258,7 @@ def test_an_item_number_taken_at_the_township_is_a_clash_not_an_overwrite(villag
             store.save_item(session, new_item("notice", Quarter(2026, 4)), village)
     before = counts(township)
     with pytest.raises(BadInput, match="冲突"), sessions(township)() as session, session.begin():
-        import_bundle(session, export(village_archive, tmp_path / "donggang.zwgk"))
+        import_bundle(session, export(village_archive, tmp_path / "donggang.zwgk"), trust=fingerprints(village_archive))
     assert counts(township) == before
 
 
@@ -256,7 +268,8 @@ def test_bundle_round_trip_from_the_command_line(village_archive: Path, tmp_path
                    cwd=tmp_path)
     assert out.code == 0 and "3 个封存" in out.out, out.err
     township = township_db(tmp_path)
-    first = run_zwgk("bundle", "import", str(bundle), "--db", str(township), "--json", cwd=tmp_path)
+    first = run_zwgk("bundle", "import", str(bundle), "--db", str(township), "--json", *trusting(village_archive),
+                     cwd=tmp_path)
     assert first.code == 0, first.err
     report = json.loads(first.out)
     assert report["imported_seals"] == 3 and report["backup"]
@@ -268,7 +281,7 @@ def test_bundle_round_trip_from_the_command_line(village_archive: Path, tmp_path
 def test_a_correction_made_at_the_township_goes_back_to_the_village(village_archive: Path, tmp_path: Path) -> None:
     township = township_db(tmp_path)
     with sessions(township)() as session, session.begin():
-        import_bundle(session, export(village_archive, tmp_path / "first.zwgk"))
+        import_bundle(session, export(village_archive, tmp_path / "first.zwgk"), trust=fingerprints(village_archive))
     with sessions(township)() as session, session.begin():
         store.set_base_url(store.get_township(session), "https://qingshan.example/zwgk")  # type: ignore[arg-type]
         bids = session.scalar(select(DisclosureItem).where(DisclosureItem.period == "2026Q1",
@@ -280,7 +293,8 @@ def test_a_correction_made_at_the_township_goes_back_to_the_village(village_arch
         store.save_item(session, item)
     seal(township, "donggang", "2026Q1")
     with sessions(village_archive)() as session, session.begin():
-        result = import_bundle(session, export(township, tmp_path / "back.zwgk"))
+        # The township sealed with a key of its own, which the village confirms once, by phone.
+        result = import_bundle(session, export(township, tmp_path / "back.zwgk"), trust=fingerprints(township))
     assert result.seals == 1
     with sessions(village_archive)() as session:
         assert verify(session)[1] == []
@@ -299,7 +313,7 @@ def test_at_the_township_items_are_known_by_their_village_numbers(village_archiv
             store.save_item(session, new_item("notice", Quarter(2026, 4)), own)
     for bundle in (tmp_path / "shiqiao.zwgk", export(village_archive, tmp_path / "donggang.zwgk")):
         with sessions(township)() as session, session.begin():
-            import_bundle(session, bundle)
+            import_bundle(session, bundle, trust=fingerprints(village_archive))
     with sessions(township)() as session, session.begin():
         store.set_base_url(store.get_township(session), "https://qingshan.example/zwgk")  # type: ignore[arg-type]
         moved = {(public_number(r), r.id) for r in session.scalars(select(DisclosureItem))}
@@ -372,7 +386,8 @@ def peak_import(bundle: Path, township: Path, cwd: Path) -> tuple[int, str, floa
                "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
                "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
                "print(json.dumps([done.returncode, done.stderr, peak / 1024]))\n")
-    command = [*zwgk_command(), "bundle", "import", str(bundle), "--db", str(township)]
+    command = [*zwgk_command(), "bundle", "import", str(bundle), "--db", str(township), "--trust-fingerprint",
+               "0" * 24]
     done = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=cwd, capture_output=True, text=True,
                           timeout=300, check=True)
     code, err, peak = json.loads(done.stdout)
@@ -446,11 +461,11 @@ def _deep(depth: int) -> Any:
 NESTED: dict[str, tuple[Callable[[dict[str, bytes]], None], str]] = {
     "archive.json all brackets": (lambda m: m.update({"data/archive.json": b"[" * 100_000 + b"]" * 100_000}),
                                   "嵌套过深"),
-    "a record field 40 deep": (_crafted(lambda d: d["seals"][0]["items"][0]["record"]["fields"].update(
+    "a record field 40 deep": (_crafted(lambda d: d["seals"][1]["items"][0]["record"]["fields"].update(
         x=_deep(40))), "嵌套过深"),
     "a number of 5000 digits": (lambda m: m.update({"data/archive.json": m["data/archive.json"].replace(
         b'"bundle_format": 1', b'"bundle_format": ' + b"1" * 5000, 1)}), "位数过多"),
-    "public content nested deep": (_crafted(lambda d: d["seals"][0]["items"][0].update(
+    "public content nested deep": (_crafted(lambda d: d["seals"][1]["items"][0].update(
         canonical_json="[" * 5000 + "]" * 5000)), "公开内容无法读取"),
 }
 

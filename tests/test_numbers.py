@@ -25,7 +25,7 @@ from zwgk_desktop.archive import backup
 from zwgk_desktop.archive.seal import seal_quarter, verify
 from zwgk_desktop.db import migrate, store
 from zwgk_desktop.db.engine import open_engine, session_factory
-from zwgk_desktop.db.models import ItemNumber, SealedItem
+from zwgk_desktop.db.models import ItemNumber, SealedItem, VillageKey
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, NotFound
 from zwgk_desktop.io.workbook import write_workbook
@@ -227,8 +227,10 @@ def test_numbers_and_jianhao_travel_to_the_township(demo_copy: Path, tmp_path: P
     engine.dispose()
     with session_for(township) as session:
         store.ensure_township(session, "青山镇")
+    with session_for(str(demo_copy)) as session:  # the fingerprint the clerk reads to the township
+        fingerprint = session.scalar(select(VillageKey.fingerprint))
     with session_for(township) as session:
-        import_bundle(session, tmp_path / "donggang.zwgk")
+        import_bundle(session, tmp_path / "donggang.zwgk", trust=[str(fingerprint)])
     with session_for(township) as session:
         there = {store.number_of(session, e.item_id): e.archive_number for e in session.scalars(select(SealedItem))}
         assert there == filed
@@ -339,7 +341,9 @@ def test_restoring_an_older_backup_names_the_seals_it_would_lose(demo_copy: Path
     asked = run_zwgk("restore", "--db", str(demo_copy), str(older), cwd=tmp_path)  # stdin is not a terminal
     assert asked.code == 2 and "--yes" in asked.err, asked.err
     named = [line.strip("- ").strip() for line in asked.out.splitlines() if line.startswith("  - ")]
-    assert sorted(named) == sorted(f"{v} {p} 季度封存" for v, p in sealed_since)
+    quarters = [line for line in named if not line.endswith("密钥记录")]  # each village's key made since, too
+    assert sorted(quarters) == sorted(f"{v} {p} 季度封存" for v, p in sealed_since)
+    assert sorted(line.split()[0] for line in named if line.endswith("密钥记录")) == ["柳树湾村", "石桥村"]
     assert "1 个备份之后录入的事项" in asked.out
     with session_for(str(demo_copy)) as session:
         assert len(verify(session)[1]) == 0 and store.find_item(session, since).id  # nothing restored

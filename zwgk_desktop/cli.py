@@ -303,8 +303,51 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(run=cmd_bundle_export)
     q = bundle.add_parser("import", parents=[common], help="导入档案包（重复导入不会重复添加；被改动的包会被拒绝）")
     q.add_argument("bundle_file", type=Path, metavar="FILE.zwgk")
+    q.add_argument("--trust-fingerprint", action="append", default=[], metavar="FP",
+                   help="村里电话报来、已核对无误的密钥指纹（村的第一个档案包、或村里挂失密钥后须给出）")
+    q.add_argument("--confirmed-by", default="", metavar="NAME", help="核对指纹的人（默认：当前系统用户）")
     q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     q.set_defaults(run=cmd_bundle_import, changes=True)
+
+    p = sub.add_parser("key", help="签名密钥：查看指纹、复制到U盘、打印恢复单、恢复、更换、挂失；乡镇登记各村密钥")
+    key = p.add_subparsers(dest="action", required=True, metavar="show|export|print|restore|replace|lost|trust|list",
+                           parser_class=_Parser)
+    q = key.add_parser("show", parents=[common], help="本机为一个村签名的密钥及其指纹（电话里核对用）")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出")
+    q.set_defaults(run=cmd_key_show)
+    q = key.add_parser("export", parents=[common], help="把密钥复制到U盘（一个文件夹）或一个 .zwgkkey 文件")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("-o", "--output", required=True, type=Path, metavar="DIR|FILE.zwgkkey")
+    q.set_defaults(run=cmd_key_export)
+    q = key.add_parser("print", parents=[common], help="打印密钥恢复单（PDF，A4），锁柜保管")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf")
+    q.set_defaults(run=cmd_key_print)
+    q = key.add_parser("restore", parents=[common], help="在新电脑上恢复密钥：从U盘上的文件，或照恢复单输入恢复码")
+    q.add_argument("key_file", nargs="?", type=Path, metavar="FILE.zwgkkey", help="U盘上的密钥文件")
+    q.add_argument("--text", metavar="恢复码", help="恢复单上的 14 组恢复码（可带空格）")
+    q.set_defaults(run=cmd_key_restore)
+    q = key.add_parser("replace", parents=[common], help="更换密钥（换电脑、怀疑泄露）：由旧密钥签名，乡镇自动认可")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("--reason", required=True, metavar="TEXT", help="更换原因")
+    q.add_argument("--by", default=None, metavar="NAME", help="经办人（默认：当前系统用户）")
+    q.set_defaults(run=cmd_key_replace, changes=True)
+    q = key.add_parser("lost", parents=[common], help="密钥丢失（没有U盘也没有恢复单）：启用新密钥，须乡镇核对新指纹")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("--reason", required=True, metavar="TEXT", help="丢失原因")
+    q.add_argument("--by", default=None, metavar="NAME", help="经办人（默认：当前系统用户）")
+    q.set_defaults(run=cmd_key_lost, changes=True)
+    q = key.add_parser("trust", parents=[common], help="乡镇：登记村里电话报来、已核对的密钥指纹")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("--fingerprint", required=True, metavar="FP",
+                   help="密钥指纹（至少前 24 位，如 3F2A 91C0 77BE 0D14 5E6A B203）")
+    q.add_argument("--confirmed-by", required=True, metavar="NAME", help="核对指纹的人")
+    q.set_defaults(run=cmd_key_trust, changes=True)
+    q = key.add_parser("list", parents=[common], help="本库认可的各村密钥")
+    q.add_argument("--village", metavar="V", help="只列一个村")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出")
+    q.set_defaults(run=cmd_key_list)
 
     p = sub.add_parser("backup", parents=[common], help="立即备份档案数据库（SQLite 在线备份）")
     p.add_argument("--list", action="store_true", help="列出已有的备份")
@@ -580,7 +623,8 @@ def cmd_seal(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"seal": result.seal_id, "kind": result.kind, "items": result.items,
                           "sheets": result.pdf_sheets,
-                          "chain_hash": result.chain_hash, "backup": str(backup.path) if backup else None},
+                          "chain_hash": result.chain_hash, "backup": str(backup.path) if backup else None,
+                          "key_made": sealed.key_made},
                          ensure_ascii=False, indent=2))
     else:
         what = "更正" if result.kind == "correction" else "事项"
@@ -588,6 +632,13 @@ def cmd_seal(args: argparse.Namespace) -> int:
               f"链式哈希 {result.chain_hash[:16]}…")
         if backup:
             print(f"封存前的备份：{backup.path}")
+    if sealed.key_made:
+        from zwgk_desktop.archive.signing import short_fingerprint
+        from zwgk_desktop.office.keys import WHY_A_COPY
+
+        _say(f"注意：已生成{args.village}的签名密钥，指纹 {short_fingerprint(sealed.key_made)}。{WHY_A_COPY}"
+             f"（zwgk key export --village {args.village} -o U盘文件夹；"
+             f"zwgk key print --village {args.village} -o 密钥恢复单.pdf）")
     return 0
 
 
@@ -960,7 +1011,8 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
         print(json.dumps({"output": str(result.path), "seals": result.seals, "items": result.items,
                           "bytes": result.size}, ensure_ascii=False, indent=2))
     else:
-        print(f"已导出 {result.path}：{result.seals} 个封存，{result.items} 个事项，{result.size / 1024:.0f} KB")
+        keys = f"，{result.keys} 个密钥记录" if result.keys else ""
+        print(f"已导出 {result.path}：{result.seals} 个封存，{result.items} 个事项{keys}，{result.size / 1024:.0f} KB")
     _say("注意：档案包含完整的个人信息（身份证号、电话、账号），只在村和乡镇之间传递和保管，不得公开或上传网站")
     return 0
 
@@ -969,16 +1021,127 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
     from zwgk_desktop.office.township import import_village_bundle
 
     with _archive(args) as archive:
-        imported = import_village_bundle(archive, args.bundle_file)
+        imported = import_village_bundle(archive, args.bundle_file, trust=args.trust_fingerprint,
+                                         confirmed_by=args.confirmed_by)
     result, backup = imported.result, imported.backup
     if args.json:
         print(json.dumps({"village": result.village, "imported_seals": result.seals, "items": result.items,
+                          "imported_key_records": result.keys,
                           "already_held": result.already, "backup": str(backup.path) if backup else None},
                          ensure_ascii=False, indent=2))
-    elif result.seals:
-        print(f"已导入{result.village}：{result.seals} 个封存，{result.items} 个事项（核验通过）")
+    elif result.seals or result.keys:
+        keys = f"，{result.keys} 个密钥记录" if result.keys else ""
+        print(f"已导入{result.village}：{result.seals} 个封存，{result.items} 个事项{keys}（核验通过，签名相符）")
     else:
         print(f"{result.village}的 {result.already} 个封存本库已全部有了，没有任何改动")
+    return 0
+
+
+def _key_json(shown: Any) -> dict[str, Any]:
+    return {"village": shown.village_code, "fingerprint": shown.fingerprint, "short": shown.short, "how": shown.how,
+            "added_at": shown.added_at, "confirmed_by": shown.confirmed_by, "retired_at": shown.retired_at,
+            "private_key_here": shown.here, "file": str(shown.file) if shown.file else None}
+
+
+def cmd_key_show(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.keys import village_key
+
+    with _archive(args, read_only=True) as archive:
+        shown = village_key(archive, args.village)
+    if args.json:
+        print(json.dumps(_key_json(shown) if shown else None, ensure_ascii=False, indent=2))
+        return 0
+    if shown is None:
+        print(f"{args.village}在本机还没有签名密钥：第一次封存时自动生成")
+        return 0
+    print(f"{shown.village}的签名密钥指纹：{shown.short}")
+    print(f"完整指纹：{shown.fingerprint}")
+    missing = "" if shown.here else "（本机没有！请用 zwgk key restore 恢复）"
+    print(f"启用于 {shown.added_at}；密钥文件 {shown.file}{missing}")
+    return 0
+
+
+def cmd_key_export(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.keys import export_key
+
+    with _archive(args, read_only=True) as archive:
+        path = export_key(archive, args.village, args.output)
+    print(f"已把{args.village}的签名密钥复制到 {path}")
+    _say("注意：谁拿到这个文件，谁就能以本村名义签名：U盘请锁柜保管，不要复制给他人或上传网络")
+    return 0
+
+
+def cmd_key_print(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.keys import print_recovery_sheet
+
+    with _archive(args, read_only=True) as archive:
+        path = print_recovery_sheet(archive, args.village, args.output)
+    print(f"已写出密钥恢复单 {path}：打印后与公章一样锁柜保管，打印完请删除这个 PDF 文件")
+    return 0
+
+
+def cmd_key_restore(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.keys import restore_key
+
+    with _archive(args, read_only=True) as archive:
+        done = restore_key(archive, file=args.key_file, text=args.text)
+    print(f"已恢复{done.village}的签名密钥（指纹 {_short(done.fingerprint)}）到 {done.path}，可以继续封存")
+    return 0
+
+
+def _short(fingerprint: str) -> str:
+    from zwgk_desktop.archive.signing import short_fingerprint
+
+    return short_fingerprint(fingerprint)
+
+
+def cmd_key_replace(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.keys import replace_key
+
+    with _archive(args) as archive:
+        done = replace_key(archive, args.village, args.reason, args.by)
+    print(f"已为{done.village}更换签名密钥：新指纹 {_short(done.new)}（旧 {_short(done.old)} 已停用）。"
+          "更换记录由旧密钥签名，乡镇导入下一个档案包时自动认可")
+    _say(f"注意：请把新密钥复制到U盘并打印新的恢复单（zwgk key export / zwgk key print --village {args.village}），"
+         "旧的恢复单请销毁")
+    return 0
+
+
+def cmd_key_lost(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.keys import declare_lost
+
+    with _archive(args) as archive:
+        done = declare_lost(archive, args.village, args.reason, args.by)
+    print(f"已为{done.village}启用新签名密钥：新指纹 {_short(done.new)}（丢失的 {_short(done.old)} 已停用，"
+          "此后它签的封存一概不认）")
+    _say(f"注意：请打电话把新指纹 {_short(done.new)} 报给乡镇，乡镇核对后运行 zwgk key trust；核对之前，"
+         f"乡镇不接收{done.village}的新档案包。请把新密钥复制到U盘并打印恢复单")
+    return 0
+
+
+def cmd_key_trust(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.keys import trust_key
+
+    with _archive(args) as archive:
+        shown = trust_key(archive, args.village, args.fingerprint, args.confirmed_by)
+    print(f"已登记{shown.village}的密钥指纹 {shown.short}（{shown.confirmed_by}核对）：此后只接收由它签名的档案包")
+    return 0
+
+
+def cmd_key_list(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.keys import list_keys
+
+    with _archive(args, read_only=True) as archive:
+        keys = list_keys(archive, args.village)
+    if args.json:
+        print(json.dumps([_key_json(k) for k in keys], ensure_ascii=False, indent=2))
+        return 0
+    if not keys:
+        print("本库还没有登记任何密钥")
+    for k in keys:
+        state = f"{k.retired_at[:10]} 停用" if k.retired_at else "在用"
+        who = f"，{k.confirmed_by}" if k.confirmed_by else ""
+        print(f"{_pad(k.village, 10)}{_pad(k.short, 32)}{_pad(state, 16)}{k.how_text}{who}，登记于 {k.added_at[:10]}")
     return 0
 
 

@@ -94,7 +94,25 @@ def take_backup(database: Path, reason: str, *, keep: int = DEFAULT_KEEP, folder
         reason = why(exc) if isinstance(exc, OSError) else sqlite_reason(exc)
         raise ZwgkError(f"备份失败（{database} → {folder}）：{reason}；操作没有执行") from None
     prune(folder, database.stem, keep)
+    _keep_keys(folder, target)
     return Backup(target, now, reason)
+
+
+def _keep_keys(folder: Path, backup: Path) -> None:
+    """Keep beside the archive's backups a copy of its villages' signing keys (archive.signing):
+    a key folder deleted by mistake comes back with a restore. Not a copy off the PC: that is
+    the USB stick and the printed 密钥恢复单."""
+    from zwgk_desktop.archive.signing import keep_keys_with
+
+    try:
+        check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        try:
+            codes = [code for (code,) in check.execute("SELECT code FROM village")]
+        finally:
+            check.close()
+        keep_keys_with(folder, codes)
+    except (sqlite3.Error, OSError) as exc:  # the backup itself is whole; the keys have their own copies
+        log.warning("keeping keys with backup %s: %r", backup, exc)
 
 
 def _copy(source_path: Path, target: Path) -> None:
@@ -284,7 +302,7 @@ def _compare(plan: RestorePlan) -> None:
             return  # not an archive this program can read: nothing to compare with
         held = {row[4] for row in checked.execute(seals)}
         plan.current_seals = len(mine)
-        plan.lost_seals = [f"{name} {period} {'更正封存' if kind == 'correction' else '季度封存'}"
+        plan.lost_seals = [f"{name} {period} {_KIND_NAMES.get(kind, '季度封存')}"
                            for name, _code, period, kind, chain in mine if chain not in held]
         known = _numbers(checked)
         villages = dict(checked.execute("SELECT code, id FROM village").fetchall())
@@ -298,6 +316,9 @@ def _compare(plan: RestorePlan) -> None:
     finally:
         checked.close()
         current.close()
+
+
+_KIND_NAMES = {"quarter": "季度封存", "correction": "更正封存", "key": "密钥记录"}
 
 
 def _numbers(connection: sqlite3.Connection) -> dict[tuple[str, int], tuple[str, str | None, bool]]:
@@ -334,6 +355,9 @@ def apply_restore(plan: RestorePlan) -> Backup | None:
             source.close()
     except sqlite3.Error as exc:
         raise ZwgkError(f"恢复失败：数据库 {plan.database} {sqlite_reason(exc)}（原数据库已先备份）") from None
+    from zwgk_desktop.archive.signing import restore_kept_keys
+
+    restore_kept_keys(plan.backup.parent)  # keys kept with the backups, where the key folder lost them
     return before
 
 

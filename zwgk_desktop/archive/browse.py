@@ -107,4 +107,6 @@ def correction_changes(session: Session, item_id: int) -> list[Change]:
 
 
 def sealed_periods(session: Session) -> list[str]:
-    return list(session.scalars(select(Seal.period).distinct().order_by(Seal.period.desc())))
+    # A key record (kind "key") holds no items: its quarter is no sealed quarter to browse.
+    return list(session.scalars(select(Seal.period).where(Seal.kind != "key").distinct()
+                                .order_by(Seal.period.desc())))

@@ -18,7 +18,7 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
@@ -28,6 +28,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__
+from zwgk_desktop.archive import signing
 from zwgk_desktop.archive.seal import (
     canonical,
     chain_hash,
@@ -72,17 +73,19 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ExportResult:
     path: Path
-    seals: int
+    seals: int  # of quarters and corrections (key records are counted apart)
     items: int
     size: int
+    keys: int = 0  # key records (a key made, replaced or lost)
 
 
 @dataclass(frozen=True)
 class ImportResult:
     village: str
-    seals: int  # newly imported
+    seals: int  # newly imported, of quarters and corrections
     items: int
-    already: int  # seals the database held before
+    already: int  # seals the database held before (key records apart)
+    keys: int = 0  # key records newly imported
 
 
 def export_bundle(session: Session, village_name: str, out: Path) -> ExportResult:
@@ -143,7 +146,8 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
         "Zwgk-Seals": str(len(seals)),
         "Zwgk-Last-Chain-Hash": seals[-1].chain_hash,
     })
-    return ExportResult(out, len(seals), items, out.stat().st_size)
+    held = sum(1 for seal in seals if seal.kind == "key")
+    return ExportResult(out, len(seals) - held, items, out.stat().st_size, held)
 
 
 def _write_bag(out: Path, payload: dict[str, bytes], info: dict[str, str]) -> None:
@@ -284,7 +288,10 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
         where = f"{shown} 第{index}个封存"
         if not _typed(entry, _SEAL_KEYS, where, problems):
             continue
-        if entry["kind"] not in ("quarter", "correction") or entry["format"] not in (2, 3, 4) \
+        if entry["kind"] == "key" and (entry["items"] or entry["format"] < 4
+                                       or signing.parse_event(entry.get("event")) is None):
+            problems.append(Problem("密钥记录不对（含有事项、格式不对或内容无法读取）", where=where))
+        if entry["kind"] not in ("quarter", "correction", "key") or entry["format"] not in (2, 3, 4) \
                 or not _HASH.match(entry["payload_hash"]) or not _HASH.match(entry["chain_hash"]):
             problems.append(Problem("封存的种类、格式或哈希不对", where=where))
         try:
@@ -398,9 +405,12 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
 
 
 def import_bundle(session: Session, path: Path, progress: Callable[[int, int], None] | None = None,
-                  read: tuple[dict[str, Any], dict[str, bytes]] | None = None) -> ImportResult:
+                  read: tuple[dict[str, Any], dict[str, bytes]] | None = None, *,
+                  trust: Sequence[str] = (), confirmed_by: str = "") -> ImportResult:
     """Add the bundle's seals the database does not hold yet; refuse anything that does not fit.
-    `read` is what `read_bundle(path)` gave, if the caller has read it already (read it once)."""
+    `read` is what `read_bundle(path)` gave, if the caller has read it already (read it once).
+    Seals must be signed by keys registered here for the village (`signing.admit_chain`);
+    `trust` names fingerprints confirmed now (by `confirmed_by`, over the phone)."""
     shown = path.name
     document, contents = read or read_bundle(path)
     problems = check_chain(document, contents, shown)
@@ -420,6 +430,7 @@ def import_bundle(session: Session, path: Path, progress: Callable[[int, int], N
     elif village.name != info["name"]:
         raise BadInput(f"档案包是{info['name']}（{info['code']}）的，"
                        f"本库中代码 {info['code']} 是{village.name}：拒绝导入")
+    signing.admit_chain(session, village, signing.bundle_links(document["seals"], shown), trust, confirmed_by, shown)
     held = list(session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)))
     bundle_seals = document["seals"]
     for index, (mine, theirs) in enumerate(zip(held, bundle_seals, strict=False), start=1):
@@ -441,7 +452,8 @@ def import_bundle(session: Session, path: Path, progress: Callable[[int, int], N
     _, found = verify(session, village.code)
     if found:  # cannot happen if the checks above are right; never commit an archive that does not verify
         raise BadInput(f"导入后核验未通过，已撤销：{found[0]}", found)
-    return ImportResult(village.name, len(new), items, len(held))
+    keys = sum(1 for entry in new if entry["kind"] == "key")
+    return ImportResult(village.name, len(new) - keys, items, sum(1 for s in held if s.kind != "key"), keys)
 
 
 def _retire_numbers(session: Session, village: Village, retired: list[dict[str, Any]]) -> None:

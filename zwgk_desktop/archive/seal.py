@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.archive import signing
 from zwgk_desktop.archive.filing import file_items
 from zwgk_desktop.archive.first_public import first_public_of, impossible
 from zwgk_desktop.archive.versions import previous_versions
@@ -159,14 +160,18 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     if again_kind != kind or [r.id for r in again] != [r.id for r in records] or any(
             stored_data_hash(session, r, fresh[r.id], SEAL_FORMAT) != data_hashes[r.id] for r in again):
         raise BadInput(f"{village.name} {period} 的事项在封存过程中被修改或增加了：没有封存，请再封存一次")
+    # The village's key signs (on its first seal here it is made, and a key seal goes first).
+    signer = signing.signer_for(session, village, sealed_by.strip(), now) if SEAL_FORMAT >= 4 else None
     previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
     previous_chain = previous.chain_hash if previous else ""
     seal = Seal(village_id=village.id, period=str(period), kind=kind, format=SEAL_FORMAT,
                 sealed_by=sealed_by.strip(), sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
-                previous_id=previous.id if previous else None, payload_hash="", chain_hash="")
+                previous_id=previous.id if previous else None, payload_hash="", chain_hash="",
+                signer=signer.fingerprint if signer else None)
     file_items(village, layouts, period, records, sealed, next_archive_number(session, village.id))  # 件号, 档号
     seal.payload_hash = payload_hash(seal, village.code, previous_chain, sealed)
     seal.chain_hash = chain_hash(previous_chain, seal.payload_hash)
+    seal.signature = signer.sign(village.code, seal.chain_hash) if signer else None
     session.add(seal)
     session.flush()
     for entry in sealed:
@@ -204,6 +209,7 @@ def to_seal(session: Session, village: Village, period: Quarter) -> tuple[list[D
         kind = "correction"
     if not records:
         raise BadInput(f"{village.name} {period} 没有任何事项，无需封存")
+    signing.require_signer(session, village)
     drafts = [r for r in records if r.status != REVIEWED]
     if drafts:
         raise BadInput("只有村务监督委员会审核过的事项才能封存；这些还是草稿：",
@@ -226,7 +232,7 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
     previous: Seal | None = None
     checked = 0
     for seal in seals:
-        where = f"{village.name} {seal.period} {'更正' if seal.kind == 'correction' else ''}封存"
+        where = seal_where(village, seal)
         expected_previous = previous.id if previous else None
         if seal.previous_id is not None and seal.previous_id != expected_previous \
                 and session.get(Seal, seal.previous_id) is None:
@@ -247,11 +253,20 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
         if seal.kind == "quarter":
             problems += _left_out(session, village, seal.period, where)
         previous = seal
+    problems += signing.check_village(session, village, seals, [seal_where(village, seal) for seal in seals])
     filed = [entry.archive_number for seal in seals for entry in seal.items]  # in the order they were sealed
     if filed != list(range(1, len(filed) + 1)):
         problems.append(Problem("件号不连续、重复或次序不对（应依封存先后为 1–"
                                 f"{len(filed)}）：封存的事项被删除、插入或改了件号", where=f"{village.name}档案"))
     return checked
+
+
+def seal_where(village: Village, seal: Seal) -> str:
+    """A seal as named in what `verify` finds: 东岗村 2026Q3 封存 / 更正封存 / 密钥记录."""
+    return f"{village.name} {seal.period} {SEAL_KIND_NAMES.get(seal.kind, '封存')}"
+
+
+SEAL_KIND_NAMES = {"quarter": "封存", "correction": "更正封存", "key": "密钥记录"}
 
 
 def _left_out(session: Session, village: Village, period: str, where: str) -> list[Problem]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from zwgk_desktop.archive import signing
 from zwgk_desktop.archive.backup import Backup
 from zwgk_desktop.archive.four_checks import gather
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
@@ -43,6 +44,7 @@ class Sealed:
     period: Quarter
     result: SealResult
     backup: Backup | None  # taken before the seal (None for a server's archive)
+    key_made: str | None = None  # the fingerprint of the village's key, when this seal made it
 
 
 def what_seals(archive: Archive, village: str, period: Quarter) -> ToSeal:
@@ -57,8 +59,10 @@ def seal(archive: Archive, village: str, period: Quarter, by: str | None = None)
     """Seal the village's quarter (by name or code), backed up first; `by` defaults to the
     computer's user."""
     with archive.changing("before-seal") as (session, backup):
+        had_key = signing.own_key_row(session, store.find_village(session, village)) is not None
         result = seal_quarter(session, archive.layouts, village, period, by or getpass.getuser())
-    return Sealed(village, period, result, backup)
+        made = None if had_key else signing.own_key_row(session, store.find_village(session, village))
+    return Sealed(village, period, result, backup, made.fingerprint if made else None)
 
 
 @dataclass(frozen=True)

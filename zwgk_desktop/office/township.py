@@ -12,6 +12,8 @@ village's row also says when its bundle arrived.
 
 from __future__ import annotations
 
+import getpass
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -190,14 +192,20 @@ class BundleImported:
     backup: Backup | None  # taken only when the import changed something
 
 
-def import_village_bundle(archive: Archive, path: Path) -> BundleImported:
+def import_village_bundle(archive: Archive, path: Path, *, trust: Sequence[str] = (),
+                          confirmed_by: str = "") -> BundleImported:
     """Read a bundle, refuse a damaged one before the archive is touched, and bring in the
-    seals it holds that this archive lacks (backed up first; a second import changes nothing)."""
+    seals it holds that this archive lacks (backed up first; a second import changes nothing).
+    Its seals must be signed by the village's key registered here, or by one whose fingerprint
+    `confirmed_by` confirmed now (`trust`, as read over the phone)."""
     bundle = read_bundle(readable_file(path, "档案包"))
+    confirmed_by = confirmed_by or (getpass.getuser() if trust else "")
     with archive.reading() as session:
         news = is_news(session, bundle[0])
     if not news:
         with archive.writing() as session:
-            return BundleImported(import_bundle(session, path, read=bundle), None)
+            return BundleImported(import_bundle(session, path, read=bundle, trust=trust,
+                                                confirmed_by=confirmed_by), None)
     with archive.changing("before-import") as (session, backup):
-        return BundleImported(import_bundle(session, path, read=bundle), backup)  # read once, not held twice
+        return BundleImported(import_bundle(session, path, read=bundle, trust=trust,  # read once, not held twice
+                                            confirmed_by=confirmed_by), backup)

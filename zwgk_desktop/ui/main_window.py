@@ -34,7 +34,7 @@ from zwgk_desktop.domain.items import DRAFT, REVIEWED, Checker, Item
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput, ZwgkError
-from zwgk_desktop.office import importing, items, online, sealing, setup
+from zwgk_desktop.office import importing, items, keys, online, sealing, setup
 from zwgk_desktop.office.backups import check_restore, database_file, restore
 from zwgk_desktop.office.browsing import Listing, list_archive
 from zwgk_desktop.office.handle import DATABASE_ERRORS, TOLD_ERRORS, Archive
@@ -47,6 +47,7 @@ from zwgk_desktop.ui.dialogs import SettingsDialog, ask_correction_reason, cance
 from zwgk_desktop.ui.home import HomeView
 from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.item_editor import ItemEditor
+from zwgk_desktop.ui.key_dialog import KeyDialog
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
 from zwgk_desktop.ui.preview import PreviewPane
 from zwgk_desktop.ui.printing import PrintJob, printer_for
@@ -163,10 +164,12 @@ class MainWindow(QMainWindow):
         self.verify_action = _action("核验档案", self)
         self.report_action = _action("导出四性检测报告…", self)
         self.report_action.setStatusTip("按 DA/T 70-2018 检测档案的真实性、完整性、可用性和安全性，写成 Excel 报告")
+        self.key_action = _action("密钥…", self)
+        self.key_action.setStatusTip("本村签名密钥的指纹；复制到U盘、打印密钥恢复单；在新电脑上恢复")
         self.restore_action = _action("从备份恢复…", self)
         self.restore_action.setStatusTip("用以前的备份替换当前档案：先核验备份，列出会丢失的封存，确认后才恢复")
         archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action,
-                                 self.report_action])
+                                 self.report_action, self.key_action])
         archive_menu.addSeparator()
         archive_menu.addAction(self.restore_action)
         township_menu = self.menuBar().addMenu("乡镇")
@@ -200,6 +203,7 @@ class MainWindow(QMainWindow):
         self.seal_action.triggered.connect(self._on_seal)
         self.verify_action.triggered.connect(self._on_verify)
         self.report_action.triggered.connect(self._on_four_checks)
+        self.key_action.triggered.connect(lambda: self.key_dialog().exec())
         self.restore_action.triggered.connect(self._on_restore)
         self.correct_action.triggered.connect(self._on_correct)
         self.browse_action.triggered.connect(self.open_archive_browser)
@@ -628,6 +632,23 @@ class MainWindow(QMainWindow):
         if current is not None:
             self.open_item(current)  # shown again, now read-only
         self.sealed.emit(result.seal_id)
+        if sealed.key_made:
+            self._on_key_made(sealed)
+
+    def _on_key_made(self, sealed: sealing.Sealed) -> None:
+        """The village's key was made by this seal: ask for the copies off the PC now."""
+        answer = QMessageBox.question(
+            self, "请保存签名密钥",
+            f"{sealed.village}的签名密钥已生成。\n\n{keys.WHY_A_COPY}\n\n现在就复制到U盘、打印恢复单吗？",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.key_dialog(sealed.village).exec()
+
+    def key_dialog(self, village: str | None = None) -> KeyDialog:
+        """The 密钥 dialog, on the village given (by code), else the one chosen on the left."""
+        if village is None and self.chosen_place is not None:
+            village = self._village_codes.get(self.chosen_place[0])
+        return KeyDialog(self.archive, village, self)
 
     def _on_import(self) -> None:
         if self.chosen_place is None or not self.chosen_place[1]:
