@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db.engine import require_writable
@@ -35,6 +35,9 @@ from zwgk_desktop.office.browsing import list_archive, search_archive
 from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault, writable
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.layout import LayoutSet
+
+if TYPE_CHECKING:
+    from zwgk_desktop.office.sealing import Compared
 
 log = logging.getLogger("zwgk")
 
@@ -245,6 +248,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", parents=[common], help="核验档案：重算所有哈希、封存链和封存的 PDF")
     p.add_argument("--village", metavar="V", help="只核验一个村")
+    p.add_argument("--against", type=Path, metavar="SOURCE",
+                   help="再与在别处公布的封存记录核对：网上公开件的文件夹、封存记录文件（seals.json）或档案包（.zwgk）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_verify)
 
@@ -727,14 +732,45 @@ def _date_option(text: str | None, flag: str) -> date:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from zwgk_desktop.office.sealing import verify_archive
+    from zwgk_desktop.office.sealing import compare_with_published, verify_archive
 
     with _archive(args, read_only=True) as archive:
         verified = verify_archive(archive, args.village)
+        compared = compare_with_published(archive, args.against, args.village) if args.against else None
     checked, problems = verified.checked, list(verified.problems)
+    if compared is not None:
+        return _report_against(args, checked, problems, compared)
     return _report_check(args, "checked_items", checked, problems,
                          f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：",
                          f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
+
+
+def _report_against(args: argparse.Namespace, checked: int, problems: list[Problem], compared: Compared) -> int:
+    """`verify --against`: the archive's own checks, then its differences from what was published."""
+    differences = list(compared.differences)
+    if args.json:
+        print(json.dumps({
+            "checked_items": checked, "ok": not problems and not differences,
+            "problems": [str(p) for p in problems + differences],
+            "against": {"source": str(compared.source), "villages": list(compared.villages),
+                        "published_seals": compared.published, "ok": compared.ok,
+                        "differences": [str(p) for p in differences]}}, ensure_ascii=False, indent=2))
+        return 1 if problems or differences else 0
+    if problems:
+        print(f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：")
+        for problem in problems:
+            print(f"  - {problem}")
+    else:
+        print(f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
+    if differences:
+        print(f"与公布件核对未通过：{compared.source} 公布了 {compared.published} 次封存，"
+              f"与档案有 {len(differences)} 处不同：")
+        for difference in differences:
+            print(f"  - {difference}")
+    else:
+        print(f"与公布件一致：{compared.source} 公布的 {compared.published} 次封存"
+              f"（{'、'.join(compared.villages)}）都与档案中的相同")
+    return 1 if problems or differences else 0
 
 
 def _report_check(args: argparse.Namespace, counted: str, checked: int, problems: list[Problem], failed: str,

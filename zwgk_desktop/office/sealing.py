@@ -1,5 +1,6 @@
 """Sealing a village's quarter into the archive, and verifying the archive: what `zwgk seal` and
-`zwgk verify` do, and the app's 封存本季度 and 核验档案.
+`zwgk verify` do, and the app's 封存本季度 and 核验档案; and comparing the archive with its seals as
+published elsewhere (`zwgk verify --against`, the app's 与公布件核对).
 
 A seal is always preceded by a backup (`Archive.changing`), so neither face can forget it; what
 would stop a seal is said before anyone is asked to confirm or sign (`what_seals`)."""
@@ -8,13 +9,16 @@ from __future__ import annotations
 
 import getpass
 from dataclasses import dataclass
+from pathlib import Path
 
+from zwgk_desktop.archive.anchors import compare, read_published
 from zwgk_desktop.archive.backup import Backup
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.periods import Quarter
-from zwgk_desktop.errors import Problem
+from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.render.seal_list import SEAL_LIST
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,33 @@ def verify_archive(archive: Archive, village: str | None = None) -> Verified:
     with archive.reading() as session:
         checked, problems = verify(session, village)
     return Verified(checked, tuple(problems))
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The archive compared with its seals as published in `source`."""
+
+    source: Path
+    villages: tuple[str, ...]  # codes of the villages compared
+    published: int  # seals the source lists (of those villages)
+    differences: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def compare_with_published(archive: Archive, source: Path, village: str | None = None) -> Compared:
+    """Compare the archive (one village, or every village the source lists) with the seals
+    published in `source`: an online copy's folder, a `seals.json`, or a bundle. A whole online
+    copy must list every village here that has seals."""
+    published = read_published(source)
+    with archive.reading() as session:
+        if village is not None:
+            code = store.find_village(session, village).code
+            if code not in published:
+                raise BadInput(f"{source} 中没有{village}的封存记录（其中有：{'、'.join(sorted(published))}）")
+            published = {code: published[code]}
+        differences = compare(session, published, every_village=village is None and source.is_dir()
+                              and not (source / SEAL_LIST).is_file())
+    return Compared(source, tuple(published), sum(len(seals) for seals in published.values()), tuple(differences))
