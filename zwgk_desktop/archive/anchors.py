@@ -19,7 +19,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.archive.bundle import read_bundle, seal_list_of
+from zwgk_desktop.archive.bundle import SUFFIX as BUNDLE_SUFFIX
+from zwgk_desktop.archive.bundle import check_chain, read_bundle, seal_list_of
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import Seal, Village
 from zwgk_desktop.errors import BadInput, Problem
@@ -62,10 +63,16 @@ def read_published(source: Path) -> dict[str, list[PublishedSeal]]:
         return _from_folder(source)
     if not source.exists():
         raise BadInput(f"找不到 {source}：请给出网上公开件的文件夹、封存记录文件（{SEAL_LIST}）或档案包（.zwgk）")
-    if source.is_file() and zipfile.is_zipfile(source):
+    if source.suffix.lower() == BUNDLE_SUFFIX or (source.is_file() and zipfile.is_zipfile(source)):
         return _from_bundle(source)
     code, seals = _from_file(source, source.name)
     return {code: seals}
+
+
+def speaks_for_every_village(source: Path) -> bool:
+    """Whether SOURCE is a whole online copy, which lists every village that has seals (one
+    village's folder, a seals.json or a bundle speaks for its own village only)."""
+    return source.is_dir() and not (source / SEAL_LIST).is_file()
 
 
 def _from_file(path: Path, shown: str) -> tuple[str, list[PublishedSeal]]:
@@ -97,7 +104,12 @@ def _from_folder(folder: Path) -> dict[str, list[PublishedSeal]]:
 
 
 def _from_bundle(path: Path) -> dict[str, list[PublishedSeal]]:
-    document, contents = read_bundle(path)  # every checksum and the seals list's agreement confirmed
+    """A bundle's seals, once it is confirmed whole (every checksum, hash and link, as an import
+    confirms them): a bundle that contradicts itself is no record of anything."""
+    document, contents = read_bundle(path)
+    problems = check_chain(document, contents, path.name)
+    if problems:
+        raise BadInput(f"档案包 {path.name} 中的封存与其哈希不符，不能作为核对的依据：", problems[:50])
     return {document["village"]["code"]: seal_list_of(document, contents, path.name)}
 
 

@@ -230,7 +230,7 @@ def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     del text
     if not isinstance(document, dict) or document.get("bundle_format") != BUNDLE_FORMAT:
         raise BadInput(f"{shown} 的格式版本不是本程序能读的（{BUNDLE_FORMAT}）")
-    problems = check_document(document, contents, shown) or _check_seal_list(document, contents, shown)
+    problems = check_document(document, contents, shown)
     if problems:
         raise BadInput(f"档案包 {shown} 的内容不合规定，拒绝导入：", problems[:50])
     return document, contents
@@ -444,7 +444,8 @@ def import_bundle(session: Session, path: Path, progress: Callable[[int, int], N
     `read` is what `read_bundle(path)` gave, if the caller has read it already (read it once)."""
     shown = path.name
     document, contents = read or read_bundle(path)
-    problems = check_chain(document, contents, shown)
+    # A chain rewritten and the list with it shows in the chain first; the list alone changed, here.
+    problems = check_chain(document, contents, shown) or _check_seal_list(document, contents, shown)
     if problems:
         raise BadInput(f"档案包 {shown} 中的封存与其哈希不符，拒绝导入：", problems)
     township = store.get_township(session)

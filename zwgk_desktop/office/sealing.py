@@ -11,14 +11,13 @@ import getpass
 from dataclasses import dataclass
 from pathlib import Path
 
-from zwgk_desktop.archive.anchors import compare, read_published
+from zwgk_desktop.archive.anchors import compare, read_published, speaks_for_every_village
 from zwgk_desktop.archive.backup import Backup
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.office.handle import Archive
-from zwgk_desktop.render.seal_list import SEAL_LIST
 
 
 @dataclass(frozen=True)
@@ -97,10 +96,9 @@ def compare_with_published(archive: Archive, source: Path, village: str | None =
     published = read_published(source)
     with archive.reading() as session:
         if village is not None:
-            code = store.find_village(session, village).code
-            if code not in published:
-                raise BadInput(f"{source} 中没有{village}的封存记录（其中有：{'、'.join(sorted(published))}）")
-            published = {code: published[code]}
-        differences = compare(session, published, every_village=village is None and source.is_dir()
-                              and not (source / SEAL_LIST).is_file())
+            found = store.find_village(session, village)
+            if found.code not in published:
+                raise BadInput(f"{source} 中没有{found.name}的封存记录（其中有：{'、'.join(sorted(published))}）")
+            published = {found.code: published[found.code]}
+        differences = compare(session, published, every_village=village is None and speaks_for_every_village(source))
     return Compared(source, tuple(published), sum(len(seals) for seals in published.values()), tuple(differences))
