@@ -159,9 +159,12 @@ class MainWindow(QMainWindow):
         self.dashboard_action = _action("公开情况（乡镇）…", self)
         self.dashboard_action.setStatusTip("各村各类事项按时、逾期、未公开的情况；导出 Excel；批量打印各村公开栏")
         self.verify_action = _action("核验档案", self)
+        self.against_action = _action("与公布件核对…", self)
+        self.against_action.setStatusTip("核验档案，并与以前导出的网上公开件或档案包中的封存记录核对（在档案浏览中选择）")
         self.restore_action = _action("从备份恢复…", self)
         self.restore_action.setStatusTip("用以前的备份替换当前档案：先核验备份，列出会丢失的封存，确认后才恢复")
-        archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action])
+        archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action,
+                                 self.against_action])
         archive_menu.addSeparator()
         archive_menu.addAction(self.restore_action)
         township_menu = self.menuBar().addMenu("乡镇")
@@ -194,6 +197,7 @@ class MainWindow(QMainWindow):
         self.review_action.triggered.connect(self.mark_reviewed)
         self.seal_action.triggered.connect(self._on_seal)
         self.verify_action.triggered.connect(self._on_verify)
+        self.against_action.triggered.connect(self._on_against)
         self.restore_action.triggered.connect(self._on_restore)
         self.correct_action.triggered.connect(self._on_correct)
         self.browse_action.triggered.connect(self.open_archive_browser)
@@ -756,6 +760,11 @@ class MainWindow(QMainWindow):
 
     def _on_verify(self) -> None:
         self.verify_archive()
+
+    def _on_against(self) -> None:
+        """与公布件核对 lives in the archive browser, beside 核验档案: open it there."""
+        browser = self.open_archive_browser()
+        browser.against_button.showMenu()
 
     def verify_archive(self) -> Task:
         archive = self.archive
