@@ -34,7 +34,7 @@ from zwgk_desktop.render.public import PublicItem
 
 TODAY = date(2025, 10, 1)  # before any publicity period ends: every list is still shown
 WIDTHS = (320, 360, 412)
-SAME = "您扫描的二维码所带验证码与本页一致。"
+SAME = "您扫描的二维码所带验证码与本页一致：这张纸质公告声称的就是本公告。请再对照纸上与本页的姓名和金额。"
 TAIL = " 不一致：纸质公告可能被改动过，或不是本村张贴的原件，请向村务监督委员会或乡镇纪委反映。"
 LONG_TOWNSHIP = "青山湖畔云岭东麓金沙河谷古渡新镇"
 assert len(LONG_TOWNSHIP) == 16

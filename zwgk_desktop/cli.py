@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.db.engine import require_writable
@@ -36,6 +36,9 @@ from zwgk_desktop.office.browsing import list_archive, search_archive
 from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault, writable
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.layout import LayoutSet
+
+if TYPE_CHECKING:
+    from zwgk_desktop.office.sealing import Compared
 
 log = logging.getLogger("zwgk")
 
@@ -255,6 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--village", metavar="V", help="只核验一个村")
     p.add_argument("--report", type=Path, metavar="FILE.xlsx",
                    help="同时写出四性检测报告（真实性、完整性、可用性、安全性，依 DA/T 70-2018）")
+    p.add_argument("--against", type=Path, metavar="SOURCE",
+                   help="再与在别处公布的封存记录核对：网上公开件的文件夹、封存记录文件（seals.json）或档案包（.zwgk）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_verify)
 
@@ -792,13 +797,16 @@ def _date_option(text: str | None, flag: str) -> date:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from zwgk_desktop.office.sealing import verify_archive
+    from zwgk_desktop.office.sealing import compare_with_published, verify_archive
 
     if args.report is not None:
         return _four_checks(args)
     with _archive(args, read_only=True) as archive:
         verified = verify_archive(archive, args.village)
+        compared = compare_with_published(archive, args.against, args.village) if args.against else None
     checked, problems = verified.checked, list(verified.problems)
+    if compared is not None:
+        return _report_against(args, checked, problems, compared)
     return _report_check(args, "checked_items", checked, problems,
                          f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：",
                          f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
@@ -808,11 +816,11 @@ def _four_checks(args: argparse.Namespace) -> int:
     """`verify --report FILE.xlsx`: the 四性检测 report (it runs every check `verify` runs); exit 1
     when any of the four finds a problem, the report written all the same."""
     from zwgk_desktop.domain.four_checks import ASPECTS, conclusion
-    from zwgk_desktop.office.sealing import four_checks_report
+    from zwgk_desktop.office.sealing import compare_with_published, four_checks_report
 
     with _archive(args, read_only=True) as archive:
-        # With `--against` (the anchors' comparison), pass what it found as `against=`.
-        done = four_checks_report(archive, args.report, village=args.village, against=None)
+        compared = compare_with_published(archive, args.against, args.village) if args.against else None
+        done = four_checks_report(archive, args.report, village=args.village, against=compared)
     report = done.report
     if args.json:
         print(json.dumps({
@@ -829,6 +837,34 @@ def _four_checks(args: argparse.Namespace) -> int:
     for failure in report.failures:
         print(f"  - {failure}")
     return 0 if report.ok else 1
+
+
+def _report_against(args: argparse.Namespace, checked: int, problems: list[Problem], compared: Compared) -> int:
+    """`verify --against`: the archive's own checks, then its differences from what was published."""
+    differences = list(compared.differences)
+    if args.json:
+        print(json.dumps({
+            "checked_items": checked, "ok": not problems and not differences,
+            "problems": [str(p) for p in problems + differences],
+            "against": {"source": str(compared.source), "villages": list(compared.villages),
+                        "published_seals": compared.published, "ok": compared.ok,
+                        "differences": [str(p) for p in differences]}}, ensure_ascii=False, indent=2))
+        return 1 if problems or differences else 0
+    if problems:
+        print(f"核验未通过：检查了 {checked} 个封存事项，发现 {len(problems)} 处问题：")
+        for problem in problems:
+            print(f"  - {problem}")
+    else:
+        print(f"核验通过：{checked} 个封存事项的内容、PDF 和封存链都与封存时一致")
+    if differences:
+        print(f"与公布件核对未通过：{compared.source} 公布了 {compared.published} 次封存，"
+              f"与档案有 {len(differences)} 处不同：")
+        for difference in differences:
+            print(f"  - {difference}")
+    else:
+        print(f"与公布件一致：{compared.source} 公布的 {compared.published} 次封存"
+              f"（{'、'.join(compared.villages)}）都与档案中的相同")
+    return 1 if problems or differences else 0
 
 
 def _report_check(args: argparse.Namespace, counted: str, checked: int, problems: list[Problem], failed: str,

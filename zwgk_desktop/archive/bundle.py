@@ -3,7 +3,9 @@
 A bundle is a zip laid out in the spirit of BagIt (RFC 8493): `bagit.txt`, `bag-info.txt`, the
 payload under `data/` (`archive.json` with every seal, item and row; `pdf/` with the sheets as
 printed), `manifest-sha256.txt` with the SHA-256 of every payload file and
-`tagmanifest-sha256.txt` over the tag files. Importing checks all of it, and recomputes every
+`tagmanifest-sha256.txt` over the tag files. `data/seals.json` lists the seals as the online copy
+publishes them (render/seal_list.py), so a bundle kept at the township is an anchor too
+(`zwgk verify --against BUNDLE`). Importing checks all of it, and recomputes every
 content, data, payload and chain hash, before one row is written; then writes in one
 transaction and verifies the village again before committing. Importing the same bundle twice
 changes nothing; a bundle that does not continue the chain already held is refused.
@@ -57,10 +59,13 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.incoming import BoundedZip, ZipLimits, parse_json
 from zwgk_desktop.outputs import replacing
+from zwgk_desktop.render import seal_list
+from zwgk_desktop.render.seal_list import SEAL_LIST, PublishedSeal
 
 BUNDLE_FORMAT = 1
 SUFFIX = ".zwgk"
 ARCHIVE = "data/archive.json"
+SEALS = f"data/{SEAL_LIST}"  # the seals as published (bundles made before it have none)
 # A village's archive is a few megabytes a year (an A3 sheet's PDF is under 200 KB, a quarter's
 # data under a megabyte): a gigabyte is decades of it, and far more than any bundle of ours.
 # `archive.json` deflates some 6 times, PDFs are stored; a member inflating 100 times is a bomb.
@@ -138,6 +143,8 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
                 "retired": [{"number": n.number, "period": n.period, "retired_at": n.retired_at}
                             for n in store.retired_numbers(session, village)]}
     payload[ARCHIVE] = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    payload[SEALS] = json.dumps(seal_list.document(township.name, village.name, village.code, _listed(entries)),
+                                ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     _write_bag(out, payload, {
         "Source-Organization": f"{township.name}{village.name}",
         "External-Identifier": f"zwgk:{village.code}",
@@ -231,6 +238,40 @@ def read_bundle(path: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
     if problems:
         raise BadInput(f"档案包 {shown} 的内容不合规定，拒绝导入：", problems[:50])
     return document, contents
+
+
+def _listed(seals: list[dict[str, Any]]) -> list[PublishedSeal]:
+    """The seals of `archive.json` as the online copy publishes them."""
+    return [PublishedSeal(number, entry["period"], entry["kind"], entry["sealed_at"], entry["chain_hash"],
+                          **_proofs(entry, ("signature", "signer")))
+            for number, entry in enumerate(seals, start=1)]
+
+
+def _check_seal_list(document: dict[str, Any], contents: dict[str, bytes], shown: str) -> list[Problem]:
+    """The bundle's `data/seals.json`, if it has one, lists exactly the seals it holds."""
+    if SEALS not in contents:
+        return []
+    try:
+        seal_list_of(document, contents, shown)
+    except BadInput as exc:
+        return [Problem(exc.message, where=f"{shown} {SEALS}")]
+    return []
+
+
+def seal_list_of(document: dict[str, Any], contents: dict[str, bytes], shown: str) -> list[PublishedSeal]:
+    """The seals of a bundle `read_bundle` accepted, as published: its `data/seals.json`, which
+    must list exactly the seals `archive.json` holds (a bundle made before it: from those)."""
+    held = _listed(document["seals"])
+    if SEALS not in contents:
+        return held
+    try:
+        text = contents[SEALS].decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadInput(f"{shown} 中的 {SEALS} 不是 UTF-8 文本") from None
+    code, listed = seal_list.parse(parse_json(text, f"{shown} 中的 {SEALS}"), f"{shown} 中的 {SEALS}")
+    if code != document["village"]["code"] or listed != held:
+        raise BadInput(f"{shown} 中的 {SEALS} 与档案包中的封存不一致：档案包被改动过")
+    return listed
 
 
 # The shape of `archive.json`: every value the import reads, with its type. A bundle is checked
@@ -413,7 +454,8 @@ def import_bundle(session: Session, path: Path, progress: Callable[[int, int], N
     `trust` names fingerprints confirmed now (by `confirmed_by`, over the phone)."""
     shown = path.name
     document, contents = read or read_bundle(path)
-    problems = check_chain(document, contents, shown)
+    # A chain rewritten and the list with it shows in the chain first; the list alone changed, here.
+    problems = check_chain(document, contents, shown) or _check_seal_list(document, contents, shown)
     if problems:
         raise BadInput(f"档案包 {shown} 中的封存与其哈希不符，拒绝导入：", problems)
     township = store.get_township(session)

@@ -1,14 +1,16 @@
 """The online copy (`zwgk site`, the app's 导出网上公开件): plan it from the archive, write it
 incrementally into a folder, or check a written one against the archive.
 
-Every reviewed 主动公开 item of every village and quarter gets a page at the URL its sheets' QR
-codes carry (`{village}/{period}/{number}.html`), its sheets as a PDF and its public content as
-JSON; each quarter and village gets an index. Drafts and items that are not 主动公开 are never
-written. A sealed item is shown exactly as sealed (same bytes, same 验证码), even if a layout has
-changed since. Writing is incremental: a file is rewritten only when its content changed, and a
-manifest records what each file was made from (render/site_folder.py: the folder's rules, pure of
-the database), so a sheet is not rendered again for nothing and files this program wrote that are
-no longer wanted are removed; nothing else in the folder is touched, nothing outside it.
+Every reviewed 主动公开 item of every village and quarter gets a page at the URL its sheets' QR codes
+carry (`{village}/{period}/{number}.html`), its sheets as a PDF and its public content as JSON;
+each quarter and village gets an index, and each village its seals list (`seals.html`,
+`seals.json`: archive/anchors.py), the anchor a later `zwgk verify --against` compares with.
+Drafts and items that are not 主动公开 are never written. A sealed item is shown exactly as sealed
+(same bytes, same 验证码), even if a layout has changed since. Writing is incremental: a file is
+rewritten only when its content changed, and a manifest records what each file was made from
+(render/site_folder.py: the folder's rules, pure of the database), so a sheet is not rendered
+again for nothing and files this program wrote that are no longer wanted are removed; nothing else
+in the folder is touched, nothing outside it.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.archive.anchors import published_seals
 from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
@@ -36,7 +39,7 @@ from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.outputs import cannot_write
-from zwgk_desktop.render import site
+from zwgk_desktop.render import seal_list, site
 from zwgk_desktop.render.correction import Previous, code_of, public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import write_pdf
@@ -101,7 +104,13 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
             files[f"{folder}/index.json"] = Planned("", site.to_json(
                 site.quarter_data(village.name, village.code, period, entries)), private=private)
         periods = [(period, len(entries)) for period, entries in sorted(by_period.items(), reverse=True)]
-        files[f"{village.code}/index.html"] = Planned("", site.village_page(township.name, village.name, periods))
+        seals = published_seals(session, village)
+        files[f"{village.code}/index.html"] = Planned("", site.village_page(township.name, village.name, periods,
+                                                                             len(seals)))
+        files[f"{village.code}/{seal_list.SEAL_PAGE}"] = Planned(
+            "", site.seals_page(township.name, village.name, seals))
+        files[f"{village.code}/{seal_list.SEAL_LIST}"] = Planned("", site.to_json(
+            seal_list.document(township.name, village.name, village.code, seals)))
         villages.append((village.name, village.code, len(periods)))
     files["index.html"] = Planned("", site.township_page(township.name, villages))
     files[ROBOTS] = Planned("", site.robots_txt(urlsplit(base_url).path, sorted(

@@ -1,6 +1,7 @@
 """Sealing a village's quarter into the archive, and verifying the archive: what `zwgk seal` and
 `zwgk verify` do, and the app's 封存本季度 and 核验档案; the 四性检测 report (`zwgk verify --report`,
-the app's 导出四性检测报告).
+the app's 导出四性检测报告); and comparing the archive with its seals as published elsewhere
+(`zwgk verify --against`, the app's 与公布件核对).
 
 A seal is always preceded by a backup (`Archive.changing`), so neither face can forget it; what
 would stop a seal is said before anyone is asked to confirm or sign (`what_seals`)."""
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from zwgk_desktop.archive import signing
+from zwgk_desktop.archive.anchors import compare, read_published, speaks_for_every_village
 from zwgk_desktop.archive.backup import Backup
 from zwgk_desktop.archive.four_checks import gather
 from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
@@ -115,3 +117,32 @@ def _shown(archive: Archive) -> str:
     if url.get_backend_name() == "sqlite":
         return str(Path(url.database or "").resolve()) if url.database else archive.target
     return url.render_as_string(hide_password=True)
+
+
+@dataclass(frozen=True)
+class Compared:
+    """The archive compared with its seals as published in `source`."""
+
+    source: Path
+    villages: tuple[str, ...]  # codes of the villages compared
+    published: int  # seals the source lists (of those villages)
+    differences: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+
+def compare_with_published(archive: Archive, source: Path, village: str | None = None) -> Compared:
+    """Compare the archive (one village, or every village the source lists) with the seals
+    published in `source`: an online copy's folder, a `seals.json`, or a bundle. A whole online
+    copy must list every village here that has seals."""
+    published = read_published(source)
+    with archive.reading() as session:
+        if village is not None:
+            found = store.find_village(session, village)
+            if found.code not in published:
+                raise BadInput(f"{source} 中没有{found.name}的封存记录（其中有：{'、'.join(sorted(published))}）")
+            published = {found.code: published[found.code]}
+        differences = compare(session, published, every_village=village is None and speaks_for_every_village(source))
+    return Compared(source, tuple(published), sum(len(seals) for seals in published.values()), tuple(differences))

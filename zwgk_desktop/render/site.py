@@ -20,6 +20,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.render.public import PublicItem
+from zwgk_desktop.render.seal_list import SEAL_PAGE, PublishedSeal, grouped, signers
 
 STYLESHEET = "site.css"
 # Columns beyond which a table becomes cards on a phone: at 320 px even four short columns (a
@@ -117,10 +118,20 @@ def quarter_data(village: str, village_code: str, period: str, entries: list[Onl
             "items": [{**_summary(e), "page": f"{e.number}.html", "data": f"{e.number}.json"} for e in entries]}
 
 
-def village_page(township: str, village: str, periods: list[tuple[str, int]]) -> bytes:
+def village_page(township: str, village: str, periods: list[tuple[str, int]], seals: int | None = None) -> bytes:
+    """A village's index: its quarters, and (`seals`: how many) its published seals list."""
     links = [(Quarter.parse(p).chinese, f"{p}/index.html", f"{n} 个公开事项") for p, n in periods]
+    if seals is not None:
+        links.append(("档案封存记录", SEAL_PAGE, f"{seals} 次封存的链式哈希与签名，供日后核对档案是否被删改"))
     return _render("list.html", page_title=f"{village}村务公开", root="../", township=township, crumbs=[],
                    canonical="", heading=f"{village}村务公开", links=links)
+
+
+def seals_page(township: str, village: str, seals: list[PublishedSeal]) -> bytes:
+    """The page of a village's seals list (render/seal_list.py), beside its `seals.json`."""
+    return _render("seals.html", page_title=f"{village}档案封存记录", root="../", township=township,
+                   crumbs=[(village, "index.html")], canonical="", village=village, seals=seals,
+                   signers=[grouped(fingerprint) for fingerprint in signers(seals)])
 
 
 def township_page(township: str, villages: list[tuple[str, str, int]]) -> bytes:

@@ -1,6 +1,8 @@
 """The archive browser: every sealed item, filtered and searched; its sheets exactly as printed;
 its versions and, side by side, what a correction changed; and a verify button with the result
-in words. The auditor's main view (`zwgk-desktop --read-only`), and open to clerks too."""
+in words, which also compares the archive with its seals as published elsewhere (an online copy's
+folder, a seals.json, a bundle: 与公布件核对). The auditor's main view (`zwgk-desktop --read-only`),
+and open to clerks too."""
 
 from __future__ import annotations
 
@@ -14,12 +16,14 @@ from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QMainWindow,
+    QMenu,
     QPushButton,
     QSplitter,
     QTableWidget,
@@ -34,7 +38,7 @@ from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.errors import Problem
 from zwgk_desktop.office.browsing import sealed_filters, sealed_item, sealed_items
 from zwgk_desktop.office.handle import Archive
-from zwgk_desktop.office.sealing import verify_archive
+from zwgk_desktop.office.sealing import Compared, compare_with_published, verify_archive
 from zwgk_desktop.render.correction import Change
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Task, run_in_background
@@ -79,6 +83,12 @@ class ArchiveBrowser(QMainWindow):
         self.find_button = QPushButton("查找")
         self.verify_button = QPushButton("核验档案")
         self.verify_button.setToolTip("重算每个封存事项的哈希、封存链和封存的 PDF，看是否与封存时一致")
+        self.against_button = QPushButton("与公布件核对…")
+        self.against_button.setToolTip("核验档案，并与以前公布的封存记录核对：删掉的封存、重算或重签的历史都会查出")
+        against_menu = QMenu(self.against_button)
+        self.against_folder_action = against_menu.addAction("网上公开件的文件夹…")
+        self.against_file_action = against_menu.addAction("封存记录文件（seals.json）或档案包（.zwgk）…")
+        self.against_button.setMenu(against_menu)
         bar = QHBoxLayout()
         for widget in (QLabel("村"), self.village, QLabel("季度"), self.period, QLabel("类别"), self.category):
             bar.addWidget(widget)
@@ -86,6 +96,7 @@ class ArchiveBrowser(QMainWindow):
         bar.addWidget(self.find_button)
         bar.addSpacing(16)
         bar.addWidget(self.verify_button)
+        bar.addWidget(self.against_button)
 
         self.verdict = QLabel("尚未核验。点“核验档案”检查档案是否与封存时一致。")
         self.verdict.setWordWrap(True)
@@ -164,6 +175,8 @@ class ArchiveBrowser(QMainWindow):
         for box in (self.village, self.period, self.category):
             box.currentIndexChanged.connect(self.refresh)
         self.verify_button.clicked.connect(self.verify_archive)
+        self.against_folder_action.triggered.connect(self._on_against_folder)
+        self.against_file_action.triggered.connect(self._on_against_file)
         self.table.itemSelectionChanged.connect(self._on_selected)
 
     def _fill_filters(self) -> None:
@@ -301,8 +314,55 @@ class ArchiveBrowser(QMainWindow):
         self.problems.setVisible(bool(problems))
         self.verified.emit(problems)
 
+    def _on_against_folder(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "选择以前导出的网上公开件文件夹（或其中一个村的文件夹）")
+        if chosen:
+            self.verify_against(Path(chosen))
+
+    def _on_against_file(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(self, "选择封存记录文件或档案包", "",
+                                                "封存记录或档案包 (*.json *.zwgk);;所有文件 (*)")
+        if chosen:
+            self.verify_against(Path(chosen))
+
+    def verify_against(self, source: Path) -> Task:
+        """Verify the archive, then compare it with the seals published in `source`."""
+        archive = self.archive
+
+        def work() -> tuple[int, list[Problem], Compared]:
+            verified = verify_archive(archive)
+            return verified.checked, list(verified.problems), compare_with_published(archive, source)
+
+        self.verdict.setStyleSheet("")
+        self.verdict.setText(f"正在核验，并与 {source.name} 中公布的封存记录核对……")
+        self.verify_button.setEnabled(False)
+        self.against_button.setEnabled(False)
+        return run_in_background(work, on_done=self._on_compared, on_error=self._on_verify_failed)
+
+    def _on_compared(self, outcome: tuple[int, list[Problem], Compared]) -> None:
+        checked, problems, compared = outcome
+        self.verify_button.setEnabled(True)
+        self.against_button.setEnabled(True)
+        differences = list(compared.differences)
+        self.problems.clear()
+        if problems or differences:
+            self.verdict.setStyleSheet(_BAD)
+            said = [f"档案自身：发现 {len(problems)} 处与封存时不符" if problems
+                    else f"档案自身：{checked} 个封存事项都与封存时一致",
+                    f"与 {compared.source.name} 公布的 {compared.published} 次封存核对：{len(differences)} 处不同"
+                    if differences else f"与 {compared.source.name} 公布的 {compared.published} 次封存一致"]
+            self.verdict.setText("核验未通过。" + "；".join(said) + "。档案不可信，请保留现场并报告乡镇。")
+            self.problems.addItems([f"· {p}" for p in problems + differences])
+        else:
+            self.verdict.setStyleSheet(_GOOD)
+            self.verdict.setText(f"核验通过：{checked} 个封存事项与封存时一致；与 {compared.source.name} 公布的 "
+                                 f"{compared.published} 次封存也都一致（没有删掉、改写或重签的封存）。")
+        self.problems.setVisible(bool(problems or differences))
+        self.verified.emit(problems + differences)
+
     def _on_verify_failed(self, error: BaseException) -> None:
         self.verify_button.setEnabled(True)
+        self.against_button.setEnabled(True)
         self.verdict.setText("核验没有完成。")
         show_error(self, "核验出错", error)
 

@@ -164,12 +164,14 @@ class MainWindow(QMainWindow):
         self.verify_action = _action("核验档案", self)
         self.report_action = _action("导出四性检测报告…", self)
         self.report_action.setStatusTip("按 DA/T 70-2018 检测档案的真实性、完整性、可用性和安全性，写成 Excel 报告")
+        self.against_action = _action("与公布件核对…", self)
+        self.against_action.setStatusTip("核验档案，并与以前导出的网上公开件或档案包中的封存记录核对（在档案浏览中选择）")
         self.key_action = _action("密钥…", self)
         self.key_action.setStatusTip("本村签名密钥的指纹；复制到U盘、打印密钥恢复单；在新电脑上恢复")
         self.restore_action = _action("从备份恢复…", self)
         self.restore_action.setStatusTip("用以前的备份替换当前档案：先核验备份，列出会丢失的封存，确认后才恢复")
         archive_menu.addActions([self.seal_action, self.correct_action, self.browse_action, self.verify_action,
-                                 self.report_action, self.key_action])
+                                 self.against_action, self.report_action, self.key_action])
         archive_menu.addSeparator()
         archive_menu.addAction(self.restore_action)
         township_menu = self.menuBar().addMenu("乡镇")
@@ -204,6 +206,7 @@ class MainWindow(QMainWindow):
         self.verify_action.triggered.connect(self._on_verify)
         self.report_action.triggered.connect(self._on_four_checks)
         self.key_action.triggered.connect(lambda: self.key_dialog().exec())
+        self.against_action.triggered.connect(self._on_against)
         self.restore_action.triggered.connect(self._on_restore)
         self.correct_action.triggered.connect(self._on_correct)
         self.browse_action.triggered.connect(self.open_archive_browser)
@@ -783,6 +786,11 @@ class MainWindow(QMainWindow):
 
     def _on_verify(self) -> None:
         self.verify_archive()
+
+    def _on_against(self) -> None:
+        """与公布件核对 lives in the archive browser, beside 核验档案: open it there."""
+        browser = self.open_archive_browser()
+        browser.against_button.showMenu()
 
     def verify_archive(self) -> Task:
         archive = self.archive
