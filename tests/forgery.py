@@ -4,17 +4,14 @@ tests/test_anchors.py and benchmarks/tamper_trials.py."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import select
 
+from zwgk_desktop.archive import signing
 from zwgk_desktop.archive.seal import chain_hash, payload_hash, stored_data_hash
 from zwgk_desktop.db import store
 from zwgk_desktop.db.engine import open_engine, session_factory
@@ -58,23 +55,35 @@ def delete_last_seal(db: Path, *, with_items: bool = False) -> None:
 
 
 class Forger:
-    """A key of the forger's own, signing as the village's would (the fingerprint is the SHA-256
-    of the raw public key; the signature is over the chain hash)."""
+    """A key of the forger's own, signing as the program signs (`archive.signing`: the message
+    format is in the source for anyone to read)."""
 
-    def __init__(self) -> None:
-        self.key = Ed25519PrivateKey.generate()
-        raw = self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        self.fingerprint = hashlib.sha256(raw).hexdigest()
+    def __init__(self, key: signing.SigningKey | None = None) -> None:
+        self.key = key or signing.SigningKey.make()
+        self.fingerprint = self.key.fingerprint
 
     def sign(self, village_code: str, chain: str) -> str:
-        return base64.b64encode(self.key.sign(f"zwgk-seal:{village_code}:{chain}".encode())).decode("ascii")
+        return self.key.sign(village_code, chain)
 
 
-def rechain(db: Path, *, forger: Forger | None = None, change: Callable[[sqlite3.Connection], None] | None = None
-            ) -> None:
+class VillageKeys:
+    """The forger on the village's own PC: each village's real key, read from the key folder."""
+
+    def __init__(self, db: Path) -> None:
+        engine = open_engine(str(db))
+        with session_factory(engine)() as session:
+            self.keys = {v.code: signing.own_key(session, v) for v in store.villages(session)
+                         if signing.own_key_row(session, v) is not None}
+        engine.dispose()
+
+
+def rechain(db: Path, *, forger: Forger | None = None, change: Callable[[sqlite3.Connection], None] | None = None,
+            village_keys: bool = False) -> None:
     """Make whatever `change` does to the stored rows consistent again: every sealed item's data
     hash, every seal's payload and chain hash recomputed from what is stored now (and, with a
-    `forger`, every seal signed again with the forger's key), so the file agrees with itself."""
+    `forger`, every seal signed again with the forger's key; with `village_keys`, with each
+    village's own key, as a forger at the village's PC can), so the file agrees with itself."""
+    own = VillageKeys(db).keys if village_keys else {}
     drop_triggers(db)
     if change is not None:
         with sqlite3.connect(db) as connection:
@@ -98,6 +107,8 @@ def rechain(db: Path, *, forger: Forger | None = None, change: Callable[[sqlite3
                 seal.chain_hash = chain_hash(previous, seal.payload_hash)
                 if forger is not None and seal.format >= 4:
                     seal.signature = forger.sign(village.code, seal.chain_hash)
+                elif village.code in own and seal.format >= 4:
+                    seal.signature = own[village.code].sign(village.code, seal.chain_hash)
                 previous = seal.chain_hash
     engine.dispose()
 

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from test_archive import LAYOUTS, _seal_three_quarters, seal, sessions
-from test_bundle import _rewrite, township_db
+from test_bundle import _rewrite, fingerprints, township_db
 
 from zwgk_desktop.archive.anchors import compare, published_seals, read_published, speaks_for_every_village
 from zwgk_desktop.archive.bundle import export_bundle, import_bundle
@@ -100,9 +100,10 @@ def test_an_honest_archive_agrees_with_every_kind_of_source(sealed: Path, tmp_pa
         assert run.code == 0, (source, run.out, run.err)
         result = json.loads(run.out)
         assert result["ok"] and result["problems"] == [] and result["against"]["differences"] == []
-        assert result["against"]["published_seals"] == 3 * len(set(result["against"]["villages"]) - {"shiqiao"})
+        # Each village's chain: the record of its key being made, then its three quarters.
+        assert result["against"]["published_seals"] == 4 * len(set(result["against"]["villages"]) - {"shiqiao"})
     run = run_zwgk("verify", "--db", str(sealed), "--against", str(site), cwd=tmp_path)
-    assert run.code == 0 and "与公布件一致" in run.out and "公布的 6 次封存" in run.out, run.out
+    assert run.code == 0 and "与公布件一致" in run.out and "公布的 8 次封存" in run.out, run.out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +114,7 @@ def _attacked(sealed: Path, tmp_path: Path, attack: str) -> Path:
     copy = tmp_path / f"{attack}.sqlite3"
     shutil.copy(sealed, copy)
     if attack == "rows changed, every hash recomputed":
-        rechain(copy, change=change_an_amount)
+        rechain(copy, change=change_an_amount, village_keys=True)  # signed again with the real keys
     elif attack == "last seal deleted":
         delete_last_seal(copy)
     elif attack == "last seal and its items deleted":
@@ -159,9 +160,9 @@ def test_a_fork_is_named_at_the_seal_where_it_starts(sealed: Path, tmp_path: Pat
     site = write_site(sealed, tmp_path / "www")
     copy = _attacked(sealed, tmp_path, "chain forked")
     assert differences(copy, site / "donggang") == [
-        "东岗村 第3个封存（2026Q2 季度封存）：与公布的是同一次封存，链式哈希却不同（公布的 "
-        f"{read_published(site)['donggang'][2].chain_hash[:16]}…，档案中 "
-        f"{_chain(copy)[2][:16]}…）：档案的历史被改写（封存的内容或此前的封存被改动后重算）"]
+        "东岗村 第4个封存（2026Q2 季度封存）：与公布的是同一次封存，链式哈希却不同（公布的 "
+        f"{read_published(site)['donggang'][3].chain_hash[:16]}…，档案中 "
+        f"{_chain(copy)[3][:16]}…）：档案的历史被改写（封存的内容或此前的封存被改动后重算）"]
 
 
 def _chain(db: Path, village: str = "donggang") -> list[str]:
@@ -177,8 +178,9 @@ def test_a_rehash_from_the_first_seal_names_every_later_one_after_the_first(seal
         "UPDATE disclosure_item SET title = title || '（改）' WHERE id = (SELECT item_id FROM sealed_item "
         "JOIN seal ON seal.id = sealed_item.seal_id WHERE seal.village_id = 1 ORDER BY seal.id LIMIT 1)"))
     found = differences(copy, site / "donggang")
-    assert len(found) == 3 and "链式哈希却不同" in found[0] and "第1个封存" in found[0]
-    assert all("第1个封存被改写，此后的封存都随之不同" in f for f in found[1:]), found
+    # The first link is the key's record, untouched; the first quarter's seal is the second.
+    assert len(found) == 3 and "链式哈希却不同" in found[0] and "第2个封存" in found[0]
+    assert all("第2个封存被改写，此后的封存都随之不同" in f for f in found[1:]), found
 
 
 def test_seals_made_after_the_copy_was_published_are_named(sealed: Path, tmp_path: Path) -> None:
@@ -186,7 +188,7 @@ def test_seals_made_after_the_copy_was_published_are_named(sealed: Path, tmp_pat
     seal(sealed, "shiqiao", "2026Q1")  # a village the copy listed with no seals
     found = differences(sealed, site)
     assert len(found) >= 1 and all("公布件中却没有" in f for f in found), found
-    assert any(f.startswith("石桥村 第1个封存（2026Q1 季度封存）") for f in found), found
+    assert any(f.startswith("石桥村 第2个封存（2026Q1 季度封存）") for f in found), found
     # Exported again, the copy agrees again.
     write_site(sealed, site)
     assert differences(sealed, site) == []
@@ -196,7 +198,7 @@ def test_a_whole_site_must_list_every_village_with_seals(sealed: Path, tmp_path:
     site = write_site(sealed, tmp_path / "www")
     shutil.rmtree(site / "liushuwan")
     assert differences(sealed, site) == [
-        "柳树湾村：本档案中有 3 次封存，公布件中却没有此村的封存记录：请重新导出网上公开件后再核对"]
+        "柳树湾村：本档案中有 4 次封存，公布件中却没有此村的封存记录：请重新导出网上公开件后再核对"]
     assert differences(sealed, site / "donggang") == []  # one village's folder speaks for that village only
 
 
@@ -219,7 +221,7 @@ def test_a_village_unknown_here_is_named(sealed: Path, tmp_path: Path) -> None:
     data["village"]["code"] = "xigang"
     listed.write_text(json.dumps(data), encoding="utf-8")
     assert differences(sealed, listed) == [
-        "代码为 xigang 的村：公布件中有此村的 3 次封存，本档案中却没有这个村：档案不全，或不是这个乡镇的档案"]
+        "代码为 xigang 的村：公布件中有此村的 4 次封存，本档案中却没有这个村：档案不全，或不是这个乡镇的档案"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,7 +328,7 @@ def test_a_bundle_from_before_the_list_still_imports_and_anchors(sealed: Path, t
     _rewrite(bundle, forget, fix_manifests=True)
     township = township_db(tmp_path)
     with sessions(township)() as session, session.begin():
-        import_bundle(session, bundle)
+        import_bundle(session, bundle, trust=fingerprints(sealed))
     assert differences(township, bundle) == [] and differences(sealed, bundle) == []
     # And the township's own export of that village carries the list again, the same.
     again = write_bundle(township, tmp_path / "again.zwgk")
@@ -339,13 +341,13 @@ def test_the_township_can_hold_a_village_to_its_earlier_bundle(sealed: Path, tmp
     bundle = write_bundle(sealed, tmp_path / "donggang.zwgk")
     township = township_db(tmp_path)
     with sessions(township)() as session, session.begin():
-        import_bundle(session, bundle)
+        import_bundle(session, bundle, trust=fingerprints(sealed))
     village_site = write_site(township, tmp_path / "township-www")
     delete_last_seal(sealed)
     with sessions(sealed)() as session:
         assert verify(session)[1] == []  # consistent with itself: only an anchor tells
     assert differences(sealed, village_site / "donggang") == [
-        "东岗村 第3个封存（2026Q2 季度封存）：已经公布，本档案中却没有这次封存：封存被删除（档案被截断），"
+        "东岗村 第4个封存（2026Q2 季度封存）：已经公布，本档案中却没有这次封存：封存被删除（档案被截断），"
         "它封存的事项可能已被改动"]
 
 
@@ -373,7 +375,7 @@ def test_compare_on_every_backend(demo_any: str, tmp_path: Path) -> None:
     with made() as session:
         found = [str(p) for p in compare(session, read_published(listed))]
     engine.dispose()
-    assert found == ["东岗村 第2个封存（2026Q2 季度封存）：本档案中有，公布件中却没有：这次封存是在公布件导出之后做的"
+    assert found == ["东岗村 第3个封存（2026Q2 季度封存）：本档案中有，公布件中却没有：这次封存是在公布件导出之后做的"
                      "（请重新导出网上公开件后再核对），或是伪造的"]
 
 

@@ -31,7 +31,7 @@ def test_the_archive_browser_compares_with_a_chosen_online_copy(  # type: ignore
     with qtbot.waitSignal(browser.verified, timeout=60000) as verified:
         browser.verify_against(site)
     assert verified.args == [[]] and "核验通过" in browser.verdict.text()
-    assert "公布的 6 次封存也都一致" in browser.verdict.text()
+    assert "公布的 8 次封存也都一致" in browser.verdict.text()
     browser.close()
 
     delete_last_seal(sealed)
@@ -43,7 +43,7 @@ def test_the_archive_browser_compares_with_a_chosen_online_copy(  # type: ignore
     shown = [browser.problems.item(r).text() for r in range(browser.problems.count())]
     assert len(verified.args[0]) == 1 and "核验未通过" in browser.verdict.text()
     assert "档案自身：" in browser.verdict.text() and "1 处不同" in browser.verdict.text()
-    assert shown == ["· 东岗村 第3个封存（2026Q2 季度封存）：已经公布，本档案中却没有这次封存："
+    assert shown == ["· 东岗村 第4个封存（2026Q2 季度封存）：已经公布，本档案中却没有这次封存："
                      "封存被删除（档案被截断），它封存的事项可能已被改动"]
     if shot := os.environ.get("ZWGK_SCREENSHOT"):
         browser.resize(1366, 768)

@@ -163,6 +163,9 @@ def test_a_bundle_signed_otherwise_is_refused_at_the_township(signed: Path, tmp_
         last = document["seals"][-1]
         last["signature"] = other.sign("donggang", last["chain_hash"])
         members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode()
+        listed = json.loads(members["data/seals.json"])  # and its published list, as a careful forger would
+        listed["seals"][-1]["signature"] = last["signature"]
+        members["data/seals.json"] = json.dumps(listed, ensure_ascii=False).encode()
 
     _rewrite(bundle, swap, fix_manifests=True)
     township = township_db(tmp_path)
