@@ -16,7 +16,7 @@ import re
 import struct
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -62,21 +62,22 @@ def describe(items: Iterable[tuple[PublicItem, bool]]) -> Description:
     """
     listed = list(items)
     titles = [item.title or item.heading for item, _ in listed]
-    subjects = [item.heading + ("（草稿，未经村务监督委员会审核，不得张贴）" if draft else "") for item, draft in listed]
+    subjects = [item.heading + ("（草稿，未经村务监督委员会审核，不得张贴）" if draft else "")
+                for item, draft in listed]
     keywords = [f"{CODE_WORD} {item.code}" for item, _ in listed]
     if any(draft for _, draft in listed):
         keywords.append("草稿")
     reviewed = [date.fromisoformat(item.reviewed_on) for item, draft in listed if not draft and item.reviewed_on]
     return Description(
-        title=_plain("；".join(dict.fromkeys(titles)) or "村务公开"),
-        author=_plain("、".join(dict.fromkeys(f"{item.village}村民委员会" for item, _ in listed))),
-        subject=_plain("；".join(dict.fromkeys(subjects))),
-        keywords=_plain(", ".join(dict.fromkeys(keywords))),
+        title="；".join(dict.fromkeys(titles)) or "村务公开",
+        author="、".join(dict.fromkeys(f"{item.village}村民委员会" for item, _ in listed)),
+        subject="；".join(dict.fromkeys(subjects)),
+        keywords=", ".join(dict.fromkeys(keywords)),
         created=max(reviewed) if reviewed else None,
     )
 
 
-def _plain(text: str) -> str:
+def plain(text: str) -> str:
     """Text both the Info dictionary and XML can hold alike: no control characters (XML has no
     form for most; a line break would come back from XML as another one), no lone surrogates."""
     return "".join(" " if ch in "\t\n\r" else ch for ch in text
@@ -87,6 +88,10 @@ def make_archival(drawn: bytes, description: Description, out: Path) -> None:
     """Write reportlab's `drawn` PDF to `out` as PDF/A-2u described by `description`."""
     import pikepdf
 
+    # Whoever described it, the Info dictionary and the XMP then hold the same texts.
+    d = description
+    description = replace(d, title=plain(d.title), author=plain(d.author), subject=plain(d.subject),
+                          keywords=plain(d.keywords), creator=plain(d.creator), producer=plain(d.producer))
     with pikepdf.open(io.BytesIO(drawn)) as pdf:
         root = pdf.Root
         root.Lang = pikepdf.String(LANG)
@@ -97,8 +102,10 @@ def make_archival(drawn: bytes, description: Description, out: Path) -> None:
             Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
             OutputConditionIdentifier=pikepdf.String(OUTPUT_CONDITION), Info=pikepdf.String(OUTPUT_CONDITION),
             RegistryName=pikepdf.String("http://www.color.org"), DestOutputProfile=profile)])
-        info = {"Title": description.title, "Author": description.author, "Subject": description.subject,
-                "Keywords": description.keywords, "Creator": description.creator, "Producer": description.producer}
+        info = {key: value for key, value in (
+            ("Title", description.title), ("Author", description.author), ("Subject", description.subject),
+            ("Keywords", description.keywords), ("Creator", description.creator),
+            ("Producer", description.producer)) if value}  # an empty entry is left out, in the XMP too
         if description.created is not None:
             info["CreationDate"] = info["ModDate"] = f"D:{description.created:%Y%m%d}000000{_TZ_INFO}"
         pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
@@ -111,11 +118,23 @@ def make_archival(drawn: bytes, description: Description, out: Path) -> None:
 
 
 def _xmp(d: Description) -> bytes:
-    dates = ""
+    properties = [f"<pdfaid:part>{PART}</pdfaid:part><pdfaid:conformance>{CONFORMANCE}</pdfaid:conformance>",
+                  "<dc:format>application/pdf</dc:format>"]
+    for name, value, form in (("dc:title", d.title, "Alt"), ("dc:creator", d.author, "Seq"),
+                              ("dc:description", d.subject, "Alt"), ("pdf:Keywords", d.keywords, ""),
+                              ("pdf:Producer", d.producer, ""), ("xmp:CreatorTool", d.creator, "")):
+        if not value:
+            continue
+        if form == "Alt":
+            value = f'<rdf:Alt><rdf:li xml:lang="x-default">{escape(value)}</rdf:li></rdf:Alt>'
+        elif form == "Seq":
+            value = f"<rdf:Seq><rdf:li>{escape(value)}</rdf:li></rdf:Seq>"
+        else:
+            value = escape(value)
+        properties.append(f"<{name}>{value}</{name}>")
     if d.created is not None:
         when = f"{d.created:%Y-%m-%d}T00:00:00{_TZ_XMP}"
-        dates = (f"<xmp:CreateDate>{when}</xmp:CreateDate><xmp:ModifyDate>{when}</xmp:ModifyDate>"
-                 f"<xmp:MetadataDate>{when}</xmp:MetadataDate>")
+        properties += [f"<xmp:{name}>{when}</xmp:{name}>" for name in ("CreateDate", "ModifyDate", "MetadataDate")]
     text = (
         '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
         '<x:xmpmeta xmlns:x="adobe:ns:meta/">\n'
@@ -123,15 +142,8 @@ def _xmp(d: Description) -> bytes:
         '<rdf:Description rdf:about="" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/"'
         ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/"'
         ' xmlns:xmp="http://ns.adobe.com/xap/1.0/">\n'
-        f"<pdfaid:part>{PART}</pdfaid:part><pdfaid:conformance>{CONFORMANCE}</pdfaid:conformance>\n"
-        "<dc:format>application/pdf</dc:format>\n"
-        f'<dc:title><rdf:Alt><rdf:li xml:lang="x-default">{escape(d.title)}</rdf:li></rdf:Alt></dc:title>\n'
-        f"<dc:creator><rdf:Seq><rdf:li>{escape(d.author)}</rdf:li></rdf:Seq></dc:creator>\n"
-        f'<dc:description><rdf:Alt><rdf:li xml:lang="x-default">{escape(d.subject)}</rdf:li></rdf:Alt>'
-        "</dc:description>\n"
-        f"<pdf:Keywords>{escape(d.keywords)}</pdf:Keywords><pdf:Producer>{escape(d.producer)}</pdf:Producer>\n"
-        f"<xmp:CreatorTool>{escape(d.creator)}</xmp:CreatorTool>{dates}\n"
-        "</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n"
+        + "\n".join(properties) +
+        "\n</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n"
         '<?xpacket end="r"?>'
     )
     return text.encode("utf-8")
@@ -328,8 +340,9 @@ def _glyphs(pdf: pikepdf.Pdf) -> tuple[tuple[str, ...], tuple[str, ...], int, in
                 fonts.setdefault(font.objgen, font)
         stack: list[_Decoder | None] = []
         current: _Decoder | None = None
-        for operands, operator in pikepdf.parse_content_stream(content):
-            op = str(operator)
+        for instruction in pikepdf.parse_content_stream(content):
+            operands: Any = instruction.operands
+            op = str(instruction.operator)
             if op == "Tf" and operands:
                 found = font_of(resources, operands[0])
                 current = found[1] if found else None
@@ -366,10 +379,11 @@ def _fonts_in(resources: Any) -> Iterator[list[pikepdf.Dictionary]]:
 def _embedded(font: pikepdf.Dictionary) -> bool:
     if font.get("/Subtype") == "/Type3":
         return True  # its glyphs are drawings in the file itself
+    described: Any = font
     if font.get("/Subtype") == "/Type0":
         descendants = font.get("/DescendantFonts")
-        font = descendants[0] if descendants else font
-    descriptor = font.get("/FontDescriptor")
+        described = descendants[0] if descendants else font
+    descriptor = described.get("/FontDescriptor")
     return descriptor is not None and any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
 
 

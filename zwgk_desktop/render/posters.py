@@ -65,6 +65,15 @@ def write_with_sealed(parts: list[Poster | bytes], out: Path, progress: Callable
 
     from zwgk_desktop.outputs import replacing
 
+    if len(parts) == 1 and isinstance(parts[0], bytes):
+        # One sealed item reprinted: the very file sealed (a join would write another one).
+        with replacing(out, "公开栏海报") as partial:
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(parts[0])
+        sheets = len(PdfReader(io.BytesIO(parts[0])).pages)
+        if progress:
+            progress(sheets)
+        return sheets
     drawn = [part for part in parts if isinstance(part, Poster)]
     writer = PdfWriter()
     with tempfile.TemporaryDirectory(prefix="zwgk-board-") as folder:
