@@ -238,9 +238,18 @@ def test_file_structure(sheets: list[Sheet]) -> None:
                     assert {str(f) for f in (filters if isinstance(filters, pikepdf.Array) else [filters])} \
                         <= {"/FlateDecode"}
             assert "/Filter" not in pdf.Root.Metadata
-            # 6.1.13 / 6.6.1 / 6.5: no actions, JavaScript, optional content, embedded files, annotations.
-            assert not {"/OpenAction", "/AA", "/Names", "/OCProperties", "/AcroForm"} & set(pdf.Root.keys())
-            assert all("/Annots" not in page.obj and "/AA" not in page.obj for page in pdf.pages)
+            # 6.3–6.5, 6.8–6.11: no annotations, forms, actions, JavaScript, embedded files, optional
+            # content, alternate presentations, requirements.
+            assert not {"/OpenAction", "/AA", "/Names", "/OCProperties", "/AcroForm", "/Requirements",
+                        "/NeedsRendering"} & set(pdf.Root.keys())
+            assert all(not {"/Annots", "/AA", "/PresSteps"} & set(page.obj.keys()) for page in pdf.pages)
+            # 6.2.2: every content stream names its own resources (a form inherits none from its page).
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") == "/Form":
+                    assert isinstance(obj.get("/Resources"), pikepdf.Dictionary)
+                    assert not {"/OPI", "/Subtype2", "/PS", "/Ref"} & set(obj.keys())  # 6.2.9
+            # 6.1.13: page boundaries within 3–14,400 units.
+            assert all(3 <= float(page.mediabox[2]) - float(page.mediabox[0]) <= 14400 for page in pdf.pages)
         assert re.search(rb"%%EOF\r?\n?\Z", raw)
         # 6.1.7.1: `stream` followed by CRLF or LF, `endstream` preceded by an end of line.
         assert raw.count(b"endstream") == len(re.findall(rb"[\r\n]endstream", raw)) > 0
@@ -260,6 +269,7 @@ def test_xmp_metadata_identifies_pdfa_2u_and_says_what_the_info_says(sheets: lis
         # 6.6.2.1: a well-formed XMP packet (its header and trailer) in UTF-8.
         assert packet.startswith(b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>')
         assert re.search(rb'<\?xpacket end="[rw]"\?>\Z', packet)
+        assert b"bytes=" not in packet.split(b"?>", 1)[0] and b"encoding=" not in packet.split(b"?>", 1)[0]
         tree = ET.fromstring(packet.decode("utf-8").split("?>", 1)[1].rsplit("<?xpacket", 1)[0])
         described = tree.find("rdf:RDF/rdf:Description", ns)
         assert described is not None
@@ -346,6 +356,7 @@ def test_every_font_is_an_embedded_symbolic_truetype_with_true_widths(sheets: li
                 metrics = struct.unpack(">H", program[tables[b"hhea"][0] + 34:tables[b"hhea"][0] + 36])[0]
                 hmtx = tables[b"hmtx"][0]
                 first = int(font.FirstChar)
+                assert len(font.Widths) == int(font.LastChar) - first + 1  # 6.2.11.2
                 for offset, width in enumerate(font.Widths):
                     glyph = glyph_of.get(first + offset, 0)
                     at = hmtx + 4 * min(glyph, metrics - 1)
@@ -377,14 +388,17 @@ def test_markers_of_a_sheet_sealed_before_pdfa_say_what_it_lacks() -> None:
 
 
 def test_markers_find_a_notdef_glyph_and_an_unembedded_font(sheets: list[Sheet]) -> None:
-    with pikepdf.open(io.BytesIO(sheets[0].pdf)) as pdf:
+    shortest = min(sheets, key=lambda sheet: len(sheet.pdf))
+    with pikepdf.open(io.BytesIO(shortest.pdf)) as pdf:
         page = pdf.pages[0]
-        font_name = next(iter(page.Resources.Font.keys()))
+        # A code past the end of a subset's character map: the font draws .notdef for it.
+        font_name, code = next((name, code) for name, font in page.Resources.Font.items()
+                               for code in range(255, 0, -1)
+                               if _cmap(font.FontDescriptor.FontFile2.read_bytes())[0].get(code, 0) == 0)
         helvetica = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
                                                          BaseFont=pikepdf.Name.Helvetica))
         page.Resources.Font["/Fx"] = helvetica
-        # Code 0xFF is past the end of the subset's character map: the font draws .notdef for it.
-        page.contents_add(pdf.make_stream(f"BT {font_name} 12 Tf 10 10 Td <FF> Tj /Fx 9 Tf (a) Tj ET".encode()))
+        page.contents_add(pdf.make_stream(f"BT {font_name} 12 Tf 10 10 Td <{code:02X}> Tj /Fx 9 Tf (a) Tj ET".encode()))
         out = io.BytesIO()
         pdf.save(out)
     markers = pdfa_markers(out.getvalue())

@@ -149,6 +149,13 @@ def _xmp(d: Description) -> bytes:
     return text.encode("utf-8")
 
 
+def warm_up() -> None:
+    """Load pikepdf and make the profile ahead of a render process's first job."""
+    import pikepdf  # noqa: F401
+
+    srgb_profile()
+
+
 @cache
 def srgb_profile() -> bytes:
     """The sRGB profile of the output intent, made by LittleCMS through Pillow (ICC v4, a display

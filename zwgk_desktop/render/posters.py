@@ -13,7 +13,7 @@ from pathlib import Path
 from zwgk_desktop.domain.items import REVIEWED, Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import Problem
-from zwgk_desktop.render import fonts
+from zwgk_desktop.render import fonts, pdfa
 from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.correction import Previous, public_item
 from zwgk_desktop.render.layout import LayoutSet
@@ -124,3 +124,4 @@ def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, prev
 def warm_up() -> None:
     """Load the font and what rendering needs (in a render process, before its first job)."""
     fonts.register()
+    pdfa.warm_up()
