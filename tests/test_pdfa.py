@@ -12,7 +12,7 @@ import re
 import struct
 import tempfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -36,7 +36,7 @@ from zwgk_desktop.render import fonts
 from zwgk_desktop.render.layout import load_layouts
 from zwgk_desktop.render.pdf import write_pdf
 from zwgk_desktop.render.pdfa import Description, _cmap, make_archival, pdfa_markers, plain
-from zwgk_desktop.render.posters import RenderResult, posters_for
+from zwgk_desktop.render.posters import RenderResult, posters_for, write_with_sealed
 from zwgk_desktop.render.public import Place
 
 LAYOUTS = load_layouts(standard_layouts_dir())
@@ -142,6 +142,34 @@ def test_a_sealed_item_reprints_as_the_very_file_sealed(archive_cache: ArchiveCa
                     "--item", str(sheet.number), "-o", str(out), cwd=tmp_path)
     assert done.code == 0, done.err
     assert out.read_bytes() == sheet.pdf
+
+
+def test_a_sealed_quarter_reprinted_whole_is_one_pdfa_file(archive_cache: ArchiveCache, sheets: list[Sheet],
+                                                           tmp_path: Path) -> None:
+    db = archive_cache.copy("pdfa-sealed-2026Q2", _seal, tmp_path / "demo.sqlite3")
+    out = tmp_path / "quarter.pdf"
+    done = run_zwgk("render", "--db", str(db), "--village", "donggang", "--period", PERIOD, "-o", str(out),
+                    cwd=tmp_path)
+    assert done.code == 0, done.err
+    markers = pdfa_markers(out.read_bytes())
+    assert markers.level == "PDF/A-2u", markers.problems
+    assert set(markers.codes) == {s.code for s in sheets}
+    assert markers.pages == sum(pdfa_markers(s.pdf).pages for s in sheets)
+    assert markers.metadata["created"] == f"D:{max(s.reviewed_on for s in sheets):%Y%m%d}000000+08'00'"
+
+
+def test_a_board_joining_a_sheet_sealed_before_pdfa_claims_nothing(tmp_path: Path) -> None:
+    item = bids()
+    item.id = 5
+    result = RenderResult(base_url=PLACE.base_url or "")
+    posters = posters_for([item], LAYOUTS, PLACE, PLACE.base_url or "", result)
+    old = _plain_pdf()
+    old_item = replace(result.items[0], item_id=4)
+    sheets = write_with_sealed([old, *posters], tmp_path / "board.pdf", None, [old_item, *result.items])
+    markers = pdfa_markers((tmp_path / "board.pdf").read_bytes())
+    assert sheets == markers.pages == 2 and markers.part is None and markers.level == ""
+    text = [page.extract_text() for page in pypdf.PdfReader(tmp_path / "board.pdf").pages]
+    assert "东岗村" in text[0] and f"验证码 {result.items[0].code}" in text[1]
 
 
 def test_text_extracts_in_reading_order(sheets: list[Sheet]) -> None:

@@ -15,7 +15,7 @@ import io
 import re
 import struct
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from functools import cache
@@ -88,33 +88,94 @@ def make_archival(drawn: bytes, description: Description, out: Path) -> None:
     """Write reportlab's `drawn` PDF to `out` as PDF/A-2u described by `description`."""
     import pikepdf
 
+    with pikepdf.open(io.BytesIO(drawn)) as pdf:
+        _mark(pdf, description)
+        # reportlab's identifier is a digest of its own default description, alike for every file.
+        del pdf.trailer.ID
+        _save(pdf, out)
+
+
+def join(pieces: list[tuple[bytes, range | None]], description: Description | None, out: Path,
+         progress: Callable[[int], None] | None = None) -> int:
+    """Write the pages of `pieces` (a PDF and which of its pages, None for all) to `out`, in order,
+    and return how many. Made PDF/A-2u described by `description` when every piece is (a sheet
+    sealed before PDF/A is not, and is then copied into a file that claims nothing)."""
+    import pikepdf
+
+    with pikepdf.new() as joined:
+        opened: dict[int, pikepdf.Pdf] = {}
+        try:
+            for data, pages in pieces:
+                source = opened.get(id(data))
+                if source is None:
+                    source = opened[id(data)] = pikepdf.open(io.BytesIO(data))
+                chosen = source.pages if pages is None else [source.pages[i] for i in pages]
+                joined.pages.extend(chosen)
+                if progress:
+                    progress(len(joined.pages))
+            archival = description is not None and all(_claims_pdfa(source) for source in opened.values())
+            if archival and description is not None:
+                _mark(joined, description)
+            _save(joined, out)
+        finally:
+            for source in opened.values():
+                source.close()
+        return len(joined.pages)
+
+
+def count_pages(pdf: bytes) -> int:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
+def _claims_pdfa(pdf: pikepdf.Pdf) -> bool:
+    """Made by `make_archival`: it names our output intent and claims PDF/A-2u."""
+    import pikepdf
+
+    metadata = pdf.Root.get("/Metadata")
+    return isinstance(metadata, pikepdf.Stream) and "/OutputIntents" in pdf.Root and (
+        f"<pdfaid:part>{PART}</pdfaid:part><pdfaid:conformance>{CONFORMANCE}<".encode() in metadata.read_bytes())
+
+
+def _mark(pdf: pikepdf.Pdf, description: Description) -> None:
+    """Give `pdf` the catalog entries, document information and XMP metadata of PDF/A-2u."""
+    import pikepdf
+
     # Whoever described it, the Info dictionary and the XMP then hold the same texts.
     d = description
     description = replace(d, title=plain(d.title), author=plain(d.author), subject=plain(d.subject),
                           keywords=plain(d.keywords), creator=plain(d.creator), producer=plain(d.producer))
-    with pikepdf.open(io.BytesIO(drawn)) as pdf:
-        root = pdf.Root
-        root.Lang = pikepdf.String(LANG)
-        # The metadata stream stays uncompressed (ISO 19005-2 6.6.2.1: no Filter).
-        root.Metadata = pdf.make_stream(_xmp(description), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
-        profile = pdf.make_stream(zlib.compress(srgb_profile()), N=3, Filter=pikepdf.Name.FlateDecode)
-        root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
-            Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
-            OutputConditionIdentifier=pikepdf.String(OUTPUT_CONDITION), Info=pikepdf.String(OUTPUT_CONDITION),
-            RegistryName=pikepdf.String("http://www.color.org"), DestOutputProfile=profile)])
-        info = {key: value for key, value in (
-            ("Title", description.title), ("Author", description.author), ("Subject", description.subject),
-            ("Keywords", description.keywords), ("Creator", description.creator),
-            ("Producer", description.producer)) if value}  # an empty entry is left out, in the XMP too
-        if description.created is not None:
-            info["CreationDate"] = info["ModDate"] = f"D:{description.created:%Y%m%d}000000{_TZ_INFO}"
-        pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
-        # reportlab's identifier is a digest of its own default description, alike for every file.
-        del pdf.trailer.ID
-        # The streams reportlab compressed are copied as they are (decoding and compressing them
-        # again would take most of the time); the file identifier is a digest of what is written.
-        pdf.save(out, deterministic_id=True, min_version="1.7", fix_metadata_version=False,
-                 compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    root = pdf.Root
+    root.Lang = pikepdf.String(LANG)
+    # The metadata stream stays uncompressed (ISO 19005-2 6.6.2.1: no Filter).
+    root.Metadata = pdf.make_stream(_xmp(description), Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML)
+    profile = pdf.make_stream(zlib.compress(srgb_profile()), N=3, Filter=pikepdf.Name.FlateDecode)
+    root.OutputIntents = pikepdf.Array([pikepdf.Dictionary(
+        Type=pikepdf.Name.OutputIntent, S=pikepdf.Name.GTS_PDFA1,
+        OutputConditionIdentifier=pikepdf.String(OUTPUT_CONDITION), Info=pikepdf.String(OUTPUT_CONDITION),
+        RegistryName=pikepdf.String("http://www.color.org"), DestOutputProfile=profile)])
+    info = {key: value for key, value in (
+        ("Title", description.title), ("Author", description.author), ("Subject", description.subject),
+        ("Keywords", description.keywords), ("Creator", description.creator),
+        ("Producer", description.producer)) if value}  # an empty entry is left out, in the XMP too
+    if description.created is not None:
+        info["CreationDate"] = info["ModDate"] = f"D:{description.created:%Y%m%d}000000{_TZ_INFO}"
+    pdf.trailer.Info = pdf.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
+
+
+def _save(pdf: pikepdf.Pdf, out: Path) -> None:
+    import pikepdf
+
+    # The streams reportlab compressed are copied as they are (decoding and compressing them
+    # again would take most of the time); the file identifier is a digest of what is written.
+    # Into memory first: qpdf writing to a full disk aborts the whole process, where Python's
+    # own write raises an OSError the caller turns into words.
+    written = io.BytesIO()
+    pdf.save(written, deterministic_id=True, min_version="1.7", fix_metadata_version=False,
+             compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    out.write_bytes(written.getbuffer())
 
 
 def _xmp(d: Description) -> bytes:
