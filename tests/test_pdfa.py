@@ -21,7 +21,7 @@ import pypdf
 import pypdfium2
 import pytest
 import zxingcpp
-from conftest import ArchiveCache, run_zwgk
+from conftest import ArchiveCache, run_zwgk, sqlite_copy
 from factories import bids, notice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -65,8 +65,10 @@ def _seal(db: Path) -> None:
 
 @pytest.fixture(scope="module")
 def wall_copies(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[int, bytes]:
-    """Each item of 东岗村 2026Q2 as `zwgk render --item N` prints it for the wall, before sealing."""
+    """Each item of 东岗村 2026Q2 as `zwgk render --item N` prints it for the wall, before sealing
+    (on a copy: printing records when each item first went out, which other tests count)."""
     folder = tmp_path_factory.mktemp("wall")
+    demo_db = sqlite_copy(demo_db, folder / "demo.sqlite3")
     with session_factory(open_engine(str(demo_db)))() as session:
         numbers = [public_number(r) for r in session.scalars(select(DisclosureItem).where(
             DisclosureItem.village_id == 1, DisclosureItem.period == PERIOD, DisclosureItem.disclosure == "主动公开"))]
