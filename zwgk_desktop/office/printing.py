@@ -138,7 +138,7 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
             shown, poster = next(made)
             result.items.append(shown)
             parts.append(poster)
-    result.sheets = write_with_sealed(parts, out, progress)
+    result.sheets = write_with_sealed(parts, out, progress, result.items)
     result.recorded = record_first_public(session, result.printed, how)
     return result
 

@@ -2,7 +2,7 @@
 
 The app never relies on fonts installed on the machine: an old office PC may have none that
 cover Chinese. reportlab embeds only the glyphs a document uses (a subset), which keeps a sheet
-small.
+small. A character the font lacks is drawn as □ (`drawable`), never with the font's .notdef glyph.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from zwgk_desktop.paths import font_file
 
 FONT_NAME = "ZwgkCJK"
+# What Chinese printing sets for a character it has no type for (缺字符); the clerk writes it in.
+MISSING = "□"
 
 
 @cache
@@ -32,18 +34,40 @@ _WIDTHS_KEPT = 400_000
 
 
 def text_width(text: str, size: float) -> float:
-    """Width of `text` in points at `size`."""
+    """Width of `text` in points at `size`, as drawn (`drawable`)."""
     key = (text, size)
     width = _widths.get(key)
     if width is None:
         if len(_widths) >= _WIDTHS_KEPT:
             _widths.clear()
-        width = _widths[key] = float(pdfmetrics.stringWidth(text, register(), size))
+        width = _widths[key] = float(pdfmetrics.stringWidth(drawable(text), register(), size))
     return width
 
 
-def missing_glyphs(text: str) -> set[str]:
-    """Characters the font cannot draw (rare 生僻字 in names): they would print as blanks."""
+@cache
+def _drawn() -> frozenset[str]:
+    """The characters the font has a glyph for, but control characters: the font maps U+0000 and
+    a carriage return to its invisible .null and return glyphs, whose text is no text."""
     register()
     face = pdfmetrics.getFont(FONT_NAME).face
-    return {ch for ch in set(text) if not ch.isspace() and ord(ch) not in face.charToGlyph}
+    return frozenset(chr(code) for code, glyph in face.charToGlyph.items()
+                     if glyph and not (code < 0x20 or 0x7F <= code < 0xA0))
+
+
+def drawable(text: str) -> str:
+    """`text` as a sheet draws it: each character the font lacks as □ (white space as a space).
+
+    reportlab would draw such a character with the font's .notdef glyph, which PDF/A-2 forbids
+    (ISO 19005-2 6.2.11.8) and which prints as a blank nobody notices. One character for one, so
+    lines wrap where they were measured.
+    """
+    drawn = _drawn()
+    if drawn.issuperset(text):
+        return text
+    return "".join(ch if ch in drawn else " " if ch.isspace() else MISSING for ch in text)
+
+
+def missing_glyphs(text: str) -> set[str]:
+    """Characters the font cannot draw (rare 生僻字 in names): they print as □."""
+    drawn = _drawn()
+    return {ch for ch in set(text) if not ch.isspace() and ch not in drawn}

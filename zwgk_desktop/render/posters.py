@@ -4,7 +4,6 @@ The printing use cases (office/printing.py), the seal and the app's preview call
 
 from __future__ import annotations
 
-import io
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,7 +12,7 @@ from pathlib import Path
 from zwgk_desktop.domain.items import REVIEWED, Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import Problem
-from zwgk_desktop.render import fonts
+from zwgk_desktop.render import fonts, pdfa
 from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.correction import Previous, public_item
 from zwgk_desktop.render.layout import LayoutSet
@@ -54,44 +53,50 @@ def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: s
         missing = fonts.missing_glyphs(public.canonical_json().decode("utf-8"))
         if missing:
             result.warnings.append(Problem(
-                f"字体中没有这些字，打印出来会是空白：{''.join(sorted(missing))}（请手写补上）",
+                f"字体中没有这些字，打印出来会是“□”：{''.join(sorted(missing))}（请手写补上）",
                 where=f"事项 {public.item_id}“{item.title}”"))
     return posters
 
 
-def write_with_sealed(parts: list[Poster | bytes], out: Path, progress: Callable[[int], None] | None) -> int:
-    """The board in order: posters drawn now, sealed sheets copied as they are; whole or nothing."""
-    from pypdf import PdfReader, PdfWriter
+def write_with_sealed(parts: list[Poster | bytes], out: Path, progress: Callable[[int], None] | None,
+                      items: list[PublicItem] | None = None) -> int:
+    """The board in order: posters drawn now, sealed sheets copied as they are; whole or nothing.
 
+    `items`: the public items of `parts`, in order, to describe the file by. The file is PDF/A
+    when every sealed part is (sealed since sheets are PDF/A); otherwise it claims nothing.
+    """
     from zwgk_desktop.outputs import replacing
 
-    drawn = [part for part in parts if isinstance(part, Poster)]
-    writer = PdfWriter()
+    if len(parts) == 1 and isinstance(parts[0], bytes):
+        # One sealed item reprinted: the very file sealed (a join would write another one).
+        with replacing(out, "公开栏海报") as partial:
+            partial.parent.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(parts[0])
+        sheets = pdfa.count_pages(parts[0])
+        if progress:
+            progress(sheets)
+        return sheets
     with tempfile.TemporaryDirectory(prefix="zwgk-board-") as folder:
-        fresh = None
+        drawn = [part for part in parts if isinstance(part, Poster)]
+        fresh = b""
         if drawn:
             write_pdf(drawn, Path(folder) / "drawn.pdf")
-            fresh = PdfReader(Path(folder) / "drawn.pdf")
+            fresh = (Path(folder) / "drawn.pdf").read_bytes()
+        pieces: list[tuple[bytes, range | None]] = []
         page = 0
         for part in parts:
             if isinstance(part, Poster):
-                assert fresh is not None
-                count = len(part.board.sheets)
-                for index in range(page, page + count):
-                    writer.add_page(fresh.pages[index])
-                page += count
+                pieces.append((fresh, range(page, page + len(part.board.sheets))))
+                page += len(part.board.sheets)
             else:
-                for sheet in PdfReader(io.BytesIO(part)).pages:
-                    writer.add_page(sheet)
-            if progress:
-                progress(len(writer.pages))
+                pieces.append((part, None))
+        described = None
+        if items is not None:
+            drafts = [isinstance(part, Poster) and part.draft for part in parts]
+            described = pdfa.describe(zip(items, drafts, strict=True))
         with replacing(out, "公开栏海报") as partial:
             partial.parent.mkdir(parents=True, exist_ok=True)
-            with partial.open("wb") as handle:
-                writer.write(handle)
-    return len(writer.pages)
-
-
+            return pdfa.join(pieces, described, partial, progress)
 
 
 def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, previous: Previous | None = None,
@@ -115,3 +120,4 @@ def render_item(item: Item, layouts: LayoutSet, place: Place, out: Path, *, prev
 def warm_up() -> None:
     """Load the font and what rendering needs (in a render process, before its first job)."""
     fonts.register()
+    pdfa.warm_up()
