@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,9 @@ from pathlib import Path
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Fixtures of a wider scope than a test (a module's sealed archive) run before the per-test data
+# folder is set: they too must never write the real user's data folder (sealing makes keys there).
+os.environ["ZWGK_DATA_DIR"] = tempfile.mkdtemp(prefix="zwgk-test-data-")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -48,6 +48,7 @@ from zwgk_desktop.domain.four_checks import (
 from zwgk_desktop.domain.identity import find_personal_numbers
 from zwgk_desktop.errors import Problem
 from zwgk_desktop.render.correction import code_of
+from zwgk_desktop.render.pdfa import pdfa_markers
 
 # ---------------------------------------------------------------------------------------------
 # Reading a sheet.
@@ -96,36 +97,23 @@ def _pdfium_facts(pdf: bytes, code: str) -> dict[str, Any]:
 
 
 def _structure_facts(pdf: bytes) -> dict[str, Any]:
+    """The PDF/A markers as `render.pdfa` reads them (the one reader of them), and active content."""
     import pikepdf
 
-    with pikepdf.open(io.BytesIO(pdf)) as document:
-        found: dict[str, Any] = {"encrypted": bool(document.is_encrypted)}
-        with document.open_metadata(set_pikepdf_as_editor=False) as meta:
-            part, conformance = meta.get("pdfaid:part"), meta.get("pdfaid:conformance")
-        found["pdfa"] = f"PDF/A-{part}{(conformance or '').lower()}" if part else ""
-        root = document.Root
-        found["lang"] = str(root.get("/Lang", ""))
-        intents: Any = root.get("/OutputIntents") or []
-        found["output_intent"] = any(
-            str(intent.get("/S", "")) == "/GTS_PDFA1" and "/DestOutputProfile" in intent for intent in intents)
-        found["fonts_embedded"] = _fonts_embedded(document)
-        found["active"] = tuple(sorted(_active_content(document)))
-        return found
-
-
-def _fonts_embedded(document: Any) -> bool:
-    fonts = 0
-    for page in document.pages:
-        resources = page.obj.get("/Resources")
-        for font in (resources.get("/Font") or {}).values() if resources is not None else ():
-            fonts += 1
-            for described in [font, *font.get("/DescendantFonts", [])]:
-                descriptor = described.get("/FontDescriptor")
-                if str(described.get("/Subtype", "")) == "/Type0":
-                    continue  # its descendant carries the descriptor
-                if descriptor is None or not any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                    return False
-    return fonts > 0
+    markers = pdfa_markers(pdf)
+    found: dict[str, Any] = {
+        "encrypted": markers.encrypted,
+        # What the file claims, even where something contradicts it: the sheet's own problems
+        # are listed beside it.
+        "pdfa": f"PDF/A-{markers.part}{markers.conformance.lower()}" if markers.part else "",
+        "lang": markers.lang, "output_intent": bool(markers.output_intent),
+        "fonts_embedded": bool(markers.fonts) and not markers.unembedded_fonts}
+    try:
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            found["active"] = tuple(sorted(_active_content(document)))
+    except pikepdf.PasswordError:  # what it holds cannot be read: its encryption is the finding
+        found["active"] = ()
+    return found
 
 
 def _active_content(document: Any) -> set[str]:
