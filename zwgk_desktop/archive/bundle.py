@@ -29,8 +29,10 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__
 from zwgk_desktop.archive import seal_fields
+from zwgk_desktop.archive.first_public import HOW
 from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with, source_problem, store_sources
 from zwgk_desktop.archive.seal import (
+    RETENTIONS,
     canonical,
     chain_hash,
     hashed_record,
@@ -305,8 +307,8 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
         problems += [Problem(reason, where=where) for reason in seal_fields.seal_problems(
             kind=entry["kind"], format=entry["format"], period=entry["period"], sealed_at=entry["sealed_at"],
             sealed_by=entry["sealed_by"], payload_hash=entry["payload_hash"], chain_hash=entry["chain_hash"],
-            made_with=entry.get("made_with"), holds_items=bool(entry["items"]),
-            previous_sealed_at=previous_sealed_at)]
+            made_with=entry.get("made_with"), holds_items=bool(entry["items"]), signer=entry.get("signer"),
+            event=entry.get("event"), previous_sealed_at=previous_sealed_at)]
         previous_sealed_at = entry["sealed_at"]
         problems += _sources_named(entry, sources, where)
         if entry["kind"] == "quarter":
@@ -317,6 +319,9 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
             at = f"{where} 事项 {item.get('number') if isinstance(item, dict) else '?'}"
             if _typed(item, _ITEM_KEYS, at, problems) and _typed(item["record"], _RECORD_KEYS, at, problems):
                 problems += _check_item(item, contents, at)
+                problems += [Problem(reason, where=at) for reason in seal_fields.sealed_item_problems(
+                    format=entry["format"], **_sealed_first_public(item), **_proofs(item, _ITEM_PROOFS),
+                    retentions=RETENTIONS, hows=HOW)]
     return problems
 
 

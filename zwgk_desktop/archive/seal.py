@@ -23,7 +23,7 @@ from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.archive import made_with, seal_fields
-from zwgk_desktop.archive.first_public import first_public_of, impossible
+from zwgk_desktop.archive.first_public import HOW, first_public_of, impossible
 from zwgk_desktop.archive.rederive import Rederiver, pdf_code_problem
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
@@ -241,7 +241,24 @@ def verify(session: Session, village_name: str | None = None) -> tuple[int, list
     checked = 0
     for village in villages:
         checked += _verify_village(session, village, problems)
+    problems += _orphans(session, villages, whole=village_name is None)
     return checked, problems
+
+
+def _orphans(session: Session, villages: list[Village], *, whole: bool) -> list[Problem]:
+    """Sealed items whose seal is gone: the seal was deleted and its items left behind (the
+    items then count as unsealed and could be edited and sealed again)."""
+    query = (select(SealedItem.title, SealedItem.archive_number, DisclosureItem.village_id)
+             .outerjoin(DisclosureItem, DisclosureItem.id == SealedItem.item_id)
+             .where(SealedItem.seal_id.not_in(select(Seal.id))).order_by(SealedItem.id))
+    names = {v.id: v.name for v in villages}
+    found = []
+    for title, number, village_id in session.execute(query):
+        if village_id in names or (whole and village_id is None):
+            found.append(Problem("封存记录被删除了，它封存的事项还留在档案中（这些事项可能已被改动后重新封存）",
+                                 where=f"{names.get(village_id, '档案')} 事项“{seal_fields.shown(title, 60)}”"
+                                       f"（件号 {seal_fields.shown(number)}）"))
+    return found
 
 
 # What a stored value, changed behind the app's back, may make the checks trip on: said as damage,
@@ -270,7 +287,8 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
         sound = not seal_fields.seal_problems(
             kind=seal.kind, format=seal.format, period=seal.period, sealed_at=seal.sealed_at,
             sealed_by=seal.sealed_by, payload_hash=seal.payload_hash, chain_hash=seal.chain_hash,
-            made_with=seal.made_with, holds_items=bool(items), newest_format=SEAL_FORMAT)
+            made_with=seal.made_with, holds_items=bool(items), signer=seal.signer, event=seal.event,
+            newest_format=SEAL_FORMAT)
         for entry in items:
             checked += 1
             try:
@@ -295,8 +313,8 @@ def _verify_seal(session: Session, village: Village, seal: Seal, previous: Seal 
     found = [Problem(reason, where=where) for reason in seal_fields.seal_problems(
         kind=seal.kind, format=seal.format, period=seal.period, sealed_at=seal.sealed_at, sealed_by=seal.sealed_by,
         payload_hash=seal.payload_hash, chain_hash=seal.chain_hash, made_with=seal.made_with,
-        holds_items=bool(items), previous_sealed_at=previous.sealed_at if previous else None,
-        newest_format=SEAL_FORMAT)]
+        holds_items=bool(items), signer=seal.signer, event=seal.event,
+        previous_sealed_at=previous.sealed_at if previous else None, newest_format=SEAL_FORMAT)]
     expected_previous = previous.id if previous else None
     if seal.previous_id is not None and seal.previous_id != expected_previous \
             and session.get(Seal, seal.previous_id) is None:
@@ -365,18 +383,14 @@ def _verify_item(session: Session, seal: Seal, entry: SealedItem, seal_where: st
         record, damaged = None, True
     filed = f"（件号 {entry.archive_number}）" if entry.archive_number else ""
     where = f"{seal_where} 事项 {_number_shown(entry, record)}“{seal_fields.shown(entry.title, 60)}”{filed}"
-    found = []
-    if seal.format < 3 and (entry.first_public_at is not None or entry.first_public_how is not None):
-        found.append(Problem("封存时没有首次公开的记录，记录是事后补写的", where=where))
-    if seal.format < 4 and (entry.archive_ref is not None or entry.retention is not None):
-        found.append(Problem("封存时没有档号和保管期限，记录是事后补写的", where=where))
-    if entry.retention is not None and entry.retention not in RETENTIONS:
-        found.append(Problem(f"保管期限“{seal_fields.shown(entry.retention)}”不对", where=where))
-    if entry.archive_ref is not None and (not isinstance(entry.archive_ref, str) or len(entry.archive_ref) > 80):
-        found.append(Problem("档号不是 80 字以内的文字", where=where))
+    found = [Problem(reason, where=where) for reason in seal_fields.sealed_item_problems(
+        format=seal.format, first_public_at=entry.first_public_at, first_public_how=entry.first_public_how,
+        archive_ref=entry.archive_ref, retention=entry.retention, retentions=RETENTIONS, hows=HOW)]
     content, pdf = _stored_bytes(session, entry.id)
     if content is None or sha256(content) != entry.content_hash:
         found.append(Problem("封存的公开内容被改动（与验证码不符）", where=where))
+    if entry.pdf_hash is None and pdf is not None:
+        found.append(Problem("封存时没有 PDF（不主动公开的事项），PDF 是事后加入的", where=where))
     if entry.pdf_hash is not None:
         if pdf is None:
             found.append(Problem("封存的 PDF 文件缺失", where=where))

@@ -76,9 +76,15 @@ def sealed_at_problem(value: Any, previous: Any = None) -> str | None:
 
 def seal_problems(*, kind: Any, format: Any, period: Any, sealed_at: Any, sealed_by: Any,
                   payload_hash: Any, chain_hash: Any, made_with: Any, holds_items: bool,
-                  previous_sealed_at: Any = None, newest_format: int = KNOWN_FORMATS[-1]) -> list[str]:
-    """Everything wrong with a seal's own fields, in words."""
+                  signer: Any = None, event: Any = None, previous_sealed_at: Any = None,
+                  newest_format: int = KNOWN_FORMATS[-1]) -> list[str]:
+    """Everything wrong with a seal's own fields, in words. (The signature itself is checked
+    against the village's key, elsewhere.)"""
     found = []
+    if signer is not None and not (isinstance(signer, str) and _HASH.fullmatch(signer)):
+        found.append(f"签名密钥的指纹“{shown(signer)}”不是 64 位十六进制")
+    if event is not None and kind != "key":
+        found.append("只有密钥封存才记录密钥事件：此记录是事后补写的")
     if isinstance(format, bool) or not isinstance(format, int):
         found.append(f"封存格式“{shown(format)}”不是整数")
     elif format > newest_format:
@@ -113,6 +119,27 @@ def seal_problems(*, kind: Any, format: Any, period: Any, sealed_at: Any, sealed
             found.append(f"封存的“制作依据”（made_with）不对：{exc}")
     elif made_with is not None and kind != "key" and isinstance(format, int) and not isinstance(format, bool):
         found.append("旧格式的封存不应有“制作依据”（made_with）：是事后补写的")
+    return found
+
+
+def sealed_item_problems(*, format: Any, first_public_at: Any, first_public_how: Any, archive_ref: Any,
+                         retention: Any, retentions: tuple[str, ...], hows: Any) -> list[str]:
+    """Everything wrong with a sealed item's own record fields (when it first went out, 档号,
+    保管期限), in words."""
+    found = []
+    old = isinstance(format, int) and not isinstance(format, bool)
+    if old and format < 3 and (first_public_at is not None or first_public_how is not None):
+        found.append("封存时没有首次公开的记录，记录是事后补写的")
+    elif (first_public_at is None) != (first_public_how is None) or (
+            first_public_at is not None and (not isinstance(first_public_at, str) or first_public_how not in hows)):
+        found.append(f"首次公开的记录（“{shown(first_public_at)}”“{shown(first_public_how)}”）不是程序写下的")
+    if old and format < 4 and (archive_ref is not None or retention is not None):
+        found.append("封存时没有档号和保管期限，记录是事后补写的")
+    if retention is not None and retention not in retentions:
+        found.append(f"保管期限“{shown(retention)}”不对（应为 {' / '.join(retentions)}）")
+    if archive_ref is not None and (not isinstance(archive_ref, str) or not archive_ref.strip()
+                                    or len(archive_ref) > 80):
+        found.append(f"档号“{shown(archive_ref)}”不是 1–80 字的文字")
     return found
 
 
