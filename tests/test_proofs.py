@@ -356,3 +356,97 @@ def test_verify_on_the_command_line_names_a_damaged_value_and_exits_1(
     assert done.code == 1 and "核验未通过" in done.out and "东岗村" in done.out, (done.out, done.err)
     assert "Traceback" not in done.err and "程序内部出错" not in done.out + done.err
 
+
+
+# -- the public rules' version -----------------------------------------------------------------
+
+# The content hashes of the factories' items under public rules 1, with the standard formats of
+# the time. A failure means the same item and format now give other
+# content: if the rules changed, raise render.public.PUBLIC_RULES and keep the old way in
+# archive.rederive.DERIVERS (items sealed under it must still re-derive); if only a standard format
+# changed (the message gives its text's new digest), write down the new hash.
+GOLDEN = {
+    "finance": "d8a908e80731c67e545aee3186ea0c71cda63f5e948026020313148f7eefd888",
+    "assistance": "13dbf5dfb69a7bd3633d588ea889666a3d8650e20dbab8bd0d42b8cc6b9e9db7",
+    "bids": "60d0842ae24981f3cd82632d04c4684e1ca791e3023edbee69edd3b1fff75120",
+    "notice": "4d5852930bb803f74a303a65c261ba1b3ad8beb04a21457d546406413a921b4a",
+}
+
+
+@pytest.mark.parametrize("code", list(GOLDEN))
+def test_the_public_rules_make_the_content_they_made_when_their_version_was_set(code: str) -> None:
+    import factories
+
+    from zwgk_desktop.archive.made_with import digest_of
+    from zwgk_desktop.archive.rederive import DERIVERS
+    from zwgk_desktop.domain.place import Place
+    from zwgk_desktop.render.layout import layout_text
+    from zwgk_desktop.render.public import PUBLIC_RULES
+
+    item = getattr(factories, code)()
+    item.id = list(GOLDEN).index(code) + 1
+    place = Place("青山镇", "东岗村", "donggang", "https://qingshan.example/zwgk",
+                  (("村务监督委员会", "0371-62341101"),))
+    made = DERIVERS[PUBLIC_RULES](item, LAYOUTS, place, None, {})
+    layout = digest_of(layout_text(LAYOUTS.for_category(code).path))
+    assert made.content_hash == GOLDEN[code], \
+        f"public rules {PUBLIC_RULES} now make other content ({code}.toml's text is now {layout})"
+
+
+# -- bundles --------------------------------------------------------------------------------------
+
+
+def _bundle_rows_changed_and_rehashed(members: dict[str, bytes]) -> None:
+    """A forger's bundle: an amount changed in the rows, then the data, payload and chain hashes
+    recomputed with this program's own functions (the manifests are recomputed by `_rewrite`)."""
+    document = json.loads(members["data/archive.json"])
+    item = next(i for s in document["seals"] for i in s["items"] if i["record"]["category"] == "assistance")
+    item["record"]["rows"][0]["monthly_amount"] += 10000
+    item["data_hash"] = sha256(seal_module.canonical(item["record"]))
+    previous = ""
+    for entry in document["seals"]:
+        probe = Seal(period=entry["period"], kind=entry["kind"], format=entry["format"], sealed_at=entry["sealed_at"],
+                     sealed_by=entry["sealed_by"], made_with=entry.get("made_with"), signer=entry.get("signer"),
+                     event=entry.get("event"))
+        sealed_items = [seal_module.SealedItem(
+            content_hash=i["content_hash"], data_hash=i["data_hash"], pdf_hash=i["pdf_hash"],
+            first_public_at=(i.get("first_public") or [None, None])[0] or None,
+            first_public_how=(i.get("first_public") or [None, None])[1] or None,
+            archive_ref=i.get("archive_ref"), retention=i.get("retention")) for i in entry["items"]]
+        entry["payload_hash"] = payload_hash(probe, document["village"]["code"], previous, sealed_items)
+        entry["chain_hash"] = previous = chain_hash(previous, entry["payload_hash"])
+    members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode()
+
+
+def test_a_bundle_carries_the_texts_its_seals_were_made_with_and_a_rehashed_edit_is_refused(
+        sealed: Path, tmp_path: Path) -> None:
+    from test_bundle import _rewrite, counts, export, township_db
+
+    from zwgk_desktop.archive.bundle import check_chain, import_bundle, read_bundle
+
+    bundle = export(sealed, tmp_path / "donggang.zwgk")
+    document, _ = read_bundle(bundle)
+    with sessions(sealed)() as session:
+        kept = {s.digest: s.text for s in session.scalars(select(SealSource))}
+    assert {s["digest"]: s["text"] for s in document["sources"]} == kept
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        import_bundle(session, bundle)
+    assert _problems(township) == []  # re-derived at the township, from the texts the bundle carried
+
+    forged = tmp_path / "forged.zwgk"
+    shutil.copy(bundle, forged)
+    _rewrite(forged, _bundle_rows_changed_and_rehashed, fix_manifests=True)
+    assert check_chain(*read_bundle(forged), forged.name) == []  # every hash agrees: only re-deriving tells
+    other = township_db(tmp_path / "other")
+    before = counts(other)
+    done = run_zwgk("bundle", "import", str(forged), "--db", str(other), cwd=tmp_path)
+    assert done.code == 2 and "与封存的公开内容不符" in done.err and "Traceback" not in done.err, done.err
+    assert counts(other) == before
+
+    # A bundle that leaves out the texts is refused before anything is written.
+    _rewrite(forged, lambda members: members.__setitem__("data/archive.json", json.dumps(
+        {**json.loads(members["data/archive.json"]), "sources": []}, ensure_ascii=False).encode()),
+        fix_manifests=True)
+    done = run_zwgk("bundle", "import", str(forged), "--db", str(other), cwd=tmp_path)
+    assert done.code == 2 and "档案包缺少封存时所用的版式文件" in done.err, done.err

@@ -35,7 +35,7 @@ CANONICAL_VERSION = 1
 # values are formatted and masked (this module, `domain.identity`'s masks and redaction,
 # `domain.money`'s formats). A seal records it (archive.made_with). Raise it whenever the same
 # item and layout would give other content, and keep the old way in `archive.rederive`, so items
-# sealed under it still re-derive: tests/test_rederive.py's golden contents fail until you do.
+# sealed under it still re-derive: tests/test_proofs.py's golden contents fail until you do.
 PUBLIC_RULES = 1
 CODE_LENGTH = 10
 
