@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ArchiveCache, run_zwgk, sqlite_copy
+from factories import rehash_every_seal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -22,10 +23,10 @@ from test_corrections import _assistance_id, _correct
 
 from zwgk_desktop.archive import seal as seal_module
 from zwgk_desktop.archive.made_with import category_from_text, category_text, parse_made_with
-from zwgk_desktop.archive.seal import chain_hash, payload_hash, seal_quarter, sha256, stored_data_hash, verify
+from zwgk_desktop.archive.seal import chain_hash, payload_hash, seal_quarter, sha256, verify
 from zwgk_desktop.archive.seal_fields import sealed_at_problem, sealed_by_problem
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem, Seal, SealSource, Village
+from zwgk_desktop.db.models import Seal, SealSource
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
@@ -53,24 +54,6 @@ def _without_triggers(db: Path) -> sqlite3.Connection:
     for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
         raw.execute(f'DROP TRIGGER "{name}"')
     return raw
-
-
-def _rehash(db: Path) -> None:
-    """Recompute every hash of every seal, as an attacker with this program's code would: the data,
-    content and PDF hashes of each item, then each seal's payload and the whole chain."""
-    with sessions(db)() as session, session.begin():
-        for village in session.scalars(select(Village)):
-            previous = ""
-            for seal_row in session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)):
-                for entry in seal_row.items:
-                    record = session.get(DisclosureItem, entry.item_id)
-                    rows = store.load_rows(session, [entry.item_id])[entry.item_id]
-                    entry.data_hash = stored_data_hash(session, record, rows, seal_row.format)  # type: ignore[arg-type]
-                    entry.content_hash = sha256(entry.canonical_json.encode("utf-8"))
-                    if entry.pdf is not None:
-                        entry.pdf_hash = sha256(entry.pdf)
-                seal_row.payload_hash = payload_hash(seal_row, village.code, previous, list(seal_row.items))
-                seal_row.chain_hash = previous = chain_hash(previous, seal_row.payload_hash)
 
 
 def _problems(db: Path) -> list[str]:
@@ -104,7 +87,7 @@ def test_rows_changed_with_every_hash_recomputed_are_caught_and_named(sealed: Pa
     raw.execute("UPDATE item_row SET data = ? WHERE item_id = ? AND seq = ?", (json.dumps(changed), item_id, seq))
     raw.commit()
     raw.close()
-    _rehash(sealed)
+    rehash_every_seal(sealed)
     problems = _problems(sealed)
     assert problems, "rows changed and every hash recomputed passed verify"
     assert all("与封存的公开内容不符" in p for p in problems), problems
@@ -121,7 +104,7 @@ def test_a_sheet_swapped_for_another_items_and_rehashed_is_caught(sealed: Path) 
     raw.execute("UPDATE sealed_item SET pdf = ? WHERE id = ?", (pdf, second))
     raw.commit()
     raw.close()
-    _rehash(sealed)
+    rehash_every_seal(sealed)
     problems = _problems(sealed)
     assert len(problems) == 1 and "不是此事项的验证码" in problems[0], problems
 

@@ -40,7 +40,7 @@ from zwgk_desktop.db.models import DisclosureItem, ItemRow, SealSource
 from zwgk_desktop.domain.items import Category, Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput
-from zwgk_desktop.render.correction import Previous, changes, public_item
+from zwgk_desktop.render.correction import Change, Previous, changes, public_item
 from zwgk_desktop.render.layout import LayoutSet, layout_from_text
 from zwgk_desktop.render.public import CANONICAL_VERSION, PUBLIC_RULES, PublicItem
 
@@ -166,10 +166,18 @@ def _difference(sealed_json: Any, public: PublicItem) -> str:
             found = changes(sealed, public.canonical())
     except Exception as exc:
         log.info("comparing sealed content: %r", exc)
+    return DIFFERENT + changes_said(found)
+
+
+# How a re-derived content that is not the sealed one begins (seal.py joins it to its own finding).
+DIFFERENT = "档案中的数据与封存的公开内容不符（按封存时的版式和规则由现存数据重新生成，与验证码对不上）"
+
+
+def changes_said(found: list[Change]) -> str:
+    """What a reader would find changed, in words: the first few places, both values."""
     said = "；".join(f"{c.place}：封存时为“{c.before[:40]}”，现为“{c.after[:40]}”" for c in found[:3])
-    more = f"等 {len(found)} 处" if len(found) > 3 else ""
-    return ("档案中的数据与封存的公开内容不符：按封存时的版式和规则由现存数据重新生成的公开内容，"
-            f"与封存的内容（验证码）对不上{'（' + said + more + '）' if said else ''}")
+    more = f"（共 {len(found)} 处）" if len(found) > 3 else ""
+    return f"：{said}{more}" if said else ""
 
 
 def pdf_code_problem(pdf: bytes, code: str) -> str | None:

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.archive import made_with, seal_fields
 from zwgk_desktop.archive.first_public import HOW, first_public_of, impossible
-from zwgk_desktop.archive.rederive import Rederiver, pdf_code_problem
+from zwgk_desktop.archive.rederive import DIFFERENT, Rederiver, pdf_code_problem
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
@@ -418,17 +418,18 @@ def _verify_item(session: Session, seal: Seal, entry: SealedItem, seal_where: st
         log.info("reading rows of item %s: %r", entry.item_id, exc)
         found.append(Problem("档案中的数据无法读取（明细行被改动或损坏）", where=where))
         return found
+    derived = rederiver.problems(seal.made_with or "", record, content, entry.content_hash) \
+        if seal.format >= 4 and rederiver is not None and content is not None else []
     if stored_data_hash(session, record, rows, seal.format) != entry.data_hash:
         sealed_code = _sealed_value(entry, "village_code")
         if sealed_code is not None and sealed_code != record.village.code:
             found.append(Problem(f"村的网址代码被从“{sealed_code}”改为“{record.village.code}”"
                                  "（已印出的二维码都指向原代码）", where=where))
         else:
-            found.append(Problem("档案中的数据与封存时不符（金额、姓名或行数被改动）", where=where))
-    if seal.format >= 4 and rederiver is not None and content is not None:
-        found += [Problem(reason, where=where)
-                  for reason in rederiver.problems(seal.made_with or "", record, content, entry.content_hash)]
-    return found
+            # One finding for one change: what re-deriving found changed, where it says.
+            detail = derived.pop(0)[len(DIFFERENT):] if derived and derived[0].startswith(DIFFERENT) else ""
+            found.append(Problem(f"档案中的数据与封存时不符（金额、姓名或行数被改动）{detail}", where=where))
+    return found + [Problem(reason, where=where) for reason in derived]
 
 
 def code_from_hash(content_hash: str) -> str:
