@@ -433,3 +433,53 @@ def test_a_bundle_carries_the_texts_its_seals_were_made_with_and_a_rehashed_edit
         fix_manifests=True)
     done = run_zwgk("bundle", "import", str(forged), "--db", str(other), cwd=tmp_path)
     assert done.code == 2 and "档案包缺少封存时所用的版式文件" in done.err, done.err
+
+
+# -- the previous release's own code --------------------------------------------------------------
+
+
+def test_an_archive_sealed_by_the_previous_release_itself_still_verifies_after_the_upgrade(tmp_path: Path) -> None:
+    """The release before seal format 4, taken from the repository's history, makes and seals an
+    archive with its own code; this one upgrades it (migration 0011), verifies it, and seals on."""
+    import os
+    import subprocess
+    import sys
+    import tarfile
+
+    import zwgk_desktop
+
+    root = Path(zwgk_desktop.__file__).resolve().parents[1]
+
+    def git(*args: str) -> bytes:
+        return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True).stdout
+
+    try:
+        added = git("log", "--format=%H", "-1", "--diff-filter=A", "--",
+                    "zwgk_desktop/db/migrations/versions/0011_proofs.py").decode().strip()
+        assert added
+        release = git("archive", "--format=tar", f"{added}^", "zwgk_desktop", "layouts", "assets")
+    except (OSError, subprocess.CalledProcessError, AssertionError):
+        pytest.skip("needs the repository's history (git), to take the previous release's code from it")
+    previous = tmp_path / "previous"
+    previous.mkdir()
+    (tmp_path / "release.tar").write_bytes(release)
+    with tarfile.open(tmp_path / "release.tar") as tar:
+        tar.extractall(previous, filter="data")
+    db = tmp_path / "archive.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(previous), "ZWGK_DATA_DIR": str(tmp_path / "data")}
+    for args in (("demo",), ("seal", "--village", "donggang", "--period", "2025Q4", "--by", "王德明"),
+                 ("seal", "--village", "donggang", "--period", "2026Q1", "--by", "王德明")):
+        done = subprocess.run([sys.executable, "-c", "import sys, zwgk_desktop.launch as l; "
+                               f"assert l.__file__.startswith({str(previous)!r}); sys.exit(l.zwgk())",
+                               *args, "--db", str(db)], cwd=previous, env=env, capture_output=True, text=True)
+        assert done.returncode == 0, (args, done.stdout, done.stderr)
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("0010",)
+        assert raw.execute("SELECT DISTINCT format FROM seal").fetchall() == [(3,)]
+    assert run_zwgk("init", "--db", str(db), cwd=tmp_path).code == 0  # the upgrade, after its backup
+    assert run_zwgk("verify", "--db", str(db), cwd=tmp_path).code == 0
+    seal(db, "donggang", "2026Q2")
+    done = run_zwgk("verify", "--db", str(db), cwd=tmp_path)
+    assert done.code == 0, done.out
+    with sqlite3.connect(db) as raw:
+        assert raw.execute("SELECT format FROM seal ORDER BY id").fetchall() == [(3,), (3,), (4,)]
