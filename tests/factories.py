@@ -134,3 +134,31 @@ def changed_behind_the_back(source: Path, copy: Path, *statements: str) -> None:
         db.execute(statement)
     db.commit()
     db.close()
+
+
+def rehash_every_seal(db: Path) -> None:
+    """Recompute every hash of every seal of a SQLite archive, as an attacker with this program's
+    code would: each item's data, content and PDF hash, then each seal's payload and the chain."""
+    from sqlalchemy import select
+
+    from zwgk_desktop.archive.seal import chain_hash, payload_hash, sha256, stored_data_hash
+    from zwgk_desktop.db import store
+    from zwgk_desktop.db.engine import open_engine, session_factory
+    from zwgk_desktop.db.models import DisclosureItem, Seal, Village
+
+    engine = open_engine(str(db))
+    with session_factory(engine)() as session, session.begin():
+        for village in session.scalars(select(Village)):
+            previous = ""
+            for seal in session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)):
+                for entry in seal.items:
+                    record = session.get(DisclosureItem, entry.item_id)
+                    assert record is not None
+                    rows = store.load_rows(session, [entry.item_id])[entry.item_id]
+                    entry.data_hash = stored_data_hash(session, record, rows, seal.format)
+                    entry.content_hash = sha256(entry.canonical_json.encode("utf-8"))
+                    if entry.pdf is not None:
+                        entry.pdf_hash = sha256(entry.pdf)
+                seal.payload_hash = payload_hash(seal, village.code, previous, list(seal.items))
+                seal.chain_hash = previous = chain_hash(previous, seal.payload_hash)
+    engine.dispose()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ArchiveCache, run_zwgk
-from factories import changed_behind_the_back
+from factories import changed_behind_the_back, rehash_every_seal
 from sqlalchemy import func, select
 
 from zwgk_desktop.archive.backup import list_backups, restore, take_backup
@@ -153,10 +153,20 @@ def _tamper_sealed_title(db: sqlite3.Connection, rng: random.Random) -> None:
     db.execute("UPDATE sealed_item SET title = '伪造的标题' WHERE id = ?", (entry_id,))
 
 
+def _tamper_amount_rehashed(db: sqlite3.Connection, rng: random.Random) -> None:
+    """An amount changed, then every hash of every seal recomputed with this program's code: only
+    making the public content again from the rows (seal format 4) shows it."""
+    _tamper_amount(db, rng)
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+        db.execute(f'DROP TRIGGER "{name}"')
+    db.commit()
+    rehash_every_seal(Path(db.execute("PRAGMA database_list").fetchone()[2]))
+
+
 TAMPERS: dict[str, Callable[[sqlite3.Connection, random.Random], None]] = {
     "amount": _tamper_amount, "name": _tamper_name, "pdf byte": _tamper_pdf, "deleted row": _tamper_deleted_row,
     "reordered chain": _tamper_chain, "public content": _tamper_public_json, "pdf as text": _tamper_pdf_as_text,
-    "sealed title": _tamper_sealed_title,
+    "sealed title": _tamper_sealed_title, "amount, every hash recomputed": _tamper_amount_rehashed,
 }
 
 

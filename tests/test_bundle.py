@@ -216,7 +216,8 @@ ALTERATIONS = {
     "amount, manifests recomputed": (_amount, True, "数据与封存时不符"),
     "public text, manifests recomputed": (_public_text, True, "公开内容与验证码不符"),
     "added file": (_extra_file, False, "被加入"),
-    "reordered seals, manifests recomputed": (_reordered, True, "封存链被改动"),
+    # Said by the seals' times when they differ (seals made within one second: by the chain).
+    "reordered seals, manifests recomputed": (_reordered, True, "被改动"),
 }
 
 

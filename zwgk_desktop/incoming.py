@@ -83,12 +83,20 @@ def read_small(path: Path, what: str, shown: str | None = None, most: int = MAX_
 
 def load_toml(path: Path, what: str, shown: str | None = None, most: int = MAX_TOML) -> dict[str, Any]:
     """A TOML file a township or a clerk wrote: its table, or BadInput naming `what` and the file."""
-    name = f"{what} {shown or path}"
+    return parse_toml(toml_text(path, what, shown, most), f"{what} {shown or path}")
+
+
+def toml_text(path: Path, what: str, shown: str | None = None, most: int = MAX_TOML) -> str:
+    """A small TOML file's text as its author wrote it (a byte-order mark dropped), not parsed yet."""
     raw = read_small(path, what, shown, most)
     try:
-        text = raw.decode("utf-8-sig")  # Notepad may have saved it with a byte-order mark
+        return raw.decode("utf-8-sig")  # Notepad may have saved it with a byte-order mark
     except UnicodeDecodeError:
-        raise BadInput(f"{name} 不是 UTF-8 编码的文本") from None
+        raise BadInput(f"{what} {shown or path} 不是 UTF-8 编码的文本") from None
+
+
+def parse_toml(text: str, name: str) -> dict[str, Any]:
+    """A TOML text's table (a file's, or one kept in the archive), or BadInput naming `name`."""
     if _LONG_DOTTED_KEY.search(text):
         raise too_deep(name)
     return _parsed(tomllib.loads, text, name)

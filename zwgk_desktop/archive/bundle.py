@@ -30,8 +30,11 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__
-from zwgk_desktop.archive import signing
+from zwgk_desktop.archive import seal_fields, signing
+from zwgk_desktop.archive.first_public import HOW
+from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with, source_problem, store_sources
 from zwgk_desktop.archive.seal import (
+    RETENTIONS,
     canonical,
     chain_hash,
     hashed_record,
@@ -48,6 +51,7 @@ from zwgk_desktop.db.models import (
     Seal,
     SealArrival,
     SealedItem,
+    SealSource,
     Village,
     public_number,
 )
@@ -136,7 +140,7 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
                         "payload_hash": seal.payload_hash, "chain_hash": seal.chain_hash,
                         **{key: getattr(seal, key) for key in _SEAL_PROOFS}, "items": sealed_items})
     township = village.township
-    document = {"bundle_format": BUNDLE_FORMAT, "township": township.name,
+    document = {"bundle_format": BUNDLE_FORMAT, "township": township.name, "sources": _sources_of(session, seals),
                 "village": {"name": village.name, "code": village.code, "phone": village.supervision_phone},
                 "seals": entries,
                 # Numbers of deleted items: sheets may carry them, so the township gives them to nothing.
@@ -155,6 +159,17 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
     })
     held = sum(1 for seal in seals if seal.kind == "key")
     return ExportResult(out, len(seals) - held, items, out.stat().st_size, held)
+
+
+def _sources_of(session: Session, seals: list[Seal]) -> list[dict[str, str]]:
+    """The texts the seals were made with (archive.made_with), each once, so the township can make
+    every item's public content again as the village sealed it."""
+    digests: set[str] = set()
+    for seal in seals:
+        if seal.format >= 4 and seal.made_with is not None:
+            digests |= set(parse_made_with(seal.made_with).digests)
+    found = session.scalars(select(SealSource).where(SealSource.digest.in_(sorted(digests)))).all()
+    return [{"digest": s.digest, "kind": s.kind, "text": s.text} for s in sorted(found, key=lambda s: s.digest)]
 
 
 def _write_bag(out: Path, payload: dict[str, bytes], info: dict[str, str]) -> None:
@@ -324,21 +339,24 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
                 not 1 <= entry["number"] < 2**31 or not re.fullmatch(r"\d{4}Q[1-4]", entry["period"])
                 or len(entry["retired_at"] or "") > 40):
             problems.append(Problem("编号、季度或作废时间不对", where=where))
+    sources = _check_sources(document.get("sources", []), shown, problems)
     quarters: set[str] = set()
+    previous_sealed_at: Any = None
     for index, entry in enumerate(seals, start=1):
         where = f"{shown} 第{index}个封存"
         if not _typed(entry, _SEAL_KEYS, where, problems):
             continue
-        if entry["kind"] == "key" and (entry["items"] or entry["format"] < 4
-                                       or signing.parse_event(entry.get("event")) is None):
-            problems.append(Problem("密钥记录不对（含有事项、格式不对或内容无法读取）", where=where))
-        if entry["kind"] not in ("quarter", "correction", "key") or entry["format"] not in (2, 3, 4) \
-                or not _HASH.match(entry["payload_hash"]) or not _HASH.match(entry["chain_hash"]):
-            problems.append(Problem("封存的种类、格式或哈希不对", where=where))
-        try:
-            Quarter.parse(entry["period"])
-        except BadInput:
-            problems.append(Problem(f"季度“{entry['period'][:20]}”不对", where=where))
+        if entry["kind"] == "key" and (entry["items"] or signing.parse_event(entry.get("event")) is None):
+            problems.append(Problem("密钥记录不对（含有事项，或内容无法读取）", where=where))
+        if entry["format"] == 1:
+            problems.append(Problem("封存格式 1 以数据库内部编号计算哈希，不能迁到别的数据库", where=where))
+        problems += [Problem(reason, where=where) for reason in seal_fields.seal_problems(
+            kind=entry["kind"], format=entry["format"], period=entry["period"], sealed_at=entry["sealed_at"],
+            sealed_by=entry["sealed_by"], payload_hash=entry["payload_hash"], chain_hash=entry["chain_hash"],
+            made_with=entry.get("made_with"), holds_items=bool(entry["items"]), signer=entry.get("signer"),
+            event=entry.get("event"), previous_sealed_at=previous_sealed_at)]
+        previous_sealed_at = entry["sealed_at"]
+        problems += _sources_named(entry, sources, where)
         if entry["kind"] == "quarter":
             if entry["period"] in quarters:
                 problems.append(Problem(f"{entry['period']} 被封存了两次", where=where))
@@ -347,7 +365,40 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
             at = f"{where} 事项 {item.get('number') if isinstance(item, dict) else '?'}"
             if _typed(item, _ITEM_KEYS, at, problems) and _typed(item["record"], _RECORD_KEYS, at, problems):
                 problems += _check_item(item, contents, at)
+                problems += [Problem(reason, where=at) for reason in seal_fields.sealed_item_problems(
+                    format=entry["format"], **_sealed_first_public(item), **_proofs(item, _ITEM_PROOFS),
+                    retentions=RETENTIONS, hows=HOW)]
     return problems
+
+
+def _check_sources(value: Any, shown: str, problems: list[Problem]) -> set[str]:
+    """The texts the bundle's seals were made with, each what its digest names; their digests."""
+    if not isinstance(value, list):
+        problems.append(Problem("封存所用的版式和类别定义（sources）不是清单", where=shown))
+        return set()
+    found = set()
+    for index, source in enumerate(value, start=1):
+        where = f"{shown} 第{index}个封存依据"
+        if not _typed(source, {"digest": _TEXT, "kind": _TEXT, "text": _TEXT}, where, problems):
+            continue
+        if reason := source_problem(source["digest"], source["kind"], source["text"]):
+            problems.append(Problem(f"封存所用的版式或类别定义不对：{reason}", where=where))
+        else:
+            found.add(source["digest"])
+    return found
+
+
+def _sources_named(entry: dict[str, Any], sources: set[str], where: str) -> list[Problem]:
+    """A seal of format 4 names the texts it was made with: the bundle must carry each."""
+    if not isinstance(entry["format"], int) or entry["format"] < 4 or entry["kind"] == "key":
+        return []
+    try:
+        named = parse_made_with(entry.get("made_with")).digests
+    except MadeWithError:
+        return []  # said by seal_problems
+    missing = sorted(set(named) - sources)
+    return [Problem(f"档案包缺少封存时所用的{'版式文件' if named[d] == 'layout' else '类别定义'}"
+                    f"（摘要 {d[:12]}…）", where=where) for d in missing]
 
 
 def _check_item(item: dict[str, Any], contents: dict[str, bytes], at: str) -> list[Problem]:
@@ -483,6 +534,8 @@ def import_bundle(session: Session, path: Path, progress: Callable[[int, int], N
         raise BadInput(f"本库中{village.name}的封存（{len(held)} 个）比档案包（{len(bundle_seals)} 个）还新，无需导入")
     new = bundle_seals[len(held):]
     previous = held[-1] if held else None
+    store_sources(session, {source["digest"]: (source["kind"], source["text"])
+                            for source in document.get("sources", [])})
     items = 0
     for done, entry in enumerate(new, start=1):
         previous = _import_seal(session, village, entry, contents, previous, shown)

@@ -8,20 +8,24 @@ seal breaks every later link. `verify` recomputes all of it and names what does 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
+import logging
+import re
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.archive import signing
+from zwgk_desktop.archive import made_with, seal_fields, signing
 from zwgk_desktop.archive.filing import file_items
-from zwgk_desktop.archive.first_public import first_public_of, impossible
+from zwgk_desktop.archive.first_public import HOW, first_public_of, impossible
+from zwgk_desktop.archive.rederive import DIFFERENT, Rederiver, pdf_code_problem
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
@@ -33,6 +37,12 @@ from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.correction import public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
+from zwgk_desktop.render.public import CODE_LENGTH
+
+log = logging.getLogger(__name__)
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+# 保管期限 (DA/T 22): what an item may be filed under.
+RETENTIONS = ("永久", "30年", "10年")
 
 
 def sha256(data: bytes) -> str:
@@ -120,6 +130,8 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     village = store.find_village(session, village_name)
     if not sealed_by.strip():
         raise BadInput("请写明封存人（--by 姓名）")
+    if reason := seal_fields.sealed_by_problem(sealed_by.strip()):
+        raise BadInput(f"{reason}：没有封存")
     base_url = village.township.base_url or ""
     records, kind = to_seal(session, village, period)
     rows = store.load_rows(session, [r.id for r in records])
@@ -129,6 +141,9 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
         raise BadInput(f"有 {len(problems)} 处错误，不能封存：", problems)
     data_hashes = {r.id: stored_data_hash(session, r, rows[r.id], SEAL_FORMAT) for r in records}
     place = store.place_of(village)
+    # What the public content is made with, recorded so verify can make it again (archive.rederive).
+    made, sources = made_with.record(
+        layouts, [*(i.category for i in items), *(["correction"] if any(i.supersedes for i in items) else [])], place)
     replaced = previous_versions(session, items, layouts, place)
     sealed: list[SealedItem] = []
     sheets = 0
@@ -164,8 +179,16 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     signer = signing.signer_for(session, village, sealed_by.strip(), now) if SEAL_FORMAT >= 4 else None
     previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
     previous_chain = previous.chain_hash if previous else ""
+    sealed_at = seal_fields.utc_now_text(now)
+    if previous is not None and (reason := seal_fields.sealed_at_problem(sealed_at, previous.sealed_at)):
+        raise BadInput(f"这台电脑的时间（{sealed_at}）早于{village.name}上一次封存的时间（{previous.sealed_at}）："
+                       "没有封存；请先把电脑的日期和时间改对" if seal_fields.sealed_at_moment(previous.sealed_at)
+                       else f"{village.name}上一次封存的记录不对（{reason}）：没有封存，请先运行 zwgk verify 查明")
+    if SEAL_FORMAT >= 4:  # (a test seals as the previous format did, which recorded none of it)
+        made_with.store_sources(session, sources)
     seal = Seal(village_id=village.id, period=str(period), kind=kind, format=SEAL_FORMAT,
-                sealed_by=sealed_by.strip(), sealed_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+                sealed_by=sealed_by.strip(), sealed_at=sealed_at,
+                made_with=made.to_json() if SEAL_FORMAT >= 4 else None,
                 previous_id=previous.id if previous else None, payload_hash="", chain_hash="",
                 signer=signer.fingerprint if signer else None)
     file_items(village, layouts, period, records, sealed, next_archive_number(session, village.id))  # 件号, 档号
@@ -224,36 +247,65 @@ def verify(session: Session, village_name: str | None = None) -> tuple[int, list
     checked = 0
     for village in villages:
         checked += _verify_village(session, village, problems)
+    problems += _orphans(session, villages, whole=village_name is None)
     return checked, problems
+
+
+def _orphans(session: Session, villages: list[Village], *, whole: bool) -> list[Problem]:
+    """Sealed items whose seal is gone: the seal was deleted and its items left behind (the
+    items then count as unsealed and could be edited and sealed again)."""
+    query = (select(SealedItem.title, SealedItem.archive_number, DisclosureItem.village_id)
+             .outerjoin(DisclosureItem, DisclosureItem.id == SealedItem.item_id)
+             .where(SealedItem.seal_id.not_in(select(Seal.id))).order_by(SealedItem.id))
+    names = {v.id: v.name for v in villages}
+    found = []
+    for title, number, village_id in session.execute(query):
+        if village_id in names or (whole and village_id is None):
+            found.append(Problem("封存记录被删除了，它封存的事项还留在档案中（这些事项可能已被改动后重新封存）",
+                                 where=f"{names.get(village_id, '档案')} 事项“{seal_fields.shown(title, 60)}”"
+                                       f"（件号 {seal_fields.shown(number)}）"))
+    return found
+
+
+# What a stored value, changed behind the app's back, may make the checks trip on: said as damage,
+# never a crash (the checks below are written for the values the program writes).
+_DAMAGE = (TypeError, ValueError, AttributeError, KeyError, IndexError, LookupError, ArithmeticError)
 
 
 def _verify_village(session: Session, village: Village, problems: list[Problem]) -> int:
     seals = list(session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)))
+    rederiver = Rederiver(session)
     previous: Seal | None = None
     checked = 0
     for seal in seals:
         where = seal_where(village, seal)
-        expected_previous = previous.id if previous else None
-        if seal.previous_id is not None and seal.previous_id != expected_previous \
-                and session.get(Seal, seal.previous_id) is None:
-            problems.append(Problem(f"封存链断开：它之前的封存（第 {seal.previous_id} 号）已从档案中删除"
-                                    f"{_unsealed_quarters(session, village)}", where=where))
-        elif seal.previous_id != expected_previous:
-            problems.append(Problem("封存链断开：上一个封存不是应有的那一个（封存被删除、插入或调换了次序）",
-                                    where=where))
-        previous_chain = previous.chain_hash if previous else ""
         items = list(seal.items)
-        if payload_hash(seal, village.code, previous_chain, items) != seal.payload_hash:
-            problems.append(Problem("封存记录被改动（封存人、时间或事项清单与封存时不符）", where=where))
-        if chain_hash(previous_chain, seal.payload_hash) != seal.chain_hash:
-            problems.append(Problem("链式哈希不符：此封存或之前的封存被改动", where=where))
+        try:
+            problems += _verify_seal(session, village, seal, previous, items, where)
+        except _DAMAGE as exc:
+            log.info("verifying seal %s: %r", seal.id, exc)
+            problems.append(Problem("封存记录无法读取：被改动或损坏", where=where))
+        sound = not seal_fields.seal_problems(
+            kind=seal.kind, format=seal.format, period=seal.period, sealed_at=seal.sealed_at,
+            sealed_by=seal.sealed_by, payload_hash=seal.payload_hash, chain_hash=seal.chain_hash,
+            made_with=seal.made_with, holds_items=bool(items), signer=seal.signer, event=seal.event,
+            newest_format=SEAL_FORMAT)
         for entry in items:
             checked += 1
-            problems += _verify_item(session, entry, where)
+            try:
+                problems += _verify_item(session, seal, entry, where, rederiver if sound else None)
+            except _DAMAGE as exc:
+                log.info("verifying sealed item %s: %r", entry.id, exc)
+                problems.append(Problem("封存的事项记录无法读取：被改动或损坏",
+                                        where=f"{where} 事项（件号 {seal_fields.shown(entry.archive_number)}）"))
         if seal.kind == "quarter":
             problems += _left_out(session, village, seal.period, where)
         previous = seal
-    problems += signing.check_village(session, village, seals, [seal_where(village, seal) for seal in seals])
+    try:
+        problems += signing.check_village(session, village, seals, [seal_where(village, seal) for seal in seals])
+    except _DAMAGE as exc:
+        log.info("checking the signatures of %s: %r", village.code, exc)
+        problems.append(Problem("封存的签名记录无法读取：被改动或损坏", where=f"{village.name}档案"))
     filed = [entry.archive_number for seal in seals for entry in seal.items]  # in the order they were sealed
     if filed != list(range(1, len(filed) + 1)):
         problems.append(Problem("件号不连续、重复或次序不对（应依封存先后为 1–"
@@ -262,22 +314,53 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
 
 
 def seal_where(village: Village, seal: Seal) -> str:
-    """A seal as named in what `verify` finds: 东岗村 2026Q3 封存 / 更正封存 / 密钥记录."""
-    return f"{village.name} {seal.period} {SEAL_KIND_NAMES.get(seal.kind, '封存')}"
+    """A seal as named in what `verify` finds: 东岗村 2026Q3 封存 / 更正封存 / 密钥记录 (whatever its
+    stored kind and quarter have become)."""
+    kind = SEAL_KIND_NAMES.get(seal.kind, "封存") if isinstance(seal.kind, str) else "封存"
+    return f"{village.name} {seal_fields.shown(seal.period, 10)} {kind}"
 
 
 SEAL_KIND_NAMES = {"quarter": "封存", "correction": "更正封存", "key": "密钥记录"}
+
+
+def _verify_seal(session: Session, village: Village, seal: Seal, previous: Seal | None, items: list[SealedItem],
+                 where: str) -> list[Problem]:
+    """The seal's own fields, its link to the previous one and its hashes."""
+    found = [Problem(reason, where=where) for reason in seal_fields.seal_problems(
+        kind=seal.kind, format=seal.format, period=seal.period, sealed_at=seal.sealed_at, sealed_by=seal.sealed_by,
+        payload_hash=seal.payload_hash, chain_hash=seal.chain_hash, made_with=seal.made_with,
+        holds_items=bool(items), signer=seal.signer, event=seal.event,
+        previous_sealed_at=previous.sealed_at if previous else None, newest_format=SEAL_FORMAT)]
+    expected_previous = previous.id if previous else None
+    if seal.previous_id is not None and seal.previous_id != expected_previous \
+            and session.get(Seal, seal.previous_id) is None:
+        found.append(Problem(f"封存链断开：它之前的封存（第 {seal.previous_id} 号）已从档案中删除"
+                             f"{_unsealed_quarters(session, village)}", where=where))
+    elif seal.previous_id != expected_previous:
+        found.append(Problem("封存链断开：上一个封存不是应有的那一个（封存被删除、插入或调换了次序）",
+                             where=where))
+    previous_chain = previous.chain_hash if previous else ""
+    if isinstance(seal.format, bool) or seal.format not in seal_fields.KNOWN_FORMATS:
+        return found  # its hashes cannot be recomputed: the format said so above
+    if payload_hash(seal, village.code, previous_chain, items) != seal.payload_hash:
+        found.append(Problem("封存记录被改动（封存人、时间或事项清单与封存时不符）", where=where))
+    if not all(isinstance(h, str) and h.isascii() for h in (previous_chain, seal.payload_hash)) \
+            or chain_hash(previous_chain, seal.payload_hash) != seal.chain_hash:
+        found.append(Problem("链式哈希不符：此封存或之前的封存被改动", where=where))
+    return found
 
 
 def _left_out(session: Session, village: Village, period: str, where: str) -> list[Problem]:
     """Items of a sealed quarter that no seal holds: nothing can be added to a sealed quarter but a
     correction, so such an item was taken out of its seal (and may have been changed since)."""
     sealed = select(SealedItem.item_id)
-    records = session.scalars(select(DisclosureItem).where(
-        DisclosureItem.village_id == village.id, DisclosureItem.period == period,
-        DisclosureItem.supersedes_id.is_(None), DisclosureItem.id.not_in(sealed)).order_by(DisclosureItem.id))
+    # Only the columns named: a date damaged elsewhere in the row must not stop the check.
+    records = session.execute(select(func.coalesce(DisclosureItem.number, DisclosureItem.id), DisclosureItem.title)
+                              .where(DisclosureItem.village_id == village.id, DisclosureItem.period == period,
+                                     DisclosureItem.supersedes_id.is_(None), DisclosureItem.id.not_in(sealed))
+                              .order_by(DisclosureItem.id))
     return [Problem("在已封存的季度里，却不在任何封存中：封存记录被删掉了，此事项的内容可能已被改动",
-                    where=f"{where} 事项 {public_number(r)}“{r.title}”") for r in records]
+                    where=f"{where} 事项 {number}“{title}”") for number, title in records]
 
 
 def _unsealed_quarters(session: Session, village: Village) -> str:
@@ -304,47 +387,77 @@ def _stored_bytes(session: Session, entry_id: int) -> tuple[bytes | None, bytes 
     return (text_.encode("utf-8") if text_ is not None else None), pdf
 
 
-def _verify_item(session: Session, entry: SealedItem, seal_where: str) -> list[Problem]:
-    record = session.get(DisclosureItem, entry.item_id)
+def _verify_item(session: Session, seal: Seal, entry: SealedItem, seal_where: str,
+                 rederiver: Rederiver | None) -> list[Problem]:
+    """One sealed item: its sealed content and PDF, its stored rows, and (seal format 4, when its
+    seal's own fields are sound) its public content made again from those rows as sealed."""
+    try:
+        record = session.get(DisclosureItem, entry.item_id)
+        damaged = False
+    except _DAMAGE as exc:  # a date or JSON value of the item's row that no longer reads
+        log.info("reading item %s: %r", entry.item_id, exc)
+        record, damaged = None, True
     filed = f"（件号 {entry.archive_number}）" if entry.archive_number else ""
-    where = f"{seal_where} 事项 {_number_shown(entry, record)}“{entry.title}”{filed}"
-    found = []
-    if entry.seal.format < 3 and (entry.first_public_at is not None or entry.first_public_how is not None):
-        found.append(Problem("封存时没有首次公开的记录，记录是事后补写的", where=where))
+    where = f"{seal_where} 事项 {_number_shown(entry, record)}“{seal_fields.shown(entry.title, 60)}”{filed}"
+    found = [Problem(reason, where=where) for reason in seal_fields.sealed_item_problems(
+        format=seal.format, first_public_at=entry.first_public_at, first_public_how=entry.first_public_how,
+        archive_ref=entry.archive_ref, retention=entry.retention, retentions=RETENTIONS, hows=HOW)]
     content, pdf = _stored_bytes(session, entry.id)
     if content is None or sha256(content) != entry.content_hash:
         found.append(Problem("封存的公开内容被改动（与验证码不符）", where=where))
+    if entry.pdf_hash is None and pdf is not None:
+        found.append(Problem("封存时没有 PDF（不主动公开的事项），PDF 是事后加入的", where=where))
     if entry.pdf_hash is not None:
         if pdf is None:
             found.append(Problem("封存的 PDF 文件缺失", where=where))
         elif sha256(pdf) != entry.pdf_hash:
             found.append(Problem("封存的 PDF 文件被改动", where=where))
+        elif isinstance(entry.content_hash, str) and _HEX64.fullmatch(entry.content_hash) \
+                and (reason := pdf_code_problem(pdf, code_from_hash(entry.content_hash))):
+            found.append(Problem(reason, where=where))
+    if damaged:
+        found.append(Problem("档案中的事项记录无法读取（日期或字段被改动、损坏）", where=where))
+        return found
     if record is None:
         found.append(Problem("事项已从档案中删除", where=where))
         return found
     if entry.first_public_at is not None:
-        doubted = impossible(entry.first_public_at, record.created_at, record.reviewed_on, entry.seal.sealed_at)
+        doubted = impossible(entry.first_public_at, record.created_at, record.reviewed_on, seal.sealed_at)
         if doubted:
             found.append(Problem(f"{doubted}，不可能属实（记录不是程序写下的）", where=where))
     if record.title != entry.title:
-        found.append(Problem(f"封存记录中的标题被改为“{entry.title}”", where=where))
-    rows = [data for (data,) in session.execute(
-        select(ItemRow.data).where(ItemRow.item_id == entry.item_id).order_by(ItemRow.seq))]
-    if stored_data_hash(session, record, rows, entry.seal.format) != entry.data_hash:
+        found.append(Problem(f"封存记录中的标题被改为“{seal_fields.shown(entry.title, 60)}”", where=where))
+    try:
+        rows = [data for (data,) in session.execute(
+            select(ItemRow.data).where(ItemRow.item_id == entry.item_id).order_by(ItemRow.seq))]
+    except _DAMAGE as exc:
+        log.info("reading rows of item %s: %r", entry.item_id, exc)
+        found.append(Problem("档案中的数据无法读取（明细行被改动或损坏）", where=where))
+        return found
+    derived = rederiver.problems(seal.made_with or "", record, content, entry.content_hash) \
+        if seal.format >= 4 and rederiver is not None and content is not None else []
+    if stored_data_hash(session, record, rows, seal.format) != entry.data_hash:
         sealed_code = _sealed_value(entry, "village_code")
         if sealed_code is not None and sealed_code != record.village.code:
             found.append(Problem(f"村的网址代码被从“{sealed_code}”改为“{record.village.code}”"
                                  "（已印出的二维码都指向原代码）", where=where))
         else:
-            found.append(Problem("档案中的数据与封存时不符（金额、姓名或行数被改动）", where=where))
-    return found
+            # One finding for one change: what re-deriving found changed, where it says.
+            detail = derived.pop(0)[len(DIFFERENT):] if derived and derived[0].startswith(DIFFERENT) else ""
+            found.append(Problem(f"档案中的数据与封存时不符（金额、姓名或行数被改动）{detail}", where=where))
+    return found + [Problem(reason, where=where) for reason in derived]
+
+
+def code_from_hash(content_hash: str) -> str:
+    """The 验证码 of content with this SHA-256 (as `PublicItem.code` makes it)."""
+    return base64.b32encode(bytes.fromhex(content_hash)).decode("ascii")[:CODE_LENGTH]
 
 
 def _sealed_value(entry: SealedItem, key: str) -> Any:
     """A value of the item's sealed public content, or None if it cannot be read."""
     try:
         content = json.loads(entry.canonical_json)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return None
     return content.get(key) if isinstance(content, dict) else None
 

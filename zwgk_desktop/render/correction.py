@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Any
 
-from zwgk_desktop.domain.items import Item
+from zwgk_desktop.domain.items import Category, Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.public import PublicItem, build_public_item, listed_names
@@ -178,14 +179,17 @@ def notice_for(correction: Item, previous: Previous, corrected: dict[str, Any]) 
     )
 
 
-def public_item(item: Item, layouts: LayoutSet, place: Place, previous: Previous | None = None) -> PublicItem:
+def public_item(item: Item, layouts: LayoutSet, place: Place, previous: Previous | None = None,
+                categories: Mapping[str, Category] | None = None) -> PublicItem:
     """What the public sees of any item: its own sheet, or for a correction its 更正公告.
 
     Every public output (board, archive, online copy) comes through here, so a correction has
-    the same verification code wherever it appears.
+    the same verification code wherever it appears. `categories`: the definitions a seal
+    recorded (archive.rederive), where they are not today's.
     """
     layout = layouts.for_category(item.category)
-    own = build_public_item(item, layout, place)
+    chosen = categories or {}
+    own = build_public_item(item, layout, place, schema=chosen.get(item.category))
     if item.supersedes is None:
         return own
     if previous is None:
@@ -194,4 +198,5 @@ def public_item(item: Item, layouts: LayoutSet, place: Place, previous: Previous
     # The reason is the clerk's words ("林大田户已迁出"): the households of both versions' lists
     # are masked in it as the lists show them.
     masked = (*listed_names(item, layout), *previous.names)
-    return build_public_item(notice, layouts.for_category("correction"), place, also_masked=masked)
+    return build_public_item(notice, layouts.for_category("correction"), place, also_masked=masked,
+                             schema=chosen.get("correction"))

@@ -16,7 +16,7 @@ from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.holidays import is_holiday_file
 from zwgk_desktop.errors import BadInput, Problem
-from zwgk_desktop.incoming import load_toml
+from zwgk_desktop.incoming import parse_toml, toml_text
 from zwgk_desktop.render.pack_text import NAME_LIMIT, NOTE_LIMIT, SHORT_LIMIT, TEMPLATE_LIMIT, excerpt, text_problem
 
 PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0)}
@@ -202,8 +202,18 @@ class _Reader:
 
 def load_layout(path: Path) -> Layout:
     """Read and check one layout file; raise BadInput naming the file, key and reason."""
-    shown = str(path)
-    raw = load_toml(path, "版式文件")
+    return layout_from_text(layout_text(path), path)
+
+
+def layout_text(path: Path) -> str:
+    """A layout file's own text, as a seal records it (archive.made_with)."""
+    return toml_text(path, "版式文件")
+
+
+def layout_from_text(text: str, path: Path, shown: str | None = None) -> Layout:
+    """A layout from its text (a file's, or the one a seal recorded), checked as a file is."""
+    shown = shown or str(path)
+    raw = parse_toml(text, f"版式文件 {shown}")
     problems: list[Problem] = []
     top = _Reader(raw, shown, problems)
     layout = _build(top, path)

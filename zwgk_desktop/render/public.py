@@ -25,12 +25,18 @@ from urllib.parse import quote
 from zwgk_desktop.domain import identity, money
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import Field, Kind
-from zwgk_desktop.domain.items import Item
+from zwgk_desktop.domain.items import Category, Item
 from zwgk_desktop.domain.periods import QUARTER_NAMES, calendar_days_between, chinese_date
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.render.layout import Entry, Layout
 
 CANONICAL_VERSION = 1
+# The version of the rules that make public content from an item: what a layout lets through, how
+# values are formatted and masked (this module, `domain.identity`'s masks and redaction,
+# `domain.money`'s formats). A seal records it (archive.made_with). Raise it whenever the same
+# item and layout would give other content, and keep the old way in `archive.rederive`, so items
+# sealed under it still re-derive: tests/test_proofs.py's golden contents fail until you do.
+PUBLIC_RULES = 1
 CODE_LENGTH = 10
 
 
@@ -143,16 +149,18 @@ def listed_names(item: Item, layout: Layout) -> tuple[str, ...]:
     return (*names, *(str(item.fields[key]) for key in own_keys if item.fields.get(key)))
 
 
-def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Iterable[str] = ()) -> PublicItem:
+def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Iterable[str] = (),
+                      schema: Category | None = None) -> PublicItem:
     """Project a (validated) item through its layout's whitelist.
 
     `also_masked`: names masked elsewhere that this item's free text must not print in full
-    either (a 更正公告's reason names households of the list it corrects).
+    either (a 更正公告's reason names households of the list it corrects). `schema`: the
+    category's definition as a seal recorded it (archive.rederive), instead of today's.
     """
     item_number = item.public_number  # what its URL and 验证码 carry: the village's number, wherever printed
     if item_number is None:
         raise ValueError("an item needs its id before it can be made public")
-    schema = category_of(item.category)
+    schema = schema or category_of(item.category)
     names = identity.ListedNames((*listed_names(item, layout), *also_masked))
     totals_by_field = {
         key: sum(row.get(key) or 0 for row in item.rows) for key in {*layout.totals_sum, *_total_keys(layout)}
