@@ -12,10 +12,10 @@ from pathlib import Path
 from sqlalchemy import select
 
 from zwgk_desktop.archive import signing
-from zwgk_desktop.archive.seal import chain_hash, payload_hash, stored_data_hash
+from zwgk_desktop.archive.seal import canonical, chain_hash, payload_hash, stored_data_hash
 from zwgk_desktop.db import store
 from zwgk_desktop.db.engine import open_engine, session_factory
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, VillageKey
 
 
 def drop_triggers(db: Path) -> None:
@@ -103,6 +103,11 @@ def rechain(db: Path, *, forger: Forger | None = None, change: Callable[[sqlite3
                     entry.data_hash = stored_data_hash(session, record, rows, seal.format)
                 if forger is not None and seal.format >= 4:
                     seal.signer = forger.fingerprint
+                    event = signing.parse_event(seal.event) if seal.kind == "key" else None
+                    if event is not None:  # the key's own record names the forger's key now
+                        event.update(public_key=forger.key.public_b64, fingerprint=forger.fingerprint)
+                        event.pop("old", None)
+                        seal.event = canonical(event).decode("utf-8")
                 seal.payload_hash = payload_hash(seal, village.code, previous, items)
                 seal.chain_hash = chain_hash(previous, seal.payload_hash)
                 if forger is not None and seal.format >= 4:
@@ -110,6 +115,9 @@ def rechain(db: Path, *, forger: Forger | None = None, change: Callable[[sqlite3
                 elif village.code in own and seal.format >= 4:
                     seal.signature = own[village.code].sign(village.code, seal.chain_hash)
                 previous = seal.chain_hash
+            if forger is not None:  # and the archive's register of its own keys
+                for row in session.scalars(select(VillageKey).where(VillageKey.village_id == village.id)):
+                    row.fingerprint, row.public_key = forger.fingerprint, forger.key.public_b64
     engine.dispose()
 
 

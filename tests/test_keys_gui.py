@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from test_archive import seal
 from test_gui import window  # noqa: F401  (the fixture)
@@ -41,14 +42,12 @@ def test_the_key_dialog_shows_the_fingerprint_and_keeps_the_copies(qtbot, window
 
 def test_after_the_first_seal_the_clerk_is_asked_to_keep_a_copy(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]  # noqa: F811
                                                                 monkeypatch) -> None:
-    asked: list[str] = []
-
-    def question(_parent, _title, text, *_args):  # type: ignore[no-untyped-def]
-        asked.append(text)
-        return QMessageBox.StandardButton.No
-
-    monkeypatch.setattr(QMessageBox, "question", question)
     with qtbot.waitSignal(window.sealed, timeout=60000):
         window.seal(1, "2026Q2", "王德明")
-    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    qtbot.waitUntil(lambda: window.key_question is not None, timeout=5000)
+    box = window.key_question
+    assert box is not None
+    assert box.isVisible() and box.windowModality() != Qt.WindowModality.NonModal  # asked, without blocking
+    asked = [box.text()]
+    box.done(QMessageBox.StandardButton.No)
     assert "U盘" in asked[-1] and "恢复单" in asked[-1] and "找不回" in asked[-1]

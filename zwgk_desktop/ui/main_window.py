@@ -77,6 +77,7 @@ class MainWindow(QMainWindow):
         self.read_only = archive.read_only  # the auditor's view: the database is opened read-only too
         self.layouts = archive.layouts
         self.log_path = log_path
+        self.key_question: QMessageBox | None = None  # asking for copies of a key just made, while shown
         self.editor: ItemEditor | None = None
         self.place: Place | None = None
         self.previous: Previous | None = None  # for a correction: the version it replaces
@@ -639,13 +640,23 @@ class MainWindow(QMainWindow):
             self._on_key_made(sealed)
 
     def _on_key_made(self, sealed: sealing.Sealed) -> None:
-        """The village's key was made by this seal: ask for the copies off the PC now."""
-        answer = QMessageBox.question(
-            self, "请保存签名密钥",
-            f"{sealed.village}的签名密钥已生成。\n\n{keys.WHY_A_COPY}\n\n现在就复制到U盘、打印恢复单吗？",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        if answer == QMessageBox.StandardButton.Yes:
-            self.key_dialog(sealed.village).exec()
+        """The village's key was made by this seal: ask for the copies off the PC now. The question
+        is window-modal but does not block (`open`, not `exec`): the seal's other listeners, and
+        the event loop, carry on while the clerk reads it."""
+        box = QMessageBox(QMessageBox.Icon.Question, "请保存签名密钥",
+                          f"{sealed.village}的签名密钥已生成。\n\n{keys.WHY_A_COPY}\n\n现在就复制到U盘、打印恢复单吗？",
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        village = sealed.village
+
+        def answered(button: int) -> None:
+            if button == QMessageBox.StandardButton.Yes:
+                self.key_dialog(village).open()
+
+        box.finished.connect(answered)
+        self.key_question = box  # for tests and for whoever wants to know it is showing
+        box.open()
 
     def key_dialog(self, village: str | None = None) -> KeyDialog:
         """The 密钥 dialog, on the village given (by code), else the one chosen on the left."""
