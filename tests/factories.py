@@ -138,7 +138,10 @@ def changed_behind_the_back(source: Path, copy: Path, *statements: str) -> None:
 
 def rehash_every_seal(db: Path) -> None:
     """Recompute every hash of every seal of a SQLite archive, as an attacker with this program's
-    code would: each item's data, content and PDF hash, then each seal's payload and the chain."""
+    code would: each item's data, content and PDF hash, then each seal's payload and the chain,
+    each seal signed again with its village's own key where this PC holds it (an attacker at the
+    village's PC does)."""
+    from forgery import VillageKeys
     from sqlalchemy import select
 
     from zwgk_desktop.archive.seal import chain_hash, payload_hash, sha256, stored_data_hash
@@ -146,6 +149,7 @@ def rehash_every_seal(db: Path) -> None:
     from zwgk_desktop.db.engine import open_engine, session_factory
     from zwgk_desktop.db.models import DisclosureItem, Seal, Village
 
+    keys = VillageKeys(db).keys
     engine = open_engine(str(db))
     with session_factory(engine)() as session, session.begin():
         for village in session.scalars(select(Village)):
@@ -161,4 +165,6 @@ def rehash_every_seal(db: Path) -> None:
                         entry.pdf_hash = sha256(entry.pdf)
                 seal.payload_hash = payload_hash(seal, village.code, previous, list(seal.items))
                 seal.chain_hash = previous = chain_hash(previous, seal.payload_hash)
+                if seal.format >= 4 and village.code in keys:
+                    seal.signature = keys[village.code].sign(village.code, seal.chain_hash)
     engine.dispose()

@@ -158,7 +158,11 @@ def _amount(members: dict[str, bytes]) -> None:
 
 
 def _public_text(members: dict[str, bytes]) -> None:
-    members["data/archive.json"] = members["data/archive.json"].replace("东岗村".encode(), "西岗村".encode(), 3)
+    """The village's name changed in the first sealed item's public content."""
+    document = json.loads(members["data/archive.json"])
+    item = next(i for seal in document["seals"] for i in seal["items"])
+    item["canonical_json"] = item["canonical_json"].replace("东岗村", "西岗村")
+    members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode()
 
 
 def _extra_file(members: dict[str, bytes]) -> None:

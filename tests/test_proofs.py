@@ -11,10 +11,12 @@ import json
 import shutil
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ArchiveCache, run_zwgk, sqlite_copy
 from factories import rehash_every_seal
+from forgery import VillageKeys
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -64,7 +66,8 @@ def _problems(db: Path) -> list[str]:
 def test_the_sealed_archive_verifies_and_records_what_made_it(sealed: Path) -> None:
     assert _problems(sealed) == []
     with sessions(sealed)() as session:
-        seals = list(session.scalars(select(Seal).order_by(Seal.id)))
+        # The village's key record (it records no format: it holds no items) first, then its seals.
+        seals = list(session.scalars(select(Seal).where(Seal.kind != "key").order_by(Seal.id)))
         kept = {s.digest: s for s in session.scalars(select(SealSource))}
     assert [s.kind for s in seals] == ["quarter", "quarter", "correction"]
     for seal_row in seals:
@@ -106,7 +109,8 @@ def test_a_sheet_swapped_for_another_items_and_rehashed_is_caught(sealed: Path) 
     raw.close()
     rehash_every_seal(sealed)
     problems = _problems(sealed)
-    assert len(problems) == 1 and "不是此事项的验证码" in problems[0], problems
+    # Named by its printed code, or by its PDF properties' (PDF/A).
+    assert len(problems) == 1 and "不是此事项的" in problems[0], problems
 
 
 def test_what_a_seal_names_must_stay_in_the_archive(sealed: Path) -> None:
@@ -138,7 +142,8 @@ def test_an_archive_sealed_before_a_pack_update_and_a_change_of_phone_and_name_s
         seal_quarter(session, load_layouts(formats), "donggang", Quarter(2026, 2), "王德明")
     assert _problems(demo_copy) == []
     with sessions(demo_copy)() as session:
-        first, second = (parse_made_with(s.made_with) for s in session.scalars(select(Seal).order_by(Seal.id)))
+        first, second = (parse_made_with(s.made_with)
+                         for s in session.scalars(select(Seal).where(Seal.kind != "key").order_by(Seal.id)))
         sealed = [json.loads(j) for j in session.scalars(select(seal_module.SealedItem.canonical_json))]
     assert first.layouts["finance"] != second.layouts["finance"] and first.layouts["bids"] == second.layouts["bids"]
     assert first.place.township == "青山镇" and second.place.township == "青山乡"
@@ -155,12 +160,12 @@ def test_an_archive_sealed_in_the_previous_format_still_verifies_after_the_upgra
     seal(demo_copy, "donggang", "2026Q1")
     with sqlite3.connect(demo_copy) as raw:
         assert raw.execute("SELECT format, made_with IS NULL FROM seal ORDER BY id").fetchall() == [
-            (3, 1), (3, 1), (4, 0)]
+            (3, 1), (3, 1), (4, 1), (4, 0)]  # the signed seal's key record first (it records no format)
     assert _problems(demo_copy) == []
     assert run_zwgk("verify", "--db", str(demo_copy), cwd=tmp_path).code == 0
     # A "what made it" written into a format-3 seal afterwards is named (its hash never covered one).
     raw = _without_triggers(demo_copy)
-    made = raw.execute("SELECT made_with FROM seal WHERE format = 4").fetchone()[0]
+    made = raw.execute("SELECT made_with FROM seal WHERE format = 4 AND kind = 'quarter'").fetchone()[0]
     raw.execute("UPDATE seal SET made_with = ? WHERE id = 1", (made,))
     raw.commit()
     raw.close()
@@ -169,11 +174,12 @@ def test_an_archive_sealed_in_the_previous_format_still_verifies_after_the_upgra
 
 def test_a_seal_made_by_a_newer_program_is_said_in_words(sealed: Path) -> None:
     raw = _without_triggers(sealed)
-    made = json.loads(raw.execute("SELECT made_with FROM seal WHERE id = 1").fetchone()[0])
+    # Seal 1 is the village's key record; 2 and 3 its first two quarters.
+    made = json.loads(raw.execute("SELECT made_with FROM seal WHERE id = 2").fetchone()[0])
     made.update(public_rules=2, software="9.0.0")
-    raw.execute("UPDATE seal SET made_with = ? WHERE id = 1",
+    raw.execute("UPDATE seal SET made_with = ? WHERE id = 2",
                 (json.dumps(made, ensure_ascii=False, sort_keys=True, separators=(",", ":")),))
-    raw.execute("UPDATE seal SET format = 5 WHERE id = 2")
+    raw.execute("UPDATE seal SET format = 5 WHERE id = 3")
     raw.commit()
     raw.close()
     _rehash_first_two(sealed)
@@ -379,9 +385,10 @@ def test_the_public_rules_make_the_content_they_made_when_their_version_was_set(
 # -- bundles --------------------------------------------------------------------------------------
 
 
-def _bundle_rows_changed_and_rehashed(members: dict[str, bytes]) -> None:
+def _bundle_rows_changed_and_rehashed(members: dict[str, bytes], key: Any = None) -> None:
     """A forger's bundle: an amount changed in the rows, then the data, payload and chain hashes
-    recomputed with this program's own functions (the manifests are recomputed by `_rewrite`)."""
+    recomputed with this program's own functions, each seal signed again with the village's `key`
+    and its published list made to agree (the manifests are recomputed by `_rewrite`)."""
     document = json.loads(members["data/archive.json"])
     item = next(i for s in document["seals"] for i in s["items"] if i["record"]["category"] == "assistance")
     item["record"]["rows"][0]["monthly_amount"] += 10000
@@ -398,12 +405,18 @@ def _bundle_rows_changed_and_rehashed(members: dict[str, bytes]) -> None:
             archive_ref=i.get("archive_ref"), retention=i.get("retention")) for i in entry["items"]]
         entry["payload_hash"] = payload_hash(probe, document["village"]["code"], previous, sealed_items)
         entry["chain_hash"] = previous = chain_hash(previous, entry["payload_hash"])
+        if key is not None and entry["format"] >= 4:
+            entry["signature"] = key.sign(document["village"]["code"], entry["chain_hash"])
     members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode()
+    listed = json.loads(members["data/seals.json"])
+    for published, entry in zip(listed["seals"], document["seals"], strict=True):
+        published.update(chain_hash=entry["chain_hash"], signature=entry.get("signature"))
+    members["data/seals.json"] = json.dumps(listed, ensure_ascii=False).encode()
 
 
 def test_a_bundle_carries_the_texts_its_seals_were_made_with_and_a_rehashed_edit_is_refused(
         sealed: Path, tmp_path: Path) -> None:
-    from test_bundle import _rewrite, counts, export, township_db
+    from test_bundle import _rewrite, counts, export, fingerprints, township_db, trusting
 
     from zwgk_desktop.archive.bundle import check_chain, import_bundle, read_bundle
 
@@ -414,16 +427,17 @@ def test_a_bundle_carries_the_texts_its_seals_were_made_with_and_a_rehashed_edit
     assert {s["digest"]: s["text"] for s in document["sources"]} == kept
     township = township_db(tmp_path)
     with sessions(township)() as session, session.begin():
-        import_bundle(session, bundle)
+        import_bundle(session, bundle, trust=fingerprints(sealed))
     assert _problems(township) == []  # re-derived at the township, from the texts the bundle carried
 
     forged = tmp_path / "forged.zwgk"
     shutil.copy(bundle, forged)
-    _rewrite(forged, _bundle_rows_changed_and_rehashed, fix_manifests=True)
+    key = VillageKeys(sealed).keys["donggang"]  # the forger works at the village's PC
+    _rewrite(forged, lambda members: _bundle_rows_changed_and_rehashed(members, key), fix_manifests=True)
     assert check_chain(*read_bundle(forged), forged.name) == []  # every hash agrees: only re-deriving tells
     other = township_db(tmp_path / "other")
     before = counts(other)
-    done = run_zwgk("bundle", "import", str(forged), "--db", str(other), cwd=tmp_path)
+    done = run_zwgk("bundle", "import", str(forged), "--db", str(other), *trusting(sealed), cwd=tmp_path)
     assert done.code == 2 and "与封存的公开内容不符" in done.err and "Traceback" not in done.err, done.err
     assert counts(other) == before
 
@@ -482,4 +496,5 @@ def test_an_archive_sealed_by_the_previous_release_itself_still_verifies_after_t
     done = run_zwgk("verify", "--db", str(db), cwd=tmp_path)
     assert done.code == 0, done.out
     with sqlite3.connect(db) as raw:
-        assert raw.execute("SELECT format FROM seal ORDER BY id").fetchall() == [(3,), (3,), (4,)]
+        # The seal signed in format 4 comes after the record of its village's key being made.
+        assert raw.execute("SELECT format FROM seal ORDER BY id").fetchall() == [(3,), (3,), (4,), (4,)]

@@ -18,15 +18,18 @@ def filing_of(village: Village) -> Filing:
 
 
 def file_items(village: Village, layouts: LayoutSet, period: Quarter, records: Sequence[DisclosureItem],
-               entries: Sequence[SealedItem], first_number: int) -> None:
+               entries: Sequence[SealedItem], first_number: int, *, with_reference: bool = True) -> None:
     """Give each sealed entry (in the order of `records`) its 件号 from `first_number` on, its
-    保管期限 from the catalogue and its 档号 from the village's filing."""
+    保管期限 from the catalogue and its 档号 from the village's filing (`with_reference`: seals of
+    format 4 on; an older format's hash covers neither)."""
     filing = filing_of(village)
     catalogue = load_catalogue(layouts.folder)
     for offset, (record, entry) in enumerate(zip(records, entries, strict=True)):
         requirement = catalogue.for_category(record.category)
         retention = requirement.retention if requirement else DEFAULT_RETENTION
         entry.archive_number = first_number + offset
+        if not with_reference:
+            continue
         entry.retention = retention
         entry.archive_ref = filing.reference(year=period.year, period=str(period), retention=retention,
                                              number=entry.archive_number, category=record.category)

@@ -191,7 +191,8 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
                 made_with=made.to_json() if SEAL_FORMAT >= 4 else None,
                 previous_id=previous.id if previous else None, payload_hash="", chain_hash="",
                 signer=signer.fingerprint if signer else None)
-    file_items(village, layouts, period, records, sealed, next_archive_number(session, village.id))  # 件号, 档号
+    file_items(village, layouts, period, records, sealed, next_archive_number(session, village.id),  # 件号, 档号
+               with_reference=SEAL_FORMAT >= 4)
     seal.payload_hash = payload_hash(seal, village.code, previous_chain, sealed)
     seal.chain_hash = chain_hash(previous_chain, seal.payload_hash)
     seal.signature = signer.sign(village.code, seal.chain_hash) if signer else None
