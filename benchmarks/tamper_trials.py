@@ -35,7 +35,8 @@ def main() -> int:
     trials = int(sys.argv[1]) if len(sys.argv) > 1 else 60
     rng = random.Random(4)
     with tempfile.TemporaryDirectory(prefix="zwgk_tamper_") as folder:
-        env = {**os.environ, "ZWGK_DATA_DIR": folder}
+        os.environ["ZWGK_DATA_DIR"] = folder  # the keys sealing makes, for this process's forger too
+        env = {**os.environ}
         base = Path(folder) / "sealed.sqlite3"
         subprocess.run([ZWGK, "demo", "--db", str(base)], check=True, capture_output=True, env=env)
         for village in ("donggang", "liushuwan"):
