@@ -343,7 +343,7 @@ def test_a_correction_made_at_the_township_comes_back_though_the_village_numbere
     with sessions(village_archive)() as session:
         assert verify(session)[1] == []
         assert store.find_item(session, correction, "donggang").supersedes_id is not None
-        assert [store.find_item(session, n, "donggang").title for n in made_at_village][0] == "村里导出后新建的公告 0"
+        assert store.find_item(session, made_at_village[0], "donggang").title == "村里导出后新建的公告 0"
 
 
 @pytest.fixture
@@ -367,8 +367,9 @@ sides = st.lists(st.one_of(
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=sides)
-def test_the_township_never_gives_a_number_the_village_gives(both_sides: tuple[Path, Path], tmp_path_factory:
-                                                            pytest.TempPathFactory, steps: list[tuple[str, int]]) -> None:
+def test_the_township_never_gives_a_number_the_village_gives(both_sides: tuple[Path, Path],
+                                                            tmp_path_factory: pytest.TempPathFactory,
+                                                            steps: list[tuple[str, int]]) -> None:
     folder = tmp_path_factory.mktemp("sides")
     village, township = (sqlite_copy(db, folder / db.name) for db in both_sides)
     given_at: dict[str, set[int]] = {"village": set(), "township": set()}
@@ -486,7 +487,7 @@ def peak_import(bundle: Path, township: Path, cwd: Path) -> tuple[int, str, floa
                "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
                "print(json.dumps([done.returncode, done.stderr, peak / 1024]))\n")
     command = [*zwgk_command(), "bundle", "import", str(bundle), "--db", str(township), "--trust-fingerprint",
-               "0" * 24]
+               "0" * 24, "--confirmed-by", "李乡长"]
     done = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=cwd, capture_output=True, text=True,
                           timeout=300, check=True)
     code, err, peak = json.loads(done.stdout)
