@@ -860,7 +860,7 @@ def _report_against(args: argparse.Namespace, checked: int, problems: list[Probl
             print(f"  - {difference}")
     else:
         print(f"与公布件一致：{compared.source} 公布的 {compared.published} 次封存"
-              f"（{'、'.join(compared.villages)}）都与档案中的相同")
+              f"（{'、'.join(compared.names) or '没有封存过的村'}）都与档案中的相同")
     return 1 if problems or differences else 0
 
 

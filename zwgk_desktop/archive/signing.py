@@ -48,6 +48,7 @@ from zwgk_desktop.db.models import Seal, Village, VillageKey
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.outputs import replacing, why
+from zwgk_desktop.render.seal_list import SHORT, short_fingerprint
 
 DOMAIN = b"zwgk-seal"
 KEY_FILE_FORMAT = 1
@@ -59,7 +60,6 @@ OWN = "own"  # made on this computer for this archive: the private key is in thi
 CONFIRMED = "confirmed"  # its fingerprint confirmed by a person (`confirmed_by`), as SSH asks
 CHAINED = "chained"  # brought in by a replacement signed by a key trusted here
 HOW_NAMES = {OWN: "本机密钥", CONFIRMED: "已核对指纹", CHAINED: "由旧密钥签名更换"}
-SHORT = 24  # hex digits of the fingerprint read over the phone: 96 bits, six groups of four
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,12 +69,6 @@ SHORT = 24  # hex digits of the fingerprint read over the phone: 96 bits, six gr
 def fingerprint(public_raw: bytes) -> str:
     """SHA-256 of the raw 32-byte public key, as 64 hex digits."""
     return hashlib.sha256(public_raw).hexdigest()
-
-
-def short_fingerprint(full: str) -> str:
-    """The form read over the phone: `3F2A 91C0 77BE 0D14 5E6A B203`."""
-    head = full[:SHORT].upper()
-    return " ".join(head[i:i + 4] for i in range(0, len(head), 4))
 
 
 def normalised_fingerprint(text: str) -> str:

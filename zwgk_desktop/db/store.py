@@ -161,6 +161,14 @@ AWAY_NUMBERS = 10_000_000  # the township's first number for such a village is A
 LAST_NUMBER = 2**31 - 1
 
 
+def village_by_code(session: Session, code: str) -> Village | None:
+    return session.scalar(select(Village).where(Village.code == code))
+
+
+def has_seals(session: Session, village_id: int) -> bool:
+    return session.scalar(select(Seal.id).where(Seal.village_id == village_id).limit(1)) is not None
+
+
 def kept_elsewhere(session: Session, village_id: int) -> bool:
     """Whether the village's archive is kept at another computer: its first seal arrived here in a
     bundle (at the township). A village whose first seal was made here is kept here, even after a

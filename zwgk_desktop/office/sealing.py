@@ -141,6 +141,7 @@ class Compared:
     villages: tuple[str, ...]  # codes of the villages compared
     published: int  # seals the source lists (of those villages)
     differences: tuple[Problem, ...]
+    names: tuple[str, ...] = ()  # names of the villages compared that have seals (here or published)
 
     @property
     def ok(self) -> bool:
@@ -159,4 +160,10 @@ def compare_with_published(archive: Archive, source: Path, village: str | None =
                 raise BadInput(f"{source} 中没有{found.name}的封存记录（其中有：{'、'.join(sorted(published))}）")
             published = {found.code: published[found.code]}
         differences = compare(session, published, every_village=village is None and speaks_for_every_village(source))
-    return Compared(source, tuple(published), sum(len(seals) for seals in published.values()), tuple(differences))
+        names = []
+        for code, seals in published.items():
+            here = store.village_by_code(session, code)
+            if seals or (here is not None and store.has_seals(session, here.id)):
+                names.append(here.name if here is not None else code)
+    return Compared(source, tuple(published), sum(len(seals) for seals in published.values()), tuple(differences),
+                    tuple(names))
