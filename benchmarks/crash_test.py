@@ -111,7 +111,7 @@ def main() -> int:
         connection = sqlite3.connect(sealed)
         (fingerprint,) = connection.execute("SELECT fingerprint FROM village_key").fetchone()
         connection.close()
-        trust = ["--trust-fingerprint", fingerprint]
+        trust = ["--trust-fingerprint", fingerprint, "--confirmed-by", "李乡长"]
         full_import = zwgk("bundle", "import", "--db", str(work), str(bundle), *trust, env=env)
         connection = sqlite3.connect(work)
         expected = (connection.execute("SELECT count(*) FROM seal").fetchone()[0],

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from zwgk_desktop.archive.bundle import export_bundle, import_bundle
 from zwgk_desktop.archive.seal import verify
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import Seal
+from zwgk_desktop.domain.periods import chinese_moment
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.office import online
 from zwgk_desktop.render import seal_list
@@ -104,6 +105,40 @@ def test_an_honest_archive_agrees_with_every_kind_of_source(sealed: Path, tmp_pa
         assert result["against"]["published_seals"] == 4 * len(set(result["against"]["villages"]) - {"shiqiao"})
     run = run_zwgk("verify", "--db", str(sealed), "--against", str(site), cwd=tmp_path)
     assert run.code == 0 and "与公布件一致" in run.out and "公布的 8 次封存" in run.out, run.out
+    # Named as residents know them, and only the villages compared with seals (石桥村 has none).
+    assert "（东岗村、柳树湾村）都与档案中的相同" in run.out, run.out
+    assert "shiqiao" not in run.out and "石桥" not in run.out, run.out
+
+
+@settings(max_examples=60, deadline=None)
+@given(moment=st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31),
+                           timezones=st.just(UTC)))
+def test_a_seal_time_is_shown_on_beijing_time_in_words(moment: datetime) -> None:
+    local = moment.astimezone(timezone(timedelta(hours=8)))
+    shown = chinese_moment(moment.isoformat(timespec="seconds"))
+    assert shown == f"{local.year}年{local.month}月{local.day}日 {local.hour:02d}:{local.minute:02d}"
+
+
+def test_the_seals_page_speaks_to_residents(sealed: Path, tmp_path: Path) -> None:
+    """Times on Beijing time in words, fingerprints in the clerks' short groups (in full in the
+    JSON), key records with their time and no quarter of their own."""
+    import re
+
+    site = write_site(sealed, tmp_path / "www")
+    page = (site / "donggang" / "seals.html").read_text(encoding="utf-8")
+    data = json.loads((site / "donggang" / "seals.json").read_bytes())
+    for seal_ in data["seals"]:
+        assert chinese_moment(seal_["sealed_at"]) in page
+        assert f">{seal_['sealed_at']}<" not in page  # the UTC text only in the machine-readable attribute
+    for signer in data["signers"]:
+        assert len(signer) == 64 and signer not in page
+        assert seal_list.short_fingerprint(signer) in page
+    assert re.search(r"[0-9a-f]{4} [0-9a-f]{4}", page) is None  # no lower-case groups of a long hex
+    assert "封存时间（北京时间）" in page and "UTC" not in page
+    key_row = next(row for row in page.split("<tr ") if "密钥记录</td>" in row)
+    assert 'data-label="季度">—</td>' in key_row
+    quarter_row = next(row for row in page.split("<tr ") if "季度封存</td>" in row)
+    assert 'data-label="季度">2025Q4</td>' in quarter_row
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ from test_anchors import _seal_three_quarters, write_site
 from test_site import _Quiet
 from test_site_phone import WIDTHS, _fits, _width, browser  # noqa: F401  (the fixture)
 
+from zwgk_desktop.domain.periods import chinese_moment
+
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[tuple[Path, str]]:
@@ -45,7 +47,12 @@ def test_the_seals_page_fits_a_phone_with_every_hash_whole(browser: Any, served:
             text = card.text
             # Wrapped anywhere, but every character there: compare it by eye or copy it.
             assert seal["chain_hash"] in text.replace("\n", ""), (width, text)
-            assert seal["period"] in text and "季度封存" in text
+            if seal["kind"] == "key":  # a key record belongs to no quarter: its time says when
+                assert "密钥记录" in text and seal["period"] not in text, (width, text)
+            else:
+                assert seal["period"] in text and "季度封存" in text, (width, text)
+            shown = chinese_moment(seal["sealed_at"]).replace(" ", "")
+            assert shown in text.replace("\n", "").replace(" ", ""), (width, text)
             assert card.rect["width"] <= width
     # The village's index leads there, and there back.
     browser.get(f"{base}/donggang/index.html")

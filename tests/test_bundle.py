@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -12,7 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ArchiveCache, run_zwgk
+from conftest import ArchiveCache, run_zwgk, sqlite_copy
+from factories import notice
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select, text
 from test_archive import seal, sessions
 
@@ -305,6 +309,101 @@ def test_a_correction_made_at_the_township_goes_back_to_the_village(village_arch
         assert verify(session)[1] == []
 
 
+def _new_notice(db: Path, title: str) -> int:
+    """A new draft notice of 东岗村 2026Q3 (not sealed, so in no bundle); its number."""
+    with sessions(db)() as session, session.begin():
+        item = dataclasses.replace(notice(), title=title, status="draft")
+        return store.number_of(session, store.add_item(session, store.find_village(session, "donggang"), item))
+
+
+def _correct_at_the_township(township: Path, period: str, category_key: str, reason: str) -> int:
+    with sessions(township)() as session, session.begin():
+        original = session.scalars(select(DisclosureItem).where(
+            DisclosureItem.period == period, DisclosureItem.category == category_key,
+            DisclosureItem.supersedes_id.is_(None)).order_by(DisclosureItem.id)).first()
+        assert original is not None
+        item = store.start_correction(session, original.id, reason)
+        item.status, item.reviewer, item.reviewed_on = REVIEWED, "李秀英", date.today()
+        return store.number_of(session, store.save_item(session, item))
+
+
+def test_a_correction_made_at_the_township_comes_back_though_the_village_numbered_on(
+        village_archive: Path, tmp_path: Path) -> None:
+    """The village goes on making items after its export (none of them in the bundle); the township
+    corrects and seals; the correction still comes back, and the village numbers on after it."""
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        import_bundle(session, export(village_archive, tmp_path / "first.zwgk"), trust=fingerprints(village_archive))
+        store.set_base_url(store.get_township(session), "https://qingshan.example/zwgk")  # type: ignore[arg-type]
+    made_at_village = [_new_notice(village_archive, f"村里导出后新建的公告 {n}") for n in range(3)]
+    correction = _correct_at_the_township(township, "2026Q1", "bids", "工期录入有误")
+    assert correction > store.AWAY_NUMBERS and correction not in made_at_village
+    seal(township, "donggang", "2026Q1")
+    with sessions(village_archive)() as session, session.begin():
+        result = import_bundle(session, export(township, tmp_path / "back.zwgk"), trust=fingerprints(township))
+    assert result.seals == 1 and result.items == 1
+    later = _new_notice(village_archive, "更正回来之后新建的公告")
+    assert later == max(made_at_village) + 1  # the township's block does not move the village's numbers
+    with sessions(village_archive)() as session:
+        assert verify(session)[1] == []
+        assert store.find_item(session, correction, "donggang").supersedes_id is not None
+        assert store.find_item(session, made_at_village[0], "donggang").title == "村里导出后新建的公告 0"
+
+
+@pytest.fixture
+def both_sides(village_archive: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """东岗村's archive and a township holding its bundle (before any example changes either)."""
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        import_bundle(session, export(village_archive, tmp_path / "first.zwgk"), trust=fingerprints(village_archive))
+    return village_archive, township
+
+
+# What each side does after the village's export, in any order: the village makes and deletes
+# items; the township starts corrections of sealed items and deletes some of those drafts.
+sides = st.lists(st.one_of(
+    st.tuples(st.just("village-new"), st.integers(0, 0)),
+    st.tuples(st.just("village-delete"), st.integers(0, 20)),
+    st.tuples(st.just("township-correct"), st.integers(0, 3)),
+    st.tuples(st.just("township-delete"), st.integers(0, 20)),
+), min_size=1, max_size=10)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=sides)
+def test_the_township_never_gives_a_number_the_village_gives(both_sides: tuple[Path, Path],
+                                                            tmp_path_factory: pytest.TempPathFactory,
+                                                            steps: list[tuple[str, int]]) -> None:
+    folder = tmp_path_factory.mktemp("sides")
+    village, township = (sqlite_copy(db, folder / db.name) for db in both_sides)
+    given_at: dict[str, set[int]] = {"village": set(), "township": set()}
+    live: dict[str, list[int]] = {"village": [], "township": []}
+    originals = [("2026Q1", "bids"), ("2026Q1", "finance"), ("2026Q2", "bids"), ("2026Q2", "notice")]
+    for what, n in steps:
+        side, act = what.split("-")
+        db = village if side == "village" else township
+        if act == "new":
+            number = _new_notice(village, f"公告 {len(given_at['village'])}")
+        elif act == "correct":
+            try:
+                number = _correct_at_the_township(township, *originals[n], "录入有误")
+            except BadInput:  # that item has a correction draft already
+                continue
+        elif live[side]:
+            gone = live[side].pop(n % len(live[side]))
+            with sessions(db)() as session, session.begin():
+                store.delete_item(session, store.find_item(session, gone, "donggang").id)
+            continue
+        else:
+            continue
+        assert number not in given_at[side]
+        given_at[side].add(number)
+        live[side].append(number)
+    assert not given_at["village"] & given_at["township"]
+    assert all(n > store.AWAY_NUMBERS for n in given_at["township"])
+    assert all(n <= store.AWAY_NUMBERS for n in given_at["village"])
+
+
 def test_at_the_township_items_are_known_by_their_village_numbers(village_archive: Path, tmp_path: Path) -> None:
     """Another village's bundle first, so the township's own ids differ from the villages' numbers:
     posters printed there still carry the village's URLs and 验证码, and --item means that number."""
@@ -392,7 +491,7 @@ def peak_import(bundle: Path, township: Path, cwd: Path) -> tuple[int, str, floa
                "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
                "print(json.dumps([done.returncode, done.stderr, peak / 1024]))\n")
     command = [*zwgk_command(), "bundle", "import", str(bundle), "--db", str(township), "--trust-fingerprint",
-               "0" * 24]
+               "0" * 24, "--confirmed-by", "李乡长"]
     done = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=cwd, capture_output=True, text=True,
                           timeout=300, check=True)
     code, err, peak = json.loads(done.stdout)

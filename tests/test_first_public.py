@@ -138,7 +138,8 @@ def test_the_online_copy_counts_and_the_township_sees_when_bundles_arrived(demo_
     township = tmp_path / "township.sqlite3"
     _zwgk(township, tmp_path, "init", "--township", "青山镇")
     shown = json.loads(_zwgk(db, tmp_path, "key", "show", "--village", "donggang", "--json"))
-    _zwgk(township, tmp_path, "bundle", "import", str(bundle), "--trust-fingerprint", shown["short"])
+    _zwgk(township, tmp_path, "bundle", "import", str(bundle), "--trust-fingerprint", shown["short"],
+          "--confirmed-by", "李乡长")
     _zwgk(township, tmp_path, "verify")
     here, there = _status(db, tmp_path), _status(township, tmp_path)
     # The sealed record travelled with the bundle: the same judgement at the township.

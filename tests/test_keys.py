@@ -349,3 +349,56 @@ def test_key_records_are_listed_as_such(signed: Path, tmp_path: Path) -> None:
         db.execute("UPDATE seal SET sealed_by = '别人' WHERE kind = 'key'")
     found = problems(signed)
     assert any("东岗村" in p and "密钥记录" in p for p in found), found
+
+
+def test_the_township_path_is_told_in_the_township_s_words(signed: Path, tmp_path: Path) -> None:
+    """Sealing a correction at the township makes the township's key for the village: the notice,
+    its key record and `key list` say so (the village's name, not its code); the village, importing
+    it, is told to phone the township; a fingerprint typed wrong is told as such; --confirmed-by is required."""
+    from test_bundle import _correct_at_the_township
+
+    from zwgk_desktop.db import store
+
+    bundle = export(signed, tmp_path / "donggang.zwgk")
+    township = township_db(tmp_path)
+    typed = "0123 4567 89AB CDEF 0123 4567"
+    wrong = run_zwgk("bundle", "import", str(bundle), "--db", str(township), "--trust-fingerprint", typed,
+                     "--confirmed-by", "李乡长", cwd=tmp_path)
+    village_short = signing.short_fingerprint(fingerprints(signed)[0])
+    assert wrong.code == 2 and f"输入的指纹 {typed} 与档案包中的密钥 {village_short} 不符" in wrong.err, wrong.err
+    nobody = run_zwgk("bundle", "import", str(bundle), "--db", str(township),
+                      "--trust-fingerprint", village_short, cwd=tmp_path)
+    assert nobody.code == 2 and "--confirmed-by" in nobody.err and "Traceback" not in nobody.err, nobody.err
+    done = run_zwgk("bundle", "import", str(bundle), "--db", str(township), *trusting(signed), cwd=tmp_path)
+    assert done.code == 0, done.err
+    with sessions(township)() as session, session.begin():
+        store.set_base_url(store.get_township(session), "https://qingshan.example/zwgk")  # type: ignore[arg-type]
+    _correct_at_the_township(township, "2026Q1", "bids", "工期录入有误")
+    sealed = run_zwgk("seal", "--db", str(township), "--village", "donggang", "--period", "2026Q1",
+                      "--by", "李乡长", cwd=tmp_path)
+    assert sealed.code == 0, sealed.err
+    assert "已生成青山镇为东岗村签名的密钥" in sealed.err and "donggang的" not in sealed.err, sealed.err
+    assert "请把指纹告诉东岗村的村文书" in sealed.err and "本村的签名密钥签名" not in sealed.err
+    record = json.loads(next(s.event for s in reversed(chain(township)) if s.kind == "key") or "{}")
+    assert record["holder"] == "青山镇" and "生成本村" not in record["reason"] and "青山镇" in record["reason"]
+    listed = run_zwgk("key", "list", "--db", str(township), cwd=tmp_path).out
+    own = next(line for line in listed.splitlines() if "本机密钥" in line)
+    assert "青山镇为东岗村封存更正的密钥" in own, listed
+    back = export(township, tmp_path / "back.zwgk")
+    refused = run_zwgk("bundle", "import", str(back), "--db", str(signed), cwd=tmp_path)
+    assert refused.code == 2 and "请打电话与青山镇核对指纹" in refused.err and "村文书" not in refused.err, refused.err
+    assert "村里换了电脑" not in refused.err
+    township_fp = next(fp for fp in fingerprints(township))
+    taken = run_zwgk("bundle", "import", str(back), "--db", str(signed), "--trust-fingerprint", township_fp[:24],
+                     "--confirmed-by", "王文书", cwd=tmp_path)
+    assert taken.code == 0, taken.err
+    at_village = run_zwgk("key", "list", "--db", str(signed), cwd=tmp_path).out
+    assert "青山镇为东岗村封存更正的密钥（已核对指纹）" in at_village, at_village
+    # Replacing the village's own key afterwards: the village is still its holder.
+    archive = Archive.open(signed)
+    try:
+        office_keys.replace_key(archive, "donggang", "换新电脑", "王德明")
+    finally:
+        archive.close()
+    last = json.loads(chain(signed)[-1].event or "{}")
+    assert last["holder"] == "东岗村", last

@@ -54,6 +54,7 @@ class Sheet:
     code: str
     reviewed_on: date
     pdf: bytes
+    filed_title: str = ""  # the item's title as the 归档清单 lists it (SealedItem.title)
 
 
 def _seal(db: Path) -> None:
@@ -92,8 +93,10 @@ def sheets(archive_cache: ArchiveCache, tmp_path_factory: pytest.TempPathFactory
             assert record is not None and record.reviewed_on is not None
             content = json.loads(entry.canonical_json)
             found.append(Sheet(public_number(record), content["title"], content["heading"],
-                               _code(entry.content_hash), date.fromisoformat(str(record.reviewed_on)), entry.pdf))
+                               _code(entry.content_hash), date.fromisoformat(str(record.reviewed_on)), entry.pdf,
+                               entry.title))
     assert {"finance", "assistance", "bids"} <= {_category(s) for s in found}
+    assert any(not s.title and s.filed_title != s.heading for s in found)  # the case that matters
     return found
 
 
@@ -120,7 +123,9 @@ def test_sealed_sheets_are_pdfa_2u_with_their_true_description(sheets: list[Shee
         assert markers.unembedded_fonts == () and markers.fonts and markers.notdef_glyphs == 0
         assert markers.unmapped_glyphs == 0
         info = markers.metadata
-        assert info["title"] == (sheet.title or sheet.heading)
+        # The item's title, as the 归档清单 lists it, even where the sheet prints only the heading
+        # (财务收支, 低保: "东岗村2026年第二季度财务收支公开" on the sheet, the item "2026年第二季度财务收支明细").
+        assert info["title"] == sheet.filed_title, (sheet.number, info["title"], sheet.heading)
         assert info["author"] == "东岗村村民委员会"
         assert info["subject"] == sheet.heading
         assert markers.codes == (sheet.code,) and info["keywords"] == f"验证码 {sheet.code}"

@@ -310,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("bundle_file", type=Path, metavar="FILE.zwgk")
     q.add_argument("--trust-fingerprint", action="append", default=[], metavar="FP",
                    help="村里电话报来、已核对无误的密钥指纹（村的第一个档案包、或村里挂失密钥后须给出）")
-    q.add_argument("--confirmed-by", default="", metavar="NAME", help="核对指纹的人（默认：当前系统用户）")
+    q.add_argument("--confirmed-by", default="", metavar="NAME", help="核对指纹的人（给出 --trust-fingerprint 时必填）")
     q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     q.set_defaults(run=cmd_bundle_import, changes=True)
 
@@ -638,10 +638,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
         if backup:
             print(f"封存前的备份：{backup.path}")
     if sealed.key_made:
-        from zwgk_desktop.archive.signing import short_fingerprint
-        from zwgk_desktop.office.keys import WHY_A_COPY
-
-        _say(f"注意：已生成{args.village}的签名密钥，指纹 {short_fingerprint(sealed.key_made)}。{WHY_A_COPY}"
+        _say(f"注意：{sealed.key_words}"
              f"（zwgk key export --village {args.village} -o U盘文件夹；"
              f"zwgk key print --village {args.village} -o 密钥恢复单.pdf）")
     return 0
@@ -863,7 +860,7 @@ def _report_against(args: argparse.Namespace, checked: int, problems: list[Probl
             print(f"  - {difference}")
     else:
         print(f"与公布件一致：{compared.source} 公布的 {compared.published} 次封存"
-              f"（{'、'.join(compared.villages)}）都与档案中的相同")
+              f"（{'、'.join(compared.names) or '没有封存过的村'}）都与档案中的相同")
     return 1 if problems or differences else 0
 
 
@@ -1076,7 +1073,7 @@ def cmd_bundle_import(args: argparse.Namespace) -> int:
 def _key_json(shown: Any) -> dict[str, Any]:
     return {"village": shown.village_code, "fingerprint": shown.fingerprint, "short": shown.short, "how": shown.how,
             "added_at": shown.added_at, "confirmed_by": shown.confirmed_by, "retired_at": shown.retired_at,
-            "private_key_here": shown.here, "file": str(shown.file) if shown.file else None}
+            "private_key_here": shown.here, "file": str(shown.file) if shown.file else None, "holder": shown.holder}
 
 
 def cmd_key_show(args: argparse.Namespace) -> int:

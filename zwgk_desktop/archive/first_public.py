@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db.models import FirstPublic, SealedItem
+from zwgk_desktop.domain.periods import CHINA
 
 log = logging.getLogger("zwgk")
 
 HOW = {"render": "打印", "batch": "批量打印", "print": "在程序中打印", "pdf": "另存为 PDF", "site": "网上公开件"}
-# Dates of the record are read on Beijing time, as the deadlines are (China keeps no summer time).
-CHINA = timezone(timedelta(hours=8), "北京时间")
+# Dates of the record are read on Beijing time, as the deadlines are (domain.periods.CHINA).
 
 
 def record_first_public(session: Session, printed: Iterable[tuple[int, str]], how: str,

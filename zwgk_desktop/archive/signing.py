@@ -48,6 +48,7 @@ from zwgk_desktop.db.models import Seal, Village, VillageKey
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.outputs import replacing, why
+from zwgk_desktop.render.seal_list import SHORT, short_fingerprint
 
 DOMAIN = b"zwgk-seal"
 KEY_FILE_FORMAT = 1
@@ -59,7 +60,6 @@ OWN = "own"  # made on this computer for this archive: the private key is in thi
 CONFIRMED = "confirmed"  # its fingerprint confirmed by a person (`confirmed_by`), as SSH asks
 CHAINED = "chained"  # brought in by a replacement signed by a key trusted here
 HOW_NAMES = {OWN: "本机密钥", CONFIRMED: "已核对指纹", CHAINED: "由旧密钥签名更换"}
-SHORT = 24  # hex digits of the fingerprint read over the phone: 96 bits, six groups of four
 
 
 # ---------------------------------------------------------------------------------------------
@@ -69,12 +69,6 @@ SHORT = 24  # hex digits of the fingerprint read over the phone: 96 bits, six gr
 def fingerprint(public_raw: bytes) -> str:
     """SHA-256 of the raw 32-byte public key, as 64 hex digits."""
     return hashlib.sha256(public_raw).hexdigest()
-
-
-def short_fingerprint(full: str) -> str:
-    """The form read over the phone: `3F2A 91C0 77BE 0D14 5E6A B203`."""
-    head = full[:SHORT].upper()
-    return " ".join(head[i:i + 4] for i in range(0, len(head), 4))
 
 
 def normalised_fingerprint(text: str) -> str:
@@ -182,6 +176,7 @@ class Introduced:
     event: str
     where: str
     retires: str | None = None  # a lost key's fingerprint
+    holder: str = ""  # who holds it, as its record says: the village, or the township sealing for it
 
 
 @dataclass
@@ -260,7 +255,7 @@ def walk_chain(village_code: str, links: Sequence[Link]) -> ChainKeys:
                     del live[old]
                     found.retired.append(old)
                 found.introduced.append(Introduced(new, event["public_key"], kind, link.where,
-                                                   old if kind == LOST else None))
+                                                   old if kind == LOST else None, event["holder"]))
             if new in live or new in found.retired:
                 fault("同一个密钥被再次启用")
             live[new] = event["public_key"]
@@ -426,16 +421,30 @@ def signer_for(session: Session, village: Village, sealed_by: str, now: datetime
     if row is not None:
         return own_key(session, village, row)
     key = SigningKey.make()
-    _start_key(session, village, key, MADE, sealed_by, now, reason="第一次封存，生成本村的签名密钥",
-               holder=_holder(session, village))
+    holder = _holder(session, village)
+    reason = "第一次封存，生成本村的签名密钥" if holder == village.name \
+        else f"{holder}第一次为{village.name}封存更正，生成{holder}为{village.name}签名的密钥"
+    _start_key(session, village, key, MADE, sealed_by, now, reason=reason, holder=holder)
     return key
 
 
 def _holder(session: Session, village: Village) -> str:
-    """Who holds the key being made: the village, or the township, which seals the corrections it
-    makes to a village's archive with a key of its own (it trusts the village's keys, not its own)."""
-    others = [row for row in keys_of(session, village.id) if row.how != OWN]
-    return village.township.name if others else village.name
+    """Who holds the key being made here: the village, or the township, which seals the corrections
+    it makes to a village's archive kept elsewhere (`store.kept_elsewhere`: its first seal came in a
+    bundle) with a key of its own. A village that trusts the township's key stays the holder of its own."""
+    from zwgk_desktop.db.store import kept_elsewhere
+
+    return village.township.name if kept_elsewhere(session, village.id) else village.name
+
+
+def key_holders(session: Session, village_id: int) -> dict[str, str]:
+    """Who holds each key of the village's chain (fingerprint → holder), as its key record says."""
+    held: dict[str, str] = {}
+    for text in session.scalars(select(Seal.event).where(Seal.village_id == village_id, Seal.kind == "key")):
+        event = parse_event(text)
+        if event is not None:
+            held.setdefault(event["fingerprint"], event["holder"])
+    return held
 
 
 def _start_key(session: Session, village: Village, key: SigningKey, kind: str, sealed_by: str,
@@ -562,15 +571,24 @@ def admit_chain(session: Session, village: Village, seals: Sequence[Link], trust
             rows.append(row)
         if row is None:
             registered = [short_fingerprint(r.fingerprint) for r in rows if r.retired_at is None]
-            if key.event == LOST:
+            holder = key.holder if key.holder and key.holder != village.name else ""
+            typed = "" if not given else (
+                f"输入的指纹 {'、'.join(short_fingerprint(g) for g in given)} 与档案包中的密钥 "
+                f"{short_fingerprint(key.fingerprint)} 不符（可能输错了，或是别的村、别的密钥的指纹）。")
+            if typed:
+                said = "请再核对一遍"
+            elif holder:
+                said = f"这是{holder}为{village.name}封存更正的密钥，本库还没有核对它"
+            elif key.event == LOST:
                 said = "村里报告原密钥丢失、启用了这个新密钥，本库还没有核对它"
             elif registered:
                 said = (f"本库登记的{village.name}密钥是 {'、'.join(registered)}，与档案包不符："
                         "可能是他人伪造的档案包，或村里换了电脑却没有按规定更换密钥")
             else:
                 said = f"本库还没有登记{village.name}的密钥"
-            raise BadInput(f"档案包 {shown} 中{village.name}的封存由密钥 {short_fingerprint(key.fingerprint)} 签名"
-                           f"（{EVENT_NAMES[key.event]}），{said}。请打电话与村文书核对指纹，核对无误后运行 "
+            signed = f"档案包 {shown} 中{village.name}的封存由密钥 {short_fingerprint(key.fingerprint)} 签名"
+            raise BadInput(f"{typed}{signed}（{EVENT_NAMES[key.event]}），{said}。"
+                           f"请打电话与{holder or '村文书'}核对指纹，核对无误后运行 "
                            f"zwgk key trust --village {village.code} --fingerprint 指纹 --confirmed-by 核对人，"
                            "或导入时加 --trust-fingerprint 指纹 --confirmed-by 核对人；拒绝导入")
         if row.public_key == "" or row.fingerprint != key.fingerprint:

@@ -21,6 +21,7 @@ from zwgk_desktop.db.models import (
     ItemNumber,
     ItemRow,
     Seal,
+    SealArrival,
     SealedItem,
     Township,
     Village,
@@ -144,7 +145,7 @@ def _new_record(session: Session, village: Village, item: Item) -> DisclosureIte
     hold_village(session, village.id)
     if item.supersedes is None and quarter_sealed(session, village, str(item.period)):
         raise BadInput(f"{village.name} {item.period} 已封存，不能再添加事项；如有错误请对原事项发更正公告")
-    number = next_number(session)
+    number = next_number(session, village.id)
     record = DisclosureItem(village=village, period=str(item.period), category=item.category,
                             supersedes_id=item.supersedes, number=number)
     session.add(record)
@@ -152,19 +153,57 @@ def _new_record(session: Session, village: Village, item: Item) -> DisclosureIte
     return record
 
 
-def next_number(session: Session) -> int:
+# Numbers given where a village's archive is kept elsewhere (the township, holding the seals a
+# village's bundles brought: its corrections) come from a block of their own, above every number a
+# village gives itself: a correction made at the township then travels back to the village without
+# ever meeting a number the village gave meanwhile to an item no bundle carried (design.md §4.4).
+AWAY_NUMBERS = 10_000_000  # the township's first number for such a village is AWAY_NUMBERS + 1
+LAST_NUMBER = 2**31 - 1
+
+
+def village_by_code(session: Session, code: str) -> Village | None:
+    return session.scalar(select(Village).where(Village.code == code))
+
+
+def has_seals(session: Session, village_id: int) -> bool:
+    return session.scalar(select(Seal.id).where(Seal.village_id == village_id).limit(1)) is not None
+
+
+def kept_elsewhere(session: Session, village_id: int) -> bool:
+    """Whether the village's archive is kept at another computer: its first seal arrived here in a
+    bundle (at the township). A village whose first seal was made here is kept here, even after a
+    correction from the township came back to it."""
+    first = session.scalar(select(Seal.id).where(Seal.village_id == village_id).order_by(Seal.id).limit(1))
+    return first is not None and session.get(SealArrival, first) is not None
+
+
+def next_number(session: Session, village_id: int | None = None) -> int:
     """The number a new item takes: one above every number ever given, deleted items' included.
 
     A number is printed in the QR code of every sheet, drafts included, so it must never lead to
     another item later. Above every village's numbers, not just its own: an archive of one village
     keeps numbering as it always has, and in one holding several villages `--item N` stays
     unambiguous for every item made here (items imported from a village keep the village's).
+    For a village kept elsewhere (`kept_elsewhere`) the number comes from the township's block
+    (above AWAY_NUMBERS), which the village never gives; its own numbers stay below it.
     The caller holds the village (`hold_village`), so the register cannot change meanwhile.
     """
-    registered = session.scalar(select(func.max(ItemNumber.number))) or 0
+    away = village_id is not None and kept_elsewhere(session, village_id)
+    given = func.coalesce(DisclosureItem.number, DisclosureItem.id)
+    if away:
+        registered = session.scalar(select(func.max(ItemNumber.number)).where(ItemNumber.number > AWAY_NUMBERS))
+        stored = session.scalar(select(func.max(given)).where(given > AWAY_NUMBERS))
+        top = max(registered or 0, stored or 0, AWAY_NUMBERS) + 1
+        if top > LAST_NUMBER:
+            raise BadInput("乡镇给出的事项编号已用完")
+        return top
+    registered = session.scalar(select(func.max(ItemNumber.number)).where(ItemNumber.number <= AWAY_NUMBERS))
     # Items the register does not know (written by an older program behind its back) count too.
-    stored = session.scalar(select(func.max(func.coalesce(DisclosureItem.number, DisclosureItem.id)))) or 0
-    return max(registered, stored) + 1
+    stored = session.scalar(select(func.max(given)).where(given <= AWAY_NUMBERS))
+    top = max(registered or 0, stored or 0) + 1
+    if top > AWAY_NUMBERS:
+        raise BadInput(f"本库的事项编号已用到 {AWAY_NUMBERS}：再往上的编号留给乡镇的更正，不能再新建事项")
+    return top
 
 
 def register_number(session: Session, village_id: int, number: int, record: DisclosureItem) -> None:

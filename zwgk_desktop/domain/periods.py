@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache, total_ordering
 
 import chinese_calendar
@@ -102,6 +102,21 @@ class Quarter:
 def chinese_date(day: date) -> str:
     """`2026年10月8日`, as dates are printed on notices."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+# Beijing time, as deadlines and what residents read are (China keeps no summer time).
+CHINA = timezone(timedelta(hours=8), "北京时间")
+
+
+def chinese_moment(text: str) -> str:
+    """An ISO 8601 moment (as stored, UTC) as a resident reads it, on Beijing time:
+    `2026年12月2日 13:56`; text that is no moment is given back as it is."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
+    return f"{chinese_date(local.date())} {local:%H:%M}"
 
 
 def is_working_day(day: date) -> bool:

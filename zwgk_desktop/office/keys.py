@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from zwgk_desktop.archive import signing
 from zwgk_desktop.archive.first_public import CHINA
 from zwgk_desktop.db import store
@@ -22,10 +24,22 @@ from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.office.handle import Archive
 
 # What the clerk is told after the first seal, and in the 密钥 dialog: why a copy off the PC.
+# (At the township, sealing a village's correction for the first time: `why_a_copy(holder, village)`.)
 WHY_A_COPY = ("封存档案已用本村的签名密钥签名，密钥只保存在这台电脑上。请现在就把它复制到U盘，"
               "并打印一张“密钥恢复单”，一起锁进柜子。电脑坏了、重装或被偷，只要有其中一样，"
               "就能在新电脑上恢复；两样都没有，旧密钥就找不回了：只能挂失、启用新密钥，"
               "并打电话请乡镇重新核对指纹，乡镇核对之前不接收本村新的档案包。")
+
+
+def why_a_copy(holder: str, village: str) -> str:
+    """Why a copy off the PC, told to whoever holds the key just made: the village clerk
+    (`WHY_A_COPY`), or the township sealing a correction for the village."""
+    if holder == village:
+        return WHY_A_COPY
+    return (f"{holder}为{village}封存的更正已用这个密钥签名，密钥只保存在这台电脑上。"
+            f"请把指纹告诉{village}的村文书：村里导入乡镇的档案包时要核对它。请现在就把密钥复制到U盘，"
+            "并打印一张“密钥恢复单”，一起锁进柜子；两样都没有，电脑坏了就只能挂失、启用新密钥，"
+            f"并再打电话请{village}核对新指纹。")
 
 
 @dataclass(frozen=True)
@@ -42,16 +56,21 @@ class KeyShown:
     retired_at: str | None
     here: bool  # the private key is in this computer's key folder
     file: Path | None
+    holder: str = ""  # who holds it, as its key record says (the village, or the township sealing for it)
 
     @property
     def how_text(self) -> str:
-        return signing.HOW_NAMES.get(self.how, self.how)
+        said = signing.HOW_NAMES.get(self.how, self.how)
+        if self.holder and self.holder != self.village:  # the township's key for the village's corrections
+            return f"{self.holder}为{self.village}封存更正的密钥（{said}）"
+        return said
 
 
-def _shown(row: VillageKey, name: str, code: str) -> KeyShown:
+def _shown(session: Session, row: VillageKey, name: str, code: str) -> KeyShown:
     path = signing.key_path(code, row.fingerprint) if row.how == signing.OWN else None
+    holder = signing.key_holders(session, row.village_id).get(row.fingerprint, "")
     return KeyShown(name, code, row.fingerprint, signing.short_fingerprint(row.fingerprint), row.how, row.added_at,
-                    row.confirmed_by, row.retired_at, bool(path and path.exists()), path)
+                    row.confirmed_by, row.retired_at, bool(path and path.exists()), path, holder)
 
 
 def village_key(archive: Archive, village: str) -> KeyShown | None:
@@ -59,14 +78,14 @@ def village_key(archive: Archive, village: str) -> KeyShown | None:
     with archive.reading() as session:
         found = store.find_village(session, village)
         row = signing.own_key_row(session, found)
-        return _shown(row, found.name, found.code) if row is not None else None
+        return _shown(session, row, found.name, found.code) if row is not None else None
 
 
 def list_keys(archive: Archive, village: str | None = None) -> list[KeyShown]:
     """Every key trusted here, per village (retired ones too, marked)."""
     with archive.reading() as session:
         villages = [store.find_village(session, village)] if village else store.villages(session)
-        return [_shown(row, v.name, v.code) for v in villages for row in signing.keys_of(session, v.id)]
+        return [_shown(session, row, v.name, v.code) for v in villages for row in signing.keys_of(session, v.id)]
 
 
 def _in_use(archive: Archive, village: str) -> tuple[KeyShown, signing.SigningKey]:
@@ -75,7 +94,7 @@ def _in_use(archive: Archive, village: str) -> tuple[KeyShown, signing.SigningKe
         row = signing.own_key_row(session, found)
         if row is None:
             raise BadInput(f"{found.name}在本机还没有签名密钥：第一次封存时自动生成")
-        return _shown(row, found.name, found.code), signing.own_key(session, found, row)
+        return _shown(session, row, found.name, found.code), signing.own_key(session, found, row)
 
 
 def export_key(archive: Archive, village: str, out: Path) -> Path:
@@ -158,7 +177,7 @@ def trust_key(archive: Archive, village: str, fingerprint: str, confirmed_by: st
     with archive.writing() as session:
         found = store.find_village(session, village)
         row = signing.trust_key(session, found, fingerprint, confirmed_by, datetime.now(UTC))
-        return _shown(row, found.name, found.code)
+        return _shown(session, row, found.name, found.code)
 
 
 def villages(archive: Archive) -> list[tuple[str, str]]:

@@ -47,6 +47,17 @@ class Sealed:
     result: SealResult
     backup: Backup | None  # taken before the seal (None for a server's archive)
     key_made: str | None = None  # the fingerprint of the village's key, when this seal made it
+    key_holder: str = ""  # who holds the key made: the village, or the township sealing a correction for it
+
+    @property
+    def key_words(self) -> str:
+        """The village's key was made by this seal: what to do with it, told to its holder."""
+        from zwgk_desktop.archive.signing import short_fingerprint
+        from zwgk_desktop.office.keys import why_a_copy
+
+        holder = self.key_holder or self.village
+        whose = f"{self.village}的签名密钥" if holder == self.village else f"{holder}为{self.village}签名的密钥"
+        return f"已生成{whose}，指纹 {short_fingerprint(self.key_made or '')}。{why_a_copy(holder, self.village)}"
 
 
 def what_seals(archive: Archive, village: str, period: Quarter) -> ToSeal:
@@ -61,10 +72,13 @@ def seal(archive: Archive, village: str, period: Quarter, by: str | None = None)
     """Seal the village's quarter (by name or code), backed up first; `by` defaults to the
     computer's user."""
     with archive.changing("before-seal") as (session, backup):
-        had_key = signing.own_key_row(session, store.find_village(session, village)) is not None
+        found = store.find_village(session, village)
+        name = found.name
+        had_key = signing.own_key_row(session, found) is not None
         result = seal_quarter(session, archive.layouts, village, period, by or getpass.getuser())
         made = None if had_key else signing.own_key_row(session, store.find_village(session, village))
-    return Sealed(village, period, result, backup, made.fingerprint if made else None)
+        holder = signing.key_holders(session, found.id).get(made.fingerprint, name) if made else ""
+    return Sealed(name, period, result, backup, made.fingerprint if made else None, holder)
 
 
 @dataclass(frozen=True)
@@ -127,6 +141,7 @@ class Compared:
     villages: tuple[str, ...]  # codes of the villages compared
     published: int  # seals the source lists (of those villages)
     differences: tuple[Problem, ...]
+    names: tuple[str, ...] = ()  # names of the villages compared that have seals (here or published)
 
     @property
     def ok(self) -> bool:
@@ -145,4 +160,10 @@ def compare_with_published(archive: Archive, source: Path, village: str | None =
                 raise BadInput(f"{source} 中没有{found.name}的封存记录（其中有：{'、'.join(sorted(published))}）")
             published = {found.code: published[found.code]}
         differences = compare(session, published, every_village=village is None and speaks_for_every_village(source))
-    return Compared(source, tuple(published), sum(len(seals) for seals in published.values()), tuple(differences))
+        names = []
+        for code, seals in published.items():
+            here = store.village_by_code(session, code)
+            if seals or (here is not None and store.has_seals(session, here.id)):
+                names.append(here.name if here is not None else code)
+    return Compared(source, tuple(published), sum(len(seals) for seals in published.values()), tuple(differences),
+                    tuple(names))

@@ -12,7 +12,6 @@ village's row also says when its bundle arrived.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -197,9 +196,10 @@ def import_village_bundle(archive: Archive, path: Path, *, trust: Sequence[str] 
     """Read a bundle, refuse a damaged one before the archive is touched, and bring in the
     seals it holds that this archive lacks (backed up first; a second import changes nothing).
     Its seals must be signed by the village's key registered here, or by one whose fingerprint
-    `confirmed_by` confirmed now (`trust`, as read over the phone)."""
+    `confirmed_by` (a person's name, required with `trust`) confirmed now (`trust`, as read over the phone)."""
+    if trust and not confirmed_by.strip():
+        raise BadInput("给出 --trust-fingerprint 时须写明是谁核对了指纹：--confirmed-by 姓名（记入本库的密钥登记）")
     bundle = read_bundle(readable_file(path, "档案包"))
-    confirmed_by = confirmed_by or (getpass.getuser() if trust else "")
     with archive.reading() as session:
         news = is_news(session, bundle[0])
     if not news:

@@ -61,7 +61,7 @@ def describe(items: Iterable[tuple[PublicItem, bool]]) -> Description:
     board of several joins their titles and codes. A draft says so, and has no creation date.
     """
     listed = list(items)
-    titles = [item.title or item.heading for item, _ in listed]
+    titles = [item.item_title or item.title or item.heading for item, _ in listed]
     subjects = [item.heading + ("（草稿，未经村务监督委员会审核，不得张贴）" if draft else "")
                 for item, draft in listed]
     keywords = [f"{CODE_WORD} {item.code}" for item, _ in listed]

@@ -15,7 +15,7 @@ import hashlib
 import json
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date
 from functools import cached_property
@@ -38,6 +38,7 @@ CANONICAL_VERSION = 1
 # sealed under it still re-derive: tests/test_proofs.py's golden contents fail until you do.
 PUBLIC_RULES = 1
 CODE_LENGTH = 10
+NOT_CONTENT = ("aligns", "item_title")  # presentation and description, not in the canonical form
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,16 @@ class PublicItem:
     rows: tuple[tuple[str, ...], ...]
     totals: tuple[str, ...] | None
     summary: tuple[tuple[str, str], ...]
+    # The item's own title, masked, as the 归档清单 lists it, even where the layout shows only the
+    # heading (`title` is then ""): the sheets' document title. Not content: not in the canonical form.
+    item_title: str = field(default="", compare=False)
 
     def canonical(self) -> dict[str, Any]:
         """The content the verification code is made from: the item, not the board furniture."""
         # Every value is a string or a tuple of them: a shallow copy is what `asdict` would give
         # (and a 10,000-row list is not copied cell by cell to be serialised).
         # `aligns` is presentation, not content.
-        data = {f.name: getattr(self, f.name) for f in dataclass_fields(self) if f.name != "aligns"}
+        data = {f.name: getattr(self, f.name) for f in dataclass_fields(self) if f.name not in NOT_CONTENT}
         data["v"] = CANONICAL_VERSION
         return data
 
@@ -219,7 +223,7 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
         reviewed_on=item.reviewed_on.isoformat() if item.reviewed_on else "",
         info=info,
         body=body, headers=headers, aligns=aligns, rows=tuple(rows), totals=totals,
-        summary=summary,
+        summary=summary, item_title=title,
     )
 
 

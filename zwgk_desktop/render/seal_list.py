@@ -67,9 +67,15 @@ def document(township: str, village: str, village_code: str, seals: list[Publish
             "seals": [asdict(seal) for seal in seals]}
 
 
-def grouped(fingerprint: str) -> str:
-    """A fingerprint as a person reads it aloud or compares it by eye: groups of four."""
-    return " ".join(fingerprint[i:i + 4] for i in range(0, len(fingerprint), 4))
+SHORT = 24  # hex digits of a fingerprint read over the phone: 96 bits, six groups of four
+
+
+def short_fingerprint(full: str) -> str:
+    """A fingerprint as a person reads it over the phone or compares it by eye, the same form
+    everywhere (a clerk's key dialog, the township's register, the seals page):
+    `3F2A 91C0 77BE 0D14 5E6A B203`."""
+    head = full[:SHORT].upper()
+    return " ".join(head[i:i + 4] for i in range(0, len(head), 4))
 
 
 def parse(data: Any, shown: str) -> tuple[str, list[PublishedSeal]]:

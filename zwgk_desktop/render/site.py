@@ -18,9 +18,9 @@ from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Quarter, chinese_moment
 from zwgk_desktop.render.public import PublicItem
-from zwgk_desktop.render.seal_list import SEAL_PAGE, PublishedSeal, grouped, signers
+from zwgk_desktop.render.seal_list import SEAL_PAGE, PublishedSeal, short_fingerprint, signers
 
 STYLESHEET = "site.css"
 # Columns beyond which a table becomes cards on a phone: at 320 px even four short columns (a
@@ -131,7 +131,8 @@ def seals_page(township: str, village: str, seals: list[PublishedSeal]) -> bytes
     """The page of a village's seals list (render/seal_list.py), beside its `seals.json`."""
     return _render("seals.html", page_title=f"{village}档案封存记录", root="../", township=township,
                    crumbs=[(village, "index.html")], canonical="", village=village, seals=seals,
-                   signers=[grouped(fingerprint) for fingerprint in signers(seals)])
+                   signers=[short_fingerprint(fingerprint) for fingerprint in signers(seals)],
+                   times={seal.number: chinese_moment(seal.sealed_at) for seal in seals})
 
 
 def township_page(township: str, villages: list[tuple[str, str, int]]) -> bytes:

@@ -34,7 +34,7 @@ from zwgk_desktop.domain.items import DRAFT, REVIEWED, Checker, Item
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput, ZwgkError
-from zwgk_desktop.office import importing, items, keys, online, sealing, setup
+from zwgk_desktop.office import importing, items, online, sealing, setup
 from zwgk_desktop.office.backups import check_restore, database_file, restore
 from zwgk_desktop.office.browsing import Listing, list_archive
 from zwgk_desktop.office.handle import DATABASE_ERRORS, TOLD_ERRORS, Archive
@@ -644,7 +644,7 @@ class MainWindow(QMainWindow):
         is window-modal but does not block (`open`, not `exec`): the seal's other listeners, and
         the event loop, carry on while the clerk reads it."""
         box = QMessageBox(QMessageBox.Icon.Question, "请保存签名密钥",
-                          f"{sealed.village}的签名密钥已生成。\n\n{keys.WHY_A_COPY}\n\n现在就复制到U盘、打印恢复单吗？",
+                          f"{sealed.key_words}\n\n现在就复制到U盘、打印恢复单吗？",
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setDefaultButton(QMessageBox.StandardButton.Yes)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
