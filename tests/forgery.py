@@ -5,8 +5,11 @@ tests/test_anchors.py and benchmarks/tamper_trials.py."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +27,32 @@ def drop_triggers(db: Path) -> None:
     with sqlite3.connect(db) as connection:
         for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
             connection.execute(f'DROP TRIGGER "{name}"')
+
+
+@functools.cache
+def _head_triggers() -> tuple[tuple[str, str, str], ...]:
+    """(table, name, SQL) of every trigger a freshly made archive has."""
+    from zwgk_desktop.db.migrate import upgrade
+
+    folder = Path(tempfile.mkdtemp(prefix="zwgk-head-"))
+    engine = open_engine(str(folder / "head.sqlite3"), create=True)
+    upgrade(engine)
+    engine.dispose()
+    with sqlite3.connect(folder / "head.sqlite3") as connection:
+        found = tuple(connection.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'trigger'"))
+    shutil.rmtree(folder, ignore_errors=True)
+    return found
+
+
+def restore_triggers(db: Path) -> None:
+    """Put back every trigger the archive should have (on the tables it still has), as a forger
+    covering their tracks does: the SQL is the migrations', for anyone to read."""
+    with sqlite3.connect(db) as connection:
+        tables = {t for (t,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        present = {n for (n,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        for table, name, sql in _head_triggers():
+            if table in tables and name not in present:
+                connection.execute(sql)
 
 
 def run_sql(db: Path, *statements: tuple[str, tuple[object, ...]]) -> None:
@@ -54,6 +83,7 @@ def delete_last_seal(db: Path, *, with_items: bool = False) -> None:
                 exists = connection.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (table,)).fetchone()
                 if exists:
                     connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(i,) for i in items])
+    restore_triggers(db)
 
 
 class Forger:
@@ -124,6 +154,7 @@ def rechain(db: Path, *, forger: Forger | None = None, change: Callable[[sqlite3
                 for row in session.scalars(select(VillageKey).where(VillageKey.village_id == village.id)):
                     row.fingerprint, row.public_key = forger.fingerprint, forger.key.public_b64
     engine.dispose()
+    restore_triggers(db)
 
 
 def change_an_amount(connection: sqlite3.Connection) -> None:

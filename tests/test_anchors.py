@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from conftest import ArchiveCache, run_zwgk
-from forgery import Forger, change_an_amount, delete_last_seal, drop_triggers, rechain, run_sql
+from forgery import Forger, change_an_amount, delete_last_seal, drop_triggers, rechain, restore_triggers, run_sql
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -414,8 +414,14 @@ def test_compare_on_every_backend(demo_any: str, tmp_path: Path) -> None:
                      "（请重新导出网上公开件后再核对），或是伪造的"]
 
 
-def test_drop_triggers_leaves_an_archive_that_still_verifies(sealed: Path) -> None:
-    """The forger's first step changes nothing a check sees (so every later finding is the attack's)."""
+def test_drop_triggers_is_named_and_putting_them_back_leaves_an_archive_that_verifies(sealed: Path) -> None:
+    """The forger's first step is itself a finding (the archive's protection removed); put back,
+    the triggers leave nothing a check sees (so every later finding is the attack's)."""
     drop_triggers(sealed)
+    with sessions(sealed)() as session:
+        found = [str(p) for p in verify(session)[1]]
+    assert found and all("防改动保护被去掉了" in p for p in found), found
+    assert any("seal_append_only_update" in p for p in found)
+    restore_triggers(sealed)
     with sessions(sealed)() as session:
         assert verify(session)[1] == []

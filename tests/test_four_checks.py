@@ -13,6 +13,7 @@ import pikepdf
 import pytest
 from conftest import ArchiveCache, run_zwgk
 from factories import changed_behind_the_back
+from forgery import restore_triggers
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -197,6 +198,7 @@ def _replace_pdf(db: Path, copy: Path, change) -> str:  # type: ignore[no-untype
     raw.execute("UPDATE sealed_item SET pdf = ? WHERE id = ?", (change(pdf), entry_id))
     raw.commit()
     raw.close()
+    restore_triggers(copy)  # as a careful tamperer would (a missing trigger is 安全性's finding)
     return str(title)
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ArchiveCache, run_zwgk, sqlite_copy
 from factories import rehash_every_seal
-from forgery import VillageKeys
+from forgery import VillageKeys, rechain, restore_triggers
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -59,6 +60,8 @@ def _without_triggers(db: Path) -> sqlite3.Connection:
 
 
 def _problems(db: Path) -> list[str]:
+    """What verify finds once the tamperer has put the triggers back (else it names them first)."""
+    restore_triggers(db)
     with sessions(db)() as session:
         return [str(p) for p in verify(session)[1]]
 
@@ -498,3 +501,115 @@ def test_an_archive_sealed_by_the_previous_release_itself_still_verifies_after_t
     with sqlite3.connect(db) as raw:
         # The seal signed in format 4 comes after the record of its village's key being made.
         assert raw.execute("SELECT format FROM seal ORDER BY id").fetchall() == [(3,), (3,), (4,), (4,)]
+
+
+# ---------------------------------------------------------------------------------------------
+# What verify accounts for beyond each village's chain (the outside tester's findings, fixa).
+
+
+def test_the_protective_triggers_listed_are_those_a_fresh_archive_has(empty_db: str) -> None:
+    from zwgk_desktop.archive import protection
+    from zwgk_desktop.db.engine import open_engine, session_factory
+    from zwgk_desktop.db.migrate import upgrade
+
+    engine = open_engine(empty_db, create=True)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        present = protection.present_triggers(session)
+        expected = protection.expected_triggers(session.get_bind().dialect.name)
+        assert present == {(table, name) for table, names in expected.items() for name in names}
+        assert protection.trigger_problems(session) == [] and protection.missing_tables(session) == []
+    engine.dispose()
+
+
+@pytest.mark.parametrize("statement", ["DROP TRIGGER seal_append_only_update", "DROP TRIGGER row_sealed_update",
+                                       "DROP TABLE seal_source", "DROP TABLE village_key"])
+def test_the_archives_protection_removed_is_named_and_exits_1(sealed: Path, tmp_path: Path, statement: str) -> None:
+    raw = sqlite3.connect(sealed)
+    raw.execute(statement)
+    raw.commit()
+    raw.close()
+    done = run_zwgk("verify", "--db", str(sealed), cwd=tmp_path)
+    assert done.code == 1 and "Traceback" not in done.out + done.err, done.out + done.err
+    assert statement.split()[-1] in done.out and "档案数据库" in done.out, done.out
+
+
+village_ids = (st.sampled_from([999, "x", 1.5, -1, 0, "1 ", b"\x01"]) | st.integers(min_value=3, max_value=2**62)
+               | st.text(max_size=5))
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(value=village_ids, seal_or_item=st.sampled_from(["seal", "item", "village"]))
+def test_seals_and_items_outside_every_village_are_named(sealed: Path, tmp_path_factory: pytest.TempPathFactory,
+                                                         value: object, seal_or_item: str) -> None:
+    db = tmp_path_factory.mktemp("outside") / "a.sqlite3"
+    shutil.copy(sealed, db)
+    raw = _without_triggers(db)
+    raw.execute("PRAGMA foreign_keys = OFF")
+    if seal_or_item in ("seal", "item"):
+        table, picked = ("seal", "(SELECT max(id) FROM seal)") if seal_or_item == "seal" else \
+            ("disclosure_item", "(SELECT min(item_id) FROM sealed_item)")
+        raw.execute(f"UPDATE {table} SET village_id = ? WHERE id = {picked}", (value,))
+        (stored,) = raw.execute(f"SELECT village_id FROM {table} WHERE id = {picked}").fetchone()
+    else:
+        raw.execute("DELETE FROM village WHERE code = 'donggang'")
+        stored = None
+    assume(not raw.execute("SELECT 1 FROM village WHERE id = ?", (stored,)).fetchone())  # SQLite: '1 ' is 1
+    raw.commit()
+    raw.close()
+    problems = _problems(db)
+    assert any("不在档案中" in p for p in problems), problems
+
+
+def _forged(sealed: Path, change: Callable[[sqlite3.Connection], None]) -> list[str]:
+    """The village's file changed, every hash recomputed and re-signed with the village's own key."""
+    rechain(sealed, change=change, village_keys=True)
+    return _problems(sealed)
+
+
+FIRST_SEALED = "(SELECT min(item_id) FROM sealed_item)"
+# What the forger changes (SQL run with the triggers dropped), and what verify then says.
+FORGERIES: dict[str, tuple[str, str]] = {
+    "item moved to another quarter's seal": (
+        "UPDATE sealed_item SET seal_id = (SELECT min(id) FROM seal WHERE kind = 'quarter') "
+        "WHERE id = (SELECT max(id) FROM sealed_item)", "不是它所在封存的季度"),
+    "sealed item back to draft": (
+        f"UPDATE disclosure_item SET status = 'draft' WHERE id = {FIRST_SEALED}", "不是“已审核”"),
+    "public item made not public": (
+        "UPDATE disclosure_item SET disclosure = '依申请公开' WHERE id = "
+        "(SELECT min(item_id) FROM sealed_item WHERE pdf IS NOT NULL)", "封存时却有 PDF"),
+    "sealed in the future": (
+        "UPDATE seal SET sealed_at = '2099-01-01T00:00:00+00:00' WHERE id = (SELECT max(id) FROM seal)", "晚于现在"),
+    "a field the category does not know": (
+        f"UPDATE disclosure_item SET fields = json_set(fields, '$.secret', 'x') WHERE id = {FIRST_SEALED}",
+        "没有的项（secret）"),
+    "a row key the category does not know": (
+        "UPDATE item_row SET data = json_set(data, '$.secret', 'x') "
+        f"WHERE id = (SELECT min(id) FROM item_row WHERE item_id = {FIRST_SEALED})", "没有的项（secret）"),
+    "a correction reason on no correction": (
+        f"UPDATE disclosure_item SET correction_reason = '补' WHERE id = {FIRST_SEALED}", "不是更正，却记有更正原因"),
+    "a key record held by someone else": (
+        "UPDATE seal SET event = json_set(event, '$.holder', '柳树湾村') WHERE kind = 'key'", "持有者“柳树湾村”"),
+}
+
+
+@pytest.mark.parametrize("name", list(FORGERIES))
+def test_what_a_forger_holding_the_village_key_leaves_in_the_file_is_named(sealed: Path, name: str) -> None:
+    statement, said = FORGERIES[name]
+    problems = _forged(sealed, lambda db: db.execute(statement))
+    assert any(said in p for p in problems), problems
+
+
+def test_an_honest_resigned_archive_verifies_so_the_findings_above_are_the_changes(sealed: Path) -> None:
+    assert _forged(sealed, lambda db: None) == []
+
+
+def test_a_seal_from_the_future_is_said_beyond_the_clocks_tolerance() -> None:
+    from datetime import UTC, datetime
+
+    from zwgk_desktop.archive.seal_fields import CLOCK_TOLERANCE
+
+    now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    assert sealed_at_problem("2026-12-02T08:59:00+00:00", now=now) is None  # within the tolerance
+    said = sealed_at_problem((now + CLOCK_TOLERANCE).replace(second=1).isoformat(), now=now)
+    assert said is not None and "晚于现在" in said and "1 小时" in said

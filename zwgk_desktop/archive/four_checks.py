@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__
+from zwgk_desktop.archive import protection
 from zwgk_desktop.archive.browse import sealed_pdf
 from zwgk_desktop.archive.seal import verify
 from zwgk_desktop.db import store
@@ -148,7 +149,10 @@ def gather(session: Session, *, village: str | None = None, anchors: Published |
     """Every check of the archive (one village, or all), item by item."""
     villages = [store.find_village(session, village)] if village else store.villages(session)
     township = store.get_township(session)
-    _, verified = verify(session, village)
+    _, found = verify(session, village)
+    # The archive's protection removed (its triggers, a table) is 安全性's; all else 真实性's.
+    guarded = [p for p in found if p.where == protection.WHERE]
+    verified = [p for p in found if p.where != protection.WHERE]
     entries = [(v, entry) for v in villages for seal in _seals(session, v) for entry in seal.items]
     items: list[FiledItem] = []
     for done, (found_village, entry) in enumerate(entries, start=1):
@@ -160,7 +164,7 @@ def gather(session: Session, *, village: str | None = None, anchors: Published |
         *_authenticity(verified, seals, items, anchors),
         *_completeness(verified, items),
         *_usability(items),
-        *_security(items, database),
+        *_security(items, database, guarded),
     ]
     return FourChecks(township.name if township else "", villages[0].name if village else "全部村",
                       (now or datetime.now(UTC)).isoformat(timespec="seconds"), f"村务公开栏 zwgk {__version__}",
@@ -370,12 +374,15 @@ def _usability(items: list[FiledItem]) -> list[Check]:
     ]
 
 
-def _security(items: list[FiledItem], database: str) -> list[Check]:
+def _security(items: list[FiledItem], database: str, guarded: list[Problem]) -> list[Check]:
     encrypted = [p for p in _named(items, SECURE) if "加密" in p]
     active = [p for p in _named(items, SECURE) if "含有" in p]
     numbers = [p for p in _named(items, SECURE) if "个人号码" in p]
     sheets = sum(1 for i in items if i.sheet is not None)
     checks = [
+        _check(SECURE, "档案的防改动保护", "检查档案数据库中拒绝改动或删除已封存记录的触发器和各数据表都在"
+               "（SQLite 的 sqlite_master，PostgreSQL 的 pg_trigger）", [p.message for p in guarded],
+               "防改动的触发器和数据表都在", f"发现 {len(guarded)} 处保护被去掉"),
         _check(SECURE, "无加密、无口令", "用 pikepdf 检查每份 PDF 是否加密（加密的文件日后可能无法打开）",
                encrypted, f"{sheets} 份 PDF 都没有加密"),
         _check(SECURE, "无可执行内容", "检查每份 PDF 中有无脚本、启动程序、嵌入文件、表单提交等动作",

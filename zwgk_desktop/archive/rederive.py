@@ -135,6 +135,26 @@ class Rederiver:
             return []
         return [_difference(sealed_json, public)]
 
+    def unknown_keys(self, made_with: str, record: DisclosureItem, rows: list[Any]) -> list[str]:
+        """Keys of the item's `fields` and rows that its category, as the seal recorded it, does
+        not know (in words): nothing public shows them, so re-deriving cannot; sealing never
+        stores one. Empty when the record cannot be read (`problems` says why)."""
+        recorded = self.recorded(made_with)
+        category = recorded.categories.get(record.category) if isinstance(recorded, Recorded) else None
+        if category is None:
+            return []
+        found = []
+        known = {f.key for f in category.item_fields}
+        if isinstance(record.fields, dict) and (strange := sorted(str(k) for k in record.fields if k not in known)):
+            found.append(f"事项的字段中有类别“{category.name}”没有的项（{'、'.join(strange[:5])}）：数据是在程序之外写入的")
+        known_row = {f.key for f in category.row_fields}
+        for number, row in enumerate(rows, start=1):
+            if isinstance(row, dict) and (strange := sorted(str(k) for k in row if k not in known_row)):
+                found.append(f"第{number}行有类别“{category.name}”没有的项（{'、'.join(strange[:5])}）："
+                             "数据是在程序之外写入的")
+                break
+        return found
+
     def _derive(self, recorded: Recorded, record: DisclosureItem) -> PublicItem:
         rows = [data for (data,) in self.session.execute(
             select(ItemRow.data).where(ItemRow.item_id == record.id).order_by(ItemRow.seq))]

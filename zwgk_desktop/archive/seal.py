@@ -9,6 +9,7 @@ seal breaks every later link. `verify` recomputes all of it and names what does 
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import logging
@@ -22,14 +23,15 @@ from typing import Any
 from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.archive import made_with, seal_fields, signing
+from zwgk_desktop.archive import made_with, protection, seal_fields, signing
 from zwgk_desktop.archive.filing import file_items
 from zwgk_desktop.archive.first_public import HOW, first_public_of, impossible
+from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with
 from zwgk_desktop.archive.rederive import DIFFERENT, Rederiver, pdf_code_problem
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
-from zwgk_desktop.domain.items import PUBLIC, REVIEWED
+from zwgk_desktop.domain.items import PUBLIC, REVIEWED, STATUS_NAMES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.render import fonts
@@ -180,7 +182,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
     previous_chain = previous.chain_hash if previous else ""
     sealed_at = seal_fields.utc_now_text(now)
-    if previous is not None and (reason := seal_fields.sealed_at_problem(sealed_at, previous.sealed_at)):
+    if previous is not None and (reason := seal_fields.sealed_at_problem(sealed_at, previous.sealed_at, now)):
         raise BadInput(f"这台电脑的时间（{sealed_at}）早于{village.name}上一次封存的时间（{previous.sealed_at}）："
                        "没有封存；请先把电脑的日期和时间改对" if seal_fields.sealed_at_moment(previous.sealed_at)
                        else f"{village.name}上一次封存的记录不对（{reason}）：没有封存，请先运行 zwgk verify 查明")
@@ -242,14 +244,51 @@ def to_seal(session: Session, village: Village, period: Quarter) -> tuple[list[D
 
 
 def verify(session: Session, village_name: str | None = None) -> tuple[int, list[Problem]]:
-    """Recompute every seal's hashes and links; return how many items were checked and what is wrong."""
+    """Recompute every seal's hashes and links; return how many items were checked and what is wrong.
+
+    First the archive's own protection (its tables and triggers, archive.protection); then every
+    village's chain; then (for the whole archive) every seal and sealed item outside them all."""
+    missing = protection.missing_tables(session)
+    if missing:
+        return 0, [protection.tables_problem(missing)]
+    problems = protection.trigger_problems(session)
     villages = [store.find_village(session, village_name)] if village_name else store.villages(session)
-    problems: list[Problem] = []
     checked = 0
     for village in villages:
         checked += _verify_village(session, village, problems)
     problems += _orphans(session, villages, whole=village_name is None)
+    if village_name is None:
+        problems += _outside_every_village(session)
     return checked, problems
+
+
+def _outside_every_village(session: Session) -> list[Problem]:
+    """Seals whose village is not in the archive (a village row deleted, or a seal's village
+    changed to one that is not): their seals and items are in no village's chain, so nothing
+    above looked at them. Read as text: such a value may be of any type on SQLite."""
+    from sqlalchemy import String
+
+    known = select(Village.id)
+    seals = session.execute(select(Seal.id, cast(Seal.village_id, String), cast(Seal.period, String),
+                                   cast(Seal.kind, String)).where(Seal.village_id.not_in(known))
+                            .order_by(Seal.id)).all()
+    found = []
+    for seal_id, village_id, period, kind in seals:
+        held = session.scalar(select(func.count()).select_from(SealedItem).where(SealedItem.seal_id == seal_id)) or 0
+        found.append(Problem(
+            f"封存记录指向的村（村号“{seal_fields.shown(village_id)}”）不在档案中：村的记录被删除或封存的村号被改动，"
+            f"这次封存{f'和它的 {held} 个事项' if held else ''}不在任何村的封存链中",
+            where=f"档案 第 {seal_id} 号封存（{seal_fields.shown(period, 10)} "
+                  f"{SEAL_KIND_NAMES.get(kind or '', seal_fields.shown(kind))}）"))
+    items = session.execute(
+        select(SealedItem.title, SealedItem.archive_number, cast(DisclosureItem.village_id, String))
+        .join(DisclosureItem, DisclosureItem.id == SealedItem.item_id)
+        .where(DisclosureItem.village_id.not_in(known)).order_by(SealedItem.id)).all()
+    found += [Problem(f"封存的事项所属的村（村号“{seal_fields.shown(village_id)}”）不在档案中："
+                      "村的记录被删除或事项的村号被改动",
+                      where=f"档案 事项“{seal_fields.shown(title, 60)}”（件号 {seal_fields.shown(number)}）")
+              for title, number, village_id in items]
+    return found
 
 
 def _orphans(session: Session, villages: list[Village], *, whole: bool) -> list[Problem]:
@@ -261,7 +300,7 @@ def _orphans(session: Session, villages: list[Village], *, whole: bool) -> list[
     names = {v.id: v.name for v in villages}
     found = []
     for title, number, village_id in session.execute(query):
-        if village_id in names or (whole and village_id is None):
+        if whole or village_id in names:
             found.append(Problem("封存记录被删除了，它封存的事项还留在档案中（这些事项可能已被改动后重新封存）",
                                  where=f"{names.get(village_id, '档案')} 事项“{seal_fields.shown(title, 60)}”"
                                        f"（件号 {seal_fields.shown(number)}）"))
@@ -302,6 +341,7 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
         if seal.kind == "quarter":
             problems += _left_out(session, village, seal.period, where)
         previous = seal
+    problems += _holders(village, seals)
     try:
         problems += signing.check_village(session, village, seals, [seal_where(village, seal) for seal in seals])
     except _DAMAGE as exc:
@@ -312,6 +352,26 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
         problems.append(Problem("件号不连续、重复或次序不对（应依封存先后为 1–"
                                 f"{len(filed)}）：封存的事项被删除、插入或改了件号", where=f"{village.name}档案"))
     return checked
+
+
+def _holders(village: Village, seals: list[Seal]) -> list[Problem]:
+    """Each key record names who holds the key it brings in: the village itself, or its township
+    (which seals the corrections it makes with a key of its own; archive.signing). Any name the
+    village or township had when a seal of the village was made counts (a village may be renamed)."""
+    names = {village.name, village.township.name}
+    for seal in seals:
+        with contextlib.suppress(MadeWithError):
+            place = parse_made_with(seal.made_with).place
+            names |= {place.village, place.township}
+    found = []
+    for seal in seals:
+        if seal.kind != "key" or (event := signing.parse_event(seal.event)) is None:
+            continue  # a key record that does not read is said by the signatures' check
+        if event["holder"] not in names:
+            found.append(Problem(f"密钥记录写的持有者“{seal_fields.shown(event['holder'])}”不是{village.name}"
+                                 f"（也不是{village.township.name}）：密钥记录被改动或是从别村搬来的",
+                                 where=seal_where(village, seal)))
+    return found
 
 
 def seal_where(village: Village, seal: Seal) -> str:
@@ -435,6 +495,10 @@ def _verify_item(session: Session, seal: Seal, entry: SealedItem, seal_where: st
         log.info("reading rows of item %s: %r", entry.item_id, exc)
         found.append(Problem("档案中的数据无法读取（明细行被改动或损坏）", where=where))
         return found
+    found += [Problem(reason, where=where) for reason in _agrees_with_its_seal(seal, entry, record)]
+    if seal.format >= 4 and rederiver is not None:
+        found += [Problem(reason, where=where)
+                  for reason in rederiver.unknown_keys(seal.made_with or "", record, rows)]
     derived = rederiver.problems(seal.made_with or "", record, content, entry.content_hash) \
         if seal.format >= 4 and rederiver is not None and content is not None else []
     if stored_data_hash(session, record, rows, seal.format) != entry.data_hash:
@@ -447,6 +511,32 @@ def _verify_item(session: Session, seal: Seal, entry: SealedItem, seal_where: st
             detail = derived.pop(0)[len(DIFFERENT):] if derived and derived[0].startswith(DIFFERENT) else ""
             found.append(Problem(f"档案中的数据与封存时不符（金额、姓名或行数被改动）{detail}", where=where))
     return found + [Problem(reason, where=where) for reason in derived]
+
+
+def _agrees_with_its_seal(seal: Seal, entry: SealedItem, record: DisclosureItem) -> list[str]:
+    """What the file itself shows against the item being sealed as sealing seals, whatever its
+    hashes say (a forger holding the village's key recomputes and re-signs them all): sealing
+    takes the village's reviewed items of the seal's quarter, prints a sheet for each 主动公开 one
+    and none for the others, and keeps a correction's reason only on a correction."""
+    found = []
+    if record.village_id != seal.village_id:
+        found.append("事项属于另一个村，却在本村的封存中：封存的事项被移动了")
+    if record.period != seal.period:
+        found.append(f"事项的季度（{seal_fields.shown(record.period, 10)}）不是它所在封存的季度"
+                     f"（{seal_fields.shown(seal.period, 10)}）：封存的事项被移到了别的封存中")
+    if record.status != REVIEWED:
+        status = STATUS_NAMES.get(record.status, seal_fields.shown(record.status)) \
+            if isinstance(record.status, str) else seal_fields.shown(record.status)
+        found.append(f"封存的事项状态是“{status}”，不是“已审核”：只有审核过的事项才能封存")
+    if record.disclosure == PUBLIC and entry.pdf_hash is None:
+        found.append("事项是主动公开的，封存时却没有 PDF（主动公开的事项封存时都印出海报）："
+                     "公开方式或封存记录被改动")
+    elif record.disclosure != PUBLIC and entry.pdf_hash is not None:
+        found.append(f"事项不是主动公开的（“{seal_fields.shown(record.disclosure, 10)}”），封存时却有 PDF："
+                     "公开方式或封存记录被改动")
+    if record.supersedes_id is None and record.correction_reason not in (None, ""):
+        found.append("事项不是更正，却记有更正原因：记录是事后补写的")
+    return found
 
 
 def code_from_hash(content_hash: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with
@@ -61,9 +61,10 @@ def sealed_at_moment(value: Any) -> datetime | None:
     return moment if moment.utcoffset() is not None and not moment.utcoffset() else None
 
 
-def sealed_at_problem(value: Any, previous: Any = None) -> str | None:
+def sealed_at_problem(value: Any, previous: Any = None, now: datetime | None = None) -> str | None:
     """Why `value` cannot be when a seal was made, after the village's previous seal (its
-    `sealed_at`, if any), or None."""
+    `sealed_at`, if any) and not after `now` (the checking computer's clock, allowing
+    `CLOCK_TOLERANCE` for the two clocks' difference), or None."""
     moment = sealed_at_moment(value)
     if moment is None:
         return (f"封存时间“{shown(value)}”不是程序写下的 UTC 时间"
@@ -71,13 +72,22 @@ def sealed_at_problem(value: Any, previous: Any = None) -> str | None:
     before = sealed_at_moment(previous)
     if before is not None and moment < before:
         return f"封存时间 {value} 早于上一个封存的时间 {previous}：封存的次序或时间被改动"
+    checking = (now or datetime.now(UTC)).astimezone(UTC)
+    if moment > checking + CLOCK_TOLERANCE:
+        return (f"封存时间 {value} 晚于现在（这台电脑的时间 {checking.isoformat(timespec='seconds')}，"
+                f"允许两台电脑的时钟相差 {CLOCK_TOLERANCE_SAID}）：封存时间被改动，或这台电脑的时间不对")
     return None
+
+
+# How far a seal's time may lie ahead of the checking computer's clock (the two clocks may differ).
+CLOCK_TOLERANCE = timedelta(hours=1)
+CLOCK_TOLERANCE_SAID = "1 小时"
 
 
 def seal_problems(*, kind: Any, format: Any, period: Any, sealed_at: Any, sealed_by: Any,
                   payload_hash: Any, chain_hash: Any, made_with: Any, holds_items: bool,
                   signer: Any = None, event: Any = None, previous_sealed_at: Any = None,
-                  newest_format: int = KNOWN_FORMATS[-1]) -> list[str]:
+                  newest_format: int = KNOWN_FORMATS[-1], now: datetime | None = None) -> list[str]:
     """Everything wrong with a seal's own fields, in words. (The signature itself is checked
     against the village's key, elsewhere.)"""
     found = []
@@ -104,7 +114,7 @@ def seal_problems(*, kind: Any, format: Any, period: Any, sealed_at: Any, sealed
         Quarter.parse(period)
     except BadInput:
         found.append(f"季度“{shown(period)}”不对")
-    if reason := sealed_at_problem(sealed_at, previous_sealed_at):
+    if reason := sealed_at_problem(sealed_at, previous_sealed_at, now):
         found.append(reason)
     if reason := sealed_by_problem(sealed_by):
         found.append(reason)
