@@ -117,7 +117,10 @@ def test_verify_names_a_change_made_behind_the_apps_back(demo_any: str) -> None:
     engine.dispose()
     with session_for(demo_any) as session:
         _, problems = verify(session)
-    assert len(problems) == 1 and f"事项 {sealed}" in str(problems[0])
+    # The changed item is named; so is the protection taken off to change it (dropped or disabled).
+    changed = [p for p in problems if "防改动保护" not in str(p)]
+    assert len(changed) == 1 and f"事项 {sealed}" in str(changed[0]), problems
+    assert any("防改动保护" in str(p) and "item_row" in str(p) for p in problems), problems
 
 
 def test_corrections_and_search(demo_any: str) -> None:

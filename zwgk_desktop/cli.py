@@ -29,7 +29,7 @@ from zwgk_desktop.domain.filing import DEFAULT_PATTERN
 from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.domain.web_address import checked_base_url
-from zwgk_desktop.errors import BadInput, Blocked, Problem, ZwgkError
+from zwgk_desktop.errors import STOP_ASKED, BadInput, Blocked, Problem, ZwgkError
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.office.browsing import list_archive, search_archive
@@ -1233,23 +1233,28 @@ def _require_changeable(args: argparse.Namespace) -> None:
 
 
 def _interrupted(signum: int, _frame: object) -> None:
-    """SIGTERM (a logout, a shutdown, `kill`) and SIGHUP (the terminal closed) end a command as
-    Ctrl-C does: half-written outputs are removed, the open transaction is rolled back."""
+    """Ctrl-C, SIGTERM (a logout, a shutdown, `kill`) and SIGHUP (the terminal closed) end a
+    command alike: half-written outputs are removed, the open transaction is rolled back, and
+    nothing commits afterwards even if the KeyboardInterrupt is swallowed (`STOP_ASKED`)."""
+    STOP_ASKED.set()
     raise KeyboardInterrupt
 
 
 def _end_on_signals() -> None:
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):  # Windows has no SIGHUP, and never sends its SIGTERM
             signal.signal(getattr(signal, name), _interrupted)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    run: Callable[[argparse.Namespace], int] = args.run
     if argv is None:  # the `zwgk` command itself, not a test calling main()
         _end_on_signals()
+    try:
+        args = build_parser().parse_args(argv)
+    except KeyboardInterrupt:  # Ctrl-C while the command line is read: nothing was done yet
+        _say("已中断。")
+        return 3
+    run: Callable[[argparse.Namespace], int] = args.run
     try:
         if getattr(args, "changes", False):
             _require_changeable(args)

@@ -6,8 +6,15 @@ Anything that is not one of these is a bug: the CLI logs its traceback and says 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# Set once the user asked the command to stop (Ctrl-C, SIGTERM, SIGHUP). The signal's handler
+# raises KeyboardInterrupt, but Python swallows an exception raised while a finaliser or weakref
+# callback runs ("Exception ignored in …") and the work goes on: so no transaction commits once a
+# stop was asked (`office.handle.Archive.writing`), whatever swallowed the exception.
+STOP_ASKED = threading.Event()
 
 
 def toml_mistake(exc: ValueError) -> str:

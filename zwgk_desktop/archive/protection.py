@@ -52,7 +52,9 @@ def present_triggers(session: Session) -> set[tuple[str, str]]:
     """(table, trigger) of every trigger the database holds."""
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(text("SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-                                    "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"))
+                                    "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace "
+                                    # A disabled trigger (ALTER TABLE … DISABLE TRIGGER) protects nothing.
+                                    "AND t.tgenabled <> 'D'"))
     else:
         rows = session.execute(text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"))
     return {(str(table), str(name)) for table, name in rows}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import LargeBinary, cast, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from zwgk_desktop.archive import made_with, protection, seal_fields, signing
 from zwgk_desktop.archive.filing import file_items
@@ -275,19 +275,27 @@ def _outside_every_village(session: Session) -> list[Problem]:
     found = []
     for seal_id, village_id, period, kind in seals:
         held = session.scalar(select(func.count()).select_from(SealedItem).where(SealedItem.seal_id == seal_id)) or 0
+        # Named under the village its items belong to, where they still say.
+        owners = session.scalars(select(Village.name).join(DisclosureItem, DisclosureItem.village_id == Village.id)
+                                 .join(SealedItem, SealedItem.item_id == DisclosureItem.id)
+                                 .where(SealedItem.seal_id == seal_id).distinct()).all()
         found.append(Problem(
             f"封存记录指向的村（村号“{seal_fields.shown(village_id)}”）不在档案中：村的记录被删除或封存的村号被改动，"
             f"这次封存{f'和它的 {held} 个事项' if held else ''}不在任何村的封存链中",
-            where=f"档案 第 {seal_id} 号封存（{seal_fields.shown(period, 10)} "
+            where=f"{'、'.join(owners) or '档案'} 第 {seal_id} 号封存（{seal_fields.shown(period, 10)} "
                   f"{SEAL_KIND_NAMES.get(kind or '', seal_fields.shown(kind))}）"))
+    # Such an item is named under the village its seal belongs to, where that one is still known.
+    sealed_in = aliased(Village)
     items = session.execute(
-        select(SealedItem.title, SealedItem.archive_number, cast(DisclosureItem.village_id, String))
+        select(SealedItem.title, SealedItem.archive_number, cast(DisclosureItem.village_id, String), sealed_in.name)
         .join(DisclosureItem, DisclosureItem.id == SealedItem.item_id)
+        .outerjoin(Seal, Seal.id == SealedItem.seal_id).outerjoin(sealed_in, sealed_in.id == Seal.village_id)
         .where(DisclosureItem.village_id.not_in(known)).order_by(SealedItem.id)).all()
     found += [Problem(f"封存的事项所属的村（村号“{seal_fields.shown(village_id)}”）不在档案中："
                       "村的记录被删除或事项的村号被改动",
-                      where=f"档案 事项“{seal_fields.shown(title, 60)}”（件号 {seal_fields.shown(number)}）")
-              for title, number, village_id in items]
+                      where=f"{name or '档案'} 事项“{seal_fields.shown(title, 60)}”"
+                            f"（件号 {seal_fields.shown(number)}）")
+              for title, number, village_id, name in items]
     return found
 
 
@@ -528,7 +536,9 @@ def _agrees_with_its_seal(seal: Seal, entry: SealedItem, record: DisclosureItem)
         status = STATUS_NAMES.get(record.status, seal_fields.shown(record.status)) \
             if isinstance(record.status, str) else seal_fields.shown(record.status)
         found.append(f"封存的事项状态是“{status}”，不是“已审核”：只有审核过的事项才能封存")
-    if record.disclosure == PUBLIC and entry.pdf_hash is None:
+    if not isinstance(seal.format, int) or seal.format < 2:
+        pass  # the first release's seals (format 1) did not always keep a sheet
+    elif record.disclosure == PUBLIC and entry.pdf_hash is None:
         found.append("事项是主动公开的，封存时却没有 PDF（主动公开的事项封存时都印出海报）："
                      "公开方式或封存记录被改动")
     elif record.disclosure != PUBLIC and entry.pdf_hash is not None:

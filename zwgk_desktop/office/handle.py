@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from zwgk_desktop import paths
 from zwgk_desktop.db import migrate
 from zwgk_desktop.db.engine import database_problem, database_url, open_engine, session_factory
-from zwgk_desktop.errors import Blocked, ZwgkError
+from zwgk_desktop.errors import STOP_ASKED, Blocked, ZwgkError
 
 if TYPE_CHECKING:
     from zwgk_desktop.archive.backup import Backup
@@ -141,6 +141,8 @@ class Archive:
             raise Blocked(READ_ONLY_REFUSAL)
         with self.sessions() as session, session.begin():
             yield session
+            if STOP_ASKED.is_set():  # a Ctrl-C that something swallowed still stops the commit
+                raise KeyboardInterrupt
 
     def backup(self, reason: str) -> Backup | None:
         """A backup of a SQLite archive (None for a server's, or an empty new file)."""
