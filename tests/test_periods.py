@@ -8,6 +8,7 @@ from zwgk_desktop.domain.periods import (
     Quarter,
     add_working_days,
     calendar_days_between,
+    chinese_moment,
     is_working_day,
     working_days_between,
 )
@@ -65,3 +66,19 @@ def test_working_day_arithmetic() -> None:
 def test_year_without_official_calendar_falls_back_to_weekdays() -> None:
     assert is_working_day(date(2031, 3, 3))  # a Monday
     assert not is_working_day(date(2031, 3, 2))  # a Sunday
+
+
+def test_quarters_out_of_range_and_foreign_comparisons_and_moments_that_are_none() -> None:
+    """The edges of the period helpers: a quarter 5 or a year out of range is refused in words; a
+    quarter compares with nothing else; a stored moment that is no moment is shown as it is; no
+    negative count of working days."""
+    with pytest.raises(BadInput, match="季度必须是 1–4"):
+        Quarter(2026, 5)
+    with pytest.raises(BadInput, match="不在合理范围内"):
+        Quarter(1900, 1)
+    assert Quarter(2026, 1).__lt__("2026Q2") is NotImplemented
+    assert chinese_moment("2026-12-02T05:56:24+00:00") == "2026年12月2日 13:56"
+    assert chinese_moment("2026-12-02T05:56:24") == "2026年12月2日 13:56"  # stored without a zone: UTC
+    assert chinese_moment("不是时间") == "不是时间"
+    with pytest.raises(ValueError):
+        add_working_days(date(2026, 12, 1), -1)
