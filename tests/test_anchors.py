@@ -133,7 +133,8 @@ def test_the_seals_page_speaks_to_residents(sealed: Path, tmp_path: Path) -> Non
     for signer in data["signers"]:
         assert len(signer) == 64 and signer not in page
         assert seal_list.short_fingerprint(signer) in page
-    assert re.search(r"[0-9a-f]{4} [0-9a-f]{4}", page) is None  # no lower-case groups of a long hex
+    # No lower-case groups of a long hex (groups of digits alone, "3225 0240", may be either form).
+    assert re.search(r"(?=[0-9a-f]{4} [0-9a-f]{4})(?=[0-9 ]{0,8}[a-f])[0-9a-f]{4} [0-9a-f]{4}", page) is None
     assert "封存时间（北京时间）" in page and "UTC" not in page
     key_row = next(row for row in page.split("<tr ") if "密钥记录</td>" in row)
     assert 'data-label="季度">—</td>' in key_row
