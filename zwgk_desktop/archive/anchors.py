@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.archive.bundle import SUFFIX as BUNDLE_SUFFIX
 from zwgk_desktop.archive.bundle import check_chain, read_bundle, seal_list_of
+from zwgk_desktop.archive.seal_fields import stored_text
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import Seal, Village
 from zwgk_desktop.errors import BadInput, Problem
@@ -33,21 +33,12 @@ _MOST = 16 * 1024**2
 _SITE_MANIFEST = "zwgk-site.json"  # render/site_folder.MANIFEST (a folder this program exported)
 
 
-def _text(value: Any) -> str:
-    """A stored value as text, whatever it has become behind the app's back (SQLite keeps any type)."""
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
 def published_seals(session: Session, village: Village) -> list[PublishedSeal]:
     """The village's seals as this archive publishes them, in chain order (as `verify` walks it)."""
     seals = session.execute(select(Seal.period, Seal.kind, Seal.sealed_at, Seal.chain_hash, Seal.signature,
                                    Seal.signer).where(Seal.village_id == village.id).order_by(Seal.id)).all()
-    return [PublishedSeal(number, _text(period), _text(kind), _text(sealed_at), _text(chain),
-                          _text(signature) or None, _text(signer) or None)
+    return [PublishedSeal(number, stored_text(period), stored_text(kind), stored_text(sealed_at), stored_text(chain),
+                          stored_text(signature) or None, stored_text(signer) or None)
             for number, (period, kind, sealed_at, chain, signature, signer) in enumerate(seals, start=1)]
 
 

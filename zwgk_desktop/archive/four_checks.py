@@ -27,6 +27,7 @@ from zwgk_desktop import __version__
 from zwgk_desktop.archive import protection
 from zwgk_desktop.archive.browse import sealed_pdf
 from zwgk_desktop.archive.seal import verify
+from zwgk_desktop.archive.seal_fields import stored_text
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
 from zwgk_desktop.domain.filing import RETENTIONS
@@ -175,20 +176,11 @@ def _seals(session: Session, village: Village) -> list[Seal]:
     return list(session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id)))
 
 
-def _text(value: object) -> str:
-    """A stored value as text, whatever it has become behind the app's back."""
-    if value is None:
-        return ""
-    if isinstance(value, bytes):
-        return value.decode("utf-8", errors="replace")
-    return str(value)
-
-
 def _filed_item(session: Session, village: Village, entry: SealedItem, verified: list[Problem]) -> FiledItem:
     record = session.get(DisclosureItem, entry.item_id)
     number = public_number(record) if record is not None else entry.item_id
     seal = entry.seal
-    content = _text(entry.canonical_json)
+    content = stored_text(entry.canonical_json)
     code = code_of(content) if content else ""
     rows = len(session.scalars(select(ItemRow.id).where(ItemRow.item_id == entry.item_id)).all())
     pdf = sealed_pdf(session, entry.item_id)
@@ -202,10 +194,10 @@ def _filed_item(session: Session, village: Village, entry: SealedItem, verified:
                 problems[COMPLETE].append(problem.message)
     format_ = seal.format if isinstance(seal.format, int) else 0
     if format_ >= 4:
-        if not _text(entry.archive_ref):
+        if not stored_text(entry.archive_ref):
             problems[AUTHENTIC].append("没有档号")
-        if _text(entry.retention) not in RETENTIONS:
-            problems[AUTHENTIC].append(f"保管期限“{_text(entry.retention)}”不是 {' / '.join(RETENTIONS)}")
+        if stored_text(entry.retention) not in RETENTIONS:
+            problems[AUTHENTIC].append(f"保管期限“{stored_text(entry.retention)}”不是 {' / '.join(RETENTIONS)}")
     if sheet is not None:
         if sheet.opens and sheet.code_pages < sheet.pages:
             problems[AUTHENTIC].append(f"{sheet.pages - sheet.code_pages} 页上印的验证码不是封存内容的 {code}")
@@ -223,10 +215,10 @@ def _filed_item(session: Session, village: Village, entry: SealedItem, verified:
     if numbers:
         kinds = "、".join(sorted({f.label for f in numbers}))
         problems[SECURE].append(f"公开内容中有 {len(numbers)} 处完整的个人号码（{kinds}）")
-    return FiledItem(village.name, _text(seal.period), entry.archive_number, _text(entry.archive_ref),
-                     _text(entry.retention), number, record.category if record is not None else "",
-                     _text(entry.title), bool(record is not None and record.supersedes_id is not None), format_,
-                     _text(seal.sealed_at), _text(seal.sealed_by), rows, code, sheet,
+    return FiledItem(village.name, stored_text(seal.period), entry.archive_number, stored_text(entry.archive_ref),
+                     stored_text(entry.retention), number, record.category if record is not None else "",
+                     stored_text(entry.title), bool(record is not None and record.supersedes_id is not None), format_,
+                     stored_text(seal.sealed_at), stored_text(seal.sealed_by), rows, code, sheet,
                      {aspect: tuple(found) for aspect, found in problems.items() if found})
 
 
@@ -284,7 +276,7 @@ def _authenticity(verified: list[Problem], seals: list[Seal], items: list[FiledI
         "重算每个封存事项的公开内容、数据和 PDF 的 SHA-256，每次封存的载荷哈希和链式哈希（zwgk verify）",
         fixed, f"{len(seals)} 次封存、{len(items)} 个事项的哈希和封存链都与封存时一致")]
     new = [s for s in seals if isinstance(s.format, int) and s.format >= 4]
-    signed = [s for s in new if _text(s.signature)]
+    signed = [s for s in new if stored_text(s.signature)]
     if signature_problems:
         checks.append(Check(AUTHENTIC, "电子签名", "用登记的村密钥（Ed25519）验证每次封存的签名", FAIL,
                             f"发现 {len(signature_problems)} 处问题", tuple(signature_problems)))

@@ -28,6 +28,15 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 _SEALED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00")
 
 
+def stored_text(value: Any) -> str:
+    """A stored value as text, whatever it has become behind the app's back (SQLite keeps any type)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
 def shown(value: Any, size: int = 30) -> str:
     """A stored value as a message quotes it: short, whatever its type or length."""
     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

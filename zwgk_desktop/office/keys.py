@@ -8,6 +8,7 @@ key by the fingerprint read over the phone, and list the keys registered.
 from __future__ import annotations
 
 import getpass
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop.archive import signing
 from zwgk_desktop.archive.first_public import CHINA
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import VillageKey
+from zwgk_desktop.db.models import Village, VillageKey
 from zwgk_desktop.domain.periods import chinese_date
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.inputs import readable_file
@@ -152,23 +153,30 @@ class KeyChanged:
 
 def replace_key(archive: Archive, village: str, reason: str, by: str | None = None) -> KeyChanged:
     """A new key for the village, the change signed by the old one (backed up first)."""
-    if not reason.strip():
-        raise BadInput("请写明更换密钥的原因（--reason，如“换新电脑”）")
-    with archive.changing("before-key") as (session, _backup):
-        found = store.find_village(session, village)
-        store.hold_village(session, found.id)
-        old, new = signing.replace_key(session, found, by or getpass.getuser(), reason.strip())
-        return KeyChanged(found.name, old.fingerprint, new.fingerprint, signing.key_path(found.code, new.fingerprint))
+    return _change_key(archive, village, reason, by, "请写明更换密钥的原因（--reason，如“换新电脑”）", _replaced)
+
+
+def _replaced(session: Session, village: Village, by: str, reason: str) -> tuple[str, signing.SigningKey]:
+    old, new = signing.replace_key(session, village, by, reason)
+    return old.fingerprint, new
 
 
 def declare_lost(archive: Archive, village: str, reason: str, by: str | None = None) -> KeyChanged:
     """The village's key is gone: a new one, which the township must confirm (backed up first)."""
+    return _change_key(archive, village, reason, by, "请写明密钥丢失的原因（--reason，如“电脑硬盘损坏，没有备份”）",
+                       signing.declare_lost)
+
+
+def _change_key(archive: Archive, village: str, reason: str, by: str | None, unexplained: str,
+                change: Callable[[Session, Village, str, str], tuple[str, signing.SigningKey]]) -> KeyChanged:
+    """A key change of the village (`change` gives the old key's fingerprint and the new key), in
+    one transaction after a backup; refused in words without a reason."""
     if not reason.strip():
-        raise BadInput("请写明密钥丢失的原因（--reason，如“电脑硬盘损坏，没有备份”）")
+        raise BadInput(unexplained)
     with archive.changing("before-key") as (session, _backup):
         found = store.find_village(session, village)
         store.hold_village(session, found.id)
-        old, new = signing.declare_lost(session, found, by or getpass.getuser(), reason.strip())
+        old, new = change(session, found, by or getpass.getuser(), reason.strip())
         return KeyChanged(found.name, old, new.fingerprint, signing.key_path(found.code, new.fingerprint))
 
 
