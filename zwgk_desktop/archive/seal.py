@@ -30,7 +30,7 @@ from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with
 from zwgk_desktop.archive.rederive import DIFFERENT, Rederiver, pdf_code_problem
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, public_number
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, VillageKey, public_number
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, STATUS_NAMES
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
@@ -279,6 +279,16 @@ def _outside_every_village(session: Session) -> list[Problem]:
         owners = session.scalars(select(Village.name).join(DisclosureItem, DisclosureItem.village_id == Village.id)
                                  .join(SealedItem, SealedItem.item_id == DisclosureItem.id)
                                  .where(SealedItem.seal_id == seal_id).distinct()).all()
+        if not owners:
+            # A seal with no items (a key's record) still says whose it was: the village whose
+            # next seal links to it, or the village whose key signed it.
+            later = aliased(Seal)
+            owners = session.scalars(
+                select(Village.name).join(later, later.village_id == Village.id)
+                .where(later.previous_id == seal_id)
+                .union(select(Village.name).join(VillageKey, VillageKey.village_id == Village.id)
+                       .join(Seal, Seal.signer == VillageKey.fingerprint).where(Seal.id == seal_id))).all()
+            owners = sorted(owners)
         found.append(Problem(
             f"封存记录指向的村（村号“{seal_fields.shown(village_id)}”）不在档案中：村的记录被删除或封存的村号被改动，"
             f"这次封存{f'和它的 {held} 个事项' if held else ''}不在任何村的封存链中",
