@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-
 from printers import PRINTER, needs_spooler, printed, spooled_file
+
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.office import handle
 from zwgk_desktop.office.printing import print_board
@@ -91,7 +91,8 @@ def test_copies_and_page_ranges_reach_the_printer(boards: dict[tuple[str, str], 
 def own_queue() -> Iterator[str]:
     """A cups-pdf queue of this test's own (others may be printing on the shared ones)."""
     name = f"zwgk-test-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["lpadmin", "-p", name, "-E", "-v", "cups-pdf:/zwgk", "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"],
+    subprocess.run(["lpadmin", "-p", name, "-E", "-v", "cups-pdf:/zwgk",
+                    "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"],
                    capture_output=True, check=True)
     yield name
     subprocess.run(["lpadmin", "-x", name], capture_output=True, check=False)

@@ -136,22 +136,27 @@ class Gdi(Protocol):
 
 
 def _band_pixels(page: Any, at: Placement, band: tuple[int, int]) -> bytes:
-    """One band of the page, rendered by PDFium at the device's resolution, BGRA top-down."""
+    """One band of the page as PDFium renders it at the device's resolution: BGRA rows, top-down,
+    no padding. The whole page is placed as on the paper, shifted up by the band's top, and
+    PDFium clips it to the band's bitmap, so the bands join without a seam or a rounding gap."""
     import pypdfium2
+    import pypdfium2.raw as pdfium_c
 
-    width_pt, height_pt = page.get_size()
     top, bottom = band
-    # A band in the page's own points (turned pages: PDFium turns the whole render).
-    scale = at.height / (width_pt if at.rotate else height_pt)
-    crop_top, crop_bottom = top / scale, (at.height - bottom) / scale
-    rotation = 90 if at.rotate else 0
-    crop = (0, crop_bottom, 0, crop_top) if not at.rotate else (crop_top, 0, crop_bottom, 0)
-    bitmap = page.render(scale=scale, rotation=rotation, crop=crop, may_draw_forms=True,
-                         draw_annots=True, force_bitmap_format=pypdfium2.raw.FPDFBitmap_BGRA)
-    return bytes(bitmap.buffer)
+    bitmap = pypdfium2.PdfBitmap.new_native(at.width, bottom - top, pdfium_c.FPDFBitmap_BGRA)
+    try:
+        bitmap.fill_rect((255, 255, 255, 255), 0, 0, at.width, bottom - top)
+        pdfium_c.FPDF_RenderPageBitmap(bitmap, page, 0, -top, at.width, at.height, at.rotate,
+                                       FPDF_ANNOT | FPDF_PRINTING)
+        rows, stride = bottom - top, bitmap.stride
+        data = bytes(bitmap.buffer)
+        return data if stride == at.width * 4 else b"".join(
+            data[row * stride: row * stride + at.width * 4] for row in range(rows))
+    finally:
+        bitmap.close()
 
 
-def print_pdf(pdf: Path, request: PrintRequest, gdi: Gdi | None = None) -> Spooled:
+def print_pdf(pdf: Path, request: PrintRequest, gdi: Gdi | None = None, band_bytes: int = BAND_BYTES) -> Spooled:
     """Print the PDF's chosen pages to the Windows printer, vectors where PDFium can."""
     import pypdfium2
 
@@ -170,7 +175,7 @@ def print_pdf(pdf: Path, request: PrintRequest, gdi: Gdi | None = None) -> Spool
                 at = placement(width_pt, height_pt, device, request.fit)
                 gdi.start_page()
                 if not gdi.draw_page(page, at):
-                    for band in bands(at.height, at.width):
+                    for band in bands(at.height, at.width, band_bytes):
                         gdi.draw_band(_band_pixels(page, at, band), at.x, at.y + band[0], at.width, band[1] - band[0])
                 gdi.end_page()
         except BaseException:
