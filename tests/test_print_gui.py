@@ -6,6 +6,8 @@ anything prints; a queue that is gone is told in words."""
 from __future__ import annotations
 
 import re
+import subprocess
+import uuid
 from pathlib import Path
 
 import pypdf
@@ -155,12 +157,10 @@ def test_an_a4_printer_is_asked_before_an_a3_sheet_shrinks(qtbot, demo_copy: Pat
 
 def test_a_queue_gone_after_the_dialog_is_told_in_words(qtbot, demo_copy: Path,  # type: ignore[no-untyped-def]
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    import subprocess
-
     told: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]))
     monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
-    name = "zwgk-gone-soon"
+    name = f"zwgk-gone-{uuid.uuid4().hex[:8]}"
     subprocess.run(["lpadmin", "-p", name, "-E", "-v", "cups-pdf:/zwgk",
                     "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"], capture_output=True, check=True)
     window = open_window(qtbot, demo_copy, None)
