@@ -148,7 +148,8 @@ def test_an_a4_printer_is_asked_before_an_a3_sheet_shrinks(qtbot, demo_copy: Pat
             next(b for b in window._shrink_question.buttons() if b.text().startswith("缩小打印")).click()
         spooled: Spooled = done.args[0]
         assert spooled.paper.name == "A4" and spooled.scale == pytest.approx(0.707, abs=0.001)
-        assert "张 A4（缩小到 70.7%）" in window.statusBar().currentMessage()
+        assert re.match(rf"已送出 \d+ 张 A4 到打印机 {PRINTER_A4}（任务 \S+，缩小到 70.7%）$",
+                        window.statusBar().currentMessage())
         page = pypdf.PdfReader(printed(spooled.job)).pages[0]
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
     finally:

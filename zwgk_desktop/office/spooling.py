@@ -195,8 +195,8 @@ class Spooled:
     scale: float = 1.0  # below 1 only if the clerk agreed to shrink
 
     def __str__(self) -> str:
-        shrunk = f"（缩小到 {self.scale:.1%}）" if self.scale < SHRINK_TOLERANCE else ""
-        return f"已送出 {self.sheets} 张 {self.paper.name}{shrunk} 到打印机 {self.queue}（任务 {self.job}）"
+        shrunk = f"，缩小到 {self.scale:.1%}" if self.scale < SHRINK_TOLERANCE else ""
+        return f"已送出 {self.sheets} 张 {self.paper.name} 到打印机 {self.queue}（任务 {self.job}{shrunk}）"
 
 
 def _lp_environment() -> dict[str, str]:
