@@ -129,3 +129,13 @@ def test_no_scheduler_is_told_in_words(boards: dict[tuple[str, str], Path], monk
         spool_with_lp(boards["A3", "portrait"], PrintRequest(PRINTER, Paper.named("A3")))
     assert "打印服务（CUPS）没有运行" in str(refused.value), str(refused.value)
     assert os.environ["CUPS_SERVER"].endswith("no-cupsd.sock")
+
+
+def test_a_paused_printer_takes_the_job_and_the_clerk_is_told_it_waits(boards: dict[tuple[str, str], Path],
+                                                                       own_queue: str) -> None:
+    subprocess.run(["cupsdisable", "-r", "卡纸", own_queue], capture_output=True, check=True)
+    spooled = spool_with_lp(boards["A3", "portrait"], PrintRequest(own_queue, Paper.named("A3")))
+    said = str(spooled)
+    assert said.startswith(f"已送出 {spooled.sheets} 张 A3 到打印机 {own_queue}")
+    assert "已暂停（原因：卡纸）" in said and "恢复后才会印出" in said and f"cupsenable {own_queue}" in said
+    subprocess.run(["cancel", "-a", own_queue], capture_output=True, check=False)

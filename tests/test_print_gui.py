@@ -177,3 +177,23 @@ def test_a_queue_gone_after_the_dialog_is_told_in_words(qtbot, demo_copy: Path, 
     finally:
         subprocess.run(["lpadmin", "-x", name], capture_output=True, check=False)
         close_window(window)
+
+
+def test_no_lp_on_this_computer_is_told_in_words(qtbot, demo_copy: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
+    window = open_window(qtbot, demo_copy, None)
+    try:
+        open_item(qtbot, window, "notice")
+        printer = queue_printer(window, PRINTER)
+        monkeypatch.setenv("PATH", str(tmp_path))  # a computer without CUPS's commands
+        job = window.print_to(printer)
+        assert job is not None
+        with qtbot.waitSignal(job.failed, timeout=30000):
+            pass
+        assert told and "找不到打印命令 lp" in told[0] and "没有送出" in told[0]
+        assert window.statusBar().currentMessage().startswith("没有打印")
+    finally:
+        close_window(window)

@@ -152,6 +152,18 @@ def test_qt_takes_every_paper_and_orientation_a_layout_allows(qapp, tmp_path: Pa
         out.close()
 
 
+def test_print_to_file_never_asks_to_shrink(qapp, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from zwgk_desktop.ui.printing import PrintJob
+
+    pdf = sheet_pdf(tmp_path / "a3.pdf", "A3", False)
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "out.pdf"))
+    printer.setPageSize(page_size_for(Paper.named("A4")))  # the clerk picked A4 in the dialog
+    job = PrintJob(pdf, printer)
+    assert job.shrinking is None and job.request.paper.name == "A3"  # the file gets the pages as they are
+
+
 def test_a_custom_paper_gets_a_custom_qt_page_size() -> None:
     size = page_size_for(Paper.of_size(250, 353))
     assert size.isValid() and paper_of(size).name == "250×353 mm"

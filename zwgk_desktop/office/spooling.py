@@ -193,10 +193,12 @@ class Spooled:
     paper: Paper
     pdf_bytes: int  # what was handed over: the PDF itself
     scale: float = 1.0  # below 1 only if the clerk agreed to shrink
+    waiting: str = ""  # why the job waits in the queue (the printer is paused), if it does
 
     def __str__(self) -> str:
         shrunk = f"，缩小到 {self.scale:.1%}" if self.scale < SHRINK_TOLERANCE else ""
-        return f"已送出 {self.sheets} 张 {self.paper.name} 到打印机 {self.queue}（任务 {self.job}{shrunk}）"
+        said = f"已送出 {self.sheets} 张 {self.paper.name} 到打印机 {self.queue}（任务 {self.job}{shrunk}）"
+        return f"{said}；{self.waiting}" if self.waiting else said
 
 
 def _lp_environment() -> dict[str, str]:
@@ -252,6 +254,27 @@ def scheduler_running() -> bool | None:
 
 
 JOB_ID = re.compile(r"request id is (\S+)")
+PAUSED = re.compile(r"^printer \S+ disabled since [^\n]*-\n?\s*(.*)", re.MULTILINE)
+
+
+def paused(queue: str) -> str:
+    """Words for a queue that takes jobs but does not print them (paused: cupsdisable, or paused by
+    CUPS itself after the printer failed), "" if it prints or that cannot be told."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return ""
+    try:
+        answer = subprocess.run([lpstat, "-p", queue], capture_output=True, text=True, timeout=10,
+                                env=_lp_environment(), stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    found = PAUSED.search(answer.stdout)
+    if found is None:
+        return ""
+    reason = found.group(1).strip()
+    because = f"（原因：{reason}）" if reason and reason.lower() != "paused" else ""
+    return (f"但打印机“{queue}”已暂停{because}，任务在队列里等着，恢复后才会印出。"
+            f"请检查打印机（纸、墨粉、卡纸、电源），或请管理员恢复它（命令：cupsenable {queue}）。")
 
 
 def spool_with_lp(pdf: Path, request: PrintRequest) -> Spooled:
@@ -276,7 +299,7 @@ def spool_with_lp(pdf: Path, request: PrintRequest) -> Spooled:
         raise PrintRefused(refusal(request.queue, said))
     worst = shrinking([papers[n - 1] for n in request.chosen_pages(len(papers))], request.paper)
     return Spooled(request.queue, found.group(1), request.sheets(len(papers)), request.paper,
-                   pdf.stat().st_size, worst.scale if worst and request.fit else 1.0)
+                   pdf.stat().st_size, worst.scale if worst and request.fit else 1.0, paused(request.queue))
 
 
 def copy_pages(pdf: Path, target: Path, request: PrintRequest) -> Spooled:

@@ -592,6 +592,8 @@ class MainWindow(QMainWindow):
     def _on_printed(self, spooled: Spooled) -> None:
         self._went_out("print")
         self.statusBar().showMessage(str(spooled), 15000)
+        if spooled.waiting:  # sent, but it will not come out until someone sees to the printer
+            QMessageBox.warning(self, "打印机已暂停", str(spooled))
 
     def _went_out(self, how: str) -> None:
         """Note that the reviewed item on the preview went out to the public (the first time only)."""

@@ -119,8 +119,12 @@ class PrintJob(QObject):
         self.request = request_from(printer, title)
         self.to_file = Path(printer.outputFileName()) if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat \
             else None
-        chosen = self.request.chosen_pages(len(papers := page_papers(pdf)))
+        papers = page_papers(pdf)
+        chosen = self.request.chosen_pages(len(papers))
         self.shrinking: Shrinking | None = shrinking([papers[n - 1] for n in chosen], self.request.paper, body_pt)
+        if self.to_file is not None and papers:
+            # A file gets the pages as they are, whatever paper the dialog shows: nothing shrinks.
+            self.request, self.shrinking = replace(self.request, paper=papers[0]), None
 
     def start(self, shrink: bool = False) -> None:
         """Hand the PDF over (shrunk onto the paper only when the clerk agreed to it)."""
