@@ -103,6 +103,25 @@ def test_lp_gets_the_dialogs_copies_pages_paper_and_orientation(paper: str, land
     assert "fit-to-page=true" in lp_command(Path("x.pdf"), PrintRequest("office", Paper.named(paper), fit=True), 5)
 
 
+def test_a_paper_of_its_own_size_goes_to_lp_as_a_custom_size() -> None:
+    command = lp_command(Path("x.pdf"), PrintRequest("office", Paper.of_size(250, 353)), 1)
+    assert "media=Custom.250x353mm" in command
+
+
+def test_the_dialogs_page_ranges_all_reach_the_request(qapp) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QPageRanges
+
+    printer = QPrinter()
+    printer.setPrintRange(QPrinter.PrintRange.PageRange)
+    ranges = QPageRanges()
+    ranges.addRange(1, 3)
+    ranges.addPage(5)
+    printer.setPageRanges(ranges)
+    request = request_from(printer)
+    assert request.pages == ((1, 3), (5, 5)) and request.chosen_pages(6) == [1, 2, 3, 5]
+    assert lp_command(Path("x.pdf"), request, 6)[-4:-2] == ["-P", "1-3,5"]
+
+
 @pytest.mark.parametrize(("said", "words"), [
     ("lp: Error - The printer or class does not exist.", "已不在这台电脑的打印队列里"),
     ('lp: Error - Destination "office" is not accepting jobs.', "不接受打印任务"),

@@ -171,8 +171,12 @@ def lp_command(pdf: Path, request: PrintRequest, page_count: int) -> list[str]:
     fit-to-page=false unless the clerk agreed to shrink: CUPS would otherwise scale a sheet a few
     percent to the printer's printable area, and the 1:1 of the layout (and tiled halves) is lost.
     """
+    paper = request.paper
+    # A named paper by its name (A3, A4: every PPD and IPP printer knows them), any other size as
+    # CUPS's custom size, which lp takes in mm.
+    media = paper.name if paper.name in PAPER_MM else f"Custom.{paper.width_mm:g}x{paper.height_mm:g}mm"
     command = ["lp", "-d", request.queue, "-n", str(max(1, request.copies)), "-t", request.title,
-               "-o", f"media={request.paper.name}",
+               "-o", f"media={media}",
                "-o", f"fit-to-page={'true' if request.fit else 'false'}",
                "-o", f"orientation-requested={4 if request.landscape else 3}"]
     if request.copies > 1:
