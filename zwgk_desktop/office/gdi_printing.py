@@ -200,6 +200,23 @@ class _Win32Gdi:  # pragma: no cover - Windows only
         self.winspool = ctypes.WinDLL("winspool.drv")  # type: ignore[attr-defined]
         self.gdi32 = ctypes.WinDLL("gdi32")  # type: ignore[attr-defined]
         self.dc: Any = None
+        # Handles are pointers: without these, ctypes would pass and return them as 32-bit ints
+        # and a 64-bit Windows would get a truncated DC.
+        hdc, handle, text, long = wintypes.HDC, wintypes.HANDLE, wintypes.LPCWSTR, wintypes.LONG
+        pointer = ctypes.c_void_p
+        self.winspool.OpenPrinterW.argtypes = [text, ctypes.POINTER(handle), pointer]
+        self.winspool.DocumentPropertiesW.argtypes = [wintypes.HWND, handle, text, pointer, pointer, wintypes.DWORD]
+        self.winspool.DocumentPropertiesW.restype = long
+        self.winspool.ClosePrinter.argtypes = [handle]
+        self.gdi32.CreateDCW.argtypes = [text, text, text, pointer]
+        self.gdi32.CreateDCW.restype = hdc
+        self.gdi32.GetDeviceCaps.argtypes = [hdc, ctypes.c_int]
+        self.gdi32.StartDocW.argtypes = [hdc, pointer]
+        self.gdi32.SetDIBitsToDevice.argtypes = [hdc, ctypes.c_int, ctypes.c_int, wintypes.DWORD, wintypes.DWORD,
+                                                 ctypes.c_int, ctypes.c_int, wintypes.UINT, wintypes.UINT,
+                                                 ctypes.c_char_p, pointer, wintypes.UINT]
+        for name in ("StartPage", "EndPage", "EndDoc", "AbortDoc", "DeleteDC"):
+            getattr(self.gdi32, name).argtypes = [hdc]
 
     def open(self, printer: str, request: PrintRequest) -> Device:
         wintypes = self.wintypes
