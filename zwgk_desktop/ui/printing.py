@@ -32,7 +32,9 @@ from zwgk_desktop.ui.workers import run_in_background
 
 # Every paper a layout may name, by Qt's own standard id: QPageSize(QSize, Unit, name) is no
 # constructor (it takes points, or a QSizeF with a unit), which is how A4 once failed.
-PAGE_SIZE_IDS = {name: getattr(QPageSize.PageSizeId, name) for name in PAPER_MM}
+# A paper Qt has no id for (a 16K, say) is given by its size instead (page_size_for).
+PAGE_SIZE_IDS = {name: getattr(QPageSize.PageSizeId, name) for name in PAPER_MM
+                 if hasattr(QPageSize.PageSizeId, name)}
 
 
 def page_size_for(paper: Paper) -> QPageSize:
