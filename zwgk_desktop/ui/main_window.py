@@ -550,14 +550,7 @@ class MainWindow(QMainWindow):
         """
         pdf = pdf or self.preview.pdf_path
         assert pdf is not None
-        title, body_pt = "村务公开栏", None
-        if self.editor is not None:
-            title = self.editor.title.text() or title
-            if self.editor.item is not None:
-                try:
-                    body_pt = self.layouts.for_category(self.editor.item.category).font_sizes.get("body")
-                except ZwgkError:
-                    body_pt = None
+        title, body_pt = self._print_title_and_body()
         try:
             job = PrintJob(pdf, printer, title, body_pt, self)
         except (ZwgkError, OSError, ValueError) as exc:  # pypdf's errors are ValueErrors
@@ -566,12 +559,30 @@ class MainWindow(QMainWindow):
             return None
         job.finished.connect(self._on_printed)
         job.failed.connect(self._on_print_failed)
-        job.cancelled.connect(lambda: self.statusBar().showMessage("没有打印：海报未缩小送出。", 8000))
+        job.cancelled.connect(lambda: self.statusBar().showMessage("没有打印（没有同意缩小）。", 8000))
         self._print_job = job  # kept alive until it is done
         if job.shrinking is None:
             self.statusBar().showMessage(f"正在送往打印机 {job.request.queue or job.to_file}…")
             job.start()
-            return job
+        else:
+            self._ask_to_shrink(job)
+        return job
+
+    def _print_title_and_body(self) -> tuple[str, float | None]:
+        """The job's title in the printer's queue, and the item's body type (for the shrink warning)."""
+        if self.editor is None:
+            return "村务公开栏", None
+        title = self.editor.title.text() or "村务公开栏"
+        if self.editor.item is None:
+            return title, None
+        try:
+            return title, self.layouts.for_category(self.editor.item.category).font_sizes.get("body")
+        except ZwgkError:
+            return title, None
+
+    def _ask_to_shrink(self, job: PrintJob) -> None:
+        """Ask before a sheet prints smaller than it was set; nothing goes out until the answer."""
+        assert job.shrinking is not None
         question = QMessageBox(QMessageBox.Icon.Warning, "打印会缩小海报", str(job.shrinking),
                                QMessageBox.StandardButton.NoButton, self)
         shrink = question.addButton(f"缩小打印在 {job.shrinking.paper.name} 上", QMessageBox.ButtonRole.AcceptRole)
@@ -587,7 +598,6 @@ class MainWindow(QMainWindow):
         question.finished.connect(answered)
         self._shrink_question = question  # the tests answer it
         question.open()
-        return job
 
     def _on_printed(self, spooled: Spooled) -> None:
         self._went_out("print")
