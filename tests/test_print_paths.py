@@ -320,3 +320,14 @@ def test_every_sheet_sits_at_one_to_one_on_its_own_paper(shape: tuple[str, bool]
     at = placement(*page, device)
     assert (at.x, at.y) == (-off_x, -off_y) and at.rotate == int(landscape)
     assert abs(at.width - device.paper_x) <= 1 and abs(at.height - device.paper_y) <= 1
+
+
+@pytest.mark.parametrize(("platform", "path"), [("win32", "gdi"), ("linux", "lp"), ("darwin", "lp")])
+def test_each_platform_takes_its_own_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, platform: str,
+                                          path: str) -> None:
+    taken: list[str] = []
+    monkeypatch.setattr(spooling.sys, "platform", platform)
+    monkeypatch.setattr(gdi_printing, "print_pdf", lambda pdf, request: taken.append("gdi"))
+    monkeypatch.setattr(spooling, "spool_with_lp", lambda pdf, request: taken.append("lp"))
+    spooling.spool(tmp_path / "x.pdf", PrintRequest("q", Paper.named("A3")))
+    assert taken == [path]
