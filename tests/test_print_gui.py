@@ -19,12 +19,12 @@ from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QMessageBox
 from test_gui import open_item
 
-from zwgk_desktop.office.spooling import Spooled
+from zwgk_desktop.office.spooling import Paper, Spooled
 from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render import fonts
 from zwgk_desktop.ui import app as desktop
 from zwgk_desktop.ui.main_window import MainWindow
-from zwgk_desktop.ui.printing import printer_for
+from zwgk_desktop.ui.printing import page_size_for, printer_for
 
 pytestmark = needs_spooler
 
@@ -195,5 +195,29 @@ def test_no_lp_on_this_computer_is_told_in_words(qtbot, demo_copy: Path, tmp_pat
             pass
         assert told and "找不到打印命令 lp" in told[0] and "没有送出" in told[0]
         assert window.statusBar().currentMessage().startswith("没有打印")
+    finally:
+        close_window(window)
+
+
+def test_the_warning_looks_at_the_paper_chosen_and_the_pdf_handed_in(qtbot, demo_copy: Path,  # type: ignore[no-untyped-def]
+                                                                     tmp_path: Path) -> None:
+    from test_print_paths import sheet_pdf
+
+    window = open_window(qtbot, demo_copy, None)
+    try:
+        open_item(qtbot, window, "notice")
+        # An A3 printer, but A4 chosen in the dialog: the A3 sheet would shrink, so it asks.
+        printer = queue_printer(window, PRINTER)
+        printer.setPageSize(page_size_for(Paper.named("A4")))
+        job = window.print_to(printer)
+        assert job is not None and job.shrinking is not None and job.shrinking.paper.name == "A4"
+        window._shrink_question.reject()
+        # The A4 printer given A4 sheets (tiled halves, an A4 edition): nothing to ask, it prints.
+        halves = sheet_pdf(tmp_path / "halves.pdf", "A4", True, pages=2)
+        job = window.print_to(queue_printer(window, PRINTER_A4), pdf=halves)
+        assert job is not None and job.shrinking is None
+        with qtbot.waitSignal(job.finished, timeout=60000) as done:
+            pass
+        assert done.args[0].paper.name == "A4" and done.args[0].sheets == 2
     finally:
         close_window(window)
