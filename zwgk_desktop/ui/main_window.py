@@ -546,7 +546,8 @@ class MainWindow(QMainWindow):
         A printer whose paper is smaller than the PDF's pages would shrink them: the clerk is
         told by how much (and what to choose instead) before anything prints, and prints only
         if they agree (the question is window-modal, opened, not run: nothing waits on it).
-        None if the PDF cannot be read (the clerk is told why).
+        None if the PDF cannot be read (the clerk is told why). Set the printer up for the PDF
+        that will print (`printer_for(pdf)`) before the dialog, so the dialog shows its paper.
         """
         pdf = pdf or self.preview.pdf_path
         assert pdf is not None
