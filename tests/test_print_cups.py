@@ -18,7 +18,14 @@ from printers import PRINTER, needs_spooler, printed, spooled_file
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.office import handle
 from zwgk_desktop.office.printing import print_board
-from zwgk_desktop.office.spooling import Paper, PrintRefused, PrintRequest, page_papers, spool_with_lp
+from zwgk_desktop.office.spooling import (
+    Paper,
+    PrintRefused,
+    PrintRequest,
+    page_papers,
+    spool_with_lp,
+    still_waiting,
+)
 from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render.layout import PAPER_MM
 
@@ -85,6 +92,7 @@ def test_copies_and_page_ranges_reach_the_printer(boards: dict[tuple[str, str], 
     assert spooled.sheets == 2
     assert len(pypdf.PdfReader(printed(spooled.job)).pages) == 2
     assert pages >= 1
+    assert still_waiting(PRINTER, spooled.job) is None  # printed: nothing to watch
 
 
 @pytest.fixture
@@ -138,4 +146,5 @@ def test_a_paused_printer_takes_the_job_and_the_clerk_is_told_it_waits(boards: d
     said = str(spooled)
     assert said.startswith(f"已送出 {spooled.sheets} 张 A3 到打印机 {own_queue}")
     assert "已暂停（原因：卡纸）" in said and "恢复后才会印出" in said and f"cupsenable {own_queue}" in said
+    assert "已暂停（原因：卡纸）" in (still_waiting(own_queue, spooled.job) or "")
     subprocess.run(["cancel", "-a", own_queue], capture_output=True, check=False)

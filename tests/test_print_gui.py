@@ -24,7 +24,7 @@ from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render import fonts
 from zwgk_desktop.ui import app as desktop
 from zwgk_desktop.ui.main_window import MainWindow
-from zwgk_desktop.ui.printing import page_size_for, printer_for
+from zwgk_desktop.ui.printing import PrintJob, page_size_for, printer_for
 
 pytestmark = needs_spooler
 
@@ -220,4 +220,30 @@ def test_the_warning_looks_at_the_paper_chosen_and_the_pdf_handed_in(qtbot, demo
             pass
         assert done.args[0].paper.name == "A4" and done.args[0].sheets == 2
     finally:
+        close_window(window)
+
+
+def test_a_printer_that_is_off_is_told_a_while_after_the_job_went_to_it(qtbot, demo_copy: Path,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    told: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]))
+    monkeypatch.setattr(PrintJob, "watch_ms", 4000)
+    name = f"zwgk-off-{uuid.uuid4().hex[:8]}"
+    # A network printer that is switched off: nothing listens at its address (this machine's
+    # discard port), so CUPS's socket backend keeps the job and retries.
+    subprocess.run(["lpadmin", "-p", name, "-E", "-v", "socket://127.0.0.1:9",
+                    "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"], capture_output=True, check=True)
+    window = open_window(qtbot, demo_copy, None)
+    try:
+        open_item(qtbot, window, "notice")
+        job = window.print_to(queue_printer(window, name))
+        assert job is not None
+        with qtbot.waitSignal(job.waiting, timeout=30000) as waiting:
+            pass
+        words = waiting.args[0]
+        assert f"打印机“{name}”连不上" in words and "还在队列里" in words and "cancel " in words
+        assert told == [words]
+    finally:
+        subprocess.run(["cancel", "-a", name], capture_output=True, check=False)
+        subprocess.run(["lpadmin", "-x", name], capture_output=True, check=False)
         close_window(window)

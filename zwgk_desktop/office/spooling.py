@@ -257,6 +257,41 @@ def scheduler_running() -> bool | None:
     return False if "not running" in said else True if "is running" in said else None
 
 
+# What CUPS's backends put in the printer's state message while they cannot reach the printer.
+UNREACHABLE = ("may not exist or is unavailable", "unable to connect", "will retry", "not responding",
+               "offline", "waiting for printer", "connection refused", "no route to host", "unable to locate")
+
+
+def _lpstat(*args: str) -> str:
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return ""
+    try:
+        answer = subprocess.run([lpstat, *args], capture_output=True, text=True, timeout=10,
+                                env=_lp_environment(), stdin=subprocess.DEVNULL, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return answer.stdout
+
+
+def still_waiting(queue: str, job: str) -> str | None:
+    """A few seconds after the job went to the queue: words if it has not printed and will not
+    soon (the queue is paused, or the printer cannot be reached: off, unplugged, no network);
+    "" if it is still in the queue with nothing known against it; None once it is done."""
+    if not any(line.split()[0] == job for line in _lpstat("-o", queue).splitlines() if line.strip()):
+        return None  # done (or cancelled by someone who knows)
+    stopped = paused(queue)
+    if stopped:
+        return stopped
+    state = _lpstat("-p", queue).splitlines()
+    message = state[1].strip() if len(state) > 1 else ""
+    if not any(s in message.lower() for s in UNREACHABLE):
+        return ""
+    return (f"打印机“{queue}”连不上（关机、断网或没接好？），任务 {job} 还在队列里，连上后才会印出。"
+            f"请检查打印机的电源和线；不打印了，可在打印队列里取消它（命令：cancel {job}）。"
+            f"打印服务的原话：{message}")
+
+
 JOB_ID = re.compile(r"request id is (\S+)")
 PAUSED = re.compile(r"^printer \S+ disabled since [^\n]*-\n?\s*(.*)", re.MULTILINE)
 
@@ -264,15 +299,7 @@ PAUSED = re.compile(r"^printer \S+ disabled since [^\n]*-\n?\s*(.*)", re.MULTILI
 def paused(queue: str) -> str:
     """Words for a queue that takes jobs but does not print them (paused: cupsdisable, or paused by
     CUPS itself after the printer failed), "" if it prints or that cannot be told."""
-    lpstat = shutil.which("lpstat")
-    if lpstat is None:
-        return ""
-    try:
-        answer = subprocess.run([lpstat, "-p", queue], capture_output=True, text=True, timeout=10,
-                                env=_lp_environment(), stdin=subprocess.DEVNULL, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-    found = PAUSED.search(answer.stdout)
+    found = PAUSED.search(_lpstat("-p", queue))
     if found is None:
         return ""
     reason = found.group(1).strip()

@@ -560,6 +560,7 @@ class MainWindow(QMainWindow):
             return None
         job.finished.connect(self._on_printed)
         job.failed.connect(self._on_print_failed)
+        job.waiting.connect(self._on_print_waiting)
         job.cancelled.connect(lambda: self.statusBar().showMessage("没有打印（没有同意缩小）。", 8000))
         self._print_job = job  # kept alive until it is done
         if job.shrinking is None:
@@ -605,6 +606,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(str(spooled), 15000)
         if spooled.waiting:  # sent, but it will not come out until someone sees to the printer
             QMessageBox.warning(self, "打印机已暂停", str(spooled))
+
+    def _on_print_waiting(self, words: str) -> None:
+        self.statusBar().showMessage(words, 30000)
+        QMessageBox.warning(self, "海报还没有印出", words)
 
     def _went_out(self, how: str) -> None:
         """Note that the reviewed item on the preview went out to the public (the first time only)."""

@@ -8,10 +8,11 @@ smaller paper chosen in the dialog, would shrink them, and the clerk is told by 
 
 from __future__ import annotations
 
+import sys
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSizeF, Signal
+from PySide6.QtCore import QObject, QSizeF, QTimer, Signal
 from PySide6.QtGui import QPageLayout, QPageSize
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
@@ -26,6 +27,7 @@ from zwgk_desktop.office.spooling import (
     page_papers,
     shrinking,
     spool,
+    still_waiting,
 )
 from zwgk_desktop.render.layout import PAPER_MM
 from zwgk_desktop.ui.workers import run_in_background
@@ -113,6 +115,11 @@ class PrintJob(QObject):
     finished = Signal(object)  # Spooled
     failed = Signal(object)  # the exception: a PrintRefused in words, or a bug
     cancelled = Signal()
+    # A while after a CUPS queue took the job, words if it still has not printed and will not soon
+    # (the printer is off or unplugged, the queue paused): CUPS took it, so lp said nothing.
+    waiting = Signal(str)
+    watch_ms = 8000
+    looks = 4  # at most, watch_ms apart: a backend takes a while to find the printer is not there
 
     def __init__(self, pdf: Path, printer: QPrinter, title: str = "村务公开栏", body_pt: float | None = None,
                  parent: QObject | None = None) -> None:
@@ -137,7 +144,24 @@ class PrintJob(QObject):
         def hand_over() -> Spooled:
             return copy_pages(pdf, to_file, request) if to_file is not None else spool(pdf, request)
 
-        run_in_background(hand_over, on_done=self.finished.emit, on_error=self.failed.emit)
+        run_in_background(hand_over, on_done=self._on_done, on_error=self.failed.emit)
+
+    def _on_done(self, spooled: Spooled) -> None:
+        self.finished.emit(spooled)
+        if self.to_file is None and sys.platform != "win32" and not spooled.waiting:
+            QTimer.singleShot(self.watch_ms, lambda: self._watch(spooled, self.looks))
+
+    def _watch(self, spooled: Spooled, looks_left: int) -> None:
+        def look() -> str | None:
+            return still_waiting(spooled.queue, spooled.job)
+
+        def seen(words: str | None) -> None:
+            if words:
+                self.waiting.emit(words)
+            elif words is not None and looks_left > 1:  # still queued, nothing known yet: again
+                QTimer.singleShot(self.watch_ms, lambda: self._watch(spooled, looks_left - 1))
+
+        run_in_background(look, on_done=seen)
 
     def cancel(self) -> None:
         """Not printed after all (the clerk declined to shrink)."""
