@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,18 @@ def spooled_file(job: str) -> Path:
     the printer is sent before CUPS's filters."""
     number = int(job.rsplit("-", 1)[-1])
     return SPOOL / f"d{number:05d}-001"
+
+
+CUPS_PDF_PPD = "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"
+
+
+def add_queue(prefix: str, device: str = "cups-pdf:/zwgk") -> str:
+    """A queue of the test's own (others may be printing on the shared ones), by a fresh name."""
+    name = f"{prefix}-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["lpadmin", "-p", name, "-E", "-v", device, "-P", CUPS_PDF_PPD], capture_output=True, check=True)
+    return name
+
+
+def remove_queue(name: str) -> None:
+    subprocess.run(["cancel", "-a", name], capture_output=True, check=False)
+    subprocess.run(["lpadmin", "-x", name], capture_output=True, check=False)

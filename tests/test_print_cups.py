@@ -7,13 +7,12 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
 import pytest
-from printers import PRINTER, needs_spooler, printed, spooled_file
+from printers import PRINTER, add_queue, needs_spooler, printed, remove_queue, spooled_file
 
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.office import handle
@@ -98,12 +97,9 @@ def test_copies_and_page_ranges_reach_the_printer(boards: dict[tuple[str, str], 
 @pytest.fixture
 def own_queue() -> Iterator[str]:
     """A cups-pdf queue of this test's own (others may be printing on the shared ones)."""
-    name = f"zwgk-test-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["lpadmin", "-p", name, "-E", "-v", "cups-pdf:/zwgk",
-                    "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"],
-                   capture_output=True, check=True)
+    name = add_queue("zwgk-test")
     yield name
-    subprocess.run(["lpadmin", "-x", name], capture_output=True, check=False)
+    remove_queue(name)
 
 
 def test_a_queue_that_is_gone_is_told_in_words(boards: dict[tuple[str, str], Path], own_queue: str) -> None:
@@ -147,4 +143,3 @@ def test_a_paused_printer_takes_the_job_and_the_clerk_is_told_it_waits(boards: d
     assert said.startswith(f"已送出 {spooled.sheets} 张 A3 到打印机 {own_queue}")
     assert "已暂停（原因：卡纸）" in said and "恢复后才会印出" in said and f"cupsenable {own_queue}" in said
     assert "已暂停（原因：卡纸）" in (still_waiting(own_queue, spooled.job) or "")
-    subprocess.run(["cancel", "-a", own_queue], capture_output=True, check=False)

@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import re
 import subprocess
-import uuid
 from pathlib import Path
 
 import pypdf
 import pypdfium2
 import pytest
 from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
-from printers import PRINTER, PRINTER_A4, needs_spooler, printed, spooled_file
+from printers import PRINTER, PRINTER_A4, add_queue, needs_spooler, printed, remove_queue, spooled_file
 from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 from PySide6.QtWidgets import QMessageBox
 from test_gui import open_item
@@ -27,6 +26,15 @@ from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.printing import PrintJob, page_size_for, printer_for
 
 pytestmark = needs_spooler
+
+
+@pytest.fixture
+def told(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the app told the clerk in message boxes (which would otherwise wait for a click)."""
+    said: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: said.append(args[2]))
+    monkeypatch.setattr(QMessageBox, "critical", lambda *args: said.append(args[2]))
+    return said
 
 
 def formats_on(paper: str, folder: Path) -> Path:
@@ -70,10 +78,7 @@ def ink(document: pypdfium2.PdfDocument, number: int) -> Image.Image:
 
 @pytest.mark.parametrize("paper", ["A4", "A3"])
 def test_a_format_prints_through_the_app_at_its_size_as_vectors(qtbot, demo_copy: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                                 paper: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    told: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]))
-    monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
+                                                                 paper: str, told: list[str]) -> None:
     window = open_window(qtbot, demo_copy, formats_on(paper, tmp_path / "layouts") if paper == "A4" else None)
     try:
         open_item(qtbot, window, "finance")
@@ -157,13 +162,8 @@ def test_an_a4_printer_is_asked_before_an_a3_sheet_shrinks(qtbot, demo_copy: Pat
 
 
 def test_a_queue_gone_after_the_dialog_is_told_in_words(qtbot, demo_copy: Path,  # type: ignore[no-untyped-def]
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
-    told: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]))
-    monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
-    name = f"zwgk-gone-{uuid.uuid4().hex[:8]}"
-    subprocess.run(["lpadmin", "-p", name, "-E", "-v", "cups-pdf:/zwgk",
-                    "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"], capture_output=True, check=True)
+                                                        told: list[str]) -> None:
+    name = add_queue("zwgk-gone")
     window = open_window(qtbot, demo_copy, None)
     try:
         open_item(qtbot, window, "notice")
@@ -175,15 +175,12 @@ def test_a_queue_gone_after_the_dialog_is_told_in_words(qtbot, demo_copy: Path, 
             pass
         assert told and f"打印机“{name}”已不在" in told[0] and "出错" not in told[0]
     finally:
-        subprocess.run(["lpadmin", "-x", name], capture_output=True, check=False)
+        remove_queue(name)
         close_window(window)
 
 
 def test_no_lp_on_this_computer_is_told_in_words(qtbot, demo_copy: Path, tmp_path: Path,  # type: ignore[no-untyped-def]
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    told: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]))
-    monkeypatch.setattr(QMessageBox, "critical", lambda *args: told.append(args[2]))
+                                                 monkeypatch: pytest.MonkeyPatch, told: list[str]) -> None:
     window = open_window(qtbot, demo_copy, None)
     try:
         open_item(qtbot, window, "notice")
@@ -224,15 +221,12 @@ def test_the_warning_looks_at_the_paper_chosen_and_the_pdf_handed_in(qtbot, demo
 
 
 def test_a_printer_that_is_off_is_told_a_while_after_the_job_went_to_it(qtbot, demo_copy: Path,  # type: ignore[no-untyped-def]
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    told: list[str] = []
-    monkeypatch.setattr(QMessageBox, "warning", lambda *args: told.append(args[2]))
+                                                                       monkeypatch: pytest.MonkeyPatch,
+                                                                       told: list[str]) -> None:
     monkeypatch.setattr(PrintJob, "watch_ms", 4000)
-    name = f"zwgk-off-{uuid.uuid4().hex[:8]}"
     # A network printer that is switched off: nothing listens at its address (this machine's
     # discard port), so CUPS's socket backend keeps the job and retries.
-    subprocess.run(["lpadmin", "-p", name, "-E", "-v", "socket://127.0.0.1:9",
-                    "-P", "/usr/share/ppd/cups-pdf/CUPS-PDF_opt.ppd"], capture_output=True, check=True)
+    name = add_queue("zwgk-off", "socket://127.0.0.1:9")
     window = open_window(qtbot, demo_copy, None)
     try:
         open_item(qtbot, window, "notice")
@@ -244,6 +238,5 @@ def test_a_printer_that_is_off_is_told_a_while_after_the_job_went_to_it(qtbot, d
         assert f"打印机“{name}”连不上" in words and "还在队列里" in words and "cancel " in words
         assert told == [words]
     finally:
-        subprocess.run(["cancel", "-a", name], capture_output=True, check=False)
-        subprocess.run(["lpadmin", "-x", name], capture_output=True, check=False)
+        remove_queue(name)
         close_window(window)
