@@ -110,6 +110,10 @@ def test_a_format_prints_through_the_app_at_its_size_as_vectors(qtbot, demo_copy
         for page in reader.pages:
             assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == expected
             assert not page.images  # vectors: text and rules, no picture of the page
+            # ... and the text is set as text: embedded fonts the page's content shows glyphs of
+            fonts = page["/Resources"].get_object().get("/Font")
+            assert fonts and any(font.get_object().get("/FontDescriptor") for font in fonts.get_object().values())
+            assert b"Tj" in page.get_contents().get_data() or b"TJ" in page.get_contents().get_data()
         # The sheet's text reached the printer: the job holds it (PostScript, as cups-pdf is fed,
         # re-encodes fonts, so its own output keeps the glyphs but not their Unicode names).
         text = "".join(page.extract_text() for page in pypdf.PdfReader(job_file).pages)
