@@ -246,8 +246,9 @@ class RecordingGdi:
         self.calls.append(f"open {printer}")
         return self.device
 
-    def start_doc(self, title: str) -> None:
+    def start_doc(self, title: str) -> int:
         self.calls.append(f"start_doc {title}")
+        return 7
 
     def start_page(self) -> None:
         self.calls.append("start_page")
@@ -281,7 +282,21 @@ def test_the_windows_job_draws_each_chosen_page_as_vectors_where_pdfium_can(tmp_
     done = gdi_printing.print_pdf(pdf, PrintRequest("Office", Paper.named("A3"), copies=2, pages=((2, 3),),
                                                     title="板"), gdi)
     assert gdi.calls == ["open Office", "start_doc 板", *["start_page", "draw_page 0", "end_page"] * 4, "end_doc"]
-    assert done.sheets == 4 and done.paper.name == "A3"
+    assert done.sheets == 4 and done.paper.name == "A3" and done.job == "7"
+    assert str(done) == "已送出 4 张 A3 到打印机 Office（任务 7）"
+
+
+def test_a_windows_job_that_fails_midway_is_aborted(tmp_path: Path) -> None:
+    pdf = sheet_pdf(tmp_path / "a3.pdf", "A3", False)
+    gdi = RecordingGdi(A3_600, vectors=True)
+
+    def jammed(page: Any, at: Placement) -> bool:
+        raise OSError("the driver gave up")
+
+    gdi.draw_page = jammed  # type: ignore[method-assign]
+    with pytest.raises(OSError):
+        gdi_printing.print_pdf(pdf, PrintRequest("Office", Paper.named("A3")), gdi)
+    assert gdi.calls[-1] == "abort" and "end_doc" not in gdi.calls
 
 
 @pytest.mark.parametrize("landscape", [False, True])

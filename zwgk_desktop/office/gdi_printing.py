@@ -126,7 +126,7 @@ class Gdi(Protocol):
     """The few Windows calls the job makes (a stand-in records them in the tests)."""
 
     def open(self, printer: str, request: PrintRequest) -> Device: ...
-    def start_doc(self, title: str) -> None: ...
+    def start_doc(self, title: str) -> int: ...  # the spooler's job id
     def start_page(self) -> None: ...
     def draw_page(self, page: Any, at: Placement) -> bool: ...  # False: this PDFium cannot draw on a DC
     def draw_band(self, pixels: bytes, x: int, y: int, width: int, height: int) -> None: ...
@@ -167,8 +167,8 @@ def print_pdf(pdf: Path, request: PrintRequest, gdi: Gdi | None = None, band_byt
     document = pypdfium2.PdfDocument(str(pdf))
     chosen = request.chosen_pages(len(papers))
     try:
-        gdi.start_doc(request.title)
         try:
+            job = gdi.start_doc(request.title)
             for number in print_order(chosen, request.copies, request.collate):
                 page = document[number - 1]
                 width_pt, height_pt = page.get_size()
@@ -185,7 +185,7 @@ def print_pdf(pdf: Path, request: PrintRequest, gdi: Gdi | None = None, band_byt
     finally:
         document.close()
     worst = shrinking([papers[n - 1] for n in chosen], device.paper)
-    return Spooled(request.queue, request.title, len(chosen) * max(1, request.copies), device.paper,
+    return Spooled(request.queue, str(job), len(chosen) * max(1, request.copies), device.paper,
                    pdf.stat().st_size, worst.scale if worst and request.fit else 1.0)
 
 
@@ -241,7 +241,7 @@ class _Win32Gdi:  # pragma: no cover - Windows only
         return Device(caps(self.dc, LOGPIXELSX), caps(self.dc, LOGPIXELSY), caps(self.dc, PHYSICALWIDTH),
                       caps(self.dc, PHYSICALHEIGHT), caps(self.dc, PHYSICALOFFSETX), caps(self.dc, PHYSICALOFFSETY))
 
-    def start_doc(self, title: str) -> None:
+    def start_doc(self, title: str) -> int:
         wintypes = self.wintypes
 
         class DOCINFOW(ctypes.Structure):
@@ -250,8 +250,10 @@ class _Win32Gdi:  # pragma: no cover - Windows only
                                   ("fwType", wintypes.DWORD)]
 
         info = DOCINFOW(ctypes.sizeof(DOCINFOW), title, None, None, 0)
-        if self.gdi32.StartDocW(self.dc, ctypes.byref(info)) <= 0:
+        job = int(self.gdi32.StartDocW(self.dc, ctypes.byref(info)))
+        if job <= 0:
             raise PrintRefused("打印机拒绝了这次打印（无法开始打印任务：队列停用或没有权限？）。海报没有送出。")
+        return job
 
     def start_page(self) -> None:
         self.gdi32.StartPage(self.dc)
