@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
-    QProgressDialog,
     QSplitter,
     QStackedWidget,
 )
@@ -39,6 +38,7 @@ from zwgk_desktop.office.backups import check_restore, database_file, restore
 from zwgk_desktop.office.browsing import Listing, list_archive
 from zwgk_desktop.office.handle import DATABASE_ERRORS, TOLD_ERRORS, Archive
 from zwgk_desktop.office.printing import note_went_out
+from zwgk_desktop.office.spooling import Spooled
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
@@ -50,7 +50,7 @@ from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.key_dialog import KeyDialog
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
 from zwgk_desktop.ui.preview import PreviewPane
-from zwgk_desktop.ui.printing import PrintJob, printer_for
+from zwgk_desktop.ui.printing import PrintJob, paper_of, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
 from zwgk_desktop.ui.search_panel import SearchPanel
 from zwgk_desktop.ui.toolbar import build_toolbar, steady_undo_actions
@@ -532,35 +532,84 @@ class MainWindow(QMainWindow):
     def _on_print(self) -> None:
         if not self._printable():
             return
-        printer = printer_for(self.preview.document)
+        assert self.preview.pdf_path is not None
+        printer = printer_for(self.preview.pdf_path)
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("打印公开栏海报（A3）")
+        dialog.setWindowTitle(f"打印公开栏海报（{paper_of(printer.pageLayout().pageSize()).name}）")
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:
             self.print_to(printer)
 
-    def print_to(self, printer: QPrinter) -> PrintJob:
-        """Print the preview's pages to a printer already set up (the dialog's, or a PDF file).
+    def print_to(self, printer: QPrinter, pdf: Path | None = None) -> PrintJob | None:
+        """Hand a PDF (the preview's, or one made for the paper: tiled halves, the A4 edition) to
+        a printer already set up (the dialog's, or a PDF file), as the PDF itself, never a picture.
 
-        The job runs page by page in the background, with a progress dialog that can cancel it.
+        A printer whose paper is smaller than the PDF's pages would shrink them: the clerk is
+        told by how much (and what to choose instead) before anything prints, and prints only
+        if they agree (the question is window-modal, opened, not run: nothing waits on it).
+        None if the PDF cannot be read (the clerk is told why). Set the printer up for the PDF
+        that will print (`printer_for(pdf)`) before the dialog, so the dialog shows its paper.
         """
-        assert self.preview.pdf_path is not None
-        job = PrintJob(self.preview.pdf_path, self.preview.sheet_count, printer, self)
-        progress = QProgressDialog("正在打印…", "取消", 0, len(job.pages), self)
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(500)
-        progress.canceled.connect(job.cancel)
-        job.progressed.connect(lambda done, _total: progress.setValue(done))
-        job.finished.connect(lambda printed: self._on_printed(progress, printed))
-        job.failed.connect(lambda message: self._on_print_failed(progress, message))
+        pdf = pdf or self.preview.pdf_path
+        assert pdf is not None
+        title, body_pt = self._print_title_and_body()
+        try:
+            job = PrintJob(pdf, printer, title, body_pt, self)
+        except (ZwgkError, OSError, ValueError) as exc:  # pypdf's errors are ValueErrors
+            told = exc if isinstance(exc, ZwgkError) else BadInput(f"读不了要打印的 {pdf}：{exc}")
+            show_error(self, "不能打印", told)
+            return None
+        job.finished.connect(self._on_printed)
+        job.failed.connect(self._on_print_failed)
+        job.waiting.connect(self._on_print_waiting)
+        job.cancelled.connect(lambda: self.statusBar().showMessage("没有打印（没有同意缩小）。", 8000))
         self._print_job = job  # kept alive until it is done
-        job.start()
+        if job.shrinking is None:
+            self.statusBar().showMessage(f"正在送往打印机 {job.request.queue or job.to_file}…")
+            job.start()
+        else:
+            self._ask_to_shrink(job)
         return job
 
-    def _on_printed(self, progress: QProgressDialog, printed: int) -> None:
-        progress.close()
-        if printed:
-            self._went_out("print")
-        self.statusBar().showMessage(f"已送出 {printed} 张 A3", 8000)
+    def _print_title_and_body(self) -> tuple[str, float | None]:
+        """The job's title in the printer's queue, and the item's body type (for the shrink warning)."""
+        if self.editor is None:
+            return "村务公开栏", None
+        title = self.editor.title.text() or "村务公开栏"
+        if self.editor.item is None:
+            return title, None
+        try:
+            return title, self.layouts.for_category(self.editor.item.category).font_sizes.get("body")
+        except ZwgkError:
+            return title, None
+
+    def _ask_to_shrink(self, job: PrintJob) -> None:
+        """Ask before a sheet prints smaller than it was set; nothing goes out until the answer."""
+        assert job.shrinking is not None
+        question = QMessageBox(QMessageBox.Icon.Warning, "打印会缩小海报", str(job.shrinking),
+                               QMessageBox.StandardButton.NoButton, self)
+        shrink = question.addButton(f"缩小打印在 {job.shrinking.paper.name} 上", QMessageBox.ButtonRole.AcceptRole)
+        question.addButton("取消，不打印", QMessageBox.ButtonRole.RejectRole)
+        question.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered() -> None:
+            if question.clickedButton() is shrink:
+                job.start(shrink=True)
+            else:
+                job.cancel()
+
+        question.finished.connect(answered)
+        self._shrink_question = question  # the tests answer it
+        question.open()
+
+    def _on_printed(self, spooled: Spooled) -> None:
+        self._went_out("print")
+        self.statusBar().showMessage(str(spooled), 15000)
+        if spooled.waiting:  # sent, but it will not come out until someone sees to the printer
+            QMessageBox.warning(self, "打印机已暂停", str(spooled))
+
+    def _on_print_waiting(self, words: str) -> None:
+        self.statusBar().showMessage(words, 30000)
+        QMessageBox.warning(self, "海报还没有印出", words)
 
     def _went_out(self, how: str) -> None:
         """Note that the reviewed item on the preview went out to the public (the first time only)."""
@@ -573,9 +622,9 @@ class MainWindow(QMainWindow):
             # The sheet is printed all the same; without the record the seal's time bounds it.
             log.warning("could not note when the item first went out", exc_info=True)
 
-    def _on_print_failed(self, progress: QProgressDialog, message: str) -> None:
-        progress.close()
-        show_error(self, "打印失败", BadInput(message))
+    def _on_print_failed(self, error: BaseException) -> None:
+        self.statusBar().showMessage("没有打印：见提示。", 8000)
+        show_error(self, "打印没有送出", error, self.log_path)
 
     def _on_save_pdf(self) -> None:
         if not self._printable() or self.preview.pdf_path is None or self.editor is None:
