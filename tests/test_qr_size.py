@@ -236,3 +236,33 @@ def test_an_address_no_format_can_print_readably_is_refused_and_not_stored(
         with pytest.raises(BadInput, match="手机无法扫出"):
             setup.change_settings(archive, base_url=LONG)
         assert setup.settings(archive).base_url == SHORT
+
+
+def test_signatures_stay_in_their_columns_beside_the_largest_code(tmp_path: Path) -> None:
+    """Three signatures and a 40-character village name beside the code a 200-character address
+    makes on A4: every signature line ends before the next column begins."""
+    base = checked_base_url("https://www.zhongmou.gov.cn/" + "z" * (MAX_LENGTH - 28))
+    standard = LAYOUTS.for_category("notice")
+    layout = replace(standard, paper="A4", signatures=("村务监督委员会", "村民委员会", "乡镇人民政府农村经济管理站"))
+    village = "东岗" * 19 + "村"
+    item = factories.notice()
+    item.id, item.clerk = 10_000_123, "欧阳秀英"
+    public = build_public_item(item, layout, Place("青山镇", village, "donggang", base, PHONES))
+    url = public.url(base)
+    board = layout_board(public, layout, fonts.text_width, PHONES, url)
+    assert board.qr is not None and board.qr.readable
+    write_pdf([Poster(board, url)], tmp_path / "sheet.pdf")
+    document = pypdfium2.PdfDocument(str(tmp_path / "sheet.pdf"))
+    try:
+        text = document[0].get_textpage()
+        chars = text.count_chars()
+        whole = text.get_text_range(0, chars)
+        column = (board.content_width - board.qr_size - 6 * MM) / 3
+        # (line, its column): the clerk's line sits under the 村民委员会, in the second column.
+        for line, at_column in ((f"{village}村民委员会（盖章）", 1), ("经办人：欧阳秀英", 1),
+                                ("乡镇人民政府农村经济管理站（签章）", 2)):
+            at = whole.index(line)
+            right = max(text.get_charbox(i)[2] for i in range(at, at + len(line)))
+            assert right <= board.content_left + (at_column + 1) * column, line
+    finally:
+        document.close()

@@ -349,7 +349,9 @@ def _draw_footer(canvas: Canvas, board: Board, qr_form: str) -> None:
             else:
                 lines = [f"{who}（签章）", "", _signed_on("")]
             for i, line in enumerate(lines):
-                _text(canvas, x, y - i * size * LINE, line, size, bold=i == 0)
+                # A long village name, or a third signature beside a grown QR code, is set smaller
+                # rather than run into the next column.
+                _text(canvas, x, y - i * size * LINE, line, _fitted(line, size, column - GAP), bold=i == 0)
 
     # QR code and the verification code printed beside it, readable without a phone.
     canvas.saveState()
