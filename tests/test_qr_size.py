@@ -266,3 +266,19 @@ def test_signatures_stay_in_their_columns_beside_the_largest_code(tmp_path: Path
             assert right <= board.content_left + (at_column + 1) * column, line
     finally:
         document.close()
+
+
+def test_a_sheet_that_cannot_hold_a_readable_code_is_told_when_it_is_printed() -> None:
+    from zwgk_desktop.render.layout import LayoutSet
+    from zwgk_desktop.render.posters import RenderResult, posters_for
+
+    landscape = LayoutSet(LAYOUTS.folder, tuple(replace(lay, paper="A4", orientation="landscape")
+                                                for lay in LAYOUTS.layouts))
+    place = Place("青山镇", "东岗村", "donggang", LONG, PHONES)
+    said = RenderResult(base_url=LONG)
+    posters = posters_for([numbered(factories.bids())], landscape, place, LONG, said)
+    assert posters[0].board.qr is not None and not posters[0].board.qr.readable
+    assert len(said.warnings) == 1 and "0.8 毫米" in str(said.warnings[0]) and "扫不出" in str(said.warnings[0])
+    fine = RenderResult(base_url=LONG)
+    posters_for([numbered(factories.bids())], LAYOUTS, place, LONG, fine)
+    assert fine.warnings == []
