@@ -282,3 +282,11 @@ def test_a_sheet_that_cannot_hold_a_readable_code_is_told_when_it_is_printed() -
     fine = RenderResult(base_url=LONG)
     posters_for([numbered(factories.bids())], LAYOUTS, place, LONG, fine)
     assert fine.warnings == []
+
+
+def test_init_with_a_broken_formats_folder_still_sets_the_address(tmp_path: Path) -> None:
+    """The formats are checked where they are used (printing): init does not fail for them."""
+    (tmp_path / "formats").mkdir()
+    with setup.open_or_create(tmp_path / "a.db", tmp_path / "formats") as archive:
+        done = setup.init(archive, township="青山镇", villages=["东岗村"], base_url=LONG)
+        assert done.base_url == LONG and done.notes == ()

@@ -131,7 +131,11 @@ def _qr_notes(archive: Archive, session: Session, base_url: str | None = None) -
     address = base_url if base_url is not None else (township.base_url if township else "")
     if not address:
         return []
-    return address_notes(address, [v.code for v in store.villages(session)], archive.layouts.layouts)
+    try:
+        layouts = archive.layouts.layouts
+    except BadInput:
+        return []  # a broken formats folder is told where it is used (printing), not here
+    return address_notes(address, [v.code for v in store.villages(session)], layouts)
 
 
 # -- the shared settings ----------------------------------------------------------------------------
