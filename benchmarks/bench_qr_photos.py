@@ -39,9 +39,9 @@ from zwgk_desktop.render.public import build_public_item
 PHOTO_HEIGHT = 2000  # px the whole sheet takes in the photo
 OVERSAMPLE = 3
 ADDRESSES = {
-    "demo (29)": "https://qingshan.example/zwgk",
-    "county portal (113)": "https://www.zhongmou.gov.cn/zwgk/xiangzhen/qingshanzhen/cunwugongkai/" + "c" * 43,
-    "157-character URL": "https://www.zhongmou.gov.cn/zwgk/xiangzhen/qingshanzhen/cunwugongkai/" + "c" * 51,
+    "demo's (29)": "https://qingshan.example/zwgk",
+    "county portal (112)": "https://www.zhongmou.gov.cn/zwgk/xiangzhen/qingshanzhen/cunwugongkai/" + "c" * 43,
+    "county portal (120)": "https://www.zhongmou.gov.cn/zwgk/xiangzhen/qingshanzhen/cunwugongkai/" + "c" * 51,
 }
 
 
@@ -124,7 +124,7 @@ def main() -> None:
     from qrcode.constants import ERROR_CORRECT_Q
 
     print(f"WeChat decoder on {args.photos} simulated photos each (sheet {PHOTO_HEIGHT} px tall)")
-    print(f"{'address':22} {'how':24} {'code mm':>8} {'module mm':>10} {'read':>8}")
+    print(f"{'address (characters)':22} {'URL':>4} {'how':24} {'code mm':>8} {'module mm':>10} {'read':>8}")
     cases: list[tuple[str, dict[str, float]]] = [
         ("before: fixed 34 mm, M", {"fixed_mm": 34.0}), ("now: grown, M", {}),
         ("now's size, Q", {"level": ERROR_CORRECT_Q})]
@@ -134,7 +134,8 @@ def main() -> None:
             for how, options in cases:
                 url, size, modules = sheet(base, pdf, **options)  # type: ignore[arg-type]
                 read = read_rate(pdf, url, args.photos, seed=15)
-                print(f"{name:22} {how:24} {size:8.1f} {size / modules:10.2f} {read:4}/{args.photos}", flush=True)
+                print(f"{name:22} {len(url):4} {how:24} {size:8.1f} {size / modules:10.2f} {read:4}/{args.photos}",
+                      flush=True)
 
 
 if __name__ == "__main__":
