@@ -115,3 +115,15 @@ def test_the_command_line_says_what_an_address_does_to_the_codes(command: str, t
     assert cli.main([command, "--db", db, "--base-url", long]) == 0
     said = capsys.readouterr().err
     assert "二维码将放大（最大 49 毫米），页脚随之加高" in said
+
+
+def test_the_online_copy_shows_the_same_subtitle_and_clerk_as_the_sheet() -> None:
+    from zwgk_desktop.render import site
+
+    item = factories.bids()
+    item.id, item.clerk, item.title = 7, "李秀芬", "工程项目中标结果公示"
+    public = build_public_item(item, LAYOUTS.for_category("bids"), PLACE)
+    page = site.item_page(site.OnlineItem(public), "青山镇", PLACE.base_url).decode("utf-8")
+    assert '<p class="subtitle">村内道路硬化工程中标结果公示</p>' in page
+    assert "<dt>经办人</dt><dd>李秀芬</dd>" in page
+    assert "clerk" not in site.item_data(site.OnlineItem(public))  # open data: the content only
