@@ -290,3 +290,33 @@ def test_init_with_a_broken_formats_folder_still_sets_the_address(tmp_path: Path
     with setup.open_or_create(tmp_path / "a.db", tmp_path / "formats") as archive:
         done = setup.init(archive, township="青山镇", villages=["东岗村"], base_url=LONG)
         assert done.base_url == LONG and done.notes == ()
+
+
+def test_the_demo_board_for_a_120_character_address_reads_on_every_sheet(demo_copy: Path, tmp_path: Path) -> None:
+    """The whole quarter's board as `zwgk render --base-url` prints it: every sheet's code decodes to
+    its item's URL with modules ≥ 0.8 mm, and the footer grew (fewer rows to a sheet, same codes)."""
+    from zwgk_desktop.db.engine import open_engine, session_factory
+    from zwgk_desktop.domain.periods import Quarter
+    from zwgk_desktop.office.printing import render_board
+
+    engine = open_engine(str(demo_copy))
+    try:
+        with session_factory(engine)() as session:
+            long = render_board(session, LAYOUTS, "donggang", Quarter(2026, 3), tmp_path / "long.pdf", base_url=LONG)
+            short = render_board(session, LAYOUTS, "donggang", Quarter(2026, 3), tmp_path / "short.pdf",
+                                 base_url=SHORT)
+    finally:
+        engine.dispose()
+    assert [p.code for p in long.items] == [p.code for p in short.items]
+    assert long.sheets >= short.sheets
+    urls = {p.url(LONG) for p in long.items}
+    document = pypdfium2.PdfDocument(str(tmp_path / "long.pdf"))
+    try:
+        read = set()
+        for page in document:
+            text, module_mm, _, _ = measured(page.render(scale=150 / 72).to_pil().convert("L"), dpi=150)
+            assert module_mm >= MIN_MODULE_MM - 0.015, f"{module_mm:.3f} mm"
+            read.add(text)
+    finally:
+        document.close()
+    assert read == urls
