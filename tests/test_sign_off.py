@@ -127,3 +127,20 @@ def test_the_online_copy_shows_the_same_subtitle_and_clerk_as_the_sheet() -> Non
     assert '<p class="subtitle">村内道路硬化工程中标结果公示</p>' in page
     assert "<dt>经办人</dt><dd>李秀芬</dd>" in page
     assert "clerk" not in site.item_data(site.OnlineItem(public))  # open data: the content only
+
+
+@pytest.mark.parametrize("category", sorted(MAKERS))
+def test_a_title_the_heading_already_says_prints_no_subtitle(category: str) -> None:
+    """A new item's title (categories.new_item) under its heading: a generic line is left out,
+    or replaced by the subject (招投标: the project); the item's title and code are unchanged."""
+    from zwgk_desktop.domain.categories import new_item
+
+    layout = LAYOUTS.for_category(category)
+    item = MAKERS[category]()
+    item.id, item.title = 5, new_item(category, factories.Q3).title
+    public = build_public_item(item, layout, PLACE)
+    assert public.title in ("", item.title)
+    if category == "bids":
+        assert public.shown_subtitle == "村内道路硬化工程中标结果公示"
+    else:
+        assert public.shown_subtitle == "" or public.shown_subtitle not in public.heading

@@ -86,8 +86,11 @@ class PublicItem:
 
     @property
     def shown_subtitle(self) -> str:
-        """The line the sheet prints under its heading ("" for none)."""
-        return self.subtitle or self.title
+        """The line the sheet prints under its heading ("" for none): not a title the heading
+        already says (a new notice is titled 公告, under the heading 东岗村公告)."""
+        if self.subtitle:
+            return self.subtitle
+        return self.title if self.title not in self.heading else ""
 
     def canonical(self) -> dict[str, Any]:
         """The content the verification code is made from: the item, not the board furniture."""
