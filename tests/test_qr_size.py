@@ -320,3 +320,23 @@ def test_the_demo_board_for_a_120_character_address_reads_on_every_sheet(demo_co
     finally:
         document.close()
     assert read == urls
+
+
+@pytest.mark.parametrize("paper", ["A3", "A4"])
+def test_a_code_on_the_left_grows_too_and_the_text_moves_right_of_it(paper: str, tmp_path: Path) -> None:
+    layout = replace(LAYOUTS.for_category("finance"), paper=paper, qr_position="bottom-left")
+    pdf, url = sheet_pdf(layout, LONG, tmp_path / "left.pdf")
+    image = page_image(pdf)
+    text, module_mm, _, box = measured(image)
+    assert text == url and module_mm >= MIN_MODULE_MM - 0.01
+    assert quiet_zone_is_white(image, box, module_mm / 25.4 * DPI)
+    assert box[0] < image.width / 3  # on the left
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        page_text = document[0].get_textpage()
+        whole = page_text.get_text_range(0, page_text.count_chars())
+        at = whole.index("村务监督委员会（签章）")
+        code_right = (box[2] + QUIET_ZONE * module_mm / 25.4 * DPI) / DPI * 72  # pt from the left edge
+        assert page_text.get_charbox(at)[0] > code_right  # the signatures begin right of the code
+    finally:
+        document.close()
