@@ -403,6 +403,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     print(f"数据库已就绪：{_target(args)}")
     if done.township is not None:
         print(f"乡镇：{done.township}；村：{names}；网上公开地址：{done.base_url or '（未设置）'}")
+        for note in done.notes:  # the QR codes this address makes (render.qr_address)
+            _say(note)
     else:
         print("还没有设置乡镇：可运行 zwgk demo 装入示范数据，或 zwgk init --township 名称 --village 村名")
     return 0
@@ -770,6 +772,9 @@ def cmd_settings(args: argparse.Namespace) -> int:
                                             publication_day=args.publication_day, village_phones=phones,
                                             village_names=names, archive_pattern=args.archive_pattern,
                                             village_fonds=fonds)
+        notes = setup.qr_notes(archive) if args.base_url is not None else []
+    for note in notes:  # the QR codes the address just set makes (render.qr_address), on stderr
+        _say(note)
     if args.json:
         print(json.dumps(asdict(current), ensure_ascii=False, indent=2))
         return 0

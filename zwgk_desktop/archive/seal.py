@@ -155,9 +155,10 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
             pdf: bytes | None = None
             if item.disclosure == PUBLIC:
                 out = Path(folder) / f"{record.id}.pdf"
+                url = public.url(base_url)
                 board = layout_board(public, layouts.for_category(public.category), fonts.text_width,
-                                     place.supervision_phones)
-                sheets += write_pdf([Poster(board, public.url(base_url))], out)
+                                     place.supervision_phones, url)
+                sheets += write_pdf([Poster(board, url)], out)
                 pdf = out.read_bytes()
             went_out = first_public_of(session, record.id, public.content_hash)
             sealed.append(SealedItem(

@@ -10,6 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from zwgk_desktop.db import store
 from zwgk_desktop.db.store import Settings, VillageSettings
 from zwgk_desktop.domain.filing import check_pattern
@@ -43,6 +45,8 @@ class Office:
     base_url: str
     villages: tuple[tuple[str, str], ...]  # (name, code)
     periods: tuple[str, ...] = ()
+    # What the online address does to the sheets' QR codes (`qr_notes`), when it was just set.
+    notes: tuple[str, ...] = ()
 
 
 def office(archive: Archive) -> Office:
@@ -56,6 +60,7 @@ def init(archive: Archive, *, township: str | None = None, villages: Sequence[st
          base_url: str | None = None, township_phone: str | None = None, archive_pattern: str | None = None) -> Office:
     """Name the township (or rename it), add villages (`东岗村` or `东岗村=donggang`), set the online
     copy's address, the township's supervision phone and the 档号 pattern; all of it or nothing."""
+    notes: list[str] = []
     with archive.writing() as session:
         found = store.get_township(session)
         if township or (found is None and (villages or base_url or township_phone or archive_pattern)):
@@ -71,7 +76,10 @@ def init(archive: Archive, *, township: str | None = None, villages: Sequence[st
                 found.archive_pattern = check_pattern(archive_pattern)
             for spec in villages:
                 store.add_village(session, found, spec)
-    return office(archive)
+            # An address no format can print a readable code for is refused before it is stored.
+            notes = _qr_notes(archive, session) if base_url or villages else []
+    done = office(archive)
+    return replace(done, notes=tuple(notes))
 
 
 def needs_first_run(archive: Archive) -> bool:
@@ -108,6 +116,28 @@ def load_demo(archive: Archive, progress: Callable[[str], None] | None = None) -
     return Demo(ids is not None, len(ids or ()), office(archive))
 
 
+def qr_notes(archive: Archive, base_url: str | None = None) -> list[str]:
+    """What the online address (the stored one, or `base_url`) does to the QR codes of every
+    format and village: [] when each keeps its size; a warning when a format cannot keep its
+    modules at 0.8 mm; BadInput when one could not print a readable code at all."""
+    with archive.reading() as session:
+        return _qr_notes(archive, session, base_url)
+
+
+def _qr_notes(archive: Archive, session: Session, base_url: str | None = None) -> list[str]:
+    from zwgk_desktop.render.qr_address import address_notes
+
+    township = store.get_township(session)
+    address = base_url if base_url is not None else (township.base_url if township else "")
+    if not address:
+        return []
+    try:
+        layouts = archive.layouts.layouts
+    except BadInput:
+        return []  # a broken formats folder is told where it is used (printing), not here
+    return address_notes(address, [v.code for v in store.villages(session)], layouts)
+
+
 # -- the shared settings ----------------------------------------------------------------------------
 
 def settings(archive: Archive) -> Settings:
@@ -120,6 +150,7 @@ def save_settings(archive: Archive, wanted: Settings) -> Settings:
     nothing is changed on any error."""
     with archive.writing() as session:
         store.save_settings(session, wanted)
+        _qr_notes(archive, session)  # an address no format prints a readable code for: nothing saved
     return settings(archive)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from zwgk_desktop.render import qr as qr_code
 from zwgk_desktop.render.layout import Layout
 from zwgk_desktop.render.public import PublicItem
 
@@ -76,10 +77,28 @@ class Board:
     column_widths: tuple[float, ...]
     footer_lines: tuple[str, ...]
     sheets: list[Sheet]
+    # The QR code as this item's URL needs it printed (grown from the layout's size for its
+    # modules, `render.qr.fit`); None for a board laid out without its URL (the layout's size).
+    qr: qr_code.QrFit | None = None
 
     @property
     def count(self) -> int:
         return len(self.sheets)
+
+    @property
+    def qr_size(self) -> float:
+        """The QR code's printed size in points, quiet zone included."""
+        return (self.qr.size_mm if self.qr else self.layout.qr_size_mm) * MM
+
+    @property
+    def qr_box(self) -> tuple[float, float, float, float]:
+        """Where the QR code prints: (left, bottom, right, top) in points from the page's lower left,
+        quiet zone included; the same on every sheet (tiling keeps its seam off it)."""
+        layout, size = self.layout, self.qr_size
+        left = self.content_left + self.content_width - size if layout.qr_position == "bottom-right" \
+            else self.content_left
+        bottom = layout.margins_mm[2] * MM + qr_caption_height(layout)
+        return (left, bottom, left + size, bottom + size)
 
 
 @dataclass(frozen=True)
@@ -122,22 +141,50 @@ def footer_text_lines(item: PublicItem, layout: Layout, phones: tuple[tuple[str,
     return tuple(lines)
 
 
+# The most of a sheet its QR code may take: 35 % of the content's width (the supervision phones,
+# the note and two or three signatures need the rest beside it) and a fifth of the page's height
+# (the body keeps the rest); and no more than a layout may ask for itself. On A3 and A4 portrait
+# that holds the longest address `web_address` accepts at 0.8 mm modules (58.4 mm at level M).
+QR_MOST_MM = 80.0
+QR_TEXT_GAP = 6 * MM  # between the code and the footer's text beside it
+
+
+def largest_qr_mm(layout: Layout) -> float:
+    """The largest QR code (quiet zone included) the layout's footer can hold, in mm."""
+    page_w, page_h = layout.page_size_mm
+    _, right, _, left = layout.margins_mm
+    return max(layout.qr_size_mm, min(QR_MOST_MM, (page_w - left - right) * 0.35, page_h / 5))
+
+
+def qr_fit(layout: Layout, url: str) -> qr_code.QrFit:
+    """How the code of `url` prints on this layout's sheets."""
+    return qr_code.fit(url, layout.qr_size_mm, largest_qr_mm(layout))
+
+
+def qr_caption_height(layout: Layout) -> float:
+    """Room under the code for 扫码查看网上公开 and the 验证码 line."""
+    return layout.font_sizes["footer"] * LINE * 2.2
+
+
 def layout_board(item: PublicItem, layout: Layout, measure: Measure,
-                 phones: tuple[tuple[str, str], ...] = ()) -> Board:
-    """Place the item on as many sheets as it needs."""
+                 phones: tuple[tuple[str, str], ...] = (), url: str = "") -> Board:
+    """Place the item on as many sheets as it needs; `url` is what its QR code carries, which sets
+    the code's size and so the footer's height (without it: the layout's own size)."""
     fs = layout.font_sizes
     page_w, page_h = (d * MM for d in layout.page_size_mm)
     top, right, bottom, left = (m * MM for m in layout.margins_mm)
     width = page_w - left - right
 
-    header_band = heading_metrics(layout, bool(item.title)).body_offset
+    header_band = heading_metrics(layout, bool(item.shown_subtitle)).body_offset
     footer_lines = footer_text_lines(item, layout, phones)
-    qr = layout.qr_size_mm * MM
-    text_width = width - qr - 6 * MM
+    fitted = qr_fit(layout, url) if url else None
+    qr = (fitted.size_mm if fitted else layout.qr_size_mm) * MM
+    text_width = width - qr - QR_TEXT_GAP
     wrapped_footer = [w for line in footer_lines for w in wrap(line, text_width, fs["footer"], measure)]
     signature_height = fs["footer"] * LINE * 4  # title, reviewer, date, and room for a seal
     footer_text_height = len(wrapped_footer) * fs["footer"] * LINE + GAP + signature_height
-    footer_band = max(footer_text_height, qr + fs["footer"] * LINE * 2.2) + GAP
+    # The band is as tall as the code (and its caption) or the text beside it, whichever is taller.
+    footer_band = max(footer_text_height, qr + qr_caption_height(layout)) + GAP
     body_top = top + header_band
     body_height = page_h - top - bottom - header_band - footer_band
     widths = column_widths(item, layout, width)
@@ -146,7 +193,7 @@ def layout_board(item: PublicItem, layout: Layout, measure: Measure,
     header = _table_header(item, layout, measure, widths)
     sheets = _paginate(flow, header, body_height, layout.rows_per_sheet)
     return Board(item, layout, page_w, page_h, left, width, body_top, body_height, header_band,
-                 footer_band, widths, tuple(wrapped_footer), sheets)
+                 footer_band, widths, tuple(wrapped_footer), sheets, fitted)
 
 
 def _cells(values: tuple[str, ...], widths: tuple[float, ...], size: float, measure: Measure

@@ -21,7 +21,7 @@ from reportlab.pdfgen.textobject import PDFTextObject
 from zwgk_desktop.domain.periods import chinese_date
 from zwgk_desktop.outputs import cannot_write, check_target, readable_by_others
 from zwgk_desktop.render import fonts, pdfa
-from zwgk_desktop.render.board import CELL_PAD, GAP, LINE, MM, Block, Board, Sheet, heading_metrics
+from zwgk_desktop.render.board import CELL_PAD, GAP, LINE, MM, QR_TEXT_GAP, Block, Board, Sheet, heading_metrics
 from zwgk_desktop.render.qr import QUIET_ZONE, dark_runs, qr_matrix
 
 # Streams compressed with Flate alone, not also wrapped in ASCII85 (reportlab's default, for
@@ -92,7 +92,7 @@ def _draw_poster(canvas: Canvas, poster: Poster, first: int | None = None) -> It
     """Draw the poster's sheets one by one, yielding after each (for progress and cancelling)."""
     board = poster.board
     form = f"qr{board.item.item_id}_{board.item.code}"
-    _define_qr(canvas, form, poster.url, board.layout.qr_size_mm * MM)
+    _define_qr(canvas, form, poster.url, board.qr_size)
     # What every sheet of the poster carries alike (the footer with its QR code and signatures,
     # the draft mark) is drawn once, as a form each sheet shows: 300 sheets, one drawing.
     furniture = f"{form}_sheet"
@@ -109,6 +109,8 @@ def _draw_poster(canvas: Canvas, poster: Poster, first: int | None = None) -> It
 
 
 def _define_qr(canvas: Canvas, name: str, url: str, size: float) -> None:
+    """The code as a form of `size` points, quiet zone included: white ground, one path of dark
+    runs (no seams between modules, no grey edge at any printer resolution)."""
     matrix = qr_matrix(url)
     modules = len(matrix) + 2 * QUIET_ZONE
     unit = size / modules
@@ -160,13 +162,13 @@ def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, furniture: str) -> N
     top = layout.margins_mm[0] * MM
 
     # -- heading, subtitle, dates and sheet number --
-    metrics = heading_metrics(layout, bool(item.title))
+    metrics = heading_metrics(layout, bool(item.shown_subtitle))
     heading = item.heading + (layout.continued_mark if sheet.continued else "")
     _text(canvas, left + width / 2, page_h - top - metrics.title, heading, _fitted(heading, fs["title"], width),
           "center", bold=True, color=RED)
-    if item.title:
-        _text(canvas, left + width / 2, page_h - top - metrics.subtitle, item.title,
-              _fitted(item.title, fs["subtitle"], width), "center")
+    if subtitle := item.shown_subtitle:
+        _text(canvas, left + width / 2, page_h - top - metrics.subtitle, subtitle,
+              _fitted(subtitle, fs["subtitle"], width), "center")
     y = page_h - top - metrics.meta
     meta = []
     if layout.show_publication_date and item.publicity_start:
@@ -317,10 +319,11 @@ def _draw_footer(canvas: Canvas, board: Board, qr_form: str) -> None:
     left, width = board.content_left, board.content_width
     bottom = layout.margins_mm[2] * MM
     band_top = bottom + board.footer_band - GAP
-    qr = layout.qr_size_mm * MM
-    qr_left = left + width - qr if layout.qr_position == "bottom-right" else left
-    text_left = left if layout.qr_position == "bottom-right" else left + qr + 6 * MM
-    text_width = width - qr - 6 * MM
+    # The code's size follows its URL (`board.qr_fit`): the text beside it keeps its distance.
+    qr = board.qr_size
+    qr_left, qr_bottom, _, _ = board.qr_box
+    text_left = left if layout.qr_position == "bottom-right" else left + qr + QR_TEXT_GAP
+    text_width = width - qr - QR_TEXT_GAP
 
     canvas.setLineWidth(0.5)
     canvas.line(left, band_top + GAP / 2, left + width, band_top + GAP / 2)
@@ -337,17 +340,20 @@ def _draw_footer(canvas: Canvas, board: Board, qr_form: str) -> None:
         for index, who in enumerate(signatures):
             x = text_left + index * column
             if who == "村民委员会":
-                lines = [f"{item.village}村民委员会（盖章）", "", _signed_on(item.publicity_start)]
+                # The 经办人 where the item names one; otherwise the line stays free for the seal.
+                clerk = f"经办人：{item.clerk}" if item.clerk else ""
+                lines = [f"{item.village}村民委员会（盖章）", clerk, _signed_on(item.publicity_start)]
             elif who == "村务监督委员会":
                 reviewer = item.reviewer or "　　　　"
                 lines = ["村务监督委员会（签章）", f"审核人：{reviewer}", _signed_on(item.reviewed_on)]
             else:
                 lines = [f"{who}（签章）", "", _signed_on("")]
             for i, line in enumerate(lines):
-                _text(canvas, x, y - i * size * LINE, line, size, bold=i == 0)
+                # A long village name, or a third signature beside a grown QR code, is set smaller
+                # rather than run into the next column.
+                _text(canvas, x, y - i * size * LINE, line, _fitted(line, size, column - GAP), bold=i == 0)
 
     # QR code and the verification code printed beside it, readable without a phone.
-    qr_bottom = bottom + size * LINE * 2.2
     canvas.saveState()
     canvas.translate(qr_left, qr_bottom)
     canvas.doForm(qr_form)

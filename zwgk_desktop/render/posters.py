@@ -18,6 +18,7 @@ from zwgk_desktop.render.correction import Previous, public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
 from zwgk_desktop.render.public import PublicItem
+from zwgk_desktop.render.qr import qr_too_small
 
 
 @dataclass
@@ -41,10 +42,13 @@ def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: s
     posters = []
     for item in items:
         public = public_item(item, layouts, place, (previous or {}).get(item.id or 0))
+        url = public.url(base_url)
         board = layout_board(public, layouts.for_category(public.category), fonts.text_width,
-                             place.supervision_phones)
+                             place.supervision_phones, url)
         draft = item.status != REVIEWED
-        posters.append(Poster(board, public.url(base_url), draft=draft))
+        posters.append(Poster(board, url, draft=draft))
+        if board.qr is not None and not board.qr.readable:
+            result.warnings.append(Problem(qr_too_small(board.qr), where=f"事项 {public.item_id}“{item.title}”"))
         result.items.append(public)
         if draft:
             result.drafts.append(public.item_id)

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import json
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date
@@ -38,7 +38,13 @@ CANONICAL_VERSION = 1
 # sealed under it still re-derive: tests/test_proofs.py's golden contents fail until you do.
 PUBLIC_RULES = 1
 CODE_LENGTH = 10
-NOT_CONTENT = ("aligns", "item_title")  # presentation and description, not in the canonical form
+# Presentation and description, not in the canonical form (so not in the 验证码): alignment; the
+# item's own title for the document's description; the 经办人 and the subtitle the sheet prints.
+NOT_CONTENT = ("aligns", "item_title", "clerk", "subtitle")
+# The item field that names what an item is about, per category, and the subtitle made of it
+# when the item's title does not name it (a 招投标 item titled 工程项目中标结果公示, as new ones
+# are, would print that generic line under a heading that says as much already).
+SUBJECTS = {"bids": ("project", "{subject}中标结果公示")}
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,21 @@ class PublicItem:
     # The item's own title, masked, as the 归档清单 lists it, even where the layout shows only the
     # heading (`title` is then ""): the sheets' document title. Not content: not in the canonical form.
     item_title: str = field(default="", compare=False)
+    # Who prepared the item (经办人), printed in the sign-off block where the item has one. Not
+    # content: adding it changed no existing item's 验证码; the sealed sheet's hash and the frozen
+    # row keep it in the archive.
+    clerk: str = field(default="", compare=False)
+    # The line under the heading when it is not `title`: the project a 招投标 sheet is about,
+    # made from content the code already covers (its title and the 项目名称 shown in `info`).
+    subtitle: str = field(default="", compare=False)
+
+    @property
+    def shown_subtitle(self) -> str:
+        """The line the sheet prints under its heading ("" for none): not a title the heading
+        already says (a new notice is titled 公告, under the heading 东岗村公告)."""
+        if self.subtitle:
+            return self.subtitle
+        return self.title if self.title not in self.heading else ""
 
     def canonical(self) -> dict[str, Any]:
         """The content the verification code is made from: the item, not the board furniture."""
@@ -120,8 +141,14 @@ class PublicItem:
 
     def url(self, base_url: str) -> str:
         """`{base_url}/{village_code}/{period}/{item_id}.html?v={code}` (design §4.4)."""
-        base = base_url.rstrip("/")
-        return f"{base}/{quote(self.village_code)}/{self.period}/{self.item_id}.html?v={self.code}"
+        return item_url(base_url, self.village_code, self.period, self.item_id, self.code)
+
+
+def item_url(base_url: str, village_code: str, period: str, number: int, code: str) -> str:
+    """An item's address as its QR code carries it (design §4.4): nothing beyond the contract's
+    parts, each as short as it is (the village's code, 2026Q3, the number), since every
+    character the path adds makes the printed code larger."""
+    return f"{base_url.rstrip('/')}/{quote(village_code)}/{period}/{number}.html?v={code}"
 
 
 def format_value(value: Any, fmt: str, spec: Field, names: identity.ListedNames | None = None) -> str:
@@ -212,6 +239,7 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
     )
     info = tuple((e.label, value) for e in layout.info if (value := entry_value(e)))
     summary = tuple((e.label, value) for e in layout.summary if (value := entry_value(e)))
+    subtitle = _subtitle(item.category, title, layout, entry_value) if layout.show_item_title else ""
     return PublicItem(
         item_id=item_number, layout_id=layout.id, category=item.category, category_name=schema.name,
         township=place.township, village=place.village, village_code=place.village_code,
@@ -223,8 +251,22 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
         reviewed_on=item.reviewed_on.isoformat() if item.reviewed_on else "",
         info=info,
         body=body, headers=headers, aligns=aligns, rows=tuple(rows), totals=totals,
-        summary=summary, item_title=title,
+        summary=summary, item_title=title, clerk=identity.redact_text(item.clerk or ""), subtitle=subtitle,
     )
+
+
+def _subtitle(category: str, title: str, layout: Layout, entry_value: Callable[[Entry], str]) -> str:
+    """The subtitle naming the item's subject (`SUBJECTS`) when its title does not: only from a
+    value the layout shows (so the 验证码 covers it), "" where the title already does."""
+    if category not in SUBJECTS:
+        return ""
+    key, pattern = SUBJECTS[category]
+    shown = next((e for e in (*layout.info, *layout.summary)
+                  if e.source == "item" and e.key == key and e.format == "text"), None)
+    subject = entry_value(shown) if shown else ""
+    if not subject or subject in title:
+        return ""
+    return pattern.format(subject=subject)
 
 
 def _total_keys(layout: Layout) -> set[str]:

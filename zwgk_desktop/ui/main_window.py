@@ -963,7 +963,22 @@ class MainWindow(QMainWindow):
                 continue
             self._refresh_place()
             self.reload_tree()
+            self._tell_qr_notes()
             break
+
+    def _tell_qr_notes(self) -> None:
+        """What the online address does to the sheets' QR codes, said after 设置 is saved: in the
+        status bar, and a warning (window-modal, not blocking) when codes would be hard to scan."""
+        try:
+            notes = setup.qr_notes(self.archive)
+        except TOLD_ERRORS as exc:  # cannot happen after a save that checked it; said all the same
+            notes = [str(exc)]
+        if not notes:
+            return
+        self.statusBar().showMessage(notes[-1], 20000)
+        if any(note.startswith("注意") for note in notes):
+            box = QMessageBox(QMessageBox.Icon.Warning, "二维码可能扫不出", "\n\n".join(notes), parent=self)
+            box.open()
 
     def _refresh_place(self) -> None:
         if self.village_id is None:
