@@ -370,7 +370,7 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     online.finish("online.")
 
     a4 = top.table("a4")
-    overrides = _a4_overrides(a4, size) if a4.data else None
+    overrides = _a4_overrides(a4, columns) if a4.data else None
 
     if top.problems:
         return None
@@ -404,9 +404,19 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     return replace(layout, a4=edition)
 
 
-def _a4_overrides(a4: _Reader, size: str) -> dict[str, Any]:
-    """The `[a4]` table: what the A4 edition sets otherwise than the A3 sheet (each optional)."""
+def _a4_overrides(a4: _Reader, columns: list[Column]) -> dict[str, Any]:
+    """The `[a4]` table: what the A4 edition sets otherwise than the A3 sheet (each optional).
+    Columns keep their fields, headers and formats (the public content); only their widths may
+    differ, the narrower paper wanting a date or a voucher number on one line."""
     found: dict[str, Any] = {}
+    if "widths" in a4.data:
+        widths = a4._get("a4.widths", list, "数字列表（每列一个宽度）", [], False)
+        if len(widths) != len(columns):
+            a4.fail("a4.widths", f"应有 {len(columns)} 个宽度（每列一个），这里有 {len(widths)} 个")
+        elif not all(isinstance(w, int | float) and not isinstance(w, bool) and 0.2 <= w <= 50 for w in widths):
+            a4.fail("a4.widths", "每个宽度应为 0.2 到 50 之间的数字")
+        else:
+            found["columns"] = tuple(replace(c, width=float(w)) for c, w in zip(columns, widths, strict=True))
     if "orientation" in a4.data:
         found["orientation"] = a4.choice("a4.orientation", ("portrait", "landscape"), "portrait")
     if "margins_mm" in a4.data:

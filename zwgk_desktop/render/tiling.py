@@ -111,28 +111,44 @@ def halves_of(sheet: int, size_mm: tuple[float, float], frame: Frame) -> tuple[H
     else:
         return None
     half = length / 2
-    # Each half begins EDGE_MM before the content (so the printer's edge cuts only margin) ...
-    first_from = near - EDGE_MM
-    second_from = length - (far - EDGE_MM) - half
-    # ... and what both print is the overlap: from where the second's printing starts to where the
-    # first's ends.
-    band = (second_from + EDGE_MM, first_from + half - EDGE_MM)
-    overlap = band[1] - band[0]
     where = f"版式 {frame.name}" if frame.name else f"第 {sheet} 张"
-    if min(near, far) < EDGE_MM or overlap < MIN_OVERLAP_MM:
-        which = "上、下" if split == "horizontal" else "左、右"
-        raise BadInput(f"{where}的{which}页边距为 {near:g} 和 {far:g} mm，不能拼贴到两张 A4 上："
-                       f"打印机边缘留白 {EDGE_MM:g} mm，两半还要重叠至少 {MIN_OVERLAP_MM:g} mm，"
-                       f"两边页边距合计至少 {2 * EDGE_MM * 2 + MIN_OVERLAP_MM:g} mm；"
-                       f"请加大版式的页边距，或改用 A4 版式（--fit）")
+    if min(near, far) < EDGE_MM:
+        raise BadInput(f"{where}的页边距只有 {min(near, far):g} mm，比打印机边缘留白（{EDGE_MM:g} mm）还窄，"
+                       f"拼贴时边上的字会印不出来；请加大版式的页边距，或改用 A4 版式（--fit）")
+    # Each half may begin as late as EDGE_MM before the content (the printer's edge then cuts only
+    # margin): what both can print, between the second's start and the first's end, is the widest
+    # overlap; the seam is chosen within it, clear of what must stay whole.
+    widest = (length - (far - EDGE_MM) - half + EDGE_MM, near - EDGE_MM + half - EDGE_MM)
+    keep = [(y, y + h) if split == "horizontal" else (x, x + w) for x, y, w, h in frame.keep_whole]
+    band = _clear_band(widest, keep)
+    if band is None:
+        if widest[1] - widest[0] < MIN_OVERLAP_MM:
+            which = "上、下" if split == "horizontal" else "左、右"
+            raise BadInput(f"{where}的{which}页边距为 {near:g} 和 {far:g} mm，不能拼贴到两张 A4 上："
+                           f"打印机边缘留白 {EDGE_MM:g} mm，两半还要重叠至少 {MIN_OVERLAP_MM:g} mm，"
+                           f"两边页边距合计至少要 {4 * EDGE_MM + MIN_OVERLAP_MM:g} mm；"
+                           f"请加大版式的页边距，或改用 A4 版式（--fit）")
+        raise BadInput(f"{where}的二维码落在两半的接缝处（{widest[0]:.0f}–{widest[1]:.0f} mm），拼贴后无法扫描；"
+                       f"请改用 A4 版式（--fit）")
     seam = (band[0] + band[1]) / 2
-    for x, y, w, h in frame.keep_whole:
-        low, high = (y, y + h) if split == "horizontal" else (x, x + w)
-        if low < band[1] and high > band[0]:  # the band is cut or covered: what is in it must not be
-            raise BadInput(f"{where}的二维码（{low:.0f}–{high:.0f} mm）落在两半的接缝处"
-                           f"（{band[0]:.0f}–{band[1]:.0f} mm），拼贴后无法扫描；请改用 A4 版式（--fit）")
+    first_from = band[1] + EDGE_MM - half  # the first half's printing ends where the overlap does
+    second_from = band[0] - EDGE_MM  # the second's begins where it begins
     return (Half(sheet, names[0], split, first_from, seam, band, page, sides),
             Half(sheet, names[1], split, second_from, seam, band, page, sides))
+
+
+def _clear_band(widest: tuple[float, float], keep: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The widest part of `widest` that nothing kept whole reaches into (1 mm to spare), if it is
+    at least MIN_OVERLAP_MM; of two alike, the one nearer the middle."""
+    free = [widest]
+    for low, high in keep:
+        low, high = low - 1, high + 1
+        free = [part for a, b in free for part in ((a, min(b, low)), (max(a, high), b)) if part[1] > part[0]]
+    middle = (widest[0] + widest[1]) / 2
+    fits = [p for p in free if p[1] - p[0] >= MIN_OVERLAP_MM]
+    if not fits:
+        return None
+    return max(fits, key=lambda p: (round(p[1] - p[0], 3), -abs((p[0] + p[1]) / 2 - middle)))
 
 
 @dataclass(frozen=True)
