@@ -104,10 +104,18 @@ class Layout:
     # content and 验证码; other margins, type sizes, rows and QR size. None: the format has none.
     a4: Layout | None = None
 
+    def labelled(self, label: str) -> Layout:
+        """The format with the label its sheets print (`render.packs`), its A4 edition too."""
+        return replace(self, label=label, a4=replace(self.a4, label=label) if self.a4 is not None else None)
+
     @property
     def page_size_mm(self) -> tuple[float, float]:
         width, height = PAPER_MM[self.paper]
         return (height, width) if self.orientation == "landscape" else (width, height)
+
+
+def _own_edition(layout: Layout) -> Layout:
+    return replace(layout, a4=replace(layout, a4=None))
 
 
 def _shown(value: Any) -> str:
@@ -389,7 +397,7 @@ def _build(top: _Reader, path: Path) -> Layout | None:
         if overrides is not None:
             a4.fail("a4", "本版式已是 A4 纸，不需要 [a4] 表")
             return None
-        return replace(layout, a4=layout)  # an A4 format is its own A4 edition
+        return _own_edition(layout)  # an A4 format is its own A4 edition
     if overrides is None:
         return layout
     fonts_a4 = {**font_sizes, **overrides.pop("fonts")}

@@ -186,8 +186,7 @@ def _is_shipped(folder: Path) -> bool:
 
 def _labelled(layouts: LayoutSet, label: str) -> LayoutSet:
     return LayoutSet(layouts.folder, tuple(
-        replace(lay, label=label, a4=replace(lay.a4, label=label) if lay.a4 is not None else None)
-        for lay in layouts.layouts))
+        lay.labelled(label) for lay in layouts.layouts))
 
 
 def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:
