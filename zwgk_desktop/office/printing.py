@@ -42,12 +42,13 @@ from zwgk_desktop.office.handle import Archive, Reopen
 from zwgk_desktop.outputs import check_target, replacing, why
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
+from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
 from zwgk_desktop.render.pdfa import count_pages
-from zwgk_desktop.render.posters import RenderResult, posters_for, write_with_sealed
+from zwgk_desktop.render.posters import RenderResult, posters_for, render_item, write_with_sealed
 from zwgk_desktop.render.public import PublicItem
-from zwgk_desktop.render.tiling import frame_of, tile
+from zwgk_desktop.render.tiling import Half, frame_of, tile
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,46 @@ def print_board(archive: Archive, village: str, period: Quarter, out: Path, *, c
                               base_url=base_url, progress=progress, paper=paper)
     return BoardPrinted(out, result.base_url, result.sheets, tuple(result.items), tuple(result.drafts),
                         tuple(result.withheld), tuple(result.warnings), result.recorded, paper, result.split)
+
+
+@dataclass(frozen=True)
+class PaperCopy:
+    """One item's sheets for a paper, as the app prints or saves them after the clerk chose it."""
+
+    pdf: Path
+    paper: Paper
+    sheets: int
+    split: int = 0  # A3 sheets tiled onto two A4 each
+    halves: tuple[Half, ...] = ()  # tiled: each A4 page's part of its A3 sheet, in order
+
+    @property
+    def said(self) -> str:
+        return sheets_said(self.sheets, self.paper, self.split)
+
+
+def paper_copy(item: Item, layouts: LayoutSet, place: Place, paper: Paper, preview: Path, out: Path, *,
+               previous: Previous | None = None) -> PaperCopy:
+    """The app's preview of `item` (`preview`, its A3 sheets as they will print) for `paper`: the
+    preview itself on A3, its sheets tiled onto A4 (the very sheets: imposed, not drawn again),
+    or the item laid out anew in its format's A4 edition (refused in words where there is none).
+    Pure of Qt, so the app runs it in a worker."""
+    if paper == A3:
+        return PaperCopy(preview, paper, count_pages(preview.read_bytes()))
+    if paper.fit:
+        result = render_item(item, layouts.a4_edition(), place, out, previous=previous)
+        return PaperCopy(out, paper, result.sheets)
+    layout = layouts.for_category(item.category if item.supersedes is None else "correction")
+    tiled = tile(preview.read_bytes(), [frame_of(layout)], out)
+    return PaperCopy(out, paper, tiled.pages, tiled.split, tiled.halves)
+
+
+def a4_edition_missing(item: Item, layouts: LayoutSet) -> str | None:
+    """Why the item has no A4 edition (its format declares none), in words; None when it has."""
+    try:
+        layouts.a4_edition().for_category(item.category if item.supersedes is None else "correction")
+    except BadInput as exc:
+        return exc.message
+    return None
 
 
 def note_went_out(archive: Archive, printed: Iterable[tuple[int, str]], how: str) -> bool:
