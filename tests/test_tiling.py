@@ -403,7 +403,8 @@ def test_format_without_a4_edition_is_refused_in_words(demo_db: Path, tmp_path: 
 @pytest.mark.parametrize(("table", "key", "reason"), [
     ('[a4]\nfonts = { body = 8 }', "a4.fonts.body", "不小于 10 pt"),
     ('[a4]\nfonts = { header = 9.5 }', "a4.fonts.header", "不小于 10 pt"),
-    ('[a4]\nwidths = [1, 2]', "a4.widths", "应有 6 个宽度"),
+    ('[a4]\nwidths = { voucher = 1, payee = 2 }', "a4.widths.payee", "明细没有字段“payee”"),
+    ('[a4]\nwidths = { voucher = 100 }', "a4.widths.voucher", "应在 0.2 到 50 之间"),
     ('[a4]\nwidth = [1, 2]', "a4.width", "未知的设置项"),
     ('[a4]\norientation = "sideways"', "a4.orientation", "portrait / landscape"),
     ('[a4]\nmargins_mm = { top = 2 }', "a4.margins_mm.top", "应在 5"),

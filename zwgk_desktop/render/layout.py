@@ -378,7 +378,8 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     online.finish("online.")
 
     a4 = top.table("a4")
-    overrides = _a4_overrides(a4, columns) if a4.data else None
+    known = {f.key for f in (*schema.row_fields, *schema.derived_fields)} if schema else set()
+    overrides = _a4_overrides(a4, columns, known) if a4.data else None
 
     if top.problems:
         return None
@@ -412,19 +413,24 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     return replace(layout, a4=edition)
 
 
-def _a4_overrides(a4: _Reader, columns: list[Column]) -> dict[str, Any]:
+def _a4_overrides(a4: _Reader, columns: list[Column], known: set[str]) -> dict[str, Any]:
     """The `[a4]` table: what the A4 edition sets otherwise than the A3 sheet (each optional).
     Columns keep their fields, headers and formats (the public content); only their widths may
     differ, the narrower paper wanting a date or a voucher number on one line."""
     found: dict[str, Any] = {}
     if "widths" in a4.data:
-        widths = a4._get("a4.widths", list, "数字列表（每列一个宽度）", [], False)
-        if len(widths) != len(columns):
-            a4.fail("a4.widths", f"应有 {len(columns)} 个宽度（每列一个），这里有 {len(widths)} 个")
-        elif not all(isinstance(w, int | float) and not isinstance(w, bool) and 0.2 <= w <= 50 for w in widths):
-            a4.fail("a4.widths", "每个宽度应为 0.2 到 50 之间的数字")
-        else:
-            found["columns"] = tuple(replace(c, width=float(w)) for c, w in zip(columns, widths, strict=True))
+        # By field (`widths = { voucher = 1.65 }`), so a column dropped from the format leaves the
+        # rest standing (its width is then of no use, and no harm); a column not named keeps its
+        # A3 width. A name the category has no field for is a slip, and said.
+        widths = a4.table("a4.widths")
+        for name in sorted(set(widths.data) - {c.field for c in columns}):
+            widths.used.add(name)
+            if name not in known:
+                widths.fail(f"a4.widths.{name}", f"明细没有字段“{name}”；可用：{', '.join(c.field for c in columns)}")
+        chosen = {c.field: widths.number(f"a4.widths.{c.field}", c.width, 0.2, 50)
+                  for c in columns if c.field in widths.data}
+        widths.finish("a4.widths.")
+        found["columns"] = tuple(replace(c, width=chosen.get(c.field, c.width)) for c in columns)
     if "orientation" in a4.data:
         found["orientation"] = a4.choice("a4.orientation", ("portrait", "landscape"), "portrait")
     if "margins_mm" in a4.data:
