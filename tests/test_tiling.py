@@ -424,3 +424,53 @@ def test_paper_choices() -> None:
     with pytest.raises(BadInput, match="--fit 只能与 --paper A4"):
         Paper("A3", fit=True)
     assert sheets_said(17, A3) == "共 17 张 A3" and sheets_said(23, A4_EDITION) == "共 23 张 A4（A4 版式）"
+
+
+def test_tiled_and_a4_boards_stay_pdfa(tiled: tuple[str, Path, RenderResult, Path, RenderResult]) -> None:
+    """The tiled copy is PDF/A-2u, as the A3 board is: fonts embedded (the labels' too), every
+    glyph with its text, described as the board (same 验证码 in its keywords)."""
+    from zwgk_desktop.render.pdfa import pdfa_markers
+
+    _, whole, _, halves, _ = tiled
+    a3, a4 = pdfa_markers(whole.read_bytes()), pdfa_markers(halves.read_bytes())
+    assert a4.level == a3.level == "PDF/A-2u", a4.problems
+    assert not a4.unembedded_fonts and not a4.notdef_glyphs and not a4.unmapped_glyphs
+    assert a4.codes == a3.codes and a4.metadata == a3.metadata
+    assert halves.stat().st_size < 1.5 * whole.stat().st_size  # the sheets are shared, not drawn twice
+
+
+def test_cli_names_the_paper_really_used(demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from zwgk_desktop.cli import main
+
+    common = ["--db", str(demo_copy), "--village", "donggang", "--period", "2026Q3"]
+    assert main(["render", *common, "-o", str(tmp_path / "a3.pdf")]) == 0
+    a3 = len(pypdf.PdfReader(tmp_path / "a3.pdf").pages)
+    assert f"共 {a3} 张 A3" in capsys.readouterr().out
+    assert main(["render", *common, "--paper", "A4", "-o", str(tmp_path / "tiled.pdf")]) == 0
+    assert f"共 {2 * a3} 张 A4（{a3} 张 A3 拼贴）" in capsys.readouterr().out
+    assert main(["render", *common, "--paper", "A4", "--fit", "--json", "-o", str(tmp_path / "fit.pdf")]) == 0
+    said = json.loads(capsys.readouterr().out)
+    assert said["paper"] == "A4" and said["fit"] is True
+    assert said["sheets"] == len(pypdf.PdfReader(tmp_path / "fit.pdf").pages)
+    assert main(["render", *common, "--fit", "-o", str(tmp_path / "x.pdf")]) == 2
+    assert "--fit 只能与 --paper A4 一起用" in capsys.readouterr().err
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_township_batch_on_a4(demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from zwgk_desktop.cli import main
+
+    out = tmp_path / "boards"
+    assert main(["render", "--db", str(demo_copy), "--all-villages", "--period", "2026Q3", "--paper", "A4",
+                 "-o", str(out)]) == 0
+    said = capsys.readouterr()
+    files = sorted(out.glob("*.pdf"))
+    pages = sum(len(pypdf.PdfReader(f).pages) for f in files)
+    assert len(files) == 3 and f"已打印 3 个村，共 {pages} 张 A4（{pages // 2} 张 A3 拼贴）" in said.out
+    assert "张 A4" in said.err  # each village's line as it is done
+    for f in files:
+        assert _page_sizes(f) == {(842, 595)}
+
+
+def _page_sizes(pdf: Path) -> set[tuple[int, int]]:
+    return {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pypdf.PdfReader(pdf).pages}
