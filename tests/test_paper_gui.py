@@ -129,3 +129,19 @@ def test_a_paper_that_cannot_be_made_is_said_in_words(qtbot) -> None:  # type: i
     dialog.choose(A4_TILED)
     qtbot.waitUntil(lambda: "不能拼贴" in dialog.state.text(), timeout=10000)
     assert not dialog.ok.isEnabled() and dialog.picture.text() == "不能按此纸张准备"
+
+
+def test_township_batch_from_the_dashboard_on_a4(qtbot, window: MainWindow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """批量打印 with the paper chosen beside it: one print job of the villages' boards tiled on A4,
+    and the status bar names the paper."""
+    dashboard = window.open_dashboard()
+    with qtbot.waitSignal(dashboard.shown, timeout=20000):
+        dashboard.choose("2026Q1")
+    dashboard.paper.setCurrentIndex(dashboard.paper.findData(A4_TILED))
+    dashboard.grid.selectRow(0)
+    with qtbot.waitSignal(dashboard.printed, timeout=120000) as printed:
+        dashboard.print_boards(dashboard._chosen_villages(), tmp_path / "job.pdf", one_file=True)
+    result = printed.args[0]
+    pages = len(pypdf.PdfReader(tmp_path / "job.pdf").pages)
+    assert result.sheets == pages >= 20 and _sizes(tmp_path / "job.pdf") == {(842, 595)}
+    assert f"共 {pages} 张 A4（{pages // 2} 张 A3 拼贴）" in dashboard.statusBar().currentMessage()

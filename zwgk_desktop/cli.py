@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出，便于脚本处理")
     p.set_defaults(run=cmd_list)
 
-    p = sub.add_parser("render", parents=[common], help="生成公开栏 A3 海报 PDF（可批量打印各村）")
+    p = sub.add_parser("render", parents=[common],
+                       help="生成公开栏海报 PDF：A3，或用 --paper A4 印在 A4 纸上（可批量打印各村）")
     p.add_argument("--village", action="append", default=[], metavar="V",
                    help="村名或代码；批量打印时可多次给出，选定几个村")
     p.add_argument("--all-villages", action="store_true",
