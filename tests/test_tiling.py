@@ -474,3 +474,45 @@ def test_township_batch_on_a4(demo_copy: Path, tmp_path: Path, capsys: pytest.Ca
 
 def _page_sizes(pdf: Path) -> set[tuple[int, int]]:
     return {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pypdf.PdfReader(pdf).pages}
+
+
+_A4_TABLES = st.fixed_dictionaries({}, optional={
+    "orientation": st.sampled_from(['"portrait"', '"landscape"']),
+    "margins_mm": st.tuples(*[st.integers(5, 40)] * 4).map(
+        lambda m: f"{{ top = {m[0]}, right = {m[1]}, bottom = {m[2]}, left = {m[3]} }}"),
+    "fonts": st.tuples(st.integers(10, 40), st.integers(10, 20)).map(
+        lambda f: f"{{ title = {f[0]}, body = {f[1]}, header = {f[1]} }}"),
+    "min_row_height_mm": st.integers(4, 20).map(str),
+    "rows_per_sheet": st.one_of(st.just('"auto"'), st.integers(1, 200).map(str)),
+    "qr_size_mm": st.integers(20, 60).map(str),
+})
+
+
+@settings(max_examples=60, deadline=None)
+@given(table=_A4_TABLES, category=st.sampled_from(["finance", "assistance", "bids", "notice"]), data=st.data())
+def test_no_a4_table_changes_the_public_content(tmp_path_factory: pytest.TempPathFactory, table: dict[str, str],
+                                               category: str, data: st.DataObject) -> None:
+    """Whatever an `[a4]` table sets (paper, type, rows, QR, widths of any column), the item's
+    public content through the A4 edition is byte for byte the A3 format's: the same 验证码."""
+    import factories
+
+    from zwgk_desktop.domain.place import Place
+    from zwgk_desktop.render.public import build_public_item
+
+    layout = LAYOUTS.for_category(category)
+    widths = data.draw(st.dictionaries(st.sampled_from([c.field for c in layout.columns]), st.integers(1, 9)))
+    lines = [f"{key} = {value}" for key, value in table.items()]
+    if widths:
+        lines.append("widths = { " + ", ".join(f"{k} = {v}" for k, v in widths.items()) + " }")
+    source = (standard_layouts_dir() / f"{category}.toml").read_text("utf-8")
+    path = tmp_path_factory.mktemp("a4") / f"{category}.toml"
+    path.write_text(source[:source.index("\n[a4]")] + "\n[a4]\n" + "\n".join(lines) + "\n", "utf-8")
+    edition = load_layout(path).a4
+    assert edition is not None and edition.paper == "A4" and edition.font_sizes["body"] >= 10
+    item = {"finance": factories.finance, "assistance": factories.assistance, "bids": factories.bids,
+            "notice": factories.notice}[category]()
+    item.id = 7
+    place = Place("青山镇", "东岗村", "donggang", "https://qingshan.example/zwgk")
+    a3 = build_public_item(item, load_layout(path), place)
+    a4 = build_public_item(item, edition, place)
+    assert a4.canonical_json() == a3.canonical_json() and a4.code == a3.code

@@ -379,7 +379,8 @@ def _build(top: _Reader, path: Path) -> Layout | None:
 
     a4 = top.table("a4")
     known = {f.key for f in (*schema.row_fields, *schema.derived_fields)} if schema else set()
-    overrides = _a4_overrides(a4, columns, known) if a4.data else None
+    # An `[a4]` table, even an empty one, declares an A4 edition (an empty one inherits all).
+    overrides = _a4_overrides(a4, columns, known) if "a4" in top.data else None
 
     if top.problems:
         return None
