@@ -516,3 +516,17 @@ def test_no_a4_table_changes_the_public_content(tmp_path_factory: pytest.TempPat
     a3 = build_public_item(item, load_layout(path), place)
     a4 = build_public_item(item, edition, place)
     assert a4.canonical_json() == a3.canonical_json() and a4.code == a3.code
+
+
+def test_sealed_sheets_are_framed_by_the_format_they_were_sealed_with(sealed: Path, tmp_path: Path) -> None:
+    """The township changed its finance format's margins after the seal: the sealed sheets, drawn
+    with the old ones, are tiled by the old ones (the seal records the format's text)."""
+    folder = tmp_path / "layouts"
+    shutil.copytree(standard_layouts_dir(), folder)
+    finance = folder / "finance.toml"
+    finance.write_text(finance.read_text("utf-8").replace("margins_mm = { top = 16, bottom = 14,",
+                                                          "margins_mm = { top = 30, bottom = 30,", 1), "utf-8")
+    now = load_pack_layouts(folder)
+    assert now.for_category("finance").margins_mm[0] == 30
+    result = render(sealed, tmp_path / "a4.pdf", now, period=Quarter(2025, 4), category="finance", paper=A4_TILED)
+    assert {frame.margins_mm for frame in result.frames} == {frame_of(LAYOUTS.for_category("finance")).margins_mm}

@@ -48,7 +48,7 @@ from zwgk_desktop.render.pdf import Poster, write_pdf
 from zwgk_desktop.render.pdfa import count_pages
 from zwgk_desktop.render.posters import RenderResult, posters_for, render_item, write_with_sealed
 from zwgk_desktop.render.public import PublicItem
-from zwgk_desktop.render.tiling import Half, frame_of, tile
+from zwgk_desktop.render.tiling import Frame, Half, frame_of, tile
 
 
 @dataclass(frozen=True)
@@ -259,11 +259,10 @@ def _render_board(session: Session, layouts: LayoutSet, village_name: str, perio
             result.items.append(shown)
             parts.append(poster)
     result.sheets = write_with_sealed(parts, out, progress, result.items)
-    # A sealed sheet is framed by its category's format in force: the seal keeps the sheets, and
-    # the formats' margins and QR place have not changed within a version of the pack.
-    result.frames = [frame for part, shown in zip(parts, result.items, strict=True)
+    framing = _SealedFrames(session, layouts)
+    result.frames = [frame for item, part, shown in zip(public, parts, result.items, strict=True)
                      for frame in ([frame_of(part.board.layout)] * len(part.board.sheets) if isinstance(part, Poster)
-                                   else [frame_of(layouts.for_category(shown.category))] * count_pages(part))]
+                                   else [framing.of(item, shown.category)] * count_pages(part))]
     result.recorded = record_first_public(session, result.printed, how)
     return result
 
@@ -294,6 +293,30 @@ def _relaid(public: list[Item], sealed: dict[int, tuple[str, bytes]], fresh: lis
         result.items.append(content)
         posters.append(Poster(board, content.url(url)))
     return posters
+
+
+class _SealedFrames:
+    """Where a sealed sheet's margins and QR code are, for tiling it: from the format its seal
+    recorded (the sheets were drawn with it, whatever the township's formats are now); from the
+    format in force for a seal that recorded none (seals before format 4)."""
+
+    def __init__(self, session: Session, layouts: LayoutSet) -> None:
+        from zwgk_desktop.archive.rederive import Rederiver
+
+        self.session, self.layouts, self.rederiver = session, layouts, Rederiver(session)
+
+    def of(self, item: Item, category: str) -> Frame:
+        from sqlalchemy import select
+
+        from zwgk_desktop.db.models import Seal, SealedItem
+
+        made_with = self.session.scalar(select(Seal.made_with).join(SealedItem, SealedItem.seal_id == Seal.id)
+                                        .where(SealedItem.item_id == item.id))
+        recorded = self.rederiver.recorded(made_with) if made_with else None
+        if recorded is None or isinstance(recorded, str) or category not in recorded.made.layouts:
+            return frame_of(self.layouts.for_category(category))
+        layout = recorded.layouts.for_category(category)
+        return frame_of(layout.labelled(recorded.made.labels.get(category, "")))
 
 
 def _sealed_sheets(session: Session, items: list[Item]) -> dict[int, tuple[str, bytes]]:
