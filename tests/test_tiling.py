@@ -530,3 +530,27 @@ def test_sealed_sheets_are_framed_by_the_format_they_were_sealed_with(sealed: Pa
     assert now.for_category("finance").margins_mm[0] == 30
     result = render(sealed, tmp_path / "a4.pdf", now, period=Quarter(2025, 4), category="finance", paper=A4_TILED)
     assert {frame.margins_mm for frame in result.frames} == {frame_of(LAYOUTS.for_category("finance")).margins_mm}
+
+
+def _sealed_correction(db: Path) -> None:
+    from zwgk_desktop.cli import main
+
+    _seal_2025q4(db)
+    assert main(["correct", "--db", str(db), "--item", "4", "--reason", "补贴面积录入有误",
+                 "--set", "1.amount=1234.50", "--reviewer", "王德明"]) == 0
+    _seal_2025q4(db)
+
+
+def test_a_sealed_correction_keeps_its_code_on_every_paper(archive_cache, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The 更正公告 sealed beside the item it corrects: A3, tiled and A4 edition print the same
+    验证码 for every item, the 更正公告's too."""
+    db = archive_cache.copy("paper-sealed-correction", _sealed_correction, tmp_path / "corrected.sqlite3")
+    codes = []
+    for paper in (A3, A4_TILED, A4_EDITION):
+        out = tmp_path / f"{paper.size}{paper.fit}.pdf"
+        result = render(db, out, period=Quarter(2025, 4), paper=paper)
+        assert "correction" in {item.category for item in result.items}
+        text = "".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+        assert all(f"验证码 {item.code}" in text for item in result.items)
+        codes.append(_codes(result))
+    assert codes[0] == codes[1] == codes[2] and len(codes[0]) == 5
