@@ -554,3 +554,32 @@ def test_a_sealed_correction_keeps_its_code_on_every_paper(archive_cache, tmp_pa
         assert all(f"验证码 {item.code}" in text for item in result.items)
         codes.append(_codes(result))
     assert codes[0] == codes[1] == codes[2] and len(codes[0]) == 5
+
+
+def _undefined_graphics_states(pdf: Path) -> list[str]:
+    """Every `gs` operator, in pages and the forms they show, whose ExtGState its resources lack."""
+    missing: list[str] = []
+    with pikepdf.open(pdf) as document:
+        def walk(content: pikepdf.Object, resources: pikepdf.Object, where: str) -> None:
+            states = resources.get("/ExtGState", {}) if resources is not None else {}
+            forms = resources.get("/XObject", {}) if resources is not None else {}
+            for operands, operator in pikepdf.parse_content_stream(content):
+                if str(operator) == "gs" and operands[0] not in states:
+                    missing.append(f"{where} {operands[0]}")
+                elif str(operator) == "Do" and operands[0] in forms:
+                    form = forms[operands[0]]
+                    walk(form, form.get("/Resources"), f"{where}/{operands[0]}")
+        for number, page in enumerate(document.pages):
+            walk(page.obj, page.obj.get("/Resources"), f"page {number + 1}")
+    return missing
+
+
+def test_draft_watermark_is_transparent_on_every_paper(demo_db: Path, tmp_path: Path) -> None:
+    """A draft's 草稿 mark is drawn see-through (its ExtGState defined where it is used), so the
+    sheet under it can be read on A3, tiled A4 and the A4 edition; it was undefined in a form, and
+    readers drew the mark opaque."""
+    for paper in (A3, A4_TILED, A4_EDITION):
+        out = tmp_path / f"draft-{paper.size}{paper.fit}.pdf"
+        result = render(demo_db, out, item_id=17, paper=paper)  # 东岗村 2026Q3's notice, not yet reviewed
+        assert result.drafts == [17]
+        assert _undefined_graphics_states(out) == []
