@@ -225,8 +225,8 @@ def test_seam_never_cuts_the_qr_code(category: str, orientation: str, margins: t
     low, high = first.overlap_mm
     assert high - low >= MIN_OVERLAP_MM - 1e-9
     length = layout.page_size_mm[1 if orientation == "portrait" else 0]
-    near, far = (frame.margins_mm[0], frame.margins_mm[2]) if orientation == "portrait" else \
-        (frame.margins_mm[3], frame.margins_mm[1])
+    blank = (margins[0], margins[1], margins[2] - frame.below_bottom_mm, margins[3])
+    near, far = (blank[0], blank[2]) if orientation == "portrait" else (blank[3], blank[1])
     a4_long = PAPER_MM["A4"][0]
     assert first.offset_mm + EDGE_MM <= near + 1e-9 and first.offset_mm + a4_long - EDGE_MM >= high - 1e-9
     assert second.offset_mm + EDGE_MM <= low + 1e-9 and second.offset_mm + a4_long - EDGE_MM >= length - far - 1e-9
@@ -257,10 +257,11 @@ def test_kept_box_holds_the_qr_code_as_drawn(demo_db: Path, tmp_path: Path, cate
 
 def test_narrow_margins_are_refused_in_words() -> None:
     layout = replace(LAYOUTS.for_category("finance"), margins_mm=(8.0, 16.0, 9.5, 16.0))
-    with pytest.raises(BadInput, match=r"finance\.toml的上、下页边距为 8 和 5 mm，不能拼贴到两张 A4 上.*--fit"):
+    with pytest.raises(BadInput, match=r"finance\.toml的上、下页边距为 8 和 9\.5 mm（底边距中还印着 4\.5 mm 高的"
+                                       r"版式行），不能拼贴到两张 A4 上.*合计至少要 25\.3 mm.*--fit"):
         halves_of(1, layout.page_size_mm, frame_of(layout))
     layout = replace(layout, margins_mm=(16.0, 16.0, 6.0, 16.0))  # the 版式 line then reaches the edge
-    with pytest.raises(BadInput, match=r"页边距只有 1.5 mm，比打印机边缘留白（4.2 mm）还窄"):
+    with pytest.raises(BadInput, match=r"页边距（上 16、右 16、下 6、左 16 mm）.*比打印机边缘留白（4.2 mm）还窄"):
         halves_of(1, layout.page_size_mm, frame_of(layout))
     assert halves_of(1, (210.0, 297.0), Frame((5, 5, 5, 5))) is None  # an A4 sheet prints as it is
 
@@ -529,7 +530,7 @@ def test_sealed_sheets_are_framed_by_the_format_they_were_sealed_with(sealed: Pa
     now = load_pack_layouts(folder)
     assert now.for_category("finance").margins_mm[0] == 30
     result = render(sealed, tmp_path / "a4.pdf", now, period=Quarter(2025, 4), category="finance", paper=A4_TILED)
-    assert {frame.margins_mm for frame in result.frames} == {frame_of(LAYOUTS.for_category("finance")).margins_mm}
+    assert {frame.margins_mm for frame in result.frames} == {LAYOUTS.for_category("finance").margins_mm}
 
 
 def _sealed_correction(db: Path) -> None:

@@ -46,6 +46,8 @@ class Frame:
     that must not be cut (the QR code: x, y from the sheet's top-left, width, height in mm)."""
 
     margins_mm: tuple[float, float, float, float]
+    # What is drawn in the bottom margin itself (the 版式 line): that much of it is not blank.
+    below_bottom_mm: float = 0.0
     keep_whole: tuple[tuple[float, float, float, float], ...] = ()
     name: str = ""  # the format, as a refusal names it
 
@@ -58,16 +60,16 @@ def frame_of(layout: Layout) -> Frame:
     so the box kept whole runs from the bottom margin up to the code's top with room to spare
     (the footer's captions below the code are as tall again as `qr_lift`)."""
     width, height = layout.page_size_mm
-    top, right, bottom, left = layout.margins_mm
+    _, right, bottom, left = layout.margins_mm
     qr = layout.qr_size_mm
     # The code stands above two lines of caption (扫码查看 and the 验证码): 2.2 lines of footer text.
     qr_lift = layout.font_sizes["footer"] * 1.45 * 2.2 / MM
     x = width - right - qr if layout.qr_position == "bottom-right" else left
     y = height - bottom - qr_lift - qr
     # The 版式 line stands in the bottom margin (`_draw_footer`: 3.5 mm below it, 7 pt): it too
-    # must print, so the margin kept clear ends above it.
-    clear = (top, right, bottom - LABEL_DEPTH_MM, left) if layout.label else layout.margins_mm
-    return Frame(clear, ((x, y, qr, qr + qr_lift),), layout.path.name or layout.id)
+    # must print, so the margin kept blank ends below it.
+    return Frame(layout.margins_mm, LABEL_DEPTH_MM if layout.label else 0.0, ((x, y, qr, qr + qr_lift),),
+                 layout.path.name or layout.id)
 
 
 @dataclass(frozen=True)
@@ -98,23 +100,27 @@ def halves_of(sheet: int, size_mm: tuple[float, float], frame: Frame) -> tuple[H
     """The two A4 halves of an A3 sheet of `size_mm` (width, height), or None for a sheet that is
     not A3 (an A4 sheet prints as it is). BadInput when its margins leave no room to overlap, or
     the seam would cut what must stay whole."""
+    top, right, bottom, left = frame.margins_mm
+    blank = (top, right, bottom - frame.below_bottom_mm, left)  # what each margin holds of nothing
     if _is(size_mm, (A3_W, A3_H)):
         split, length, names = "horizontal", A3_H, ("上半", "下半")
-        near, far = frame.margins_mm[0], frame.margins_mm[2]
-        sides = (frame.margins_mm[3], frame.margins_mm[1])
+        near, far = blank[0], blank[2]
+        sides = (left, right)
         page = (A4_H, A4_W)
     elif _is(size_mm, (A3_H, A3_W)):
         split, length, names = "vertical", A3_H, ("左半", "右半")
-        near, far = frame.margins_mm[3], frame.margins_mm[1]
-        sides = (frame.margins_mm[0], frame.margins_mm[2])
+        near, far = blank[3], blank[1]
+        sides = (top, bottom)
         page = (A4_W, A4_H)
     else:
         return None
     half = length / 2
     where = f"版式 {frame.name}" if frame.name else f"第 {sheet} 张"
-    if min(near, far) < EDGE_MM:
-        raise BadInput(f"{where}的页边距只有 {min(near, far):g} mm，比打印机边缘留白（{EDGE_MM:g} mm）还窄，"
-                       f"拼贴时边上的字会印不出来；请加大版式的页边距，或改用 A4 版式（--fit）")
+    label = f"（底边距中还印着 {frame.below_bottom_mm:g} mm 高的版式行）" if frame.below_bottom_mm else ""
+    if min(blank) < EDGE_MM:
+        raise BadInput(f"{where}的页边距（上 {top:g}、右 {right:g}、下 {bottom:g}、左 {left:g} mm）{label}"
+                       f"有一边比打印机边缘留白（{EDGE_MM:g} mm）还窄，拼贴时边上的字会印不出来；"
+                       f"请加大版式的页边距，或改用 A4 版式（--fit）")
     # Each half may begin as late as EDGE_MM before the content (the printer's edge then cuts only
     # margin): what both can print, between the second's start and the first's end, is the widest
     # overlap; the seam is chosen within it, clear of what must stay whole.
@@ -123,11 +129,11 @@ def halves_of(sheet: int, size_mm: tuple[float, float], frame: Frame) -> tuple[H
     band = _clear_band(widest, keep)
     if band is None:
         if widest[1] - widest[0] < MIN_OVERLAP_MM:
-            which = "上、下" if split == "horizontal" else "左、右"
-            raise BadInput(f"{where}的{which}页边距为 {near:g} 和 {far:g} mm，不能拼贴到两张 A4 上："
+            which, shown = (("上、下", (top, bottom)) if split == "horizontal" else ("左、右", (left, right)))
+            needed = 4 * EDGE_MM + MIN_OVERLAP_MM + (frame.below_bottom_mm if split == "horizontal" else 0)
+            raise BadInput(f"{where}的{which}页边距为 {shown[0]:g} 和 {shown[1]:g} mm{label}，不能拼贴到两张 A4 上："
                            f"打印机边缘留白 {EDGE_MM:g} mm，两半还要重叠至少 {MIN_OVERLAP_MM:g} mm，"
-                           f"两边页边距合计至少要 {4 * EDGE_MM + MIN_OVERLAP_MM:g} mm；"
-                           f"请加大版式的页边距，或改用 A4 版式（--fit）")
+                           f"两边页边距合计至少要 {needed:g} mm；请加大版式的页边距，或改用 A4 版式（--fit）")
         raise BadInput(f"{where}的二维码落在两半的接缝处（{widest[0]:.0f}–{widest[1]:.0f} mm），拼贴后无法扫描；"
                        f"请改用 A4 版式（--fit）")
     seam = (band[0] + band[1]) / 2
