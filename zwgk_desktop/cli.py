@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出，便于脚本处理")
     p.set_defaults(run=cmd_list)
 
-    p = sub.add_parser("render", parents=[common], help="生成公开栏 A3 海报 PDF（可批量打印各村）")
+    p = sub.add_parser("render", parents=[common],
+                       help="生成公开栏海报 PDF：A3，或用 --paper A4 印在 A4 纸上（可批量打印各村）")
     p.add_argument("--village", action="append", default=[], metavar="V",
                    help="村名或代码；批量打印时可多次给出，选定几个村")
     p.add_argument("--all-villages", action="store_true",
@@ -154,6 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"只打印一个类别：{' / '.join(CATEGORIES)}")
     p.add_argument("--item", type=_item_number, metavar="ID", help="只打印一个事项（海报上、网址中的事项编号）")
     p.add_argument("--base-url", metavar="URL", help="二维码所用的网上公开地址（覆盖已保存的设置）")
+    p.add_argument("--paper", choices=("A3", "A4"), default="A3", metavar="A3|A4",
+                   help="打印机的纸张：A3（默认）；A4 时每张 A3 按原大拼贴在两张 A4 上")
+    p.add_argument("--fit", action="store_true",
+                   help="与 --paper A4 同用：改用版式的 A4 版式（同样的内容和验证码，张数多一些）")
     p.add_argument("-o", "--output", required=True, type=Path, metavar="FILE.pdf|DIR",
                    help="输出文件（批量打印时也可以是目录）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
@@ -463,9 +468,10 @@ def _pad(text: str, width: int) -> str:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from zwgk_desktop.office.printing import print_board  # reportlab loads only when printing
+    from zwgk_desktop.office.printing import Paper, print_board  # reportlab loads only when printing
 
     period = Quarter.parse(args.period)
+    args.paper = Paper(args.paper, fit=args.fit)
     if args.all_villages or len(args.village) > 1:
         return _render_batch(args, period)
     if not args.village:
@@ -474,10 +480,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise BadInput(f"输出文件 {args.output} 应以 .pdf 结尾")
     with _for_output(args) as archive:
         result = print_board(archive, args.village[0], period, args.output, category=args.category,
-                             item=args.item, base_url=args.base_url)
+                             item=args.item, base_url=args.base_url, paper=args.paper)
     if args.json:
         print(json.dumps({
-            "output": str(args.output), "sheets": result.sheets,
+            "output": str(args.output), "sheets": result.sheets, "paper": result.paper.size,
+            "fit": result.paper.fit, "a3_sheets_tiled": result.split,
             "items": [{"id": p.item_id, "category": p.category, "title": p.heading, "code": p.code,
                        "url": p.url(result.base_url), "draft": p.item_id in result.drafts}
                       for p in result.items],
@@ -485,7 +492,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             "warnings": [str(w) for w in result.warnings],
         }, ensure_ascii=False, indent=2))
     else:
-        print(f"已写出 {args.output}：{len(result.items)} 个事项，共 {result.sheets} 张 A3")
+        print(f"已写出 {args.output}：{len(result.items)} 个事项，{result.said}")
     for item in result.withheld:
         _say(f"注意：事项 {item.public_number}“{item.title}”为{item.disclosure}，未上公开栏")
     if result.drafts:
@@ -513,7 +520,7 @@ def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
     one_file = args.output.suffix.lower() == ".pdf"
 
     def told(done: int, total: int, village: VillageResult) -> None:
-        state = f"{village.sheets} 张" if village.path is not None else village.problem
+        state = f"{village.sheets} 张 {args.paper.size}" if village.path is not None else village.problem
         _say(f"[{done}/{total}] {village.village}：{state}")
 
     with _for_output(args) as archive:
@@ -521,7 +528,7 @@ def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
             checked_base_url(args.base_url)
         villages = chosen_villages(archive, args.village)
         result = print_villages(archive, period, villages, args.output, one_file=one_file,
-                                base_url=args.base_url, progress=None if args.json else told)
+                                base_url=args.base_url, progress=None if args.json else told, paper=args.paper)
     if result.cancelled:  # Ctrl-C: the batch stopped; say what is on disk
         _say(f"已中断：没有写出 {args.output}" if one_file else
              f"已中断：{len(result.printed)} 个村已打印在 {args.output}，其余没有打印")
@@ -530,13 +537,14 @@ def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
         kind = Blocked if any(v.blocked for v in result.villages) else BadInput
         raise kind("没有打印任何村：", [Problem(v.problem, where=v.village) for v in result.villages])
     if args.json:
-        print(json.dumps({"output": str(result.output), "sheets": result.sheets, "villages": [
+        print(json.dumps({"output": str(result.output), "sheets": result.sheets, "paper": result.paper.size,
+                          "fit": result.paper.fit, "villages": [
             {"village": v.village, "code": v.code, "file": str(v.path) if v.path else None, "sheets": v.sheets,
              "items": v.items, "drafts": v.drafts, "problem": v.problem} for v in result.villages]},
             ensure_ascii=False, indent=2))
     else:
         where = f"合成一个文件 {args.output}" if one_file else f"每村一个 PDF，在 {args.output}"
-        print(f"已打印 {len(result.printed)} 个村，共 {result.sheets} 张 A3（{where}）")
+        print(f"已打印 {len(result.printed)} 个村，{result.said}（{where}）")
     drafts = [v.village for v in result.villages if v.drafts]
     if drafts:
         _say(f"注意：{'、'.join(drafts)} 有未经审核的事项，已印“草稿”字样，不得张贴")

@@ -221,7 +221,7 @@ def record(layouts: LayoutSet, codes: Iterable[str], place: Place) -> tuple[Made
             again = layout_from_text(text, layout.path)
         except BadInput:
             again = None
-        if again is None or replace(again, label=layout.label) != layout:
+        if again is None or again.labelled(layout.label) != layout:
             raise BadInput(f"版式文件 {layout.path} 在载入之后被修改了：没有封存；请重新打开程序"
                            "（或重新运行命令）后再封存")
         layout_digests[code] = digest_of(text)

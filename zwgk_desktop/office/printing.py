@@ -1,6 +1,10 @@
-"""Printing: a village's board for a quarter (or one item) to A3 PDF, and the township's batch
+"""Printing: a village's board for a quarter (or one item) to PDF, and the township's batch
 printing of many villages at once, each village in its own process; and noting when a reviewed
 item first went out to the public (the app prints its preview itself and then says so here).
+
+The paper (`Paper`): A3 as the formats set it; A4 tiled (each A3 sheet at 100 % on two A4 halves,
+`render.tiling`); or the formats' A4 editions (`[a4]` in each format file), the same public
+content and so the same 验证码, sealed items included: their content comes from the seal.
 
 `zwgk render`, the app's 打印 / 另存为 PDF and the dashboard's 批量打印 call these. An archive
 that cannot be written (opened read-only, a CD, a write-protected stick, a read-only mount) is
@@ -31,14 +35,59 @@ from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.place import Place
 from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import BadInput, Blocked, NotFound, Problem, ZwgkError
 from zwgk_desktop.office.handle import Archive, Reopen
-from zwgk_desktop.outputs import replacing, why
+from zwgk_desktop.outputs import check_target, replacing, why
+from zwgk_desktop.render import fonts
+from zwgk_desktop.render.board import layout_board
+from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
-from zwgk_desktop.render.posters import RenderResult, posters_for, write_with_sealed
+from zwgk_desktop.render.pdfa import count_pages
+from zwgk_desktop.render.posters import RenderResult, posters_for, render_item, write_with_sealed
 from zwgk_desktop.render.public import PublicItem
+from zwgk_desktop.render.tiling import Frame, Half, frame_of, tile
+
+
+@dataclass(frozen=True)
+class Paper:
+    """The paper a board is printed for: `zwgk render --paper A3|A4 [--fit]`, the app's choice."""
+
+    size: str = "A3"  # the printer's paper: "A3" or "A4"
+    fit: bool = False  # with A4: the formats' A4 editions, not A3 sheets tiled
+
+    def __post_init__(self) -> None:
+        if self.size not in ("A3", "A4"):
+            raise BadInput(f"纸张应为 A3 或 A4，不是“{self.size}”")
+        if self.fit and self.size != "A4":
+            raise BadInput("--fit 只能与 --paper A4 一起用（A3 纸按原版式打印）")
+
+    @property
+    def tiled(self) -> bool:
+        return self.size == "A4" and not self.fit
+
+    @property
+    def name(self) -> str:
+        """As the app's choice names it."""
+        return "A4 两张拼一张" if self.tiled else "A4 版式" if self.fit else "A3"
+
+
+A3 = Paper()
+A4_TILED = Paper("A4")
+A4_EDITION = Paper("A4", fit=True)
+PAPERS = (A3, A4_TILED, A4_EDITION)
+
+
+def sheets_said(sheets: int, paper: Paper, split: int = 0) -> str:
+    """How a message names what was printed: "共 17 张 A3", "共 34 张 A4（17 张 A3 拼贴）"."""
+    if paper.tiled:
+        return f"共 {sheets} 张 A4（{split} 张 A3 拼贴）" if split * 2 == sheets else \
+            f"共 {sheets} 张 A4（其中 {split} 张 A3 拼贴为 {split * 2} 张）"
+    if paper.fit:
+        return f"共 {sheets} 张 A4（A4 版式）"
+    return f"共 {sheets} 张 A3"
 
 
 @dataclass(frozen=True)
@@ -53,20 +102,66 @@ class BoardPrinted:
     withheld: tuple[Item, ...]  # 依申请公开 / 不予公开: never on a board
     warnings: tuple[Problem, ...]
     recorded: bool  # False: the archive is read-only, so when items went out was not noted
+    paper: Paper = A3
+    split: int = 0  # A3 sheets tiled onto two A4 each
+
+    @property
+    def said(self) -> str:
+        return sheets_said(self.sheets, self.paper, self.split)
 
 
 def print_board(archive: Archive, village: str, period: Quarter, out: Path, *, category: str | None = None,
                 item: int | None = None, base_url: str | None = None,
-                progress: Callable[[int], None] | None = None) -> BoardPrinted:
+                progress: Callable[[int], None] | None = None, paper: Paper = A3) -> BoardPrinted:
     """A village's board for a quarter (or only a category, or one item by its number) into the
-    PDF `out`; nothing is written on error."""
+    PDF `out`, for `paper`; nothing is written on error."""
     if out.suffix.lower() != ".pdf":
         raise BadInput(f"输出文件 {out} 应以 .pdf 结尾")
     with _for_printing(archive) as session:
         result = render_board(session, archive.layouts, village, period, out, category=category, item_id=item,
-                              base_url=base_url, progress=progress)
+                              base_url=base_url, progress=progress, paper=paper)
     return BoardPrinted(out, result.base_url, result.sheets, tuple(result.items), tuple(result.drafts),
-                        tuple(result.withheld), tuple(result.warnings), result.recorded)
+                        tuple(result.withheld), tuple(result.warnings), result.recorded, paper, result.split)
+
+
+@dataclass(frozen=True)
+class PaperCopy:
+    """One item's sheets for a paper, as the app prints or saves them after the clerk chose it."""
+
+    pdf: Path
+    paper: Paper
+    sheets: int
+    split: int = 0  # A3 sheets tiled onto two A4 each
+    halves: tuple[Half, ...] = ()  # tiled: each A4 page's part of its A3 sheet, in order
+
+    @property
+    def said(self) -> str:
+        return sheets_said(self.sheets, self.paper, self.split)
+
+
+def paper_copy(item: Item, layouts: LayoutSet, place: Place, paper: Paper, preview: Path, out: Path, *,
+               previous: Previous | None = None) -> PaperCopy:
+    """The app's preview of `item` (`preview`, its A3 sheets as they will print) for `paper`: the
+    preview itself on A3, its sheets tiled onto A4 (the very sheets: imposed, not drawn again),
+    or the item laid out anew in its format's A4 edition (refused in words where there is none).
+    Pure of Qt, so the app runs it in a worker."""
+    if paper == A3:
+        return PaperCopy(preview, paper, count_pages(preview.read_bytes()))
+    if paper.fit:
+        result = render_item(item, layouts.a4_edition(), place, out, previous=previous)
+        return PaperCopy(out, paper, result.sheets)
+    layout = layouts.for_category(item.category if item.supersedes is None else "correction")
+    tiled = tile(preview.read_bytes(), [frame_of(layout)], out)
+    return PaperCopy(out, paper, tiled.pages, tiled.split, tiled.halves)
+
+
+def a4_edition_missing(item: Item, layouts: LayoutSet) -> str | None:
+    """Why the item has no A4 edition (its format declares none), in words; None when it has."""
+    try:
+        layouts.a4_edition().for_category(item.category if item.supersedes is None else "correction")
+    except BadInput as exc:
+        return exc.message
+    return None
 
 
 def note_went_out(archive: Archive, printed: Iterable[tuple[int, str]], how: str) -> bool:
@@ -90,12 +185,31 @@ def _for_printing(archive: Archive) -> AbstractContextManager[Session]:
 
 def render_board(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, out: Path, *,
                  category: str | None = None, item_id: int | None = None, base_url: str | None = None,
-                 progress: Callable[[int], None] | None = None, how: str = "render") -> RenderResult:
-    """A3 posters of a village's quarter (or one item) into `out`; nothing is written on error.
+                 progress: Callable[[int], None] | None = None, how: str = "render",
+                 paper: Paper = A3) -> RenderResult:
+    """Posters of a village's quarter (or one item) into `out`, for `paper`; nothing is written on
+    error.
 
     Reviewed items printed for the first time are noted as gone out to the public (`how`), in the
     session's transaction: the caller commits it with the file written.
     """
+    if not paper.tiled:
+        return _render_board(session, layouts.a4_edition() if paper.fit else layouts, village_name, period,
+                             out, category=category, item_id=item_id, base_url=base_url, progress=progress,
+                             how=how, fit=paper.fit)
+    check_target(out, "拼贴的 A4 海报")  # said now, not after the A3 sheets are drawn
+    with tempfile.TemporaryDirectory(prefix="zwgk-tile-") as folder:
+        whole = Path(folder) / "a3.pdf"
+        result = _render_board(session, layouts, village_name, period, whole, category=category,
+                               item_id=item_id, base_url=base_url, progress=progress, how=how)
+        tiled = tile(whole.read_bytes(), result.frames, out)
+    result.sheets, result.split = tiled.pages, tiled.split
+    return result
+
+
+def _render_board(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, out: Path, *,
+                  category: str | None, item_id: int | None, base_url: str | None,
+                  progress: Callable[[int], None] | None, how: str, fit: bool = False) -> RenderResult:
     if category is not None:
         category_of(category)  # an unknown category is named before anything else is read
     village = store.find_village(session, village_name)
@@ -120,8 +234,14 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
     sealed = _sealed_sheets(session, public) if as_sealed else {}
     fresh = [item for item in public if item.id not in sealed]
     posters = posters_for(fresh, layouts, place, url, result, previous_versions(session, fresh, layouts, place))
+    if fit and sealed:
+        # The A4 edition of a sealed item is laid out again from the content its seal holds (not
+        # from its rows today), so it prints the sealed 验证码; its sealed A3 sheets stay as sealed.
+        posters = _relaid(public, sealed, posters, layouts, place, url, result)
+        sealed = {}
     if not sealed:
         result.sheets = write_pdf(posters, out, progress=progress)
+        result.frames = [frame_of(p.board.layout) for p in posters for _ in p.board.sheets]
         result.recorded = record_first_public(session, result.printed, how)
         return result
     # With today's formats (a new pack, say) a sealed item's sheet would carry another 验证码
@@ -139,8 +259,64 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
             result.items.append(shown)
             parts.append(poster)
     result.sheets = write_with_sealed(parts, out, progress, result.items)
+    framing = _SealedFrames(session, layouts)
+    result.frames = [frame for item, part, shown in zip(public, parts, result.items, strict=True)
+                     for frame in ([frame_of(part.board.layout)] * len(part.board.sheets) if isinstance(part, Poster)
+                                   else [framing.of(item, shown.category)] * count_pages(part))]
     result.recorded = record_first_public(session, result.printed, how)
     return result
+
+
+def _relaid(public: list[Item], sealed: dict[int, tuple[str, bytes]], fresh: list[Poster], layouts: LayoutSet,
+            place: Place, url: str, result: RenderResult) -> list[Poster]:
+    """Every item's posters in order, the sealed ones laid out anew from their sealed content in
+    the formats `layouts` gives (the A4 editions). A format that no longer fits the sealed
+    content (other columns) is refused in words: its sheets would not be the sealed item's."""
+    made = iter(zip(result.items, fresh, strict=True))
+    result.items = []
+    posters = []
+    for item in public:
+        if item.id not in sealed:
+            shown, poster = next(made)
+            result.items.append(shown)
+            posters.append(poster)
+            continue
+        content = PublicItem.from_canonical(json.loads(sealed[item.id][0]))
+        layout = layouts.for_category(content.category)
+        headers = ((layout.number_header,) if layout.number_header else ()) + tuple(c.header for c in layout.columns)
+        if content.layout_id != layout.id or (content.headers and content.headers != headers):
+            raise BadInput(f"事项 {content.item_id}“{content.heading}”封存时用的版式（{content.layout_id}）与现行的"
+                           f"“{layout.name}”不同，不能按 A4 版式重排；请用 A4 两张拼一张（--paper A4，不加 --fit）")
+        aligns = (("center",) if layout.number_header else ()) + tuple(c.align for c in layout.columns)
+        content = PublicItem.from_canonical(json.loads(sealed[item.id][0]), aligns)
+        board = layout_board(content, layout, fonts.text_width, place.supervision_phones)
+        result.items.append(content)
+        posters.append(Poster(board, content.url(url)))
+    return posters
+
+
+class _SealedFrames:
+    """Where a sealed sheet's margins and QR code are, for tiling it: from the format its seal
+    recorded (the sheets were drawn with it, whatever the township's formats are now); from the
+    format in force for a seal that recorded none (seals before format 4)."""
+
+    def __init__(self, session: Session, layouts: LayoutSet) -> None:
+        from zwgk_desktop.archive.rederive import Rederiver
+
+        self.session, self.layouts, self.rederiver = session, layouts, Rederiver(session)
+
+    def of(self, item: Item, category: str) -> Frame:
+        from sqlalchemy import select
+
+        from zwgk_desktop.db.models import Seal, SealedItem
+
+        made_with = self.session.scalar(select(Seal.made_with).join(SealedItem, SealedItem.seal_id == Seal.id)
+                                        .where(SealedItem.item_id == item.id))
+        recorded = self.rederiver.recorded(made_with) if made_with else None
+        if recorded is None or isinstance(recorded, str) or category not in recorded.made.layouts:
+            return frame_of(self.layouts.for_category(category))
+        layout = recorded.layouts.for_category(category)
+        return frame_of(layout.labelled(recorded.made.labels.get(category, "")))
 
 
 def _sealed_sheets(session: Session, items: list[Item]) -> dict[int, tuple[str, bytes]]:
@@ -173,6 +349,7 @@ class VillageResult:
     problem: str = ""
     blocked: bool = False  # the problem is the computer's (a full disk), not the village's
     recorded: bool = True  # False: printed from an archive that cannot note what went out
+    split: int = 0  # A3 sheets tiled onto two A4 each
 
 
 @dataclass(frozen=True)
@@ -180,10 +357,15 @@ class BatchResult:
     output: Path
     villages: tuple[VillageResult, ...] = field(default=())
     cancelled: bool = False
+    paper: Paper = A3
 
     @property
     def sheets(self) -> int:
         return sum(v.sheets for v in self.villages)
+
+    @property
+    def said(self) -> str:
+        return sheets_said(self.sheets, self.paper, sum(v.split for v in self.villages))
 
     @property
     def printed(self) -> list[VillageResult]:
@@ -205,7 +387,7 @@ def chosen_villages(archive: Archive, villages: Iterable[str] = ()) -> list[tupl
 def print_villages(archive: Archive, period: Quarter, villages: list[tuple[str, str]], out: Path, *,
                    one_file: bool, base_url: str | None = None, workers: int | None = None,
                    progress: Callable[[int, int, VillageResult], None] | None = None,
-                   cancelled: Callable[[], bool] = lambda: False) -> BatchResult:
+                   cancelled: Callable[[], bool] = lambda: False, paper: Paper = A3) -> BatchResult:
     """Each village's board (name, code) into `out/{code}-{period}.pdf`, or all of them into the
     one file `out` for one print job; in separate processes, so both cores work. Cancelled (or
     Ctrl-C), the villages already printed stay in the folder; the one file is not written."""
@@ -231,7 +413,7 @@ def print_villages(archive: Archive, period: Quarter, villages: list[tuple[str, 
             with starting_children():  # submitting starts the workers
                 jobs: dict[Future[VillageResult], int] = {
                     pool.submit(_render_one, spec, village, str(period), str(folder / f"{village[1]}-{period}.pdf"),
-                                base_url): index
+                                base_url, paper): index
                     for index, village in enumerate(villages)}
             pending = dict(jobs)
             while pending:
@@ -266,7 +448,7 @@ def print_villages(archive: Archive, period: Quarter, villages: list[tuple[str, 
         results = [replace(v, path=out) if v.path is not None and not stopped
                    else replace(v, path=None, sheets=0, problem=v.problem or "已取消")
                    for v in results]
-    return BatchResult(out, tuple(results), stopped)
+    return BatchResult(out, tuple(results), stopped, paper)
 
 
 # In a worker process: the archive reopened once (its engine and formats) for all its jobs.
@@ -274,7 +456,7 @@ _reopened: dict[Reopen, Archive] = {}
 
 
 def _render_one(spec: Reopen, village: tuple[str, str], period: str, out: str,
-                base_url: str | None) -> VillageResult:
+                base_url: str | None, paper: Paper = A3) -> VillageResult:
     """In a worker process: one village's board, on the archive reopened in the parent's mode."""
     name, code = village
     try:
@@ -283,9 +465,9 @@ def _render_one(spec: Reopen, village: tuple[str, str], period: str, out: str,
             archive = _reopened[spec] = Archive.reopen(spec)
         with _for_printing(archive) as session:
             result = render_board(session, archive.layouts, code, Quarter.parse(period), Path(out),
-                                  base_url=base_url, how="batch")
+                                  base_url=base_url, how="batch", paper=paper)
         return VillageResult(name, code, Path(out), result.sheets, len(result.items), len(result.drafts),
-                             recorded=result.recorded)
+                             recorded=result.recorded, split=result.split)
     except NotFound as exc:
         return VillageResult(name, code, None, problem=f"没有可打印的事项（{exc.message}）")
     except ZwgkError as exc:

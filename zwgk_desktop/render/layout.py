@@ -8,7 +8,7 @@ field (full ID, phone, account) on a public sheet.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,10 @@ from zwgk_desktop.incoming import parse_toml, toml_text
 from zwgk_desktop.render.pack_text import NAME_LIMIT, NOTE_LIMIT, SHORT_LIMIT, TEMPLATE_LIMIT, excerpt, text_problem
 
 PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0)}
+# An A4 edition is for reading at the board: its body text no smaller than this (an A3 sheet
+# shrunk onto A4 sets 11 pt as 7.8 pt).
+A4_BODY_MIN_PT = 10.0
+FONT_KEYS = (("title", 28), ("subtitle", 14), ("meta", 11), ("header", 12), ("body", 11), ("footer", 10.5))
 ALIGNS = ("left", "center", "right")
 QR_POSITIONS = ("bottom-right", "bottom-left")
 TITLE_PLACEHOLDERS = ("village", "township", "year", "quarter", "period", "category_name", "title")
@@ -96,11 +100,22 @@ class Layout:
     # Which formats these are, printed small on every sheet: the township's pack and its version,
     # a local variant, or the formats that ship with the program (set by `render.packs`).
     label: str = ""
+    # The same format set for A4 (`[a4]` in the file): same columns and texts, so the same public
+    # content and 验证码; other margins, type sizes, rows and QR size. None: the format has none.
+    a4: Layout | None = None
+
+    def labelled(self, label: str) -> Layout:
+        """The format with the label its sheets print (`render.packs`), its A4 edition too."""
+        return replace(self, label=label, a4=replace(self.a4, label=label) if self.a4 is not None else None)
 
     @property
     def page_size_mm(self) -> tuple[float, float]:
         width, height = PAPER_MM[self.paper]
         return (height, width) if self.orientation == "landscape" else (width, height)
+
+
+def _own_edition(layout: Layout) -> Layout:
+    return replace(layout, a4=replace(layout, a4=None))
 
 
 def _shown(value: Any) -> str:
@@ -287,9 +302,7 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     title.finish("title.")
 
     fonts = top.table("fonts", required=True)
-    font_sizes = {key: fonts.number(f"fonts.{key}", default, 6, 72)
-                  for key, default in (("title", 28), ("subtitle", 14), ("meta", 11), ("header", 12),
-                                       ("body", 11), ("footer", 10.5))}
+    font_sizes = {key: fonts.number(f"fonts.{key}", default, 6, 72) for key, default in FONT_KEYS}
     fonts.finish("fonts.")
 
     table = top.table("table", required=True)
@@ -364,9 +377,14 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     withdraw = online.flag("online.withdraw_after_publicity", False)
     online.finish("online.")
 
+    a4 = top.table("a4")
+    known = {f.key for f in (*schema.row_fields, *schema.derived_fields)} if schema else set()
+    # An `[a4]` table, even an empty one, declares an A4 edition (an empty one inherits all).
+    overrides = _a4_overrides(a4, columns, known) if "a4" in top.data else None
+
     if top.problems:
         return None
-    return Layout(
+    layout = Layout(
         id=layout_id, name=name, category=category, path=path, paper=size, orientation=orientation,
         margins_mm=margin_values,  # type: ignore[arg-type]
         title_pattern=pattern, show_item_title=show_item_title, font_sizes=font_sizes,
@@ -377,6 +395,69 @@ def _build(top: _Reader, path: Path) -> Layout | None:
         show_supervision_phones=show_phones, signatures=signatures, qr_position=qr_position,
         qr_size_mm=qr_size, is_default=is_default, withdraw_online_after_publicity=withdraw,
     )
+    if size == "A4":
+        if overrides is not None:
+            a4.fail("a4", "本版式已是 A4 纸，不需要 [a4] 表")
+            return None
+        return _own_edition(layout)  # an A4 format is its own A4 edition
+    if overrides is None:
+        return layout
+    fonts_a4 = {**font_sizes, **overrides.pop("fonts")}
+    edition = replace(layout, paper="A4", font_sizes=fonts_a4, **overrides)
+    for key in ("body", "header"):
+        if fonts_a4[key] < A4_BODY_MIN_PT:
+            a4.fail(f"a4.fonts.{key}", f"A4 版式的{'正文' if key == 'body' else '表头'}字号应不小于 "
+                                       f"{A4_BODY_MIN_PT:g} pt（张贴后要看得清），这里是 {fonts_a4[key]:g} pt"
+                                       + ("（继承自 [fonts]）" if key not in a4.data.get("fonts", {}) else ""))
+    if top.problems:
+        return None
+    return replace(layout, a4=edition)
+
+
+def _a4_overrides(a4: _Reader, columns: list[Column], known: set[str]) -> dict[str, Any]:
+    """The `[a4]` table: what the A4 edition sets otherwise than the A3 sheet (each optional).
+    Columns keep their fields, headers and formats (the public content); only their widths may
+    differ, the narrower paper wanting a date or a voucher number on one line."""
+    found: dict[str, Any] = {}
+    if "widths" in a4.data:
+        # By field (`widths = { voucher = 1.65 }`), so a column dropped from the format leaves the
+        # rest standing (its width is then of no use, and no harm); a column not named keeps its
+        # A3 width. A name the category has no field for is a slip, and said.
+        widths = a4.table("a4.widths")
+        for name in sorted(set(widths.data) - {c.field for c in columns}):
+            widths.used.add(name)
+            if name not in known:
+                widths.fail(f"a4.widths.{name}", f"明细没有字段“{name}”；可用：{', '.join(c.field for c in columns)}")
+        chosen = {c.field: widths.number(f"a4.widths.{c.field}", c.width, 0.2, 50)
+                  for c in columns if c.field in widths.data}
+        widths.finish("a4.widths.")
+        found["columns"] = tuple(replace(c, width=chosen.get(c.field, c.width)) for c in columns)
+    if "orientation" in a4.data:
+        found["orientation"] = a4.choice("a4.orientation", ("portrait", "landscape"), "portrait")
+    if "margins_mm" in a4.data:
+        margins = a4.table("a4.margins_mm")
+        found["margins_mm"] = tuple(margins.number(f"a4.margins_mm.{side}", 12, 5, 40)
+                                    for side in ("top", "right", "bottom", "left"))
+        margins.finish("a4.margins_mm.")
+    fonts = a4.table("a4.fonts")
+    found["fonts"] = {key: fonts.number(f"a4.fonts.{key}", default, 6, 48)
+                      for key, default in FONT_KEYS if key in fonts.data}
+    fonts.finish("a4.fonts.")
+    if "min_row_height_mm" in a4.data:
+        found["min_row_height_mm"] = a4.number("a4.min_row_height_mm", 7, 4, 40)
+    if "rows_per_sheet" in a4.data:
+        raw = a4.data["rows_per_sheet"]
+        a4.used.add("rows_per_sheet")
+        if raw == "auto":
+            found["rows_per_sheet"] = None
+        elif isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 200:
+            found["rows_per_sheet"] = raw
+        else:
+            a4.fail("a4.rows_per_sheet", f"应为 \"auto\" 或 1–200 的整数，不是 {_shown(raw)}")
+    if "qr_size_mm" in a4.data:
+        found["qr_size_mm"] = a4.number("a4.qr_size_mm", 30, 20, 60)
+    a4.finish("a4.")
+    return found
 
 
 NOT_LAYOUTS = frozenset({"catalogue.toml", "pack.toml"})
@@ -388,12 +469,24 @@ class LayoutSet:
 
     folder: Path
     layouts: tuple[Layout, ...]
+    # "A4": every format asked for is its A4 edition (`--paper A4 --fit`), refused where a format has none.
+    edition: str = "A3"
 
     def for_category(self, code: str) -> Layout:
         candidates = [lay for lay in self.layouts if lay.category == code]
         if not candidates:
             raise BadInput(f"版式目录 {self.folder} 中没有“{code}”类别的版式")
-        return next((lay for lay in candidates if lay.is_default), candidates[0])
+        chosen = next((lay for lay in candidates if lay.is_default), candidates[0])
+        if self.edition == "A4":
+            if chosen.a4 is None:
+                raise BadInput(f"版式“{chosen.name}”（{chosen.path}）没有 A4 版式（文件中没有 [a4] 表），"
+                               f"不能按 A4 重排；可改用 A4 两张拼一张（--paper A4，不加 --fit），或请乡镇补上 [a4]")
+            return chosen.a4
+        return chosen
+
+    def a4_edition(self) -> LayoutSet:
+        """The same formats, each as its A4 edition (checked when a category is asked for)."""
+        return replace(self, edition="A4")
 
 
 def load_layouts(folder: Path) -> LayoutSet:

@@ -185,7 +185,8 @@ def _is_shipped(folder: Path) -> bool:
 
 
 def _labelled(layouts: LayoutSet, label: str) -> LayoutSet:
-    return LayoutSet(layouts.folder, tuple(replace(lay, label=label) for lay in layouts.layouts))
+    return LayoutSet(layouts.folder, tuple(
+        lay.labelled(label) for lay in layouts.layouts))
 
 
 def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:

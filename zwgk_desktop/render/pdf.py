@@ -98,12 +98,15 @@ def _draw_poster(canvas: Canvas, poster: Poster, first: int | None = None) -> It
     furniture = f"{form}_sheet"
     canvas.beginForm(furniture, lowerx=0, lowery=0, upperx=board.page_width, uppery=board.page_height)
     _draw_footer(canvas, board, form)
-    if poster.draft:
-        _draw_draft_mark(canvas, board)
     canvas.endForm()
     for sheet in board.sheets[:first]:
         canvas.setPageSize((board.page_width, board.page_height))
         _draw_sheet(canvas, board, sheet, furniture)
+        if poster.draft:
+            # On the page, not in the form: reportlab names the watermark's transparency (an
+            # ExtGState) in the page's resources only, so inside a form it was undefined and
+            # readers drew the mark opaque, hiding the sheet beneath it.
+            _draw_draft_mark(canvas, board)
         canvas.showPage()
         yield sheet
 

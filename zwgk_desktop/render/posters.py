@@ -19,6 +19,7 @@ from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
 from zwgk_desktop.render.public import PublicItem
 from zwgk_desktop.render.qr import qr_too_small
+from zwgk_desktop.render.tiling import Frame
 
 
 @dataclass
@@ -33,6 +34,9 @@ class RenderResult:
     # each first went out (archive.first_public); `recorded` False if the archive could not note it.
     printed: list[tuple[int, str]] = field(default_factory=list)
     recorded: bool = True
+    # Per sheet drawn, what tiling it onto A4 needs to know (its margins, its QR code's place).
+    frames: list[Frame] = field(default_factory=list)
+    split: int = 0  # tiled: the A3 sheets split onto two A4 each
 
 
 def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: str,

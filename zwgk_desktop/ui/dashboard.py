@@ -40,7 +40,7 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.io.status_sheet import arrival_text
 from zwgk_desktop.office.browsing import list_archive, township_of
 from zwgk_desktop.office.handle import Archive
-from zwgk_desktop.office.printing import BatchResult, VillageResult, print_villages
+from zwgk_desktop.office.printing import PAPERS, BatchResult, Paper, VillageResult, print_villages
 from zwgk_desktop.office.township import StatusTable, status_table, write_status_xlsx
 from zwgk_desktop.ui.dialogs import cancellable_progress, show_error
 from zwgk_desktop.ui.workers import Cancelled, Task, run_in_background
@@ -73,11 +73,17 @@ class Dashboard(QMainWindow):
         self.export_button.setToolTip("写出公开情况表（含明细），供上报")
         self.print_button = QPushButton("批量打印本季度…")
         self.print_button.setToolTip("打印所选的村（不选则全部村）本季度的公开栏海报")
+        # The township's printer: A3, or A4 (each A3 sheet tiled on two A4, or the A4 editions).
+        self.paper = QComboBox()
+        for paper in PAPERS:
+            self.paper.addItem(f"纸张：{paper.name}", paper)
+        self.paper.setToolTip("A4 两张拼一张：每张 A3 按原大印在两张 A4 上，剪齐拼贴；A4 版式：按 A4 重排，验证码不变")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("季度"))
         bar.addWidget(self.period)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
+        bar.addWidget(self.paper)
         bar.addWidget(self.print_button)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -212,7 +218,8 @@ class Dashboard(QMainWindow):
             return
         villages = self._chosen_villages()
         answer = QMessageBox.question(
-            self, "批量打印", f"打印 {len(villages)} 个村 {self.table_data.period.chinese} 的公开栏。\n\n"
+            self, "批量打印", f"打印 {len(villages)} 个村 {self.table_data.period.chinese} 的公开栏"
+            f"（{self.paper.currentData().name}）。\n\n"
             "“是”：合成一个 PDF，一次打印；“否”：每村一个 PDF，放在一个文件夹里。",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No | QMessageBox.StandardButton.Cancel)
         if answer == QMessageBox.StandardButton.Cancel:
@@ -227,10 +234,13 @@ class Dashboard(QMainWindow):
             if folder:
                 self.print_boards(villages, Path(folder), one_file=False)
 
-    def print_boards(self, villages: list[tuple[str, str]], out: Path, *, one_file: bool) -> Task:
-        """Render the boards in separate processes, with progress and 取消."""
+    def print_boards(self, villages: list[tuple[str, str]], out: Path, *, one_file: bool,
+                     paper: Paper | None = None) -> Task:
+        """Render the boards in separate processes, with progress and 取消, for `paper` (the
+        paper chosen beside the button, when not given)."""
         assert self.table_data is not None
         archive, period = self.archive, self.table_data.period
+        paper = paper or self.paper.currentData()
         progress, dialog = cancellable_progress(self, "正在打印…", "批量打印")
 
         def work() -> BatchResult:
@@ -239,11 +249,11 @@ class Dashboard(QMainWindow):
 
             # The workers reopen the archive in its mode: a read-only one prints too.
             return print_villages(archive, period, villages, out, one_file=one_file, progress=told,
-                                  cancelled=lambda: progress.cancelled)
+                                  cancelled=lambda: progress.cancelled, paper=paper)
 
         def finished(result: BatchResult) -> None:
             dialog.reset()
-            text = f"{'已取消。' if result.cancelled else ''}已打印 {len(result.printed)} 个村，共 {result.sheets} 张"
+            text = f"{'已取消。' if result.cancelled else ''}已打印 {len(result.printed)} 个村，{result.said}"
             drafts = [v.village for v in result.villages if v.drafts and v.path is not None]
             if drafts:
                 text += f"；{'、'.join(drafts)}有未经审核的事项，已印“草稿”字样，不得张贴"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import shutil
+import tempfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -37,7 +39,7 @@ from zwgk_desktop.office import importing, items, online, sealing, setup
 from zwgk_desktop.office.backups import check_restore, database_file, restore
 from zwgk_desktop.office.browsing import Listing, list_archive
 from zwgk_desktop.office.handle import DATABASE_ERRORS, TOLD_ERRORS, Archive
-from zwgk_desktop.office.printing import note_went_out
+from zwgk_desktop.office.printing import A3, Paper, PaperCopy, a4_edition_missing, note_went_out, paper_copy
 from zwgk_desktop.office.spooling import Spooled
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.correction import Previous
@@ -49,6 +51,7 @@ from zwgk_desktop.ui.import_wizard import ImportWizard
 from zwgk_desktop.ui.item_editor import ItemEditor
 from zwgk_desktop.ui.key_dialog import KeyDialog
 from zwgk_desktop.ui.navigator import Navigator, VillageEntry
+from zwgk_desktop.ui.paper_choice import PaperDialog
 from zwgk_desktop.ui.preview import PreviewPane
 from zwgk_desktop.ui.printing import PrintJob, paper_of, printer_for
 from zwgk_desktop.ui.row_model import PreparedRows, prepare_rows
@@ -90,6 +93,10 @@ class MainWindow(QMainWindow):
         self._saving = 0
         self._opening: int | None = None
         self._pending_row = 0  # a row a search found, selected once its item is shown
+        # The sheets on the paper chosen before printing or saving (ui/paper_choice), in a folder
+        # of the window's own, removed when it closes.
+        self._papers: Path | None = None
+        self._paper_copies = 0
         self._listed: Listing | None = None  # what the navigator shows
         self._autosave = QTimer(self, singleShot=True, interval=AUTOSAVE_MS)
         # Saves go one at a time, so an older autosave can never overwrite a newer save.
@@ -532,12 +539,36 @@ class MainWindow(QMainWindow):
     def _on_print(self) -> None:
         if not self._printable():
             return
-        assert self.preview.pdf_path is not None
-        printer = printer_for(self.preview.pdf_path)
+        self.choose_paper("打印", self._print_copy)
+
+    def choose_paper(self, purpose: str, then: Callable[[PaperCopy], None]) -> PaperDialog:
+        """Ask which paper the sheets go on (A3 / A4 两张拼一张 / A4 版式), showing them on it; the
+        copy chosen goes to `then`. The dialog is window-modal and opened, never exec'd."""
+        item, place = self.current_item(), self.place
+        assert item is not None and place is not None and self.preview.pdf_path is not None
+        layouts, previous, preview = self.preview.layouts, self.previous, self.preview.pdf_path
+        if self._papers is None:
+            self._papers = Path(tempfile.mkdtemp(prefix="zwgk-paper-"))
+        self._paper_copies += 1
+        out = self._papers / f"sheets-{self._paper_copies}.pdf"
+
+        def make(paper: Paper) -> PaperCopy:
+            return paper_copy(item, layouts, place, paper, preview, out.with_stem(f"{out.stem}-{paper.size}"
+                              f"{'-fit' if paper.fit else ''}"), previous=previous)
+
+        dialog = PaperDialog(make, purpose=purpose, no_a4_edition=a4_edition_missing(item, layouts), parent=self)
+        dialog.chosen.connect(then)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        dialog.choose(A3)
+        return dialog
+
+    def _print_copy(self, copy: PaperCopy) -> None:
+        printer = printer_for(copy.pdf)
         dialog = QPrintDialog(printer, self)
         dialog.setWindowTitle(f"打印公开栏海报（{paper_of(printer.pageLayout().pageSize()).name}）")
         if dialog.exec() == QPrintDialog.DialogCode.Accepted:
-            self.print_to(printer)
+            self.print_to(printer, pdf=copy.pdf)
 
     def print_to(self, printer: QPrinter, pdf: Path | None = None) -> PrintJob | None:
         """Hand a PDF (the preview's, or one made for the paper: tiled halves, the A4 edition) to
@@ -629,20 +660,27 @@ class MainWindow(QMainWindow):
     def _on_save_pdf(self) -> None:
         if not self._printable() or self.preview.pdf_path is None or self.editor is None:
             return
-        suggested = f"{self.editor.title.text() or '公开栏'}.pdf"
+        self.choose_paper("另存为 PDF", self._save_copy)
+
+    def _save_copy(self, copy: PaperCopy) -> None:
+        assert self.editor is not None
+        kind = "" if copy.paper == A3 else f"（{copy.paper.name}）"
+        suggested = f"{self.editor.title.text() or '公开栏'}{kind}.pdf"
         target, _ = QFileDialog.getSaveFileName(self, "另存为 PDF", suggested, "PDF 文件 (*.pdf)")
         if target:
-            self.save_pdf(Path(target))
+            self.save_pdf(Path(target), copy)
 
-    def save_pdf(self, target: Path) -> None:
+    def save_pdf(self, target: Path, copy: PaperCopy | None = None) -> None:
+        """Save the preview's sheets (or the paper copy chosen) as the PDF `target`."""
         assert self.preview.pdf_path is not None
         try:
-            shutil.copyfile(self.preview.pdf_path, target)
+            shutil.copyfile(copy.pdf if copy else self.preview.pdf_path, target)
         except OSError as exc:
             show_error(self, "无法保存", BadInput(f"无法写入 {target}：{why(exc)}"))
             return
         self._went_out("pdf")
-        self.statusBar().showMessage(f"已保存到 {target}", 8000)
+        said = f"，{copy.said}" if copy else ""
+        self.statusBar().showMessage(f"已保存到 {target}{said}", 8000)
 
     # -- the archive -----------------------------------------------------------------------------
     def _on_seal(self) -> None:
@@ -1139,6 +1177,8 @@ class MainWindow(QMainWindow):
             if window is not None:
                 window.close()
         wait_for_all()
+        if self._papers is not None:
+            shutil.rmtree(self._papers, ignore_errors=True)
         super().closeEvent(event)
 
     def current_item(self) -> Item | None:

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.render.board import MM
 from zwgk_desktop.render.correction import Previous
-from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.layout import PAPER_MM, LayoutSet
 from zwgk_desktop.render.posters import warm_up
 from zwgk_desktop.ui.preview_job import PreviewFailed, PreviewResult, RowChanges, RowsUnknown, render_preview
 from zwgk_desktop.ui.workers import ProcessRunner
@@ -221,17 +222,27 @@ class PreviewPane(QWidget):
             old.unlink(missing_ok=True)
         self.go_to(min(page, self.document.pageCount() - 1))
         warnings = "；".join(str(w) for w in result.warnings)
+        paper = self.paper
         if not whole:
             # Not yet what prints: the tag stays the older one, so printing waits for the whole.
             rest = f"，其余 {result.sheets - result.drawn} 张正在生成…" if result.partial else "（正在准备打印…）"
-            self.state.setText(f"共 {result.sheets} 张 A3{rest}")
+            self.state.setText(f"共 {result.sheets} 张 {paper}{rest}")
         else:
             self.rendered_tag, self.result = tag, result
-            self.state.setText(f"共 {result.sheets} 张 A3" + (f"（{warnings}）" if warnings else ""))
+            self.state.setText(f"共 {result.sheets} 张 {paper}" + (f"（{warnings}）" if warnings else ""))
         self._on_page_changed(self.view.pageNavigator().currentPage())
         self.shown.emit(result)
         if whole:
             self.rendered.emit(result)
+
+    @property
+    def paper(self) -> str:
+        """The paper the sheets shown are set for (A3, or A4 for a format on A4), from the PDF itself."""
+        if self.document.pageCount() == 0:
+            return "A3"
+        size = self.document.pagePointSize(0)
+        short = min(size.width(), size.height()) / MM
+        return min(PAPER_MM, key=lambda name: abs(PAPER_MM[name][0] - short))
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
         if isinstance(exc, RowsUnknown | BrokenProcessPool):
