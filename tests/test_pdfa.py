@@ -235,19 +235,22 @@ def test_a_draft_keeps_its_mark_and_claims_no_review(tmp_path: Path) -> None:
         assert b"CreateDate" not in document.Root.Metadata.read_bytes()
 
 
-def test_a_character_the_font_lacks_prints_as_a_box_never_as_notdef(tmp_path: Path) -> None:
+def test_a_character_no_font_has_prints_as_a_box_never_as_notdef(tmp_path: Path) -> None:
+    """Entry refuses such a character (tests/test_glyphs.py); one stored before that still never
+    reaches the PDF as .notdef. An Extension B one is drawn by the fallback font, in the text too."""
     item = bids()
     item.id = 9
-    item.rows[0]["bidder"] = "甲𠀀建筑\ue000公司"  # CJK Extension B and a private-use character
+    item.rows[0]["bidder"] = "甲𠀀建筑\U0002A700公司"  # CJK Extension B (drawn) and C (no font has it)
     result = RenderResult(base_url=PLACE.base_url or "")
     posters = posters_for([item], LAYOUTS, PLACE, PLACE.base_url or "", result)
-    assert any("𠀀" in w.message and "□" in w.message for w in result.warnings)
+    assert any("\U0002A700" in w.message and "□" in w.message and "𠀀" not in w.message for w in result.warnings)
     write_pdf(posters, tmp_path / "x.pdf")
     pdf = (tmp_path / "x.pdf").read_bytes()
     markers = pdfa_markers(pdf)
     assert markers.notdef_glyphs == markers.unmapped_glyphs == 0 and markers.level == "PDF/A-2u"
-    assert "甲□建筑□公司" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    assert fonts.drawable("a\tb\x00c𠀀") == "a b□c□" and fonts.text_width("𠀀", 10) == fonts.text_width("□", 10)
+    assert "甲𠀀建筑□公司" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert fonts.drawable("a\tb\x00c\U0002A700") == "a b□c□"
+    assert fonts.text_width("\U0002A700", 10) == fonts.text_width("□", 10)
 
 
 # ---------------------------------------------------------------------------------------------
