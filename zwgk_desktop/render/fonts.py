@@ -20,6 +20,7 @@ from functools import cache
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
 
 from zwgk_desktop.domain import glyphs
 from zwgk_desktop.paths import fallback_font_file, font_file
@@ -99,6 +100,32 @@ def runs(text: str) -> tuple[Run, ...]:
         else:
             found.append([font, char])
     return tuple((font, piece) for font, piece in found)
+
+
+def draw(canvas: Canvas, x: float, y: float, text: str, size: float, align: str = "left", *,
+         stroke: bool = False) -> None:
+    """Draw one line at (x, y), aligned "left", "center" or "right" on x, each run in its font.
+
+    `stroke`: filled and stroked (text render mode 2, a bold made of the one weight), with the
+    canvas's stroke colour and line width."""
+    font = register()
+    line = runs(text)
+    canvas.setFont(font, size)
+    if not stroke and len(line) == 1 and line[0][0] == font:  # nearly every line: reportlab's own
+        draw_one = {"center": canvas.drawCentredString, "right": canvas.drawRightString}.get(align, canvas.drawString)
+        draw_one(x, y, line[0][1])
+        return
+    # One text object holding each run in its font, placed by the width of all of them, as
+    # `text_width` measured the line (and a layout wrapped it).
+    text_obj = canvas.beginText()
+    if stroke:
+        text_obj.setTextRenderMode(2)
+    width = text_width(text, size)
+    text_obj.setTextOrigin(x - width / 2 if align == "center" else x - width if align == "right" else x, y)
+    for run_font, piece in line:
+        text_obj.setFont(run_font, size)
+        text_obj.textOut(piece)
+    canvas.drawText(text_obj)
 
 
 def drawable(text: str) -> str:

@@ -126,38 +126,15 @@ def _define_qr(canvas: Canvas, name: str, url: str, size: float) -> None:
 
 def _text(canvas: Canvas, x: float, y: float, text: str, size: float, align: str = "left",
           bold: bool = False, color: Color = black) -> None:
-    font = fonts.register()
-    runs = fonts.runs(text)
-    canvas.setFont(font, size)
     canvas.setFillColor(color)
-    if bold or len(runs) > 1 or runs[0][0] != font:
-        # One text object holding each run in its font (a name with a character only the fallback
-        # font has), placed by the width of all of them, as `text_width` measured the line.
-        if bold:
-            # The bundled font has one weight; stroking the outline thickens it the way a bold would.
-            canvas.saveState()
-            canvas.setStrokeColor(color)
-            canvas.setLineWidth(size * 0.035)
-        text_obj = canvas.beginText()
-        if bold:
-            text_obj.setTextRenderMode(2)
-        width = fonts.text_width(text, size)
-        start = x - width / 2 if align == "center" else x - width if align == "right" else x
-        text_obj.setTextOrigin(start, y)
-        for run_font, piece in runs:
-            text_obj.setFont(run_font, size)
-            text_obj.textOut(piece)
-        canvas.drawText(text_obj)
-        if bold:
-            canvas.restoreState()
-        return
-    text = runs[0][1]
-    if align == "center":
-        canvas.drawCentredString(x, y, text)
-    elif align == "right":
-        canvas.drawRightString(x, y, text)
-    else:
-        canvas.drawString(x, y, text)
+    if bold:
+        # The bundled font has one weight; stroking the outline thickens it the way a bold would.
+        canvas.saveState()
+        canvas.setStrokeColor(color)
+        canvas.setLineWidth(size * 0.035)
+    fonts.draw(canvas, x, y, text, size, align, stroke=bold)
+    if bold:
+        canvas.restoreState()
 
 
 def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, furniture: str) -> None:
