@@ -8,6 +8,7 @@ U+ code and where it is. The domain's table of printable characters is the fonts
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -30,12 +31,14 @@ from zwgk_desktop.domain.items import validate
 from zwgk_desktop.io.importer import plan_import
 from zwgk_desktop.paths import fallback_font_file, font_file, standard_layouts_dir
 from zwgk_desktop.render import fonts, tounicode
+from zwgk_desktop.render.correction import public_item
 from zwgk_desktop.render.layout import load_layouts
 from zwgk_desktop.render.pack_text import text_problem
 from zwgk_desktop.render.pdf import write_pdf
 from zwgk_desktop.render.pdfa import pdfa_markers
 from zwgk_desktop.render.posters import RenderResult, posters_for
 from zwgk_desktop.render.public import Place
+from zwgk_desktop.render.site import OnlineItem, item_data, item_page, to_json
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import build_glyph_table
@@ -174,3 +177,15 @@ def test_the_command_line_refuses_names_it_cannot_print(tmp_path: Path) -> None:
     made = run_zwgk("new", "--db", db, "--village", "dongji", "--category", "notice", "--period", "2026Q3",
                     "--title", "关于\U00030000的通知", cwd=tmp_path)
     assert made.code != 0 and "U+30000" in made.err and "标题" in made.err, made
+
+
+def test_the_online_copy_serves_rare_names_as_text() -> None:
+    """The item's page and its open data hold the characters themselves (UTF-8, not entities)."""
+    item = bids()
+    item.id = 12
+    item.rows[0]["bidder"] = "吉𠮷祥䶮工程队"
+    entry = OnlineItem(public_item(item, LAYOUTS, PLACE))
+    page = item_page(entry, "青山镇", PLACE.base_url or "").decode("utf-8")
+    assert "吉𠮷祥䶮工程队" in page and '<meta charset="utf-8">' in page
+    data = json.loads(to_json(item_data(entry)))
+    assert "吉𠮷祥䶮工程队" in json.dumps(data, ensure_ascii=False)
