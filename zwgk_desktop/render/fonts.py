@@ -16,6 +16,7 @@ font's .notdef glyph.
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 
 from reportlab.pdfbase import pdfmetrics
@@ -42,11 +43,22 @@ def register() -> str:
     return FONT_NAME
 
 
-@cache
+_fallback_lock = threading.Lock()
+_fallback_registered = False
+
+
 def register_fallback() -> str:
-    """Register the fallback font (once, when a text first needs it) and return its name."""
-    register()
-    pdfmetrics.registerFont(TTFont(FALLBACK_NAME, str(fallback_font_file())))
+    """Register the fallback font (once, when a text first needs it) and return its name.
+
+    Under a lock: two threads rendering at once (the app's workers) must not register two copies,
+    since reportlab keeps each document's subsets on the font object it first drew with."""
+    global _fallback_registered
+    if not _fallback_registered:
+        with _fallback_lock:
+            if not _fallback_registered:
+                register()
+                pdfmetrics.registerFont(TTFont(FALLBACK_NAME, str(fallback_font_file())))
+                _fallback_registered = True
     return FALLBACK_NAME
 
 
