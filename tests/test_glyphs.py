@@ -14,8 +14,10 @@ import subprocess
 import sys
 import tempfile
 import unicodedata
+from itertools import pairwise
 from pathlib import Path
 
+import pypdfium2
 import pytest
 from conftest import run_zwgk
 from factories import Q3, bids
@@ -32,6 +34,7 @@ from zwgk_desktop.io.importer import plan_import
 from zwgk_desktop.paths import fallback_font_file, font_file, standard_layouts_dir
 from zwgk_desktop.render import fonts, tounicode
 from zwgk_desktop.render.correction import public_item
+from zwgk_desktop.render.key_sheet import KeySheet, write_key_sheet
 from zwgk_desktop.render.layout import load_layouts
 from zwgk_desktop.render.pack_text import text_problem
 from zwgk_desktop.render.pdf import write_pdf
@@ -190,3 +193,36 @@ def test_the_online_copy_serves_rare_names_as_text() -> None:
     assert "吉𠮷祥䶮工程队" in page and '<meta charset="utf-8">' in page
     data = json.loads(to_json(item_data(entry)))
     assert "吉𠮷祥䶮工程队" in json.dumps(data, ensure_ascii=False)
+
+
+@pdftotext
+def test_the_key_sheet_prints_a_village_named_with_a_rare_character(tmp_path: Path) -> None:
+    sheet = KeySheet("东𠮷村", "䶮山镇", "东𠮷村", "ABCD EFGH", "ABCDEFGH" * 8, " ".join(["ABCD"] * 14),
+                     "2026年10月12日", "2026年12月2日")
+    out = write_key_sheet(sheet, tmp_path / "key.pdf")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "东𠮷村密钥恢复单" in text and "䶮山镇" in text
+
+
+def test_a_line_with_fallback_runs_is_centred_as_measured(tmp_path: Path) -> None:
+    """The subtitle, centred on the sheet, holds runs of both fonts: read back by PDFium, its ink
+    is centred on the page (each run measured in its own font, so none overlaps or leaves a gap)."""
+    item = bids()
+    item.id = 13
+    item.title = "村内道路𠮷䶮𪚥硬化工程（𠮷家湾段）招投标结果"
+    _sheet_text(item, tmp_path)
+    document = pypdfium2.PdfDocument(str(tmp_path / "sheet.pdf"))
+    try:
+        page = document[0]
+        width = page.get_size()[0]
+        text = page.get_textpage()
+        boxes = [(text.get_text_range(i, 1), text.get_charbox(i)) for i in range(text.count_chars())]
+    finally:
+        document.close()
+    # PDFium counts a character beyond U+FFFF as two (UTF-16) with one box and no text of its own.
+    line_y = next((box[1] + box[3]) / 2 for char, box in boxes if char == "䶮")
+    line = sorted({box for char, box in boxes if abs((box[1] + box[3]) / 2 - line_y) < 4 and char not in ("\r", "\n")})
+    left, right = min(box[0] for box in line), max(box[2] for box in line)
+    assert len(line) == len(item.title) and abs((left + right) / 2 - width / 2) < 1.5, (len(line), left, right)
+    # Each character's box follows the one before it: no overlap where the fonts change.
+    assert all(later[0] >= earlier[2] - 0.5 for earlier, later in pairwise(line))
