@@ -152,6 +152,17 @@ def test_a_glyphless_character_is_refused_in_every_text_field(char: str) -> None
     assert text_problem(f"村务{char}公开") is not None  # a format's texts (layouts, packs)
 
 
+def test_the_message_names_each_character_once_and_at_most_five() -> None:
+    assert glyphs.check("张𠮷䶮") == "张𠮷䶮" and glyphs.message("a\n\tb\u3000") is None
+    many = "".join(chr(0x2A700 + n) for n in range(7)) + "\U0002A700"
+    with pytest.raises(glyphs.Unprintable) as refused:
+        glyphs.check(many, "标题")
+    said = str(refused.value)
+    assert said.startswith("标题：") and said.count("U+2A7") == 5 and "等" in said
+    assert glyphs.unprintable(many) == list(many[:7])
+    assert glyphs.describe("\U000E0001") == "U+E0001" and "私用区" in glyphs.describe("\U000F0000")
+
+
 def test_the_editor_and_import_name_the_character_row_and_field(tmp_path: Path) -> None:
     item = bids()
     item.rows[1]["bidder"] = "乙\U0002A700公司"

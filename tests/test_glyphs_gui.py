@@ -3,8 +3,10 @@ text; one no bundled font has is refused in the cell, in words naming it, and no
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QTextLayout
 from test_gui import column, open_item, window  # noqa: F401  (the fixture)
@@ -12,6 +14,7 @@ from test_gui import column, open_item, window  # noqa: F401  (the fixture)
 from zwgk_desktop.ui.main_window import MainWindow
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) is not installed")
 def test_the_editor_shows_previews_and_refuses_rare_characters(qtbot, window: MainWindow) -> None:  # noqa: F811  # type: ignore[no-untyped-def]
     open_item(qtbot, window, "bids")
     editor = window.editor
