@@ -20,14 +20,14 @@ from pathlib import Path
 import pypdfium2
 import pytest
 from conftest import run_zwgk
-from factories import Q3, bids
+from factories import Q3, assistance, bids, finance, notice
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from reportlab.pdfbase.ttfonts import TTFontFace
 
 from zwgk_desktop.domain import glyphs
-from zwgk_desktop.domain.categories import category
+from zwgk_desktop.domain.categories import CATEGORIES, category
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
 from zwgk_desktop.domain.items import validate
 from zwgk_desktop.io.importer import plan_import
@@ -237,3 +237,39 @@ def test_a_line_with_fallback_runs_is_centred_as_measured(tmp_path: Path) -> Non
     assert len(line) == len(item.title) and abs((left + right) / 2 - width / 2) < 1.5, (len(line), left, right)
     # Each character's box follows the one before it: no overlap where the fonts change.
     assert all(later[0] >= earlier[2] - 0.5 for earlier, later in pairwise(line))
+
+
+_EVERY_CATEGORY = {"finance": finance, "assistance": lambda: assistance(4), "bids": bids, "notice": notice}
+
+
+@pdftotext
+@pytest.mark.parametrize("code", list(CATEGORIES))
+def test_every_public_text_of_every_category_keeps_a_rare_character(code: str, tmp_path: Path) -> None:
+    """Each public text field of each category (the item's, the first row's) and the title, given a
+    character of its own from Extension A or B at its start (so a masked name keeps it), comes back
+    from the sheet's text: the table's row path, the info block, the body paragraphs, the heading."""
+    item = _EVERY_CATEGORY[code]()
+    item.id = 20
+    schema = category(code)
+    rare = iter([*"䶮㐀㑇㒨㓁㔾㕛㖞㗊㘝", "𠮷", "𠀋", "𠂤", "𠃌", "𠆢", "𠈓", "𠊎", "𠍱", "𠏹", "𠔉"])
+    given: dict[str, str] = {}
+    texts = (Kind.TEXT, Kind.NAME, Kind.CONTACT, Kind.LONGTEXT)
+    for spec in schema.item_fields:
+        if spec.public and spec.kind in texts and item.fields.get(spec.key):
+            char = next(rare)
+            item.fields[spec.key] = char + item.fields[spec.key]
+            given[spec.key] = char
+    for spec in schema.row_fields:
+        if spec.public and spec.kind in texts and item.rows and item.rows[0].get(spec.key):
+            char = next(rare)
+            item.rows[0][spec.key] = char + item.rows[0][spec.key]
+            given[spec.key] = char
+    item.title = (title_char := next(rare)) + item.title
+    if code == "bids":  # the winner is one of the bidders: the same name in the info block and the table
+        item.fields["winner"] = item.rows[0]["bidder"]
+        given["winner"] = given["bidder"]
+    assert validate(item, schema).ok
+    text, _ = _sheet_text(item, tmp_path)
+    shown = {key: char for key, char in given.items() if char not in text}
+    assert not shown, f"not in the sheet's text: {shown}"
+    assert title_char in text or not LAYOUTS.for_category(code).show_item_title
