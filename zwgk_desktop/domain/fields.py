@@ -121,9 +121,8 @@ class Field:
             return None
         if len(text) > self.max_length:
             raise FieldError(f"太长：最多 {self.max_length} 个字，这里有 {len(text)} 个")
-        unprintable = glyphs.message(text)  # a name that would print blank on the sealed sheet
-        if unprintable is not None:
-            raise FieldError(unprintable)
+        if not glyphs.fits(text):  # a name that would print blank on the sealed sheet
+            raise FieldError(glyphs.message(text) or "")
         if kind is Kind.ID_NUMBER:
             try:
                 return identity.check_id(text)
