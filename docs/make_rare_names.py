@@ -40,15 +40,16 @@ def window() -> None:
     from zwgk_desktop.ui import app as desktop
     from zwgk_desktop.ui.main_window import MainWindow
 
-    qapp = QApplication([])
-    qapp.setFont(QFont(desktop.register_qt_font(), 10))
-    fonts.register()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "demo.sqlite3"
-        subprocess.run([str(Path(sys.executable).with_name("zwgk")), "demo", "--db", str(db)], check=True,
-                       capture_output=True)
+        zwgk = Path(sys.executable).with_name("zwgk")
+        subprocess.run([str(zwgk), "demo", "--db", str(db)], check=True, capture_output=True)
+        qapp = QApplication([])
+        family = desktop.register_qt_font()  # with the fallback font: what the clerk's screen shows
+        qapp.setFont(QFont(family, 10))
+        fonts.register()
         main_window = MainWindow(desktop.open_archive(str(db)))
-        main_window.resize(1366, 768)
+        main_window.resize(1366, 768)  # the usual office screen, as docs/make_screenshots.py
         main_window.show()
         with main_window.archive.sessions() as session:
             village = store.find_village(session, "donggang")
