@@ -269,7 +269,9 @@ def test_every_public_text_of_every_category_keeps_a_rare_character(code: str, t
         item.fields["winner"] = item.rows[0]["bidder"]
         given["winner"] = given["bidder"]
     assert validate(item, schema).ok
-    text, _ = _sheet_text(item, tmp_path)
+    text, pdf = _sheet_text(item, tmp_path)
     shown = {key: char for key, char in given.items() if char not in text}
     assert not shown, f"not in the sheet's text: {shown}"
+    markers = pdfa_markers(pdf)
+    assert markers.level == "PDF/A-2u" and markers.notdef_glyphs == markers.unmapped_glyphs == 0, markers.problems
     assert title_char in text or not LAYOUTS.for_category(code).show_item_title
