@@ -35,6 +35,7 @@ PURE_MODULES: dict[str, str] = {
     "zwgk_desktop/domain/fields.py": "a cell typed by a clerk, read as its field's value",
     "zwgk_desktop/domain/categories.py": "the categories' fields and their rules over rows",
     "zwgk_desktop/domain/items.py": "an item and the one checker of it",
+    "zwgk_desktop/domain/glyphs.py": "which characters a sheet can print (the fonts' table)",
     "zwgk_desktop/render/board.py": "board pagination: an item laid out as A3 sheets",
     "zwgk_desktop/render/public.py": "what the public sees of an item, and its verification code",
     "zwgk_desktop/render/correction.py": "what a correction changed, as the public sees it",

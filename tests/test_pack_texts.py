@@ -14,6 +14,7 @@ from factories import finance
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from zwgk_desktop.domain import glyphs
 from zwgk_desktop.domain.periods import QUARTER_NAMES
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.paths import standard_layouts_dir
@@ -67,8 +68,9 @@ def refused_quickly(path: Path, key: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # The grammar of str.format (https://docs.python.org/3/library/string.html#formatstrings).
 
-LITERAL = st.text(st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn"), exclude_characters="{}"),
-                  max_size=8)
+# Characters a sheet can print (a bundled font has them; others are refused, tests/test_glyphs.py).
+LITERAL = st.text(st.characters(exclude_categories=("Cc", "Cf", "Cs", "Co", "Cn"), exclude_characters="{}")
+                  .filter(glyphs.printable), max_size=8)
 IDENTIFIER = st.from_regex(r"[A-Za-z_\u4e00-\u9fff][A-Za-z0-9_\u4e00-\u9fff]{0,8}", fullmatch=True)
 ARG_NAME = st.one_of(st.sampled_from(TITLE_PLACEHOLDERS), IDENTIFIER, st.from_regex(r"[0-9]{1,3}", fullmatch=True),
                      st.just(""))

@@ -235,19 +235,22 @@ def test_a_draft_keeps_its_mark_and_claims_no_review(tmp_path: Path) -> None:
         assert b"CreateDate" not in document.Root.Metadata.read_bytes()
 
 
-def test_a_character_the_font_lacks_prints_as_a_box_never_as_notdef(tmp_path: Path) -> None:
+def test_a_character_no_font_has_prints_as_a_box_never_as_notdef(tmp_path: Path) -> None:
+    """Entry refuses such a character (tests/test_glyphs.py); one stored before that still never
+    reaches the PDF as .notdef. An Extension B one is drawn by the fallback font, in the text too."""
     item = bids()
     item.id = 9
-    item.rows[0]["bidder"] = "甲𠀀建筑\ue000公司"  # CJK Extension B and a private-use character
+    item.rows[0]["bidder"] = "甲𠀀建筑\U0002A700公司"  # CJK Extension B (drawn) and C (no font has it)
     result = RenderResult(base_url=PLACE.base_url or "")
     posters = posters_for([item], LAYOUTS, PLACE, PLACE.base_url or "", result)
-    assert any("𠀀" in w.message and "□" in w.message for w in result.warnings)
+    assert any("\U0002A700" in w.message and "□" in w.message and "𠀀" not in w.message for w in result.warnings)
     write_pdf(posters, tmp_path / "x.pdf")
     pdf = (tmp_path / "x.pdf").read_bytes()
     markers = pdfa_markers(pdf)
     assert markers.notdef_glyphs == markers.unmapped_glyphs == 0 and markers.level == "PDF/A-2u"
-    assert "甲□建筑□公司" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
-    assert fonts.drawable("a\tb\x00c𠀀") == "a b□c□" and fonts.text_width("𠀀", 10) == fonts.text_width("□", 10)
+    assert "甲𠀀建筑□公司" in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert fonts.drawable("a\tb\x00c\U0002A700") == "a b□c□"
+    assert fonts.text_width("\U0002A700", 10) == fonts.text_width("□", 10)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -370,33 +373,52 @@ def test_every_font_is_an_embedded_symbolic_truetype_with_true_widths(sheets: li
     """6.2.11.2–6.2.11.6: every font's program embedded, its widths those of the program, and (a
     symbolic TrueType font) no /Encoding and a single cmap subtable."""
     for sheet in sheets:
-        with pikepdf.open(io.BytesIO(sheet.pdf)) as pdf:
-            fonts_seen = {}
-            for obj in pdf.objects:
-                if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
-                    fonts_seen[obj.objgen] = obj
-            assert fonts_seen
-            for font in fonts_seen.values():
-                assert font.Subtype == "/TrueType" and "/Encoding" not in font
-                descriptor = font.FontDescriptor
-                assert int(descriptor.Flags) & 4 and not int(descriptor.Flags) & 32  # symbolic, not nonsymbolic
-                program = descriptor.FontFile2.read_bytes()
-                assert int(descriptor.FontFile2.Length1) == len(program)
-                tables = {program[12 + 16 * i:16 + 16 * i]: struct.unpack(">II", program[20 + 16 * i:28 + 16 * i])
-                          for i in range(struct.unpack(">H", program[4:6])[0])}
-                cmap_at = tables[b"cmap"][0]
-                assert struct.unpack(">H", program[cmap_at + 2:cmap_at + 4])[0] == 1
-                glyph_of, _ = _cmap(program)
-                units = struct.unpack(">H", program[tables[b"head"][0] + 18:tables[b"head"][0] + 20])[0]
-                metrics = struct.unpack(">H", program[tables[b"hhea"][0] + 34:tables[b"hhea"][0] + 36])[0]
-                hmtx = tables[b"hmtx"][0]
-                first = int(font.FirstChar)
-                assert len(font.Widths) == int(font.LastChar) - first + 1  # 6.2.11.2
-                for offset, width in enumerate(font.Widths):
-                    glyph = glyph_of.get(first + offset, 0)
-                    at = hmtx + 4 * min(glyph, metrics - 1)
-                    advance = struct.unpack(">H", program[at:at + 2])[0] * 1000 / units
-                    assert abs(float(width) - advance) <= 1, (font.BaseFont, first + offset)
+        _fonts_embedded_with_true_widths(sheet.pdf)
+
+
+def test_the_fallback_fonts_subsets_are_embedded_with_true_widths(tmp_path: Path) -> None:
+    """The same for a sheet with names the main font lacks: the fallback font's subsets too."""
+    item = bids()
+    item.id = 14
+    item.rows[0]["bidder"] = "王䶮建筑公司"
+    item.rows[1]["bidder"] = "吉𠮷祥工程队"
+    pdf = _pdf(item, tmp_path / "rare.pdf")
+    assert pdfa_markers(pdf).level == "PDF/A-2u"
+    assert len(_fonts_embedded_with_true_widths(pdf)) >= 2  # the main font's and the fallback's
+
+
+def _fonts_embedded_with_true_widths(raw: bytes) -> list[str]:
+    """Check every font of `raw` as the test above says; returns their names."""
+    names = []
+    with pikepdf.open(io.BytesIO(raw)) as pdf:
+        fonts_seen = {}
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+                fonts_seen[obj.objgen] = obj
+        assert fonts_seen
+        for font in fonts_seen.values():
+            assert font.Subtype == "/TrueType" and "/Encoding" not in font
+            descriptor = font.FontDescriptor
+            assert int(descriptor.Flags) & 4 and not int(descriptor.Flags) & 32  # symbolic, not nonsymbolic
+            program = descriptor.FontFile2.read_bytes()
+            assert int(descriptor.FontFile2.Length1) == len(program)
+            tables = {program[12 + 16 * i:16 + 16 * i]: struct.unpack(">II", program[20 + 16 * i:28 + 16 * i])
+                      for i in range(struct.unpack(">H", program[4:6])[0])}
+            cmap_at = tables[b"cmap"][0]
+            assert struct.unpack(">H", program[cmap_at + 2:cmap_at + 4])[0] == 1
+            glyph_of, _ = _cmap(program)
+            units = struct.unpack(">H", program[tables[b"head"][0] + 18:tables[b"head"][0] + 20])[0]
+            metrics = struct.unpack(">H", program[tables[b"hhea"][0] + 34:tables[b"hhea"][0] + 36])[0]
+            hmtx = tables[b"hmtx"][0]
+            first = int(font.FirstChar)
+            assert len(font.Widths) == int(font.LastChar) - first + 1  # 6.2.11.2
+            for offset, width in enumerate(font.Widths):
+                glyph = glyph_of.get(first + offset, 0)
+                at = hmtx + 4 * min(glyph, metrics - 1)
+                advance = struct.unpack(">H", program[at:at + 2])[0] * 1000 / units
+                assert abs(float(width) - advance) <= 1, (font.BaseFont, first + offset)
+            names.append(str(font.BaseFont))
+    return names
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,10 +31,11 @@ from zwgk_desktop.io.workbook import write_workbook
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 Q3 = Quarter(2026, 3)
 
-# Names and words as they come: rare characters (𠮷, 㛃), middle dots, Latin with accents,
-# Uyghur and Tibetan names, full-width letters — everything a clean text field accepts.
-letters = st.sampled_from([*"张王李赵刘陈欧阳娜仁托娅𠮷㛃喆堃淼犇·ÀéüñĀāЖжÇçＡＢ阿卜杜热合曼扎西德吉",
-                           "ئ", "ە", "ཀ", "ས"])
+# Names and words as they come: rare characters (𠮷, 㛃, 䶮), middle dots, Latin with accents,
+# Uyghur and Tibetan names in Chinese characters, full-width letters — everything a clean text
+# field accepts. (Names in Uyghur or Tibetan script are refused: no bundled font draws them, and
+# both scripts need shaping the sheets do not do; tests/test_glyphs.py.)
+letters = st.sampled_from([*"张王李赵刘陈欧阳娜仁托娅𠮷㛃䶮喆堃淼犇·ÀéüñĀāЖжÇçＡＢ阿卜杜热合曼扎西德吉"])
 words = st.text(alphabet=letters, min_size=1, max_size=12).map(str.strip).filter(bool)
 short = st.text(alphabet=st.sampled_from(list("一二三四五六七八九十组号村东西南北ABC-")), min_size=1, max_size=10)
 amounts = st.one_of(st.just(1), st.just(MAX_FEN - 1), st.integers(1, MAX_FEN - 1), st.integers(1, 10**8))

@@ -100,3 +100,8 @@ def default_layouts_dir() -> Path:
 def font_file() -> Path:
     """The bundled CJK font (TrueType outlines, so reportlab can embed it)."""
     return _shipped("assets") / "fonts" / "wqy-microhei.ttc"
+
+
+def fallback_font_file() -> Path:
+    """The fallback font for the ideographs the main font lacks (Extension A and B: 生僻字 in names)."""
+    return _shipped("assets") / "fonts" / "zwgk-fallback.ttf"

@@ -29,6 +29,7 @@ from zwgk_desktop.db.models import (
     utcnow,
 )
 from zwgk_desktop.db.search_text import entries_for, write_entries
+from zwgk_desktop.domain import glyphs
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, clean_text
@@ -87,6 +88,9 @@ def _checked_name(name: str, label: str) -> str:
         raise BadInput(f"{label}“{name}”：{exc}") from None
     if not text or len(text) > 40:
         raise BadInput(f"{label}“{name}”应为 1–40 个字")
+    unprintable = glyphs.message(text)  # printed on every sheet: it must not print blank
+    if unprintable is not None:
+        raise BadInput(f"{label}“{name}”{unprintable}")
     for finding in find_personal_numbers(text):  # printed on every sheet, page and report
         raise BadInput(f"{label}“{name}”含有{finding.label}“{finding.text}”：不得写入个人证件号、手机号或账号")
     return text

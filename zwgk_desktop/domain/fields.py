@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from zwgk_desktop.domain import identity, money
+from zwgk_desktop.domain import glyphs, identity, money
 
 
 class Kind(Enum):
@@ -121,6 +121,8 @@ class Field:
             return None
         if len(text) > self.max_length:
             raise FieldError(f"太长：最多 {self.max_length} 个字，这里有 {len(text)} 个")
+        if not glyphs.fits(text):  # a name that would print blank on the sealed sheet
+            raise FieldError(glyphs.message(text) or "")
         if kind is Kind.ID_NUMBER:
             try:
                 return identity.check_id(text)
@@ -190,7 +192,10 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     # this runs for every cell of a 10,000-row list) needs no look at each character.
     if not text.isprintable():
         for char in text:
-            if char not in _INVISIBLE_OK and unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            kind = unicodedata.category(char)
+            if kind == "Cn":  # unassigned to this Python, or newer (Extension H): said as the fonts' lack
+                raise FieldError(glyphs.message(char) or f"含有无法显示的字符 U+{ord(char):04X}，请删除后重填")
+            if char not in _INVISIBLE_OK and kind in ("Cc", "Cf", "Cs", "Co"):
                 raise FieldError(f"含有不可见或无法显示的字符 U+{ord(char):04X}，请删除后重填")
     if multiline:
         return "\n".join(line.rstrip() for line in text.strip().split("\n"))

@@ -56,12 +56,11 @@ def write_key_sheet(sheet: KeySheet, out: Path) -> Path:
         canvas.setAuthor(sheet.holder)
         canvas.setSubject(f"签名密钥指纹 {sheet.fingerprint}")
         y = height - 28 * MM
-        canvas.setFont(font, 22)
-        canvas.drawCentredString(width / 2, y, f"{sheet.holder}密钥恢复单")
+        # The names may hold a 生僻字 only the fallback font has: drawn in runs of each font.
+        fonts.draw(canvas, width / 2, y, f"{sheet.holder}密钥恢复单", 22, "center")
         y -= 9 * MM
-        canvas.setFont(font, 11)
-        canvas.drawCentredString(width / 2, y,
-                                 f"{sheet.township}　{sheet.village}　村务公开档案签名密钥　（绝密，请锁柜保管）")
+        heading = f"{sheet.township}　{sheet.village}　村务公开档案签名密钥　（绝密，请锁柜保管）"
+        fonts.draw(canvas, width / 2, y, heading, 11, "center")
         y -= 14 * MM
         rows = (("密钥指纹", sheet.fingerprint), ("完整指纹", sheet.full_fingerprint), ("启用日期", sheet.made_on),
                 ("打印日期", sheet.printed_on))

@@ -16,6 +16,7 @@ import string
 import unicodedata
 from collections.abc import Sequence
 
+from zwgk_desktop.domain import glyphs
 from zwgk_desktop.domain.identity import find_personal_numbers
 
 # Lengths in characters. A title is one or two lines at 28 pt across an A3 sheet; a header or a
@@ -51,6 +52,8 @@ def text_problem(text: str, *, limit: int = SHORT_LIMIT, placeholders: Sequence[
     strange = next((c for c in text if unicodedata.category(c).startswith("C")), None)
     if strange is not None:
         return f"含有控制字符或不可见字符（U+{ord(strange):04X}），请删去"
+    if (unprintable := glyphs.message(text)) is not None:  # every sheet would print it blank
+        return unprintable
     bad = next((c for c in forbidden if c in text), None)
     if bad is not None:
         return f"不能含有“{bad}”"

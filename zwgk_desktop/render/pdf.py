@@ -131,30 +131,15 @@ def _define_qr(canvas: Canvas, name: str, url: str, size: float) -> None:
 
 def _text(canvas: Canvas, x: float, y: float, text: str, size: float, align: str = "left",
           bold: bool = False, color: Color = black) -> None:
-    font = fonts.register()
-    text = fonts.drawable(text)
-    canvas.setFont(font, size)
     canvas.setFillColor(color)
     if bold:
         # The bundled font has one weight; stroking the outline thickens it the way a bold would.
         canvas.saveState()
         canvas.setStrokeColor(color)
         canvas.setLineWidth(size * 0.035)
-        text_obj = canvas.beginText()
-        text_obj.setTextRenderMode(2)
-        text_obj.setFont(font, size)
-        width = fonts.text_width(text, size)
-        start = x - width / 2 if align == "center" else x - width if align == "right" else x
-        text_obj.setTextOrigin(start, y)
-        text_obj.textOut(text)
-        canvas.drawText(text_obj)
+    fonts.draw(canvas, x, y, text, size, align, stroke=bold)
+    if bold:
         canvas.restoreState()
-    elif align == "center":
-        canvas.drawCentredString(x, y, text)
-    elif align == "right":
-        canvas.drawRightString(x, y, text)
-    else:
-        canvas.drawString(x, y, text)
 
 
 def _draw_sheet(canvas: Canvas, board: Board, sheet: Sheet, furniture: str) -> None:
@@ -303,7 +288,21 @@ class _Formatted:
         key = (line, text._curSubset, text._fontsize, text._leading)
         done = self._done.get(key)
         if done is None:
-            done = self._done[key] = (text._formatText(fonts.drawable(line)), text._curSubset)
+            runs = fonts.runs(line)
+            if len(runs) == 1 and runs[0][0] == text._fontname:
+                done = (text._formatText(runs[0][1]), text._curSubset)
+            else:
+                # A line with runs of the fallback font: each run selects its font's subset. The
+                # line ends with the main font again but no subset known to be in use (-1), so
+                # the next line selects its own.
+                main, parts = text._fontname, []
+                for font, piece in runs:
+                    if font != text._fontname:
+                        text._fontname, text._curSubset = font, -1
+                    parts.append(text._formatText(piece))
+                text._fontname, text._curSubset = main, -1
+                done = (" ".join(parts), -1)
+            self._done[key] = done
         else:
             text._curSubset = done[1]
         text._code.append(done[0])

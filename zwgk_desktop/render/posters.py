@@ -61,7 +61,7 @@ def posters_for(items: list[Item], layouts: LayoutSet, place: Place, base_url: s
         missing = fonts.missing_glyphs(public.canonical_json().decode("utf-8"))
         if missing:
             result.warnings.append(Problem(
-                f"字体中没有这些字，打印出来会是“□”：{''.join(sorted(missing))}（请手写补上）",
+                f"字体中没有这些字，打印出来会是“□”：{''.join(sorted(missing))}（未封存的请改写这些字；已封存的，印出后请手写补上）",
                 where=f"事项 {public.item_id}“{item.title}”"))
     return posters
 
