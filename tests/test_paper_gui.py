@@ -134,11 +134,11 @@ def test_township_batch_from_the_dashboard_on_a4(qtbot, window: MainWindow, tmp_
 def test_preview_names_the_paper_of_the_sheets(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     """"共 N 张 A3" is read off the sheets themselves: sheets on A4 (a township's format on A4) say A4."""
     open_item(qtbot, window, "notice")
-    assert window.preview.paper == "A3"
+    assert window.preview.papers == (("A3", window.preview.sheet_count),)
     assert window.preview.state.text().startswith(f"共 {window.preview.sheet_count} 张 A3")
     dialog = window.choose_paper("打印", lambda copy: None)
     _ready(qtbot, dialog, A4_EDITION)
     assert dialog.copy is not None
     window.preview.document.load(str(dialog.copy.pdf))
-    assert window.preview.paper == "A4"
+    assert window.preview.papers == (("A4", window.preview.sheet_count),)
     dialog.reject()

@@ -40,6 +40,7 @@ from zwgk_desktop.render.packs import load_pack_layouts
 from zwgk_desktop.render.posters import RenderResult
 from zwgk_desktop.render.public import PublicItem
 from zwgk_desktop.render.qr import QUIET_ZONE, qr_matrix
+from zwgk_desktop.render.sheet_papers import papers_of
 from zwgk_desktop.render.tiling import EDGE_MM, MIN_OVERLAP_MM, Frame, frame_of, halves_of
 
 # As the app and `zwgk` load them: with the 版式 line each sheet prints in its bottom margin.
@@ -122,7 +123,8 @@ def test_tiling_doubles_the_pages_all_a4(tiled: tuple[str, Path, RenderResult, P
     wanted = A4_LANDSCAPE_PT if orientation == "portrait" else A4_PORTRAIT_PT
     for page in reader.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(wanted, abs=0.1)
-    assert sheets_said(a4.sheets, A4_TILED, a4.split) == f"共 {a4.sheets} 张 A4（{a3.sheets} 张 A3 拼贴）"
+    assert sheets_said(papers_of(halves.read_bytes()), A4_TILED, a4.split) == \
+        f"共 {a4.sheets} 张 A4（{a3.sheets} 张 A3 拼贴）"
     # Both halves name their sheet and which half they are, for the clerk putting them up.
     text = [page.extract_text() for page in reader.pages[:2]]
     first, second = ("上半", "下半") if orientation == "portrait" else ("左半", "右半")
@@ -398,7 +400,7 @@ def test_format_without_a4_edition_is_refused_in_words(demo_db: Path, tmp_path: 
     text = finance.read_text("utf-8")
     finance.write_text(text[:text.index("\n[a4]")] + "\n", "utf-8")
     layouts = load_pack_layouts(folder)
-    with pytest.raises(BadInput, match=r"村级财务收支明细公开（标准格式）.*finance\.toml.*没有 A4 版式.*--paper A4"):
+    with pytest.raises(BadInput, match=r"村级财务收支明细公开（标准格式）.*finance\.toml.*没有 A4 版式.*“A4 两张拼一张”"):
         render(demo_db, tmp_path / "a4.pdf", layouts, paper=A4_EDITION)
     assert not (tmp_path / "a4.pdf").exists()
     render(demo_db, tmp_path / "a4.pdf", layouts, paper=A4_TILED)  # tiling needs no A4 edition
@@ -427,7 +429,8 @@ def test_paper_choices() -> None:
     assert [p.name for p in (A3, A4_TILED, A4_EDITION)] == ["A3", "A4 两张拼一张", "A4 版式"]
     with pytest.raises(BadInput, match="--fit 只能与 --paper A4"):
         Paper("A3", fit=True)
-    assert sheets_said(17, A3) == "共 17 张 A3" and sheets_said(23, A4_EDITION) == "共 23 张 A4（A4 版式）"
+    assert sheets_said((("A3", 17),), A3) == "共 17 张 A3"
+    assert sheets_said((("A4", 23),), A4_EDITION) == "共 23 张 A4（A4 版式）"
 
 
 def test_tiled_and_a4_boards_stay_pdfa(tiled: tuple[str, Path, RenderResult, Path, RenderResult]) -> None:

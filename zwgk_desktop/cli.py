@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from zwgk_desktop import __version__, paths
+from zwgk_desktop.choices import for_cli
 from zwgk_desktop.db.engine import require_writable
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import FieldError, parse_date
@@ -484,7 +485,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({
             "output": str(args.output), "sheets": result.sheets, "paper": result.paper.size,
-            "fit": result.paper.fit, "a3_sheets_tiled": result.split,
+            "fit": result.paper.fit, "a3_sheets_tiled": result.split, "sheets_by_paper": dict(result.papers),
             "items": [{"id": p.item_id, "category": p.category, "title": p.heading, "code": p.code,
                        "url": p.url(result.base_url), "draft": p.item_id in result.drafts}
                       for p in result.items],
@@ -514,13 +515,14 @@ NOT_RECORDED = "注意：档案只读，没有记下首次公开的时间；公�
 
 def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
     from zwgk_desktop.office.printing import VillageResult, chosen_villages, print_villages
+    from zwgk_desktop.render.sheet_papers import added, counted_words
 
     if args.item is not None or args.category is not None:
         raise BadInput("批量打印整季度的公开栏，不能同时用 --item 或 --category")
     one_file = args.output.suffix.lower() == ".pdf"
 
     def told(done: int, total: int, village: VillageResult) -> None:
-        state = f"{village.sheets} 张 {args.paper.size}" if village.path is not None else village.problem
+        state = counted_words(village.papers) if village.path is not None else for_cli(village.problem)
         _say(f"[{done}/{total}] {village.village}：{state}")
 
     with _for_output(args) as archive:
@@ -538,9 +540,11 @@ def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
         raise kind("没有打印任何村：", [Problem(v.problem, where=v.village) for v in result.villages])
     if args.json:
         print(json.dumps({"output": str(result.output), "sheets": result.sheets, "paper": result.paper.size,
-                          "fit": result.paper.fit, "villages": [
+                          "fit": result.paper.fit,
+                          "sheets_by_paper": dict(added(*(v.papers for v in result.villages))), "villages": [
             {"village": v.village, "code": v.code, "file": str(v.path) if v.path else None, "sheets": v.sheets,
-             "items": v.items, "drafts": v.drafts, "problem": v.problem} for v in result.villages]},
+             "sheets_by_paper": dict(v.papers),
+             "items": v.items, "drafts": v.drafts, "problem": for_cli(v.problem)} for v in result.villages]},
             ensure_ascii=False, indent=2))
     else:
         where = f"合成一个文件 {args.output}" if one_file else f"每村一个 PDF，在 {args.output}"
@@ -629,6 +633,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_seal(args: argparse.Namespace) -> int:
     from zwgk_desktop.office.sealing import seal
+    from zwgk_desktop.render.sheet_papers import counted_words
 
     period = Quarter.parse(args.period)
     with _archive(args) as archive:
@@ -637,13 +642,13 @@ def cmd_seal(args: argparse.Namespace) -> int:
     result, backup = sealed.result, sealed.backup
     if args.json:
         print(json.dumps({"seal": result.seal_id, "kind": result.kind, "items": result.items,
-                          "sheets": result.pdf_sheets,
+                          "sheets": result.pdf_sheets, "sheets_by_paper": dict(result.papers),
                           "chain_hash": result.chain_hash, "backup": str(backup.path) if backup else None,
                           "key_made": sealed.key_made},
                          ensure_ascii=False, indent=2))
     else:
         what = "更正" if result.kind == "correction" else "事项"
-        print(f"已封存 {args.village} {period}：{result.items} 个{what}，{result.pdf_sheets} 张 A3 海报存档；"
+        print(f"已封存 {args.village} {period}：{result.items} 个{what}，{counted_words(result.papers)} 海报存档；"
               f"链式哈希 {result.chain_hash[:16]}…")
         if backup:
             print(f"封存前的备份：{backup.path}")
@@ -1273,7 +1278,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _require_changeable(args)
         return run(args)
     except ZwgkError as exc:
-        _say(f"zwgk {args.command}：{exc}")
+        _say(f"zwgk {args.command}：{for_cli(str(exc))}")  # the ways out named with their options
         return exc.exit_code
     except KeyboardInterrupt:
         _say("已中断，未完成的操作没有保存。")

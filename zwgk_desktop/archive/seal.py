@@ -40,6 +40,7 @@ from zwgk_desktop.render.correction import public_item
 from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
 from zwgk_desktop.render.public import CODE_LENGTH
+from zwgk_desktop.render.sheet_papers import Papers, added, papers_of
 
 log = logging.getLogger(__name__)
 _HEX64 = re.compile(r"[0-9a-f]{64}")
@@ -120,6 +121,7 @@ class SealResult:
     pdf_sheets: int
     chain_hash: str
     kind: str = "quarter"
+    papers: Papers = ()  # the sheets stored, per paper (from their PDFs): a format may be set on A4
 
 
 def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, sealed_by: str,
@@ -148,7 +150,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
         layouts, [*(i.category for i in items), *(["correction"] if any(i.supersedes for i in items) else [])], place)
     replaced = previous_versions(session, items, layouts, place)
     sealed: list[SealedItem] = []
-    sheets = 0
+    sheets, pages = 0, []
     with tempfile.TemporaryDirectory(prefix="zwgk-seal-") as folder:
         for record, item in zip(records, items, strict=True):
             public = public_item(item, layouts, place, replaced.get(record.id))
@@ -160,6 +162,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
                                      place.supervision_phones, url)
                 sheets += write_pdf([Poster(board, url)], out)
                 pdf = out.read_bytes()
+                pages.append(papers_of(pdf))
             went_out = first_public_of(session, record.id, public.content_hash)
             sealed.append(SealedItem(
                 item_id=record.id, title=record.title, canonical_json=public.canonical_json().decode("utf-8"),
@@ -205,7 +208,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
         entry.seal_id = seal.id
         session.add(entry)
     session.flush()
-    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind)
+    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind, added(*pages))
 
 
 def next_archive_number(session: Session, village_id: int) -> int:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from zwgk_desktop import choices
 from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.children import process_pool, starting_children
@@ -48,6 +49,8 @@ from zwgk_desktop.render.pdf import Poster, write_pdf
 from zwgk_desktop.render.pdfa import count_pages
 from zwgk_desktop.render.posters import RenderResult, posters_for, render_item, write_with_sealed
 from zwgk_desktop.render.public import PublicItem
+from zwgk_desktop.render.sheet_papers import Papers, added, papers_of
+from zwgk_desktop.render.sheet_papers import sheets_said as said_of
 from zwgk_desktop.render.tiling import Frame, Half, frame_of, tile
 
 
@@ -80,14 +83,10 @@ A4_EDITION = Paper("A4", fit=True)
 PAPERS = (A3, A4_TILED, A4_EDITION)
 
 
-def sheets_said(sheets: int, paper: Paper, split: int = 0) -> str:
-    """How a message names what was printed: "共 17 张 A3", "共 34 张 A4（17 张 A3 拼贴）"."""
-    if paper.tiled:
-        return f"共 {sheets} 张 A4（{split} 张 A3 拼贴）" if split * 2 == sheets else \
-            f"共 {sheets} 张 A4（其中 {split} 张 A3 拼贴为 {split * 2} 张）"
-    if paper.fit:
-        return f"共 {sheets} 张 A4（A4 版式）"
-    return f"共 {sheets} 张 A3"
+def sheets_said(counted: Papers, paper: Paper, split: int = 0) -> str:
+    """How a message names what was printed, by the paper of the pages themselves (a format may
+    be set on A4, a board may mix both): "共 17 张 A3", "共 30 张 A4", "共 34 张 A4（17 张 A3 拼贴）"."""
+    return said_of(counted, split=split, edition=paper.fit)
 
 
 @dataclass(frozen=True)
@@ -104,10 +103,11 @@ class BoardPrinted:
     recorded: bool  # False: the archive is read-only, so when items went out was not noted
     paper: Paper = A3
     split: int = 0  # A3 sheets tiled onto two A4 each
+    papers: Papers = ()  # the pages written, per paper (from the PDF)
 
     @property
     def said(self) -> str:
-        return sheets_said(self.sheets, self.paper, self.split)
+        return sheets_said(self.papers, self.paper, self.split)
 
 
 def print_board(archive: Archive, village: str, period: Quarter, out: Path, *, category: str | None = None,
@@ -121,7 +121,8 @@ def print_board(archive: Archive, village: str, period: Quarter, out: Path, *, c
         result = render_board(session, archive.layouts, village, period, out, category=category, item_id=item,
                               base_url=base_url, progress=progress, paper=paper)
     return BoardPrinted(out, result.base_url, result.sheets, tuple(result.items), tuple(result.drafts),
-                        tuple(result.withheld), tuple(result.warnings), result.recorded, paper, result.split)
+                        tuple(result.withheld), tuple(result.warnings), result.recorded, paper, result.split,
+                        papers_of(out.read_bytes()))
 
 
 @dataclass(frozen=True)
@@ -133,10 +134,11 @@ class PaperCopy:
     sheets: int
     split: int = 0  # A3 sheets tiled onto two A4 each
     halves: tuple[Half, ...] = ()  # tiled: each A4 page's part of its A3 sheet, in order
+    papers: Papers = ()  # its pages per paper (from the PDF): a format may be set on A4
 
     @property
     def said(self) -> str:
-        return sheets_said(self.sheets, self.paper, self.split)
+        return sheets_said(self.papers, self.paper, self.split)
 
 
 def paper_copy(item: Item, layouts: LayoutSet, place: Place, paper: Paper, preview: Path, out: Path, *,
@@ -146,13 +148,14 @@ def paper_copy(item: Item, layouts: LayoutSet, place: Place, paper: Paper, previ
     or the item laid out anew in its format's A4 edition (refused in words where there is none).
     Pure of Qt, so the app runs it in a worker."""
     if paper == A3:
-        return PaperCopy(preview, paper, count_pages(preview.read_bytes()))
+        pdf = preview.read_bytes()
+        return PaperCopy(preview, paper, count_pages(pdf), papers=papers_of(pdf))
     if paper.fit:
         result = render_item(item, layouts.a4_edition(), place, out, previous=previous)
-        return PaperCopy(out, paper, result.sheets)
+        return PaperCopy(out, paper, result.sheets, papers=papers_of(out.read_bytes()))
     layout = layouts.for_category(item.category if item.supersedes is None else "correction")
     tiled = tile(preview.read_bytes(), [frame_of(layout)], out)
-    return PaperCopy(out, paper, tiled.pages, tiled.split, tiled.halves)
+    return PaperCopy(out, paper, tiled.pages, tiled.split, tiled.halves, papers_of(out.read_bytes()))
 
 
 def a4_edition_missing(item: Item, layouts: LayoutSet) -> str | None:
@@ -286,7 +289,7 @@ def _relaid(public: list[Item], sealed: dict[int, tuple[str, bytes]], fresh: lis
         headers = ((layout.number_header,) if layout.number_header else ()) + tuple(c.header for c in layout.columns)
         if content.layout_id != layout.id or (content.headers and content.headers != headers):
             raise BadInput(f"事项 {content.item_id}“{content.heading}”封存时用的版式（{content.layout_id}）与现行的"
-                           f"“{layout.name}”不同，不能按 A4 版式重排；请用 A4 两张拼一张（--paper A4，不加 --fit）")
+                           f"“{layout.name}”不同，不能按 A4 版式重排；请用{choices.TILED}")
         aligns = (("center",) if layout.number_header else ()) + tuple(c.align for c in layout.columns)
         content = PublicItem.from_canonical(json.loads(sealed[item.id][0]), aligns)
         board = layout_board(content, layout, fonts.text_width, place.supervision_phones)
@@ -350,6 +353,7 @@ class VillageResult:
     blocked: bool = False  # the problem is the computer's (a full disk), not the village's
     recorded: bool = True  # False: printed from an archive that cannot note what went out
     split: int = 0  # A3 sheets tiled onto two A4 each
+    papers: Papers = ()  # the pages written, per paper (from the PDF)
 
 
 @dataclass(frozen=True)
@@ -365,7 +369,7 @@ class BatchResult:
 
     @property
     def said(self) -> str:
-        return sheets_said(self.sheets, self.paper, sum(v.split for v in self.villages))
+        return sheets_said(added(*(v.papers for v in self.villages)), self.paper, sum(v.split for v in self.villages))
 
     @property
     def printed(self) -> list[VillageResult]:
@@ -446,7 +450,7 @@ def print_villages(archive: Archive, period: Quarter, villages: list[tuple[str, 
     if one_file:
         # One file for one print job: cancelled, nothing was written, and nothing is said printed.
         results = [replace(v, path=out) if v.path is not None and not stopped
-                   else replace(v, path=None, sheets=0, problem=v.problem or "已取消")
+                   else replace(v, path=None, sheets=0, papers=(), problem=v.problem or "已取消")
                    for v in results]
     return BatchResult(out, tuple(results), stopped, paper)
 
@@ -467,7 +471,7 @@ def _render_one(spec: Reopen, village: tuple[str, str], period: str, out: str,
             result = render_board(session, archive.layouts, code, Quarter.parse(period), Path(out),
                                   base_url=base_url, how="batch", paper=paper)
         return VillageResult(name, code, Path(out), result.sheets, len(result.items), len(result.drafts),
-                             recorded=result.recorded, split=result.split)
+                             recorded=result.recorded, split=result.split, papers=papers_of(Path(out).read_bytes()))
     except NotFound as exc:
         return VillageResult(name, code, None, problem=f"没有可打印的事项（{exc.message}）")
     except ZwgkError as exc:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from zwgk_desktop import choices
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.holidays import is_holiday_file
@@ -395,11 +396,10 @@ def _build(top: _Reader, path: Path) -> Layout | None:
         show_supervision_phones=show_phones, signatures=signatures, qr_position=qr_position,
         qr_size_mm=qr_size, is_default=is_default, withdraw_online_after_publicity=withdraw,
     )
-    if size == "A4":
-        if overrides is not None:
-            a4.fail("a4", "本版式已是 A4 纸，不需要 [a4] 表")
-            return None
-        return _own_edition(layout)  # an A4 format is its own A4 edition
+    if size == "A4" and overrides is None:
+        return _own_edition(layout)  # an A4 format without `[a4]` is its own A4 edition
+    # An A4 format that keeps an `[a4]` table (a township that only changed `size`) is printed
+    # as it is, and its `--fit` / A4 版式 applies the table: what was written for A4 printing.
     if overrides is None:
         return layout
     fonts_a4 = {**font_sizes, **overrides.pop("fonts")}
@@ -480,7 +480,7 @@ class LayoutSet:
         if self.edition == "A4":
             if chosen.a4 is None:
                 raise BadInput(f"版式“{chosen.name}”（{chosen.path}）没有 A4 版式（文件中没有 [a4] 表），"
-                               f"不能按 A4 重排；可改用 A4 两张拼一张（--paper A4，不加 --fit），或请乡镇补上 [a4]")
+                               f"不能按 A4 重排；可改用{choices.TILED}，或请乡镇补上 [a4]")
             return chosen.a4
         return chosen
 

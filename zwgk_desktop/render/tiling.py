@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from zwgk_desktop import choices
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.render import fonts, pdfa
 from zwgk_desktop.render.board import largest_qr_mm
@@ -72,7 +73,7 @@ def frame_of(layout: Layout) -> Frame:
     # The 版式 line stands in the bottom margin (`_draw_footer`: 3.5 mm below it, 7 pt): it too
     # must print, so the margin kept blank ends below it.
     return Frame(layout.margins_mm, LABEL_DEPTH_MM if layout.label else 0.0, ((x, y, qr, qr + qr_lift),),
-                 layout.path.name or layout.id)
+                 f"“{layout.name}”（{layout.path.name or layout.id}）")
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,12 @@ def halves_of(sheet: int, size_mm: tuple[float, float], frame: Frame) -> tuple[H
     else:
         return None
     half = length / 2
-    where = f"版式 {frame.name}" if frame.name else f"第 {sheet} 张"
+    where = f"版式{frame.name}" if frame.name else f"第 {sheet} 张"
     label = f"（底边距中还印着 {frame.below_bottom_mm:g} mm 高的版式行）" if frame.below_bottom_mm else ""
     if min(blank) < EDGE_MM:
         raise BadInput(f"{where}的页边距（上 {top:g}、右 {right:g}、下 {bottom:g}、左 {left:g} mm）{label}"
                        f"有一边比打印机边缘留白（{EDGE_MM:g} mm）还窄，拼贴时边上的字会印不出来；"
-                       f"请加大版式的页边距，或改用 A4 版式（--fit）")
+                       f"请加大版式的页边距，或改用{choices.EDITION}")
     # Each half may begin as late as EDGE_MM before the content (the printer's edge then cuts only
     # margin): what both can print, between the second's start and the first's end, is the widest
     # overlap; the seam is chosen within it, clear of what must stay whole.
@@ -136,9 +137,9 @@ def halves_of(sheet: int, size_mm: tuple[float, float], frame: Frame) -> tuple[H
             needed = 4 * EDGE_MM + MIN_OVERLAP_MM + (frame.below_bottom_mm if split == "horizontal" else 0)
             raise BadInput(f"{where}的{which}页边距为 {shown[0]:g} 和 {shown[1]:g} mm{label}，不能拼贴到两张 A4 上："
                            f"打印机边缘留白 {EDGE_MM:g} mm，两半还要重叠至少 {MIN_OVERLAP_MM:g} mm，"
-                           f"两边页边距合计至少要 {needed:g} mm；请加大版式的页边距，或改用 A4 版式（--fit）")
+                           f"两边页边距合计至少要 {needed:g} mm；请加大版式的页边距，或改用{choices.EDITION}")
         raise BadInput(f"{where}的二维码落在两半的接缝处（{widest[0]:.0f}–{widest[1]:.0f} mm），拼贴后无法扫描；"
-                       f"请改用 A4 版式（--fit）")
+                       f"请改用{choices.EDITION}")
     seam = (band[0] + band[1]) / 2
     first_from = band[1] + EDGE_MM - half  # the first half's printing ends where the overlap does
     second_from = band[0] - EDGE_MM  # the second's begins where it begins

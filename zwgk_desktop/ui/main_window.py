@@ -43,6 +43,7 @@ from zwgk_desktop.office.printing import A3, Paper, PaperCopy, a4_edition_missin
 from zwgk_desktop.office.spooling import Spooled
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.correction import Previous
+from zwgk_desktop.render.sheet_papers import counted_words, sheet_paper_words
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
 from zwgk_desktop.ui.dialogs import SettingsDialog, ask_correction_reason, cancellable_progress, show_error
@@ -556,7 +557,8 @@ class MainWindow(QMainWindow):
             return paper_copy(item, layouts, place, paper, preview, out.with_stem(f"{out.stem}-{paper.size}"
                               f"{'-fit' if paper.fit else ''}"), previous=previous)
 
-        dialog = PaperDialog(make, purpose=purpose, no_a4_edition=a4_edition_missing(item, layouts), parent=self)
+        dialog = PaperDialog(make, purpose=purpose, no_a4_edition=a4_edition_missing(item, layouts),
+                             sheets_paper=sheet_paper_words(self.preview.papers), parent=self)
         dialog.chosen.connect(then)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -717,7 +719,7 @@ class MainWindow(QMainWindow):
 
     def _on_sealed(self, sealed: sealing.Sealed) -> None:
         result = sealed.result
-        self.statusBar().showMessage(f"已封存：{result.items} 个事项，{result.pdf_sheets} 张海报存档", 10000)
+        self.statusBar().showMessage(f"已封存：{result.items} 个事项，{counted_words(result.papers)} 海报存档", 10000)
         self.reload_tree()  # the quarter's items now show 已封存
         current = self._current_id()
         if current is not None:

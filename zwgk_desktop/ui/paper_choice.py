@@ -30,7 +30,7 @@ from zwgk_desktop.office.printing import A3, A4_EDITION, A4_TILED, PAPERS, Paper
 from zwgk_desktop.ui.workers import run_in_background
 
 EXPLAINED = {
-    A3: "A3：原样打印（需要 A3 打印机）",
+    A3: "{paper}：原样打印（需要 {paper} 打印机）",  # the paper the format sets, from the preview's pages
     A4_TILED: "A4 两张拼一张：每张 A3 按原大印在两张 A4 上，沿对齐线剪齐后拼贴成一张 A3",
     A4_EDITION: "A4 版式：按 A4 纸重新排版，字不小于 10 磅，张数多一些；内容和验证码不变",
 }
@@ -44,7 +44,7 @@ class PaperDialog(QDialog):
     chosen = Signal(object)  # the PaperCopy to print or save
 
     def __init__(self, make: Callable[[Paper], PaperCopy], *, purpose: str, no_a4_edition: str | None = None,
-                 parent: QWidget | None = None) -> None:
+                 sheets_paper: str = "A3", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._make = make
         self._purpose = purpose
@@ -52,6 +52,7 @@ class PaperDialog(QDialog):
         self._asked: Paper | None = None
         self._document = QPdfDocument(self)
         self._sheet = 0  # the A3 sheet (or A4 page) shown
+        self._sheets_paper = sheets_paper  # what the format sets: "A3", "A4", "A3 和 A4"
         self.setWindowTitle(f"{purpose}：选择纸张")
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self._build(no_a4_edition)
@@ -62,7 +63,7 @@ class PaperDialog(QDialog):
         self.group = QButtonGroup(self)
         self.buttons: dict[Paper, QRadioButton] = {}
         for index, paper in enumerate(PAPERS):
-            button = QRadioButton(EXPLAINED[paper], self)
+            button = QRadioButton(EXPLAINED[paper].format(paper=self._sheets_paper), self)
             self.group.addButton(button, index)
             self.buttons[paper] = button
             layout.addWidget(button)
@@ -71,6 +72,10 @@ class PaperDialog(QDialog):
             edition.setEnabled(False)
             edition.setText(EXPLAINED[A4_EDITION] + "（本版式没有 A4 版式）")
             edition.setToolTip(no_a4_edition)
+        if "A3" not in self._sheets_paper:  # a format set on A4: nothing to tile
+            tiled = self.buttons[A4_TILED]
+            tiled.setEnabled(False)
+            tiled.setText(EXPLAINED[A4_TILED] + f"（海报已是 {self._sheets_paper} 纸，不用拼贴）")
         self.picture = QLabel("正在准备…", self)
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.picture.setMinimumSize(QSize(480, SHOWN_HEIGHT))

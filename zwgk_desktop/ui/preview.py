@@ -21,10 +21,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWi
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import ZwgkError
-from zwgk_desktop.render.board import MM
 from zwgk_desktop.render.correction import Previous
-from zwgk_desktop.render.layout import PAPER_MM, LayoutSet
+from zwgk_desktop.render.layout import LayoutSet
 from zwgk_desktop.render.posters import warm_up
+from zwgk_desktop.render.sheet_papers import Papers, papers_of_sizes, sheet_paper_words, sheets_said
 from zwgk_desktop.ui.preview_job import PreviewFailed, PreviewResult, RowChanges, RowsUnknown, render_preview
 from zwgk_desktop.ui.workers import ProcessRunner
 
@@ -222,27 +222,25 @@ class PreviewPane(QWidget):
             old.unlink(missing_ok=True)
         self.go_to(min(page, self.document.pageCount() - 1))
         warnings = "；".join(str(w) for w in result.warnings)
-        paper = self.paper
+        paper = self.papers
         if not whole:
             # Not yet what prints: the tag stays the older one, so printing waits for the whole.
             rest = f"，其余 {result.sheets - result.drawn} 张正在生成…" if result.partial else "（正在准备打印…）"
-            self.state.setText(f"共 {result.sheets} 张 {paper}{rest}")
+            # (the document holds only the sheets drawn so far: their paper, the whole's count)
+            self.state.setText(f"共 {result.sheets} 张 {sheet_paper_words(paper)}{rest}")
         else:
             self.rendered_tag, self.result = tag, result
-            self.state.setText(f"共 {result.sheets} 张 {paper}" + (f"（{warnings}）" if warnings else ""))
+            self.state.setText(sheets_said(paper) + (f"（{warnings}）" if warnings else ""))
         self._on_page_changed(self.view.pageNavigator().currentPage())
         self.shown.emit(result)
         if whole:
             self.rendered.emit(result)
 
     @property
-    def paper(self) -> str:
-        """The paper the sheets shown are set for (A3, or A4 for a format on A4), from the PDF itself."""
-        if self.document.pageCount() == 0:
-            return "A3"
-        size = self.document.pagePointSize(0)
-        short = min(size.width(), size.height()) / MM
-        return min(PAPER_MM, key=lambda name: abs(PAPER_MM[name][0] - short))
+    def papers(self) -> Papers:
+        """The sheets shown, per paper they are set for (A3, A4 for a format on A4), from the PDF itself."""
+        sizes = (self.document.pagePointSize(page) for page in range(self.document.pageCount()))
+        return papers_of_sizes((size.width(), size.height()) for size in sizes)
 
     def _on_failed(self, generation: int, exc: BaseException) -> None:
         if isinstance(exc, RowsUnknown | BrokenProcessPool):
