@@ -400,7 +400,7 @@ def test_format_without_a4_edition_is_refused_in_words(demo_db: Path, tmp_path: 
     text = finance.read_text("utf-8")
     finance.write_text(text[:text.index("\n[a4]")] + "\n", "utf-8")
     layouts = load_pack_layouts(folder)
-    with pytest.raises(BadInput, match=r"村级财务收支明细公开（标准格式）.*finance\.toml.*没有 A4 版式.*“A4 两张拼一张”"):
+    with pytest.raises(BadInput, match=r"村级财务收支明细公开（标准格式）.*finance\.toml.*没有 A4 版式.*A4 两张拼一张"):
         render(demo_db, tmp_path / "a4.pdf", layouts, paper=A4_EDITION)
     assert not (tmp_path / "a4.pdf").exists()
     render(demo_db, tmp_path / "a4.pdf", layouts, paper=A4_TILED)  # tiling needs no A4 edition

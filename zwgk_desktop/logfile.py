@@ -29,3 +29,14 @@ def log_to_file() -> Path | None:
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     return path
+
+
+def log_failure(log: logging.Logger, what: str, error: BaseException) -> None:
+    """A failed task in the log: a refusal in words (a ZwgkError: the queue is gone, `lp` is
+    missing, the margins are too thin) as one line with its words, since it is no bug and a
+    traceback would bury the real ones; anything else, a bug, with its traceback."""
+    if isinstance(error, ZwgkError):
+        words = str(error).replace("\n", " / ")  # one line, its listed problems included
+        log.warning("%s refused (%s): %s", what, type(error).__name__, words)
+    else:
+        log.error("%s failed", what, exc_info=(type(error), error, error.__traceback__))

@@ -111,6 +111,31 @@ def shrinking(pages: Sequence[Paper], paper: Paper, body_pt: float | None = None
 
 
 @dataclass(frozen=True)
+class Roomier:
+    """Sheets smaller than the printer's paper (A4 halves or an A4 edition on A3): each prints
+    centred, at 100 %, with blank paper round it. Not wrong, but not what the clerk chose A4
+    for: a note before printing, with the way to the paper the sheets are set for."""
+
+    sheet: Paper
+    paper: Paper
+
+    def __str__(self) -> str:
+        return (f"这些海报是 {self.sheet.name} 纸的，而打印机用的是 {self.paper.name} 纸：每张会按原大小居中印在一张 "
+                f"{self.paper.name} 上，四周留白，张贴前要剪下。\n\n"
+                f"要印在 {self.sheet.name} 纸上，请取消，在打印对话框中把纸张改为 {self.sheet.name}"
+                f"（或换一台放着 {self.sheet.name} 纸的打印机）。")
+
+
+def roomier(pages: Sequence[Paper], paper: Paper) -> Roomier | None:
+    """A note when every page fits the paper at 100 % and some page is smaller than it (either way
+    up); None when the paper is the pages' own (or a page would shrink: `shrinking` says that)."""
+    if not pages or any(scale_onto(page, paper) < SHRINK_TOLERANCE for page in pages):
+        return None
+    smaller = [page for page in pages if scale_onto(paper, page) < SHRINK_TOLERANCE]
+    return Roomier(smaller[0], paper) if smaller else None
+
+
+@dataclass(frozen=True)
 class PrintRequest:
     """One print job as the print dialog set it: queue, copies, pages, paper, orientation."""
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.errors import Blocked, ZwgkError
-from zwgk_desktop.logfile import log_to_file
+from zwgk_desktop.logfile import log_failure, log_to_file
 from zwgk_desktop.office import setup
 from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault
 from zwgk_desktop.render import fonts
@@ -57,7 +57,10 @@ def install_crash_handler(log_path: Path | None) -> None:
     """An unexpected error shows a dialog and goes to the log, instead of a silent crash."""
 
     def handle(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
-        log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, error, tb)))
+        if isinstance(error, ZwgkError):  # a refusal in words that no one caught: its words, no traceback
+            log_failure(log, "action", error)
+        else:
+            log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, error, tb)))
         if QApplication.instance() is not None:
             show_error(QApplication.activeWindow(), "出错了", error, log_path)
 

@@ -594,13 +594,16 @@ class MainWindow(QMainWindow):
         job.finished.connect(self._on_printed)
         job.failed.connect(self._on_print_failed)
         job.waiting.connect(self._on_print_waiting)
-        job.cancelled.connect(lambda: self.statusBar().showMessage("没有打印（没有同意缩小）。", 8000))
+        declined = "没有打印（没有同意缩小）。" if job.shrinking else "没有打印。"
+        job.cancelled.connect(lambda: self.statusBar().showMessage(declined, 8000))
         self._print_job = job  # kept alive until it is done
-        if job.shrinking is None:
+        if job.shrinking is not None:
+            self._ask_to_shrink(job)
+        elif job.roomier is not None:
+            self._note_roomier(job)
+        else:
             self.statusBar().showMessage(f"正在送往打印机 {job.request.queue or job.to_file}…")
             job.start()
-        else:
-            self._ask_to_shrink(job)
         return job
 
     def _print_title_and_body(self) -> tuple[str, float | None]:
@@ -632,6 +635,27 @@ class MainWindow(QMainWindow):
 
         question.finished.connect(answered)
         self._shrink_question = question  # the tests answer it
+        question.open()
+
+    def _note_roomier(self, job: PrintJob) -> None:
+        """Before sheets smaller than the paper print centred on it (A4 halves on A3): a note in
+        the shrink question's place, the clerk printing on with one click (not a block)."""
+        assert job.roomier is not None
+        question = QMessageBox(QMessageBox.Icon.Information, "纸张比海报大", str(job.roomier),
+                               QMessageBox.StandardButton.NoButton, self)
+        go_on = question.addButton(f"照样印在 {job.roomier.paper.name} 上", QMessageBox.ButtonRole.AcceptRole)
+        question.addButton("取消，不打印", QMessageBox.ButtonRole.RejectRole)
+        question.setWindowModality(Qt.WindowModality.WindowModal)
+
+        def answered() -> None:
+            if question.clickedButton() is go_on:
+                self.statusBar().showMessage(f"正在送往打印机 {job.request.queue}…")
+                job.start()
+            else:
+                job.cancel()
+
+        question.finished.connect(answered)
+        self._shrink_question = question  # the tests answer it, as the shrink question
         question.open()
 
     def _on_printed(self, spooled: Spooled) -> None:

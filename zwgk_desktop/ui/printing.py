@@ -21,10 +21,12 @@ from zwgk_desktop.office.spooling import (
     POINT_MM,
     Paper,
     PrintRequest,
+    Roomier,
     Shrinking,
     Spooled,
     copy_pages,
     page_papers,
+    roomier,
     shrinking,
     spool,
     still_waiting,
@@ -131,9 +133,11 @@ class PrintJob(QObject):
         papers = page_papers(pdf)
         chosen = self.request.chosen_pages(len(papers))
         self.shrinking: Shrinking | None = shrinking([papers[n - 1] for n in chosen], self.request.paper, body_pt)
+        # Sheets smaller than the paper (A4 halves on A3) print centred on it: a note, not a block.
+        self.roomier: Roomier | None = roomier([papers[n - 1] for n in chosen], self.request.paper)
         if self.to_file is not None and papers:
             # A file gets the pages as they are, whatever paper the dialog shows: nothing shrinks.
-            self.request, self.shrinking = replace(self.request, paper=papers[0]), None
+            self.request, self.shrinking, self.roomier = replace(self.request, paper=papers[0]), None, None
 
     def start(self, shrink: bool = False) -> None:
         """Hand the PDF over (shrunk onto the paper only when the clerk agreed to it)."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import sys
 import threading
-import traceback
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from zwgk_desktop.children import process_pool
+from zwgk_desktop.logfile import log_failure
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,10 @@ class Task(QRunnable):
             try:
                 result = self.fn()
             except Exception as exc:  # delivered to the GUI thread, which decides how to tell the user
-                log.error("background task failed\n%s", traceback.format_exc())
+                if isinstance(exc, Cancelled):  # the person pressed 取消: nothing went wrong
+                    log.info("background task cancelled")
+                else:
+                    log_failure(log, "background task", exc)
                 self.signals.failed.emit(exc)
             else:
                 self.signals.done.emit(result)
@@ -171,7 +174,7 @@ class ProcessRunner(QObject):
             return
         if isinstance(error, BrokenProcessPool):
             self._executor = None
-        log.error("background process failed: %r", error)
+        log_failure(log, "background process", error)
         on_error(error)
 
     def shutdown(self) -> None:
