@@ -548,7 +548,7 @@ def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
             ensure_ascii=False, indent=2))
     else:
         where = f"合成一个文件 {args.output}" if one_file else f"每村一个 PDF，在 {args.output}"
-        print(f"已打印 {len(result.printed)} 个村，{result.said}（{where}）")
+        print(f"已打印 {len(result.printed)} 个村，{result.said}；{where}")
     drafts = [v.village for v in result.villages if v.drafts]
     if drafts:
         _say(f"注意：{'、'.join(drafts)} 有未经审核的事项，已印“草稿”字样，不得张贴")
