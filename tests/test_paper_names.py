@@ -250,3 +250,26 @@ def test_a_bug_is_logged_with_its_traceback(caplog: pytest.LogCaptureFixture) ->
         log_failure(logging.getLogger("t"), "background task", error)
     assert caplog.records[0].levelno == logging.ERROR and "Traceback" in caplog.text and "KeyError" in caplog.text
 
+
+
+
+def test_no_online_address_is_told_as_the_app_and_the_cli_each_do_it(demo_copy: Path, tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from zwgk_desktop.db import store
+    from zwgk_desktop.domain.periods import Quarter
+    from zwgk_desktop.office.handle import Archive
+    from zwgk_desktop.office.printing import print_board
+
+    archive = Archive.open(demo_copy)
+    try:
+        with archive.writing() as session:
+            for village in store.villages(session):
+                village.township.base_url = ""
+        with pytest.raises(ZwgkError) as caught:  # what the app shows (the dashboard's batch, say)
+            print_board(archive, "donggang", Quarter.parse(PERIOD), tmp_path / "x.pdf")
+    finally:
+        archive.close()
+    assert "在“设置”中填写网上公开地址" in str(caught.value) and "--" not in str(caught.value)
+    code, _, err = _run(["render", "--db", str(demo_copy), "--village", "donggang", "--period", PERIOD,
+                         "-o", str(tmp_path / "x.pdf")], capsys)
+    assert code == 2 and "zwgk init --base-url" in err and "“设置”" not in err, err

@@ -262,8 +262,9 @@ def test_kept_box_holds_the_qr_code_as_drawn(demo_db: Path, tmp_path: Path, cate
 
 def test_narrow_margins_are_refused_in_words() -> None:
     layout = replace(LAYOUTS.for_category("finance"), margins_mm=(8.0, 16.0, 9.5, 16.0))
-    with pytest.raises(BadInput, match=r"finance\.toml的上、下页边距为 8 和 9\.5 mm（底边距中还印着 4\.5 mm 高的"
-                                       r"版式行），不能拼贴到两张 A4 上.*合计至少要 25\.3 mm.*--fit"):
+    with pytest.raises(BadInput, match=r"版式“[^”]+”（finance\.toml）的上、下页边距为 8 和 9\.5 mm"
+                                       r"（底边距中还印着 4\.5 mm 高的版式行），不能拼贴到两张 A4 上"
+                                       r".*合计至少要 25\.3 mm.*“A4 版式”"):
         halves_of(1, layout.page_size_mm, frame_of(layout))
     layout = replace(layout, margins_mm=(16.0, 16.0, 6.0, 16.0))  # the 版式 line then reaches the edge
     with pytest.raises(BadInput, match=r"页边距（上 16、右 16、下 6、左 16 mm）.*比打印机边缘留白（4.2 mm）还窄"):

@@ -218,8 +218,7 @@ def _render_board(session: Session, layouts: LayoutSet, village_name: str, perio
     village = store.find_village(session, village_name)
     url = (base_url or village.township.base_url or "").rstrip("/")
     if not url:
-        raise BadInput("还没有设置网上公开地址，二维码无处可指：请运行 zwgk init --base-url https://… "
-                       "或在 render 时加 --base-url")
+        raise BadInput(f"还没有设置网上公开地址，二维码无处可指：请先{choices.BASE_URL}")
     url = checked_base_url(url)  # the check `zwgk init` makes: what the QR codes carry
     items = store.selected_items(session, village, period, category, item_id)
     public, withheld = store.public_only(items)

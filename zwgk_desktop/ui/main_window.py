@@ -621,41 +621,37 @@ class MainWindow(QMainWindow):
     def _ask_to_shrink(self, job: PrintJob) -> None:
         """Ask before a sheet prints smaller than it was set; nothing goes out until the answer."""
         assert job.shrinking is not None
-        question = QMessageBox(QMessageBox.Icon.Warning, "打印会缩小海报", str(job.shrinking),
-                               QMessageBox.StandardButton.NoButton, self)
-        shrink = question.addButton(f"缩小打印在 {job.shrinking.paper.name} 上", QMessageBox.ButtonRole.AcceptRole)
-        question.addButton("取消，不打印", QMessageBox.ButtonRole.RejectRole)
-        question.setWindowModality(Qt.WindowModality.WindowModal)
-
-        def answered() -> None:
-            if question.clickedButton() is shrink:
-                job.start(shrink=True)
-            else:
-                job.cancel()
-
-        question.finished.connect(answered)
-        self._shrink_question = question  # the tests answer it
-        question.open()
+        self._ask_before_printing(job, QMessageBox.Icon.Warning, "打印会缩小海报", str(job.shrinking),
+                                  f"缩小打印在 {job.shrinking.paper.name} 上", lambda: job.start(shrink=True))
 
     def _note_roomier(self, job: PrintJob) -> None:
         """Before sheets smaller than the paper print centred on it (A4 halves on A3): a note in
         the shrink question's place, the clerk printing on with one click (not a block)."""
         assert job.roomier is not None
-        question = QMessageBox(QMessageBox.Icon.Information, "纸张比海报大", str(job.roomier),
-                               QMessageBox.StandardButton.NoButton, self)
-        go_on = question.addButton(f"照样印在 {job.roomier.paper.name} 上", QMessageBox.ButtonRole.AcceptRole)
+
+        def go_on() -> None:
+            self.statusBar().showMessage(f"正在送往打印机 {job.request.queue}…")
+            job.start()
+
+        self._ask_before_printing(job, QMessageBox.Icon.Information, "纸张比海报大", str(job.roomier),
+                                  f"照样印在 {job.roomier.paper.name} 上", go_on)
+
+    def _ask_before_printing(self, job: PrintJob, icon: QMessageBox.Icon, title: str, words: str, agree: str,
+                             then: Callable[[], None]) -> None:
+        """A window-modal question before anything prints (opened, not run: nothing waits on it)."""
+        question = QMessageBox(icon, title, words, QMessageBox.StandardButton.NoButton, self)
+        agreed = question.addButton(agree, QMessageBox.ButtonRole.AcceptRole)
         question.addButton("取消，不打印", QMessageBox.ButtonRole.RejectRole)
         question.setWindowModality(Qt.WindowModality.WindowModal)
 
         def answered() -> None:
-            if question.clickedButton() is go_on:
-                self.statusBar().showMessage(f"正在送往打印机 {job.request.queue}…")
-                job.start()
+            if question.clickedButton() is agreed:
+                then()
             else:
                 job.cancel()
 
         question.finished.connect(answered)
-        self._shrink_question = question  # the tests answer it, as the shrink question
+        self._shrink_question = question  # the tests answer it
         question.open()
 
     def _on_printed(self, spooled: Spooled) -> None:
