@@ -145,6 +145,7 @@ def test_the_read_only_app_opens_the_archive_browser(qtbot, demo_copy: Path) -> 
         with qtbot.waitSignal(again.itemShown, timeout=20000):
             again.select_item(second.item_id)
         assert again.document.pageCount() > 0 and second.title in again.pdf_note.text()
+        assert f"共 {again.document.pageCount()} 张 A3；" in again.pdf_note.text()  # the sealed sheets' paper
     finally:
         main.close()
 

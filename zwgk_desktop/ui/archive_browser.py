@@ -40,6 +40,7 @@ from zwgk_desktop.office.browsing import sealed_filters, sealed_item, sealed_ite
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.office.sealing import Compared, compare_with_published, verify_archive
 from zwgk_desktop.render.correction import Change
+from zwgk_desktop.render.sheet_papers import papers_of, sheets_said
 from zwgk_desktop.ui.dialogs import show_error
 from zwgk_desktop.ui.workers import Task, run_in_background
 
@@ -262,7 +263,7 @@ class ArchiveBrowser(QMainWindow):
             path.write_bytes(pdf)
             self.document.load(str(path))
             self.pdf_note.setText(f"{entry.village} {entry.period}“{entry.title}”封存时打印的海报原件，"
-                                  f"共 {self.document.pageCount()} 张；验证码 {entry.code}")
+                                  f"{sheets_said(papers_of(pdf))}；验证码 {entry.code}")
         self.versions.setRowCount(len(versions))
         for row, version in enumerate(versions):
             for column, value in enumerate((version.label, str(version.number), version.status, version.code,
