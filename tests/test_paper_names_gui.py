@@ -7,6 +7,7 @@ one line (the CUPS cases skip without `.ci/cups`)."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -40,6 +41,8 @@ def test_a_format_on_a4_is_called_a4_everywhere_the_app_counts(qtbot, demo_copy:
         assert dialog.buttons[A3].text().startswith("A4：原样打印（需要 A4 打印机）")
         assert not dialog.buttons[A4_TILED].isEnabled() and "已是 A4 纸" in dialog.buttons[A4_TILED].text()
         assert dialog.copy is not None and dialog.state.text().endswith(f"共 {sheets} 张 A4")
+        if os.environ.get("ZWGK_KEEP_SCREENSHOTS"):  # remade by hand: the picture in the README
+            dialog.grab().save(str(Path(__file__).resolve().parent.parent / "docs" / "paper-choice-format-on-a4.png"))
         # The format keeps its [a4] table (only `size` changed): its A4 版式 is offered and made.
         assert dialog.buttons[A4_EDITION].isEnabled()
         _copy_of(qtbot, dialog, A4_EDITION)
