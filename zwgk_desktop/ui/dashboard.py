@@ -37,11 +37,13 @@ from zwgk_desktop.domain.catalogue import (
 )
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.io.status_sheet import arrival_text
 from zwgk_desktop.office.browsing import list_archive, township_of
 from zwgk_desktop.office.handle import Archive
-from zwgk_desktop.office.printing import PAPERS, BatchResult, Paper, VillageResult, print_villages
+from zwgk_desktop.office.printing import A3, PAPERS, BatchResult, Paper, VillageResult, print_villages
 from zwgk_desktop.office.township import StatusTable, status_table, write_status_xlsx
+from zwgk_desktop.render.layout import PAPER_MM
 from zwgk_desktop.ui.dialogs import cancellable_progress, show_error
 from zwgk_desktop.ui.workers import Cancelled, Task, run_in_background
 
@@ -67,6 +69,15 @@ class Dashboard(QMainWindow):
         self._build()
         self._fill_periods()
 
+    def _formats_paper(self) -> str:
+        """What the first choice prints on: the paper the township's formats set ("A3", "A4",
+        "A3 和 A4"), not always A3; A3 when the formats cannot be read (said when printing)."""
+        try:
+            named = {lay.paper for lay in self.archive.layouts.layouts}
+        except ZwgkError:
+            return "A3"
+        return " 和 ".join(name for name in PAPER_MM if name in named) or "A3"
+
     def _build(self) -> None:
         self.period = QComboBox()
         self.export_button = QPushButton("导出 Excel…")
@@ -76,7 +87,7 @@ class Dashboard(QMainWindow):
         # The township's printer: A3, or A4 (each A3 sheet tiled on two A4, or the A4 editions).
         self.paper = QComboBox()
         for paper in PAPERS:
-            self.paper.addItem(f"纸张：{paper.name}", paper)
+            self.paper.addItem(f"纸张：{self._formats_paper() if paper == A3 else paper.name}", paper)
         self.paper.setToolTip("A4 两张拼一张：每张 A3 按原大印在两张 A4 上，剪齐拼贴；A4 版式：按 A4 重排，验证码不变")
         bar = QHBoxLayout()
         bar.addWidget(QLabel("季度"))
