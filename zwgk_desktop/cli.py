@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"只打印一个类别：{' / '.join(CATEGORIES)}")
     p.add_argument("--item", type=_item_number, metavar="ID", help="只打印一个事项（海报上、网址中的事项编号）")
     p.add_argument("--base-url", metavar="URL", help="二维码所用的网上公开地址（覆盖已保存的设置）")
-    p.add_argument("--paper", choices=("A3", "A4"), default="A3", metavar="A3|A4",
+    p.add_argument("--paper", type=str.upper, choices=("A3", "A4"), default="A3", metavar="A3|A4",
                    help="打印机的纸张：A3（默认）；A4 时每张 A3 按原大拼贴在两张 A4 上")
     p.add_argument("--fit", action="store_true",
                    help="与 --paper A4 同用：改用版式的 A4 版式（同样的内容和验证码，张数多一些）")

@@ -59,6 +59,8 @@ class Paper:
     fit: bool = False  # with A4: the formats' A4 editions, not A3 sheets tiled
 
     def __post_init__(self) -> None:
+        # Paper is named as a clerk types it ("a4"), wherever it is read: held in PAPER_MM's spelling.
+        object.__setattr__(self, "size", self.size.strip().upper())
         if self.size not in ("A3", "A4"):
             raise BadInput(f"纸张应为 A3 或 A4，不是“{self.size}”")
         if self.fit and self.size != "A4":
@@ -204,6 +206,8 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
                                item_id=item_id, base_url=base_url, progress=progress, how=how)
         tiled = tile(whole.read_bytes(), result.frames, out)
     result.sheets, result.split = tiled.pages, tiled.split
+    # A seam that had to cross text (no gap in a sheet's overlap) is said, never left to be found.
+    result.warnings += [Problem(warning) for warning in tiled.warnings]
     return result
 
 
