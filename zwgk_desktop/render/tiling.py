@@ -163,6 +163,7 @@ class Ink:
 # little off the marks still leaves the line whole; and from the overlap's own ends.
 TEXT_CLEAR_MM = 0.3
 BAND_CLEAR_MM = 1.0
+TOUCH_MM = 0.05  # a box's edge this near the seam is on it, not crossed (abutting boxes round so)
 RULE_ACROSS_MM = 20.0  # a path at least this long across the split is a rule (a table's row edges)
 
 
@@ -206,7 +207,8 @@ def _seam_in(band: tuple[float, float], ink: Ink | None) -> tuple[float, str]:
     Clear of every character's box (by TEXT_CLEAR_MM) if any gap allows: on a rule in the gap
     where one runs with room to spare, else in the middle of the gap; of several, the one with the
     most room (to 1.5 mm, enough for scissors), then a rule, then nearest the band's middle. When
-    text fills the whole overlap (one huge line), the place crossing fewest characters."""
+    text fills the whole overlap (one huge line), the place crossing fewest characters: between two
+    characters where it can (touching their boxes, by no more than TOUCH_MM, crosses neither)."""
     middle = (band[0] + band[1]) / 2
     low, high = band[0] + BAND_CLEAR_MM, band[1] - BAND_CLEAR_MM
     if ink is None:
@@ -226,12 +228,14 @@ def _seam_in(band: tuple[float, float], ink: Ink | None) -> tuple[float, str]:
         best = max(candidates, key=lambda c: (round(min(c[0], 1.5), 1), c[1], -abs(c[2] - middle)))
         return best[2], ""
 
-    def crossing(where: float) -> int:
-        return sum(1 for a, b in near if a < where < b)
+    def crosses(a: float, b: float, where: float) -> bool:
+        return a + TOUCH_MM < where < b - TOUCH_MM
 
-    steps = [low + (high - low) * i / 100 for i in range(101)]
-    where = min(steps, key=lambda w: (crossing(w), abs(w - middle)))
-    return where, "".join(c for (a, b), c in zip(ink.text, ink.chars, strict=True) if a < where < b)
+    # No clean gap (a line across the whole overlap, as a landscape sheet's centred title is): of
+    # the places between two characters or at a box's edge, the one crossing fewest boxes.
+    places = [low, middle, high] + [edge for a, b in near for edge in (a, b) if low <= edge <= high]
+    where = min(places, key=lambda w: (sum(crosses(a, b, w) for a, b in near), abs(w - middle)))
+    return where, "".join(c for (a, b), c in zip(ink.text, ink.chars, strict=True) if crosses(a, b, where))
 
 
 def _clear_band(widest: tuple[float, float], keep: list[tuple[float, float]]) -> tuple[float, float] | None:
@@ -259,9 +263,13 @@ class Tiled:
     @property
     def warnings(self) -> list[str]:
         """The sheets whose seam had to run through text (no gap in the whole overlap), in words."""
-        return [f"第 {h.sheet} 张拼贴的重叠处找不到不压字的接缝：接缝穿过 {len(h.crossed)} 个字"
-                f"（“{h.crossed[:12]}”，已选穿过最少的位置），剪齐时请对准对齐线，或改用 A4 版式"
-                for h in self.halves if h.first and h.crossed]
+        crossing = [h for h in self.halves if h.first and h.crossed]
+        if not crossing:
+            return []
+        sheets = "、".join(str(h.sheet) for h in crossing)
+        chars = "".join(h.crossed for h in crossing)
+        return [f"第 {sheets} 张拼贴的重叠处找不到不压字的接缝，已选压字最少的位置：共穿过 {len(chars)} 个字"
+                f"（如“{chars[:12]}”）；剪齐时请对准对齐线，或改用 A4 版式"]
 
 
 def tile(source: bytes, frames: Sequence[Frame], out: Path,
