@@ -156,6 +156,11 @@ def test_paper_is_read_whatever_its_case() -> None:
     from zwgk_desktop.office.printing import A4_EDITION, A4_TILED, Paper
 
     assert Paper("a4") == A4_TILED and Paper(" a4 ", fit=True) == A4_EDITION
+    from zwgk_desktop.cli import build_parser
+
+    args = build_parser().parse_args(["render", "--village", "donggang", "--period", "2026Q3",
+                                      "--paper", "a4", "-o", "x.pdf"])
+    assert args.paper == "A4"
 
 
 def test_a_layouts_paper_size_is_read_whatever_its_case() -> None:
@@ -164,3 +169,24 @@ def test_a_layouts_paper_size_is_read_whatever_its_case() -> None:
     path = standard_layouts_dir() / "notice.toml"
     text = layout_text(path).replace('size = "A3"', 'size = "a3"', 1)  # (an A4 format keeping [a4] is fixb's)
     assert layout_from_text(text, path).paper == "A3"
+
+
+def test_the_batch_says_where_a_seam_crosses_text(demo_copy: Path, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The township batch tiled onto A4: each village's draft sheet (its watermark across the
+    overlap) is named in that village's warnings, as `zwgk render` names it."""
+    import tempfile
+
+    from zwgk_desktop.domain.periods import Quarter
+    from zwgk_desktop.office.handle import Archive
+    from zwgk_desktop.office.printing import A4_TILED, print_villages
+
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    villages = [(name, code) for name, code, *_ in DEMO_VILLAGES]
+    with Archive.open(str(demo_copy)) as archive:
+        done = print_villages(archive, Quarter(2026, 3), villages, tmp_path / "each", one_file=False, workers=1,
+                              paper=A4_TILED)
+    assert len(done.printed) == 3
+    for village in done.villages:
+        (warning,) = village.warnings
+        assert "接缝" in warning and "草" in warning

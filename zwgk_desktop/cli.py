@@ -540,11 +540,15 @@ def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
         print(json.dumps({"output": str(result.output), "sheets": result.sheets, "paper": result.paper.size,
                           "fit": result.paper.fit, "villages": [
             {"village": v.village, "code": v.code, "file": str(v.path) if v.path else None, "sheets": v.sheets,
-             "items": v.items, "drafts": v.drafts, "problem": v.problem} for v in result.villages]},
+             "items": v.items, "drafts": v.drafts, "problem": v.problem, "warnings": list(v.warnings)}
+            for v in result.villages]},
             ensure_ascii=False, indent=2))
     else:
         where = f"合成一个文件 {args.output}" if one_file else f"每村一个 PDF，在 {args.output}"
         print(f"已打印 {len(result.printed)} 个村，{result.said}（{where}）")
+    for village in result.villages:
+        for warning in village.warnings:
+            _say(f"注意：{village.village}：{warning}")
     drafts = [v.village for v in result.villages if v.drafts]
     if drafts:
         _say(f"注意：{'、'.join(drafts)} 有未经审核的事项，已印“草稿”字样，不得张贴")

@@ -366,6 +366,9 @@ class VillageResult:
     blocked: bool = False  # the problem is the computer's (a full disk), not the village's
     recorded: bool = True  # False: printed from an archive that cannot note what went out
     split: int = 0  # A3 sheets tiled onto two A4 each
+    # What the village's render warned of (a seam that crosses text, a small QR code): said by the
+    # batch as by `zwgk render`, not dropped.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -483,7 +486,8 @@ def _render_one(spec: Reopen, village: tuple[str, str], period: str, out: str,
             result = render_board(session, archive.layouts, code, Quarter.parse(period), Path(out),
                                   base_url=base_url, how="batch", paper=paper)
         return VillageResult(name, code, Path(out), result.sheets, len(result.items), len(result.drafts),
-                             recorded=result.recorded, split=result.split)
+                             recorded=result.recorded, split=result.split,
+                             warnings=tuple(str(w) for w in result.warnings))
     except NotFound as exc:
         return VillageResult(name, code, None, problem=f"没有可打印的事项（{exc.message}）")
     except ZwgkError as exc:
