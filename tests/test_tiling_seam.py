@@ -190,3 +190,25 @@ def test_the_batch_says_where_a_seam_crosses_text(demo_copy: Path, tmp_path: Pat
     for village in done.villages:
         (warning,) = village.warnings
         assert "接缝" in warning and "草" in warning
+
+
+def test_the_paper_dialog_tells_of_a_seam_through_text(qtbot, demo_db: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The app's A4 两张拼一张 preview: the sheet whose seam must cross text (东岗村's draft sheet)
+    says so beside its halves, before anything prints; a clean sheet says nothing of it."""
+    from test_tiling import render
+
+    from zwgk_desktop.office.printing import A4_TILED, PaperCopy
+    from zwgk_desktop.ui.paper_choice import PaperDialog
+
+    whole, out = tmp_path / "a3.pdf", tmp_path / "a4.pdf"
+    result = render(demo_db, whole)
+    tiled = tile(whole.read_bytes(), result.frames, out)
+    crossing = [h.sheet for h in tiled.halves if h.first and h.crossed]
+    dialog = PaperDialog(lambda paper: PaperCopy(out, paper, tiled.pages, tiled.split, tiled.halves), purpose="打印")
+    qtbot.addWidget(dialog)
+    dialog.choose(A4_TILED)
+    qtbot.waitUntil(lambda: dialog.copy is not None, timeout=30000)
+    dialog.show_sheet(crossing[0] - 1)
+    assert "接缝穿过" in dialog.state.text() and "剪齐时请对准对齐线" in dialog.state.text()
+    dialog.show_sheet(0)
+    assert "接缝穿过" not in dialog.state.text()
