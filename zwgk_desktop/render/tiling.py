@@ -5,7 +5,10 @@ A3 landscape sheet two A4 portrait halves, left and right. The side that is not 
 both papers, so it maps 1:1. Along the split, 420 mm of sheet do not fit on 2 × 210 mm of paper
 once a printer's unprintable edge (`EDGE_MM` on every side) is taken off, so the halves are shifted
 outwards into the sheet's own margins: each half begins `EDGE_MM` before the sheet's content and
-reaches past the middle; what both halves print is the overlap, and the seam is its middle line.
+reaches past the middle; what both halves print is the overlap. Each sheet's seam is its own,
+chosen inside the overlap from what that page prints (pypdfium2 reads its characters' boxes and its
+rules, so a stored sealed sheet is read as it is): between two lines, on a table rule where one
+runs there; where no gap exists, across fewest characters, and `Tiled.warnings` says so.
 Marks in the side margins show the seam on both halves; the clerk trims the first half along them
 and lays it over the second, the marks on each other: one A3 sheet again, at 100 %.
 
