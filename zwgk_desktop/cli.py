@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"只打印一个类别：{' / '.join(CATEGORIES)}")
     p.add_argument("--item", type=_item_number, metavar="ID", help="只打印一个事项（海报上、网址中的事项编号）")
     p.add_argument("--base-url", metavar="URL", help="二维码所用的网上公开地址（覆盖已保存的设置）")
-    p.add_argument("--paper", choices=("A3", "A4"), default="A3", metavar="A3|A4",
+    p.add_argument("--paper", type=str.upper, choices=("A3", "A4"), default="A3", metavar="A3|A4",
                    help="打印机的纸张：A3（默认）；A4 时每张 A3 按原大拼贴在两张 A4 上")
     p.add_argument("--fit", action="store_true",
                    help="与 --paper A4 同用：改用版式的 A4 版式（同样的内容和验证码，张数多一些）")
@@ -499,7 +499,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     if result.drafts:
         _say(f"注意：事项 {'、'.join(map(str, result.drafts))} 尚未经村务监督委员会审核，已印“草稿”字样，不得张贴")
     for warning in result.warnings:
-        _say(f"注意：{warning}")
+        _say(f"注意：{for_cli(str(warning))}")
     if not result.recorded:
         _say(NOT_RECORDED)
     return 0
@@ -544,11 +544,16 @@ def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
                           "sheets_by_paper": dict(added(*(v.papers for v in result.villages))), "villages": [
             {"village": v.village, "code": v.code, "file": str(v.path) if v.path else None, "sheets": v.sheets,
              "sheets_by_paper": dict(v.papers),
-             "items": v.items, "drafts": v.drafts, "problem": for_cli(v.problem)} for v in result.villages]},
+             "items": v.items, "drafts": v.drafts, "problem": for_cli(v.problem),
+             "warnings": [for_cli(w) for w in v.warnings]}
+            for v in result.villages]},
             ensure_ascii=False, indent=2))
     else:
         where = f"合成一个文件 {args.output}" if one_file else f"每村一个 PDF，在 {args.output}"
         print(f"已打印 {len(result.printed)} 个村，{result.said}；{where}")
+    for village in result.villages:
+        for warning in village.warnings:
+            _say(f"注意：{village.village}：{for_cli(warning)}")
     drafts = [v.village for v in result.villages if v.drafts]
     if drafts:
         _say(f"注意：{'、'.join(drafts)} 有未经审核的事项，已印“草稿”字样，不得张贴")

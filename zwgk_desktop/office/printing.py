@@ -44,7 +44,7 @@ from zwgk_desktop.outputs import check_target, replacing, why
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.correction import Previous
-from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.layout import Layout, LayoutSet
 from zwgk_desktop.render.pdf import Poster, write_pdf
 from zwgk_desktop.render.pdfa import count_pages
 from zwgk_desktop.render.posters import RenderResult, posters_for, render_item, write_with_sealed
@@ -62,6 +62,8 @@ class Paper:
     fit: bool = False  # with A4: the formats' A4 editions, not A3 sheets tiled
 
     def __post_init__(self) -> None:
+        # Paper is named as a clerk types it ("a4"), wherever it is read: held in PAPER_MM's spelling.
+        object.__setattr__(self, "size", self.size.strip().upper())
         if self.size not in ("A3", "A4"):
             raise BadInput(f"纸张应为 A3 或 A4，不是“{self.size}”")
         if self.fit and self.size != "A4":
@@ -207,6 +209,8 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
                                item_id=item_id, base_url=base_url, progress=progress, how=how)
         tiled = tile(whole.read_bytes(), result.frames, out)
     result.sheets, result.split = tiled.pages, tiled.split
+    # A seam that had to cross text (no gap in a sheet's overlap) is said, never left to be found.
+    result.warnings += [Problem(warning) for warning in tiled.warnings]
     return result
 
 
@@ -239,7 +243,7 @@ def _render_board(session: Session, layouts: LayoutSet, village_name: str, perio
     if fit and sealed:
         # The A4 edition of a sealed item is laid out again from the content its seal holds (not
         # from its rows today), so it prints the sealed 验证码; its sealed A3 sheets stay as sealed.
-        posters = _relaid(public, sealed, posters, layouts, place, url, result)
+        posters = _relaid(public, sealed, posters, layouts, place, url, result, _SealedFrames(session, layouts))
         sealed = {}
     if not sealed:
         result.sheets = write_pdf(posters, out, progress=progress)
@@ -270,10 +274,12 @@ def _render_board(session: Session, layouts: LayoutSet, village_name: str, perio
 
 
 def _relaid(public: list[Item], sealed: dict[int, tuple[str, bytes]], fresh: list[Poster], layouts: LayoutSet,
-            place: Place, url: str, result: RenderResult) -> list[Poster]:
+            place: Place, url: str, result: RenderResult, recorded: _SealedFrames) -> list[Poster]:
     """Every item's posters in order, the sealed ones laid out anew from their sealed content in
-    the formats `layouts` gives (the A4 editions). A format that no longer fits the sealed
-    content (other columns) is refused in words: its sheets would not be the sealed item's."""
+    the A4 edition of the format their seal recorded (its `[a4]` table, kept in the archive with
+    the layout text), or where that format had none, in today's (`layouts`, the A4 editions). A
+    format that no longer fits the sealed content (other columns) is refused in words: its
+    sheets would not be the sealed item's."""
     made = iter(zip(result.items, fresh, strict=True))
     result.items = []
     posters = []
@@ -284,7 +290,7 @@ def _relaid(public: list[Item], sealed: dict[int, tuple[str, bytes]], fresh: lis
             posters.append(poster)
             continue
         content = PublicItem.from_canonical(json.loads(sealed[item.id][0]))
-        layout = layouts.for_category(content.category)
+        layout = recorded.a4_of(item, content.category) or layouts.for_category(content.category)
         headers = ((layout.number_header,) if layout.number_header else ()) + tuple(c.header for c in layout.columns)
         if content.layout_id != layout.id or (content.headers and content.headers != headers):
             raise BadInput(f"事项 {content.item_id}“{content.heading}”封存时用的版式（{content.layout_id}）与现行的"
@@ -307,7 +313,9 @@ class _SealedFrames:
 
         self.session, self.layouts, self.rederiver = session, layouts, Rederiver(session)
 
-    def of(self, item: Item, category: str) -> Frame:
+    def recorded_layout(self, item: Item, category: str) -> Layout | None:
+        """The format (A3, with its `[a4]` if it had one) the item's seal recorded, labelled as its
+        sheets print; None for a seal that recorded none."""
         from sqlalchemy import select
 
         from zwgk_desktop.db.models import Seal, SealedItem
@@ -316,9 +324,17 @@ class _SealedFrames:
                                         .where(SealedItem.item_id == item.id))
         recorded = self.rederiver.recorded(made_with) if made_with else None
         if recorded is None or isinstance(recorded, str) or category not in recorded.made.layouts:
-            return frame_of(self.layouts.for_category(category))
-        layout = recorded.layouts.for_category(category)
-        return frame_of(layout.labelled(recorded.made.labels.get(category, "")))
+            return None
+        return recorded.layouts.for_category(category).labelled(recorded.made.labels.get(category, ""))
+
+    def of(self, item: Item, category: str) -> Frame:
+        layout = self.recorded_layout(item, category)
+        return frame_of(layout if layout is not None else self.layouts.for_category(category))
+
+    def a4_of(self, item: Item, category: str) -> Layout | None:
+        """The A4 edition the seal's own format declared; None where it declared none (today's then)."""
+        layout = self.recorded_layout(item, category)
+        return layout.a4 if layout is not None else None
 
 
 def _sealed_sheets(session: Session, items: list[Item]) -> dict[int, tuple[str, bytes]]:
@@ -353,6 +369,9 @@ class VillageResult:
     recorded: bool = True  # False: printed from an archive that cannot note what went out
     split: int = 0  # A3 sheets tiled onto two A4 each
     papers: Papers = ()  # the pages written, per paper (from the PDF)
+    # What the village's render warned of (a seam that crosses text, a small QR code): said by the
+    # batch as by `zwgk render`, not dropped.
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -470,7 +489,8 @@ def _render_one(spec: Reopen, village: tuple[str, str], period: str, out: str,
             result = render_board(session, archive.layouts, code, Quarter.parse(period), Path(out),
                                   base_url=base_url, how="batch", paper=paper)
         return VillageResult(name, code, Path(out), result.sheets, len(result.items), len(result.drafts),
-                             recorded=result.recorded, split=result.split, papers=papers_of(Path(out).read_bytes()))
+                             recorded=result.recorded, split=result.split, papers=papers_of(Path(out).read_bytes()),
+                             warnings=tuple(str(w) for w in result.warnings))
     except NotFound as exc:
         return VillageResult(name, code, None, problem=f"没有可打印的事项（{exc.message}）")
     except ZwgkError as exc:

@@ -7,7 +7,7 @@ field (full ID, phone, account) on a public sheet.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -175,8 +175,10 @@ class _Reader:
     def flag(self, key: str, default: bool) -> bool:
         return bool(self._get(key, bool, "true 或 false", default, False))
 
-    def choice(self, key: str, options: tuple[str, ...], default: str = "", required: bool = True) -> str:
+    def choice(self, key: str, options: tuple[str, ...], default: str = "", required: bool = True,
+               fold: Callable[[str], str] | None = None) -> str:
         value = self.text(key, default, required)
+        value = fold(value) if fold and value else value
         if value and value not in options:
             self.fail(key, f"“{excerpt(value)}”不可用，应为 {' / '.join(options)} 之一")
             return default
@@ -289,7 +291,8 @@ def _build(top: _Reader, path: Path) -> Layout | None:
     schema = ALL_CATEGORIES.get(category)
 
     paper = top.table("paper", required=True)
-    size = paper.choice("paper.size", tuple(PAPER_MM), "A3")
+    # "a4" is A4: the paper's name is read as a clerk may type it (PAPER_MM spells it upper case).
+    size = paper.choice("paper.size", tuple(PAPER_MM), "A3", fold=str.upper)
     orientation = paper.choice("paper.orientation", ("portrait", "landscape"), "portrait")
     margins = paper.table("paper.margins_mm", required=True)
     margin_values = tuple(margins.number(f"paper.margins_mm.{side}", 15, 5, 60)

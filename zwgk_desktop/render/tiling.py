@@ -5,7 +5,10 @@ A3 landscape sheet two A4 portrait halves, left and right. The side that is not 
 both papers, so it maps 1:1. Along the split, 420 mm of sheet do not fit on 2 × 210 mm of paper
 once a printer's unprintable edge (`EDGE_MM` on every side) is taken off, so the halves are shifted
 outwards into the sheet's own margins: each half begins `EDGE_MM` before the sheet's content and
-reaches past the middle; what both halves print is the overlap, and the seam is its middle line.
+reaches past the middle; what both halves print is the overlap. Each sheet's seam is its own,
+chosen inside the overlap from what that page prints (pypdfium2 reads its characters' boxes and its
+rules, so a stored sealed sheet is read as it is): between two lines, on a table rule where one
+runs there; where no gap exists, across fewest characters, and `Tiled.warnings` says so.
 Marks in the side margins show the seam on both halves; the clerk trims the first half along them
 and lays it over the second, the marks on each other: one A3 sheet again, at 100 %.
 
@@ -89,6 +92,7 @@ class Half:
     overlap_mm: tuple[float, float]  # the band both halves print, on the sheet
     page_size_mm: tuple[float, float]
     side_mm: tuple[float, float]  # the sheet's margins beside the seam (left, right / top, bottom)
+    crossed: str = ""  # characters the seam runs through: none, unless the overlap held no gap
 
     @property
     def first(self) -> bool:
@@ -100,10 +104,12 @@ def _is(size: tuple[float, float], wanted: tuple[float, float]) -> bool:
     return all(abs(a - b) <= TOLERANCE_MM for a, b in zip(size, wanted, strict=True))
 
 
-def halves_of(sheet: int, size_mm: tuple[float, float], frame: Frame) -> tuple[Half, Half] | None:
+def halves_of(sheet: int, size_mm: tuple[float, float], frame: Frame,
+              ink: Ink | None = None) -> tuple[Half, Half] | None:
     """The two A4 halves of an A3 sheet of `size_mm` (width, height), or None for a sheet that is
     not A3 (an A4 sheet prints as it is). BadInput when its margins leave no room to overlap, or
-    the seam would cut what must stay whole."""
+    the seam would cut what must stay whole. The seam is this sheet's own, between its lines of
+    text (`ink`, read from the page), on a rule where one runs there."""
     top, right, bottom, left = frame.margins_mm
     blank = (top, right, bottom - frame.below_bottom_mm, left)  # what each margin holds of nothing
     if _is(size_mm, (A3_W, A3_H)):
@@ -140,11 +146,100 @@ def halves_of(sheet: int, size_mm: tuple[float, float], frame: Frame) -> tuple[H
                            f"两边页边距合计至少要 {needed:g} mm；请加大版式的页边距，或改用{choices.EDITION}")
         raise BadInput(f"{where}的二维码落在两半的接缝处（{widest[0]:.0f}–{widest[1]:.0f} mm），拼贴后无法扫描；"
                        f"请改用{choices.EDITION}")
-    seam = (band[0] + band[1]) / 2
+    seam, crossed = _seam_in(band, ink)
     first_from = band[1] + EDGE_MM - half  # the first half's printing ends where the overlap does
     second_from = band[0] - EDGE_MM  # the second's begins where it begins
-    return (Half(sheet, names[0], split, first_from, seam, band, page, sides),
-            Half(sheet, names[1], split, second_from, seam, band, page, sides))
+    return (Half(sheet, names[0], split, first_from, seam, band, page, sides, crossed),
+            Half(sheet, names[1], split, second_from, seam, band, page, sides, crossed))
+
+
+@dataclass(frozen=True)
+class Ink:
+    """What a sheet prints that its seam must mind, along the split (mm from the sheet's top, or
+    its left for a left/right split): each character's box, and where rules run across."""
+
+    text: tuple[tuple[float, float], ...] = ()
+    rules: tuple[float, ...] = ()
+    chars: str = ""  # the characters of `text`, one each, for a message naming what a seam crosses
+
+
+# How far a seam keeps from a character's box (loose: the font's ascent to descent), so a trim a
+# little off the marks still leaves the line whole; and from the overlap's own ends.
+TEXT_CLEAR_MM = 0.3
+BAND_CLEAR_MM = 1.0
+TOUCH_MM = 0.05  # a box's edge this near the seam is on it, not crossed (abutting boxes round so)
+RULE_ACROSS_MM = 20.0  # a path at least this long across the split is a rule (a table's row edges)
+
+
+def ink_of(page: object, size_mm: tuple[float, float]) -> Ink:
+    """The characters and rules of a pypdfium2 page (any PDF: a stored sealed sheet as well as one
+    drawn now), along the split its size calls for."""
+    import pypdfium2.raw as pdfium_c
+
+    horizontal = _is(size_mm, (A3_W, A3_H))
+    height_pt = size_mm[1] * MM
+
+    def along(low: float, high: float) -> tuple[float, float]:  # PDF points (y up) to mm from top/left
+        return ((height_pt - high) / MM, (height_pt - low) / MM) if horizontal else (low / MM, high / MM)
+
+    text, chars = [], []
+    textpage = page.get_textpage()  # type: ignore[attr-defined]
+    try:
+        for index in range(textpage.count_chars()):
+            # By code point, not from get_text_range: a character beyond U+FFFF is two there.
+            char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index) or 32)
+            if char.isspace():
+                continue  # spaces and the line breaks PDFium makes up have no ink
+            left, bottom, right, top = textpage.get_charbox(index, loose=True)
+            if top - bottom > 0.01 and right - left > 0.01:
+                text.append(along(bottom, top) if horizontal else along(left, right))
+                chars.append(char)
+    finally:
+        textpage.close()
+    rules: set[float] = set()
+    for drawn in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=4):  # type: ignore[attr-defined]
+        left, bottom, right, top = drawn.get_bounds()
+        across = (right - left) if horizontal else (top - bottom)
+        if across / MM >= RULE_ACROSS_MM:  # its edges along the split: a rule, or a rectangle's sides
+            rules.update(along(bottom, top) if horizontal else along(left, right))
+    return Ink(tuple(text), tuple(sorted(rules)), "".join(chars))
+
+
+def _seam_in(band: tuple[float, float], ink: Ink | None) -> tuple[float, str]:
+    """Where in the overlap `band` the seam runs, and the characters it crosses.
+
+    Clear of every character's box (by TEXT_CLEAR_MM) if any gap allows: on a rule in the gap
+    where one runs with room to spare, else in the middle of the gap; of several, the one with the
+    most room (to 1.5 mm, enough for scissors), then a rule, then nearest the band's middle. When
+    text fills the whole overlap (one huge line), the place crossing fewest characters: between two
+    characters where it can (touching their boxes, by no more than TOUCH_MM, crosses neither)."""
+    middle = (band[0] + band[1]) / 2
+    low, high = band[0] + BAND_CLEAR_MM, band[1] - BAND_CLEAR_MM
+    if ink is None:
+        return middle, ""
+    near = [(a, b) for a, b in ink.text if b > low - 5 and a < high + 5]
+    free = [(low, high)]
+    for a, b in near:
+        a, b = a - TEXT_CLEAR_MM, b + TEXT_CLEAR_MM
+        free = [part for x, y in free for part in ((x, min(y, a)), (max(x, b), y)) if part[1] >= part[0]]
+    candidates: list[tuple[float, bool, float]] = []  # (room, on a rule, where)
+    for x, y in free:
+        points = [(r, True) for r in ink.rules if x <= r <= y] + [((x + y) / 2, False)]
+        for where, on_rule in points:
+            room = min(where - x, y - where) + TEXT_CLEAR_MM
+            candidates.append((room, on_rule, where))
+    if candidates:
+        best = max(candidates, key=lambda c: (round(min(c[0], 1.5), 1), c[1], -abs(c[2] - middle)))
+        return best[2], ""
+
+    def crosses(a: float, b: float, where: float) -> bool:
+        return a + TOUCH_MM < where < b - TOUCH_MM
+
+    # No clean gap (a line across the whole overlap, as a landscape sheet's centred title is): of
+    # the places between two characters or at a box's edge, the one crossing fewest boxes.
+    places = [low, middle, high] + [edge for a, b in near for edge in (a, b) if low <= edge <= high]
+    where = min(places, key=lambda w: (sum(crosses(a, b, w) for a, b in near), abs(w - middle)))
+    return where, "".join(c for (a, b), c in zip(ink.text, ink.chars, strict=True) if crosses(a, b, where))
 
 
 def _clear_band(widest: tuple[float, float], keep: list[tuple[float, float]]) -> tuple[float, float] | None:
@@ -169,21 +264,39 @@ class Tiled:
     split: int
     halves: tuple[Half, ...]
 
+    @property
+    def warnings(self) -> list[str]:
+        """The sheets whose seam had to run through text (no gap in the whole overlap), in words."""
+        crossing = [h for h in self.halves if h.first and h.crossed]
+        if not crossing:
+            return []
+        sheets = "、".join(str(h.sheet) for h in crossing)
+        chars = "".join(h.crossed for h in crossing)
+        return [f"第 {sheets} 张拼贴的重叠处找不到不压字的接缝，已选压字最少的位置：共穿过 {len(chars)} 个字"
+                f"（如“{chars[:12]}”）；剪齐时请对准对齐线，或改用{choices.EDITION}"]
+
 
 def tile(source: bytes, frames: Sequence[Frame], out: Path,
          progress: Callable[[int], None] | None = None) -> Tiled:
     """Write `source`'s pages to `out`, each A3 sheet as two A4 halves (`frames`: one per page,
     or one for all), any other page as it is. Nothing is written on error."""
     import pikepdf
+    import pypdfium2
 
     with pikepdf.open(io.BytesIO(source)) as pdf:
         sizes = [_size_mm(page) for page in pdf.pages]
         if len(frames) not in (1, len(sizes)):
             raise ValueError(f"{len(frames)} frames for {len(sizes)} pages")
         plan: list[tuple[int, Half | None]] = []
-        for index, size in enumerate(sizes):
-            halves = halves_of(index + 1, size, frames[index if len(frames) > 1 else 0])
-            plan += [(index, h) for h in halves] if halves else [(index, None)]
+        document = pypdfium2.PdfDocument(source)
+        try:
+            for index, size in enumerate(sizes):
+                # Each sheet's own text and rules, read from the page as it will print (sealed or not).
+                ink = ink_of(document[index], size) if _is(size, (A3_W, A3_H)) or _is(size, (A3_H, A3_W)) else None
+                halves = halves_of(index + 1, size, frames[index if len(frames) > 1 else 0], ink)
+                plan += [(index, h) for h in halves] if halves else [(index, None)]
+        finally:
+            document.close()
         marks = pikepdf.open(io.BytesIO(_marks([(sizes[i], h) for i, h in plan], len(sizes))))
         with marks:
             forms: dict[int, pikepdf.Object] = {}

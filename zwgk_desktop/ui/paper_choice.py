@@ -155,6 +155,8 @@ class PaperDialog(QDialog):
             first = copy.halves[2 * self._sheet]
             second = copy.halves[2 * self._sheet + 1]
             where = f"第 {self._sheet + 1} 张 A3 的{first.which}和{second.which}，剪齐后拼成一张"
+            if first.crossed:  # no gap in this sheet's overlap: the clerk is told before printing
+                where += f"；接缝穿过 {len(first.crossed)} 个字（“{first.crossed[:12]}”），剪齐时请对准对齐线"
         else:
             where = f"第 {self._sheet + 1} 张"
         self.state.setText(f"{where}　·　{copy.said}")
