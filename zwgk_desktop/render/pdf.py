@@ -32,7 +32,7 @@ rl_config.useA85 = 0
 GRID = Color(0.15, 0.15, 0.15)
 HEADER_FILL = Color(0.90, 0.92, 0.95)
 TOTALS_FILL = Color(0.96, 0.96, 0.93)
-WATERMARK = Color(0.85, 0.2, 0.2, alpha=0.16)
+WATERMARK = Color(0.976, 0.872, 0.872)  # what red at 16 % over white looks like, opaque
 RED = Color(0.72, 0.05, 0.05)
 LABEL = Color(0.45, 0.45, 0.45)
 
@@ -101,12 +101,13 @@ def _draw_poster(canvas: Canvas, poster: Poster, first: int | None = None) -> It
     canvas.endForm()
     for sheet in board.sheets[:first]:
         canvas.setPageSize((board.page_width, board.page_height))
-        _draw_sheet(canvas, board, sheet, furniture)
         if poster.draft:
-            # On the page, not in the form: reportlab names the watermark's transparency (an
-            # ExtGState) in the page's resources only, so inside a form it was undefined and
-            # readers drew the mark opaque, hiding the sheet beneath it.
+            # Beneath the sheet, in an opaque pale red, not over it with transparency: a page with
+            # transparency is turned into one 300 dpi picture by CUPS's PostScript path (no
+            # transparency in PostScript), and a transparent mark inside a form had no graphics
+            # state to name and was drawn opaque over the sheet.
             _draw_draft_mark(canvas, board)
+        _draw_sheet(canvas, board, sheet, furniture)
         canvas.showPage()
         yield sheet
 
