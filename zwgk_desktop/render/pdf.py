@@ -32,7 +32,7 @@ rl_config.useA85 = 0
 GRID = Color(0.15, 0.15, 0.15)
 HEADER_FILL = Color(0.90, 0.92, 0.95)
 TOTALS_FILL = Color(0.96, 0.96, 0.93)
-WATERMARK = Color(0.976, 0.872, 0.872)  # what red at 16 % over white looks like, opaque
+WATERMARK = Color(0.88, 0.45, 0.45)  # the draft mark's outline
 RED = Color(0.72, 0.05, 0.05)
 LABEL = Color(0.45, 0.45, 0.45)
 
@@ -101,13 +101,9 @@ def _draw_poster(canvas: Canvas, poster: Poster, first: int | None = None) -> It
     canvas.endForm()
     for sheet in board.sheets[:first]:
         canvas.setPageSize((board.page_width, board.page_height))
-        if poster.draft:
-            # Beneath the sheet, in an opaque pale red, not over it with transparency: a page with
-            # transparency is turned into one 300 dpi picture by CUPS's PostScript path (no
-            # transparency in PostScript), and a transparent mark inside a form had no graphics
-            # state to name and was drawn opaque over the sheet.
-            _draw_draft_mark(canvas, board)
         _draw_sheet(canvas, board, sheet, furniture)
+        if poster.draft:
+            _draw_draft_mark(canvas, board)
         canvas.showPage()
         yield sheet
 
@@ -375,9 +371,24 @@ def _signed_on(iso_day: str) -> str:
 
 
 def _draw_draft_mark(canvas: Canvas, board: Board) -> None:
+    """草稿 across the sheet, over it, as outlined letters (text render mode 1, stroke only).
+
+    Not transparent: CUPS's PostScript path (PostScript has no transparency) turns a page with
+    transparency into one 300 dpi picture, and landscape ones came out on portrait pages. Not
+    beneath the sheet either: drawn first, its rotated letters broke PDFium's reading of every
+    line after them. Outlines over the sheet leave the text beneath readable, with nothing to blend.
+    """
     canvas.saveState()
     canvas.translate(board.page_width / 2, board.page_height / 2)
     canvas.rotate(35)
-    _text(canvas, 0, 40, "草稿", 150, "center", bold=True, color=WATERMARK)
-    _text(canvas, 0, -40, "未经村务监督委员会审核，不得张贴", 36, "center", color=WATERMARK)
+    canvas.setStrokeColor(WATERMARK)
+    font = fonts.register()  # the mark's words are all in the main font
+    for words, size, y, line in (("草稿", 150, 40, 2.2), ("未经村务监督委员会审核，不得张贴", 36, -40, 0.7)):
+        canvas.setLineWidth(line)
+        text = canvas.beginText()
+        text.setTextRenderMode(1)
+        text.setFont(font, size)
+        text.setTextOrigin(-fonts.text_width(words, size) / 2, y)
+        text.textOut(words)
+        canvas.drawText(text)
     canvas.restoreState()
