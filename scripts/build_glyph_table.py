@@ -64,10 +64,11 @@ def draws(font: TTFont, code: int) -> bool:
     a macron alone). White space is laid out, not drawn: drawn when mapped."""
     char = chr(code)
     glyph = font.getBestCmap().get(code)
-    if glyph is None or glyph == ".notdef" or unicodedata.category(char)[0] in "CM":
+    if glyph is None or glyph == ".notdef" or unicodedata.category(char)[0] in "CM" or char in "\u2028\u2029":
         # Format characters (soft hyphen, zero-width space, BOM…) print nothing; combining marks
         # would be set beside their letter, not over it (reportlab places one glyph after another):
-        # the entry check asks for the composed letter instead (ǎ, not a + ̌).
+        # the entry check asks for the composed letter instead (ǎ, not a + ̌). The line and
+        # paragraph separators show nothing where they stand (domain/glyphs.py).
         return False
     if char.isspace():
         return True
