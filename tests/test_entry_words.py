@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from pathlib import Path
 
 import pytest
+from factories import Q3
 from hypothesis import given
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from zwgk_desktop.domain import glyphs
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
+from zwgk_desktop.io.importer import plan_import
 
 NAME = Field("name", "姓名", Kind.NAME)
 TEXT = Field("text", "内容", Kind.LONGTEXT, max_length=500)
@@ -106,3 +110,19 @@ def test_compatibility_ideographs_are_kept_as_written() -> None:
 def test_a_block_this_python_does_not_know_is_named(code: int, block: str) -> None:
     said = refusal(NAME, f"王{chr(code)}")
     assert f"“{chr(code)}”（U+{code:04X}" in said and block in said and "尚未分配" not in said, said
+
+
+def test_import_keeps_a_compatibility_ideograph_as_the_editor_shows_it(tmp_path: Path) -> None:
+    """An .xlsx cell holding U+F900 豈 and U+2F800 丽 is imported as written (it was U+8C48
+    before), as the editor keeps it on saving (`Field.parse`, the one check both use)."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["投标单位", "投标报价", "排名"])
+    sheet.append(["\uf900\U0002f800建筑公司", 460000, 1])
+    sheet.append(["Lu\u030c Wei 工作室", 470000, 2])  # a loose tone mark: composed, as before
+    path = tmp_path / "投标.xlsx"
+    book.save(path)
+    plan = plan_import(path, "bids", Q3)
+    assert plan.ok, plan.errors
+    assert [row["bidder"] for row in plan.item.rows] == ["\uf900\U0002f800建筑公司", "Lǔ Wei 工作室"]
+    assert NAME.parse("\uf900\U0002f800建筑公司") == "\uf900\U0002f800建筑公司"
