@@ -5,7 +5,10 @@ not yet assigned) would print as a blank or a box on a sealed sheet while the ar
 name; so it is refused where it is typed or imported, naming the character, its U+ code and
 where it is. Every entry path calls `check` (fields through `Field.check`, names of the place and
 people, the CLI's texts, layouts' texts, correction reasons). The table is generated from the
-fonts (`glyph_table.py`), so this needs neither reportlab nor the fonts themselves.
+fonts (`glyph_table.py`: a character counts only where its font's glyph has ink, not merely a cmap
+entry), so this needs neither reportlab nor the fonts themselves. `message` says what a refused
+character is in words a clerk can act on: a radical with the standard character to use, an
+invisible character or variation selector with where it stands, a private-use character as such.
 """
 
 from __future__ import annotations
