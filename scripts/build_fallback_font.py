@@ -57,11 +57,13 @@ def wanted(source: Path) -> list[int]:
                   if code in have and code not in main)
 
 
-def trimmed(source: Path, codes: list[int]) -> TTFont:
+def trimmed(source: Path, codes: list[int], drop: tuple[str, ...] = ()) -> TTFont:
+    """`source` with only the glyphs of `codes`, no hinting, no layout tables (also used by
+    build_symbol_font.py), and without the tables `drop`."""
     options = subset.Options()
     options.hinting = False  # a sheet is printed at 600 dpi or more; hints only matter on screens
     options.layout_features = []  # no vertical forms or ligatures in a name
-    options.drop_tables += ["BASE", "FFTM", "GDEF", "GSUB", "GPOS", "vhea", "vmtx", "prop", "gasp"]
+    options.drop_tables += ["BASE", "FFTM", "GDEF", "GSUB", "GPOS", "vhea", "vmtx", "prop", "gasp", *drop]
     options.name_IDs = []  # replaced below
     options.glyph_names = False
     options.notdef_outline = True

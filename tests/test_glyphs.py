@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 from reportlab.pdfbase.ttfonts import TTFontFace
 
-from zwgk_desktop.domain import glyphs
+from zwgk_desktop.domain import glyph_table, glyphs
 from zwgk_desktop.domain.categories import CATEGORIES, category
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
 from zwgk_desktop.domain.items import validate
@@ -70,22 +70,44 @@ def _names() -> st.SearchStrategy[str]:
 
 
 def test_the_table_is_the_fonts() -> None:
-    """`domain/glyph_table.py` holds exactly what the two fonts draw (regenerate it when they change)."""
-    assert tuple(build_glyph_table.ranges(build_glyph_table.printable_codes())) == glyphs.RANGES
-    main = TTFontFace(str(font_file()), subfontIndex=0).charToGlyph
+    """`domain/glyph_table.py` holds exactly what the fonts draw (regenerate it when they change),
+    and every character the check accepts is drawn with ink by the font the sheet takes it from:
+    a cmap entry whose glyph has no outlines (文泉驿's ǎ, ℃, Ⅴ) or lacks its letter (its ǖ) is
+    not trusted. Every code point the table holds is checked."""
+    by_font = build_glyph_table.tables()
+    every = sorted(code for codes in by_font.values() for code in codes)
+    assert tuple(build_glyph_table.ranges(every)) == glyphs.RANGES
+    main, sans, han = build_glyph_table.FILES
+    assert tuple(build_glyph_table.ranges(by_font[main])) == glyph_table.MAIN
+    assert tuple(build_glyph_table.ranges(by_font[sans])) == glyph_table.SANS
+    files = {fonts.FONT_NAME: main, fonts.SANS_NAME: sans, fonts.FALLBACK_NAME: han}
+    accepted = [code for first, last in glyphs.RANGES for code in range(first, last + 1)]
+    assert len(accepted) > 86_000
+    empty = [f"U+{code:04X}" for code in accepted if not chr(code).isspace()
+             and not build_glyph_table.draws(build_glyph_table._font(files[fonts._font_of(chr(code))]), code)]
+    assert not empty, empty[:20]
+    assert all(glyphs.printable(char) for char in "ǎǐǒǔǖǘǚǜˊˋ℃℉ⅤⅩ\u212b∼‾")
+    assert not any(glyphs.printable(char) for char in "\u3164\u00ad\ufeff\u200b\u200d\u0301")
+    main_cmap = TTFontFace(str(font_file()), subfontIndex=0).charToGlyph
     fallback = TTFontFace(str(fallback_font_file())).charToGlyph
     # Hanazono (2017) lacks only the few ideographs Unicode 10-14 added at the ends of the blocks
     # (U+9FEB-9FFF, U+4DB6-4DBF, U+2A6D7-2A6DF): those are refused at entry, like Extension C on.
     for (low, high), lacking in ((BASIC, 21), (EXT_A, 10), (EXT_B, 9)):
         absent = [code for code in range(low, high + 1)
-                  if unicodedata.category(chr(code)) != "Cn" and code not in main and code not in fallback]
+                  if unicodedata.category(chr(code)) != "Cn" and code not in main_cmap and code not in fallback]
         assert len(absent) <= lacking and all(code >= high - 30 for code in absent), (hex(low), absent)
-    assert not set(fallback) & {code for code, glyph in main.items() if glyph}, "the fallback repeats the main font"
+    repeated = set(fallback) & {code for code, glyph in main_cmap.items() if glyph}
+    assert not repeated, "the fallback repeats the main font"
+    # The sans holds only what the main font does not draw, outside the ideographs.
+    assert not set(by_font[sans]) & set(by_font[main])
+    assert not any(0x3400 <= code <= 0x9FFF or code >= 0x20000 for code in by_font[sans])
 
 
 def test_white_space_prints_as_space() -> None:
     spaces = "".join(chr(code) for code in range(sys.maxunicode + 1) if chr(code).isspace())
-    assert spaces == glyphs._LAID_OUT and not glyphs.unprintable(spaces)
+    # But the line and paragraph separators, which show nothing (refused: tests/test_entry_words.py).
+    assert spaces.replace("\u2028", "").replace("\u2029", "") == glyphs._LAID_OUT
+    assert not glyphs.unprintable(glyphs._LAID_OUT)
     assert set(fonts.drawable(spaces)) <= {" ", *glyphs._LAID_OUT} and not fonts.missing_glyphs(spaces)
 
 
@@ -108,6 +130,67 @@ def test_runs_and_widths() -> None:
     assert fonts.text_width("𠮷", 12) > 6  # a full-width ideograph, not the width of nothing
     assert fonts.drawable("a\tb\x00c𠀀\U0002A700") == "a b□c𠀀□"
     assert fonts.missing_glyphs("𠮷䶮\U0002A700") == {"\U0002A700"}
+
+
+# Pinyin with tone marks (the README advises 注上拼音 for a character no font has), ü's four tones,
+# ḿ and ǹ, and the symbols a notice or a bid writes: 文泉驿 maps many of them to empty glyphs.
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿÅ"
+_SYMBOLS = "℃℉ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ∼‾ˊˋ"
+
+
+def _pinyin() -> st.SearchStrategy[str]:
+    syllable = st.tuples(st.sampled_from("bpmfdtnlgkhjqxzcsryw"), st.sampled_from(_TONED),
+                         st.sampled_from(["", "n", "ng"]))
+    return st.lists(syllable.map("".join), min_size=1, max_size=3).map(lambda parts: "".join(parts).capitalize())
+
+
+def _ink_at_every_character(pdf: Path, wanted: str) -> None:
+    """Each character of `wanted` on the first page has ink inside its own box (PDFium's text page
+    and a 150 dpi rendering): not a blank where an empty glyph was drawn."""
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        page = document[0]
+        scale = 150 / 72
+        image = page.render(scale=scale, grayscale=True).to_pil()
+        height = page.get_size()[1]
+        text = page.get_textpage()
+        seen = set()
+        for index in range(text.count_chars()):
+            char = text.get_text_range(index, 1)
+            if not char or char not in wanted:
+                continue
+            left, bottom, right, top = text.get_charbox(index)
+            box = (int(left * scale), int((height - top) * scale),
+                   int(right * scale) + 1, int((height - bottom) * scale) + 1)
+            crop = image.crop(box)
+            assert crop.getextrema()[0] < 128, (char, f"U+{ord(char):04X}", box)
+            seen.add(char)
+    finally:
+        document.close()
+    assert seen == set(wanted) - {" "}, set(wanted) - seen
+
+
+@pdftotext
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_pinyin(), min_size=3, max_size=3, unique=True))
+def test_pinyin_and_symbols_print_with_ink_and_come_back(names: list[str]) -> None:
+    """Names in pinyin with tone marks, and ℃ Ⅴ ∼ in a project's name, come back from pdftotext
+    exactly and show ink where each character is (some are drawn from Zwgk Fallback Sans)."""
+    item = bids()
+    item.id = 12
+    for row, name in zip(item.rows, names, strict=True):
+        row["bidder"] = f"{name}（𠮷）"
+    item.fields["winner"] = item.rows[0]["bidder"]
+    item.fields["project"] = project = f"第Ⅴ标段{_SYMBOLS}{_TONED}"
+    assert validate(item, category("bids")).ok
+    with tempfile.TemporaryDirectory() as folder:
+        text, pdf = _sheet_text(item, Path(folder))
+        for name in names:
+            assert name in text, (name, text)
+        assert project in text.replace("\n", "")
+        _ink_at_every_character(Path(folder) / "sheet.pdf", "".join(names) + _SYMBOLS + _TONED)
+    markers = pdfa_markers(pdf)
+    assert markers.level == "PDF/A-2u" and markers.notdef_glyphs == markers.unmapped_glyphs == 0, markers.problems
 
 
 def _sheet_text(item, folder: Path) -> tuple[str, bytes]:  # type: ignore[no-untyped-def]

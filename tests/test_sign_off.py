@@ -144,3 +144,17 @@ def test_a_title_the_heading_already_says_prints_no_subtitle(category: str) -> N
         assert public.shown_subtitle == "村内道路硬化工程中标结果公示"
     else:
         assert public.shown_subtitle == "" or public.shown_subtitle not in public.heading
+
+
+@pytest.mark.parametrize(("title", "shown"), [
+    ("工程项目中标结果公示", "村内道路硬化工程中标结果公示"), ("中标结果公示", "村内道路硬化工程中标结果公示"),
+    ("2026年第三季度招投标结果公示", "村内道路硬化工程中标结果公示"),
+    ("村内道路𠮷䶮硬化工程（𠮷家湾段）招投标结果", "村内道路𠮷䶮硬化工程（𠮷家湾段）招投标结果"),
+    ("东岗村文化广场建设项目中标公示", "东岗村文化广场建设项目中标公示"),
+])
+def test_only_a_generic_title_gives_way_to_the_project(title: str, shown: str) -> None:
+    """The 招投标 subtitle names the project only in place of a generic title; a title of the
+    clerk's own that does not repeat the project's name is printed as written."""
+    item = factories.bids()
+    item.id, item.title = 9, title
+    assert build_public_item(item, LAYOUTS.for_category("bids"), PLACE).shown_subtitle == shown

@@ -105,3 +105,8 @@ def font_file() -> Path:
 def fallback_font_file() -> Path:
     """The fallback font for the ideographs the main font lacks (Extension A and B: 生僻字 in names)."""
     return _shipped("assets") / "fonts" / "zwgk-fallback.ttf"
+
+
+def sans_font_file() -> Path:
+    """The fallback for the Latin letters and symbols the main font lacks or draws empty (ǎ, ℃, Ⅴ)."""
+    return _shipped("assets") / "fonts" / "zwgk-fallback-sans.ttf"

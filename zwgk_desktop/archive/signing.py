@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop import paths
 from zwgk_desktop.archive.first_public import CHINA
 from zwgk_desktop.db.models import Seal, Village, VillageKey
+from zwgk_desktop.domain.items import CONFIRMED_BY, entered
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.outputs import replacing, why
@@ -539,6 +540,7 @@ def trust_key(session: Session, village: Village, given: str, confirmed_by: str,
     the village's first bundle signed by it)."""
     if not confirmed_by.strip():
         raise BadInput("请写明是谁核对了指纹（--confirmed-by 姓名）")
+    confirmed_by = entered(CONFIRMED_BY, confirmed_by)
     digits = normalised_fingerprint(given)
     for row in keys_of(session, village.id):
         if row.fingerprint.startswith(digits) or digits.startswith(row.fingerprint):

@@ -35,7 +35,18 @@ from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, clean_text
 from zwgk_desktop.domain.filing import check_fonds, check_pattern
 from zwgk_desktop.domain.identity import IdentityError, check_phone, find_personal_numbers
-from zwgk_desktop.domain.items import DRAFT, PUBLIC, REVIEWED, Item, KeptCheck, Report, validate
+from zwgk_desktop.domain.items import (
+    CLERK,
+    CORRECTION_REASON,
+    DRAFT,
+    PUBLIC,
+    REVIEWED,
+    Item,
+    KeptCheck,
+    Report,
+    entered,
+    validate,
+)
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.domain.web_address import checked_base_url
@@ -677,6 +688,8 @@ def start_correction(session: Session, item_id: int, reason: str, clerk: str | N
         raise BadInput(f"事项 {public_number(original)}“{original.title}”还没有封存，直接修改即可，不需要更正")
     if not reason.strip():
         raise BadInput("请写明更正原因（如：第12户保障金额录入有误）")
+    reason = entered(CORRECTION_REASON, reason)  # printed on the 更正公告
+    clerk = entered(CLERK, clerk) if clerk and clerk.strip() else clerk
     newer = session.scalar(select(DisclosureItem).where(DisclosureItem.supersedes_id == item_id))
     if newer is not None:
         state = "已封存；如还有错请对它再发更正" if is_sealed(session, newer.id) else "尚未封存，请直接修改它"

@@ -177,13 +177,29 @@ _INVISIBLE_OK = {"\n", "\t"}
 _SPACES = re.compile(r" {2,}")
 
 
+# CJK compatibility ideographs (U+F900–FAFF, U+2F800–2FA1F): NFC would replace each with its
+# unified twin (U+F900 豈 → U+8C48 豈), silently changing a name as a household register or ID
+# card system stores it. They are kept as written (the fonts draw them; the 验证码, computed over
+# NFC, is the same either way); everything else is composed (a + ̌ → ǎ), as before.
+_COMPATIBILITY = re.compile("([\uF900-\uFAFF\U0002F800-\U0002FA1F])")
+
+
+def _composed(text: str) -> str:
+    if text.isascii():
+        return text
+    if not _COMPATIBILITY.search(text):
+        return unicodedata.normalize("NFC", text)
+    return "".join(piece if _COMPATIBILITY.fullmatch(piece) else unicodedata.normalize("NFC", piece)
+                   for piece in _COMPATIBILITY.split(text))
+
+
 def clean_text(text: str, *, multiline: bool = False) -> str:
     """NFC-normalized, trimmed text; refuse characters that would print as nothing or mislead.
 
     Control characters, bidi overrides, zero-width and private-use characters have no place on a
     notice board: they hide text or reorder it, and our font cannot draw them.
     """
-    text = unicodedata.normalize("NFC", text)
+    text = _composed(text)
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not multiline:
@@ -193,10 +209,10 @@ def clean_text(text: str, *, multiline: bool = False) -> str:
     if not text.isprintable():
         for char in text:
             kind = unicodedata.category(char)
-            if kind == "Cn":  # unassigned to this Python, or newer (Extension H): said as the fonts' lack
-                raise FieldError(glyphs.message(char) or f"含有无法显示的字符 U+{ord(char):04X}，请删除后重填")
-            if char not in _INVISIBLE_OK and kind in ("Cc", "Cf", "Cs", "Co"):
-                raise FieldError(f"含有不可见或无法显示的字符 U+{ord(char):04X}，请删除后重填")
+            if char not in _INVISIBLE_OK and kind in ("Cn", "Cc", "Cf", "Cs", "Co"):
+                # Said by the one check, every such character of the text and where it is (Cn:
+                # unassigned to this Python, or newer, like Extension H: said as the fonts' lack).
+                raise FieldError(glyphs.message(text) or f"含有无法显示的字符 U+{ord(char):04X}，请删除后重填")
     if multiline:
         return "\n".join(line.rstrip() for line in text.strip().split("\n"))
     text = text.strip()

@@ -17,7 +17,7 @@ from typing import Any
 
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, parse_date
 from zwgk_desktop.domain.periods import Quarter, calendar_days_between
-from zwgk_desktop.errors import Problem
+from zwgk_desktop.errors import BadInput, Problem
 
 DISCLOSURE_ATTRIBUTES = ("主动公开", "依申请公开", "不予公开")
 PUBLIC = "主动公开"
@@ -29,6 +29,23 @@ TITLE = Field("title", "标题", Kind.TEXT, max_length=60)
 CLERK = Field("clerk", "经办人", Kind.NAME, required=False, max_length=20)
 REVIEWER = Field("reviewer", "审核人", Kind.NAME, required=False, max_length=20)
 CORRECTION_REASON = Field("correction_reason", "更正原因", Kind.LONGTEXT, max_length=500)
+# Names and texts typed outside an item that the archive keeps and prints or shows (a seal's
+# 封存人, who confirmed a key's fingerprint, why a key was replaced): through the same check as
+# an item's fields (`entered`), so no entry path lets through what another refuses.
+SEALED_BY = Field("sealed_by", "封存人", Kind.NAME, max_length=40)
+CONFIRMED_BY = Field("confirmed_by", "核对人", Kind.NAME, max_length=40)
+KEY_REASON = Field("key_reason", "原因", Kind.LONGTEXT, max_length=500)
+
+
+def entered(spec: Field, text: str) -> str:
+    """`text` typed for `spec` outside an item (审核人, 封存人, 核对人, 更正原因, a key's reason),
+    checked as an item's field is (`Field.check`: invisible characters, the fonts, length) and
+    cleaned; a refusal names the field and the text in words (BadInput)."""
+    try:
+        value = spec.parse(text)
+    except FieldError as exc:
+        raise BadInput(f"{spec.label}“{text}”：{exc}") from None
+    return str(value or "")
 
 
 @dataclass

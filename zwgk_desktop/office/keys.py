@@ -19,6 +19,7 @@ from zwgk_desktop.archive import signing
 from zwgk_desktop.archive.first_public import CHINA
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import Village, VillageKey
+from zwgk_desktop.domain.items import KEY_REASON, SEALED_BY, entered
 from zwgk_desktop.domain.periods import chinese_date
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.inputs import readable_file
@@ -173,6 +174,8 @@ def _change_key(archive: Archive, village: str, reason: str, by: str | None, une
     one transaction after a backup; refused in words without a reason."""
     if not reason.strip():
         raise BadInput(unexplained)
+    reason = entered(KEY_REASON, reason)  # printed in the key's seal and shown by zwgk key list
+    by = entered(SEALED_BY, by) if by and by.strip() else by
     with archive.changing("before-key") as (session, _backup):
         found = store.find_village(session, village)
         store.hold_village(session, found.id)

@@ -47,7 +47,7 @@ from zwgk_desktop.domain.catalogue import (
     went_public,
 )
 from zwgk_desktop.domain.categories import CATEGORIES
-from zwgk_desktop.domain.items import PUBLIC
+from zwgk_desktop.domain.items import CONFIRMED_BY, PUBLIC, entered
 from zwgk_desktop.domain.periods import Quarter, calendar_note
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.inputs import readable_file
@@ -199,6 +199,8 @@ def import_village_bundle(archive: Archive, path: Path, *, trust: Sequence[str] 
     `confirmed_by` (a person's name, required with `trust`) confirmed now (`trust`, as read over the phone)."""
     if trust and not confirmed_by.strip():
         raise BadInput("给出 --trust-fingerprint 时须写明是谁核对了指纹：--confirmed-by 姓名（记入本库的密钥登记）")
+    if confirmed_by.strip():
+        confirmed_by = entered(CONFIRMED_BY, confirmed_by)  # kept in the key register, shown by zwgk key list
     bundle = read_bundle(readable_file(path, "档案包"))
     with archive.reading() as session:
         news = is_news(session, bundle[0])

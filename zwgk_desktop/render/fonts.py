@@ -4,12 +4,16 @@ The app never relies on fonts installed on the machine: an old office PC may hav
 cover Chinese. 文泉驿微米黑 (a sans, TrueType outlines) draws nearly everything; the ideographs it
 lacks (about 50,000: Extension A and B, where many 生僻字 of real names are, and a few of the
 basic block) are drawn in Zwgk Fallback Han (`assets/fonts/zwgk-fallback.ttf`, trimmed from
-花園明朝). A line is split into runs of each font (`runs`) that are drawn and measured one after
-the other, so wrapping and alignment stay right. reportlab embeds only the glyphs a document uses
-(a subset) of each font, which keeps a sheet small; the fallback is read only when a text needs it
-(it is 25 MB, 0.3 s to parse), so a list without such names costs nothing more.
+花園明朝), and the Latin letters and symbols it lacks or maps to empty glyphs (pinyin's ǎ ǐ ǒ ǔ ǖ,
+℃, Ⅴ…) in Zwgk Fallback Sans (`zwgk-fallback-sans.ttf`, trimmed from DejaVu Sans). Which font
+draws a character is decided once, from the fonts' ink, by `scripts/build_glyph_table.py`
+(`domain/glyph_table.py`): a cmap entry alone is not trusted. A line is split into runs of each
+font (`runs`) that are drawn and measured one after the other, so wrapping and alignment stay
+right. reportlab embeds only the glyphs a document uses (a subset) of each font, which keeps a
+sheet small; a fallback is read only when a text needs it (the Han one is 25 MB, 0.3 s to
+parse), so a list without such names costs nothing more.
 
-A character neither font has is refused where it is typed or imported (`domain/glyphs.py`); should
+A character no bundled font has is refused where it is typed or imported (`domain/glyphs.py`); should
 one come through anyway (a stored item from before), it is drawn as □ (`drawable`), never with a
 font's .notdef glyph.
 """
@@ -18,17 +22,19 @@ from __future__ import annotations
 
 import threading
 from functools import cache
+from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from zwgk_desktop.domain import glyphs
-from zwgk_desktop.paths import fallback_font_file, font_file
+from zwgk_desktop.domain import glyph_table, glyphs
+from zwgk_desktop.paths import fallback_font_file, font_file, sans_font_file
 from zwgk_desktop.render import tounicode
 
 FONT_NAME = "ZwgkCJK"
 FALLBACK_NAME = "ZwgkHan"
+SANS_NAME = "ZwgkSans"
 # What Chinese printing sets for a character it has no type for (缺字符); the clerk writes it in.
 MISSING = "□"
 
@@ -44,22 +50,31 @@ def register() -> str:
 
 
 _fallback_lock = threading.Lock()
-_fallback_registered = False
+_registered: set[str] = set()
 
 
-def register_fallback() -> str:
-    """Register the fallback font (once, when a text first needs it) and return its name.
+def _register_once(name: str, path: Path) -> str:
+    """Register a fallback font (once, when a text first needs it) and return its name.
 
     Under a lock: two threads rendering at once (the app's workers) must not register two copies,
     since reportlab keeps each document's subsets on the font object it first drew with."""
-    global _fallback_registered
-    if not _fallback_registered:
+    if name not in _registered:
         with _fallback_lock:
-            if not _fallback_registered:
+            if name not in _registered:
                 register()
-                pdfmetrics.registerFont(TTFont(FALLBACK_NAME, str(fallback_font_file())))
-                _fallback_registered = True
-    return FALLBACK_NAME
+                pdfmetrics.registerFont(TTFont(name, str(path)))
+                _registered.add(name)
+    return name
+
+
+def register_fallback() -> str:
+    """Register the ideographs' fallback font (Zwgk Fallback Han) and return its name."""
+    return _register_once(FALLBACK_NAME, fallback_font_file())
+
+
+def register_sans() -> str:
+    """Register the Latin letters' and symbols' fallback (Zwgk Fallback Sans) and return its name."""
+    return _register_once(SANS_NAME, sans_font_file())
 
 
 # Widths measured so far: a list repeats its names, groups and amounts, and laying it out measures
@@ -80,21 +95,30 @@ def text_width(text: str, size: float) -> float:
     return width
 
 
+def _chars(spans: tuple[tuple[int, int], ...]) -> frozenset[str]:
+    return frozenset(chr(code) for first, last in spans for code in range(first, last + 1))
+
+
 @cache
 def _drawn() -> frozenset[str]:
-    """The characters the main font has a glyph for, but control characters: the font maps U+0000
-    and a carriage return to its invisible .null and return glyphs, whose text is no text."""
-    register()
-    face = pdfmetrics.getFont(FONT_NAME).face
-    return frozenset(chr(code) for code, glyph in face.charToGlyph.items()
-                     if glyph and not (code < 0x20 or 0x7F <= code < 0xA0))
+    """The characters the main font draws (with ink, or white space it lays out)."""
+    register()  # every text is measured and drawn through this set: the font is there by then
+    return _chars(glyph_table.MAIN)
+
+
+@cache
+def _sans() -> frozenset[str]:
+    """The characters Zwgk Fallback Sans draws for the main font."""
+    return _chars(glyph_table.SANS)
 
 
 def _font_of(char: str) -> str:
     """The font that draws `char`, or "" if none does."""
     if char in _drawn():
         return FONT_NAME
-    # The domain's table is both fonts' characters: what the main font lacks, the fallback has.
+    if char in _sans():
+        return register_sans()
+    # The domain's table is every font's characters: what the others lack, the Han fallback has.
     return register_fallback() if glyphs.printable(char) and not char.isspace() else ""
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -42,9 +43,12 @@ CODE_LENGTH = 10
 # item's own title for the document's description; the 经办人 and the subtitle the sheet prints.
 NOT_CONTENT = ("aligns", "item_title", "clerk", "subtitle")
 # The item field that names what an item is about, per category, and the subtitle made of it
-# when the item's title does not name it (a 招投标 item titled 工程项目中标结果公示, as new ones
-# are, would print that generic line under a heading that says as much already).
+# when the item's title is generic (a 招投标 item titled 工程项目中标结果公示, as new ones are, would
+# print that line under a heading that says as much already). A title of the clerk's own that
+# says more (村内道路硬化工程（𠮷家湾段）招投标结果) is printed as written, project or not.
 SUBJECTS = {"bids": ("project", "{subject}中标结果公示")}
+# A generic title: only words any such item's title has, and perhaps its quarter.
+_GENERIC_TITLE = re.compile(r"(\d{4}年(第[一二三四]季度)?|工程|项目|招投标|招标|投标|中标|结果|公示|公告|的|\s)*")
 
 
 @dataclass(frozen=True)
@@ -256,15 +260,15 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
 
 
 def _subtitle(category: str, title: str, layout: Layout, entry_value: Callable[[Entry], str]) -> str:
-    """The subtitle naming the item's subject (`SUBJECTS`) when its title does not: only from a
-    value the layout shows (so the 验证码 covers it), "" where the title already does."""
+    """The subtitle naming the item's subject (`SUBJECTS`) when its title is generic: only from a
+    value the layout shows (so the 验证码 covers it), "" where the title names it or says more."""
     if category not in SUBJECTS:
         return ""
     key, pattern = SUBJECTS[category]
     shown = next((e for e in (*layout.info, *layout.summary)
                   if e.source == "item" and e.key == key and e.format == "text"), None)
     subject = entry_value(shown) if shown else ""
-    if not subject or subject in title:
+    if not subject or subject in title or not _GENERIC_TITLE.fullmatch(title):
         return ""
     return pattern.format(subject=subject)
 

@@ -35,22 +35,43 @@ log = logging.getLogger("zwgk.app")
 _STARTED = time.perf_counter()
 
 
-def register_qt_font() -> str:
-    """Register the bundled CJK font with Qt and return its family (the window's font)."""
-    font_id = QFontDatabase.addApplicationFont(str(paths.font_file()))
+def _add_font(path: Path) -> str:
+    font_id = QFontDatabase.addApplicationFont(str(path))
     families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
     if not families:
-        log.warning("the bundled font %s could not be registered", paths.font_file())
+        log.warning("the bundled font %s could not be registered", path)
         return ""
-    # The fallback too (6 ms), so the editor and lists show a 生僻字 the main font lacks in the
-    # glyph the sheet prints, not a box: Qt takes a substitute family per character.
-    fallback_id = QFontDatabase.addApplicationFont(str(paths.fallback_font_file()))
-    fallbacks = QFontDatabase.applicationFontFamilies(fallback_id) if fallback_id >= 0 else []
-    if fallbacks:
-        QFont.insertSubstitution(families[0], fallbacks[0])
-    else:
-        log.warning("the bundled fallback font %s could not be registered", paths.fallback_font_file())
     return str(families[0])
+
+
+# The window's font families in the order Qt tries them for each character (`app_font`).
+_families: list[str] = []
+
+
+def register_qt_font() -> str:
+    """Register the bundled fonts with Qt and return the main family (the window's font)."""
+    main = _add_font(paths.font_file())
+    if not main:
+        return ""
+    # The fallbacks too (6 ms), so the editor and lists show a character the main font lacks in
+    # the glyph the sheet prints, not a box: Qt takes a substitute family per character.
+    han = _add_font(paths.fallback_font_file())
+    sans = _add_font(paths.sans_font_file())
+    if han:
+        QFont.insertSubstitution(main, han)
+    # The sans first: it holds only what the main font lacks or maps to an empty glyph (ǎ ǖ, ℃,
+    # Ⅴ), and Qt takes each character from the first family whose cmap has it, so with the main
+    # font first the editor would show ǎ blank where the sheet prints it in the sans.
+    _families[:] = [family for family in (sans, main, han) if family]
+    return main
+
+
+def app_font(size: int = 10) -> QFont:
+    """The window's font: the bundled families, each character from the one the sheet draws it in."""
+    font = QFont()
+    font.setFamilies(_families)
+    font.setPointSize(size)
+    return font
 
 
 def install_crash_handler(log_path: Path | None) -> None:
@@ -208,7 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     speak_chinese(app)
     family = register_qt_font()
     if family:
-        app.setFont(QFont(family, 10))
+        app.setFont(app_font(10))
     fonts.register()  # reportlab's copy, once, on this thread, before any worker renders
     keep_gui_responsive()
     install_crash_handler(log_path)
