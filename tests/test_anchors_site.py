@@ -4,6 +4,7 @@ matching code proves (issue 14, parts 2 and 6)."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -15,7 +16,9 @@ from typing import Any
 
 import pytest
 from conftest import ArchiveCache
+from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
 from test_anchors import _seal_three_quarters, write_site
 from test_site import _Quiet
 from test_site_phone import WIDTHS, _fits, _width, browser  # noqa: F401  (the fixture)
@@ -41,6 +44,11 @@ def test_the_seals_page_fits_a_phone_with_every_hash_whole(browser: Any, served:
     listed = json.loads((root / "donggang" / "seals.json").read_bytes())
     for width in WIDTHS:
         _fits(browser, f"{base}/donggang/seals.html", width)
+        # Under load chromedriver has handed pages back before they were whole (test_site_phone):
+        # wait for the rows, up to 10 s, rather than read a page half there.
+        with contextlib.suppress(TimeoutException):
+            WebDriverWait(browser, 10, poll_frequency=0.05).until(
+                lambda d: len(d.find_elements(By.CSS_SELECTOR, "tbody tr")) >= len(listed["seals"]))
         cards = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
         assert len(cards) == len(listed["seals"]) == 4  # the key made, then three quarters
         for card, seal in zip(cards, listed["seals"], strict=True):

@@ -89,7 +89,10 @@ def test_a_combining_mark_is_composed_into_its_letter_or_refused_in_words(letter
     try:
         kept = NAME.parse(f"Li {letter}{mark}")
     except FieldError as refused:
-        assert f"U+{ord(unicodedata.normalize('NFC', mark)[0]):04X}" in str(refused)
+        # The mark named is one left loose once the letter and mark are composed (U+0344 is
+        # U+0308 U+0301: a + U+0344 composes into ä and leaves U+0301).
+        loose = [c for c in unicodedata.normalize("NFC", f"{letter}{mark}") if unicodedata.category(c).startswith("M")]
+        assert any(f"U+{ord(c):04X}" in str(refused) for c in loose), (str(refused), loose)
     else:
         assert kept == unicodedata.normalize("NFC", f"Li {letter}{mark}") and mark not in kept
         assert glyphs.fits(kept)
