@@ -24,11 +24,9 @@ from pathlib import Path
 
 from zwgk_desktop.errors import BadInput, Blocked
 from zwgk_desktop.render.layout import PAPER_MM
+from zwgk_desktop.render.sheet_papers import POINT_MM, paper_named
 
-POINT_MM = 25.4 / 72
 LP_TIMEOUT_S = 60  # lp only hands the file to the scheduler; a minute means CUPS is stuck
-# Paper within this of a named size is that size (a PDF's A3 is 841.89 × 1190.55 pt, a PPD's 842 × 1191).
-SAME_PAPER_MM = 1.5
 # A page this much larger than the paper is not "shrunk": printers differ by a fraction of a mm.
 SHRINK_TOLERANCE = 0.995
 
@@ -53,11 +51,11 @@ class Paper:
     @classmethod
     def of_size(cls, width_mm: float, height_mm: float) -> Paper:
         """The paper of this size in either orientation: a layout's paper by name, or its size."""
+        name = paper_named(width_mm, height_mm)  # the one rule for which paper a size is
+        if name in PAPER_MM:
+            return cls.named(name)
         short, long = sorted((width_mm, height_mm))
-        for name, (w, h) in PAPER_MM.items():
-            if abs(short - w) <= SAME_PAPER_MM and abs(long - h) <= SAME_PAPER_MM:
-                return cls(name, w, h)
-        return cls(f"{short:.0f}×{long:.0f} mm", short, long)
+        return cls(name, short, long)
 
     def holds(self, other: Paper) -> bool:
         return scale_onto(other, self) >= SHRINK_TOLERANCE
