@@ -222,8 +222,10 @@ def test_exporting_again_rewrites_only_what_changed(demo_copy: Path, tmp_path: P
     with sessions(demo_copy)() as session:
         changed = online_copy.write_site(session, LAYOUTS, root, base, today=TODAY)
     folder = f"liushuwan/2026Q3/{record.id}"
-    assert sorted(changed.written) == sorted([f"{folder}.html", f"{folder}.json", f"{folder}.pdf",
-                                              "liushuwan/2026Q3/index.html", "liushuwan/2026Q3/index.json"])
+    # The item's page, data, table and sheets, its quarter's index, and the township's index (its 验证码).
+    assert sorted(changed.written) == sorted([f"{folder}.html", f"{folder}.json", f"{folder}.csv", f"{folder}.pdf",
+                                              "liushuwan/2026Q3/index.html", "liushuwan/2026Q3/index.json",
+                                              "liushuwan/2026Q3/index.csv", "items.json", "items.csv"])
 
 
 def test_check_names_altered_missing_and_stale_files(demo_copy: Path, tmp_path: Path) -> None:

@@ -96,13 +96,26 @@ def test_pages_naming_households_are_noindex_and_robots_txt_says_the_same(
     robots = RobotFileParser()
     text = (root / "robots.txt").read_text(encoding="ascii")
     robots.parse(text.splitlines())
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".pdf"))
+    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".html", ".json", ".pdf", ".csv"))
     private_pages = corrections = 0
     for path in files:
         name = path.relative_to(root).as_posix()
         if name == online_copy.MANIFEST:
             continue
-        private = _noindex(path.with_suffix(".html"))  # n.json, n.pdf belong to n.html
+        if path.stem in ("items", "schema") and path.parent == root:
+            # The township's open data: the index lists every title, as a quarter's index does; the
+            # schema and its page name no item.
+            private = path.stem == "items" and bool(naming)
+            assert robots.can_fetch("*", f"{BASE}/{name}") is not private, name
+            if path.stem == "items":
+                listed = json.loads(path.with_suffix(".json").read_bytes())["items"]
+                pages = {p.relative_to(root).with_suffix("").as_posix() for p in root.glob("*/*/*.html")
+                         if p.stem.isdigit()}
+                assert {f"{i['village_code']}/{i['period']}/{i['number']}" for i in listed} == pages
+            if any(n in path.read_text(encoding="utf-8-sig") for n in masked):
+                assert private, f"{name} shows a household's name but may be indexed"
+            continue
+        private = _noindex(path.with_suffix(".html"))  # n.json, n.csv, n.pdf belong to n.html
         # robots.txt is the same decision as the page's own tag, file by file (page, data, sheets).
         assert robots.can_fetch("*", f"{BASE}/{name}") is not private, name
         assert robots.can_fetch("Baiduspider", f"{BASE}/{name}?v=ABCDEFGHIJ") is not private, name
@@ -114,16 +127,17 @@ def test_pages_naming_households_are_noindex_and_robots_txt_says_the_same(
             listed = json.loads(path.read_bytes())["items"]
             folder = path.parent.relative_to(root).as_posix()
             assert private is any(f"{folder}/{i['number']}" in naming for i in listed), name
-        if path.suffix != ".pdf" and any(n in path.read_text(encoding="utf-8") for n in masked):
+        if path.suffix != ".pdf" and any(n in path.read_text(encoding="utf-8-sig") for n in masked):
             assert private, f"{name} shows a household's name but may be indexed"
     assert private_pages > 10 and corrections == 1
     # Indexes of villages and the township, and the ledger, bids and resolutions, stay findable.
-    for public in ("index.html", "donggang/index.html", "shiqiao/index.html"):
+    for public in ("index.html", "donggang/index.html", "shiqiao/index.html", "data.html"):
         assert not _noindex(root / public) and robots.can_fetch("*", f"{BASE}/{public}")
     # It names paths under the site's own address (/zwgk/…), and nothing else: no title, village, category.
     lines = text.splitlines()
     assert lines[0] == "User-agent: *" and len(lines) > 1
-    assert all(re.fullmatch(r"Disallow: /zwgk/[a-z0-9-]+/\d{4}Q[1-4]/(\d+|index)\.", line) for line in lines[1:])
+    assert all(re.fullmatch(r"Disallow: /zwgk/([a-z0-9-]+/\d{4}Q[1-4]/(\d+|index)|items)\.", line)
+               for line in lines[1:])
 
 
 def test_a_site_with_nothing_private_allows_everything(tmp_path: Path, demo_copy: Path) -> None:

@@ -257,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "{全宗号} {年度} {季度} {保管期限} {保管期限名} {件号} {村代码} {类别}")
     p.add_argument("--fonds", action="append", default=[], metavar="V=CODE",
                    help="村的全宗号（县档案馆给定），可多次：如 --fonds donggang=Z012（空值清除）")
+    p.add_argument("--licence", metavar="TEXT",
+                   help="网上公开件开放数据的使用许可（一行，显示在每一页和每个数据文件中；空字符串清除），"
+                        "如 “可自由转载、使用，请注明来源：青山镇村务公开”")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_settings)
 
@@ -779,7 +782,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
     phones, names = pairs(args.village_phone, "--village-phone"), pairs(args.rename_village, "--rename-village")
     fonds = pairs(args.fonds, "--fonds")
-    changing = (args.township, args.base_url, args.township_phone, args.publication_day, args.archive_pattern)
+    changing = (args.township, args.base_url, args.township_phone, args.publication_day, args.archive_pattern,
+                args.licence)
     with _archive(args, read_only=not (any(v is not None for v in changing) or phones or names or fonds)) as archive:
         if archive.read_only:
             current = setup.settings(archive)
@@ -789,7 +793,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
                                             township_phone=args.township_phone,
                                             publication_day=args.publication_day, village_phones=phones,
                                             village_names=names, archive_pattern=args.archive_pattern,
-                                            village_fonds=fonds)
+                                            village_fonds=fonds, licence=args.licence)
         notes = setup.qr_notes(archive) if args.base_url is not None else []
     for note in notes:  # the QR codes the address just set makes (render.qr_address), on stderr
         _say(note)
@@ -800,6 +804,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
     print(f"乡镇纪委监督电话：{current.township_phone or '（未设置）'}　"
           f"每季度公开截止：次月 {current.publication_day} 日")
     print(f"档号格式：{current.archive_pattern or f'{DEFAULT_PATTERN}（默认）'}")
+    print(f"开放数据使用许可：{current.licence or '（未设置）'}")
     for village in current.villages:
         print(f"村：{village.name}（{village.code}）　村务监督委员会电话：{village.phone or '（未设置）'}　"
               f"全宗号：{village.fonds or f'（未设置，档号中用 {village.code.upper()}）'}")

@@ -47,6 +47,8 @@ class Township(Base):
     publication_day: Mapped[int] = mapped_column(Integer, default=10)  # board due by this day of the next month
     # The 档号 pattern sealing fills in (domain.filing, migration 0012); "" for the default.
     archive_pattern: Mapped[str] = mapped_column(String(120), default="")
+    # The online copy's open data licence line (render/open_data.py, migration 0013); "" for none stated.
+    open_data_licence: Mapped[str] = mapped_column(String(200), default="")
 
     villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.id")
 

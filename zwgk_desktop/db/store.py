@@ -449,6 +449,7 @@ class Settings:
     publication_day: int = 10
     villages: list[VillageSettings] = field(default_factory=list)
     archive_pattern: str = ""  # the 档号 pattern sealing fills in (domain.filing); "" for the default
+    licence: str = ""  # the online copy's open data licence line (render/open_data.py); "" for none stated
 
 
 def load_settings(session: Session) -> Settings:
@@ -457,7 +458,7 @@ def load_settings(session: Session) -> Settings:
         return Settings()
     return Settings(township.name, township.base_url, township.supervision_phone, township.publication_day,
                     [VillageSettings(v.name, v.code, v.supervision_phone, v.id, v.fonds_code or "")
-                     for v in villages(session)], township.archive_pattern or "")
+                     for v in villages(session)], township.archive_pattern or "", township.open_data_licence or "")
 
 
 def save_settings(session: Session, settings: Settings) -> None:
@@ -486,6 +487,7 @@ def save_settings(session: Session, settings: Settings) -> None:
     else:
         township.publication_day = settings.publication_day
     attempt("档号格式", partial(_set_archive_pattern, township, settings.archive_pattern))
+    attempt("开放数据使用许可", partial(_set_licence, township, settings.licence))
     for number, entry in enumerate(settings.villages, start=1):
         attempt(f"第{number}个村", partial(_apply_village, session, township, entry))
     if problems:
@@ -513,6 +515,26 @@ def _apply_village(session: Session, township: Township, entry: VillageSettings)
 
 def _set_archive_pattern(township: Township, pattern: str) -> None:
     township.archive_pattern = check_pattern(pattern)
+
+
+def _set_licence(township: Township, text: str) -> None:
+    township.open_data_licence = checked_licence(text)
+
+
+LICENCE_MAX = 200  # characters of the open data's licence line
+
+
+def checked_licence(text: str) -> str:
+    """The licence line as the township typed it, on one line: at most `LICENCE_MAX` characters,
+    no personal number (a contact phone may be in it), every character one the fonts print."""
+    line = " ".join(text.split())
+    if not line:
+        return ""
+    try:
+        return str(Field("licence", "开放数据使用许可", Kind.CONTACT, required=False, max_length=LICENCE_MAX)
+                   .check(line))
+    except FieldError as exc:
+        raise BadInput(str(exc)) from None
 
 
 def _set_village_phone(village: Village, phone: str) -> None:

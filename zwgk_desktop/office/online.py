@@ -32,19 +32,19 @@ from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
-from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.categories import ALL_CATEGORIES, CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.outputs import cannot_write
-from zwgk_desktop.render import seal_list, site
+from zwgk_desktop.render import open_data, seal_list, site
 from zwgk_desktop.render.correction import Previous, code_of, public_item
-from zwgk_desktop.render.layout import LayoutSet
+from zwgk_desktop.render.layout import Layout, LayoutSet
 from zwgk_desktop.render.pdf import write_pdf
 from zwgk_desktop.render.posters import RenderResult, posters_for
-from zwgk_desktop.render.public import PublicItem
+from zwgk_desktop.render.public import PublicItem, item_url
 from zwgk_desktop.render.site_folder import (
     MANIFEST,
     RETIRED,
@@ -82,37 +82,48 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
     township = store.get_township(session)
     if township is None:
         raise BadInput("数据库中还没有乡镇：请先运行 zwgk init 或 zwgk demo")
+    licence = township.open_data_licence or ""
     files: dict[str, Planned] = {site.STYLESHEET: Planned("", site.stylesheet())}
     villages = []
+    index: list[tuple[dict[str, Any], bool]] = []  # the township's open data index: (row, names persons)
     for village in store.villages(session):
         place = store.place_of(village)
-        by_period = _village_items(session, layouts, village.id, place, base_url, today, files, published)
+        by_period = _village_items(session, layouts, village.id, place, base_url, today, files, published,
+                                   licence, index)
         for retired in store.retired_numbers(session, village):  # a deleted item's QR leads here
             page = f"{village.code}/{retired.period}/{retired.number}"
             notice = site.withdrawn_page(township.name, village.name, retired.period, retired.number,
-                                         place.supervision_phones)
+                                         place.supervision_phones, licence)
             files[f"{page}.html"] = Planned(f"{RETIRED}{sha(notice)}", notice)
-            files[f"{page}.json"] = Planned("", site.to_json(
-                {"number": retired.number, "period": retired.period, "village_code": village.code,
-                 "withdrawn": "该公告已撤回，不再公开"}))
+            record = {"number": retired.number, "period": retired.period, "village_code": village.code,
+                      "withdrawn": "该公告已撤回，不再公开"}
+            files[f"{page}.json"] = Planned("", site.to_json({**record, "licence": licence}))
+            files[f"{page}.csv"] = Planned("", open_data.csv_table(open_data.RETIRED_COLUMNS, [record]))
         for period, entries in by_period.items():
             folder = f"{village.code}/{period}"
             # An index listing such an item shows its title, which may name the household too.
             private = any(entry.private for entry in entries)
             files[f"{folder}/index.html"] = Planned(
-                "", site.quarter_page(township.name, village.name, period, entries), private=private)
-            files[f"{folder}/index.json"] = Planned("", site.to_json(
-                site.quarter_data(village.name, village.code, period, entries)), private=private)
+                "", site.quarter_page(township.name, village.name, period, entries, licence), private=private)
+            listed = site.quarter_data(village.name, village.code, period, entries)
+            files[f"{folder}/index.json"] = Planned("", site.to_json({**listed, "licence": licence}),
+                                                    private=private)
+            files[f"{folder}/index.csv"] = Planned(
+                "", open_data.csv_table(open_data.QUARTER_COLUMNS, listed["items"]), private=private)
         periods = [(period, len(entries)) for period, entries in sorted(by_period.items(), reverse=True)]
         seals = published_seals(session, village)
         files[f"{village.code}/index.html"] = Planned("", site.village_page(township.name, village.name, periods,
-                                                                             len(seals)))
+                                                                             len(seals), licence))
         files[f"{village.code}/{seal_list.SEAL_PAGE}"] = Planned(
-            "", site.seals_page(township.name, village.name, seals))
-        files[f"{village.code}/{seal_list.SEAL_LIST}"] = Planned("", site.to_json(
-            seal_list.document(township.name, village.name, village.code, seals)))
+            "", site.seals_page(township.name, village.name, seals, licence))
+        seal_document = seal_list.document(township.name, village.name, village.code, seals)
+        files[f"{village.code}/{seal_list.SEAL_LIST}"] = Planned("", site.to_json({**seal_document,
+                                                                                   "licence": licence}))
+        files[f"{village.code}/{seal_list.SEAL_LIST.rpartition('.')[0]}.csv"] = Planned(
+            "", open_data.csv_table(open_data.SEAL_COLUMNS, seal_document["seals"]))
         villages.append((village.name, village.code, len(periods)))
-    files["index.html"] = Planned("", site.township_page(township.name, villages))
+    files["index.html"] = Planned("", site.township_page(township.name, villages, licence))
+    _plan_open_data(files, layouts, township.name, licence, index)
     files[ROBOTS] = Planned("", site.robots_txt(urlsplit(base_url).path, sorted(
         {name.rpartition(".")[0] + "." for name, planned in files.items() if planned.private})))
     for planned in files.values():
@@ -121,9 +132,42 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
     return files
 
 
+def _plan_open_data(files: dict[str, Planned], layouts: LayoutSet, township: str, licence: str,
+                    index: list[tuple[dict[str, Any], bool]]) -> None:
+    """The township's open data (render/open_data.py): its index of every published item, each
+    category's schema, and the page that explains them. The index lists titles, which may name a
+    household (as a quarter's index does): it is kept from search engines when any item is."""
+    rows = [row for row, _ in index]
+    private = any(names for _, names in index)
+    files[f"{open_data.ITEMS}.json"] = Planned(
+        "", open_data.to_json(open_data.index_document(township, licence, rows)), private=private)
+    files[f"{open_data.ITEMS}.csv"] = Planned("", open_data.csv_table(open_data.INDEX_COLUMNS, rows),
+                                              private=private)
+    categories = []
+    for code, category in ALL_CATEGORIES.items():
+        try:
+            layout = layouts.for_category(code)
+        except BadInput:
+            continue  # a format folder without this category's format publishes none of it
+        categories.append(open_data.category_schema(category, layout))
+    document = open_data.schema_document(categories, licence)
+    files[f"{open_data.SCHEMA}.json"] = Planned("", open_data.to_json(document))
+    files[f"{open_data.SCHEMA}.csv"] = Planned("", open_data.schema_csv(document))
+    files[open_data.PAGE] = Planned("", site.data_page(
+        township, len(rows), open_data.INDEX_COLUMNS,
+        [(c["category"], c["category_name"], len(c["fields"])) for c in categories],
+        open_data.TYPE_NAMES.items(), licence))
+
+
+def _layout_of(layouts: LayoutSet, public: PublicItem) -> Layout | None:
+    """The format the item's public content was made with, if the folder still holds it."""
+    return next((layout for layout in layouts.layouts if layout.id == public.layout_id), None)
+
+
 def _village_items(session: Session, layouts: LayoutSet, village_id: int, place: Place, base_url: str,
                    today: date, files: dict[str, Planned],
-                   published: list[tuple[int, str]] | None = None) -> dict[str, list[site.OnlineItem]]:
+                   published: list[tuple[int, str]] | None = None, licence: str = "",
+                   index: list[tuple[dict[str, Any], bool]] | None = None) -> dict[str, list[site.OnlineItem]]:
     records = list(session.scalars(select(DisclosureItem).where(
         DisclosureItem.village_id == village_id, DisclosureItem.status == REVIEWED,
         DisclosureItem.disclosure == PUBLIC).order_by(DisclosureItem.period, DisclosureItem.id)))
@@ -164,8 +208,19 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
         by_period.setdefault(str(item.period), []).append(entry)
         folder = f"{place.village_code}/{item.period}/{entry.number}"
         source = public.content_hash
-        files[f"{folder}.html"] = Planned("", site.item_page(entry, place.township, base_url), private=private)
-        files[f"{folder}.json"] = Planned("", site.to_json(site.item_data(entry)), private=private)
+        files[f"{folder}.html"] = Planned("", site.item_page(entry, place.township, base_url, licence),
+                                          private=private)
+        # Beside the public content (the 验证码's), outside it: the same cells typed, and the licence.
+        layout_made = _layout_of(layouts, public)
+        values = None if layout_made is None else open_data.item_values(public, layout_made, withdrawn=withdrawn)
+        files[f"{folder}.json"] = Planned("", open_data.to_json(
+            {**site.item_data(entry), "values": values, "licence": licence}), private=private)
+        files[f"{folder}.csv"] = Planned("", open_data.item_csv(public, layout_made, values, withdrawn=withdrawn),
+                                         private=private)
+        if index is not None:
+            index.append((open_data.index_row(
+                public, item_url(base_url, place.village_code, public.period, entry.number, public.code),
+                corrected_by=entry.corrected_by, corrects=entry.corrects, withdrawn=withdrawn), private))
         if not withdrawn:
             files[f"{folder}.pdf"] = Planned(
                 f"{source}:{'sealed' if kept is not None else base_url}",
@@ -250,7 +305,7 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
                 progress(done, len(plan))
         for name in sorted(set(old) - set(plan)):
             stale = inside(folder, name)
-            if stale is None or stale.suffix not in (".html", ".json", ".pdf"):
+            if stale is None or stale.suffix not in (".html", ".json", ".pdf", ".csv"):
                 continue  # not a name this program writes, or reached through a link: not ours to delete
             if is_link(stale) or stale.is_file():  # a link itself is removed, never what it points at
                 stale.unlink()

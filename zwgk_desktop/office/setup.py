@@ -158,11 +158,12 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
                     township_phone: str | None = None, publication_day: int | None = None,
                     village_phones: Sequence[tuple[str, str]] = (),
                     village_names: Sequence[tuple[str, str]] = (), archive_pattern: str | None = None,
-                    village_fonds: Sequence[tuple[str, str]] = ()) -> Settings:
+                    village_fonds: Sequence[tuple[str, str]] = (), licence: str | None = None) -> Settings:
     """Change some settings, keeping the rest: what `zwgk settings --…` does. Villages are named
     by name or code; `village_phones` gives each its 村务监督委员会 phone ("" clears it),
     `village_names` a new name (its code, in every printed URL, stays), `village_fonds` its
-    全宗号; `archive_pattern` is the 档号 pattern ("" for the default)."""
+    全宗号; `archive_pattern` is the 档号 pattern ("" for the default); `licence` the open data's
+    licence line ("" states none)."""
     current = settings(archive)
     if not current.township and not township:
         raise BadInput("数据库中还没有乡镇：请先 zwgk init --township 名称 --village 村名（或 zwgk demo）")
@@ -197,4 +198,5 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
         township_phone if township_phone is not None else current.township_phone,
         publication_day if publication_day is not None else current.publication_day,
         [VillageSettings(v.name, v.code, v.phone, v.id, v.fonds) for v in villages],
-        archive_pattern if archive_pattern is not None else current.archive_pattern))
+        archive_pattern if archive_pattern is not None else current.archive_pattern,
+        licence if licence is not None else current.licence))

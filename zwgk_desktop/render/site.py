@@ -52,8 +52,8 @@ def _environment() -> Environment:
                        trim_blocks=False, lstrip_blocks=False, keep_trailing_newline=True)
 
 
-def _render(template: str, *, noindex: bool = False, **values: Any) -> bytes:
-    return _environment().get_template(template).render(noindex=noindex, **values).encode("utf-8")
+def _render(template: str, *, noindex: bool = False, licence: str = "", **values: Any) -> bytes:
+    return _environment().get_template(template).render(noindex=noindex, licence=licence, **values).encode("utf-8")
 
 
 def stylesheet() -> bytes:
@@ -67,11 +67,12 @@ def item_url(base_url: str, village_code: str, period: str, number: int) -> str:
     return f"{base_url.rstrip('/')}/{village_code}/{period}/{number}.html"
 
 
-def item_page(entry: OnlineItem, township: str, base_url: str) -> bytes:
+def item_page(entry: OnlineItem, township: str, base_url: str, licence: str = "") -> bytes:
     item = entry.public
     quarter = Quarter.parse(item.period).chinese
     return _render(
-        "item.html", page_title=f"{item.heading} · 验证码 {item.code}", root="../../", township=township,
+        "item.html", licence=licence, page_title=f"{item.heading} · 验证码 {item.code}", root="../../",
+        township=township,
         crumbs=[(item.village, "../index.html"), (quarter, "index.html")],
         canonical=item_url(base_url, item.village_code, item.period, entry.number) if base_url else "",
         item=item, quarter_name=quarter, withdrawn=entry.withdrawn, corrected_by=entry.corrected_by,
@@ -106,9 +107,10 @@ def _summary(entry: OnlineItem) -> dict[str, Any]:
             "withdrawn": entry.withdrawn}
 
 
-def quarter_page(township: str, village: str, period: str, entries: list[OnlineItem]) -> bytes:
+def quarter_page(township: str, village: str, period: str, entries: list[OnlineItem], licence: str = "") -> bytes:
     quarter = Quarter.parse(period).chinese
-    return _render("quarter.html", page_title=f"{village}{quarter}村务公开", root="../../", township=township,
+    return _render("quarter.html", licence=licence, page_title=f"{village}{quarter}村务公开", root="../../",
+                   township=township,
                    crumbs=[(village, "../index.html")], canonical="", village=village, quarter_name=quarter,
                    entries=[_summary(e) for e in entries], noindex=any(e.private for e in entries))
 
@@ -118,35 +120,50 @@ def quarter_data(village: str, village_code: str, period: str, entries: list[Onl
             "items": [{**_summary(e), "page": f"{e.number}.html", "data": f"{e.number}.json"} for e in entries]}
 
 
-def village_page(township: str, village: str, periods: list[tuple[str, int]], seals: int | None = None) -> bytes:
+def village_page(township: str, village: str, periods: list[tuple[str, int]], seals: int | None = None,
+                 licence: str = "") -> bytes:
     """A village's index: its quarters, and (`seals`: how many) its published seals list."""
     links = [(Quarter.parse(p).chinese, f"{p}/index.html", f"{n} 个公开事项") for p, n in periods]
     if seals is not None:
         links.append(("档案封存记录", SEAL_PAGE, f"{seals} 次封存的链式哈希与签名，供日后核对档案是否被删改"))
-    return _render("list.html", page_title=f"{village}村务公开", root="../", township=township, crumbs=[],
+    return _render("list.html", licence=licence, page_title=f"{village}村务公开", root="../", township=township,
+                   crumbs=[],
                    canonical="", heading=f"{village}村务公开", links=links)
 
 
-def seals_page(township: str, village: str, seals: list[PublishedSeal]) -> bytes:
+def seals_page(township: str, village: str, seals: list[PublishedSeal], licence: str = "") -> bytes:
     """The page of a village's seals list (render/seal_list.py), beside its `seals.json`."""
-    return _render("seals.html", page_title=f"{village}档案封存记录", root="../", township=township,
+    return _render("seals.html", licence=licence, page_title=f"{village}档案封存记录", root="../",
+                   township=township,
                    crumbs=[(village, "index.html")], canonical="", village=village, seals=seals,
                    signers=[short_fingerprint(fingerprint) for fingerprint in signers(seals)],
                    times={seal.number: chinese_moment(seal.sealed_at) for seal in seals})
 
 
-def township_page(township: str, villages: list[tuple[str, str, int]]) -> bytes:
+def township_page(township: str, villages: list[tuple[str, str, int]], licence: str = "") -> bytes:
     links = [(name, f"{code}/index.html", f"{quarters} 个季度") for name, code, quarters in villages]
-    return _render("list.html", page_title=f"{township}村务公开", root="", township=township, crumbs=[],
+    links.append(("开放数据", "data.html", "全部公开事项的索引、各类别的字段说明（JSON 和 CSV，可用 Excel 打开）"))
+    return _render("list.html", licence=licence, page_title=f"{township}村务公开", root="", township=township,
+                   crumbs=[],
                    canonical="", heading=f"{township}村务公开", links=links)
 
 
+def data_page(township: str, count: int, columns: Iterable[tuple[str, str]],
+              schemas: Iterable[tuple[str, str, int]], types: Iterable[tuple[str, str]], licence: str = "") -> bytes:
+    """The open data's page (render/open_data.py): the licence, the index's files and columns, each
+    category's schema. It names no item, so search engines may index it."""
+    return _render("data.html", licence=licence, page_title=f"{township}开放数据", root="", township=township,
+                   crumbs=[], canonical="", count=count, columns=list(columns), schemas=list(schemas),
+                   types=list(types))
+
+
 def withdrawn_page(township: str, village: str, period: str, number: int,
-                   phones: tuple[tuple[str, str], ...]) -> bytes:
+                   phones: tuple[tuple[str, str], ...], licence: str = "") -> bytes:
     """What a retired number's URL shows: the notice was withdrawn (a sheet may carry its QR code),
     never a 404 and never another item. Nothing of the withdrawn notice is shown: it may never
     have been reviewed."""
-    return _render("withdrawn.html", page_title=f"{village}编号 {number} 的公告已撤回", root="../../",
+    return _render("withdrawn.html", licence=licence, page_title=f"{village}编号 {number} 的公告已撤回",
+                   root="../../",
                    township=township, crumbs=[(village, "../index.html")], canonical="", village=village,
                    quarter_name=Quarter.parse(period).chinese, number=number, phones=phones)
 

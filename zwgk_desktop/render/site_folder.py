@@ -154,10 +154,12 @@ def refuse_links_and_foreign_robots(folder: Path, plan: dict[str, Planned], old:
                        "低保等含有个人姓名的页面）。请把原文件改名或删除，导出后再把其中需要的内容并入")
 
 
-# Where an export writes a village's pages: {village}/index.*, {village}/seals.*, {village}/{period}/… A file of that
+# Where an export writes a village's pages: {village}/index.*, {village}/seals.*, {village}/{period}/…, and the
+# township's open data: data.html, items.*, schema.*. A file of that
 # shape the export did not write is what a forger would plant; anything else in the folder (the web
 # host's 404.html, robots.txt, .well-known/…) is not ours to judge.
-OURS = re.compile(r"[a-z0-9-]+/((index|seals)\.(html|json)|\d{4}Q[1-4]/[^/]+\.(html|json|pdf))")
+OURS = re.compile(r"[a-z0-9-]+/((index|seals)\.(html|json|csv)|\d{4}Q[1-4]/[^/]+\.(html|json|pdf|csv))"
+                  r"|data\.html|(items|schema)\.(json|csv)")
 
 
 def unknown_files(folder: Path, known: set[str]) -> list[str]:

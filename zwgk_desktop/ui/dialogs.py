@@ -48,10 +48,15 @@ class SettingsDialog(QDialog):
         self.township_phone = QLineEdit(settings.township_phone, placeholderText="如 0371-62340000")
         self.publication_day = QSpinBox(minimum=1, maximum=28, value=settings.publication_day)
         self.publication_day.setSuffix(" 日")
+        self.licence = QLineEdit(settings.licence,
+                                 placeholderText="如 可自由转载、使用，请注明来源（网上公开件每页和数据文件中显示）")
+        self.licence.setMaxLength(200)
+        self._kept = settings  # what the dialog does not show (档号格式, 全宗号) is saved as it was
         form.addRow("乡镇名称", self.township)
         form.addRow("网上公开地址", self.base_url)
         form.addRow("乡镇纪委监督电话", self.township_phone)
         form.addRow("每季度公开截止：次月", self.publication_day)
+        form.addRow("开放数据使用许可", self.licence)
         layout.addLayout(form)
         layout.addWidget(QLabel("村（代码用于网址和文件名；留空则按拼音生成）"))
         self.villages = QTableWidget(0, 3)
@@ -95,9 +100,11 @@ class SettingsDialog(QDialog):
             if not any(texts):
                 continue
             village_id = cells[0].data(256) if cells[0] else None
-            villages.append(VillageSettings(texts[0], texts[1], texts[2], village_id))
+            fonds = next((v.fonds for v in self._kept.villages if village_id is not None and v.id == village_id), "")
+            villages.append(VillageSettings(texts[0], texts[1], texts[2], village_id, fonds))
         return Settings(self.township.text().strip(), self.base_url.text().strip(),
-                        self.township_phone.text().strip(), self.publication_day.value(), villages)
+                        self.township_phone.text().strip(), self.publication_day.value(), villages,
+                        self._kept.archive_pattern, self.licence.text().strip())
 
 
 class FirstRunDialog(QDialog):
