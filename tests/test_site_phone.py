@@ -270,3 +270,26 @@ def test_screenshot_of_a_long_township_at_320_px(browser: Any, phone_site: tuple
     shot = tmp_path / "signoff.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+def test_the_open_data_page_fits_a_phone(browser: Any, phone_site: tuple[Path, str], tmp_path: Path) -> None:
+    """data.html (render/open_data.py) with a 16-character township and a long licence line."""
+    root, _ = phone_site
+    licence = "本站数据可自由转载、引用和再利用，请注明来源“" + LONG_TOWNSHIP + "村务公开”，CC BY 4.0 https://creativecommons.org/licenses/by/4.0/"
+    from zwgk_desktop.render import open_data
+
+    schemas = [(c["category"], c["category_name"], len(c["fields"]))
+               for c in json.loads((root / "schema.json").read_bytes())["categories"]]
+    (tmp_path / site.STYLESHEET).write_bytes(site.stylesheet())
+    page = tmp_path / open_data.PAGE
+    page.write_bytes(site.data_page(LONG_TOWNSHIP, 51, open_data.INDEX_COLUMNS, schemas,
+                                    open_data.TYPE_NAMES.items(), licence))
+    for width in WIDTHS:
+        _fits(browser, page.as_uri(), width)
+    _width(browser, 360)
+    browser.get(page.as_uri())
+    shot = tmp_path / "data-360.png"
+    browser.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("ZWGK_SCREENSHOTS"):  # where a person looks at it
+        shutil.copy(shot, Path(os.environ["ZWGK_SCREENSHOTS"]) / shot.name)

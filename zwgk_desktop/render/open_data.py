@@ -224,7 +224,9 @@ def _field_entry(part: str, key: str, label: str, fmt: str, spec: Field | None, 
 
 
 def category_schema(category: Category, layout: Layout) -> dict[str, Any]:
-    """The category's open data as its format publishes it: the fields of `values`, by part."""
+    """The category's open data as its format publishes it: the fields of `values`, by part, each
+    printed value once. A field printed twice (期末余额 in figures and in capitals) is listed under
+    both labels with the same key: `values` holds it once."""
     def spec_of(entry: Entry) -> Field | None:
         try:
             return category.row_field(entry.key) if entry.source == "total" else category.item_field(entry.key)
@@ -244,11 +246,6 @@ def category_schema(category: Category, layout: Layout) -> dict[str, Any]:
     fields += [_field_entry("totals", c.field, c.header, c.format, row_spec(c.field))
                for c in layout.columns if c.field in layout.totals_sum]
     fields += [_field_entry("summary", _entry_key(e), e.label, e.format, spec_of(e)) for e in layout.summary]
-    # The same field shown twice (期末余额 in figures and in capitals) is one value: the first.
-    unique: dict[tuple[str, str], dict[str, Any]] = {}
-    for spec in fields:
-        unique.setdefault((spec["part"], spec["key"]), spec)
-    fields = list(unique.values())
     return {"category": category.code, "category_name": category.name, "layout": layout.id,
             "layout_name": layout.name, "fields": fields}
 
