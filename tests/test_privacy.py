@@ -18,11 +18,10 @@ from zwgk_desktop.domain.identity import id_check_char, is_valid_id, mask_name
 from zwgk_desktop.domain.items import REVIEWED, Item, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.paths import standard_layouts_dir
-from zwgk_desktop.render import fonts
+from zwgk_desktop.render import fonts, open_data
 from zwgk_desktop.render.board import layout_board
 from zwgk_desktop.render.layout import load_layouts
 from zwgk_desktop.render.pdf import Poster, write_pdf
-from zwgk_desktop.render import open_data
 from zwgk_desktop.render.public import Place, build_public_item
 
 LAYOUT = load_layouts(standard_layouts_dir()).for_category("assistance")
