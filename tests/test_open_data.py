@@ -294,3 +294,25 @@ def test_zwgk_settings_licence_sets_what_the_site_shows(demo_copy: Path, tmp_pat
     assert run_zwgk("site", "-o", str(tmp_path / "www"), cwd=tmp_path, env=env).code == 0
     assert "开放数据使用许可" not in (tmp_path / "www" / "index.html").read_text(encoding="utf-8")
     assert run_zwgk("site", "-o", str(tmp_path / "www"), "--check", cwd=tmp_path, env=env).code == 0
+
+
+def test_a_table_no_longer_published_is_removed_with_its_page(demo_copy: Path, tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from zwgk_desktop.db.models import DisclosureItem
+
+    root = tmp_path / "www"
+    with sessions(demo_copy)() as session:
+        online_copy.write_site(session, LAYOUTS, root, BASE, today=TODAY)
+    with sessions(demo_copy)() as session, session.begin():
+        record = session.scalars(select(DisclosureItem).where(
+            DisclosureItem.village_id == 3, DisclosureItem.period == "2026Q3",
+            DisclosureItem.category == "finance")).one()
+        record.status = "draft"
+        number = record.number
+    with sessions(demo_copy)() as session:
+        done = online_copy.write_site(session, LAYOUTS, root, BASE, today=TODAY)
+    gone = {f"shiqiao/2026Q3/{number}.{suffix}" for suffix in ("html", "json", "csv", "pdf")}
+    assert gone <= set(done.removed) and not any((root / name).exists() for name in gone)
+    listed = json.loads((root / "items.json").read_bytes())["items"]
+    assert ("shiqiao", "2026Q3", number) not in {(i["village_code"], i["period"], i["number"]) for i in listed}
