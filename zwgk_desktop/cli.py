@@ -1269,10 +1269,29 @@ def _end_on_signals() -> None:
             signal.signal(getattr(signal, name), _interrupted)
 
 
+def _adopt_categories(argv: Sequence[str]) -> None:
+    """Put the categories of the formats in use (`--layouts`, else the township's pack) to use
+    before the command line is read, so a category a pack declares is one `--category` accepts.
+    Formats that do not load leave the program's own: the command that uses them says why."""
+    from zwgk_desktop.render.packs import load_pack_layouts
+
+    folder: str | None = None
+    for index, word in enumerate(argv):
+        if word == "--layouts" and index + 1 < len(argv):
+            folder = argv[index + 1]
+        elif word.startswith("--layouts="):
+            folder = word.partition("=")[2]
+    try:
+        load_pack_layouts(Path(folder) if folder else paths.default_layouts_dir())
+    except (ZwgkError, OSError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # the `zwgk` command itself, not a test calling main()
         _end_on_signals()
     try:
+        _adopt_categories(sys.argv[1:] if argv is None else argv)
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:  # Ctrl-C while the command line is read: nothing was done yet
         _say("已中断。")
