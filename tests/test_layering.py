@@ -104,8 +104,8 @@ def test_the_domain_is_pure() -> None:
     hands in, and `paths` says where the category files that ship with the program are."""
     wrong = [f"{module} imports {name}" for module, name in imports_of("domain")
              if room_of(name) not in (None, "domain", "base") or name.split(".")[0] in DATABASE_LIBRARIES
-             or (room_of(name) == "base" and name not in ("zwgk_desktop.errors", "zwgk_desktop.incoming"))
-             and (module, name) != ("zwgk_desktop.domain.categories", "zwgk_desktop.paths")]
+             or ((room_of(name) == "base" and name not in ("zwgk_desktop.errors", "zwgk_desktop.incoming"))
+                 and (module, name) != ("zwgk_desktop.domain.categories", "zwgk_desktop.paths"))]
     assert not wrong, wrong
 
 

@@ -7,6 +7,7 @@ problems are told in words on stderr; a bug's traceback goes to the log file, ne
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -1281,10 +1282,8 @@ def _adopt_categories(argv: Sequence[str]) -> None:
             folder = argv[index + 1]
         elif word.startswith("--layouts="):
             folder = word.partition("=")[2]
-    try:
+    with contextlib.suppress(ZwgkError, OSError):
         load_pack_layouts(Path(folder) if folder else paths.default_layouts_dir())
-    except (ZwgkError, OSError):
-        pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
