@@ -67,7 +67,8 @@ def export_pack(folder: Path, out: Path, *, name: str, version: str, township: s
                            "不含引号、斜杠和控制字符）")
     if reason := text_problem(township, limit=NAME_LIMIT):  # import would refuse the pack.toml
         raise BadInput(f"乡镇名称“{excerpt(township)}”不能写入版式包：{reason}")
-    load_layouts(folder)  # a bad format is refused here, not in twenty villages
+    # A bad format is refused here, not in twenty villages; the catalogue may name the folder's categories.
+    categories.install(load_layouts(folder).categories)
     from zwgk_desktop.domain.catalogue import load_catalogue
 
     load_catalogue(folder)
