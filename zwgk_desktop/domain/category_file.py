@@ -628,6 +628,9 @@ def category_from_toml(text: str, shown: str) -> Category:
         elif spec is not None:
             subtitle = (spec.key, pattern)
     importing = _import(top, scope)
+    ends = {balance[3] for balance in rules.balances}
+    for key in sorted(set(importing.computed) - ends):
+        top.fail("import.computed", f"“{key}”不是某条 balance 规则的 end：程序算不出它")
     category = Category(
         code=code, name=name, item_fields=tuple(item_fields), row_fields=tuple(row_fields), min_rows=min_rows,
         min_publicity_days=top.integer("min_publicity_days", 0, 0, 365), order=order, new_title=new_title,
