@@ -334,3 +334,17 @@ def test_the_demo_codes_are_those_of_before_categories_were_data(tmp_path: Path,
     before = json.loads(DEMO_CODES.read_text(encoding="utf-8"))
     assert len(codes) >= 30 and set(codes) <= set(before)
     assert {key: before[key] for key in codes} == codes
+
+
+def test_a_category_crosses_to_a_worker_process_with_its_rules(shipped_categories: object) -> None:
+    """The preview and print workers get the category pickled: its rules are made again there."""
+    import pickle
+
+    schema = category_from_toml(UPKEEP, "upkeep.category.toml")
+    again = pickle.loads(pickle.dumps(schema))
+    item = Item(category="upkeep", period=Quarter(2026, 2), title="维护公开", disclosure="不予公开",
+                fields={"facility": "路灯", "approved": 100},
+                rows=[{"date": date(2026, 5, 1), "work": "换灯", "contractor": "某维修部", "amount": 200}])
+    assert again == schema
+    assert [p.message for p in validate(item.snapshot(), again).errors] == [
+        p.message for p in validate(item.snapshot(), schema).errors] == ["金额合计 2.00 超过批复金额 1.00"]

@@ -10,6 +10,7 @@ import json
 import operator
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
@@ -197,6 +198,14 @@ class Category:
     balances: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = ()
     text: str = field(default="", compare=False)  # the category file's text, as a seal records it
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        """Pickled (for a worker process) as its file's text and its values: the rules are made
+        again from the text there, as they were here (they are closures, which pickle cannot carry)."""
+        if not self.text:
+            return super().__reduce_ex__(protocol)
+        values = {f.name: getattr(self, f.name) for f in dataclass_fields(self) if f.compare}
+        return (_category_again, (self.text, values))
+
     def aliases(self, key: str) -> tuple[str, ...]:
         return dict(self.headers).get(key, ())
 
@@ -226,6 +235,14 @@ class Category:
     def shown_rows(self, item: Item) -> list[dict[str, Any]]:
         """Each row with its derived values added, as a layout sees it."""
         return [{**row, **extra} for row, extra in zip(item.rows, self.derive(item), strict=True)]
+
+
+def _category_again(text: str, values: dict[str, Any]) -> Category:
+    """A category unpickled: made from its file's text, with the values it had (a seal's recorded
+    names and fields, where it was made from one)."""
+    from zwgk_desktop.domain.category_file import category_from_toml  # (it imports this module)
+
+    return replace(category_from_toml(text, "类别文件"), **values)
 
 
 @dataclass(frozen=True)
