@@ -122,3 +122,31 @@ def test_in_another_quarter_only_a_change_is_disclosed_as_it_happens() -> None:
 
 def test_the_yearly_rule_says_itself_in_words() -> None:
     assert YEARLY.describe(10) == "每年第四季度公开（次年1月10日前），有变动时审核后20个工作日内公开"
+
+
+# ---------------------------------------------------------------------------------------------
+# 面积: a measure with two decimals, exact (no float rounding), as typed and as a cell holds it.
+
+AREA = Field("area", "面积（亩）", Kind.DECIMAL)
+
+
+@given(st.integers(0, 10**11))
+def test_an_area_reads_back_exactly_as_it_is_written(hundredths: int) -> None:
+    from zwgk_desktop.domain.fields import format_hundredths
+
+    assert AREA.parse(format_hundredths(hundredths)) == hundredths
+    assert AREA.parse(AREA.to_text(hundredths)) == hundredths
+    assert AREA.parse(hundredths / 100) == hundredths  # a spreadsheet's float, read by its shortest repr
+
+
+def test_an_area_of_the_wrong_type_is_refused_in_words() -> None:
+    import pytest
+
+    from zwgk_desktop.domain.fields import FieldError
+
+    for raw, said in (("abc", "不是数字"), ("35.601", "最多两位小数"), ("-3", "不能为负数"), (True, "应为数字"),
+                      ("", "必填")):
+        with pytest.raises(FieldError, match=said):
+            AREA.parse(raw)
+    with pytest.raises(FieldError, match="整数存储"):
+        AREA.check(35.6)
