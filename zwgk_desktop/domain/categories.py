@@ -241,7 +241,9 @@ CORRECTION = Category(
 )
 
 # What a clerk files, in the township's order (menus, filters, the board's order).
-CATEGORIES: dict[str, Category] = {c.code: c for c in (FINANCE, ASSISTANCE, BIDS, NOTICE)}
+from zwgk_desktop.domain.sanzi_categories import ASSETS, RESOURCES  # noqa: E402  (until catdata's loader)
+
+CATEGORIES: dict[str, Category] = {c.code: c for c in (FINANCE, ASSISTANCE, BIDS, NOTICE, ASSETS, RESOURCES)}
 # Every kind a layout may be written for, including those made from other items.
 ALL_CATEGORIES: dict[str, Category] = {**CATEGORIES, CORRECTION.code: CORRECTION}
 
@@ -261,6 +263,8 @@ def new_item(code: str, period: Quarter) -> Item:
         "assistance": f"{period.chinese}低保及特困供养对象公示",
         "bids": "工程项目中标结果公示",
         "notice": "公告",
+        "assets": f"{period.chinese}集体资产公开",
+        "resources": f"{period.chinese}集体资源公开",
     }
     fields: dict[str, Any] = {f.key: None for f in schema.item_fields}
     for spec in schema.item_fields:

@@ -6,8 +6,8 @@ a category file names them (`rule = "function"`, `name = "…"`) with field keys
   are listed, but not counted.
 - `change_explained`: a row changed this period (增加/减少/处置) says why.
 - `leased_resource`: a resource let out (发包/出租/入股) names its counterparty, whether a 单位 or a
-  个人 (which decides how the name is shown), its term and its yearly rent; one kept by the village
-  or unused names none.
+  个人 (which decides how the name is shown), its term and its yearly rent, and a term ended
+  before the period is a warning; one kept by the village or unused names none.
 """
 
 from __future__ import annotations
@@ -51,6 +51,10 @@ def leased_resource(category: Category, item: Item, row: dict[str, Any], report:
             if row.get(key) is None:
                 label = category.row_field(key).label
                 report.error(f"{way}的资源须填写{label}", field=label)
+        ends = row.get(end)
+        if ends is not None and ends < item.period.first_day:
+            label = category.row_field(end).label
+            report.warn(f"合同已于 {ends} 到期，仍写着{way}：请续签后写明新的期限，或改经营方式", field=label)
     elif way is not None:
         for key in (party, party_type):
             if row.get(key) is not None:

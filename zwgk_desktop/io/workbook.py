@@ -27,6 +27,14 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                    "account": "6228480012345678", "address": "3组12号", "reason": "因病"},
     "bids": {"bidder": f"{EXAMPLE_MARK}某某建筑工程有限公司", "price": 98600000, "rank": 1},
     "notice": {"matter": f"{EXAMPLE_MARK}补贴户数", "detail": "526户", "amount": None},
+    # 三资 (until catdata: the category files' `example` values)
+    "assets": {"name": f"{EXAMPLE_MARK}村委会办公楼", "class": "房屋及建筑物", "quantity": 1, "unit": "栋",
+               "acquired": "2012-06-30", "original": 68000000, "net": 45200000, "location": "村部院内",
+               "use": "自用", "user": "村民委员会", "change": "无变动", "change_reason": None},
+    "resources": {"name": f"{EXAMPLE_MARK}东洼机动地", "kind": "耕地", "location": "三组东，东至排水沟，西至村道",
+                  "area": 3560, "operation": "发包", "party_type": "个人", "party": "王建国",
+                  "party_phone": "13800000000", "start": "2024-01-01", "end": "2028-12-31",
+                  "yearly_rent": 2492000, "due": 2492000, "received": 2492000},
 }
 HINTS = {
     Kind.TEXT: "文字", Kind.LONGTEXT: "文字，可以分段", Kind.NAME: "人名或单位名称",

@@ -39,7 +39,9 @@ ASSETS = (
     ("光伏发电站（村部屋顶）", "机器设备", "座", 2020, 186_000, 0.05, "自用", "村民委员会"),
 )
 QUANTITIES = {"公里": (1, 3), "眼": (6, 14), "盏": (40, 90), "亩": (30, 80), "间": (3, 8), "套": (2, 4)}
-PLACES = ("村部院内", "村北工业区", "三组东", "村小学东侧", "全村", "二组至五组", "村西农田", "东洼")
+# Where each asset stands, in the order of ASSETS.
+PLACES = ("村部", "村部东侧", "村北工业区", "村北工业区", "村小学东侧", "二组至五组", "村西农田", "村西农田",
+          "村部院内", "全村主要道路", "村部院内", "村部办公室", "北岗", "村部屋顶")
 
 # name, kind, location, area (亩), operation, yearly rent per 亩 (元)
 RESOURCES = (
@@ -63,7 +65,7 @@ COMPANIES = ("中牟县丰源食品有限公司", "中牟县绿丰农机专业�
 def _assets(rng: random.Random, quarter: Quarter, changed: bool) -> list[dict[str, Any]]:
     rows = []
     year_end = quarter.last_day
-    for name, klass, unit, year, value, rate, use, user in ASSETS:
+    for (name, klass, unit, year, value, rate, use, user), place in zip(ASSETS, PLACES, strict=True):
         low, high = QUANTITIES.get(unit, (1, 1))
         quantity = rng.randint(low, high)
         original = value * quantity * 100 if unit in QUANTITIES else value * 100
@@ -71,7 +73,7 @@ def _assets(rng: random.Random, quarter: Quarter, changed: bool) -> list[dict[st
         net = max(original // 20, int(original * (1 - rate * years)) // 100 * 100)
         rows.append({"name": name, "class": klass, "quantity": quantity, "unit": unit,
                      "acquired": date(year, rng.randint(3, 11), rng.randint(1, 28)), "original": original,
-                     "net": net, "location": rng.choice(PLACES), "use": use, "user": user,
+                     "net": net, "location": place, "use": use, "user": user,
                      "change": "无变动", "change_reason": None})
     if changed:
         rows[11].update(change="处置", use="报废待处置", user=None,
@@ -100,7 +102,8 @@ def _resources(rng: random.Random, quarter: Quarter, changed: bool) -> list[dict
             due = rent if quarter.number == 4 else 0
             received = due if rng.random() < 0.85 else due // 2 // 100 * 100
             row.update(party_type="单位" if company else "个人", party=party, start=start,
-                       end=date(start.year + rng.choice((5, 10)) - 1, 12, 31), yearly_rent=rent, due=due,
+                       end=date(start.year + (10 if start.year < 2022 else rng.choice((5, 10))) - 1, 12, 31),
+                       yearly_rent=rent, due=due,
                        received=received)
         rows.append(row)
     if changed:

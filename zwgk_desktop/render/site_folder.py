@@ -33,6 +33,7 @@ SITE_FORMAT = 1
 # resident nothing (the QR code and the index lead to it), a household's name on one does.
 NAMES_NO_ONE: dict[str, frozenset[str] | None] = {
     "finance": None, "bids": None, "notice": frozenset({"会议决议"}),
+    "assets": None,  # 三资: 集体资产 names units only; 集体资源 names persons (masked) and stays out
 }
 
 
