@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pypdf
 import pytest
 from conftest import run_zwgk
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from test_archive import LAYOUTS, sessions
@@ -24,8 +22,6 @@ from zwgk_desktop.domain.identity import mask_name
 from zwgk_desktop.domain.items import validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
-from zwgk_desktop.io.importer import plan_import
-from zwgk_desktop.io.workbook import write_workbook
 from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render.layout import load_layouts
 
@@ -117,23 +113,7 @@ def resource_rows() -> Any:
     return st.lists(row, min_size=1, max_size=15, unique_by=lambda r: r["name"])
 
 
-@pytest.mark.parametrize("code", CODES)
-def test_export_then_import_gives_identical_rows(code: str) -> None:
-    @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(asset_rows() if code == "assets" else resource_rows())
-    def round_trip(rows: list[dict[str, Any]]) -> None:
-        item = new_item(code, Q3)
-        item.rows = [dict(r) for r in rows]
-        report = validate(item, category(code))
-        assert not [p for p in report.errors if p.row is not None], report.errors
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "rows.xlsx"
-            write_workbook(code, path, item)
-            plan = plan_import(path, code, Q3)
-        assert plan.errors == []
-        assert plan.item.rows == item.rows
-
-    round_trip()
+# The export-then-import round trip of both: tests/test_spreadsheets.py (ROWS takes these rows).
 
 
 @pytest.mark.parametrize("code", CODES)
