@@ -224,8 +224,9 @@ def test_installed_package_finds_its_layouts_and_font(tmp_path: Path) -> None:
     layouts, font, stylesheet = done.stdout.splitlines()
     layouts, font = Path(layouts), Path(font)
     assert int(stylesheet) > 1000  # the online copy's templates travel too
-    assert sorted(p.name for p in layouts.glob("*.toml")) == [
-        "assistance.toml", "bids.toml", "catalogue.toml", "correction.toml", "finance.toml", "notice.toml"]
+    codes = ("assistance", "bids", "correction", "finance", "notice")  # each a format and a category file
+    assert sorted(p.name for p in layouts.glob("*.toml")) == sorted(
+        ["catalogue.toml", *(f"{c}.toml" for c in codes), *(f"{c}.category.toml" for c in codes)])
     assert font.is_file() and font.stat().st_size > 1_000_000
     assert (font.parent / "LICENSE-wqy-microhei.txt").is_file()
 

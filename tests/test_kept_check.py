@@ -31,12 +31,12 @@ def test_the_rules_version_of_a_program_without_its_sources(monkeypatch: pytest.
     """A frozen program has no source files to digest: its version stands for them, and the
     version still differs from the one made of the sources (so a kept result is checked again)."""
     from_sources = items.rules_version()
-    items.rules_version.cache_clear()
+    items._rules_version.cache_clear()
     monkeypatch.setattr(importlib.util, "find_spec", lambda _name: None)
     try:
         frozen = items.rules_version()
     finally:
         monkeypatch.undo()
-        items.rules_version.cache_clear()
+        items._rules_version.cache_clear()
     assert frozen.startswith(f"{items.RULES}-") and frozen != from_sources
     assert items.rules_version() == from_sources  # the sources' version is back once they are

@@ -7,6 +7,7 @@ problems are told in words on stderr; a bug's traceback goes to the log file, ne
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -1269,10 +1270,27 @@ def _end_on_signals() -> None:
             signal.signal(getattr(signal, name), _interrupted)
 
 
+def _adopt_categories(argv: Sequence[str]) -> None:
+    """Put the categories of the formats in use (`--layouts`, else the township's pack) to use
+    before the command line is read, so a category a pack declares is one `--category` accepts.
+    Formats that do not load leave the program's own: the command that uses them says why."""
+    from zwgk_desktop.render.packs import load_pack_layouts
+
+    folder: str | None = None
+    for index, word in enumerate(argv):
+        if word == "--layouts" and index + 1 < len(argv):
+            folder = argv[index + 1]
+        elif word.startswith("--layouts="):
+            folder = word.partition("=")[2]
+    with contextlib.suppress(ZwgkError, OSError):
+        load_pack_layouts(Path(folder) if folder else paths.default_layouts_dir())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:  # the `zwgk` command itself, not a test calling main()
         _end_on_signals()
     try:
+        _adopt_categories(sys.argv[1:] if argv is None else argv)
         args = build_parser().parse_args(argv)
     except KeyboardInterrupt:  # Ctrl-C while the command line is read: nothing was done yet
         _say("已中断。")

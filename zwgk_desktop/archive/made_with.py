@@ -4,8 +4,9 @@ public content again exactly as sealing did, whatever has changed since (archive
 `Seal.made_with` is canonical JSON naming the program's version, the versions of the public
 content's rules (what is shown, masked and how it is formatted: `render.public.PUBLIC_RULES`,
 `CANONICAL_VERSION`) and of the checks (`domain.items.rules_version`), the digests of the texts
-it used (each category's layout file, as its author wrote it, and the category's definition as
-canonical JSON), and the place facts the public content and sheets were made from (township,
+it used (each category's layout file and category file, as their authors wrote them; seals
+made before category files recorded a category's definition as canonical JSON), and the place
+facts the public content and sheets were made from (township,
 village, code, the online copy's address, the 监督电话), so a later change of phone or name, of
 a township's formats or of the program's own leaves an honest seal verifying. The texts are
 kept once each in `SealSource`, by SHA-256, and travel with bundles.
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop import __version__
 from zwgk_desktop.db.models import SealSource
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
+from zwgk_desktop.domain.category_file import category_from_toml
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.items import Category, rules_version
 from zwgk_desktop.domain.place import Place
@@ -157,8 +159,12 @@ def _field_data(spec: Field) -> dict[str, Any]:
 
 
 def category_text(schema: Category) -> str:
-    """A category's definition (what its fields are called and are), as canonical JSON. Its rules
-    are code, versioned with the checks' and the public content's versions."""
+    """A category's definition as a seal records it: its category file's own text (fields, rules,
+    everything), so an archive sealed under a pack's category verifies anywhere. A category
+    without one (made in code) is written as the canonical JSON of its fields, as seals before
+    category files recorded every category."""
+    if schema.text:
+        return schema.text
     return canonical_text({
         "code": schema.code, "name": schema.name, "min_rows": schema.min_rows,
         "min_publicity_days": schema.min_publicity_days,
@@ -186,8 +192,14 @@ def _field_from(data: Any) -> Field:
 
 
 def category_from_text(text: str) -> Category:
-    """A category as a seal recorded it: its recorded names and fields, with the rules (code) of
-    today's category of the same code."""
+    """A category as a seal recorded it: a category file's text, read as a file is; or (a seal
+    made before category files) its recorded names and fields as JSON, with the rules of today's
+    category of the same code."""
+    if not text.lstrip().startswith("{"):
+        try:
+            return category_from_toml(text, "封存时的类别文件")
+        except BadInput as exc:
+            raise MadeWithError(f"类别定义无法读取：{exc}") from None
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -227,7 +239,7 @@ def record(layouts: LayoutSet, codes: Iterable[str], place: Place) -> tuple[Made
         layout_digests[code] = digest_of(text)
         labels[code] = layout.label
         sources[layout_digests[code]] = (LAYOUT, text)
-        definition = category_text(ALL_CATEGORIES[code])
+        definition = category_text(layouts.categories.get(code) or ALL_CATEGORIES[code])
         category_digests[code] = digest_of(definition)
         sources[category_digests[code]] = (CATEGORY, definition)
     made = MadeWith(__version__, PUBLIC_RULES, CANONICAL_VERSION, rules_version(), layout_digests, labels,

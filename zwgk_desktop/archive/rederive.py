@@ -37,6 +37,7 @@ from zwgk_desktop.archive.made_with import (
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, SealSource
+from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.items import Category, Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput
@@ -107,10 +108,12 @@ class Rederiver:
                 return f"封存时所用的版式或类别定义（摘要 {digest[:12]}…）被改动：{reason or '种类不对'}"
             texts[digest] = row[1]
         try:
-            layouts = LayoutSet(Path("封存记录"), tuple(
-                layout_from_text(texts[digest], Path(f"{code}.toml"), f"封存时的 {code} 版式")
-                for code, digest in sorted(made.layouts.items())))
             categories = {code: category_from_text(texts[digest]) for code, digest in made.categories.items()}
+            # Each layout checked against the categories as recorded (one a pack added, too).
+            known = {**ALL_CATEGORIES, **categories}
+            layouts = LayoutSet(Path("封存记录"), tuple(
+                layout_from_text(texts[digest], Path(f"{code}.toml"), f"封存时的 {code} 版式", known)
+                for code, digest in sorted(made.layouts.items())), categories=known)
         except (BadInput, MadeWithError) as exc:
             return f"封存时所用的版式或类别定义无法读取：{exc}"
         if any(schema.code != code for code, schema in categories.items()) or any(

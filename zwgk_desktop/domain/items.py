@@ -128,8 +128,35 @@ class Item:
 
 
 @dataclass(frozen=True)
+class ImportSpecials:
+    """What importing a spreadsheet of a category does beyond reading its columns (the
+    `[import]` table of its category file; see `domain.category_file`)."""
+
+    # At least one of these row fields must have a column (收入 or 支出), said as "收入或支出".
+    either: tuple[str, ...] = ()
+    # Lines whose cells say 合计/小计 are the sheet's own sums and are skipped (not in a notice).
+    skip_totals: bool = True
+    # A line whose `opening_field` cell is one of `opening_words` gives the item field
+    # `opening_into` from the first of `opening_from` filled in (a ledger's 期初余额 line).
+    opening_field: str | None = None
+    opening_words: tuple[str, ...] = ()
+    opening_into: str | None = None
+    opening_from: tuple[str, ...] = ()
+    # Item fields the program computes from the category's balance rule when the file leaves them
+    # out (期末余额): not asked for on the template's 事项信息 sheet.
+    computed: tuple[str, ...] = ()
+    # Extra lines of the template's 填写说明 sheet: (label, text).
+    notes: tuple[tuple[str, str], ...] = ()
+    # A row field naming a person: one already on a list of this category for the quarter, in
+    # this or another village, is told (drawing twice).
+    listed_once: str | None = None
+
+
+@dataclass(frozen=True)
 class Category:
-    """A kind of disclosure: its item fields, its row fields and the rules across them."""
+    """A kind of disclosure: its item fields, its row fields and the rules across them, as its
+    category file declares them (`domain.category_file`); the rules are made from the declared
+    set and the rule functions that ship with the program (`domain.rule_functions`)."""
 
     code: str
     name: str
@@ -140,15 +167,48 @@ class Category:
     # The rules across rows (totals, balance, duplicates), over the rows whose cells are sound;
     # `rule_fields` names the row values they read (None: any), so an edit of another value
     # need not run them again.
-    rules: Callable[[Item, Report], None] = lambda item, report: None
+    rules: Callable[[Item, Report], None] = field(default=lambda item, report: None, compare=False)
     rule_fields: frozenset[str] | None = None
     # The rules about one sound row alone (a date within the quarter): given the item (its own
     # values as the rules may read them), the row and the report, told without a row number.
-    row_rules: Callable[[Item, dict[str, Any], Report], None] = lambda item, row, report: None
+    row_rules: Callable[[Item, dict[str, Any], Report], None] = field(
+        default=lambda item, row, report: None, compare=False)
     # Values computed from a valid item for each row (a running balance), never typed or stored;
     # a layout may show them like any public row field.
     derived_fields: tuple[Field, ...] = ()
-    derive: Callable[[Item], list[dict[str, Any]]] = lambda item: [{} for _ in item.rows]
+    derive: Callable[[Item], list[dict[str, Any]]] = field(
+        default=lambda item: [{} for _ in item.rows], compare=False)
+    # -- what the category file says besides (see `domain.category_file`) -----------------------
+    order: int = 0  # its place in menus, the board and the compliance table
+    new_title: str = ""  # a blank item's title: `{period}` is the quarter in Chinese
+    internal: bool = False  # made by the program from other items (更正公告), never filed by a clerk
+    # Whether search engines may index its pages: True, False, or (choice field, its values that
+    # may be indexed): a 会议决议 notice names no private person, a 宅基地 one may.
+    search_engines: bool | tuple[str, tuple[str, ...]] = False
+    # A subtitle naming the item's subject when its title is generic: (item field, pattern).
+    subtitle: tuple[str, str] | None = None
+    headers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # row field → other header spellings
+    examples: tuple[tuple[str, Any], ...] = ()  # row field → the template's example value
+    importing: ImportSpecials = ImportSpecials()
+    # Item fields that name another item of the village (its number), of these categories:
+    # checked against the store where the item is saved.
+    references: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The balances of the item's own values it declares: (start, plus, minus, end) field keys.
+    balances: tuple[tuple[str, tuple[str, ...], tuple[str, ...], str], ...] = ()
+    text: str = field(default="", compare=False)  # the category file's text, as a seal records it
+
+    def aliases(self, key: str) -> tuple[str, ...]:
+        return dict(self.headers).get(key, ())
+
+    def example_row(self) -> dict[str, Any]:
+        return dict(self.examples)
+
+    def may_be_indexed(self, item: Item) -> bool:
+        """Whether the item's public content names no private person (see `search_engines`)."""
+        if isinstance(self.search_engines, bool):
+            return self.search_engines
+        key, values = self.search_engines
+        return item.fields.get(key) in values
 
     def item_field(self, key: str) -> Field:
         return next(f for f in self.item_fields if f.key == key)
@@ -217,20 +277,33 @@ def _tagged(value: Any) -> Any:
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=lambda value: _tagged(value))
 # Raise when what the checks decide changes without their source changing (nothing does today:
-# every rule is code in the modules below).
+# every rule is code in the modules below or declared in the category files in use).
 RULES = 1
 # The modules whose code decides what `validate` finds.
 _RULE_MODULES = ("zwgk_desktop.domain.items", "zwgk_desktop.domain.categories", "zwgk_desktop.domain.fields",
+                 "zwgk_desktop.domain.category_file", "zwgk_desktop.domain.rule_functions",
+                 "zwgk_desktop.domain.sanzi_rules",
                  "zwgk_desktop.domain.identity", "zwgk_desktop.domain.money", "zwgk_desktop.domain.periods",
                  "zwgk_desktop.errors")
 
 
-@cache
 def rules_version() -> str:
-    """The version of the checks: `RULES` and a digest of the code of every module they run, so
-    that a stored item's kept result is never trusted by a program whose checks differ (any edit
-    of those modules, even of a comment, only costs one check more)."""
+    """The version of the checks: `RULES`, a digest of the code of every module they run and of
+    the category files in use (their declared rules), so that a stored item's kept result is never
+    trusted by a program whose checks differ (any edit of those modules or files, even of a
+    comment, only costs one check more)."""
+    from zwgk_desktop.domain import categories  # (it imports this module)
+
+    return _rules_version(categories.generation())
+
+
+@cache
+def _rules_version(generation: int) -> str:
+    from zwgk_desktop.domain import categories
+
     digest = hashlib.sha256(f"{RULES}".encode())
+    for text in categories.definitions():
+        digest.update(hashlib.sha256(text.encode("utf-8")).digest())
     for name in _RULE_MODULES:
         spec = importlib.util.find_spec(name)
         try:

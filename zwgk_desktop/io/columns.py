@@ -1,5 +1,6 @@
-"""Which column is which: the header spellings clerks and other systems use, per category, and
-saved mappings for sources that spell them their own way (a county 三资 platform export)."""
+"""Which column is which: the header spellings clerks and other systems use (each row field's
+`headers` in its category file), and saved mappings for sources that spell them their own way
+(a county 三资 platform export)."""
 
 from __future__ import annotations
 
@@ -7,43 +8,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import Category
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.incoming import load_toml
-
-# Besides each field's own label: the spellings seen in real registers and exports.
-ALIASES: dict[str, dict[str, tuple[str, ...]]] = {
-    "finance": {
-        "date": ("日期", "记账日期", "凭证日期", "发生日期", "业务日期"),
-        "voucher": ("凭证号", "凭证编号", "凭证字号", "记账凭证号"),
-        "summary": ("摘要", "事由", "摘要说明", "收支内容"),
-        "income": ("收入", "收入金额", "借方", "借方金额", "本期收入"),
-        "expense": ("支出", "支出金额", "贷方", "贷方金额", "本期支出"),
-    },
-    "assistance": {
-        "group": ("村民小组", "组别", "小组", "组", "所在组"),
-        "head_name": ("户主姓名", "户主", "姓名", "户主名", "保障对象"),
-        "id_number": ("身份证号", "身份证号码", "公民身份号码", "证件号码", "户主身份证号"),
-        "household_size": ("保障人口", "保障人数", "家庭人口", "人口", "人数", "享受人数"),
-        "kind": ("救助类别", "类别", "保障类别", "救助类型", "对象类别"),
-        "monthly_amount": ("月保障金额", "保障金额", "月补助金额", "补助金额", "月发放金额", "发放金额", "金额"),
-        "phone": ("联系电话", "电话", "手机号", "手机号码", "联系方式"),
-        "account": ("一卡通账号", "账号", "银行账号", "卡号", "社保卡号"),
-        "address": ("家庭住址", "住址", "地址"),
-        "reason": ("致困原因", "原因", "困难原因"),
-    },
-    "bids": {
-        "bidder": ("投标单位", "投标人", "单位名称", "投标单位名称"),
-        "price": ("投标报价", "报价", "投标价", "投标金额"),
-        "rank": ("排名", "名次", "排序", "评审排名"),
-    },
-    "notice": {
-        "matter": ("事项", "项目", "名称"),
-        "detail": ("内容", "说明", "明细", "具体内容"),
-        "amount": ("金额",),
-    },
-}
 
 _UNIT = re.compile(r"[（(]\s*(万元|元|人|户|亩)(/[^)）]*)?\s*[)）]$")
 
@@ -64,7 +32,7 @@ def spellings(category: Category) -> dict[str, str]:
     """Every header spelling this category understands, to its field key."""
     found: dict[str, str] = {}
     for spec in category.row_fields:
-        for name in (spec.label, spec.key, *ALIASES.get(category.code, {}).get(spec.key, ())):
+        for name in (spec.label, spec.key, *category.aliases(spec.key)):
             found.setdefault(normalize_header(name)[0], spec.key)
     return found
 
@@ -101,8 +69,9 @@ def save_mapping(name: str, folder: Path, mapping: dict[str, str], category_code
     """Keep a mapping under a name, so the next export from the same source imports at once."""
     check_mapping_name(name)
     folder.mkdir(parents=True, exist_ok=True)
-    labels = {f.key: f.label for f in CATEGORIES[category_code].row_fields}
-    lines = [f"# {CATEGORIES[category_code].name}：来源表头 = 本程序的栏目", f'category = "{category_code}"',
+    schema = category_of(category_code)
+    labels = {f.key: f.label for f in schema.row_fields}
+    lines = [f"# {schema.name}：来源表头 = 本程序的栏目", f'category = "{category_code}"',
              "", "[columns]"]
     lines += [f'"{source}" = "{labels[key]}"' for source, key in mapping.items()]
     path = folder / f"{name}.toml"

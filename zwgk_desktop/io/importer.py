@@ -27,18 +27,17 @@ from zwgk_desktop.db.models import DisclosureItem, ItemRow, Village, public_numb
 from zwgk_desktop.domain import money
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.categories import new_item
+from zwgk_desktop.domain.category_file import EXAMPLE_MARK
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
-from zwgk_desktop.domain.items import CLERK, TITLE, Item, renumbered, validate
+from zwgk_desktop.domain.items import CLERK, TITLE, Category, ImportSpecials, Item, renumbered, validate
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.io.columns import normalize_header, spellings
 from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, Grid, cell_text, column_letter, read_grids
 
 HEADER_SEARCH_ROWS = 30
-EXAMPLE_MARK = "（示例）"
 _TOTAL_ROW = re.compile(r"^(本[页月期季年])?(合计|小计|总计|累计)(数)?$")
 _SIGNATURE_ROW = re.compile(r"^(制表|填表|编制|审核|复核|负责|会计|出纳|经办|主管)人?[:：]")
-_OPENING_ROW = re.compile(r"^(期初余额|上期结余|上期结转|上年结转|上季度结余)$")
 _WAN = re.compile(r"^(.*?)万元?$")
 INFO_WHERE = f"工作表“{INFO_SHEET}”"  # how a problem on the item's own sheet is placed
 
@@ -100,8 +99,9 @@ def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dic
     columns = [Column(number, header, schema.row_field(key), unit_ or unit) for number, header, key, unit_ in spots]
     mapped = {c.field.key for c in columns}
     missing = [f.label for f in schema.row_fields if f.required and f.key not in mapped]
-    if category_code == "finance" and not mapped & {"income", "expense"}:
-        missing.append("收入或支出")
+    either = schema.importing.either
+    if either and not mapped & set(either):
+        missing.append("或".join(schema.row_field(key).label for key in either))
     if header_row == 0 or missing:
         where = f"{path.name} 工作表“{grid.sheet}”"
         if header_row == 0:
@@ -122,7 +122,7 @@ def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dic
     if others:
         plan.warnings.append(Problem(f"工作簿中的工作表“{'”“'.join(others)}”也像是明细，只导入了“{grid.sheet}”；"
                                      "如需导入，请分别导入或合并到一个工作表"))
-    _read_rows(plan, grid, progress)
+    _read_rows(plan, grid, schema, progress)
     if info is not None:
         _read_info(plan, info)
     _check(plan)
@@ -197,8 +197,11 @@ def _blank_headers(grid: Grid, header_row: int) -> list[int]:
             if not own(n) and any(n <= len(r) and not _blank(r[n - 1]) for r in below)]
 
 
-def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None] | None) -> None:
+def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callable[[int, int], None] | None
+               ) -> None:
     rows = grid.rows[plan.header_row:]
+    specials = schema.importing
+    opening_words = {word.replace(" ", "") for word in specials.opening_words}
     mapped_columns = {c.number for c in plan.columns}
     text_columns = [c for c in plan.columns if c.field.kind in (Kind.TEXT, Kind.NAME)]
     for offset, cells in enumerate(rows):
@@ -215,10 +218,11 @@ def _read_rows(plan: ImportPlan, grid: Grid, progress: Callable[[int, int], None
         if any(_SIGNATURE_ROW.match(_squeezed(v)) for v in labels) and not any(
                 not _blank(values[c.field.key]) for c in plan.columns if c.field.kind is Kind.MONEY):
             continue  # a footer: 制表人：…　审核人：…
-        if plan.category != "notice" and any(_TOTAL_ROW.match(_squeezed(v)) for v in labels):
+        if specials.skip_totals and any(_TOTAL_ROW.match(_squeezed(v)) for v in labels):
             continue  # a totals line (in the 摘要 or 序号 column): the sheet's own sums, recomputed by us
-        if plan.category == "finance" and _OPENING_ROW.match(cell_text(values.get("summary")).replace(" ", "")):
-            _opening_balance(plan, values, number)
+        if specials.opening_field is not None \
+                and cell_text(values.get(specials.opening_field)).replace(" ", "") in opening_words:
+            _opening_balance(plan, specials, values, number)
             continue
         row: dict[str, Any] = {}
         for column in plan.columns:
@@ -300,14 +304,14 @@ def _money(raw: Any, unit: str) -> int:
                          else str(exc)) from None
 
 
-def _opening_balance(plan: ImportPlan, values: dict[str, Any], number: int) -> None:
-    """A finance sheet's 期初余额 line gives the opening balance, not a transaction."""
-    column = next((c for c in plan.columns if c.field.key in ("income", "expense") and not _blank(
+def _opening_balance(plan: ImportPlan, specials: ImportSpecials, values: dict[str, Any], number: int) -> None:
+    """A ledger's 期初余额 line gives the opening balance (`[import.opening_row]`), not a transaction."""
+    column = next((c for c in plan.columns if c.field.key in specials.opening_from and not _blank(
         values.get(c.field.key))), None)
-    if column is None:
+    if column is None or specials.opening_into is None:
         return
     try:
-        plan.item.fields["opening_balance"] = _money(values[column.field.key], column.unit)
+        plan.item.fields[specials.opening_into] = _money(values[column.field.key], column.unit)
     except FieldError as exc:
         plan.errors.append(Problem(str(exc), row=number, field=column.where))
 
@@ -353,11 +357,9 @@ def _check(plan: ImportPlan) -> None:
     if not item.rows and schema.min_rows > 0:
         plan.errors.append(Problem("表头下面没有任何数据行", where=f"工作表“{plan.sheet}”"))
         return
-    if plan.category == "finance" and item.fields.get("opening_balance") is not None \
-            and item.fields.get("closing_balance") is None:
-        income = sum(r.get("income") or 0 for r in item.rows if isinstance(r.get("income"), int))
-        expense = sum(r.get("expense") or 0 for r in item.rows if isinstance(r.get("expense"), int))
-        item.fields["closing_balance"] = item.fields["opening_balance"] + income - expense
+    for key in schema.importing.computed:
+        if item.fields.get(key) is None:
+            _compute(item, schema, key)
     unread_cells = plan.rows_named(plan.errors)
     unread_fields = {p.field for p in plan.errors if p.where == INFO_WHERE}  # the 事项信息 sheet's labels
     if "公示开始" in unread_fields:
@@ -368,6 +370,22 @@ def _check(plan: ImportPlan) -> None:
     plan.warnings += [_located(plan, p) for p in report.warnings]
     # A value on the 事项信息 sheet that did not read is an error already; it is not also "to fill in".
     plan.to_complete += [p for p in report.incomplete if p.field not in unread_fields]
+
+
+def _compute(item: Item, schema: Category, key: str) -> None:
+    """An item value the file leaves out and the category's balance rule gives (期末余额 =
+    期初余额 + 本期收入 − 本期支出), from the amounts that did read."""
+    balance = next((b for b in schema.balances if b[3] == key), None)
+    if balance is None:
+        return
+    start, plus, minus, _ = balance
+    opening = item.fields.get(start)
+    if opening is None:
+        return
+
+    def total(keys: tuple[str, ...]) -> int:
+        return sum(r.get(k) or 0 for r in item.rows for k in keys if isinstance(r.get(k), int))
+    item.fields[key] = opening + total(plus) - total(minus)
 
 
 def _located(plan: ImportPlan, problem: Problem) -> Problem:
@@ -410,23 +428,25 @@ def archive_warnings(session: Session, plan: ImportPlan, village: Village) -> li
             identical.add(record.id)
             found.append(Problem(f"与已有的事项 {public_number(record)}“{record.title}”的明细完全相同："
                                  "是不是同一个文件导入了两次？", where=plan.file))
-    if plan.category != "assistance":
+    person = category_of(plan.category).importing.listed_once
+    if person is None:
         return found
-    ids = {str(r.get("id_number")): i for i, r in enumerate(plan.item.rows) if r.get("id_number")}
+    ids = {str(r.get(person)): i for i, r in enumerate(plan.item.rows) if r.get(person)}
     if not ids:
         return found
     others = session.execute(
         select(ItemRow.data, Village.name, DisclosureItem).join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
         .join(Village, Village.id == DisclosureItem.village_id)
-        .where(DisclosureItem.category == "assistance", DisclosureItem.period == str(plan.period),
+        .where(DisclosureItem.category == plan.category, DisclosureItem.period == str(plan.period),
                DisclosureItem.supersedes_id.is_(None)))
+    label = category_of(plan.category).row_field(person).label
     for data, name, record in others:
-        index = ids.get(str(data.get("id_number")))
+        index = ids.get(str(data.get(person)))
         if index is None or record.id in identical:  # the whole list is told once, above
             continue
         where = (f"本村的事项 {public_number(record)}“{record.title}”中" if record.village_id == village.id
                  else f"{name}{plan.period}的名单中")
-        found.append(Problem(f"此人已在{where}，请核对是否重复享受", row=plan.source_rows[index], field="身份证号"))
+        found.append(Problem(f"此人已在{where}，请核对是否重复享受", row=plan.source_rows[index], field=label))
     return found
 
 

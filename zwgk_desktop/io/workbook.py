@@ -11,31 +11,10 @@ from typing import Any
 
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.fields import Field, Kind
-from zwgk_desktop.domain.identity import id_check_char
 from zwgk_desktop.domain.items import CLERK, TITLE, Item
-from zwgk_desktop.io.importer import EXAMPLE_MARK
 from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, column_letter
 from zwgk_desktop.outputs import replacing
 
-_EXAMPLE_ID = "41012219800101002"
-EXAMPLES: dict[str, dict[str, Any]] = {
-    "finance": {"date": "2026-07-01", "voucher": "记-001", "summary": f"{EXAMPLE_MARK}支付7月村干部基本报酬",
-                "income": None, "expense": 1507980},
-    "assistance": {"group": f"{EXAMPLE_MARK}3组", "head_name": "张三",
-                   "id_number": _EXAMPLE_ID + id_check_char(_EXAMPLE_ID),
-                   "household_size": 2, "kind": "农村低保", "monthly_amount": 112000, "phone": "13800000000",
-                   "account": "6228480012345678", "address": "3组12号", "reason": "因病"},
-    "bids": {"bidder": f"{EXAMPLE_MARK}某某建筑工程有限公司", "price": 98600000, "rank": 1},
-    "notice": {"matter": f"{EXAMPLE_MARK}补贴户数", "detail": "526户", "amount": None},
-    # 三资 (until catdata: the category files' `example` values)
-    "assets": {"name": f"{EXAMPLE_MARK}村委会办公楼", "class": "房屋及建筑物", "quantity": 1, "unit": "栋",
-               "acquired": "2012-06-30", "original": 68000000, "net": 45200000, "location": "村部院内",
-               "use": "自用", "user": "村民委员会", "change": "无变动", "change_reason": None},
-    "resources": {"name": f"{EXAMPLE_MARK}东洼机动地", "kind": "耕地", "location": "三组东，东至排水沟，西至村道",
-                  "area": 3560, "operation": "发包", "party_type": "个人", "party": "王建国",
-                  "party_phone": "13800000000", "start": "2024-01-01", "end": "2028-12-31",
-                  "yearly_rent": 2492000, "due": 2492000, "received": 2492000},
-}
 HINTS = {
     Kind.TEXT: "文字", Kind.LONGTEXT: "文字，可以分段", Kind.NAME: "人名或单位名称",
     Kind.CONTACT: "联系方式，可含电话", Kind.MONEY: "金额，单位元，最多两位小数；可写 1,234.50 或 1.2万",
@@ -74,7 +53,7 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="E8EEF6")
         cell.alignment = Alignment(horizontal="center")
-    rows = item.rows if item is not None else [EXAMPLES[category_code]]
+    rows = item.rows if item is not None else [schema.example_row()]
     for row in rows:
         sheet.append([_cell(spec, row.get(spec.key)) for spec in fields])
         for column, spec in enumerate(fields, start=1):
@@ -116,7 +95,7 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
         (CLERK, CLERK.label, item.clerk if item else None),
     ]
     pairs += [(spec, spec.label, item.fields.get(spec.key) if item else None) for spec in schema.item_fields
-              if not (category_code == "finance" and spec.key == "closing_balance")]
+              if spec.key not in schema.importing.computed]
     for known, label, value in pairs:
         hint = HINTS[known.kind] if known is not None else "日期，如 2026-07-01（长期公开可不填结束日期）"
         info.append([label, _cell(known, value) if known is not None else value, hint])
@@ -140,8 +119,8 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
     notes.append(["说明", "", "表头可以在前几行的任意一行；上面可以有标题和空行。带“（示例）”的行不会被导入。"
                   "金额可以写成数字或“1.2万”；全角数字也可以。“合计”行会被跳过，合计由程序自己算。"
                   "有一处错误，整个文件都不会导入，程序会指出第几行第几列、错在哪里。"])
-    if category_code == "finance":
-        notes.append(["期初余额", "", "写在“事项信息”表中，或在明细中写一行摘要为“期初余额”的行；期末余额由程序计算。"])
+    for label, text in schema.importing.notes:
+        notes.append([label, "", text])
     for letter, width in (("A", 16), ("B", 8), ("C", 90)):
         notes.column_dimensions[letter].width = width
     with replacing(out) as partial:

@@ -8,14 +8,17 @@ field (full ID, phone, account) on a public sheet.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from zwgk_desktop import choices
+from zwgk_desktop.domain import categories as registry
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
+from zwgk_desktop.domain.category_file import is_category_file
 from zwgk_desktop.domain.fields import Field, Kind
 from zwgk_desktop.domain.holidays import is_holiday_file
+from zwgk_desktop.domain.items import Category
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.incoming import parse_toml, toml_text
 from zwgk_desktop.render.pack_text import NAME_LIMIT, NOTE_LIMIT, SHORT_LIMIT, TEMPLATE_LIMIT, excerpt, text_problem
@@ -219,9 +222,9 @@ class _Reader:
             self.fail(f"{prefix}{key}", "未知的设置项（是否拼错？）")
 
 
-def load_layout(path: Path) -> Layout:
+def load_layout(path: Path, categories: dict[str, Category] | None = None) -> Layout:
     """Read and check one layout file; raise BadInput naming the file, key and reason."""
-    return layout_from_text(layout_text(path), path)
+    return layout_from_text(layout_text(path), path, categories=categories)
 
 
 def layout_text(path: Path) -> str:
@@ -229,26 +232,28 @@ def layout_text(path: Path) -> str:
     return toml_text(path, "版式文件")
 
 
-def layout_from_text(text: str, path: Path, shown: str | None = None) -> Layout:
-    """A layout from its text (a file's, or the one a seal recorded), checked as a file is."""
+def layout_from_text(text: str, path: Path, shown: str | None = None,
+                     categories: dict[str, Category] | None = None) -> Layout:
+    """A layout from its text (a file's, or the one a seal recorded), checked as a file is,
+    against these categories (those in use, when not given)."""
     shown = shown or str(path)
     raw = parse_toml(text, f"版式文件 {shown}")
     problems: list[Problem] = []
     top = _Reader(raw, shown, problems)
-    layout = _build(top, path)
+    layout = _build(top, path, ALL_CATEGORIES if categories is None else categories)
     top.finish("")
     if problems or layout is None:
         raise BadInput(f"版式文件 {shown} 无效，未载入：", problems)
     return layout
 
 
-def _entry(reader: _Reader, key: str, category: str) -> Entry | None:
+def _entry(reader: _Reader, key: str, category: str, categories: dict[str, Category]) -> Entry | None:
     label = reader.text(f"{key}.label")
     value = reader.text(f"{key}.value")
     fmt = reader.text(f"{key}.format", "text", required=False) or "text"
     reader.finish(f"{key}.")
     source, _, name = value.partition(".")
-    schema = ALL_CATEGORIES.get(category)
+    schema = categories.get(category)
     if schema is None or not value:
         return None
     if source == "item":
@@ -288,12 +293,12 @@ def _format_fits(reader: _Reader, key: str, spec: Field, fmt: str) -> bool:
     return False
 
 
-def _build(top: _Reader, path: Path) -> Layout | None:
+def _build(top: _Reader, path: Path, categories: dict[str, Category]) -> Layout | None:
     layout_id = top.text("id", limit=NAME_LIMIT)
     name = top.text("name", limit=NAME_LIMIT)
-    category = top.choice("category", tuple(ALL_CATEGORIES))
+    category = top.choice("category", tuple(categories))
     is_default = top.flag("default", True)
-    schema = ALL_CATEGORIES.get(category)
+    schema = categories.get(category)
 
     paper = top.table("paper", required=True)
     # "a4" is A4: the paper's name is read as a clerk may type it (PAPER_MM spells it upper case).
@@ -356,8 +361,8 @@ def _build(top: _Reader, path: Path) -> Layout | None:
         if name_ not in shown_fields or spec is None or spec.kind not in (Kind.MONEY, Kind.COUNT, Kind.DECIMAL):
             totals.fail("totals.sum", f"“{name_}”不是表中的金额或数量列，不能合计")
 
-    info = [e for key, r in top.tables("info") if (e := _entry(r, key, category))]
-    summary = [e for key, r in top.tables("summary") if (e := _entry(r, key, category))]
+    info = [e for key, r in top.tables("info") if (e := _entry(r, key, category, categories))]
+    summary = [e for key, r in top.tables("summary") if (e := _entry(r, key, category, categories))]
 
     body = top.table("body")
     body_field = body.text("body.field", "", required=bool(body.data)) or None
@@ -479,6 +484,9 @@ class LayoutSet:
     layouts: tuple[Layout, ...]
     # "A4": every format asked for is its A4 edition (`--paper A4 --fit`), refused where a format has none.
     edition: str = "A3"
+    # The categories these formats are written for: the shipped ones with the folder's own
+    # `CODE.category.toml` (replacing or adding); `render.packs` puts them to use.
+    categories: dict[str, Category] = field(default_factory=lambda: dict(registry.SHIPPED))
 
     def for_category(self, code: str) -> Layout:
         candidates = [lay for lay in self.layouts if lay.category == code]
@@ -497,18 +505,24 @@ class LayoutSet:
         return replace(self, edition="A4")
 
 
-def load_layouts(folder: Path) -> LayoutSet:
+def load_layouts(folder: Path, base: dict[str, Category] | None = None) -> LayoutSet:
     """Every `*.toml` in the folder, all checked; the first bad one stops the load."""
     if not folder.is_dir():
         raise BadInput(f"版式目录 {folder} 是文件而不是文件夹" if folder.exists() else f"版式目录 {folder} 不存在")
     # The catalogue (公开目录) and a format pack's description live beside the formats.
-    files = sorted(p for p in folder.glob("*.toml") if p.name not in NOT_LAYOUTS and not is_holiday_file(p.name))
+    files = sorted(p for p in folder.glob("*.toml") if p.name not in NOT_LAYOUTS and not is_holiday_file(p.name)
+                   and not is_category_file(p.name))
     if not files:
         raise BadInput(f"版式目录 {folder} 中没有 .toml 版式文件")
-    layouts = tuple(load_layout(path) for path in files)
+    own = registry.read_folder(folder)
+    categories = registry.combined({**(base or {}), **own})
+    layouts = tuple(load_layout(path, categories) for path in files)
+    for code in sorted(set(own) - {lay.category for lay in layouts}):
+        raise BadInput(f"版式目录 {folder} 有类别文件 {code}.category.toml，却没有“{code}”类别的版式："
+                       f"请一并放入它的标准版式 {code}.toml")
     seen: dict[str, Path] = {}
     for lay in layouts:
         if lay.id in seen:
             raise BadInput(f"版式 id “{lay.id}” 在 {seen[lay.id]} 和 {lay.path} 中重复")
         seen[lay.id] = lay.path
-    return LayoutSet(folder, layouts)
+    return LayoutSet(folder, layouts, categories=categories)

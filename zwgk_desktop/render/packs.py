@@ -21,7 +21,8 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 
 from zwgk_desktop import __version__
-from zwgk_desktop.domain import holidays
+from zwgk_desktop.domain import categories, holidays
+from zwgk_desktop.domain.category_file import is_category_file
 from zwgk_desktop.domain.holidays import load_holiday_files
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.incoming import MAX_TOML, BoundedZip, ZipLimits, load_toml, read_small
@@ -159,6 +160,7 @@ def load_pack_layouts(folder: Path) -> LayoutSet:
     if not (folder / PACK_FILE).exists() and not (folder / PACK_FILE).is_symlink():
         holidays.install(load_holiday_files(folder))
         layouts = load_layouts(folder)
+        categories.install(layouts.categories)
         return _labelled(layouts, f"程序自带标准格式 {__version__}" if _is_shipped(folder) else "自定义版式")
     problems = check_pack(folder)
     if problems:
@@ -168,10 +170,14 @@ def load_pack_layouts(folder: Path) -> LayoutSet:
     layouts = _labelled(load_layouts(folder), info.label)
     local = folder / LOCAL
     if local.is_dir() and any(local.glob("*.toml")):
-        variants = _labelled(load_layouts(local), LOCAL_LABEL)
+        if any(is_category_file(p.name) for p in local.glob("*.toml")):
+            raise BadInput(f"版式包 {folder} 的 {LOCAL}/ 中有类别文件：类别只能由乡镇随版式包下发，"
+                           f"村里只能放本地版式")
+        variants = _labelled(load_layouts(local, layouts.categories), LOCAL_LABEL)
         kept = tuple(lay for lay in layouts.layouts
                      if lay.category not in {v.category for v in variants.layouts})
-        layouts = LayoutSet(folder, kept + variants.layouts)
+        layouts = LayoutSet(folder, kept + variants.layouts, categories=layouts.categories)
+    categories.install(layouts.categories)
     return layouts
 
 
@@ -185,8 +191,7 @@ def _is_shipped(folder: Path) -> bool:
 
 
 def _labelled(layouts: LayoutSet, label: str) -> LayoutSet:
-    return LayoutSet(layouts.folder, tuple(
-        lay.labelled(label) for lay in layouts.layouts))
+    return replace(layouts, layouts=tuple(lay.labelled(label) for lay in layouts.layouts))
 
 
 def import_pack(file: Path, packs_folder: Path) -> tuple[PackInfo, Path]:

@@ -46,7 +46,6 @@ NOT_CONTENT = ("aligns", "item_title", "clerk", "subtitle")
 # when the item's title is generic (a 招投标 item titled 工程项目中标结果公示, as new ones are, would
 # print that line under a heading that says as much already). A title of the clerk's own that
 # says more (村内道路硬化工程（𠮷家湾段）招投标结果) is printed as written, project or not.
-SUBJECTS = {"bids": ("project", "{subject}中标结果公示")}
 # A generic title: only words any such item's title has, and perhaps its quarter.
 _GENERIC_TITLE = re.compile(r"(\d{4}年(第[一二三四]季度)?|工程|项目|招投标|招标|投标|中标|结果|公示|公告|的|\s)*")
 
@@ -267,7 +266,7 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
     )
     info = tuple((e.label, value) for e in layout.info if (value := entry_value(e)))
     summary = tuple((e.label, value) for e in layout.summary if (value := entry_value(e)))
-    subtitle = _subtitle(item.category, title, layout, entry_value) if layout.show_item_title else ""
+    subtitle = _subtitle(schema, title, layout, entry_value) if layout.show_item_title else ""
     return PublicItem(
         item_id=item_number, layout_id=layout.id, category=item.category, category_name=schema.name,
         township=place.township, village=place.village, village_code=place.village_code,
@@ -283,12 +282,13 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
     )
 
 
-def _subtitle(category: str, title: str, layout: Layout, entry_value: Callable[[Entry], str]) -> str:
-    """The subtitle naming the item's subject (`SUBJECTS`) when its title is generic: only from a
-    value the layout shows (so the 验证码 covers it), "" where the title names it or says more."""
-    if category not in SUBJECTS:
+def _subtitle(schema: Category, title: str, layout: Layout, entry_value: Callable[[Entry], str]) -> str:
+    """The subtitle naming the item's subject (its category file's `subtitle`) when its title is
+    generic: only from a value the layout shows (so the 验证码 covers it), "" where the title names
+    it or says more."""
+    if schema.subtitle is None:
         return ""
-    key, pattern = SUBJECTS[category]
+    key, pattern = schema.subtitle
     shown = next((e for e in (*layout.info, *layout.summary)
                   if e.source == "item" and e.key == key and e.format == "text"), None)
     subject = entry_value(shown) if shown else ""

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from zwgk_desktop.domain.categories import ALL_CATEGORIES
 from zwgk_desktop.domain.items import Item
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.outputs import readable_by_others
@@ -26,15 +27,12 @@ RETIRED = "retired:"  # the source of a retired number's page (its item was dele
 ROBOTS = "robots.txt"
 SITE_FORMAT = 1
 
-# What may be indexed by search engines: public money (财务收支), companies' bids and the
-# committee's own resolutions. Everything else may name private persons (a 低保 household, a
-# family's 宅基地 or 征地补偿, who got which 惠农补贴, who pays what for an 一事一议 project), and a
-# kind nobody listed here counts as naming them: a page missing from a search engine costs a
-# resident nothing (the QR code and the index lead to it), a household's name on one does.
-NAMES_NO_ONE: dict[str, frozenset[str] | None] = {
-    "finance": None, "bids": None, "notice": frozenset({"会议决议"}),
-    "assets": None,  # 三资: 集体资产 names units only; 集体资源 names persons (masked) and stays out
-}
+# What may be indexed by search engines is each category file's `search_engines`: public money
+# (财务收支), companies' bids and the committee's own resolutions. Everything else may name
+# private persons (a 低保 household, a family's 宅基地 or 征地补偿, who got which 惠农补贴, who pays
+# what for an 一事一议 project), and a category nobody knows counts as naming them: a page missing
+# from a search engine costs a resident nothing (the QR code and the index lead to it), a
+# household's name on one does.
 
 
 @dataclass
@@ -52,11 +50,9 @@ def sha(data: bytes) -> str:
 
 
 def names_private_persons(item: Item) -> bool:
-    """Whether the item's public content may name private persons (see `NAMES_NO_ONE`)."""
-    if item.category not in NAMES_NO_ONE:
-        return True
-    kinds = NAMES_NO_ONE[item.category]
-    return kinds is not None and item.fields.get("kind") not in kinds
+    """Whether the item's public content may name private persons (its category's `search_engines`)."""
+    schema = ALL_CATEGORIES.get(item.category)
+    return schema is None or not schema.may_be_indexed(item)
 
 
 def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
