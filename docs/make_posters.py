@@ -1,6 +1,6 @@
 """Regenerate the poster pictures in docs/: the first sheet of each category from the demo.
 
-Run with the test extras installed: `.venv/bin/python docs/make_posters.py`.
+Run with the test extras installed: `.venv/bin/python docs/make_posters.py [CATEGORY…]`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def main() -> None:
         listed = subprocess.run([ZWGK, "list", "--db", str(db), "--village", "donggang", "--period", "2026Q3",
                                  "--json"], check=True, capture_output=True, text=True)
         items = json.loads(listed.stdout)["items"]
-        for category in ("finance", "assistance", "bids", "notice"):
+        for category in sys.argv[1:] or ("finance", "assistance", "bids", "notice", "assets", "resources"):
             # The first item of the category that the 村务监督委员会 has reviewed: what gets posted.
             item = next(i for i in items if i["category"] == category and i["status"] == "reviewed")
             pdf = Path(folder) / f"{category}.pdf"

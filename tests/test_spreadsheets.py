@@ -18,6 +18,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 from sqlalchemy import text
 from test_archive import sessions
+from test_sanzi_demo import asset_rows, resource_rows
 
 from zwgk_desktop.domain.categories import ASSISTANCE_KINDS, CATEGORIES, category, new_item
 from zwgk_desktop.domain.identity import id_check_char
@@ -79,7 +80,8 @@ def notice_rows() -> Any:
                                            "amount": st.one_of(st.none(), amounts)}), min_size=1, max_size=15)
 
 
-ROWS = {"finance": finance_rows(), "assistance": assistance_rows(), "bids": bids_rows(), "notice": notice_rows()}
+ROWS = {"finance": finance_rows(), "assistance": assistance_rows(), "bids": bids_rows(), "notice": notice_rows(),
+        "assets": asset_rows(), "resources": resource_rows()}
 
 
 @pytest.mark.parametrize("code", list(CATEGORIES))

@@ -9,7 +9,7 @@ formats); this module reads it and judges what was posted against it. Pure: no d
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from zwgk_desktop.domain.periods import (
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.incoming import load_toml
 
-FREQUENCIES = {"quarterly": "每季度", "monthly": "每月", "as_happens": "发生时"}
+FREQUENCIES = {"quarterly": "每季度", "monthly": "每月", "as_happens": "发生时", "yearly": "每年及变动时"}
 WHEN = {"every_period": "每期必须公开", "when_happened": "有事项发生时公开"}
 DEADLINES = ("next_month_day", "working_days")
 FILE_NAME = "catalogue.toml"
@@ -47,6 +47,10 @@ class Requirement:
     retention: str = DEFAULT_RETENTION  # 保管期限 of its sealed items: 永久 / 30年 / 10年
 
     def describe(self, publication_day: int) -> str:
+        if self.frequency == "yearly":  # 三资: the year-end register, and any change as it happens
+            year_end = (f"次年1月{self.day or publication_day}日前" if self.deadline == "next_month_day"
+                        else f"年末后{self.working_days}个工作日内")
+            return f"每年第四季度公开（{year_end}），有变动时审核后{self.working_days}个工作日内公开"
         when = (f"次月{self.day or publication_day}日前" if self.deadline == "next_month_day"
                 else f"{'事项审核后' if self.frequency == 'as_happens' else '期满后'}{self.working_days}个工作日内")
         return f"{FREQUENCIES[self.frequency]}，{when}，{WHEN[self.required]}"
@@ -205,6 +209,10 @@ def judge(requirement: Requirement, period: Quarter, posted: list[Posted], publi
     ids = tuple(p.item_id for p in posted)
     if requirement.frequency == "monthly":
         return _judge_months(requirement, period, posted, publication_day, today)
+    if requirement.frequency == "yearly" and period.number != 4:
+        # 三资 outside the year's last quarter: only a change is disclosed, as it happens.
+        requirement = replace(requirement, frequency="as_happens", deadline="working_days",
+                              required="when_happened")
     if not posted:
         if requirement.required == "when_happened":
             return Cell(NOT_REQUIRED, note="本期没有此类事项")

@@ -32,7 +32,7 @@ OPERATORS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
 }
 LEVELS = ("error", "warning")
 _FIELD_KEYS = {"key", "label", "type", "required", "public", "max_length", "minimum", "choices", "example",
-               "headers"}
+               "headers", "masked_when"}
 _TOP_KEYS = {"code", "name", "order", "new_title", "min_rows", "min_publicity_days", "search_engines",
              "internal", "subtitle", "item_fields", "row_fields", "derived", "rules", "import"}
 _AMOUNTS = (Kind.MONEY, Kind.COUNT)
@@ -173,7 +173,8 @@ def _field(reader: _Reader, *, row: bool) -> tuple[Field | None, tuple[str, ...]
         reader.fail("choices", "只有 choice 类字段才有可选项")
     spec = Field(key, label, kind, required=reader.flag("required", True),
                  max_length=reader.integer("max_length", 40, 1, 5000), choices=choices,
-                 minimum=reader.integer("minimum", 0, 0, 1_000_000), public=public)
+                 minimum=reader.integer("minimum", 0, 0, 1_000_000), public=public,
+                 masked_when=_masked_when(reader, kind))
     headers = reader.texts("headers", limit=40, most=30) if row else ()
     example = reader.data.get("example")
     if example is not None and key and label:
@@ -183,6 +184,20 @@ def _field(reader: _Reader, *, row: bool) -> tuple[Field | None, tuple[str, ...]
             reader.fail("example", f"示例值不合该字段：{exc}")
             example = None
     return (spec if key and label else None), headers, example
+
+
+def _masked_when(reader: _Reader, kind: Kind) -> tuple[str, str] | None:
+    """`masked_when = { field = "party_type", equals = "个人" }`: a name masked on the rows where that
+    choice says it is a person's (a layout's `masked_person`), in full elsewhere."""
+    if "masked_when" not in reader.data:
+        return None
+    sub = reader.table("masked_when")
+    sub.unknown({"field", "equals"})
+    if kind is not Kind.NAME:
+        reader.fail("masked_when", "只有 name 类字段可按行遮挡")
+        return None
+    key, value = sub.key("field"), sub.text("equals", required=True)
+    return (key, value) if key and value else None
 
 
 def _fields(top: _Reader, name: str, *, row: bool) -> tuple[list[Field], list[tuple[str, tuple[str, ...]]],

@@ -29,6 +29,7 @@ class Kind(Enum):
     ID_NUMBER = "id_number"  # 身份证号: never public in full
     MOBILE = "mobile"  # a person's phone: never public
     ACCOUNT = "account"  # bank / 一卡通 account: never public
+    DECIMAL = "decimal"  # a measure with two decimals (面积 35.60 亩): stored as an integer of hundredths
 
 
 # Kinds whose values are personal identifiers: a public output may show them only masked (IDs)
@@ -50,6 +51,9 @@ class Field:
     choices: tuple[str, ...] = ()
     minimum: int = 0  # for COUNT
     public: bool = True  # False: kept in the store, never in a public output
+    # A name shown masked only on the rows where another field holds a value (承包方 masked when
+    # 承包方类型 is 个人, in full when 单位): (field key, value). A layout's `masked_person`.
+    masked_when: tuple[str, str] | None = None
 
     def __post_init__(self) -> None:
         if self.kind in PRIVATE_KINDS and self.public:
@@ -69,6 +73,8 @@ class Field:
                 raise FieldError(str(exc)) from exc
         if self.kind is Kind.DATE:
             return self.check(parse_date(raw))
+        if self.kind is Kind.DECIMAL:
+            return self.check(parse_hundredths(raw))
         if self.kind is Kind.COUNT:
             return self.check(parse_count(raw))
         if isinstance(raw, float) and raw.is_integer() and self.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT):
@@ -84,7 +90,7 @@ class Field:
                 raise FieldError("必填，不能为空")
             return None
         kind = self.kind
-        if isinstance(value, str) and kind in (Kind.MONEY, Kind.DATE, Kind.COUNT):
+        if isinstance(value, str) and kind in (Kind.MONEY, Kind.DATE, Kind.COUNT, Kind.DECIMAL):
             # A draft keeps a bad value as it was typed ("abc", "-500", "2026-13-01"): say what is
             # wrong with it as typed, as the cell itself does, not that it is not stored as a number.
             self.parse(value)
@@ -103,6 +109,14 @@ class Field:
                 raise FieldError("不是日期")
             if not 1949 <= value.year <= 2100:
                 raise FieldError(f"日期 {value:%Y-%m-%d} 不合理")
+            return value
+        if kind is Kind.DECIMAL:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise FieldError("应以百分之一为单位的整数存储")
+            if value < 0:
+                raise FieldError(f"不能为负数（{format_hundredths(value)}）")
+            if value >= 10**12:
+                raise FieldError("数字大得不合理")
             return value
         if kind is Kind.COUNT:
             if isinstance(value, bool) or not isinstance(value, int):
@@ -156,6 +170,8 @@ class Field:
             return ""
         if self.kind is Kind.MONEY and isinstance(value, int) and not isinstance(value, bool):
             return money.format_fen(value, grouping=False)
+        if self.kind is Kind.DECIMAL and isinstance(value, int) and not isinstance(value, bool):
+            return format_hundredths(value)
         if isinstance(value, date):
             return value.isoformat()
         return str(value)
@@ -253,3 +269,33 @@ def parse_count(raw: object) -> int:
     if not re.fullmatch(r"[+-]?\d+", text):
         raise FieldError(f"“{raw}”不是整数")
     return int(text)
+
+
+_DECIMAL_RE = re.compile(r"^([+-]?)(\d+)(?:\.(\d*))?$")
+
+
+def parse_hundredths(raw: object) -> int:
+    """A measure as typed (35.6, 35.60, "35.6亩", "1,200.5"): in hundredths, exact; more than two
+    decimals refused rather than rounded."""
+    if isinstance(raw, bool):
+        raise FieldError("应为数字")
+    if isinstance(raw, int):
+        return raw * 100
+    text = repr(raw) if isinstance(raw, float) else unicodedata.normalize("NFKC", str(raw))
+    text = text.strip().replace(",", "").removesuffix("亩").removesuffix("平方米").strip()
+    match = _DECIMAL_RE.match(text)
+    if not match:
+        raise FieldError(f"“{raw}”不是数字：请写成 35.6 的形式")
+    sign, whole, part = match.groups()
+    part = (part or "").rstrip("0") if len(part or "") > 2 else (part or "")
+    if len(part) > 2:
+        raise FieldError(f"“{raw}”最多两位小数")
+    value = int(whole) * 100 + int(part.ljust(2, "0") or 0)
+    return -value if sign == "-" else value
+
+
+def format_hundredths(value: int) -> str:
+    """35.60; as printed and as a clerk edits it."""
+    sign = "-" if value < 0 else ""
+    whole, part = divmod(abs(value), 100)
+    return f"{sign}{whole}.{part:02d}"

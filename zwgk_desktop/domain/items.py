@@ -299,6 +299,7 @@ RULES = 1
 # The modules whose code decides what `validate` finds.
 _RULE_MODULES = ("zwgk_desktop.domain.items", "zwgk_desktop.domain.categories", "zwgk_desktop.domain.fields",
                  "zwgk_desktop.domain.category_file", "zwgk_desktop.domain.rule_functions",
+                 "zwgk_desktop.domain.sanzi_rules",
                  "zwgk_desktop.domain.identity", "zwgk_desktop.domain.money", "zwgk_desktop.domain.periods",
                  "zwgk_desktop.errors")
 

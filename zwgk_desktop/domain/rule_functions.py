@@ -78,7 +78,17 @@ def _few_bidders(category: Category, item: Item, report: Report, *, field: str, 
         report.warn(f"{method}的投标人少于 {at_least} 个，依法应重新招标", field=label)
 
 
+# The 三资 tables' (集体资产, 集体资源): domain.sanzi_rules.
+from zwgk_desktop.domain import sanzi_rules  # noqa: E402
+
 FUNCTIONS: dict[str, RuleFunction] = {f.name: f for f in (
+    RuleFunction("register_totals", False, {"of": ROW, "equals": ITEM, "change": ROW, "leaving": TEXTS},
+                 sanzi_rules.register_totals, "账面合计等于期末在账各项之和（本期减少、处置的不计入）"),
+    RuleFunction("change_explained", True, {"change": ROW, "reason": ROW}, sanzi_rules.change_explained,
+                 "本期有变动的写明原因"),
+    RuleFunction("leased_resource", True, {"operation": ROW, "party": ROW, "party_type": ROW, "start": ROW,
+                                           "end": ROW, "rent": ROW}, sanzi_rules.leased_resource,
+                 "发包、出租的写明承包方及其类型、期限、年租金；到期未续提醒"),
     RuleFunction("lumped_summary", True, {"field": ROW}, _lumped_summary,
                  "摘要没有写明用途（“其他支出”“杂费”）：提醒逐笔列明"),
     RuleFunction("bid_ranks", False, {"field": ROW}, _bid_ranks, "排名不重复、从 1 起连续"),

@@ -19,6 +19,7 @@ HINTS = {
     Kind.TEXT: "文字", Kind.LONGTEXT: "文字，可以分段", Kind.NAME: "人名或单位名称",
     Kind.CONTACT: "联系方式，可含电话", Kind.MONEY: "金额，单位元，最多两位小数；可写 1,234.50 或 1.2万",
     Kind.DATE: "日期，如 2026-07-01、2026/7/1 或 2026年7月1日", Kind.COUNT: "整数",
+    Kind.DECIMAL: "数字，最多两位小数，如 35.6",
     Kind.CHOICE: "从下拉列表中选", Kind.ID_NUMBER: "18 位身份证号，最后一位可以是 X；只用于核对，公开时中间 8 位遮挡",
     Kind.MOBILE: "11 位手机号；只存档，不公开", Kind.ACCOUNT: "银行或一卡通账号；只存档，不公开",
 }
@@ -59,7 +60,7 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
             target = sheet.cell(row=sheet.max_row, column=column)
             if isinstance(target.value, str) and target.value.startswith("="):
                 target.data_type = "s"  # text that begins with "=", not a formula
-            if spec.kind is Kind.MONEY:
+            if spec.kind in (Kind.MONEY, Kind.DECIMAL):
                 target.number_format = "#,##0.00"
             elif spec.kind is Kind.DATE:
                 target.number_format = "yyyy-mm-dd"
@@ -76,7 +77,7 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
         elif spec.kind is Kind.COUNT:
             check = DataValidation(type="whole", operator="between", formula1=str(spec.minimum),
                                    formula2="1000000", allow_blank=True)
-        elif spec.kind is Kind.MONEY:
+        elif spec.kind in (Kind.MONEY, Kind.DECIMAL):
             check = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True)
         if check is not None:
             check.error, check.errorTitle = f"{spec.label}：{HINTS[spec.kind]}", "输入有误"
@@ -130,7 +131,7 @@ def write_workbook(category_code: str, out: Path, item: Item | None = None) -> i
 def _cell(spec: Field | None, value: Any) -> Any:
     if value is None or spec is None:
         return value
-    if spec.kind is Kind.MONEY:
+    if spec.kind in (Kind.MONEY, Kind.DECIMAL):
         amount = Decimal(int(value)) / 100
         return float(amount) if abs(int(value)) < 2**52 else str(amount)
     if spec.kind is Kind.DATE:

@@ -18,6 +18,7 @@ from zwgk_desktop.domain.identity import id_check_char
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item
 from zwgk_desktop.domain.periods import Quarter, add_working_days, chinese_date
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.office.demo_sanzi import add_demo_sanzi
 
 TOWNSHIP = "青山镇"
 BASE_URL = "https://qingshan.example/zwgk"
@@ -240,4 +241,7 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
                         f"实施{project}，资金来源为{funding}，工程按规定公开招标，"
                         "由村务监督委员会全程监督，竣工后验收结果和资金使用情况予以公开。")},
                     rows=[])))
+    # 三资 registers, after every item above (their numbers and 验证码 unchanged).
+    ids += add_demo_sanzi(session, [(village, phone, supervisor, clerk) for village, (_, _, phone, _, _, supervisor,
+                                    clerk) in zip(store.villages(session), VILLAGES, strict=True)])
     return ids

@@ -33,16 +33,17 @@ QR_POSITIONS = ("bottom-right", "bottom-left")
 TITLE_PLACEHOLDERS = ("village", "township", "year", "quarter", "period", "category_name", "title")
 # Which value formats fit which field kinds; a private kind appears only through a mask.
 # Formats that show a private field only masked (a 身份证号 as 410122********1234).
-MASKING_FORMATS = frozenset({"masked_id", "masked_name"})
+MASKING_FORMATS = frozenset({"masked_id", "masked_name", "masked_person"})
 FORMATS_FOR_KIND: dict[Kind, tuple[str, ...]] = {
     Kind.TEXT: ("text",),
     Kind.LONGTEXT: ("text",),
-    Kind.NAME: ("text", "masked_name"),
+    Kind.NAME: ("text", "masked_name", "masked_person"),
     Kind.CONTACT: ("text",),
     Kind.CHOICE: ("text",),
     Kind.MONEY: ("money", "capitals"),
     Kind.DATE: ("date",),
     Kind.COUNT: ("count",),
+    Kind.DECIMAL: ("decimal",),
     Kind.ID_NUMBER: ("masked_id",),
     Kind.MOBILE: (),
     Kind.ACCOUNT: (),
@@ -259,7 +260,7 @@ def _entry(reader: _Reader, key: str, category: str, categories: dict[str, Categ
         spec = next((f for f in schema.item_fields if f.key == name), None)
     elif source == "total":
         spec = next((f for f in schema.row_fields if f.key == name), None)
-        if spec is not None and spec.kind not in (Kind.MONEY, Kind.COUNT):
+        if spec is not None and spec.kind not in (Kind.MONEY, Kind.COUNT, Kind.DECIMAL):
             reader.fail(f"{key}.value", f"只能对金额或数量求和，“{spec.label}”不是")
             return None
     else:
@@ -279,6 +280,10 @@ def _format_fits(reader: _Reader, key: str, spec: Field, fmt: str) -> bool:
         # A field kept in the store only (家庭住址, 致困原因) may be shown masked or not at all:
         # a format pack may not print it either.
         allowed = tuple(f for f in allowed if f in MASKING_FORMATS)
+    if fmt == "masked_person" and spec.masked_when is None:
+        # 个人 masked, 单位 in full: only a name whose category says which rows are persons.
+        reader.fail(key, f"“{spec.label}”的类别没有说明哪些行是个人（masked_when），只能用 masked_name 全部遮挡")
+        return False
     if fmt in allowed:
         return True
     if not allowed:
@@ -353,7 +358,7 @@ def _build(top: _Reader, path: Path, categories: dict[str, Category]) -> Layout 
     shown_fields = {c.field for c in columns}
     for name_ in totals_sum:
         spec = next((f for f in schema.row_fields if f.key == name_), None) if schema else None
-        if name_ not in shown_fields or spec is None or spec.kind not in (Kind.MONEY, Kind.COUNT):
+        if name_ not in shown_fields or spec is None or spec.kind not in (Kind.MONEY, Kind.COUNT, Kind.DECIMAL):
             totals.fail("totals.sum", f"“{name_}”不是表中的金额或数量列，不能合计")
 
     info = [e for key, r in top.tables("info") if (e := _entry(r, key, category, categories))]

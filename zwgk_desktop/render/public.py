@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from zwgk_desktop.domain import identity, money
 from zwgk_desktop.domain.categories import category as category_of
-from zwgk_desktop.domain.fields import Field, Kind
+from zwgk_desktop.domain.fields import Field, Kind, format_hundredths
 from zwgk_desktop.domain.items import Category, Item
 from zwgk_desktop.domain.periods import QUARTER_NAMES, calendar_days_between, chinese_date
 from zwgk_desktop.domain.place import Place
@@ -171,16 +171,40 @@ def format_value(value: Any, fmt: str, spec: Field, names: identity.ListedNames 
         return identity.mask_id(str(value))
     if fmt == "masked_name":
         return identity.mask_name(identity.redact_text(str(value)))
+    if fmt == "decimal" and isinstance(value, int):
+        return format_hundredths(value)
     # Free text, and a date or count stored as text: whatever a clerk typed is guarded alike.
     return identity.redact_text(str(value), allow_mobile=spec.kind is Kind.CONTACT, names=names, label=spec.label)
+
+
+def _row_format(fmt: str, spec: Field, row: dict[str, Any]) -> str:
+    """`masked_person`: masked_name on a person's row, the name in full on a company's."""
+    if fmt != "masked_person":
+        return fmt
+    return "masked_name" if _person(spec, row) else "text"
 
 
 def listed_names(item: Item, layout: Layout) -> tuple[str, ...]:
     """The full names the layout shows masked (户主姓名 as 林*田): free text must not print them."""
     row_keys = [c.field for c in layout.columns if c.format == "masked_name"]
+    people = _masked_people(item, layout) if any(c.format == "masked_person" for c in layout.columns) else []
     own_keys = [e.key for e in (*layout.info, *layout.summary) if e.format == "masked_name" and e.source == "item"]
     names = [str(row[key]) for row in item.rows for key in row_keys if row.get(key)]
-    return (*names, *(str(item.fields[key]) for key in own_keys if item.fields.get(key)))
+    return (*names, *people, *(str(item.fields[key]) for key in own_keys if item.fields.get(key)))
+
+
+def _person(spec: Field, row: dict[str, Any]) -> bool:
+    """Whether this row's name is a person's (`masked_person`): masked unless the row says otherwise."""
+    assert spec.masked_when is not None
+    key, value = spec.masked_when
+    return row.get(key) == value or row.get(key) is None
+
+
+def _masked_people(item: Item, layout: Layout) -> list[str]:
+    schema = category_of(item.category)
+    columns = [c.field for c in layout.columns if c.format == "masked_person"]
+    specs = [schema.row_field(key) for key in columns]
+    return [str(row[spec.key]) for row in item.rows for spec in specs if row.get(spec.key) and _person(spec, row)]
 
 
 def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Iterable[str] = (),
@@ -211,7 +235,7 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
     row_specs = [schema.row_field(c.field) for c in columns]
     rows = []
     for number, row in enumerate(schema.shown_rows(item), start=1):
-        cells = [format_value(row.get(c.field), c.format, spec, names)
+        cells = [format_value(row.get(c.field), _row_format(c.format, spec, row), spec, names)
                  for c, spec in zip(columns, row_specs, strict=True)]
         rows.append(tuple([str(number), *cells] if layout.number_header else cells))
     headers = tuple(([layout.number_header] if layout.number_header else []) + [c.header for c in columns])
