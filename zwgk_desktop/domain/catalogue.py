@@ -46,6 +46,13 @@ class Requirement:
     required: str = "every_period"
     retention: str = DEFAULT_RETENTION  # 保管期限 of its sealed items: 永久 / 30年 / 10年
 
+    def in_quarter(self, period: Quarter) -> Requirement:
+        """What it asks of this quarter: a yearly (三资) register is due in the year's last
+        quarter; in the others only a change is disclosed, as it happens, and none is needed."""
+        if self.frequency == "yearly" and period.number != 4:
+            return replace(self, frequency="as_happens", deadline="working_days", required="when_happened")
+        return self
+
     def describe(self, publication_day: int) -> str:
         if self.frequency == "yearly":  # 三资: the year-end register, and any change as it happens
             year_end = (f"次年1月{self.day or publication_day}日前" if self.deadline == "next_month_day"
@@ -209,10 +216,7 @@ def judge(requirement: Requirement, period: Quarter, posted: list[Posted], publi
     ids = tuple(p.item_id for p in posted)
     if requirement.frequency == "monthly":
         return _judge_months(requirement, period, posted, publication_day, today)
-    if requirement.frequency == "yearly" and period.number != 4:
-        # 三资 outside the year's last quarter: only a change is disclosed, as it happens.
-        requirement = replace(requirement, frequency="as_happens", deadline="working_days",
-                              required="when_happened")
+    requirement = requirement.in_quarter(period)
     if not posted:
         if requirement.required == "when_happened":
             return Cell(NOT_REQUIRED, note="本期没有此类事项")

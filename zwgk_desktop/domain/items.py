@@ -153,6 +153,10 @@ class ImportSpecials:
     listed_once: str | None = None
 
 
+def _nothing_derived(item: Item) -> list[dict[str, Any]]:
+    return [{} for _ in item.rows]
+
+
 @dataclass(frozen=True)
 class Category:
     """A kind of disclosure: its item fields, its row fields and the rules across them, as its
@@ -177,8 +181,7 @@ class Category:
     # Values computed from a valid item for each row (a running balance), never typed or stored;
     # a layout may show them like any public row field.
     derived_fields: tuple[Field, ...] = ()
-    derive: Callable[[Item], list[dict[str, Any]]] = field(
-        default=lambda item: [{} for _ in item.rows], compare=False)
+    derive: Callable[[Item], list[dict[str, Any]]] = field(default=_nothing_derived, compare=False)
     # -- what the category file says besides (see `domain.category_file`) -----------------------
     order: int = 0  # its place in menus, the board and the compliance table
     new_title: str = ""  # a blank item's title: `{period}` is the quarter in Chinese

@@ -350,6 +350,7 @@ def _entries(session: Session, village: Village, period: Quarter, catalogue: Cat
                 report = validate(item, schema)
                 errors, problem = len(report.errors), str(report.errors[0]) if report.errors else ""
             requirement = catalogue.for_category(summary.category)
+            requirement = requirement.in_quarter(period) if requirement is not None else None
             if requirement is not None and requirement.frequency == "as_happens":
                 due = deadline(requirement, period, day, _known_since(record))
         entries.append(Entry(summary.id, summary.number, summary.title, summary.category, summary.status,
@@ -394,6 +395,7 @@ def _seal_state(session: Session, village: Village, period: Quarter,
 def plan_line(village_id: int, period: Quarter, requirement: Requirement, items: Sequence[Entry], judged: Cell,
               publication_day: int, today: date) -> Line:
     """Where one category of a village's quarter stands, by when, and whether it is late. Pure."""
+    requirement = requirement.in_quarter(period)
     unsealed = [e for e in items if not e.sealed]
     if items and not unsealed:
         state = SEALED
