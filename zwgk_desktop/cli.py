@@ -29,7 +29,7 @@ from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import FieldError, parse_date
 from zwgk_desktop.domain.filing import DEFAULT_PATTERN
 from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Period, parse_period
 from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import STOP_ASKED, BadInput, Blocked, Problem, ZwgkError
 from zwgk_desktop.inputs import readable_file
@@ -121,6 +121,10 @@ def _common() -> _Parser:
     return common
 
 
+# Every --period: a quarter, or a month for what a village discloses monthly (office.monthly).
+PERIOD_HELP = "季度，如 2026Q3；按月公开的类别（如按月公开财务的村）也可写月份，如 2026-07"
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     parser = _Parser(prog="zwgk", description="村务公开栏：村务公开事项的档案、版式与 A3 公开栏海报")
@@ -142,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("list", parents=[common], help="列出村、季度和事项")
     p.add_argument("--village", metavar="V", help="村名或代码")
-    p.add_argument("--period", metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--period", metavar="P", help=PERIOD_HELP)
     p.add_argument("--json", action="store_true", help="以 JSON 输出，便于脚本处理")
     p.set_defaults(run=cmd_list)
 
@@ -152,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="村名或代码；批量打印时可多次给出，选定几个村")
     p.add_argument("--all-villages", action="store_true",
                    help="批量打印全部村：-o 为目录时每村一个 PDF，为 .pdf 文件时合成一个打印文件")
-    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
     p.add_argument("--category", choices=tuple(CATEGORIES), metavar="C",
                    help=f"只打印一个类别：{' / '.join(CATEGORIES)}")
     p.add_argument("--item", type=_item_number, metavar="ID", help="只打印一个事项（海报上、网址中的事项编号）")
@@ -174,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", parents=[common], help="从 Excel/CSV 导入为新的草稿事项（有一处错误就什么也不导入）")
     p.add_argument("file", type=Path, metavar="FILE.xlsx", help=".xlsx、.xls 或 .csv（UTF-8 或 GBK）")
     p.add_argument("--village", required=True, metavar="V", help="村名或代码")
-    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
     p.add_argument("--category", required=True, choices=tuple(CATEGORIES), metavar="C",
                    help=" / ".join(CATEGORIES))
     p.add_argument("--title", metavar="T", help="事项标题（默认按类别和季度生成）")
@@ -196,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("seal", parents=[common], help="封存一个村的一个季度（封存后不能再改，只能更正）")
     p.add_argument("--village", required=True, metavar="V", help="村名或代码")
-    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3（按月公开的月份随季度一并封存）")
     p.add_argument("--by", default=None, metavar="NAME", help="封存人（默认：当前系统用户）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.set_defaults(run=cmd_seal, changes=True)
@@ -222,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("new", parents=[common], help="新建一个空白的草稿事项（即程序中的“新建事项”），打印其编号")
     p.add_argument("--village", required=True, metavar="V", help="村名或代码")
-    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
     p.add_argument("--category", required=True, choices=tuple(CATEGORIES), metavar="C",
                    help=" / ".join(CATEGORIES))
     p.add_argument("--title", metavar="T", help="事项标题（默认按类别和季度生成）")
@@ -258,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "{全宗号} {年度} {季度} {保管期限} {保管期限名} {件号} {村代码} {类别}")
     p.add_argument("--fonds", action="append", default=[], metavar="V=CODE",
                    help="村的全宗号（县档案馆给定），可多次：如 --fonds donggang=Z012（空值清除）")
+    p.add_argument("--monthly", action="append", default=[], metavar="V=CATEGORY",
+                   help="定某村按月公开的类别（交易多的村按月公开财务），可多次：如 --monthly donggang=finance；"
+                        "几个类别用逗号分开；空值（donggang=）恢复按季度")
     p.add_argument("--licence", metavar="TEXT",
                    help="网上公开件开放数据的使用许可（一行，显示在每一页和每个数据文件中；空字符串清除），"
                         "如 “可自由转载、使用，请注明来源：青山镇村务公开”")
@@ -283,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_search)
 
     p = sub.add_parser("status", parents=[common], help="乡镇公开情况表：各村×各类别 按时/逾期/未公开/无需公开")
-    p.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    p.add_argument("--period", required=True, metavar="P", help=PERIOD_HELP)
     p.add_argument("--xlsx", type=Path, metavar="FILE.xlsx", help="同时写出 Excel 表，供上报")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.set_defaults(run=cmd_status)
@@ -437,7 +444,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     with _archive(args, read_only=True) as archive:
-        listing = list_archive(archive, args.village, Quarter.parse(args.period) if args.period else None)
+        listing = list_archive(archive, args.village, parse_period(args.period) if args.period else None)
     items = listing.items
     data: dict[str, Any] = {
         "township": listing.township,
@@ -458,14 +465,14 @@ def cmd_list(args: argparse.Namespace) -> int:
     for i in items:
         dates = f"{i.publicity_start}～{i.publicity_end or '长期'}" if i.publicity_start else "未定"
         status = "已封存" if i.sealed else STATUS_NAMES.get(i.status, i.status)
-        cells = (str(i.number), i.village, i.period, CATEGORIES[i.category].name, status, i.disclosure,
+        cells = (str(i.number), i.village, i.month or i.period, CATEGORIES[i.category].name, status, i.disclosure,
                  f"{i.rows} 行", dates, i.title + (f"（件号 {i.archive_number}）" if i.archive_number else ""))
         print("  ".join(_pad(cell, width) for cell, width in zip(cells, _LIST_WIDTHS, strict=True)).rstrip())
     return 0
 
 
 # Display widths of `list` columns; a Chinese character takes two columns in a terminal.
-_LIST_WIDTHS = (6, 10, 6, 14, 6, 10, 8, 21, 0)
+_LIST_WIDTHS = (6, 10, 7, 14, 6, 10, 8, 21, 0)
 
 
 def _pad(text: str, width: int) -> str:
@@ -475,7 +482,7 @@ def _pad(text: str, width: int) -> str:
 def cmd_render(args: argparse.Namespace) -> int:
     from zwgk_desktop.office.printing import Paper, print_board  # reportlab loads only when printing
 
-    period = Quarter.parse(args.period)
+    period = parse_period(args.period)
     args.paper = Paper(args.paper, fit=args.fit)
     if args.all_villages or len(args.village) > 1:
         return _render_batch(args, period)
@@ -517,7 +524,7 @@ NOT_RECORDED = "注意：档案只读，没有记下首次公开的时间；公�
 
 
 
-def _render_batch(args: argparse.Namespace, period: Quarter) -> int:
+def _render_batch(args: argparse.Namespace, period: Period) -> int:
     from zwgk_desktop.office.printing import VillageResult, chosen_villages, print_villages
     from zwgk_desktop.render.sheet_papers import added, counted_words
 
@@ -579,7 +586,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from zwgk_desktop.io.columns import check_mapping_name, load_mapping, save_mapping
     from zwgk_desktop.office import importing, items
 
-    period = Quarter.parse(args.period)
+    period = parse_period(args.period)
     schema = CATEGORIES[args.category]
     # Everything the command was told is checked before the file is read, so nothing fails after the import.
     if args.save_mapping and not args.mapping:
@@ -644,7 +651,7 @@ def cmd_seal(args: argparse.Namespace) -> int:
     from zwgk_desktop.office.sealing import seal
     from zwgk_desktop.render.sheet_papers import counted_words
 
-    period = Quarter.parse(args.period)
+    period = parse_period(args.period)
     with _archive(args) as archive:
         _ = archive.layouts  # a bad formats folder is refused before the backup
         sealed = seal(archive, args.village, period, args.by)
@@ -732,7 +739,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     from zwgk_desktop.office import items
 
-    period = Quarter.parse(args.period)
+    period = parse_period(args.period)
     with _archive(args) as archive:
         made = items.new_item(archive, items.find_village(archive, args.village), args.category, period,
                               title=args.title)
@@ -783,9 +790,12 @@ def cmd_settings(args: argparse.Namespace) -> int:
 
     phones, names = pairs(args.village_phone, "--village-phone"), pairs(args.rename_village, "--rename-village")
     fonds = pairs(args.fonds, "--fonds")
+    monthly = [(name, tuple(code.strip() for code in value.replace("，", ",").split(",") if code.strip()))
+               for name, value in pairs(args.monthly, "--monthly")]
     changing = (args.township, args.base_url, args.township_phone, args.publication_day, args.archive_pattern,
                 args.licence)
-    with _archive(args, read_only=not (any(v is not None for v in changing) or phones or names or fonds)) as archive:
+    with _archive(args, read_only=not (any(v is not None for v in changing) or phones or names or fonds
+                                       or monthly)) as archive:
         if archive.read_only:
             current = setup.settings(archive)
         else:
@@ -794,7 +804,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
                                             township_phone=args.township_phone,
                                             publication_day=args.publication_day, village_phones=phones,
                                             village_names=names, archive_pattern=args.archive_pattern,
-                                            village_fonds=fonds, licence=args.licence)
+                                            village_fonds=fonds, licence=args.licence, village_monthly=monthly)
         notes = setup.qr_notes(archive) if args.base_url is not None else []
     for note in notes:  # the QR codes the address just set makes (render.qr_address), on stderr
         _say(note)
@@ -808,7 +818,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
     print(f"开放数据使用许可：{current.licence or '（未设置）'}")
     for village in current.villages:
         print(f"村：{village.name}（{village.code}）　村务监督委员会电话：{village.phone or '（未设置）'}　"
-              f"全宗号：{village.fonds or f'（未设置，档号中用 {village.code.upper()}）'}")
+              f"全宗号：{village.fonds or f'（未设置，档号中用 {village.code.upper()}）'}"
+              + (f"　按月公开：{'、'.join(CATEGORIES[c].name for c in village.monthly)}" if village.monthly else ""))
     return 0
 
 
@@ -911,7 +922,7 @@ def _report_check(args: argparse.Namespace, counted: str, checked: int, problems
 def cmd_search(args: argparse.Namespace) -> int:
     with _archive(args, read_only=True) as archive:
         hits = search_archive(archive, args.text, village=args.village,
-                              period=Quarter.parse(args.period) if args.period else None,
+                              period=parse_period(args.period) if args.period else None,
                               category=args.category, limit=args.limit)
     if args.json:
         print(json.dumps([{**asdict(h), "item_id": h.number} for h in hits], ensure_ascii=False, indent=2))
@@ -940,7 +951,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     from zwgk_desktop.io.status_sheet import arrival_text
     from zwgk_desktop.office.township import status_table
 
-    period = Quarter.parse(args.period)
+    period = parse_period(args.period)
     with _archive(args, read_only=True) as archive:
         status = status_table(archive, period, xlsx=args.xlsx)
     table, name = status.table, status.township
@@ -949,10 +960,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             "period": str(period), "categories": list(table.categories), "calendar_note": table.calendar,
             "villages": [{"name": village, "code": code,
                           "bundle_arrived": table.arrived[code].isoformat() if code in table.arrived else None,
-                          "cells": {c: {"status": cell.status, "late_working_days": cell.late_days,
-                                        "items": list(cell.items), "backfilled": list(cell.backfilled),
-                                        "dates": [_posted_json(p) for p in cell.posted],
-                                        "note": cell.note} for c, cell in cells.items()}}
+                          "cells": {c: {**_cell_json(cell),
+                                        # a category the village discloses monthly: each month judged
+                                        **({"months": {m: _cell_json(judged) for m, judged in cell.months}}
+                                           if cell.months else {})}
+                                    for c, cell in cells.items()}}
                          for village, code, cells in table.rows],
         }, ensure_ascii=False, indent=2))
         return 0
@@ -968,6 +980,11 @@ def cmd_status(args: argparse.Namespace) -> int:
         texts = [village, *(cells[c].text for c in table.categories),
                  *([arrival_text(table.arrived.get(code)) or "—"] if arrivals else [])]
         print("".join(_pad(t, w) for t, w in zip(texts, widths, strict=True)).rstrip())
+    for village, _, cells in table.rows:  # a category disclosed monthly: each month's own state
+        for c in table.categories:
+            if cells[c].months:
+                print(f"  {village} {CATEGORIES[c].name} 按月：" + "；".join(
+                    f"{int(m[5:])}月 {judged.text}" for m, judged in cells[c].months))
     counts = table.counts()
     print("合计：" + "，".join(f"{STATUS_NAMES_CATALOGUE[s]} {n}" for s, n in counts.items()))
     dated = [(village, c, p) for village, _, cells in table.rows for c in table.categories for p in cells[c].posted]
@@ -978,6 +995,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.xlsx is not None:
         print(f"已写出 {args.xlsx}")
     return 0
+
+
+def _cell_json(cell: Any) -> dict[str, Any]:
+    return {"status": cell.status, "late_working_days": cell.late_days, "items": list(cell.items),
+            "backfilled": list(cell.backfilled), "dates": [_posted_json(p) for p in cell.posted], "note": cell.note}
 
 
 def _posted_json(posted: Any) -> dict[str, Any]:

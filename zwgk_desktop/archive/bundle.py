@@ -59,7 +59,7 @@ from zwgk_desktop.db.search_text import entries_for, write_entries
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.identity import find_personal_numbers
 from zwgk_desktop.domain.items import REVIEWED, Item, validate
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Month, Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.incoming import BoundedZip, ZipLimits, parse_json
 from zwgk_desktop.outputs import replacing
@@ -401,6 +401,18 @@ def _sources_named(entry: dict[str, Any], sources: set[str], where: str) -> list
                     f"（摘要 {d[:12]}…）", where=where) for d in missing]
 
 
+def _month(record: dict[str, Any]) -> Month | None:
+    """The month of its quarter a carried item covers (absent: the whole quarter); a month that is
+    not one of the quarter's is refused as a damaged record."""
+    number = record.get("month")
+    if number is None:
+        return None
+    quarter = Quarter.parse(record["period"])
+    if type(number) is not int or number not in quarter.months:
+        raise ValueError(f"month {number!r} is not one of {quarter}")
+    return Month(quarter.year, number)
+
+
 def _check_item(item: dict[str, Any], contents: dict[str, bytes], at: str) -> list[Problem]:
     found = []
     record = item["record"]
@@ -418,7 +430,8 @@ def _check_item(item: dict[str, Any], contents: dict[str, bytes], at: str) -> li
             reviewer=reviewer, reviewed_on=_day(reviewed_on), status=record["status"],
             fields={f.key: f.from_json(record["fields"].get(f.key)) for f in schema.item_fields},
             rows=[{f.key: f.from_json(row.get(f.key)) for f in schema.row_fields} for row in record["rows"]],
-            supersedes=record["supersedes"], correction_reason=record["reason"])
+            supersedes=record["supersedes"], correction_reason=record["reason"],
+            month=_month(record))
         report = validate(item_, schema)
     except (TypeError, ValueError, AttributeError, BadInput) as exc:
         log.info("reading %s: %r", at, exc)
@@ -592,7 +605,8 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
             village_id=village.id, number=number, period=record["period"], category=record["category"],
             title=record["title"], disclosure=record["disclosure"], status=record["status"], clerk=record["clerk"],
             publicity_start=_day(start), publicity_end=_day(end), reviewer=reviewer, reviewed_on=_day(reviewed_on),
-            fields=record["fields"], supersedes_id=supersedes, correction_reason=record["reason"])
+            fields=record["fields"], supersedes_id=supersedes, correction_reason=record["reason"],
+            month=_month(record).number if _month(record) else None)
         session.add(row)
         store.register_number(session, village.id, number, row)
         session.flush()

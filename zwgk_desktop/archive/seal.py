@@ -75,6 +75,8 @@ def hashed_record(session: Session, record: DisclosureItem, rows: list[dict[str,
         "publicity": [record.publicity_start, record.publicity_end], "clerk": record.clerk,
         "review": [record.reviewer, record.reviewed_on], "fields": record.fields, "rows": rows,
     }
+    if record.month is not None:  # an item of one month (migration 0014); items of a quarter hash as before
+        common["month"] = record.month
     if fmt == 1:
         return {"id": record.id, "village_id": record.village_id, **common}
     superseded = session.get(DisclosureItem, record.supersedes_id) if record.supersedes_id else None

@@ -64,6 +64,9 @@ class Village(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     supervision_phone: Mapped[str] = mapped_column(String(40), default="")  # 村务监督委员会
     fonds_code: Mapped[str] = mapped_column(String(20), default="")  # 全宗号, given by the county 档案馆
+    # The categories the township has the village disclose monthly (财务收支 where transactions are
+    # many: migration 0014), their codes separated by spaces; "" for none beyond the catalogue's.
+    monthly: Mapped[str] = mapped_column(String(200), default="")
 
     township: Mapped[Township] = relationship(back_populates="villages")
     items: Mapped[list[DisclosureItem]] = relationship(back_populates="village")
@@ -87,6 +90,9 @@ class DisclosureItem(Base):
     # NULL in items made before the register (migration 0009): their number is their `id`.
     number: Mapped[int | None] = mapped_column(Integer)
     period: Mapped[str] = mapped_column(String(6))  # 2026Q3
+    # The month of the quarter the item covers (1–12) when its village discloses the category
+    # monthly (migration 0014); NULL for an item of the whole quarter. Sealed with its quarter.
+    month: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(120))
     disclosure: Mapped[str] = mapped_column(String(10), default="主动公开")

@@ -7,7 +7,7 @@ nothing is left half-stored.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -47,7 +47,7 @@ from zwgk_desktop.domain.items import (
     entered,
     validate,
 )
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Month, Period, Quarter, month_of, quarter_of
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import BadInput, NotFound, Problem
@@ -331,6 +331,7 @@ def _write_item(session: Session, record: DisclosureItem, item: Item, checked: R
     record.checked_digest, record.checked_rules, record.checked_errors = \
         (kept.digest, kept.rules, kept.errors) if kept is not None else (None, None, None)
     record.title = item.title
+    record.month = _month_number(item)
     record.disclosure = item.disclosure
     record.publicity_start, record.publicity_end = item.publicity_start, item.publicity_end
     record.status, record.clerk = item.status, item.clerk
@@ -350,6 +351,30 @@ def _write_item(session: Session, record: DisclosureItem, item: Item, checked: R
     return record.id
 
 
+def _month_number(item: Item) -> int | None:
+    """The month column of an item: its month's number, which must be one of its quarter's."""
+    if item.month is None:
+        return None
+    if item.month.quarter != item.period:
+        raise BadInput(f"“{item.title}”的月份 {item.month} 不在它的季度 {item.period} 内")
+    return item.month.number
+
+
+def stored_month(record: DisclosureItem) -> Month | None:
+    """The month of its quarter a stored item covers (None: the whole quarter)."""
+    if record.month is None:
+        return None
+    return Month(Quarter.parse(record.period).year, record.month)
+
+
+def in_period(period: Period) -> Any:
+    """The condition on items of a period: a quarter's are all of its items, its months' too;
+    a month's are those of that month."""
+    condition = DisclosureItem.period == str(quarter_of(period))
+    month = month_of(period)
+    return condition if month is None else condition & (DisclosureItem.month == month.number)
+
+
 def _index_for_search(session: Session, item_id: int, item: Item) -> None:
     write_entries(session.connection(), item_id, entries_for(item.category, item.title, item.rows, item.fields))
 
@@ -366,7 +391,7 @@ class SearchHit:
     number: int = 0  # the item's number as printed on its sheets (see `find_item`)
 
 
-def search(session: Session, query: str, *, village: Village | None = None, period: Quarter | None = None,
+def search(session: Session, query: str, *, village: Village | None = None, period: Period | None = None,
            category: str | None = None, limit: int = 100) -> list[SearchHit]:
     """Items and rows whose public text contains `query` (any part of a word: 村干部, 王建国, 路灯)."""
     query = clean_text(query) if query else ""
@@ -396,7 +421,10 @@ def search(session: Session, query: str, *, village: Village | None = None, peri
         params["village"] = village.id
     if period is not None:
         filters += " AND i.period = :period"
-        params["period"] = str(period)
+        params["period"] = str(quarter_of(period))
+        if month_of(period) is not None:
+            filters += " AND i.month = :month"
+            params["month"] = period.number
     if category is not None:
         filters += " AND i.category = :category"
         params["category"] = category
@@ -437,6 +465,9 @@ class VillageSettings:
     phone: str = ""
     id: int | None = None
     fonds: str = ""  # 全宗号 (domain.filing), given by the county 档案馆; "" until set
+    # The categories the township has the village disclose monthly (财务收支 where transactions are
+    # many), beyond those the catalogue makes monthly for every village.
+    monthly: tuple[str, ...] = ()
 
 
 @dataclass
@@ -457,7 +488,8 @@ def load_settings(session: Session) -> Settings:
     if township is None:
         return Settings()
     return Settings(township.name, township.base_url, township.supervision_phone, township.publication_day,
-                    [VillageSettings(v.name, v.code, v.supervision_phone, v.id, v.fonds_code or "")
+                    [VillageSettings(v.name, v.code, v.supervision_phone, v.id, v.fonds_code or "",
+                                     monthly_of(v))
                      for v in villages(session)], township.archive_pattern or "", township.open_data_licence or "")
 
 
@@ -511,6 +543,25 @@ def _apply_village(session: Session, township: Township, entry: VillageSettings)
         village.name = name
     _set_village_phone(village, entry.phone)
     village.fonds_code = check_fonds(entry.fonds)
+    village.monthly = " ".join(checked_monthly(entry.monthly))
+
+
+def monthly_of(village: Village) -> tuple[str, ...]:
+    """The categories the township has this village disclose monthly (its setting)."""
+    return tuple((village.monthly or "").split())
+
+
+def checked_monthly(codes: Sequence[str]) -> tuple[str, ...]:
+    """Category codes a village may be set to disclose monthly: known categories, each once, in the
+    township's order; one a clerk files (not 更正公告) whose rows are dated, so a month can be told."""
+    wanted = [code.strip() for code in codes if code.strip()]
+    fit = [code for code, schema in CATEGORIES.items()
+           if not schema.internal and any(f.kind is Kind.DATE for f in schema.row_fields)]
+    bad = [code for code in wanted if code not in fit]
+    if bad:
+        raise BadInput(f"按月公开的类别“{'、'.join(c[:20] for c in bad)}”不可用：可用 {'、'.join(fit)}"
+                       "（有逐笔日期的类别）")
+    return tuple(code for code in fit if code in wanted)
 
 
 def _set_archive_pattern(township: Township, pattern: str) -> None:
@@ -558,6 +609,7 @@ def to_domain(record: DisclosureItem, rows: list[dict[str, Any]] | None = None) 
         rows=_rows_from_json(schema.row_fields, raw_rows),
         kept_check=KeptCheck(record.checked_digest, record.checked_rules, record.checked_errors)
         if record.checked_digest and record.checked_rules and record.checked_errors is not None else None,
+        month=stored_month(record),
     )
 
 
@@ -603,9 +655,10 @@ class ItemSummary:
     corrects: int | None = None  # a correction: the id of the version it replaces
     sealed: bool = False
     archive_number: int | None = None  # 件号, given when it was sealed
+    month: str = ""  # the month of its quarter it covers (2026-07); "" for the whole quarter
 
 
-def list_items(session: Session, village: Village | None = None, period: Quarter | None = None,
+def list_items(session: Session, village: Village | None = None, period: Period | None = None,
                category: str | None = None) -> list[ItemSummary]:
     counts = select(ItemRow.item_id, func.count().label("n")).group_by(ItemRow.item_id).subquery()
     query = (select(DisclosureItem, Village.name, func.coalesce(counts.c.n, 0), SealedItem.id.is_not(None),
@@ -616,20 +669,21 @@ def list_items(session: Session, village: Village | None = None, period: Quarter
     if village is not None:
         query = query.where(DisclosureItem.village_id == village.id)
     if period is not None:
-        query = query.where(DisclosureItem.period == str(period))
+        query = query.where(in_period(period))
     if category is not None:
         query = query.where(DisclosureItem.category == category)
     summaries = [
         ItemSummary(r.id, public_number(r), name, r.period, r.category, r.title, r.status, r.disclosure, n,
                     r.publicity_start.isoformat() if r.publicity_start else "",
-                    r.publicity_end.isoformat() if r.publicity_end else "", r.supersedes_id, bool(sealed), filed)
+                    r.publicity_end.isoformat() if r.publicity_end else "", r.supersedes_id, bool(sealed), filed,
+                    str(stored_month(r) or ""))
         for r, name, n, sealed, filed in session.execute(query)
     ]
     # Within a village and quarter, the categories in the township's order (as on the board).
     rank = {code: index for index, code in enumerate(CATEGORIES)}
     villages_seen = list(dict.fromkeys(s.village for s in summaries))
     return sorted(summaries, key=lambda s: (villages_seen.index(s.village), s.period,
-                                            rank.get(s.category, len(rank)), s.id))
+                                            rank.get(s.category, len(rank)), s.month, s.id))
 
 
 def periods_of(session: Session, village: Village | None = None) -> list[str]:
@@ -650,23 +704,26 @@ def place_of(village: Village) -> Place:
     return Place(township.name, village.name, village.code, township.base_url, tuple(phones))
 
 
-def selected_items(session: Session, village: Village, period: Quarter, category: str | None,
+def selected_items(session: Session, village: Village, period: Period, category: str | None,
                    item_id: int | None) -> list[Item]:
-    """The items to print for a village and quarter (or one item), with rows, in board order."""
+    """The items to print for a village and quarter or month (or one item), with rows, in board order."""
     query = select(DisclosureItem).where(DisclosureItem.village_id == village.id)
     if item_id is not None:  # the number printed on the item's sheets (its id, unless imported)
         query = query.where(func.coalesce(DisclosureItem.number, DisclosureItem.id) == item_id)
     else:
-        query = query.where(DisclosureItem.period == str(period))
+        query = query.where(in_period(period))
     if category is not None:
         query = query.where(DisclosureItem.category == category)
-    # Board order: the categories in the order the township lists them, then oldest first.
+    # Board order: the categories in the order the township lists them, a quarter's months in
+    # order, then oldest first.
     rank = {code: index for index, code in enumerate(CATEGORIES)}
-    records = sorted(session.scalars(query), key=lambda r: (rank.get(r.category, len(rank)), r.id))
+    records = sorted(session.scalars(query), key=lambda r: (rank.get(r.category, len(rank)), r.month or 0, r.id))
     if item_id is not None and not records:
         raise NotFound(f"{village.name}没有编号为 {item_id} 的事项" + (f"（类别 {category}）" if category else ""))
-    if item_id is not None and records[0].period != str(period):
+    if item_id is not None and records[0].period != str(quarter_of(period)):
         raise BadInput(f"事项 {item_id} 属于 {records[0].period}，不是 {period}")
+    if item_id is not None and month_of(period) is not None and stored_month(records[0]) != period:
+        raise BadInput(f"事项 {item_id} 属于 {stored_month(records[0]) or records[0].period}，不是 {period}")
     if not records:
         known = periods_of(session, village)
         what = f"{period}" + (f" 的 {category} 类别" if category else "")

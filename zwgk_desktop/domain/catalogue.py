@@ -9,6 +9,7 @@ formats); this module reads it and judges what was posted against it. Pure: no d
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.filing import DEFAULT_RETENTION, RETENTIONS
 from zwgk_desktop.domain.periods import (
+    Month,
     Quarter,
     add_working_days,
     calendar_note,
@@ -69,6 +71,20 @@ class Catalogue:
 
     def for_category(self, code: str) -> Requirement | None:
         return next((r for r in self.requirements if r.category == code), None)
+
+    def for_village(self, code: str, monthly: Iterable[str] = ()) -> Requirement | None:
+        """What it asks of one village: a category the township has the village disclose monthly
+        (its setting, `monthly`) is asked for every month, by the catalogue's deadline and rule."""
+        found = self.for_category(code)
+        if found is not None and code in monthly and found.frequency != "monthly":
+            return replace(found, frequency="monthly", required="every_period")
+        return found
+
+    def monthly(self, monthly: Iterable[str] = ()) -> tuple[str, ...]:
+        """The categories a village discloses monthly: the catalogue's, and its own setting's."""
+        own = set(monthly)
+        return tuple(dict.fromkeys([*(r.category for r in self.requirements if r.frequency == "monthly"),
+                                    *(code for code in CATEGORIES if code in own)]))
 
 
 def load_catalogue(folder: Path) -> Catalogue:
@@ -183,6 +199,8 @@ class Cell:
     items: tuple[int, ...] = ()
     note: str = ""
     posted: tuple[Posted, ...] = ()  # the items judged, with their dates
+    # A category disclosed monthly: each month's own cell, by month (`2026-07`), in order.
+    months: tuple[tuple[str, Cell], ...] = ()
 
     @property
     def backfilled(self) -> tuple[int, ...]:
@@ -260,35 +278,57 @@ def _late_by(published: date | None, due: date) -> int:
     return max(1, working_days_between(due + timedelta(days=1), published))
 
 
+def judge_month(requirement: Requirement, month: Month, posted: list[Posted], publication_day: int,
+                today: date | None = None) -> Cell:
+    """One month of a category disclosed monthly (`posted`: that month's items): by a day of the
+    month after it, or some working days after it, as the catalogue says. Several items of a month
+    (a supplement): the first to go out decides."""
+    today = today or date.today()
+    due = month_deadline(month.year, month.number, requirement, publication_day)
+    if not posted:
+        if today <= due:
+            return Cell(NOT_DUE, note=f"截止 {due}{calendar_note([due])}，还没有到")
+        if requirement.required == "when_happened":
+            return Cell(NOT_REQUIRED, note="本月没有此类事项")
+        return Cell(MISSING, note=f"截止 {due}{calendar_note([due])} 仍未封存公开")
+    late = min(_late_by(p.published, due) for p in posted)
+    note = (f"截止 {due}{calendar_note([due, *(p.published or due for p in posted)])}，"
+            + "；".join(f"事项 {p.item_id} {p.describe()}" for p in posted))
+    return Cell(LATE if late else ON_TIME, late, tuple(p.item_id for p in posted), note, tuple(posted))
+
+
 def _judge_months(requirement: Requirement, period: Quarter, posted: list[Posted], publication_day: int,
                   today: date) -> Cell:
-    worst, missing, notes = 0, [], []
-    for month in period.months:
-        found = [p for p in posted if p.month == month]
-        due = month_deadline(period.first_day.year, month, requirement, publication_day)
-        if not found:
-            if today > due:
-                missing.append(month)
-            else:
-                notes.append(f"{month}月：截止 {due}{calendar_note([due])}，还没有到")
-            continue
-        late = min(_late_by(p.published, due) for p in found)
-        worst = max(worst, late)
-        notes.append(f"{month}月：截止 {due}{calendar_note([due, *(p.published or due for p in found)])}，"
-                     + "；".join(f"事项 {p.item_id} {p.describe()}" for p in found))
+    """A quarter of a category disclosed monthly: each month judged (`judge_month`), and the
+    quarter's cell the worst of them, its note naming every month's state."""
+    months = tuple((str(m), judge_month(requirement, m, [p for p in posted if p.month == m.number],
+                                        publication_day, today))
+                   for m in (Month(period.year, n) for n in period.months))
+    return combined_months(requirement, months, posted)
+
+
+def combined_months(requirement: Requirement, months: tuple[tuple[str, Cell], ...], posted: list[Posted]) -> Cell:
+    """The quarter's cell of a monthly category from its months' cells: a month missing makes it
+    missing, else a late one late; the note says each month (7月：按时；8月：逾期 3 个工作日 …)."""
+    worst = max((cell.late_days for _, cell in months), default=0)
+    note = "；".join(f"{int(key[5:])}月{cell.text}（{cell.note}）" if cell.note else f"{int(key[5:])}月{cell.text}"
+                    for key, cell in months)
     ids = tuple(p.item_id for p in posted)
-    if missing and requirement.required == "every_period":
-        return Cell(MISSING, worst, ids, f"{'、'.join(f'{m}月' for m in missing)}未公开", tuple(posted))
-    if not posted:
-        return Cell(NOT_DUE, note="；".join(notes)) if requirement.required == "every_period" else Cell(NOT_REQUIRED)
-    return Cell(LATE if worst else ON_TIME, worst, ids, "；".join(notes), tuple(posted))
+    statuses = {cell.status for _, cell in months}
+    if MISSING in statuses:
+        status = MISSING
+    elif not posted:
+        status = NOT_DUE if NOT_DUE in statuses else NOT_REQUIRED
+    else:
+        status = LATE if worst else ON_TIME
+    return Cell(status, worst, ids, note, tuple(posted), months)
 
 
 @dataclass
 class Compliance:
     """The township's table for one quarter: villages × categories."""
 
-    period: Quarter
+    period: Quarter | Month  # a month: the table of the categories some village discloses monthly
     categories: tuple[str, ...]
     rows: list[tuple[str, str, dict[str, Cell]]] = field(default_factory=list)  # (name, code, cells)
     # At the township: when the village's bundle brought this quarter's seal (Beijing time, by code).

@@ -17,7 +17,7 @@ from typing import Any
 from zwgk_desktop.domain.category_file import SUFFIX, category_from_toml
 from zwgk_desktop.domain.fields import Kind
 from zwgk_desktop.domain.items import Category, Item
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Month, Quarter, quarter_of
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.incoming import toml_text
 
@@ -89,15 +89,19 @@ def category(code: str) -> Category:
         raise BadInput(f"没有“{code}”这个类别：可用的有 {', '.join(CATEGORIES)}") from None
 
 
-def new_item(code: str, period: Quarter) -> Item:
-    """A blank draft of a category for a quarter, titled as its category file says."""
+def new_item(code: str, period: Quarter | Month) -> Item:
+    """A blank draft of a category for a quarter or one of its months, titled as its category file
+    says: `{period}` the period in Chinese (2026年第三季度, 2026年7月), `{year}` 2026年, `{month}`
+    7月 (nothing for an item of the whole quarter)."""
     schema = category(code)
-    title = schema.new_title.replace("{period}", period.chinese).replace("{year}", f"{period.year}年")
+    month = period if isinstance(period, Month) else None
+    title = (schema.new_title.replace("{period}", period.chinese).replace("{year}", f"{period.year}年")
+             .replace("{month}", f"{month.number}月" if month else ""))
     fields: dict[str, Any] = {f.key: None for f in schema.item_fields}
     for spec in schema.item_fields:
         if spec.kind is Kind.CHOICE:
             fields[spec.key] = spec.choices[0]
-    return Item(category=code, period=period, title=title or schema.name, fields=fields)
+    return Item(category=code, period=quarter_of(period), title=title or schema.name, fields=fields, month=month)
 
 
 # The shipped categories by name, and their vocabularies, as code and tests refer to them.

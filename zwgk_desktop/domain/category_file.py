@@ -24,7 +24,7 @@ SUFFIX = ".category.toml"
 EXAMPLE_MARK = "（示例）"
 CODE = re.compile(r"[a-z][a-z0-9_]{0,19}")
 KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
-TITLE_PLACEHOLDERS = ("period", "year")
+TITLE_PLACEHOLDERS = ("period", "year", "month")
 RULES = ("one_of", "in_period", "unique", "sum", "balance", "compare", "reference", "function")
 OPERATORS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "<=": (operator.le, "不超过"), "<": (operator.lt, "小于"), ">=": (operator.ge, "不小于"),
@@ -321,9 +321,10 @@ def _in_period(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
 
     def check(item: Item, row: dict[str, Any], report: Report) -> None:
         day = row.get(spec.key)
-        if day is not None and not item.period.contains(day):
-            report.error(f"{spec.label} {day} 不在 {item.period.chinese}"
-                         f"（{item.period.first_day} 至 {item.period.last_day}）内", field=spec.label)
+        period = item.covered  # an item of a month: the month's days, not the quarter's
+        if day is not None and not period.contains(day):
+            report.error(f"{spec.label} {day} 不在 {period.chinese}"
+                         f"（{period.first_day} 至 {period.last_day}）内", field=spec.label)
     rules.per_row.append(check)
 
 
@@ -603,7 +604,8 @@ def category_from_toml(text: str, shown: str) -> Category:
     new_title = top.text("new_title", name, limit=60)
     for placeholder in re.findall(r"\{([^{}]*)\}", new_title):
         if placeholder not in TITLE_PLACEHOLDERS:
-            top.fail("new_title", f"“{{{placeholder}}}”不可用：可用 {{period}}（2026年第三季度）、{{year}}")
+            top.fail("new_title", f"“{{{placeholder}}}”不可用：可用 {{period}}（2026年第三季度，"
+                               "按月公开的为 2026年7月）、{{year}}（2026年）、{{month}}（7月，季度事项为空）")
     item_fields, _, _ = _fields(top, "item_fields", row=False)
     row_fields, headers, examples = _fields(top, "row_fields", row=True)
     min_rows = top.integer("min_rows", 1, 0, 100_000)

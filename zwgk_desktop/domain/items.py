@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, parse_date
-from zwgk_desktop.domain.periods import Quarter, calendar_days_between
+from zwgk_desktop.domain.periods import Month, Quarter, calendar_days_between
 from zwgk_desktop.errors import BadInput, Problem
 
 DISCLOSURE_ATTRIBUTES = ("主动公开", "依申请公开", "不予公开")
@@ -117,6 +117,13 @@ class Item:
     correction_reason: str | None = None
     # What checking the item as stored found (kept with it in the store); not part of its content.
     kept_check: KeptCheck | None = field(default=None, compare=False, repr=False)
+    # The month of its quarter the item covers, where its village discloses the category monthly.
+    month: Month | None = None
+
+    @property
+    def covered(self) -> Quarter | Month:
+        """The period the item discloses: its month, or else its quarter."""
+        return self.month or self.period
 
     @property
     def public_number(self) -> int | None:
@@ -274,6 +281,8 @@ def content_digest(item: Item, category: Category) -> str:
     own = [item.category, str(item.period), item.title, item.disclosure, item.publicity_start,
            item.publicity_end, item.status, item.clerk, item.reviewer, item.reviewed_on, item.supersedes,
            item.correction_reason, [[f.key, item.fields.get(f.key)] for f in category.item_fields]]
+    if item.month is not None:  # only then: the digests kept for items of a whole quarter stay as they were
+        own.append(str(item.month))
     keys = [f.key for f in category.row_fields]
     encode = _ENCODER.encode
     digest = hashlib.sha256(encode([own, keys]).encode("utf-8"))

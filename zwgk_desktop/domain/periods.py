@@ -1,4 +1,5 @@
-"""Quarters (the archive unit, `2026Q3`), publication deadlines and working days.
+"""Quarters (the archive unit, `2026Q3`), months (`2026-07`, for what a village discloses
+monthly), publication deadlines and working days.
 
 Working days follow the official calendar of the State Council (调休 included): a year's
 arrangement the township loaded (`domain.holidays`), else the one published in the
@@ -21,6 +22,8 @@ from zwgk_desktop.domain import holidays
 from zwgk_desktop.errors import BadInput
 
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*[Qq季]\s*([1-4])\s*$")
+# 2026-07, as the contract writes a month; 2026-7 and 2026年7月 as clerks also write it.
+_MONTH_RE = re.compile(r"^\s*(\d{4})\s*(?:-|年)\s*(\d{1,2})\s*(?:(?<=\d)月)?\s*$")
 QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
 
 
@@ -97,6 +100,90 @@ class Quarter:
         while not is_working_day(deadline):
             deadline += timedelta(days=1)
         return deadline
+
+
+@total_ordering
+@dataclass(frozen=True)
+class Month:
+    """A calendar month, e.g. 2026-07: a period of what a village discloses monthly (财务收支 where
+    transactions are many). It belongs to its quarter, which stays the unit of sealing."""
+
+    year: int
+    number: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.number <= 12:
+            raise BadInput(f"月份必须是 1–12，不是 {self.number}")
+        if not 1949 <= self.year <= 2999:
+            raise BadInput(f"年份 {self.year} 不在合理范围内")
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        match = _MONTH_RE.match(text or "")
+        if not match:
+            raise BadInput(f"期间“{text}”不是月份：请写成 2026-07 的形式")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def containing(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.number:02d}"
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Month):
+            return NotImplemented
+        return (self.year, self.number) < (other.year, other.number)
+
+    @property
+    def quarter(self) -> Quarter:
+        return Quarter(self.year, (self.number - 1) // 3 + 1)
+
+    @property
+    def chinese(self) -> str:
+        """`2026年7月`, as printed on sheets."""
+        return f"{self.year}年{self.number}月"
+
+    @property
+    def first_day(self) -> date:
+        return date(self.year, self.number, 1)
+
+    @property
+    def last_day(self) -> date:
+        return self.next().first_day - timedelta(days=1)
+
+    def contains(self, day: date) -> bool:
+        return self.first_day <= day <= self.last_day
+
+    def next(self) -> Month:
+        return Month(self.year + 1, 1) if self.number == 12 else Month(self.year, self.number + 1)
+
+
+Period = Quarter | Month
+
+
+def parse_period(text: str) -> Period:
+    """A period as every `--period` and the app take it: a quarter (`2026Q3`) or a month (`2026-07`).
+    Whether a month may be used for what is asked is the catalogue's and the township's say
+    (`office.monthly.check_period`), not this function's."""
+    for kind in (Quarter, Month):
+        try:
+            return kind.parse(text)
+        except BadInput as exc:
+            if kind is Month and _MONTH_RE.match(text or "") or kind is Quarter and _QUARTER_RE.match(text or ""):
+                raise exc from None  # the right shape, a wrong value (2026Q5 is caught by the pattern)
+    shown = (text or "")[:40]
+    raise BadInput(f"期间“{shown}”不是季度或月份：请写成 2026Q3（季度）或 2026-07（按月公开的月份）的形式")
+
+
+def quarter_of(period: Period) -> Quarter:
+    """The quarter a period belongs to (a quarter is its own)."""
+    return period.quarter if isinstance(period, Month) else period
+
+
+def month_of(period: Period) -> Month | None:
+    return period if isinstance(period, Month) else None
 
 
 def chinese_date(day: date) -> str:

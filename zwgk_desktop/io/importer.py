@@ -30,7 +30,7 @@ from zwgk_desktop.domain.categories import new_item
 from zwgk_desktop.domain.category_file import EXAMPLE_MARK
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
 from zwgk_desktop.domain.items import CLERK, TITLE, Category, ImportSpecials, Item, renumbered, validate
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Period
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.io.columns import normalize_header, spellings
 from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, Grid, cell_text, column_letter, read_grids
@@ -61,7 +61,7 @@ class ImportPlan:
     file: str
     sheet: str
     category: str
-    period: Quarter
+    period: Period  # a quarter, or a month of one for what a village discloses monthly
     header_row: int
     columns: list[Column]
     ignored: list[str]
@@ -82,7 +82,7 @@ class ImportPlan:
         return {p.row for p in problems if p.row is not None and p.where != INFO_WHERE}
 
 
-def plan_import(path: Path, category_code: str, period: Quarter, *, mapping: dict[str, str] | None = None,
+def plan_import(path: Path, category_code: str, period: Period, *, mapping: dict[str, str] | None = None,
                 progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """Read and check the file; nothing is stored."""
     schema = category_of(category_code)
@@ -251,7 +251,7 @@ def _clip(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _parse(column: Column, raw: Any, period: Quarter) -> Any:
+def _parse(column: Column, raw: Any, period: Period) -> Any:
     """One cell as its field reads it, with the sheet's ways of writing numbers and dates."""
     spec = column.field
     if isinstance(raw, str) and len(raw) > 5000:
@@ -271,7 +271,7 @@ def _parse(column: Column, raw: Any, period: Quarter) -> Any:
     return spec.parse(raw)
 
 
-def _date_text(text: str, period: Quarter) -> Any:
+def _date_text(text: str, period: Period) -> Any:
     """Dates as written in Chinese ledgers: 2026年7月1号, 2026-07-05 00:00:00, and 7月1日 (the
     quarter's year, as a ledger of one quarter writes it)."""
     text = unicodedata.normalize("NFKC", text).strip()

@@ -74,6 +74,13 @@ def write_xlsx(table: Compliance, catalogue: Catalogue, township: str, publicati
                             "、".join(str(p.typed or "未填") for p in cell.posted),
                             "、".join(str(p.printed) if p.printed else f"无（封存 {p.sealed}）" for p in cell.posted),
                             "、".join(map(str, cell.backfilled)), arrival_text(table.arrived.get(code)), cell.note])
+            for month, judged in cell.months:  # a category disclosed monthly: a line per month
+                details.append([name, code, f"{CATEGORIES[category_code].name}（{month}）", STATUS_NAMES[judged.status],
+                                judged.late_days, "、".join(map(str, judged.items)),
+                                "、".join(str(p.typed or "未填") for p in judged.posted),
+                                "、".join(str(p.printed) if p.printed else f"无（封存 {p.sealed}）"
+                                         for p in judged.posted),
+                                "、".join(map(str, judged.backfilled)), "", judged.note])
     for letter, width in zip("ABCDEFGHIJK", (14, 12, 16, 10, 10, 14, 18, 22, 10, 18, 80), strict=True):
         details.column_dimensions[letter].width = width
     with replacing(out) as partial:

@@ -10,8 +10,12 @@ from zwgk_desktop.archive import browse
 from zwgk_desktop.archive.browse import SealedEntry, Version
 from zwgk_desktop.db import store
 from zwgk_desktop.db.store import ItemSummary, SearchHit
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.db.models import Village
+from zwgk_desktop.domain.catalogue import Catalogue
+from zwgk_desktop.domain.periods import Month, Period, quarter_of
+from zwgk_desktop.errors import BadInput
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.monthly import catalogue_of, check_period
 from zwgk_desktop.render.correction import Change
 
 
@@ -32,12 +36,16 @@ class Listing:
     corrects: dict[int, int]  # a correction's database id → the number of the version it corrects
 
 
-def list_archive(archive: Archive, village: str | None = None, period: Quarter | None = None) -> Listing:
-    """Villages (with their quarters) and items, of one village or quarter if given."""
+def list_archive(archive: Archive, village: str | None = None, period: Period | None = None) -> Listing:
+    """Villages (with their quarters) and items, of one village or period if given: a quarter's
+    items include its months'; a month only of a village that discloses something monthly."""
+    catalogue = catalogue_of(archive.layouts) if isinstance(period, Month) else None
     with archive.reading() as session:
         found = store.find_village(session, village) if village else None
         township = store.get_township(session)
         villages = [found] if found else store.villages(session)
+        if catalogue is not None and period is not None:
+            _month_of_some(catalogue, villages, period)
         items = store.list_items(session, found, period)
         corrects = {i.id: store.number_of(session, i.corrects) for i in items if i.corrects is not None}
         return Listing(township.name if township else None, township.base_url if township else None,
@@ -46,7 +54,21 @@ def list_archive(archive: Archive, village: str | None = None, period: Quarter |
                        tuple(items), corrects)
 
 
-def search_archive(archive: Archive, text: str, *, village: str | None = None, period: Quarter | None = None,
+def _month_of_some(catalogue: Catalogue, villages: list[Village], period: Period) -> None:
+    """A month is asked of villages that disclose monthly: of one, it must; of all, one must."""
+    problems: list[BadInput] = []
+    for village in villages:
+        try:
+            check_period(catalogue, village, period)
+            return
+        except BadInput as exc:
+            problems.append(exc)
+    if problems:
+        raise problems[0] if len(villages) == 1 else BadInput(
+            f"没有哪个村按月公开，不能用月份 {period}：请用季度 {quarter_of(period)}")
+
+
+def search_archive(archive: Archive, text: str, *, village: str | None = None, period: Period | None = None,
                    category: str | None = None, limit: int = 100) -> list[SearchHit]:
     """Items and rows whose public text holds `text` (any part of a word), newest first."""
     with archive.reading() as session:

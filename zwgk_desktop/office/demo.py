@@ -1,4 +1,5 @@
-"""A demo township that looks real: 青山镇 with 3 villages, 4 quarters and every category.
+"""A demo township that looks real: 青山镇 with 3 villages, 4 quarters and every category (东岗村's
+finance monthly in 2026Q3, `demo_monthly`).
 
 Names, IDs (with valid checksums), phones and accounts are made up, seeded so the demo is the
 same on every machine. 低保 lists have a few hundred households, finance quarters a hundred-odd
@@ -18,6 +19,7 @@ from zwgk_desktop.domain.identity import id_check_char
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item
 from zwgk_desktop.domain.periods import Quarter, add_working_days, chinese_date
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.office.demo_monthly import MONTHLY_VILLAGE, add_demo_monthly
 from zwgk_desktop.office.demo_sanzi import add_demo_sanzi
 
 TOWNSHIP = "青山镇"
@@ -244,4 +246,8 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
     # 三资 registers, after every item above (their numbers and 验证码 unchanged).
     ids += add_demo_sanzi(session, [(village, phone, supervisor, clerk) for village, (_, _, phone, _, _, supervisor,
                                     clerk) in zip(store.villages(session), VILLAGES, strict=True)])
+    # 东岗村's monthly finance (2026-07, 2026-08), after everything else (numbers and 验证码 unchanged).
+    monthly = next(v for v in store.villages(session) if v.code == MONTHLY_VILLAGE)
+    _, _, _, _, _, supervisor, clerk = next(v for v in VILLAGES if v[1] == MONTHLY_VILLAGE)
+    ids += add_demo_monthly(session, monthly, supervisor, clerk)
     return ids

@@ -14,22 +14,25 @@ from pathlib import Path
 from zwgk_desktop.db.models import Village
 from zwgk_desktop.db.store import load_item, number_of
 from zwgk_desktop.domain.categories import category as category_of
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Period
 from zwgk_desktop.errors import BadInput, NotFound
 from zwgk_desktop.io.importer import ImportPlan, check_against_archive, plan_import
 from zwgk_desktop.io.importer import store_import as _store_import
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.monthly import catalogue_of, check_period
 
 
-def plan(archive: Archive, path: Path, category: str, period: Quarter, village_id: int, *,
+def plan(archive: Archive, path: Path, category: str, period: Period, village_id: int, *,
          mapping: dict[str, str] | None = None,
          progress: Callable[[int, int], None] | None = None) -> ImportPlan:
     """What importing the file would store, with every error and warning (the file's own, and what
     the archive already holds: the same file imported twice, a household drawing in two villages).
     Nothing is stored."""
     with archive.reading() as session:
-        if session.get(Village, village_id) is None:  # told before the file is read
+        village = session.get(Village, village_id)
+        if village is None:  # told before the file is read
             raise NotFound("这个村已不存在")
+        check_period(catalogue_of(archive.layouts), village, period, category)  # a month only if monthly
     found = plan_import(path, category, period, mapping=mapping, progress=progress)
     if found.ok:
         with archive.reading() as session:

@@ -33,10 +33,11 @@ from zwgk_desktop.domain.items import (
     today,
     validate,
 )
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Period, parse_period
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput, NotFound, Problem
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.monthly import catalogue_of, check_period
 from zwgk_desktop.render.correction import Previous
 
 # What 审核通过 says when the 村务监督委员会's name or the date is missing (the app's words).
@@ -54,7 +55,8 @@ class ItemRef:
     category: str
     village: str
     village_code: str
-    period: str
+    period: str  # its quarter, the unit of sealing
+    month: str = ""  # the month of the quarter it covers (2026-07), where its village discloses monthly
 
 
 def _ref(session: Session, item_id: int) -> ItemRef:
@@ -62,7 +64,7 @@ def _ref(session: Session, item_id: int) -> ItemRef:
     if record is None:
         raise NotFound(f"没有编号为 {item_id} 的事项（可能已被删除）")
     return ItemRef(record.id, public_number(record), record.title, record.status, record.category,
-                   record.village.name, record.village.code, record.period)
+                   record.village.name, record.village.code, record.period, str(store.stored_month(record) or ""))
 
 
 def find_item(archive: Archive, number: int, village: str | None = None) -> int:
@@ -97,20 +99,22 @@ def _unsealed(session: Session, item_id: int, doing: str) -> DisclosureItem:
 
 # -- new and saved -------------------------------------------------------------------------------
 
-def new_item(archive: Archive, village_id: int, category: str, period: Quarter | str, *,
+def new_item(archive: Archive, village_id: int, category: str, period: Period | str, *,
              title: str | None = None) -> ItemRef:
-    """A blank draft of a category in a village's quarter (新建事项), titled as the formats expect."""
-    quarter = Quarter.parse(str(period))
-    item = blank_item(category, quarter)
-    if title is not None:
-        try:
-            item.title = TITLE.parse(title)
-        except FieldError as exc:
-            raise BadInput(f"标题：{exc}") from None
+    """A blank draft of a category in a village's quarter, or in a month of it where the village
+    discloses the category monthly (新建事项), titled as the formats expect."""
+    chosen = parse_period(period) if isinstance(period, str) else period
+    catalogue = catalogue_of(archive.layouts)
     with archive.writing() as session:
         village = session.get(Village, village_id)
         if village is None:
             raise NotFound("这个村已不存在")
+        item = blank_item(category, check_period(catalogue, village, chosen, category))
+        if title is not None:
+            try:
+                item.title = TITLE.parse(title)
+            except FieldError as exc:
+                raise BadInput(f"标题：{exc}") from None
         item_id = store.save_item(session, item, village)
         return _ref(session, item_id)
 

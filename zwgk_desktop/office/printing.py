@@ -35,11 +35,12 @@ from zwgk_desktop.children import process_pool, starting_children
 from zwgk_desktop.db import store
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import Item
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Period, parse_period
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import BadInput, Blocked, NotFound, Problem, ZwgkError
 from zwgk_desktop.office.handle import Archive, Reopen
+from zwgk_desktop.office.monthly import catalogue_of, check_period
 from zwgk_desktop.outputs import check_target, replacing, why
 from zwgk_desktop.render import fonts
 from zwgk_desktop.render.board import layout_board
@@ -112,7 +113,7 @@ class BoardPrinted:
         return sheets_said(self.papers, self.paper, self.split)
 
 
-def print_board(archive: Archive, village: str, period: Quarter, out: Path, *, category: str | None = None,
+def print_board(archive: Archive, village: str, period: Period, out: Path, *, category: str | None = None,
                 item: int | None = None, base_url: str | None = None,
                 progress: Callable[[int], None] | None = None, paper: Paper = A3) -> BoardPrinted:
     """A village's board for a quarter (or only a category, or one item by its number) into the
@@ -188,7 +189,7 @@ def _for_printing(archive: Archive) -> AbstractContextManager[Session]:
     return archive.writing() if archive.may_write else archive.reading()
 
 
-def render_board(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, out: Path, *,
+def render_board(session: Session, layouts: LayoutSet, village_name: str, period: Period, out: Path, *,
                  category: str | None = None, item_id: int | None = None, base_url: str | None = None,
                  progress: Callable[[int], None] | None = None, how: str = "render",
                  paper: Paper = A3) -> RenderResult:
@@ -214,12 +215,13 @@ def render_board(session: Session, layouts: LayoutSet, village_name: str, period
     return result
 
 
-def _render_board(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, out: Path, *,
+def _render_board(session: Session, layouts: LayoutSet, village_name: str, period: Period, out: Path, *,
                   category: str | None, item_id: int | None, base_url: str | None,
                   progress: Callable[[int], None] | None, how: str, fit: bool = False) -> RenderResult:
     if category is not None:
         category_of(category)  # an unknown category is named before anything else is read
     village = store.find_village(session, village_name)
+    period = check_period(catalogue_of(layouts), village, period, category)  # a month only if monthly
     url = (base_url or village.township.base_url or "").rstrip("/")
     if not url:
         raise BadInput(f"还没有设置网上公开地址，二维码无处可指：请先{choices.BASE_URL}")
@@ -406,7 +408,7 @@ def chosen_villages(archive: Archive, villages: Iterable[str] = ()) -> list[tupl
         return [(v.name, v.code) for v in found]
 
 
-def print_villages(archive: Archive, period: Quarter, villages: list[tuple[str, str]], out: Path, *,
+def print_villages(archive: Archive, period: Period, villages: list[tuple[str, str]], out: Path, *,
                    one_file: bool, base_url: str | None = None, workers: int | None = None,
                    progress: Callable[[int, int, VillageResult], None] | None = None,
                    cancelled: Callable[[], bool] = lambda: False, paper: Paper = A3) -> BatchResult:
@@ -486,7 +488,7 @@ def _render_one(spec: Reopen, village: tuple[str, str], period: str, out: str,
         if archive is None:
             archive = _reopened[spec] = Archive.reopen(spec)
         with _for_printing(archive) as session:
-            result = render_board(session, archive.layouts, code, Quarter.parse(period), Path(out),
+            result = render_board(session, archive.layouts, code, parse_period(period), Path(out),
                                   base_url=base_url, how="batch", paper=paper)
         return VillageResult(name, code, Path(out), result.sheets, len(result.items), len(result.drafts),
                              recorded=result.recorded, split=result.split, papers=papers_of(Path(out).read_bytes()),

@@ -21,9 +21,10 @@ from zwgk_desktop.archive.seal import SealResult, seal_quarter, to_seal, verify
 from zwgk_desktop.db import store
 from zwgk_desktop.db.engine import database_url
 from zwgk_desktop.domain.four_checks import FourChecks, Published
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Period, Quarter
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.monthly import sealed_period
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,19 @@ class Sealed:
         return f"已生成{whose}，指纹 {short_fingerprint(self.key_made or '')}。{why_a_copy(holder, self.village)}"
 
 
-def what_seals(archive: Archive, village: str, period: Quarter) -> ToSeal:
+def what_seals(archive: Archive, village: str, period: Period) -> ToSeal:
     """What sealing would freeze, or the reason it cannot be sealed (raised in words)."""
+    period = sealed_period(period)  # a month is refused in words: its quarter is sealed
     with archive.reading() as session:
         found = store.find_village(session, village)
         records, kind = to_seal(session, found, period)
         return ToSeal(found.name, period, len(records), kind)
 
 
-def seal(archive: Archive, village: str, period: Quarter, by: str | None = None) -> Sealed:
+def seal(archive: Archive, village: str, period: Period, by: str | None = None) -> Sealed:
     """Seal the village's quarter (by name or code), backed up first; `by` defaults to the
-    computer's user."""
+    computer's user. A month is refused (`sealed_period`): its items are sealed with its quarter."""
+    period = sealed_period(period)
     with archive.changing("before-seal") as (session, backup):
         found = store.find_village(session, village)
         name = found.name

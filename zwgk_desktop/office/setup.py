@@ -158,12 +158,14 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
                     township_phone: str | None = None, publication_day: int | None = None,
                     village_phones: Sequence[tuple[str, str]] = (),
                     village_names: Sequence[tuple[str, str]] = (), archive_pattern: str | None = None,
-                    village_fonds: Sequence[tuple[str, str]] = (), licence: str | None = None) -> Settings:
+                    village_fonds: Sequence[tuple[str, str]] = (), licence: str | None = None,
+                    village_monthly: Sequence[tuple[str, Sequence[str]]] = ()) -> Settings:
     """Change some settings, keeping the rest: what `zwgk settings --…` does. Villages are named
     by name or code; `village_phones` gives each its 村务监督委员会 phone ("" clears it),
     `village_names` a new name (its code, in every printed URL, stays), `village_fonds` its
     全宗号; `archive_pattern` is the 档号 pattern ("" for the default); `licence` the open data's
-    licence line ("" states none)."""
+    licence line ("" states none); `village_monthly` the categories a village discloses monthly
+    (财务收支 where transactions are many; none: back to quarterly)."""
     current = settings(archive)
     if not current.township and not township:
         raise BadInput("数据库中还没有乡镇：请先 zwgk init --township 名称 --village 村名（或 zwgk demo）")
@@ -190,6 +192,10 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
         at = index_of(wanted)
         if at is not None:
             villages[at] = replace(villages[at], fonds=fonds)
+    for wanted, codes in village_monthly:
+        at = index_of(wanted)
+        if at is not None:
+            villages[at] = replace(villages[at], monthly=tuple(codes))
     if problems:
         raise BadInput("设置有误，未保存：", problems)
     return save_settings(archive, Settings(
@@ -197,6 +203,6 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
         base_url if base_url is not None else current.base_url,
         township_phone if township_phone is not None else current.township_phone,
         publication_day if publication_day is not None else current.publication_day,
-        [VillageSettings(v.name, v.code, v.phone, v.id, v.fonds) for v in villages],
+        [VillageSettings(v.name, v.code, v.phone, v.id, v.fonds, v.monthly) for v in villages],
         archive_pattern if archive_pattern is not None else current.archive_pattern,
         licence if licence is not None else current.licence))

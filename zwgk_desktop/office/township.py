@@ -41,14 +41,17 @@ from zwgk_desktop.domain.catalogue import (
     Cell,
     Compliance,
     Posted,
+    Requirement,
+    combined_months,
     judge,
+    judge_month,
     load_catalogue,
     month_deadline,
     went_public,
 )
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import CONFIRMED_BY, PUBLIC, entered
-from zwgk_desktop.domain.periods import Quarter, calendar_note
+from zwgk_desktop.domain.periods import Period, Quarter, calendar_note, month_of, quarter_of
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.io.status_sheet import write_xlsx
@@ -67,9 +70,10 @@ class StatusTable:
     xlsx: Path | None = None  # the workbook written, if one was asked for
 
 
-def status_table(archive: Archive, period: Quarter, *, xlsx: Path | None = None,
+def status_table(archive: Archive, period: Period, *, xlsx: Path | None = None,
                  today: date | None = None) -> StatusTable:
-    """Villages × categories for the quarter; with `xlsx`, also written as a workbook."""
+    """Villages × categories for the quarter (a monthly category judged month by month), or for
+    one month (the categories some village discloses monthly); with `xlsx`, also written as a workbook."""
     catalogue = load_catalogue(archive.layouts.folder)  # a township pack is checked before it is read
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         raise BadInput(f"输出文件 {xlsx} 应以 .xlsx 结尾")
@@ -90,30 +94,46 @@ def write_status_xlsx(status: StatusTable, out: Path) -> None:
     write_xlsx(status.table, status.catalogue, status.township, status.publication_day, out)
 
 
-def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
+def compliance_table(session: Session, catalogue: Catalogue, period: Period,
                      villages: list[Village] | None = None, today: date | None = None) -> Compliance:
-    """Villages × categories for the quarter. One query for the whole township."""
+    """Villages × categories for the quarter, or for one month of it. One query for the whole township."""
     township = store.get_township(session)
     if township is None:
         raise BadInput("数据库中还没有乡镇：请先运行 zwgk init 或 zwgk demo")
     villages = villages if villages is not None else store.villages(session)
+    month, quarter = month_of(period), quarter_of(period)
+    monthly_by_village = {v.id: catalogue.monthly(store.monthly_of(v)) for v in villages}
     categories = tuple(code for code in CATEGORIES if catalogue.for_category(code) is not None)
+    if month is not None:  # a month's table: the categories some village discloses monthly
+        categories = tuple(c for c in categories if any(c in m for m in monthly_by_village.values()))
+        if not categories:
+            raise BadInput(f"没有哪个村按月公开，不能用月份 {month}：请用季度 {quarter}"
+                           "（乡镇可在“设置”中定某村按月公开财务，或 zwgk settings --monthly 村=finance）")
     # An item is reported by the number printed on its sheets (a township's own ids differ).
     number = func.coalesce(DisclosureItem.number, DisclosureItem.id)
     query = (select(DisclosureItem.id, number, DisclosureItem.village_id, DisclosureItem.category,
                     DisclosureItem.publicity_start, DisclosureItem.reviewed_on, DisclosureItem.created_at,
-                    SealedItem.id, SealedItem.first_public_at, SealedItem.first_public_how, Seal.sealed_at)
+                    SealedItem.id, SealedItem.first_public_at, SealedItem.first_public_how, Seal.sealed_at,
+                    DisclosureItem.month)
              .outerjoin(SealedItem, SealedItem.item_id == DisclosureItem.id)
              .outerjoin(Seal, Seal.id == SealedItem.seal_id)
-             .where(DisclosureItem.period == str(period), DisclosureItem.disclosure == PUBLIC,
+             .where(DisclosureItem.period == str(quarter), DisclosureItem.disclosure == PUBLIC,
                     DisclosureItem.supersedes_id.is_(None))  # a correction is not a disclosure of its own
              .order_by(DisclosureItem.id))
     posted: dict[tuple[int, str], list[Posted]] = {}
     unsealed: set[tuple[int, str]] = set()
-    monthly = {r.category for r in catalogue.requirements if r.frequency == "monthly"}
-    months = _months(session, period, monthly) if monthly else {}
-    for item_id, shown, village_id, code, start, reviewed, created, entry, first, how, sealed_at in session.execute(
-            query):
+    unsealed_months: set[tuple[int, str, int]] = set()
+    monthly = {code for codes in monthly_by_village.values() for code in codes}
+    # An item of a monthly category stored without its month (made before months were kept) is
+    # taken to cover the month of its last dated line.
+    months = _months(session, quarter, monthly) if monthly else {}
+    for (item_id, shown, village_id, code, start, reviewed, created, entry, first, how, sealed_at,
+         own_month) in session.execute(query):
+        covered = own_month or months.get(item_id)
+        if month is not None and covered != month.number:
+            continue
+        if entry is None and covered:
+            unsealed_months.add((village_id, code, covered))
         if entry is not None:
             # A record that cannot be true (earlier than the item was entered or reviewed) is judged
             # as no record: the seal's time bounds it.
@@ -121,12 +141,12 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
             printed, sealed = None if doubted else local_day(first), local_day(sealed_at)
             made = moment_utc(created)
             posted.setdefault((village_id, code), []).append(Posted(
-                shown, went_public(start, printed, sealed), reviewed, months.get(item_id),
+                shown, went_public(start, printed, sealed), reviewed, covered,
                 typed=start, printed=printed, sealed=sealed, how="" if doubted else HOW.get(how or "", ""),
                 created=made.astimezone(CHINA).date() if made else None, doubted=doubted))
         else:
             unsealed.add((village_id, code))
-    table = Compliance(period, categories, arrived=_arrivals(session, period))
+    table = Compliance(period, categories, arrived=_arrivals(session, quarter))
     # Deadlines, and the working days counted up to when items went out, in years of unknown arrangement.
     deadlines = [month_deadline(period.last_day.year, period.last_day.month, r, township.publication_day)
                  for r in catalogue.requirements]
@@ -134,14 +154,33 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Quarter,
     for village in villages:
         cells = {}
         for code in categories:
-            requirement = catalogue.for_category(code)
+            requirement = catalogue.for_village(code, monthly_by_village[village.id])
             assert requirement is not None
-            cell = judge(requirement, period, posted.get((village.id, code), []), township.publication_day, today)
-            if cell.status in (MISSING, NOT_REQUIRED) and not cell.items and (village.id, code) in unsealed:
+            found = posted.get((village.id, code), [])
+            if month is None:
+                cell = judge(requirement, quarter, found, township.publication_day, today)
+            elif requirement.frequency == "monthly":
+                cell = judge_month(requirement, month, found, township.publication_day, today)
+            else:
+                cell = Cell(NOT_REQUIRED, note=f"{village.name}的{CATEGORIES[code].name}按季度公开：见 {quarter}")
+            if cell.months:
+                cell = _unsealed_months(cell, requirement, found, village.id, code, unsealed_months)
+            elif cell.status in (MISSING, NOT_REQUIRED) and not cell.items and (village.id, code) in unsealed \
+                    and (month is None or requirement.frequency == "monthly"):
                 cell = Cell(MISSING, note="有事项，但还没有审核封存")
             cells[code] = cell
         table.rows.append((village.name, village.code, cells))
     return table
+
+
+def _unsealed_months(cell: Cell, requirement: Requirement, found: list[Posted], village_id: int, code: str,
+                     unsealed: set[tuple[int, str, int]]) -> Cell:
+    """A monthly cell whose months with items not yet sealed say so (not 未公开 with nothing said)."""
+    months = tuple((key, Cell(MISSING, note="有事项，但还没有审核封存")
+                    if month.status in (MISSING, NOT_REQUIRED) and not month.items
+                    and (village_id, code, int(key[5:])) in unsealed else month)
+                   for key, month in cell.months)
+    return combined_months(requirement, months, found) if months != cell.months else cell
 
 
 def _arrivals(session: Session, period: Quarter) -> dict[str, datetime]:

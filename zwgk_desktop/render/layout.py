@@ -31,6 +31,8 @@ FONT_KEYS = (("title", 28), ("subtitle", 14), ("meta", 11), ("header", 12), ("bo
 ALIGNS = ("left", "center", "right")
 QR_POSITIONS = ("bottom-right", "bottom-left")
 TITLE_PLACEHOLDERS = ("village", "township", "year", "quarter", "period", "category_name", "title")
+# The heading of an item of one month (a village disclosing finance monthly) also has its month.
+MONTH_TITLE_PLACEHOLDERS = (*TITLE_PLACEHOLDERS, "month")
 # Which value formats fit which field kinds; a private kind appears only through a mask.
 # Formats that show a private field only masked (a 身份证号 as 410122********1234).
 MASKING_FORMATS = frozenset({"masked_id", "masked_name", "masked_person"})
@@ -102,6 +104,9 @@ class Layout:
     # The online copy of a list of households comes down when its publicity period ends (民政部
     # rules on 低保公示): the page then says the notice has ended, without the names.
     withdraw_online_after_publicity: bool = False
+    # `title.month_pattern`: the heading of an item of one month (`{month}` is 7); "" for the
+    # quarter's pattern with 第{quarter}季度 read as {month}月 (`heading_pattern`).
+    month_title_pattern: str = ""
     # Which formats these are, printed small on every sheet: the township's pack and its version,
     # a local variant, or the formats that ship with the program (set by `render.packs`).
     label: str = ""
@@ -112,6 +117,15 @@ class Layout:
     def labelled(self, label: str) -> Layout:
         """The format with the label its sheets print (`render.packs`), its A4 edition too."""
         return replace(self, label=label, a4=replace(self.a4, label=label) if self.a4 is not None else None)
+
+    def heading_pattern(self, monthly: bool) -> str:
+        """The title pattern of an item of the whole quarter, or of one month: the format's own
+        `month_pattern`, else the quarter's with 第{quarter}季度 (or {quarter}季度) read as {month}月."""
+        if not monthly:
+            return self.title_pattern
+        if self.month_title_pattern:
+            return self.month_title_pattern
+        return self.title_pattern.replace("第{quarter}季度", "{month}月").replace("{quarter}季度", "{month}月")
 
     @property
     def page_size_mm(self) -> tuple[float, float]:
@@ -312,6 +326,10 @@ def _build(top: _Reader, path: Path, categories: dict[str, Category]) -> Layout 
 
     title = top.table("title", required=True)
     pattern = title.text("title.pattern", limit=TEMPLATE_LIMIT, placeholders=TITLE_PLACEHOLDERS)
+    month_pattern = title.text("title.month_pattern", "", required=False, limit=TEMPLATE_LIMIT,
+                               placeholders=MONTH_TITLE_PLACEHOLDERS)
+    if month_pattern and "{month}" not in month_pattern:
+        title.fail("title.month_pattern", "应含 {month}（月份，如 7）：按月公开的事项标题要写明是哪个月")
     show_item_title = title.flag("title.show_item_title", True)
     title.finish("title.")
 
@@ -408,6 +426,7 @@ def _build(top: _Reader, path: Path, categories: dict[str, Category]) -> Layout 
         footer_note=note, show_publication_date=show_pub, show_publicity_period=show_period,
         show_supervision_phones=show_phones, signatures=signatures, qr_position=qr_position,
         qr_size_mm=qr_size, is_default=is_default, withdraw_online_after_publicity=withdraw,
+        month_title_pattern=month_pattern,
     )
     if size == "A4" and overrides is None:
         return _own_edition(layout)  # an A4 format without `[a4]` is its own A4 edition

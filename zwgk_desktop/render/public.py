@@ -86,6 +86,10 @@ class PublicItem:
     # The line under the heading when it is not `title`: the project a 招投标 sheet is about,
     # made from content the code already covers (its title and the 项目名称 shown in `info`).
     subtitle: str = field(default="", compare=False)
+    # The month of its quarter the item discloses (`2026-07`), for a village disclosing it monthly;
+    # "" for an item of the whole quarter, and then not in the canonical form (so no 验证码 of an
+    # item of a quarter changed when months came). `period` stays the quarter, as in its URL.
+    month: str = ""
 
     @property
     def shown_subtitle(self) -> str:
@@ -101,6 +105,8 @@ class PublicItem:
         # (and a 10,000-row list is not copied cell by cell to be serialised).
         # `aligns` is presentation, not content.
         data = {f.name: getattr(self, f.name) for f in dataclass_fields(self) if f.name not in NOT_CONTENT}
+        if not self.month:
+            del data["month"]
         data["v"] = CANONICAL_VERSION
         return data
 
@@ -259,10 +265,11 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
     else:
         publicity_text = ""
     title = identity.redact_text(item.title, names=names)
-    heading = layout.title_pattern.format(
+    month = item.month
+    heading = layout.heading_pattern(month is not None).format(
         village=place.village, township=place.township, year=item.period.year,
-        quarter=QUARTER_NAMES[item.period.number], period=str(item.period),
-        category_name=schema.name, title=title,
+        quarter=QUARTER_NAMES[item.period.number], period=str(item.covered),
+        category_name=schema.name, title=title, month=month.number if month else "",
     )
     info = tuple((e.label, value) for e in layout.info if (value := entry_value(e)))
     summary = tuple((e.label, value) for e in layout.summary if (value := entry_value(e)))
@@ -279,6 +286,7 @@ def build_public_item(item: Item, layout: Layout, place: Place, also_masked: Ite
         info=info,
         body=body, headers=headers, aligns=aligns, rows=tuple(rows), totals=totals,
         summary=summary, item_title=title, clerk=identity.redact_text(item.clerk or ""), subtitle=subtitle,
+        month=str(month) if month else "",
     )
 
 
