@@ -263,8 +263,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fonds", action="append", default=[], metavar="V=CODE",
                    help="村的全宗号（县档案馆给定），可多次：如 --fonds donggang=Z012（空值清除）")
     p.add_argument("--monthly", action="append", default=[], metavar="V=CATEGORY",
-                   help="定某村按月公开的类别（交易多的村按月公开财务），可多次：如 --monthly donggang=finance；"
-                        "几个类别用逗号分开；空值（donggang=）恢复按季度")
+                   help="定某村自某季度起按月公开的类别（交易多的村按月公开财务），可多次：如 "
+                        "--monthly donggang=finance@2026Q3（不写 @季度 则自本季度起）；几个类别用逗号分开；"
+                        "空值（donggang=）恢复按季度")
     p.add_argument("--licence", metavar="TEXT",
                    help="网上公开件开放数据的使用许可（一行，显示在每一页和每个数据文件中；空字符串清除），"
                         "如 “可自由转载、使用，请注明来源：青山镇村务公开”")
@@ -778,6 +779,7 @@ def cmd_edit(args: argparse.Namespace) -> int:
 
 def cmd_settings(args: argparse.Namespace) -> int:
     from zwgk_desktop.office import setup
+    from zwgk_desktop.office.monthly import monthly_words
 
     def pairs(texts: list[str], flag: str) -> list[tuple[str, str]]:
         found = []
@@ -819,7 +821,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
     for village in current.villages:
         print(f"村：{village.name}（{village.code}）　村务监督委员会电话：{village.phone or '（未设置）'}　"
               f"全宗号：{village.fonds or f'（未设置，档号中用 {village.code.upper()}）'}"
-              + (f"　按月公开：{'、'.join(CATEGORIES[c].name for c in village.monthly)}" if village.monthly else ""))
+              + (f"　按月公开：{monthly_words(village.monthly)}" if village.monthly else ""))
     return 0
 
 

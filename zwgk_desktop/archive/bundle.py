@@ -601,12 +601,13 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
                 raise BadInput(f"{shown}：更正所对应的原事项 {record['supersedes']} 不在本库中")
         start, end = record["publicity"]
         reviewer, reviewed_on = record["review"]
+        month = _month(record)
         row = DisclosureItem(
             village_id=village.id, number=number, period=record["period"], category=record["category"],
             title=record["title"], disclosure=record["disclosure"], status=record["status"], clerk=record["clerk"],
             publicity_start=_day(start), publicity_end=_day(end), reviewer=reviewer, reviewed_on=_day(reviewed_on),
             fields=record["fields"], supersedes_id=supersedes, correction_reason=record["reason"],
-            month=_month(record).number if _month(record) else None)
+            month=month.number if month else None)
         session.add(row)
         store.register_number(session, village.id, number, row)
         session.flush()

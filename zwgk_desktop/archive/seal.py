@@ -69,7 +69,7 @@ SEAL_FORMAT = 4
 
 def hashed_record(session: Session, record: DisclosureItem, rows: list[dict[str, Any]], fmt: int) -> dict[str, Any]:
     """The item as stored, in the form its data hash covers (and a bundle carries it in)."""
-    common = {
+    common: dict[str, Any] = {
         "period": record.period, "category": record.category,
         "title": record.title, "disclosure": record.disclosure, "status": record.status,
         "publicity": [record.publicity_start, record.publicity_end], "clerk": record.clerk,

@@ -65,7 +65,8 @@ class Village(Base):
     supervision_phone: Mapped[str] = mapped_column(String(40), default="")  # 村务监督委员会
     fonds_code: Mapped[str] = mapped_column(String(20), default="")  # 全宗号, given by the county 档案馆
     # The categories the township has the village disclose monthly (财务收支 where transactions are
-    # many: migration 0014), their codes separated by spaces; "" for none beyond the catalogue's.
+    # many: migration 0014), each with the quarter it is monthly from (`finance@2026Q3`), separated
+    # by spaces; "" for none beyond the catalogue's.
     monthly: Mapped[str] = mapped_column(String(200), default="")
 
     township: Mapped[Township] = relationship(back_populates="villages")

@@ -466,7 +466,8 @@ class VillageSettings:
     id: int | None = None
     fonds: str = ""  # 全宗号 (domain.filing), given by the county 档案馆; "" until set
     # The categories the township has the village disclose monthly (财务收支 where transactions are
-    # many), beyond those the catalogue makes monthly for every village.
+    # many), beyond those the catalogue makes monthly for every village, each from a quarter on:
+    # `finance@2026Q3` (`checked_monthly`).
     monthly: tuple[str, ...] = ()
 
 
@@ -489,7 +490,7 @@ def load_settings(session: Session) -> Settings:
         return Settings()
     return Settings(township.name, township.base_url, township.supervision_phone, township.publication_day,
                     [VillageSettings(v.name, v.code, v.supervision_phone, v.id, v.fonds_code or "",
-                                     monthly_of(v))
+                                     monthly_setting(v))
                      for v in villages(session)], township.archive_pattern or "", township.open_data_licence or "")
 
 
@@ -546,22 +547,37 @@ def _apply_village(session: Session, township: Township, entry: VillageSettings)
     village.monthly = " ".join(checked_monthly(entry.monthly))
 
 
-def monthly_of(village: Village) -> tuple[str, ...]:
-    """The categories the township has this village disclose monthly (its setting)."""
+def monthly_of(village: Village, quarter: Quarter | None = None) -> tuple[str, ...]:
+    """The categories the township has this village disclose monthly (its setting): in `quarter`,
+    those whose monthly disclosure had begun by then; with no quarter, all it names."""
+    found = []
+    for entry in monthly_setting(village):
+        code, _, since = entry.partition("@")
+        if quarter is None or not since or Quarter.parse(since) <= quarter:
+            found.append(code)
+    return tuple(found)
+
+
+def monthly_setting(village: Village) -> tuple[str, ...]:
+    """The setting as stored: `finance@2026Q3`, a category and the quarter it is monthly from."""
     return tuple((village.monthly or "").split())
 
 
-def checked_monthly(codes: Sequence[str]) -> tuple[str, ...]:
-    """Category codes a village may be set to disclose monthly: known categories, each once, in the
-    township's order; one a clerk files (not 更正公告) whose rows are dated, so a month can be told."""
-    wanted = [code.strip() for code in codes if code.strip()]
+def checked_monthly(entries: Sequence[str], today: date | None = None) -> tuple[str, ...]:
+    """What a village may be set to disclose monthly, each `CODE@QUARTER` (from that quarter on;
+    a code alone: from today's quarter): a known category a clerk files (not 更正公告) whose rows
+    are dated, so a month can be told; each once, in the township's order."""
     fit = [code for code, schema in CATEGORIES.items()
            if not schema.internal and any(f.kind is Kind.DATE for f in schema.row_fields)]
-    bad = [code for code in wanted if code not in fit]
-    if bad:
-        raise BadInput(f"按月公开的类别“{'、'.join(c[:20] for c in bad)}”不可用：可用 {'、'.join(fit)}"
-                       "（有逐笔日期的类别）")
-    return tuple(code for code in fit if code in wanted)
+    wanted: dict[str, Quarter] = {}
+    for entry in (e.strip() for e in entries):
+        if not entry:
+            continue
+        code, at, since = entry.partition("@")
+        if code.strip() not in fit:
+            raise BadInput(f"按月公开的类别“{code.strip()[:20]}”不可用：可用 {'、'.join(fit)}（有逐笔日期的类别）")
+        wanted[code.strip()] = Quarter.parse(since) if at else Quarter.containing(today or date.today())
+    return tuple(f"{code}@{wanted[code]}" for code in fit if code in wanted)
 
 
 def _set_archive_pattern(township: Township, pattern: str) -> None:

@@ -171,7 +171,7 @@ def parse_period(text: str) -> Period:
         try:
             return kind.parse(text)
         except BadInput as exc:
-            if kind is Month and _MONTH_RE.match(text or "") or kind is Quarter and _QUARTER_RE.match(text or ""):
+            if (kind is Month and _MONTH_RE.match(text or "")) or (kind is Quarter and _QUARTER_RE.match(text or "")):
                 raise exc from None  # the right shape, a wrong value (2026Q5 is caught by the pattern)
     shown = (text or "")[:40]
     raise BadInput(f"期间“{shown}”不是季度或月份：请写成 2026Q3（季度）或 2026-07（按月公开的月份）的形式")

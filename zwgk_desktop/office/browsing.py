@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from zwgk_desktop.archive import browse
 from zwgk_desktop.archive.browse import SealedEntry, Version
 from zwgk_desktop.db import store
-from zwgk_desktop.db.store import ItemSummary, SearchHit
 from zwgk_desktop.db.models import Village
+from zwgk_desktop.db.store import ItemSummary, SearchHit
 from zwgk_desktop.domain.catalogue import Catalogue
-from zwgk_desktop.domain.periods import Month, Period, quarter_of
+from zwgk_desktop.domain.periods import Month, Period, Quarter, quarter_of
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.office.handle import Archive
-from zwgk_desktop.office.monthly import catalogue_of, check_period
+from zwgk_desktop.office.monthly import catalogue_of, check_period, months_of
 from zwgk_desktop.render.correction import Change
 
 
@@ -25,6 +25,8 @@ class VillageShown:
     name: str
     code: str
     periods: tuple[str, ...]
+    # The months (2026-07 …) of those quarters in which the village discloses something monthly.
+    months: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -39,19 +41,32 @@ class Listing:
 def list_archive(archive: Archive, village: str | None = None, period: Period | None = None) -> Listing:
     """Villages (with their quarters) and items, of one village or period if given: a quarter's
     items include its months'; a month only of a village that discloses something monthly."""
-    catalogue = catalogue_of(archive.layouts) if isinstance(period, Month) else None
+    # A month asked for is judged by the catalogue; the listing itself is never stopped by a broken
+    # one (the village's own setting still shows its months).
+    catalogue = catalogue_of(archive.layouts) if isinstance(period, Month) else _catalogue_or_none(archive)
     with archive.reading() as session:
         found = store.find_village(session, village) if village else None
         township = store.get_township(session)
         villages = [found] if found else store.villages(session)
-        if catalogue is not None and period is not None:
+        if isinstance(period, Month):
             _month_of_some(catalogue, villages, period)
         items = store.list_items(session, found, period)
         corrects = {i.id: store.number_of(session, i.corrects) for i in items if i.corrects is not None}
         return Listing(township.name if township else None, township.base_url if township else None,
-                       tuple(VillageShown(v.id, v.name, v.code, tuple(store.periods_of(session, v)))
-                             for v in villages),
+                       tuple(_shown(catalogue, v, tuple(store.periods_of(session, v))) for v in villages),
                        tuple(items), corrects)
+
+
+def _catalogue_or_none(archive: Archive) -> Catalogue:
+    try:
+        return catalogue_of(archive.layouts)
+    except BadInput:
+        return Catalogue(())
+
+
+def _shown(catalogue: Catalogue, village: Village, periods: tuple[str, ...]) -> VillageShown:
+    months = tuple(str(m) for p in periods for m in months_of(catalogue, village, Quarter.parse(p)))
+    return VillageShown(village.id, village.name, village.code, periods, months)
 
 
 def _month_of_some(catalogue: Catalogue, villages: list[Village], period: Period) -> None:

@@ -24,8 +24,8 @@ MONTHS = (Month(2026, 7), Month(2026, 8))
 
 def add_demo_monthly(session: Session, village: Village, supervisor: str, clerk: str) -> list[int]:
     """The village set to disclose finance monthly, and its statements of `MONTHS`; the new ids."""
-    village.monthly = "finance"
     quarter = MONTHS[0].quarter
+    village.monthly = " ".join(store.checked_monthly([f"finance@{quarter}"]))
     record = session.scalars(select(DisclosureItem).where(
         DisclosureItem.village_id == village.id, DisclosureItem.period == str(quarter),
         DisclosureItem.category == "finance", DisclosureItem.month.is_(None)).order_by(DisclosureItem.id)).first()

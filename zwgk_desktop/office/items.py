@@ -33,11 +33,11 @@ from zwgk_desktop.domain.items import (
     today,
     validate,
 )
-from zwgk_desktop.domain.periods import Period, parse_period
+from zwgk_desktop.domain.periods import Period, Quarter, parse_period
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput, NotFound, Problem
 from zwgk_desktop.office.handle import Archive
-from zwgk_desktop.office.monthly import catalogue_of, check_period
+from zwgk_desktop.office.monthly import catalogue_of, check_period, monthly_categories, months_of
 from zwgk_desktop.render.correction import Previous
 
 # What 审核通过 says when the 村务监督委员会's name or the date is missing (the app's words).
@@ -117,6 +117,18 @@ def new_item(archive: Archive, village_id: int, category: str, period: Period | 
                 raise BadInput(f"标题：{exc}") from None
         item_id = store.save_item(session, item, village)
         return _ref(session, item_id)
+
+
+def monthly_periods(archive: Archive, village_id: int, quarter: str, category: str) -> list[str]:
+    """The months (2026-07 …) of the quarter in which a new item of the category may be made for the
+    village: all three where it discloses the category monthly, none where it does it by quarter."""
+    wanted = Quarter.parse(quarter)
+    catalogue = catalogue_of(archive.layouts)
+    with archive.reading() as session:
+        village = session.get(Village, village_id)
+        if village is None or category not in monthly_categories(catalogue, village, wanted):
+            return []
+        return [str(month) for month in months_of(catalogue, village, wanted)]
 
 
 def save_item(archive: Archive, item: Item) -> int:

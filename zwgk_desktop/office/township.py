@@ -102,7 +102,7 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Period,
         raise BadInput("数据库中还没有乡镇：请先运行 zwgk init 或 zwgk demo")
     villages = villages if villages is not None else store.villages(session)
     month, quarter = month_of(period), quarter_of(period)
-    monthly_by_village = {v.id: catalogue.monthly(store.monthly_of(v)) for v in villages}
+    monthly_by_village = {v.id: catalogue.monthly(store.monthly_of(v, quarter)) for v in villages}
     categories = tuple(code for code in CATEGORIES if catalogue.for_category(code) is not None)
     if month is not None:  # a month's table: the categories some village discloses monthly
         categories = tuple(c for c in categories if any(c in m for m in monthly_by_village.values()))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from zwgk_desktop.db.store import Settings, VillageSettings
 from zwgk_desktop.errors import ZwgkError
+from zwgk_desktop.office.monthly import monthly_text, parse_monthly_text
 from zwgk_desktop.ui.workers import Progress
 from zwgk_desktop.ui.wrapping import WrappingLineEdit
 
@@ -59,8 +60,12 @@ class SettingsDialog(QDialog):
         form.addRow("开放数据使用许可", self.licence)
         layout.addLayout(form)
         layout.addWidget(QLabel("村（代码用于网址和文件名；留空则按拼音生成）"))
-        self.villages = QTableWidget(0, 3)
-        self.villages.setHorizontalHeaderLabels(["村名", "代码", "村务监督委员会电话"])
+        self.villages = QTableWidget(0, 4)
+        self.villages.setHorizontalHeaderLabels(["村名", "代码", "村务监督委员会电话", "按月公开（类别@起始季度）"])
+        monthly = self.villages.horizontalHeaderItem(3)
+        assert monthly is not None
+        monthly.setToolTip("交易多的村，乡镇可定其按月公开财务：如“财务收支@2026Q3”（自 2026 年第三季度起每月公开）；"
+                           "留空为按季度公开")
         self.villages.horizontalHeader().setStretchLastSection(True)
         self.villages.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         for entry in settings.villages:
@@ -91,17 +96,19 @@ class SettingsDialog(QDialog):
             code.setToolTip("代码已印在二维码网址中，不能修改")
         self.villages.setItem(row, 1, code)
         self.villages.setItem(row, 2, QTableWidgetItem(entry.phone))
+        self.villages.setItem(row, 3, QTableWidgetItem(monthly_text(entry.monthly)))
 
     def settings(self) -> Settings:
         villages = []
         for row in range(self.villages.rowCount()):
-            cells = [self.villages.item(row, c) for c in range(3)]
+            cells = [self.villages.item(row, c) for c in range(4)]
             texts = [c.text().strip() if c else "" for c in cells]
             if not any(texts):
                 continue
             village_id = cells[0].data(256) if cells[0] else None
             fonds = next((v.fonds for v in self._kept.villages if village_id is not None and v.id == village_id), "")
-            villages.append(VillageSettings(texts[0], texts[1], texts[2], village_id, fonds))
+            villages.append(VillageSettings(texts[0], texts[1], texts[2], village_id, fonds,
+                                            parse_monthly_text(texts[3])))
         return Settings(self.township.text().strip(), self.base_url.text().strip(),
                         self.township_phone.text().strip(), self.publication_day.value(), villages,
                         self._kept.archive_pattern, self.licence.text().strip())

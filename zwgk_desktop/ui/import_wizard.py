@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import PRIVATE_KINDS, Field, Kind
 from zwgk_desktop.domain.identity import mask_account, mask_id, mask_phone
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import parse_period
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.io.importer import ImportPlan
 from zwgk_desktop.io.sheets import cell_text
@@ -64,7 +64,7 @@ class ImportWizard(QDialog):
         super().__init__(parent)
         self.archive = archive
         self.village_id = village_id
-        self.period = Quarter.parse(period)
+        self.period = parse_period(period)  # a month, where the village discloses monthly
         self.plan: ImportPlan | None = None
         self.path: Path | None = None
         self._reading = 0

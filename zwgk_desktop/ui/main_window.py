@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,12 +32,12 @@ from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.four_checks import ASPECTS, conclusion
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Checker, Item
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Month, Quarter, parse_period, quarter_of
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.errors import BadInput, ZwgkError
 from zwgk_desktop.office import importing, items, online, sealing, setup
 from zwgk_desktop.office.backups import check_restore, database_file, restore
-from zwgk_desktop.office.browsing import Listing, list_archive
+from zwgk_desktop.office.browsing import Listing, VillageShown, list_archive
 from zwgk_desktop.office.handle import DATABASE_ERRORS, TOLD_ERRORS, Archive
 from zwgk_desktop.office.printing import A3, Paper, PaperCopy, a4_edition_missing, note_went_out, paper_copy
 from zwgk_desktop.office.spooling import Spooled
@@ -241,7 +241,7 @@ class MainWindow(QMainWindow):
         if listing == self._listed and select == self._current_id():
             return
         self._listed = listing
-        villages = [VillageEntry(v.id, v.name, v.code, v.periods) for v in listing.villages]
+        villages = [VillageEntry(v.id, v.name, v.code, v.periods, v.months) for v in listing.villages]
         self._village_codes = {v.id: v.code for v in listing.villages}
         self.navigator.reload(listing.township or "", villages, list(listing.items), select_item=select)
 
@@ -325,7 +325,7 @@ class MainWindow(QMainWindow):
             return  # the clerk has already chosen another item
         self._opening = None
         self.place, self.village_id, self.previous = place, village_id, previous
-        self.chosen_place = (village_id, str(item.period))
+        self.chosen_place = (village_id, str(item.covered))
         editor = ItemEditor(category_of(item.category))
         editor.load(item, prepared, checked)
         if previous is not None and previous.number is not None:  # as printed, not the database's id
@@ -500,14 +500,20 @@ class MainWindow(QMainWindow):
         village_id, period = self.chosen_place or (villages[0].id, "")
         if not period:
             last = Quarter.containing(date.today()).previous()
-            text, ok = QInputDialog.getText(self, "新建事项", "属于哪个季度？（如 2026Q3）", text=str(last))
+            text, ok = QInputDialog.getText(self, "新建事项",
+                                            "属于哪个季度？（如 2026Q3；按月公开的可写月份，如 2026-07）",
+                                            text=str(last))
             if not ok:
                 return None
             try:
-                period = str(Quarter.parse(text))
+                period = str(parse_period(text))
             except BadInput as exc:
                 show_error(self, "季度有误", exc)
                 return None
+        chosen = self._month_for(village_id, period, code, villages)
+        if chosen is None:
+            return None
+        period = chosen
         if not self.save_current(wait=True):
             return None
         try:
@@ -518,6 +524,24 @@ class MainWindow(QMainWindow):
         self.open_item(item_id, wait=True)
         self.reload_tree(select=item_id)
         return item_id
+
+    def _month_for(self, village_id: int, period: str, code: str, villages: Sequence[VillageShown]) -> str | None:
+        """The period a new item of `code` goes in: a quarter chosen for a category the village
+        discloses monthly asks which month (or the whole quarter); None if the clerk cancels."""
+        village = next((v for v in villages if v.id == village_id), None)
+        if village is None:
+            return period
+        quarter = str(quarter_of(parse_period(period)))
+        months = items.monthly_periods(self.archive, village_id, quarter, code)
+        if "-" in period or not months:  # a month's place: there, if the category is monthly; else its quarter
+            return period if period in months else quarter
+        choices = [*(f"{Month.parse(m).chinese}（按月公开）" for m in months),
+                   f"{Quarter.parse(quarter).chinese}（整个季度）"]
+        asked = f"{village.name}按月公开{CATEGORIES[code].name}：属于哪个月？"
+        text, ok = QInputDialog.getItem(self, "新建事项", asked, choices, 0, False)
+        if not ok:
+            return None
+        return [*months, quarter][choices.index(text)]
 
     # -- printing --------------------------------------------------------------------------------
     def _printable(self) -> bool:
@@ -712,6 +736,7 @@ class MainWindow(QMainWindow):
         if not self.save_current(wait=True):
             return
         village_id, period = self.chosen_place
+        period = str(quarter_of(parse_period(period)))  # a month's place: its quarter is sealed, months and all
         try:  # what would stop it is said now, before anyone is asked to confirm or sign
             seals = sealing.what_seals(self.archive, self._village_codes[village_id], Quarter.parse(period))
         except ZwgkError as exc:
@@ -894,7 +919,7 @@ class MainWindow(QMainWindow):
             self.chosen_place = (village_id, period)
             self._update_actions()
             place = items.place_of_village(self.archive, village_id)
-            self.statusBar().showMessage(f"{place.village if place else ''} {Quarter.parse(period).chinese}"
+            self.statusBar().showMessage(f"{place.village if place else ''} {parse_period(period).chinese}"
                                          "还没有任何事项：可用“新建事项”或“从 Excel 导入”添加", 12000)
 
     def open_archive_browser(self) -> ArchiveBrowser:
@@ -1147,7 +1172,7 @@ class MainWindow(QMainWindow):
             editor.deleteLater()
             self.preview.clear()
         self._update_actions()
-        wanted = Quarter.parse(period) if period else None
+        wanted = quarter_of(parse_period(period)) if period else None  # a month's place: its quarter's home
         if township:
             self.home.show_township(wanted)
         else:

@@ -1,5 +1,6 @@
 """The navigator: township → village → quarter → category → item, each item's status and
-publicity dates visible at a glance."""
+publicity dates visible at a glance; a village that discloses monthly also has the quarter's
+months (quarter → month → category → item), where a new item of the month is made."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 from zwgk_desktop.db.store import ItemSummary
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
-from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.domain.periods import Month, Quarter
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
 PLACE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -26,6 +27,7 @@ class VillageEntry:
     name: str
     code: str
     periods: tuple[str, ...]
+    months: tuple[str, ...] = ()  # of those quarters, the months it discloses monthly (2026-07 …)
 
 
 class Navigator(QTreeWidget):
@@ -59,7 +61,7 @@ class Navigator(QTreeWidget):
         root = QTreeWidgetItem(self, [township or "（未设置乡镇）"])
         by_place: dict[tuple[str, str], list[ItemSummary]] = {}
         for summary in items:
-            by_place.setdefault((summary.village, summary.period), []).append(summary)
+            by_place.setdefault((summary.village, summary.month or summary.period), []).append(summary)
         chosen = None
         for village in villages:
             node = QTreeWidgetItem(root, [f"{village.name}（{village.code}）"])
@@ -67,23 +69,19 @@ class Navigator(QTreeWidget):
             for period in sorted(village.periods, reverse=True):
                 quarter = QTreeWidgetItem(node, [period])
                 quarter.setData(0, PLACE_ROLE, (village.id, period))
-                entries = by_place.get((village.name, period), [])
-                for code, category in CATEGORIES.items():
-                    members = [s for s in entries if s.category == code]
-                    if not members:
-                        continue
-                    group = QTreeWidgetItem(quarter, [f"{category.name}（{len(members)}）"])
-                    group.setData(0, PLACE_ROLE, (village.id, period))
-                    for summary in members:
-                        status = "已封存" if summary.sealed else STATUS_NAMES.get(summary.status, summary.status)
-                        leaf = QTreeWidgetItem(group, [_short_title(summary), status, _dates(summary)])
-                        leaf.setData(0, ITEM_ROLE, summary.id)
-                        leaf.setToolTip(0, f"{summary.title}\n{status}　公示期 {_dates(summary)}\n"
-                                           f"{summary.rows} 行　{summary.disclosure}")
-                        if summary.status != REVIEWED:
-                            leaf.setForeground(1, DRAFT_BRUSH)
-                        if summary.id == select_item:
-                            chosen = leaf
+                found = self._add_groups(quarter, village.id, period, by_place.get((village.name, period), []),
+                                         select_item)
+                chosen = found or chosen
+                # The months of a quarter the village discloses monthly, each a place of its own.
+                # (and any month holding items, should the setting have changed since)
+                months = sorted(m for m in {*village.months, *(key[1] for key in by_place if key[0] == village.name)}
+                                if "-" in m and str(Month.parse(m).quarter) == period)
+                for month in months:
+                    month_node = QTreeWidgetItem(quarter, [Month.parse(month).chinese])
+                    month_node.setData(0, PLACE_ROLE, (village.id, month))
+                    found = self._add_groups(month_node, village.id, month, by_place.get((village.name, month), []),
+                                             select_item)
+                    chosen = found or chosen
         root.setExpanded(True)
         for node in [root, *_walk(root)]:
             if node.data(0, ITEM_ROLE) is None:
@@ -96,6 +94,29 @@ class Navigator(QTreeWidget):
         if chosen is not None:
             self._make_current(chosen)
         self.blockSignals(False)
+
+    def _add_groups(self, parent: QTreeWidgetItem, village_id: int, period: str, entries: list[ItemSummary],
+                    select_item: int | None) -> QTreeWidgetItem | None:
+        """The category groups of a quarter's (or a month's) items under `parent`; the leaf of
+        `select_item`, if it is among them."""
+        chosen = None
+        for code, category in CATEGORIES.items():
+            members = [s for s in entries if s.category == code]
+            if not members:
+                continue
+            group = QTreeWidgetItem(parent, [f"{category.name}（{len(members)}）"])
+            group.setData(0, PLACE_ROLE, (village_id, period))
+            for summary in members:
+                status = "已封存" if summary.sealed else STATUS_NAMES.get(summary.status, summary.status)
+                leaf = QTreeWidgetItem(group, [_short_title(summary), status, _dates(summary)])
+                leaf.setData(0, ITEM_ROLE, summary.id)
+                leaf.setToolTip(0, f"{summary.title}\n{status}　公示期 {_dates(summary)}\n"
+                                   f"{summary.rows} 行　{summary.disclosure}")
+                if summary.status != REVIEWED:
+                    leaf.setForeground(1, DRAFT_BRUSH)
+                if summary.id == select_item:
+                    chosen = leaf
+        return chosen
 
     def _width_for_names(self, root: QTreeWidgetItem) -> int:
         """Wide enough that every township, village, quarter and category name shows whole at its
@@ -189,8 +210,8 @@ class Navigator(QTreeWidget):
 
 
 def _short_title(summary: ItemSummary) -> str:
-    """The title without the quarter it starts with: the tree already says which quarter."""
-    quarter = Quarter.parse(summary.period).chinese
+    """The title without the quarter (or month) it starts with: the tree already says which."""
+    quarter = Month.parse(summary.month).chinese if summary.month else Quarter.parse(summary.period).chinese
     short = summary.title.removeprefix(quarter).removeprefix(quarter.replace("第", "")) or summary.title
     return f"【更正】{short}" if summary.corrects is not None else short
 
