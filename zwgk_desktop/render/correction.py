@@ -175,7 +175,7 @@ def notice_for(correction: Item, previous: Previous, corrected: dict[str, Any]) 
         fields={"original_title": old_name, "original_code": code, "body": "\n".join(line for line in lines if line)},
         rows=[{"place": c.place, "before": c.before, "after": c.after} for c in found],
         id=correction.id, number=correction.number, supersedes=correction.supersedes,
-        correction_reason=correction.correction_reason,
+        correction_reason=correction.correction_reason, month=correction.month,
     )
 
 

@@ -70,6 +70,7 @@ class SettingsDialog(QDialog):
         self.villages.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         for entry in settings.villages:
             self._add_row(entry)
+        self.villages.resizeColumnToContents(2)  # the phone's header whole, beside the monthly setting
         layout.addWidget(self.villages, 1)
         row = QHBoxLayout()
         self.add_village = QPushButton("添加村")

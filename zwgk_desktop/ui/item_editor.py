@@ -326,7 +326,7 @@ class ItemEditor(QWidget):
             clerk=self.clerk.text().strip() or None, reviewer=self.reviewer.text().strip() or None,
             reviewed_on=self._date(self.reviewed_on, "审核日期", problems),
             fields=fields, rows=self.model.values() if rows is None else rows, number=self.item.number,
-            supersedes=self.item.supersedes,
+            supersedes=self.item.supersedes, month=self.item.month,
             correction_reason=(self.correction_reason.text().strip() or None) if self.item.supersedes else None,
         )
         self._form_problems = problems
