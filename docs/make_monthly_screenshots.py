@@ -26,7 +26,7 @@ from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.navigator import PLACE_ROLE, _walk
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_home_screenshots import save, settle  # noqa: E402
+from make_home_screenshots import save, settle
 
 
 def main() -> None:

@@ -64,13 +64,13 @@ _LOOKS_LIKE_A_PERIOD = re.compile(r"^\s*\d{4}\s*([Qq季]\s*[1-4]|(-|年)\s*\d{1,
 
 @given(st.text(max_size=30).filter(lambda t: not _LOOKS_LIKE_A_PERIOD.match(t)))
 def test_junk_is_refused_in_words(text: str) -> None:
-    with pytest.raises(BadInput, match="季度或月份|月份必须|季度必须|年份"):
+    with pytest.raises(BadInput, match=r"季度或月份|月份必须|季度必须|年份"):
         parse_period(text)
 
 
 @pytest.mark.parametrize("bad", ["2026-13", "2026-00", "2026年0月", "1800-07"])
 def test_a_month_out_of_range_says_why(bad: str) -> None:
-    with pytest.raises(BadInput, match="月份必须是 1–12|年份"):
+    with pytest.raises(BadInput, match=r"月份必须是 1–12|年份"):
         parse_period(bad)
 
 
@@ -210,9 +210,6 @@ def test_import_render_and_list_a_month(demo_copy: Path, tmp_path: Path) -> None
                             cwd=tmp_path))["items"]  # type: ignore[index]
     assert {i["id"] for i in listed} == {august["id"], number}
     assert next(i for i in listed if i["id"] == number)["title"] == "2026年8月财务收支明细"
-    # The template's rows work just the same in a month (a blank template fills nothing, refused).
-    sheet = load_workbook(exported).worksheets[0]
-    assert sheet.max_row > 10
 
 
 def test_months_are_sealed_with_their_quarter_and_judged_each(demo_copy: Path, tmp_path: Path) -> None:
@@ -263,9 +260,8 @@ def test_months_are_sealed_with_their_quarter_and_judged_each(demo_copy: Path, t
                 if v["code"] == "donggang")["cells"]["finance"]["status"] == "on_time"
     sheet = tmp_path / "q3.xlsx"
     assert run_zwgk("status", "--db", db, "--period", "2026Q3", "--xlsx", str(sheet), cwd=tmp_path).code == 0
-    details = [row for row in load_workbook(sheet)["明细"].iter_rows(values_only=True)]
-    assert ("东岗村", "donggang", "财务收支（2026-08）", "逾期") == details[[r[2] for r in details]
-                                                                  .index("财务收支（2026-08）")][:4]
+    details = {row[2]: row for row in load_workbook(sheet)["明细"].iter_rows(values_only=True) if row[0] == "东岗村"}
+    assert details["财务收支（2026-08）"][3:5] == ("逾期", 6) and details["财务收支（2026-07）"][3] == "按时"
 
 
 def test_the_township_sets_a_village_monthly(demo_copy: Path, tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def test_a_new_finance_item_of_the_quarter_asks_which_month(window: MainWindow, 
     window._on_place_chosen(village, "2026Q3")
     made = window.new_item("finance")
     assert made is not None
-    assert asked == [["2026年7月（按月公开）", "2026年8月（按月公开）", "2026年9月（按月公开）", "2026年第三季度（整个季度）"]]
+    assert asked == [[*(f"2026年{m}月（按月公开）" for m in (7, 8, 9)), "2026年第三季度（整个季度）"]]
     assert window.editor is not None and window.editor.item is not None
     assert window.editor.item.month == Month(2026, 9) and window.editor.title.text() == "2026年9月财务收支明细"
     # The editor keeps its month when it saves.
