@@ -24,12 +24,15 @@ from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, Village
 from zwgk_desktop.domain.catalogue import (
     LATE,
+    MISSING,
+    NOT_DUE,
     Catalogue,
     Cell,
     Requirement,
     deadline,
     late_by,
     load_catalogue,
+    month_deadline,
 )
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
@@ -320,7 +323,9 @@ def _judge_quarter(session: Session, catalogue: Catalogue, period: Quarter, vill
         entries = _entries(session, village, period, catalogue, day)
         lines = tuple(plan_line(village.id, period, requirement, [e for e in entries if e.category == code],
                                 cells[village.code][code], day, today)
-                      for code in table.categories if (requirement := catalogue.for_category(code)) is not None)
+                      for code in table.categories
+                      # a category the township has the village disclose monthly, asked of it monthly
+                      if (requirement := catalogue.for_village(code, store.monthly_of(village, period))) is not None)
         blockers, kind, sealed = _seal_state(session, village, period, entries)
         warnings = tuple(Blocker(f"{line.name}还没有录入：本季度必须公开，封存后不能再补入本季度")
                          for line in lines if line.state == TO_ENTER)
@@ -414,6 +419,10 @@ def plan_line(village_id: int, period: Quarter, requirement: Requirement, items:
     if state == TO_ENTER or pending:
         dues = [e.due for e in pending if e.due is not None]  # as-happens matters: each its own
         due = min(dues) if dues else deadline(requirement, period, publication_day)
+        if requirement.frequency == "monthly" and not dues:  # the first month not yet disclosed
+            open_months = [month_deadline(int(key[:4]), int(key[5:]), requirement, publication_day)
+                           for key, cell in judged.months if cell.status in (MISSING, NOT_DUE)]
+            due = min(open_months, default=due)
     if state == SEALED:
         late, late_days = judged.status == LATE, judged.late_days
     else:
