@@ -746,11 +746,12 @@ def cmd_new(args: argparse.Namespace) -> int:
                               title=args.title)
     if args.json:
         print(json.dumps({"item": made.number, "title": made.title, "category": made.category,
-                          "village": made.village_code, "period": made.period, "status": made.status},
+                          "village": made.village_code, "period": made.period, "month": made.month or None,
+                          "status": made.status},
                          ensure_ascii=False, indent=2))
         return 0
     print(made.number)
-    _say(f"已新建事项 {made.number}“{made.title}”（{made.village} {made.period}，草稿）："
+    _say(f"已新建事项 {made.number}“{made.title}”（{made.village} {made.month or made.period}，草稿）："
          f"用 zwgk edit --item {made.number} --set 栏目=值 填写，或在程序中打开填写")
     return 0
 
