@@ -8,7 +8,7 @@ import re
 
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import Village
-from zwgk_desktop.domain.catalogue import Catalogue, load_catalogue
+from zwgk_desktop.domain.catalogue import FILE_NAME, Catalogue, load_catalogue
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.periods import Month, Period, Quarter, parse_period
 from zwgk_desktop.errors import BadInput
@@ -16,8 +16,23 @@ from zwgk_desktop.render.layout import LayoutSet
 
 
 def catalogue_of(layouts: LayoutSet) -> Catalogue:
-    """The catalogue beside the formats in use."""
-    return load_catalogue(layouts.folder)
+    """The catalogue beside the formats in use: read again only when its file changed (the app
+    lists the archive after every save, and each listing asks which villages are monthly)."""
+    path = layouts.folder / FILE_NAME
+    try:
+        stat = path.stat()
+        key = (str(path), stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return load_catalogue(layouts.folder)  # none (every category quarterly), or told in words
+    if _read.get("key") != key:
+        _read.clear()
+        _read.update(key=key, catalogue=load_catalogue(layouts.folder))
+    found = _read["catalogue"]
+    assert isinstance(found, Catalogue)
+    return found
+
+
+_read: dict[str, object] = {}
 
 
 def monthly_categories(catalogue: Catalogue, village: Village, quarter: Quarter) -> tuple[str, ...]:
