@@ -64,8 +64,8 @@ def test_printed_late_is_late_printed_on_time_and_sealed_later_is_on_time(demo_c
     finally:
         engine.dispose()
     # Both villages print their finance sheets now (December, long after the 10 October deadline).
-    _zwgk(db, tmp_path, "render", "--village", "donggang", "--period", "2026Q3", "--category", "finance",
-          "-o", str(tmp_path / "d.pdf"))
+    _zwgk(db, tmp_path, "render", "--village", "donggang", "--period", "2026Q3", "--item", str(DONGGANG_FINANCE),
+          "-o", str(tmp_path / "d.pdf"))  # its quarter's statement (its July and August ones are not printed)
     _zwgk(db, tmp_path, "render", "--village", "liushuwan", "--period", "2026Q3", "--category", "finance",
           "-o", str(tmp_path / "l.pdf"))
     records = _records(db)
@@ -96,7 +96,8 @@ def test_printed_late_is_late_printed_on_time_and_sealed_later_is_on_time(demo_c
     details = list(load_workbook(tmp_path / "s.xlsx")["明细"].iter_rows(values_only=True))
     header, rows = details[0], {(r[1], r[2]): r for r in details[1:]}
     finance = rows[("donggang", "财务收支")]
-    assert finance[header.index("公示开始（填写）")] == "2026-10-10"
+    # (then its July and August statements', 东岗村 disclosing finance monthly)
+    assert finance[header.index("公示开始（填写）")].split("、")[0] == "2026-10-10"
     assert finance[header.index("补登")] == str(DONGGANG_FINANCE)
     assert rows[("liushuwan", "财务收支")][header.index("首次公开（程序记录）")] == "2026-10-09"
     # The record is sealed: the archive verifies, and moving it afterwards is caught.

@@ -51,9 +51,15 @@ def line(quarter: home.VillageQuarter, category: str) -> home.Line:
 def test_the_demo_quarter_before_its_deadline(archive: Archive) -> None:
     q3 = home.village_quarter(archive, period=Q3, today=OCT_9)
     assert (q3.village, q3.period) == ("东岗村", Q3)
-    finance = line(q3, "finance")
+    # 东岗村 discloses finance monthly from 2026Q3 (the demo's township setting): due by the first
+    # month not yet disclosed, July's (10 August), so late; 柳树湾村 by the quarter.
+    monthly = line(q3, "finance")
+    assert monthly.requirement == "每月，次月10日前，每期必须公开"
+    assert (monthly.due, monthly.late) == (date(2026, 8, 10), True)
+    quarterly = home.village_quarter(archive, 2, Q3, OCT_9)
+    finance = line(quarterly, "finance")
     # On the official calendar: the 10th is a Saturday, but a 调休 working day, so it stays the 10th.
-    assert finance.due == q3.deadline == date(2026, 10, 10) and is_working_day(finance.due)
+    assert finance.due == quarterly.deadline == date(2026, 10, 10) and is_working_day(finance.due)
     assert (finance.state, finance.late, finance.days_left) == (home.TO_SEAL, False, 1)
     assert finance.when_text == "截止 2026年10月10日，还有 1 个工作日"
     assert finance.requirement == "每季度，次月10日前，每期必须公开"
@@ -77,8 +83,8 @@ def test_the_demo_quarter_before_its_deadline(archive: Archive) -> None:
         (p, c) for p in ("2026Q1", "2026Q2") for c in ("assets", "resources")}
     assert all(q.sealable for q in q3.earlier)
     # This quarter's bid result and resolution went unsealed past their own deadlines (September).
-    assert [x.category for x in q3.lines if x.late] == ["bids", "notice"] and bids.due < OCT_9
-    assert len(q3.late) == 2 + 4 + 4 + 6 and "逾期 16 项" in q3.summary
+    assert [x.category for x in q3.lines if x.late] == ["finance", "bids", "notice"] and bids.due < OCT_9
+    assert len(q3.late) == 3 + 4 + 4 + 6 and "逾期 17 项" in q3.summary
 
 
 def test_after_the_deadline_and_once_reviewed_and_sealed(archive: Archive) -> None:
@@ -89,7 +95,7 @@ def test_after_the_deadline_and_once_reviewed_and_sealed(archive: Archive) -> No
             DisclosureItem.status == DRAFT)).one()
         draft.status, draft.reviewer, draft.reviewed_on = REVIEWED, "王德明", date(2026, 10, 9)
     late = home.village_quarter(archive, 1, Q3, today)
-    finance = line(late, "finance")
+    finance = line(home.village_quarter(archive, 2, Q3, today), "finance")  # 柳树湾村: by the quarter
     # 12 and 13 October are working days after the Saturday deadline; disclosing on the 14th is 3 late.
     assert (finance.late, finance.late_days) == (True, 3)
     assert finance.when_text == "截止 2026年10月10日，已逾期 3 个工作日"
