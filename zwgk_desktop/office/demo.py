@@ -18,6 +18,7 @@ from zwgk_desktop.domain.identity import id_check_char
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item
 from zwgk_desktop.domain.periods import Quarter, add_working_days, chinese_date
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.office.demo_chain import add_demo_chain
 from zwgk_desktop.office.demo_sanzi import add_demo_sanzi
 
 TOWNSHIP = "青山镇"
@@ -244,4 +245,7 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
     # 三资 registers, after every item above (their numbers and 验证码 unchanged).
     ids += add_demo_sanzi(session, [(village, phone, supervisor, clerk) for village, (_, _, phone, _, _, supervisor,
                                     clerk) in zip(store.villages(session), VILLAGES, strict=True)])
+    # A project from decision to settlement, its items linked (关联事项): after all of the above.
+    _, _, phone, _, _, supervisor, clerk = VILLAGES[1]
+    ids += add_demo_chain(session, store.find_village(session, VILLAGES[1][1]), phone, supervisor, clerk)
     return ids
