@@ -10,12 +10,8 @@ the item's public content (sealed, in its 验证码), printed only where set, so
 from __future__ import annotations
 
 import json
-import re
-import shutil
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +32,6 @@ from zwgk_desktop.domain.category_file import category_from_toml
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.paths import standard_layouts_dir
-from zwgk_desktop.render.layout import load_layouts
 from zwgk_desktop.render.public import build_public_item
 
 PROJECT = "村西生产路硬化及排水工程"
@@ -104,7 +99,8 @@ def test_edit_refuses_a_link_in_words_naming_the_field(demo_copy: Path, env: dic
     target, words = {
         "missing": (max(numbers(demo_copy).values()) + 500, "不存在：柳树湾村没有这个编号的事项"),
         "other village": (_other_village_bid(demo_copy), "是东岗村的事项，不是柳树湾村的"),
-        "wrong category": (_finance_of_liushuwan(demo_copy), "是财务收支（“2026年第三季度财务收支明细”）：这里只能关联工程项目招投标、公告"),
+        "wrong category": (_finance_of_liushuwan(demo_copy),
+                           "是财务收支（“2026年第三季度财务收支明细”）：这里只能关联工程项目招投标、公告"),
         "later": (chain["settlement"], f"不早于本事项（第 {chain['progress']} 号）：只能关联更早的事项"),
         "itself": (chain["progress"], "就是本事项自己"),
         "deleted": (gone if case == "deleted" else 0, "一个已删除的事项，不能关联"),
@@ -131,7 +127,7 @@ def test_a_bid_result_may_name_only_a_notice_and_a_quarter_not_later(demo_copy: 
                                "--json", cwd=tmp_path, env=env).out)
     late = made["item"]
     done = run_zwgk("edit", "--item", str(late), "--set", f"关联事项={q3_decision}", cwd=tmp_path, env=env)
-    assert done.code == 2 and f"属于 2026Q3，晚于本事项的 2026Q2" in done.err, done.err
+    assert done.code == 2 and "属于 2026Q3，晚于本事项的 2026Q2" in done.err, done.err
     assert follows(demo_copy, late) is None
     ok = run_zwgk("edit", "--item", str(late), "--set", f"关联事项={chain['decision']}", cwd=tmp_path, env=env)
     assert ok.code == 0, ok.err

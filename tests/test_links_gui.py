@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pypdf
-
 from test_gui import window  # noqa: F401  (the main window on a copy of the demo)
 from test_links import chain_numbers, follows
 
