@@ -38,7 +38,7 @@ TODAY = date(2026, 11, 22)
 BASE = "https://qingshan.example/zwgk"
 LICENCE = "可自由转载、使用，请注明来源：青山镇村务公开（CC BY 4.0）"
 # What an item's data file holds beside its public content (the rest is what the 验证码 is made of).
-BESIDE = ("code", "values", "licence", "corrected_by", "corrects", "withdrawn")
+BESIDE = ("code", "values", "licence", "corrected_by", "corrects", "withdrawn", "chain")
 
 
 # ---------------------------------------------------------------------------------------------

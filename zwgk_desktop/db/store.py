@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.db import links
 from zwgk_desktop.db.models import (
     DisclosureItem,
     ItemNumber,
@@ -151,6 +152,7 @@ def add_item(session: Session, village: Village, item: Item) -> int:
     report = validate(item, schema)
     if not report.ok:
         raise BadInput(f"“{item.title}”有 {len(report.errors)} 处错误，未保存：", report.errors)
+    links.check_links(session, village, item)
     record = _new_record(session, village, item)
     return _write_item(session, record, item, report)
 
@@ -310,6 +312,7 @@ def save_item(session: Session, item: Item, village: Village | None = None) -> i
     if item.id is None:
         if village is None:
             raise ValueError("a new item needs its village")
+        links.check_links(session, village, item)
         record = _new_record(session, village, item)
     else:
         found = session.get(DisclosureItem, item.id)
@@ -319,6 +322,7 @@ def save_item(session: Session, item: Item, village: Village | None = None) -> i
         if is_sealed(session, found.id):
             raise BadInput(f"事项 {public_number(found)}“{found.title}”所在季度已封存，不能再修改；"
                            "如有错误请发更正公告")
+        links.check_links(session, found.village, item)
         record = found
     return _write_item(session, record, item, report)
 
@@ -445,6 +449,7 @@ def delete_item(session: Session, item_id: int) -> None:
         hold_village(session, record.village_id)
         if is_sealed(session, item_id):
             raise BadInput(f"事项 {public_number(record)}“{record.title}”已封存，不能删除")
+        links.refuse_if_linked(session, record)
         write_entries(session.connection(), item_id, [])
         # Its number is retired, not freed: sheets printed with it must never lead to another item.
         session.execute(update(ItemNumber).where(ItemNumber.item_id == item_id)

@@ -477,7 +477,9 @@ def _compare(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
 
 
 def _reference(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
-    spec = scope.one(reader, "field", ITEM)
+    # The value is another item's number (the one on its sheets): checked where the item is saved
+    # (`db.links`), since only the store knows the village's items.
+    spec = scope.one(reader, "field", ITEM, (Kind.COUNT,))
     codes = reader.keys("categories")
     reader.unknown({"rule", "field", "categories"})
     if spec is not None:

@@ -19,6 +19,7 @@ from zwgk_desktop.domain.identity import id_check_char
 from zwgk_desktop.domain.items import DRAFT, REVIEWED, Item
 from zwgk_desktop.domain.periods import Quarter, add_working_days, chinese_date
 from zwgk_desktop.errors import BadInput
+from zwgk_desktop.office.demo_chain import add_demo_chain
 from zwgk_desktop.office.demo_monthly import MONTHLY_VILLAGE, add_demo_monthly
 from zwgk_desktop.office.demo_sanzi import add_demo_sanzi
 
@@ -250,4 +251,7 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
     monthly = next(v for v in store.villages(session) if v.code == MONTHLY_VILLAGE)
     _, _, _, _, _, supervisor, clerk = next(v for v in VILLAGES if v[1] == MONTHLY_VILLAGE)
     ids += add_demo_monthly(session, monthly, supervisor, clerk)
+    # A project from decision to settlement, its items linked (关联事项): after all of the above.
+    _, _, phone, _, _, supervisor, clerk = VILLAGES[1]
+    ids += add_demo_chain(session, store.find_village(session, VILLAGES[1][1]), phone, supervisor, clerk)
     return ids

@@ -9,13 +9,13 @@ the app's slots. Each refuses what the other refuses, in the same words.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.db import store
+from zwgk_desktop.db import links, store
 from zwgk_desktop.db.models import DisclosureItem, Village, public_number
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.categories import new_item as blank_item
@@ -298,6 +298,7 @@ def delete_item(archive: Archive, item_id: int) -> Deleted:
         number, title = public_number(record), record.title
         if store.is_sealed(session, item_id):
             raise BadInput(f"事项 {number}“{title}”已封存，不能删除；如有错误请发更正")
+        links.refuse_if_linked(session, record)
     with archive.changing("before-delete") as (session, backup):
         store.delete_item(session, item_id)
     return Deleted(number, title, backup.path if backup else None)
@@ -377,6 +378,8 @@ class Opened:
     village_id: int
     sealed: bool
     previous: Previous | None  # for a correction: the version it replaces, as sealed
+    # For each link field (关联事项): the items it may name, (number, description), newest first.
+    link_choices: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
 
 
 def open_item(archive: Archive, item_id: int) -> Opened:
@@ -388,7 +391,9 @@ def open_item(archive: Archive, item_id: int) -> Opened:
         item, village = store.load_item(session, item_id)
         place = store.place_of(village)
         previous = previous_versions(session, [item], archive.layouts, place).get(item_id)
-        return Opened(item, place, village.id, store.is_sealed(session, item_id), previous)
+        offered = {key: [(c.number, c.text) for c in found]
+                   for key, found in links.choices(session, village.id, item).items()}
+        return Opened(item, place, village.id, store.is_sealed(session, item_id), previous, offered)
 
 
 def place_of_village(archive: Archive, village_id: int) -> Place | None:

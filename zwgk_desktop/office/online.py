@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop.archive.anchors import published_seals
 from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.versions import previous_versions
-from zwgk_desktop.db import store
+from zwgk_desktop.db import links, store
 from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
 from zwgk_desktop.domain.categories import ALL_CATEGORIES, CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
@@ -187,6 +187,7 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
     rank = {code: index for index, code in enumerate(CATEGORIES)}
     items.sort(key=lambda i: (str(i.period), rank.get(i.category, len(rank)), i.id or 0))
     by_period: dict[str, list[site.OnlineItem]] = {}
+    publics: dict[int, PublicItem] = {}
     for item in items:
         assert item.id is not None
         public = public_item(item, layouts, place, replaced.get(item.id))
@@ -196,6 +197,11 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
         if kept is not None and code_of(kept) != public.code:
             # The layout changed since sealing: the page shows what was sealed and printed.
             public = PublicItem.from_canonical(json.loads(kept), public.aligns)
+        publics[item.id] = public
+    chains = links.chains(session, village_id)
+    for item in items:
+        assert item.id is not None
+        public, kept = publics[item.id], sealed.get(item.id)
         layout = layouts.for_category(item.category)
         withdrawn = (layout.withdraw_online_after_publicity and item.publicity_end is not None
                      and item.publicity_end < today)
@@ -204,7 +210,8 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
         entry = site.OnlineItem(
             public=public, phones=place.supervision_phones, withdrawn=withdrawn,
             corrected_by=numbers.get(newer) if newer is not None else None,
-            corrects=numbers.get(item.supersedes) if item.supersedes is not None else None, private=private)
+            corrects=numbers.get(item.supersedes) if item.supersedes is not None else None, private=private,
+            chain=_chain(item.id, chains.get(item.id, []), publics, by_id))
         by_period.setdefault(str(item.period), []).append(entry)
         folder = f"{place.village_code}/{item.period}/{entry.number}"
         source = public.content_hash
@@ -227,6 +234,24 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
                 make=_pdf_maker(session, item, kept is not None, layouts, place, base_url, replaced),
                 private=private)
     return by_period
+
+
+def _chain(item_id: int, members: list[int], publics: dict[int, PublicItem],
+           by_id: dict[int | None, Item]) -> tuple[site.ChainLink, ...]:
+    """The item's chain as its page lists it: the published items linked to it (db.links), oldest
+    first, each with its 验证码; none when it links to no published item."""
+    shown = [member for member in members if member in publics]
+    if len(shown) < 2:
+        return ()
+    found = []
+    for member in shown:
+        public, item = publics[member], by_id[member]
+        corrects = item.supersedes
+        found.append(site.ChainLink(
+            number=public.item_id, period=public.period, category_name=public.category_name,
+            title=public.item_title or public.heading, code=public.code, here=member == item_id,
+            corrects=publics[corrects].item_id if corrects in publics else None))
+    return tuple(found)
 
 
 def _private_in_any_version(session: Session, item: Item, by_id: dict[int | None, Item]) -> bool:

@@ -44,7 +44,7 @@ FORMATS_FOR_KIND: dict[Kind, tuple[str, ...]] = {
     Kind.CHOICE: ("text",),
     Kind.MONEY: ("money", "capitals"),
     Kind.DATE: ("date",),
-    Kind.COUNT: ("count",),
+    Kind.COUNT: ("count", "item_number"),  # item_number: another item of the village, 第 12 号
     Kind.DECIMAL: ("decimal",),
     Kind.ID_NUMBER: ("masked_id",),
     Kind.MOBILE: (),

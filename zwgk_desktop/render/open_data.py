@@ -48,7 +48,7 @@ PAGE = "data.html"  # the page that explains and links them
 OPEN_DATA_FORMAT = 1
 
 # The open data's type of a value printed in a format.
-TYPE_OF_FORMAT = {"money": "yuan", "capitals": "yuan", "date": "date", "count": "integer"}
+TYPE_OF_FORMAT = {"money": "yuan", "capitals": "yuan", "date": "date", "count": "integer", "item_number": "integer"}
 TYPE_NAMES = {"yuan": "金额（元，两位小数）", "date": "日期（ISO，YYYY-MM-DD）", "integer": "整数", "string": "文字"}
 
 
@@ -68,6 +68,7 @@ class Yuan:
 _MONEY = re.compile(r"(-?)(\d{1,3}(?:,\d{3})*)\.(\d{2})")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _COUNT = re.compile(r"0|[1-9]\d*")
+_ITEM_NUMBER = re.compile(r"第 ([1-9]\d*) 号")  # render.public.item_number_text
 _DIGIT = {d: n for n, d in enumerate("零壹贰叁肆伍陆柒捌玖")}
 _SMALL = {"拾": 10, "佰": 100, "仟": 1000}
 _LARGE = (("万亿", 10**12), ("亿", 10**8), ("万", 10**4))
@@ -137,6 +138,11 @@ def typed(printed: str, fmt: str) -> Any:
             return date.fromisoformat(printed)
         except ValueError:
             raise NotTyped(printed) from None
+    if fmt == "item_number":
+        found = _ITEM_NUMBER.fullmatch(printed)
+        if not found:
+            raise NotTyped(printed)
+        return int(found.group(1))
     if kind == "integer":
         if not _COUNT.fullmatch(printed):
             raise NotTyped(printed)
@@ -152,6 +158,8 @@ def format_typed(value: Any, fmt: str) -> str:
         return money.capitals(value.fen) if fmt == "capitals" else money.format_fen(value.fen)
     if isinstance(value, date):
         return value.isoformat()
+    if fmt == "item_number" and isinstance(value, int):
+        return f"第 {value} 号"
     return str(value)
 
 

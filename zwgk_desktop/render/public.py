@@ -160,6 +160,11 @@ def item_url(base_url: str, village_code: str, period: str, number: int, code: s
     return f"{base_url.rstrip('/')}/{quote(village_code)}/{period}/{number}.html?v={code}"
 
 
+def item_number_text(number: int) -> str:
+    """How a sheet names another item of the village (关联事项): by the number on its sheets."""
+    return f"第 {number} 号"
+
+
 def format_value(value: Any, fmt: str, spec: Field, names: identity.ListedNames | None = None) -> str:
     """One value of a field as printed. Free text is redacted (and the `names` of the item's masked
     list masked in it); IDs and names masked as the format says."""
@@ -173,6 +178,8 @@ def format_value(value: Any, fmt: str, spec: Field, names: identity.ListedNames 
         return value.isoformat()
     if fmt == "count" and isinstance(value, int):
         return str(value)
+    if fmt == "item_number" and isinstance(value, int):
+        return item_number_text(value)
     if fmt == "masked_id":
         return identity.mask_id(str(value))
     if fmt == "masked_name":

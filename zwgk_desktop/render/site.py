@@ -29,6 +29,31 @@ _WIDE_COLUMNS = 2
 
 
 @dataclass(frozen=True)
+class ChainLink:
+    """One item of a chain of linked items (决议 → 中标 → 进展 → 决算, db.links), as a page lists it."""
+
+    number: int
+    period: str
+    category_name: str
+    title: str
+    code: str
+    here: bool = False  # the page's own item
+    corrects: int | None = None  # a correction: the number of the version it replaces
+
+    def page(self, period: str) -> str:
+        """Its page from the page of an item of `period` (the same village)."""
+        return f"{self.number}.html" if self.period == period else f"../{self.period}/{self.number}.html"
+
+    @property
+    def quarter_name(self) -> str:
+        return Quarter.parse(self.period).chinese
+
+    def data(self) -> dict[str, Any]:
+        return {"number": self.number, "period": self.period, "category_name": self.category_name,
+                "title": self.title, "code": self.code, "corrects": self.corrects}
+
+
+@dataclass(frozen=True)
 class OnlineItem:
     """One item as the online copy shows it."""
 
@@ -39,6 +64,9 @@ class OnlineItem:
     corrects: int | None = None  # number of the item this one corrects
     has_pdf: bool = True
     private: bool = False  # names private persons: not for search engines
+    # The items linked to it (关联事项) and it, oldest first: beside its content, not in it (each
+    # item's own link is in its content, and so in its 验证码; the chain is made from them).
+    chain: tuple[ChainLink, ...] = ()
 
     @property
     def number(self) -> int:
@@ -77,7 +105,7 @@ def item_page(entry: OnlineItem, township: str, base_url: str, licence: str = ""
         canonical=item_url(base_url, item.village_code, item.period, entry.number) if base_url else "",
         item=item, quarter_name=quarter, withdrawn=entry.withdrawn, corrected_by=entry.corrected_by,
         corrects=entry.corrects, phones=entry.phones, pdf=entry.has_pdf and not entry.withdrawn,
-        number=entry.number, wide=len(item.headers) > _WIDE_COLUMNS, noindex=entry.private)
+        number=entry.number, wide=len(item.headers) > _WIDE_COLUMNS, noindex=entry.private, chain=entry.chain)
 
 
 def item_data(entry: OnlineItem) -> dict[str, Any]:
@@ -92,6 +120,8 @@ def item_data(entry: OnlineItem) -> dict[str, Any]:
         data["corrected_by"] = entry.corrected_by
     if entry.corrects is not None:
         data["corrects"] = entry.corrects
+    if entry.chain:
+        data["chain"] = [link.data() for link in entry.chain]
     return data
 
 

@@ -215,8 +215,9 @@ class ItemEditor(QWidget):
         if self.category.item_fields:
             own = QGroupBox(f"{self.category.name}信息")
             form = QFormLayout(own)
+            linked = {key for key, _ in self.category.references}
             for spec in self.category.item_fields:
-                widget = _input_for(spec)
+                widget = ItemChooser() if spec.key in linked else _input_for(spec)
                 self._inputs[spec.key] = widget
                 form.addRow(spec.label + ("" if spec.required else "（选填）"), widget)
             outer.addWidget(own)
@@ -301,6 +302,14 @@ class ItemEditor(QWidget):
             # what it made at start). Freed as usual once the item is closed: nothing of it is in a
             # reference cycle.
             gc.freeze()
+
+    def set_link_choices(self, choices: dict[str, list[tuple[int, str]]]) -> None:
+        """The items each link field (关联事项) may name, as (number, description): the earlier
+        items of the village of the categories it takes (`office.items.open_item`)."""
+        for key, offered in choices.items():
+            widget = self._inputs.get(key)
+            if isinstance(widget, ItemChooser):
+                widget.set_choices(offered)
 
     def current_item(self, rows: list[dict[str, Any]] | None = None) -> Item:
         """The item as it stands in the editor (values parsed where they can be).
@@ -524,6 +533,48 @@ def _tool(text: str, tip: str) -> QToolButton:
     return button
 
 
+class ItemChooser(QComboBox):
+    """A link field (关联事项): none, or one of the items it may name, each shown by number,
+    quarter, category and title; its text is the chosen item's number, as `--set` takes it."""
+
+    NONE = "（无）"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addItem(self.NONE, None)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(24)
+
+    def set_choices(self, choices: list[tuple[int, str]]) -> None:
+        kept = self.number_text()
+        blocked = self.blockSignals(True)  # the value stays what it was: no edit
+        try:
+            self.clear()
+            self.addItem(self.NONE, None)
+            for number, text in choices:
+                self.addItem(text, number)
+                self.setItemData(self.count() - 1, text, Qt.ItemDataRole.ToolTipRole)
+            self.set_number_text(kept)
+        finally:
+            self.blockSignals(blocked)
+
+    def number_text(self) -> str:
+        number = self.currentData()
+        return "" if number is None else str(number)
+
+    def set_number_text(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            self.setCurrentIndex(0)
+            return
+        number: int | str = int(text) if text.isdigit() else text
+        index = self.findData(number)
+        if index < 0:  # not (or no longer) offered: kept as it is, so the checks say what is wrong
+            self.addItem(f"第 {text} 号", number)
+            index = self.count() - 1
+        self.setCurrentIndex(index)
+
+
 def _input_for(spec: Field) -> QWidget:
     if spec.kind is Kind.CHOICE:
         box = QComboBox()
@@ -538,7 +589,9 @@ def _input_for(spec: Field) -> QWidget:
 
 
 def _set_input(widget: QWidget, text: str) -> None:
-    if isinstance(widget, QComboBox):
+    if isinstance(widget, ItemChooser):
+        widget.set_number_text(text)
+    elif isinstance(widget, QComboBox):
         widget.setCurrentText(text)
     elif isinstance(widget, QPlainTextEdit):
         widget.setPlainText(text)
@@ -547,6 +600,8 @@ def _set_input(widget: QWidget, text: str) -> None:
 
 
 def _input_text(widget: QWidget) -> str:
+    if isinstance(widget, ItemChooser):
+        return widget.number_text()
     if isinstance(widget, QComboBox):
         return str(widget.currentText())
     if isinstance(widget, QPlainTextEdit):

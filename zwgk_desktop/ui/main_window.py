@@ -287,7 +287,8 @@ class MainWindow(QMainWindow):
         archive = self.archive
         preview = self.preview
 
-        def read() -> tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None]:
+        def read() -> tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None,
+                            dict[str, list[tuple[int, str]]]]:
             opened = items.open_item(archive, item_id)
             item, place, previous = opened.item, opened.place, opened.previous
             # Its first sheet is drawn (in its process) while the editor is made: as stored, which is
@@ -301,7 +302,7 @@ class MainWindow(QMainWindow):
             shown.rows = [dict(row) for row in prepared.values]
             checker = Checker(schema)  # kept by the editor: an edit then re-checks only what it changed
             checker.check(shown)
-            return item, place, opened.village_id, prepared, checker, opened.sealed, previous
+            return item, place, opened.village_id, prepared, checker, opened.sealed, previous, opened.link_choices
 
         if wait:
             self._show_item(read())
@@ -319,14 +320,16 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         show_error(self, "无法打开事项", error, self.log_path)
 
-    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None]) -> None:
-        item, place, village_id, prepared, checked, sealed, previous = loaded
+    def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None,
+                                       dict[str, list[tuple[int, str]]]]) -> None:
+        item, place, village_id, prepared, checked, sealed, previous, link_choices = loaded
         if item.id != self._opening:
             return  # the clerk has already chosen another item
         self._opening = None
         self.place, self.village_id, self.previous = place, village_id, previous
         self.chosen_place = (village_id, str(item.covered))
         editor = ItemEditor(category_of(item.category))
+        editor.set_link_choices(link_choices)
         editor.load(item, prepared, checked)
         if previous is not None and previous.number is not None:  # as printed, not the database's id
             editor.corrects.setText(f"事项 {previous.number}（已封存的原公告，保持不变）")
