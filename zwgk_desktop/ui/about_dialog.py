@@ -33,8 +33,9 @@ class AboutDialog(QDialog):
         self.details = QPlainTextEdit(self.about.text())
         self.details.setReadOnly(True)  # selectable and copyable, not editable
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        self.details.setMinimumSize(640, 200)
-        self.details.setFont(self.font())
+        # Wide enough for the longest line (a deep data folder) on the screen, so none is cut.
+        longest = max(self.details.fontMetrics().horizontalAdvance(line) for line in self.about.text().splitlines())
+        self.details.setMinimumSize(min(max(640, longest + 40), 1100), 200)
         hint = QLabel("打电话或发消息给乡镇技术人员时，请把上面的内容告诉对方（可以“复制”后粘贴到微信或邮件中）。")
         hint.setWordWrap(True)
         self.copy_button = QPushButton("复制")
