@@ -97,6 +97,12 @@ class Smoke:
         if pages < 1:
             raise SmokeFailed(f"zwgk render wrote {board} with no pages")
         self.step(f"zwgk render ({pages} A3 pages, {board.stat().st_size // 1024} KB)")
+        batch = self.out / "各村公开栏"
+        self.run("render", "--all-villages", "--period", period, "-o", str(batch))  # worker processes
+        printed = sorted(batch.glob("*.pdf"))
+        if len(printed) != len(listing["villages"]):
+            raise SmokeFailed(f"zwgk render --all-villages wrote {[p.name for p in printed]}")
+        self.step(f"zwgk render --all-villages ({len(printed)} villages, in worker processes)")
         sealed = json.loads(self.run("seal", "--village", code, "--period", period, "--by", "张三", "--json").stdout)
         self.step(f"zwgk seal ({sealed['items']} items, backup {sealed.get('backup')})")
         verified = self.run("verify").stdout
@@ -115,6 +121,14 @@ class Smoke:
         keys = list((self.data / "keys").glob("*"))
         if not keys:
             raise SmokeFailed(f"no signing key in {self.data / 'keys'}")
+        pack = self.out / "青山镇统一格式.zwgkpack"
+        self.run("pack", "export", "-o", str(pack), "--name", "青山镇统一格式", "--version", "2026.1")
+        self.run("pack", "import", str(pack))
+        about = json.loads(self.run("about", "--json").stdout)
+        if about["formats"] != "青山镇统一格式 2026.1":
+            raise SmokeFailed(f"the imported pack is not the formats in use: {about}")
+        self.run("render", "--village", code, "--period", period, "-o", str(self.out / "按版式包.pdf"))
+        self.step("zwgk pack export, import; printed with the township's pack")
 
     def upgrade(self) -> None:
         """An archive of an older version (schema 0002) opened by the new one: upgraded, backup first."""
