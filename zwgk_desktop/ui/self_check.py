@@ -59,8 +59,11 @@ def start(window: MainWindow, picture: Path) -> None:
     window.preview.rendered.connect(shown)
     window.preview.failed.connect(failed)
     QTimer.singleShot(GIVE_UP_MS, lambda: _end(window, "自检失败：预览一直没有出现", 1))
-    first = listing.items[0]
-    window.navigator.setCurrentItem(window.navigator.find_item(first.id))
+    node = window.navigator.find_item(listing.items[0].id)
+    if node is None:
+        _end(window, "自检失败：左侧列表中找不到第一个事项", 1)
+        return
+    window.navigator.setCurrentItem(node)
 
 
 _ended: list[int] = []
