@@ -211,6 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None, help="leave the data folder and pictures here")
     parser.add_argument("--report", type=Path, default=None, help="also write the figures as JSON")
     args = parser.parse_args(argv)
+    # The programs run in the output folder: every path given is made absolute first.
+    args.dist, args.work = args.dist.resolve(), args.work.resolve()
+    args.keep = args.keep.resolve() if args.keep is not None else None
 
     figures: dict[str, object] = {}
     if not args.no_build:

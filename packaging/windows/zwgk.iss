@@ -1,4 +1,4 @@
-; 村务公开栏 — the Windows installer (Inno Setup 6) for the one-folder bundle that
+﻿; 村务公开栏 — the Windows installer (Inno Setup 6) for the one-folder bundle that
 ; packaging/zwgk.spec builds into dist\zwgk\. Built by .github/workflows/windows.yml, or by hand:
 ;
 ;   .venv\Scripts\python packaging\build.py
@@ -46,11 +46,12 @@ DefaultDirName={userpf}\{#AppName}
 DefaultGroupName={#AppName}
 DisableProgramGroupPage=yes
 UsePreviousAppDir=yes
+; Per user, never an administrator (and no "install for all users" choice, which would ask for
+; one: PrivilegesRequiredOverridesAllowed is left unset).
 PrivilegesRequired=lowest
-; No "install for all users" choice: that would ask for an administrator.
-PrivilegesRequiredOverridesAllowed=
 ; Python 3.11 and Qt 6 run on 64-bit Windows 10 and later only (README: Windows 7 and 32-bit PCs).
 MinVersion=10.0
+; (x64compatible: Inno Setup 6.3 or newer.)
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
 OutputDir=..\..\dist\installer
@@ -92,16 +93,17 @@ Name: "{userdesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{use
 Filename: "{app}\{#AppExe}"; Description: "立即运行{#AppName}"; Flags: nowait postinstall skipifsilent
 
 [UninstallDelete]
-; Only what the program itself may leave in its own folder (Python's byte-code caches). The data
-; folder is elsewhere and is deliberately not listed: the archive outlives the program.
-Type: filesandordirs; Name: "{app}\_internal\__pycache__"
+; The program's own folder of libraries, with anything it may have written there (nothing of the
+; user's is ever in it), then the folder if empty. The data folder is elsewhere and deliberately
+; not listed: the archive outlives the program.
+Type: filesandordirs; Name: "{app}\_internal"
 Type: dirifempty; Name: "{app}"
 
 [Messages]
 chinesesimplified.BeveledLabel=村务公开栏 {#AppVersion}
 
 [CustomMessages]
-chinesesimplified.DataKept=卸载只删除程序文件。档案数据库、备份、签名密钥和版式包保留在 %LOCALAPPDATA%\zwgk_desktop，重新安装后继续使用。
+chinesesimplified.DataKept=卸载只删除了程序文件。档案数据库、备份、签名密钥和版式包仍保留在 %1，重新安装后继续使用。
 
 [Code]
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
@@ -109,5 +111,6 @@ begin
   // Said once, so no one fears for the archive (and no one deletes the folder by hand thinking
   // the uninstaller forgot it). Silent uninstalls (/VERYSILENT) skip the message.
   if (CurUninstallStep = usPostUninstall) and not UninstallSilent then
-    MsgBox(ExpandConstant('{cm:DataKept}'), mbInformation, MB_OK);
+    MsgBox(FmtMessage(CustomMessage('DataKept'), [ExpandConstant('{localappdata}\zwgk_desktop')]),
+      mbInformation, MB_OK);
 end;
