@@ -115,6 +115,9 @@ class Smoke:
             raise SmokeFailed(f"zwgk site wrote no {site / 'index.html'}")
         self.step(f"zwgk site ({sum(1 for _ in site.rglob('*.html'))} pages)")
         about = json.loads(self.run("about", "--json").stdout)
+        utf8 = self.run("list", env={**self.env, "PYTHONIOENCODING": ""}).stdout  # the bundle's own mode
+        if "东岗村" not in utf8:
+            raise SmokeFailed(f"zwgk list did not write UTF-8 to a pipe: {utf8[:200]!r}")
         if not about["packaged"] or Path(about["data_folder"]) != self.data or "0." not in about["version"]:
             raise SmokeFailed(f"zwgk about: {about}")
         self.step("zwgk about (packaged, the data folder given)")

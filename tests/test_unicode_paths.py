@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import json
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,11 @@ from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.outputs import cannot_write, why
 
 # Folder names as people make them: Chinese, spaces, and the characters a URI gives meaning to.
-FOLDER_NAMES = st.text(
-    st.sampled_from("张三李四村务公开栏数据 abc-_.%#?&=+@!()'[]{};,~"), min_size=1, max_size=12,
-).map(str.strip).filter(lambda name: name not in ("", ".", "..") and not name.endswith("."))
+# Windows allows no `?` in a name (the one test input that differs there), and drops a trailing
+# dot or space, so neither is generated.
+_LETTERS = "张三李四村务公开栏数据 abc-_.%#&=+@!()'[]{};,~" + ("" if sys.platform == "win32" else "?")
+FOLDER_NAMES = st.text(st.sampled_from(_LETTERS), min_size=1, max_size=12).map(str.strip).filter(
+    lambda name: name not in ("", ".", "..") and not name.endswith("."))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
