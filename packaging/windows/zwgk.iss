@@ -66,8 +66,10 @@ UninstallDisplayName={#AppName}
 UninstallDisplayIcon={app}\{#AppExe}
 SetupLogging=yes
 ; Unsigned unless the township signs it (README: SmartScreen). With a certificate:
-;   SignTool=signtool sign /fd sha256 /tr http://timestamp.digicert.com /td sha256 /f zwgk.pfx $f
+;   SignTool=signtool
 ;   SignedUninstaller=yes
+; and the tool named on the compiler's command line (the certificate never in this repository):
+;   ISCC "/Ssigntool=signtool sign /fd sha256 /tr http://timestamp.digicert.com /td sha256 /f zwgk.pfx $f" …
 
 [Languages]
 Name: "chinesesimplified"; MessagesFile: "{#ChineseMessages}"
