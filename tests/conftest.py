@@ -57,7 +57,7 @@ class Run:
 
 def zwgk_command() -> list[str]:
     """The installed `zwgk` script beside this Python: what a user runs, not our source tree."""
-    script = Path(sys.executable).with_name("zwgk")
+    script = Path(sys.executable).with_name("zwgk.exe" if sys.platform == "win32" else "zwgk")  # Scripts\zwgk.exe
     if not script.exists():
         pytest.skip("the zwgk command is not installed next to this Python (run pip install .)")
     return [str(script)]

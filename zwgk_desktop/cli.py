@@ -372,6 +372,11 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--json", action="store_true", help="以 JSON 输出")
     q.set_defaults(run=cmd_key_list)
 
+    p = sub.add_parser("about", parents=[common],
+                       help="版本、正在使用的版式、数据文件夹和日志文件（即程序中的“帮助 → 关于”）")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出")
+    p.set_defaults(run=cmd_about)
+
     p = sub.add_parser("backup", parents=[common], help="立即备份档案数据库（SQLite 在线备份）")
     p.add_argument("--list", action="store_true", help="列出已有的备份")
     p.set_defaults(run=cmd_backup)
@@ -1229,6 +1234,29 @@ def cmd_key_list(args: argparse.Namespace) -> int:
         state = f"{k.retired_at[:10]} 停用" if k.retired_at else "在用"
         who = f"，{k.confirmed_by}" if k.confirmed_by else ""
         print(f"{_pad(k.village, 10)}{_pad(k.short, 32)}{_pad(state, 16)}{k.how_text}{who}，登记于 {k.added_at[:10]}")
+    return 0
+
+
+def cmd_about(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.about import about
+
+    try:
+        archive: Archive | None = Archive.open(args.db, read_only=True, layouts=args.layouts)
+    except ZwgkError:  # no archive yet, or one this version must upgrade first: the rest is still told
+        archive = None
+    try:
+        log_file: Path | None = paths.log_file()
+    except ZwgkError:
+        log_file = None
+    try:
+        told = about(archive, log_file, layouts=Path(args.layouts) if args.layouts else None, database=args.db)
+    finally:
+        if archive is not None:
+            archive.engine.dispose()
+    if args.json:
+        print(json.dumps(asdict(told), ensure_ascii=False, indent=1))
+    else:
+        print(told.text(), end="")
     return 0
 
 

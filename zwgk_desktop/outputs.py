@@ -74,8 +74,17 @@ def cannot_make_files_in(folder: Path) -> OSError | None:
         return exc
 
 
+# Windows's own codes for a file another program holds open (a PDF reader showing last week's
+# board): Python maps them to EACCES, which would tell the clerk of permissions she has.
+_WINDOWS_IN_USE = {32: "文件正被其他程序打开（如 PDF 阅读器或 WPS）：请先关闭它再试",
+                   33: "文件的一部分被其他程序锁定：请先关闭正在使用它的程序再试"}
+
+
 def why(exc: OSError, *, reading: bool = False) -> str:
     """Why a file could not be read or written, in words (the system's own for rare cases)."""
+    in_use = _WINDOWS_IN_USE.get(getattr(exc, "winerror", None) or 0)
+    if in_use:
+        return in_use
     code = exc.errno or 0
     return (reading and _READING.get(code)) or _REASONS.get(code) or exc.strerror or str(exc)
 
@@ -83,7 +92,8 @@ def why(exc: OSError, *, reading: bool = False) -> str:
 def cannot_write(message: str, exc: OSError) -> ZwgkError:
     """The error for an output that could not be written: `message`, then why; a full or failing
     disk is `Blocked`, a place that cannot be written (no folder, no permission) `BadInput`."""
-    kind = Blocked if exc.errno in _NOT_THE_INPUT else BadInput
+    held = (getattr(exc, "winerror", None) or 0) in _WINDOWS_IN_USE  # closing the other program is the fix
+    kind = Blocked if exc.errno in _NOT_THE_INPUT or held else BadInput
     return kind(f"{message}：{why(exc)}")
 
 

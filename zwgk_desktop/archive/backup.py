@@ -24,8 +24,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from zwgk_desktop import paths
-from zwgk_desktop.db.engine import busy_timeout, connect_read_only, in_use, sqlite_reason
+from zwgk_desktop.db.engine import busy_timeout, connect_read_only, in_use, read_only_uri, sqlite_reason
 from zwgk_desktop.errors import BadInput, ZwgkError
 from zwgk_desktop.outputs import why
 
@@ -105,7 +108,7 @@ def _keep_keys(folder: Path, backup: Path) -> None:
     from zwgk_desktop.archive.signing import keep_keys_with
 
     try:
-        check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        check = sqlite3.connect(read_only_uri(backup), uri=True)
         try:
             codes = [code for (code,) in check.execute("SELECT code FROM village")]
         finally:
@@ -217,7 +220,7 @@ def check_backup(backup: Path, checked: Path) -> int:
     migrations create (a backup whose triggers were dropped would accept any change to what is
     sealed), and a full verify of every seal. Returns how many seals it holds."""
     try:
-        check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        check = sqlite3.connect(read_only_uri(backup), uri=True)
         try:
             result = check.execute("PRAGMA integrity_check").fetchone()[0]
         finally:
@@ -288,7 +291,7 @@ def _compare(plan: RestorePlan) -> None:
     current archive ever gave in the restored one (retired): sheets printed since the backup carry
     them, and a restored archive must not give them to other items."""
     try:
-        current = sqlite3.connect(f"file:{plan.database}?mode=ro", uri=True)
+        current = sqlite3.connect(read_only_uri(plan.database), uri=True)
     except sqlite3.Error:
         return
     checked = sqlite3.connect(plan.checked)
@@ -339,7 +342,7 @@ def apply_restore(plan: RestorePlan) -> Backup | None:
     `before-restore`), so a restore can be undone too."""
     before = take_backup(plan.database, "before-restore") if plan.database.exists() else None
     try:
-        source = sqlite3.connect(f"file:{plan.checked}?mode=ro", uri=True)
+        source = sqlite3.connect(read_only_uri(plan.checked), uri=True)
         destination = sqlite3.connect(plan.database)
         deadline = time.monotonic() + busy_timeout()
 
@@ -374,7 +377,7 @@ def _require_archive(backup: Path) -> None:
     empty one, not one made by a later version (it would replace the archive with what cannot be used)."""
     from zwgk_desktop.db.migrate import is_newer, newer_message
 
-    check = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    check = sqlite3.connect(read_only_uri(backup), uri=True)
     try:
         tables = {name for (name,) in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         found = check.execute("SELECT version_num FROM alembic_version").fetchone() \
@@ -394,10 +397,15 @@ def sqlite_path(target: str) -> Path | None:
     """The file behind `--db`, or None for a server database (backed up by the server's tools)."""
     if "://" not in target:
         return Path(target).expanduser()
-    if target.startswith("sqlite"):
-        database = target.split("///", 1)[-1]
-        return Path(database) if database and database != ":memory:" else None
-    return None
+    # Parsed, not cut at "///": an engine's address %-escapes the path (a folder 张三, a space),
+    # and the escaped name is no file, so an archive under C:\Users\张三 went unbacked-up.
+    try:
+        url = make_url(target)
+    except ArgumentError:
+        return None
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database or "")
 
 
 def backup_before(target: str, reason: str) -> Backup | None:

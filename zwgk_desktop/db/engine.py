@@ -109,12 +109,18 @@ def open_engine(target: str, *, create: bool = False, read_only: bool = False) -
                        "（本程序支持 SQLite 文件和 postgresql+psycopg://）") from None
 
 
+def read_only_uri(path: Path) -> str:
+    """SQLite's address for opening `path` read-only. A URI, so its characters are %-escaped:
+    `file:` and the path as it is would lose a `?`, `#` or `%` in a folder's name, and a Windows
+    path's drive and backslashes are not a URI's path."""
+    return f"{path.resolve().as_uri()}?mode=ro"
+
+
 def connect_read_only(path: Path) -> sqlite3.Connection:
     """A read-only connection; on read-only media (an auditor's disc, a write-protected stick)
     SQLite cannot make the shared-memory file a WAL archive needs, and nobody can write there
     either, so the file is then read as immutable."""
-    location = path.resolve().as_uri()
-    connection = sqlite3.connect(f"{location}?mode=ro", uri=True, check_same_thread=False)
+    connection = sqlite3.connect(read_only_uri(path), uri=True, check_same_thread=False)
     try:
         connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return connection
@@ -124,7 +130,7 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         stuck = exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY)
         if not stuck or cannot_make_files_in(path.parent) is None:
             raise
-    return sqlite3.connect(f"{location}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    return sqlite3.connect(f"{read_only_uri(path)}&immutable=1", uri=True, check_same_thread=False)
 
 
 def _readable_archive(path: Path) -> None:

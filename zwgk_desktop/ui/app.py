@@ -27,6 +27,7 @@ from zwgk_desktop.logfile import log_failure, log_to_file
 from zwgk_desktop.office import setup
 from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault
 from zwgk_desktop.render import fonts
+from zwgk_desktop.ui import self_check
 from zwgk_desktop.ui.dialogs import FirstRunDialog, show_error
 from zwgk_desktop.ui.main_window import MainWindow
 from zwgk_desktop.ui.workers import keep_gui_responsive, run_in_background, stop_processes
@@ -272,7 +273,11 @@ def _run(app: QApplication, args: argparse.Namespace, log_path: Path | None, end
             window.close()
 
         QTimer.singleShot(0, probe)
+    picture = self_check.requested()
+    if picture is not None:  # a packaged build's smoke test (packaging/build.py)
+        QTimer.singleShot(0, lambda: self_check.start(window, picture))
     if ending is not None and ending.requested:  # asked to end while starting: exec would forget it
         window.close()
         return 0
-    return int(app.exec())
+    code = int(app.exec())
+    return self_check.exit_code() if picture is not None else code

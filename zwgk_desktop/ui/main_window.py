@@ -44,6 +44,7 @@ from zwgk_desktop.office.spooling import Spooled
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.correction import Previous
 from zwgk_desktop.render.sheet_papers import counted_words, sheet_paper_words
+from zwgk_desktop.ui.about_dialog import AboutDialog
 from zwgk_desktop.ui.archive_browser import ArchiveBrowser
 from zwgk_desktop.ui.dashboard import Dashboard
 from zwgk_desktop.ui.dialogs import SettingsDialog, ask_correction_reason, cancellable_progress, show_error
@@ -185,6 +186,10 @@ class MainWindow(QMainWindow):
         archive_menu.addAction(self.restore_action)
         township_menu = self.menuBar().addMenu("乡镇")
         township_menu.addAction(self.dashboard_action)
+        help_menu = self.menuBar().addMenu("帮助")
+        self.about_action = _action("关于村务公开栏…", self)
+        self.about_action.setStatusTip("版本、正在使用的版式、数据文件夹和日志文件：乡镇技术人员电话支持时要问的")
+        help_menu.addAction(self.about_action)
 
         # Fixed texts on the toolbar, so no button moves under the mouse (ui/toolbar.py says why).
         self.toolbar_undo, self.toolbar_redo = steady_undo_actions(self.undo_group, self)
@@ -215,6 +220,7 @@ class MainWindow(QMainWindow):
         self.verify_action.triggered.connect(self._on_verify)
         self.report_action.triggered.connect(self._on_four_checks)
         self.key_action.triggered.connect(lambda: self.key_dialog().exec())
+        self.about_action.triggered.connect(lambda: self.about_dialog().exec())
         self.against_action.triggered.connect(self._on_against)
         self.restore_action.triggered.connect(self._on_restore)
         self.correct_action.triggered.connect(self._on_correct)
@@ -800,6 +806,10 @@ class MainWindow(QMainWindow):
         if village is None and self.chosen_place is not None:
             village = self._village_codes.get(self.chosen_place[0])
         return KeyDialog(self.archive, village, self)
+
+    def about_dialog(self) -> AboutDialog:
+        """帮助 → 关于: what this program is and uses, to copy for the township's IT person."""
+        return AboutDialog(self.archive, self.log_path, self)
 
     def _on_import(self) -> None:
         if self.chosen_place is None or not self.chosen_place[1]:
