@@ -74,7 +74,7 @@ def poster_figure(env: dict[str, str], folder: str, bid: int) -> None:
 
 def window_figure(env: dict[str, str], progress: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtGui import QFont, QPainter, QPixmap
+    from PySide6.QtGui import QFont, QPainter
     from PySide6.QtWidgets import QApplication
 
     from zwgk_desktop.render import fonts
@@ -119,7 +119,6 @@ def window_figure(env: dict[str, str], progress: int) -> None:
     window._autosave.stop()
     window.preview.stop()
     window.close()
-    del QPixmap
 
 
 def main() -> None:
