@@ -84,8 +84,8 @@ def _who_is_named(db: Path) -> tuple[set[str], set[str]]:
                 kind = version.fields.get("kind")
                 # 集体资源, 经济合同, 债权债务: who contracts a plot, signs a contract or owes the village
                 # may be a person (shown masked): kept out of search engines.
-                if version.category in ("assistance", "resources", "contracts", "debts") or (version.category == "notice"
-                                                                       and kind != "会议决议"):
+                if version.category in ("assistance", "resources", "contracts", "debts") or (
+                        version.category == "notice" and kind != "会议决议"):
                     naming.add(f"{record.village.code}/{record.period}/{public_number(record)}")
                 version = by_id[version.supersedes_id] if version.supersedes_id is not None else None
     masked = {n[0] + "*" * (len(n) - 2) + n[-1] if len(n) > 2 else n[0] + "*" for n in names}

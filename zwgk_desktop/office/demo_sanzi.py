@@ -180,7 +180,7 @@ def _person(rng: random.Random) -> str:
 
 def _debt_rows(rng: random.Random) -> list[list[dict[str, Any]]]:
     """The debts register of each of DEBT_QUARTERS: what was repaid before, this quarter, what is left."""
-    debts = []
+    debts: list[dict[str, Any]] = []
     for kind, party_type, party, reason, arisen, amount in DEBTS:
         person = party is None
         debts.append({"kind": kind, "party_type": party_type, "party": _person(rng) if person else party,
@@ -211,7 +211,7 @@ def _debt_rows(rng: random.Random) -> list[list[dict[str, Any]]]:
 
 def _contract_rows(rng: random.Random, code: str) -> list[dict[str, Any]]:
     year = 2026
-    person, company = _person(rng), rng.choice(COMPANIES)
+    person = _person(rng)
     rent = rng.randint(200, 280) * 100 * 100
     rows: list[dict[str, Any]] = [
         {"number": f"{code}-2024-003", "subject": "东洼机动地发包合同（35.6亩）", "kind": "发包", "direction": "收款",
@@ -255,8 +255,9 @@ def _distribution(rng: random.Random, index: int) -> tuple[dict[str, Any], list[
     total = rng.randint(320, 560) * 1_000_00
     reserve = total * 30 // 100 // 100 * 100
     welfare = total * 10 // 100 // 100 * 100
-    rows = [{"item": "提取公积公益金", "amount": reserve, "basis": "按可分配收益的30%提取，用于村内公益事业"},
-            {"item": "提取福利费", "amount": welfare, "basis": "按可分配收益的10%提取，用于困难户慰问"}]
+    rows: list[dict[str, Any]] = [
+        {"item": "提取公积公益金", "amount": reserve, "basis": "按可分配收益的30%提取，用于村内公益事业"},
+        {"item": "提取福利费", "amount": welfare, "basis": "按可分配收益的10%提取，用于困难户慰问"}]
     fields: dict[str, Any] = {"households": None, "members": None, "per_household": None, "per_member": None}
     if index < 2:
         members = rng.randint(1200, 1800)
