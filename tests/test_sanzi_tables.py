@@ -497,3 +497,23 @@ def test_the_table_online_fits_a_360_px_phone(code: str, browser: Any, tables_si
     shot = tables_site.parent / f"{code}-360.png"
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
+
+
+def test_sealed_with_the_quarter_and_judged_in_the_compliance_table(demo_copy: Path, tmp_path: Path) -> None:
+    """The year's 收益分配 and the quarter's 债权债务 are sealed with 2025Q4, verify, and the township's
+    table judges them from the seal; no contract that quarter is not called missing."""
+    sealed = run_zwgk("seal", "--db", str(demo_copy), "--village", "donggang", "--period", "2025Q4", "--by", "王德明",
+                      "--json", cwd=tmp_path)
+    assert sealed.code == 0, sealed.err
+    assert run_zwgk("verify", "--db", str(demo_copy), "--village", "donggang", cwd=tmp_path).code == 0
+    status = run_zwgk("status", "--db", str(demo_copy), "--period", "2025Q4", "--json", cwd=tmp_path)
+    assert status.code == 0, status.err
+    table = json.loads(status.out)
+    assert table["categories"][-3:] == ["contracts", "debts", "distribution"]
+    cells = {v["code"]: v["cells"] for v in table["villages"]}
+    for code in ("debts", "distribution"):
+        assert cells["donggang"][code]["status"] in ("on_time", "late") and cells["donggang"][code]["items"]
+        assert cells["shiqiao"][code]["status"] == "missing"  # reviewed, never sealed: nothing to judge by
+    assert {cells[v]["contracts"]["status"] for v in cells} == {"not_required"}
+    q3 = json.loads(run_zwgk("status", "--db", str(demo_copy), "--period", "2026Q3", "--json", cwd=tmp_path).out)
+    assert {v["cells"]["distribution"]["status"] for v in q3["villages"]} == {"not_required"}  # yearly: Q4's
