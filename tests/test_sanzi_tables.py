@@ -251,6 +251,7 @@ type = "money"
     ('rule = "sum"\nof = "amount"\nequals = "total"\nwhen = { field = "amount", equals = "借入" }',
      "应是 choice 类字段"),
     ('rule = "sum"\nof = "amount"\nequals = "total"\nwhen = { field = "kind" }', "equals"),
+    ('rule = "sum"\nof = "amount"\nequals = "total"\nwhen = { field = "kind", in = [] }', "不能是空列表"),
     ('rule = "compare"\nleft = "total"\nop = ">="\nright = 0\nwhen = { field = "kind", equals = "借入" }',
      "只有比较明细中的值时才可写 when"),
     ('rule = "filled"\nfield = "note"', "须写明哪些行必须填"),
@@ -517,3 +518,14 @@ def test_sealed_with_the_quarter_and_judged_in_the_compliance_table(demo_copy: P
     assert {cells[v]["contracts"]["status"] for v in cells} == {"not_required"}
     q3 = json.loads(run_zwgk("status", "--db", str(demo_copy), "--period", "2026Q3", "--json", cwd=tmp_path).out)
     assert {v["cells"]["distribution"]["status"] for v in q3["villages"]} == {"not_required"}  # yearly: Q4's
+
+
+def test_a_debt_s_balance_names_each_of_its_terms() -> None:
+    item = _debts([{"kind": "债权", "party_type": "个人", "party": "周新民", "party_id": None, "reason": "承包费欠缴",
+                    "arisen": date(2025, 12, 31), "amount": 1_246_000, "repaid_before": 498_400, "repaid": 373_800,
+                    "balance": 373_800}])
+    assert _problems(item) == ([], [])
+    item.rows[0]["balance"] = 100
+    errors, _ = _problems(item)
+    assert errors[0] == ("余额不符：原始金额 12,460.00 − 以前已收回（偿还） 4,984.00 − 本期收回（偿还） 3,738.00 = "
+                         "3,738.00，与填报的期末余额 1.00 相差 3,737.00 元")

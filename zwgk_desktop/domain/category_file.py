@@ -347,7 +347,9 @@ def _when(reader: _Reader, scope: _Scope) -> tuple[Callable[[dict[str, Any]], bo
         sub.fail("equals", "须写 equals = \"某个选项\" 或 in = [\"选项\", …] 之一")
         return None
     values = (sub.text("equals"),) if "equals" in sub.data else sub.texts("in")
-    if spec is None or not all(values):
+    if not values:
+        sub.fail("in", "不能是空列表")
+    if spec is None or not values or not all(values):
         return None
     for value in values:
         if value not in spec.choices:
@@ -438,11 +440,16 @@ def _balance(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
     f = _amount
     plus_keys, minus_keys = [s.key for s in plus], [s.key for s in minus]
 
-    def said(opening: int, ins: int, outs: int, closing: int) -> str:
+    # Each term with its own amount (a debt: 原始金额 − 以前已收回 − 本期收回); a ledger's totals are the
+    # period's (本期收入), a row's values its own.
+    period_word = "本期" if per == "item" else ""
+
+    def said(opening: int, rows: list[dict[str, Any]], closing: int) -> str:
+        ins, outs = _total(rows, plus_keys), _total(rows, minus_keys)
         computed = opening + ins - outs
         terms = f"{start.label} {f(opening)}"
-        terms += "".join(f" + 本期{s.label} {f(ins)}" for s in plus[:1]) if plus else ""
-        terms += "".join(f" − 本期{s.label} {f(outs)}" for s in minus[:1]) if minus else ""
+        terms += "".join(f" + {period_word}{s.label} {f(_total(rows, [s.key]))}" for s in plus)
+        terms += "".join(f" − {period_word}{s.label} {f(_total(rows, [s.key]))}" for s in minus)
         return (f"{lead}：{terms} = {f(computed)}，与填报的{end.label} {f(closing)} 相差 {f(computed - closing)} 元")
 
     if per == "item":
@@ -455,7 +462,7 @@ def _balance(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
                 return  # not filled in yet: said as such, and the lines are still checked
             ins, outs = _total(item.rows, plus_keys), _total(item.rows, minus_keys)
             if opening + ins - outs != closing:
-                report.error(said(opening, ins, outs, closing), field=end.label)
+                report.error(said(opening, item.rows, closing), field=end.label)
         rules.across.append(check)
     else:
         def check_row(item: Item, row: dict[str, Any], report: Report) -> None:
@@ -464,7 +471,7 @@ def _balance(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
                 return
             ins, outs = _total([row], plus_keys), _total([row], minus_keys)
             if opening + ins - outs != closing:
-                report.error(said(opening, ins, outs, closing), field=end.label)
+                report.error(said(opening, [row], closing), field=end.label)
         rules.per_row.append(check_row)
 
 
