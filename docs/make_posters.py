@@ -21,14 +21,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "demo.sqlite3"
         subprocess.run([ZWGK, "demo", "--db", str(db)], check=True, capture_output=True)
-        listed = subprocess.run([ZWGK, "list", "--db", str(db), "--village", "donggang", "--period", "2026Q3",
-                                 "--json"], check=True, capture_output=True, text=True)
+        listed = subprocess.run([ZWGK, "list", "--db", str(db), "--village", "donggang", "--json"], check=True,
+                                capture_output=True, text=True)
         items = json.loads(listed.stdout)["items"]
-        for category in sys.argv[1:] or ("finance", "assistance", "bids", "notice", "assets", "resources"):
-            # The first item of the category that the 村务监督委员会 has reviewed: what gets posted.
-            item = next(i for i in items if i["category"] == category and i["status"] == "reviewed")
+        for category in sys.argv[1:] or ("finance", "assistance", "bids", "notice", "assets", "resources",
+                                         "contracts", "debts", "distribution"):
+            # The category's reviewed item of 2026Q3 (what gets posted), or of the latest quarter that has
+            # one (收益分配 is the year's, disclosed in its fourth quarter).
+            item = max((i for i in items if i["category"] == category and i["status"] == "reviewed"),
+                       key=lambda i: (i["period"] == "2026Q3", i["period"], -i["id"]))
             pdf = Path(folder) / f"{category}.pdf"
-            subprocess.run([ZWGK, "render", "--db", str(db), "--village", "donggang", "--period", "2026Q3",
+            subprocess.run([ZWGK, "render", "--db", str(db), "--village", "donggang", "--period", item["period"],
                             "--item", str(item["id"]), "-o", str(pdf)], check=True, capture_output=True)
             document = pypdfium2.PdfDocument(str(pdf))
             image = document[0].render(scale=90 / 72).to_pil().convert("RGB")

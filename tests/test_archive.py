@@ -224,11 +224,15 @@ def test_a_migration_is_preceded_by_a_backup(tmp_path: Path) -> None:
 
 
 def test_seal_and_verify_from_the_command_line(demo_copy: Path, tmp_path: Path) -> None:
+    listed = run_zwgk("list", "--db", str(demo_copy), "--village", "shiqiao", "--period", "2026Q1", "--json",
+                      cwd=tmp_path)
+    quarter = json.loads(listed.out)["items"]
+    assert len(quarter) >= 5 and {i["status"] for i in quarter} == {"reviewed"}
     sealed_run = run_zwgk("seal", "--db", str(demo_copy), "--village", "石桥村", "--period", "2026Q1",
                           "--by", "孙玉兰", "--json", cwd=tmp_path)
     assert sealed_run.code == 0, sealed_run.err
     result = json.loads(sealed_run.out)
-    assert result["items"] == 5 and result["backup"]
+    assert result["items"] == len(quarter) and result["backup"]  # every item of the quarter
     verified = run_zwgk("verify", "--db", str(demo_copy), "--village", "shiqiao", cwd=tmp_path)
     assert verified.code == 0 and "核验通过" in verified.out
     again = run_zwgk("seal", "--db", str(demo_copy), "--village", "石桥村", "--period", "2026Q1", cwd=tmp_path)

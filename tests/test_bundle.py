@@ -91,9 +91,11 @@ def test_round_trip_village_to_township_verifies_and_keeps_numbers(village_archi
     township = township_db(tmp_path)
     with sessions(township)() as session, session.begin():
         result = import_bundle(session, bundle, trust=fingerprints(village_archive))
-    assert (result.seals, result.items, result.already, result.keys) == (3, 10, 0, 1)
+    with sessions(village_archive)() as session:  # Q1's and Q2's items and the correction
+        sealed = len(set(session.scalars(select(SealedItem.item_id))))
+    assert sealed >= 10 and (result.seals, result.items, result.already, result.keys) == (3, sealed, 0, 1)
     with sessions(township)() as session:
-        assert verify(session) == (10, [])
+        assert verify(session) == (sealed, [])
         imported = {(public_number(r), r.title) for r in session.scalars(select(DisclosureItem))}
         held = {(e.content_hash, e.pdf_hash) for e in session.scalars(select(SealedItem))}
         correction = session.scalar(select(DisclosureItem).where(DisclosureItem.supersedes_id.is_not(None)))

@@ -33,8 +33,37 @@ def _correction_notice() -> Item:
                                                            "after": "343.00"}])
 
 
+def _sanzi(code: str) -> Item:
+    """A 三资 table as the demo makes it (a few rows, its totals as the rows give them), posted."""
+    import random
+
+    from zwgk_desktop.office import demo_sanzi as demo
+
+    rng = random.Random(7)
+    fields: dict[str, Any] = {"report_date": Q3.last_day}
+    if code == "assets":
+        rows = demo._assets(rng, Q3, True)[-4:]
+        held = [r for r in rows if r["change"] not in ("减少", "处置")]
+        fields.update(total_original=sum(r["original"] for r in held), total_net=sum(r["net"] for r in held))
+    elif code == "resources":
+        rows = demo._resources(rng, Q3, True)[-5:]
+    elif code == "contracts":
+        rows = demo._contract_rows(rng, "DG")[:5]
+    elif code == "debts":
+        rows = demo._debt_rows(rng)[-1]
+        fields.update(claims_total=sum(r["balance"] for r in rows if r["kind"] == "债权"),
+                      debts_total=sum(r["balance"] for r in rows if r["kind"] == "债务"))
+    else:
+        extra, rows = demo._distribution(rng, 0)
+        fields = {"total_income": sum(r["amount"] for r in rows), "resolution": "村民代表会议通过", **extra}
+    return Item(code, Q3, "三资", fields=fields, rows=rows, publicity_start=date(2026, 10, 10),
+                publicity_end=date(2026, 10, 19))
+
+
 STARTS = {"assistance": lambda: factories.assistance(count=6, seed=3), "finance": factories.finance,
-          "bids": factories.bids, "notice": factories.notice, "correction": _correction_notice}
+          "bids": factories.bids, "notice": factories.notice, "correction": _correction_notice,
+          **{code: (lambda code=code: _sanzi(code))
+             for code in ("assets", "resources", "contracts", "debts", "distribution")}}
 
 # Values a cell may be given: sound ones, ones that break it, ones that make two rows alike;
 # (1, 2) is given as a list, which cannot be a key.

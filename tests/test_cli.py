@@ -32,7 +32,8 @@ def test_fresh_database_from_init_to_posters(tmp_path: Path) -> None:
     listed = run_zwgk("list", "--db", str(db), "--json", cwd=tmp_path)
     data = json.loads(listed.out)
     assert [v["code"] for v in data["villages"]] == ["donggang", "liushuwan", "shiqiao"]
-    assert {i["category"] for i in data["items"]} == {"finance", "assistance", "bids", "notice"}
+    assert {i["category"] for i in data["items"]} == {"finance", "assistance", "bids", "notice", "assets", "resources",
+                                                      "contracts", "debts", "distribution"}
     assert all(len(v["periods"]) == 4 for v in data["villages"])
     out = tmp_path / "公开栏.pdf"
     latest = data["villages"][1]["periods"][-1]

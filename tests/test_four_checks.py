@@ -82,7 +82,8 @@ def test_sealing_files_each_item_under_its_archive_reference_and_retention(filed
         entries = list(session.scalars(select(SealedItem).order_by(SealedItem.archive_number)))
         assert verify(session)[1] == []
         periods = {e.id: e.seal.period for e in entries}
-    kept = {"finance": "30年", "assistance": "30年", "bids": "永久", "notice": "永久"}
+    kept = {"finance": "30年", "assistance": "30年", "bids": "永久", "notice": "永久", "assets": "永久",
+            "resources": "永久", "contracts": "永久", "debts": "30年", "distribution": "永久"}
     catalogue = load_catalogue(standard_layouts_dir())
     assert {r.category: r.retention for r in catalogue.requirements} == kept
     codes = {"30年": "D30", "永久": "Y"}

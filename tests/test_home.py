@@ -78,13 +78,16 @@ def test_the_demo_quarter_before_its_deadline(archive: Archive) -> None:
     # Earlier quarters, reviewed and never sealed, are late and named.
     assert [q.period for q in q3.earlier] == [Quarter(2026, 2), Quarter(2026, 1), Quarter(2025, 4)]
     assert all(x.late and x.state == home.TO_SEAL for q in q3.earlier for x in q.lines if x.state != home.NONE_NEEDED)
-    # The 三资 registers are yearly: due in the year's last quarter, only a change before it.
+    # The 三资 registers are yearly: due in the year's last quarter, only a change before it; a
+    # contract is disclosed as it is signed (the demo's are this quarter's).
     assert {(str(q.period), x.category) for q in q3.earlier for x in q.lines if x.state == home.NONE_NEEDED} == {
-        (p, c) for p in ("2026Q1", "2026Q2") for c in ("assets", "resources")}
+        (p, c) for p in ("2026Q1", "2026Q2") for c in ("assets", "resources", "distribution")} | {
+        (p, "contracts") for p in ("2025Q4", "2026Q1", "2026Q2")}
     assert all(q.sealable for q in q3.earlier)
     # This quarter's bid result and resolution went unsealed past their own deadlines (September).
     assert [x.category for x in q3.lines if x.late] == ["finance", "bids", "notice"] and bids.due < OCT_9
-    assert len(q3.late) == 3 + 4 + 4 + 6 and "逾期 17 项" in q3.summary
+    # 东岗村's July is late (monthly finance); 债权债务 each quarter, 收益分配 in Q4.
+    assert len(q3.late) == 3 + 5 + 5 + 8 and "逾期 21 项" in q3.summary
 
 
 def test_after_the_deadline_and_once_reviewed_and_sealed(archive: Archive) -> None:
@@ -105,7 +108,8 @@ def test_after_the_deadline_and_once_reviewed_and_sealed(archive: Archive) -> No
         seal_quarter(session, archive.layouts, "donggang", Q3, "王德明")
     sealed = home.village_quarter(archive, 1, Q3, today)
     assert sealed.sealed and not sealed.sealable and not sealed.blockers
-    assert {x.state for x in sealed.lines} == {home.SEALED}
+    assert {x.state for x in sealed.lines if x.category != "distribution"} == {home.SEALED}
+    assert line(sealed, "distribution").state == home.NONE_NEEDED  # yearly: the fourth quarter's
     # Judged as the township's compliance table judges it: the same cells.
     with archive.reading() as session:
         table = compliance_table(session, load_catalogue(archive.layouts.folder), Q3, today=today)
@@ -119,7 +123,8 @@ def test_the_township_sees_every_village_as_each_village_does(archive: Archive) 
     township = home.township_quarter(archive, Q3, OCT_9)
     assert township.township == "青山镇"
     assert [v.village for v in township.villages] == ["东岗村", "柳树湾村", "石桥村"]
-    assert township.categories == ("finance", "assistance", "bids", "notice", "assets", "resources")
+    assert township.categories == ("finance", "assistance", "bids", "notice", "assets", "resources", "contracts",
+                                   "debts", "distribution")
     for village in township.villages:
         assert village == home.village_quarter(archive, village.village_id, Q3, OCT_9)
 
@@ -137,7 +142,8 @@ def test_a_new_quarter_and_an_empty_archive(tmp_path: Path) -> None:
         # The fourth quarter asks for the year's 三资 registers as well.
         assert [(x.category, x.state) for x in q4.lines] == [
             ("finance", home.TO_ENTER), ("assistance", home.TO_ENTER), ("bids", home.NONE_NEEDED),
-            ("notice", home.NONE_NEEDED), ("assets", home.TO_ENTER), ("resources", home.TO_ENTER)]
+            ("notice", home.NONE_NEEDED), ("assets", home.TO_ENTER), ("resources", home.TO_ENTER),
+            ("contracts", home.NONE_NEEDED), ("debts", home.TO_ENTER), ("distribution", home.TO_ENTER)]
         assert not q4.late and not q4.sealable and not q4.entries
         # Nothing to seal, and the online address missing would stop it: said in words.
         assert q4.blockers and all(b.item_id is None for b in q4.blockers)

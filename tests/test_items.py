@@ -26,7 +26,8 @@ def test_factories_are_valid(make, schema) -> None:  # type: ignore[no-untyped-d
 def test_unknown_category_is_named() -> None:
     with pytest.raises(BadInput, match="没有“loans”这个类别"):
         category("loans")
-    assert list(CATEGORIES) == ["finance", "assistance", "bids", "notice", "assets", "resources"]
+    assert list(CATEGORIES) == ["finance", "assistance", "bids", "notice", "assets", "resources", "contracts", "debts",
+                               "distribution"]
 
 
 def test_finance_must_balance_and_says_by_how_much() -> None:

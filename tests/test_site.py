@@ -117,7 +117,7 @@ def test_every_qr_code_on_the_board_leads_to_a_page_with_the_printed_code(
         width, inner = browser.execute_script(
             "return [document.documentElement.scrollWidth, window.innerWidth]")
         assert inner == 360 and width <= inner, f"{url}: the page is {width} px wide on a 360 px screen"
-    assert len(seen) == len(result.items) == 5  # four items and the correction's notice
+    assert len(seen) == len(result.items) >= 5  # the quarter's items and the correction's notice
     forged = next(iter(seen)).split("?v=")[0] + "?v=ABCDEFGHIJ"  # a QR on a forged sheet, say
     browser.get(forged)
     told = browser.find_element(By.ID, "code-check")

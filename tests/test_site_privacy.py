@@ -82,9 +82,10 @@ def _who_is_named(db: Path) -> tuple[set[str], set[str]]:
             version: DisclosureItem | None = record
             while version is not None:  # a correction quotes what any version it replaces said
                 kind = version.fields.get("kind")
-                # 集体资源: who contracts a plot may be a person (shown masked): kept out of search engines.
-                if version.category in ("assistance", "resources") or (version.category == "notice"
-                                                                       and kind != "会议决议"):
+                # 集体资源, 经济合同, 债权债务: who contracts a plot, signs a contract or owes the village
+                # may be a person (shown masked): kept out of search engines.
+                if version.category in ("assistance", "resources", "contracts", "debts") or (
+                        version.category == "notice" and kind != "会议决议"):
                     naming.add(f"{record.village.code}/{record.period}/{public_number(record)}")
                 version = by_id[version.supersedes_id] if version.supersedes_id is not None else None
     masked = {n[0] + "*" * (len(n) - 2) + n[-1] if len(n) > 2 else n[0] + "*" for n in names}
@@ -145,7 +146,7 @@ def test_pages_naming_households_are_noindex_and_robots_txt_says_the_same(
 def test_a_site_with_nothing_private_allows_everything(tmp_path: Path, demo_copy: Path) -> None:
     with sessions(demo_copy)() as session, session.begin():
         for record in session.scalars(select(DisclosureItem).where(
-                DisclosureItem.category.in_(("assistance", "notice", "resources")))):
+                DisclosureItem.category.in_(("assistance", "notice", "resources", "contracts", "debts")))):
             record.status = "draft"
     root = tmp_path / "www"
     with sessions(demo_copy)() as session:
@@ -176,7 +177,7 @@ def test_a_robots_txt_of_the_web_host_is_not_overwritten(tmp_path: Path, demo_co
 def test_only_ledgers_bids_and_resolutions_are_indexable(code: str, kind: str | None) -> None:
     """A kind nobody listed (a new 公告类别, an unknown category) counts as naming persons."""
     item = Item(category=code, period=Quarter(2026, 1), title="公告", fields={"kind": kind})
-    indexable = code in ("finance", "bids", "assets") or (code == "notice" and kind == "会议决议")
+    indexable = code in ("finance", "bids", "assets", "distribution") or (code == "notice" and kind == "会议决议")
     assert online_copy.names_private_persons(item) is not indexable
 
 

@@ -19,6 +19,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from sqlalchemy import text
 from test_archive import sessions
 from test_sanzi_demo import asset_rows, resource_rows
+from test_sanzi_tables import contract_rows, debt_rows, distribution_rows
 
 from zwgk_desktop.domain.categories import ASSISTANCE_KINDS, CATEGORIES, category, new_item
 from zwgk_desktop.domain.identity import id_check_char
@@ -81,7 +82,8 @@ def notice_rows() -> Any:
 
 
 ROWS = {"finance": finance_rows(), "assistance": assistance_rows(), "bids": bids_rows(), "notice": notice_rows(),
-        "assets": asset_rows(), "resources": resource_rows()}
+        "assets": asset_rows(), "resources": resource_rows(), "contracts": contract_rows(), "debts": debt_rows(),
+        "distribution": distribution_rows()}
 
 
 @pytest.mark.parametrize("code", list(CATEGORIES))

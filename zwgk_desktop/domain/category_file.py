@@ -25,7 +25,7 @@ EXAMPLE_MARK = "（示例）"
 CODE = re.compile(r"[a-z][a-z0-9_]{0,19}")
 KEY = re.compile(r"[a-z][a-z0-9_]{0,39}")
 TITLE_PLACEHOLDERS = ("period", "year", "month")
-RULES = ("one_of", "in_period", "unique", "sum", "balance", "compare", "reference", "function")
+RULES = ("one_of", "in_period", "unique", "sum", "balance", "compare", "filled", "reference", "function")
 OPERATORS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     "<=": (operator.le, "不超过"), "<": (operator.lt, "小于"), ">=": (operator.ge, "不小于"),
     ">": (operator.gt, "大于"), "==": (operator.eq, "等于"),
@@ -315,17 +315,50 @@ def _one_of(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
 
 def _in_period(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
     spec = scope.one(reader, "field", ROW, (Kind.DATE,))
-    reader.unknown({"rule", "field"})
+    # `by_end = true`: on or before the period's last day only (a contract signed, a debt arisen
+    # in an earlier year is still listed; one dated after the period cannot be).
+    by_end = reader.flag("by_end", False)
+    reader.unknown({"rule", "field", "by_end"})
     if spec is None:
         return
 
     def check(item: Item, row: dict[str, Any], report: Report) -> None:
         day = row.get(spec.key)
+        if day is None:
+            return
         period = item.covered  # an item of a month: the month's days, not the quarter's
-        if day is not None and not period.contains(day):
+        if by_end and day > period.last_day:
+            report.error(f"{spec.label} {day} 在 {period.chinese}结束（{period.last_day}）之后",
+                         field=spec.label)
+        elif not by_end and not period.contains(day):
             report.error(f"{spec.label} {day} 不在 {period.chinese}"
                          f"（{period.first_day} 至 {period.last_day}）内", field=spec.label)
     rules.per_row.append(check)
+
+
+def _when(reader: _Reader, scope: _Scope) -> tuple[Callable[[dict[str, Any]], bool], str] | None:
+    """`when = { field = "kind", equals = "债权" }` (or `in = [...]`): the rows a rule is about,
+    and how to say them (“债权”); every row when the rule has no `when`. None when it is bad."""
+    if "when" not in reader.data:
+        return (lambda row: True), ""
+    sub = reader.table("when")
+    sub.unknown({"field", "equals", "in"})
+    spec = scope.one(sub, "field", ROW, (Kind.CHOICE,))
+    if ("equals" in sub.data) == ("in" in sub.data):
+        sub.fail("equals", "须写 equals = \"某个选项\" 或 in = [\"选项\", …] 之一")
+        return None
+    values = (sub.text("equals"),) if "equals" in sub.data else sub.texts("in")
+    if not values:
+        sub.fail("in", "不能是空列表")
+    if spec is None or not values or not all(values):
+        return None
+    for value in values:
+        if value not in spec.choices:
+            sub.fail("equals" if "equals" in sub.data else "in",
+                     f"“{value}”不是“{spec.label}”的选项：可选 {'、'.join(spec.choices)}")
+            return None
+    key, chosen = spec.key, frozenset(values)
+    return (lambda row: row.get(key) in chosen), "、".join(values)
 
 
 def _unique(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
@@ -366,22 +399,27 @@ def _sum(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
     bound = "equals" if "equals" in reader.data else "at_most"
     target = scope.one(reader, bound, ITEM, _AMOUNTS)
     is_error = _level(reader)
-    reader.unknown({"rule", "of", "equals", "at_most", "level", "message"})
-    if of is None or target is None:
+    when = _when(reader, scope)  # only the rows of one kind: 债权 and 债务 each have their total
+    reader.unknown({"rule", "of", "equals", "at_most", "level", "message", "when"})
+    if of is None or target is None or when is None:
         return
     rules.reads.add(of.key)
+    if "when" in reader.data:
+        rules.reads.add(reader.data["when"]["field"])
     fmt = _amount if of.kind is Kind.MONEY else str
+    counted, which = when
+    whose = f"{which}的" if which else ""
 
     def check(item: Item, report: Report) -> None:
         wanted = item.fields.get(target.key)
         if wanted is None:
             return
-        total = _total(item.rows, [of.key])
+        total = _total([row for row in item.rows if counted(row)], [of.key])
         if bound == "equals" and total != wanted:
-            _tell(report, is_error, f"{of.label}合计 {fmt(total)} 与{target.label} {fmt(wanted)} 不符，"
+            _tell(report, is_error, f"{whose}{of.label}合计 {fmt(total)} 与{target.label} {fmt(wanted)} 不符，"
                                     f"相差 {fmt(abs(total - wanted))}", field=target.label)
         elif bound == "at_most" and total > wanted:
-            _tell(report, is_error, f"{of.label}合计 {fmt(total)} 超过{target.label} {fmt(wanted)}",
+            _tell(report, is_error, f"{whose}{of.label}合计 {fmt(total)} 超过{target.label} {fmt(wanted)}",
                   field=target.label)
     rules.across.append(check)
 
@@ -403,11 +441,16 @@ def _balance(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
     f = _amount
     plus_keys, minus_keys = [s.key for s in plus], [s.key for s in minus]
 
-    def said(opening: int, ins: int, outs: int, closing: int) -> str:
+    # Each term with its own amount (a debt: 原始金额 − 以前已收回 − 本期收回); a ledger's totals are the
+    # period's (本期收入), a row's values its own.
+    period_word = "本期" if per == "item" else ""
+
+    def said(opening: int, rows: list[dict[str, Any]], closing: int) -> str:
+        ins, outs = _total(rows, plus_keys), _total(rows, minus_keys)
         computed = opening + ins - outs
         terms = f"{start.label} {f(opening)}"
-        terms += "".join(f" + 本期{s.label} {f(ins)}" for s in plus[:1]) if plus else ""
-        terms += "".join(f" − 本期{s.label} {f(outs)}" for s in minus[:1]) if minus else ""
+        terms += "".join(f" + {period_word}{s.label} {f(_total(rows, [s.key]))}" for s in plus)
+        terms += "".join(f" − {period_word}{s.label} {f(_total(rows, [s.key]))}" for s in minus)
         return (f"{lead}：{terms} = {f(computed)}，与填报的{end.label} {f(closing)} 相差 {f(computed - closing)} 元")
 
     if per == "item":
@@ -420,7 +463,7 @@ def _balance(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
                 return  # not filled in yet: said as such, and the lines are still checked
             ins, outs = _total(item.rows, plus_keys), _total(item.rows, minus_keys)
             if opening + ins - outs != closing:
-                report.error(said(opening, ins, outs, closing), field=end.label)
+                report.error(said(opening, item.rows, closing), field=end.label)
         rules.across.append(check)
     else:
         def check_row(item: Item, row: dict[str, Any], report: Report) -> None:
@@ -429,7 +472,7 @@ def _balance(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
                 return
             ins, outs = _total([row], plus_keys), _total([row], minus_keys)
             if opening + ins - outs != closing:
-                report.error(said(opening, ins, outs, closing), field=end.label)
+                report.error(said(opening, [row], closing), field=end.label)
         rules.per_row.append(check_row)
 
 
@@ -449,13 +492,20 @@ def _compare(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
         constant = None
         right = scope.one(reader, "right", where)
     is_error = _level(reader)
-    if left is None or (right is None and constant is None) or not op:
-        reader.unknown({"rule", "left", "op", "right", "level", "message"})
+    allowed = {"rule", "left", "op", "right", "level", "message", "when"}
+    # `when`: only on the rows of one kind (a contract 已完成 has been paid in full).
+    when = _when(reader, scope)
+    if "when" in reader.data and where != ROW:
+        reader.fail("when", "只有比较明细中的值时才可写 when")
+        when = None
+    if left is None or (right is None and constant is None) or not op or when is None:
+        reader.unknown(allowed)
         return
     test, word = OPERATORS[op]
-    default = f"{left.label}应{word}{right.label if right is not None else constant}"
+    applies, which = when
+    default = f"{which + '的' if which else ''}{left.label}应{word}{right.label if right is not None else constant}"
     message = _message(reader, (), default)
-    reader.unknown({"rule", "left", "op", "right", "level", "message"})
+    reader.unknown(allowed)
     if left.kind is Kind.MONEY and right is None and constant is not None:
         constant *= 100  # a constant amount is written in 元
 
@@ -466,7 +516,7 @@ def _compare(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
 
     if where == ROW:
         def check_row(item: Item, row: dict[str, Any], report: Report) -> None:
-            if not holds(row):
+            if applies(row) and not holds(row):
                 _tell(report, is_error, message, field=left.label)
         rules.per_row.append(check_row)
     else:
@@ -474,6 +524,26 @@ def _compare(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
             if not holds(item.fields):
                 _tell(report, is_error, message, field=left.label)
         rules.across.append(check)
+
+
+def _filled(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
+    """An optional row field that must be filled in on the rows of one kind (`when`): a contract
+    终止 or 解除 says why in its 备注."""
+    spec = scope.one(reader, "field", ROW)
+    when = _when(reader, scope)
+    is_error = _level(reader)
+    if "when" not in reader.data:
+        reader.fail("when", "须写明哪些行必须填：when = { field = \"…\", in = [\"…\"] }")
+    reader.unknown({"rule", "field", "when", "level", "message"})
+    if spec is None or when is None or "when" not in reader.data:
+        return
+    applies, which = when
+    message = _message(reader, (), f"{which}的须填写{spec.label}")
+
+    def check_row(item: Item, row: dict[str, Any], report: Report) -> None:
+        if applies(row) and row.get(spec.key) in (None, ""):
+            _tell(report, is_error, message, field=spec.label)
+    rules.per_row.append(check_row)
 
 
 def _reference(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
@@ -621,7 +691,7 @@ def category_from_toml(text: str, shown: str) -> Category:
             _function(reader, scope, rules, made)
         elif rule in RULES:
             {"one_of": _one_of, "in_period": _in_period, "unique": _unique, "sum": _sum, "balance": _balance,
-             "compare": _compare, "reference": _reference}[rule](reader, scope, rules)
+             "compare": _compare, "filled": _filled, "reference": _reference}[rule](reader, scope, rules)
         elif rule:
             reader.fail("rule", f"没有“{rule[:30]}”这种规则；可用：{', '.join(RULES)}")
     search = raw.get("search_engines", False)

@@ -89,6 +89,8 @@ FUNCTIONS: dict[str, RuleFunction] = {f.name: f for f in (
     RuleFunction("leased_resource", True, {"operation": ROW, "party": ROW, "party_type": ROW, "start": ROW,
                                            "end": ROW, "rent": ROW}, sanzi_rules.leased_resource,
                  "发包、出租的写明承包方及其类型、期限、年租金；到期未续提醒"),
+    RuleFunction("per_head_share", False, {"each": ITEM, "heads": ITEM, "share": ROW, "among": ROW, "to": TEXTS},
+                 sanzi_rules.per_head_share, "人均（户均）分配额 × 人（户）数与分配给成员的合计相符（四舍五入到分）"),
     RuleFunction("lumped_summary", True, {"field": ROW}, _lumped_summary,
                  "摘要没有写明用途（“其他支出”“杂费”）：提醒逐笔列明"),
     RuleFunction("bid_ranks", False, {"field": ROW}, _bid_ranks, "排名不重复、从 1 起连续"),
