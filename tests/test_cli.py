@@ -225,9 +225,12 @@ def test_installed_package_finds_its_layouts_and_font(tmp_path: Path) -> None:
     layouts, font, stylesheet = done.stdout.splitlines()
     layouts, font = Path(layouts), Path(font)
     assert int(stylesheet) > 1000  # the online copy's templates travel too
-    codes = ("assistance", "bids", "correction", "finance", "notice")  # each a format and a category file
-    assert sorted(p.name for p in layouts.glob("*.toml")) == sorted(
-        ["catalogue.toml", *(f"{c}.toml" for c in codes), *(f"{c}.category.toml" for c in codes)])
+    # Every standard format and category file of the source tree, each category with both.
+    source = sorted(p.name for p in (Path(__file__).parents[1] / "layouts").glob("*.toml"))
+    assert sorted(p.name for p in layouts.glob("*.toml")) == source
+    codes = {name.removesuffix(".category.toml") for name in source if name.endswith(".category.toml")}
+    assert {"finance", "assets", "contracts", "debts", "distribution"} <= codes
+    assert all(f"{c}.toml" in source for c in codes)
     assert font.is_file() and font.stat().st_size > 1_000_000
     assert (font.parent / "LICENSE-wqy-microhei.txt").is_file()
 

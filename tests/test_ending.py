@@ -9,6 +9,7 @@ so that every process it made can be found in /proc by its session id.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -70,6 +71,9 @@ def left_after(app: subprocess.Popen[Any], seconds: float) -> list[tuple[int, st
 def _end(app: subprocess.Popen[Any]) -> None:
     for pid, _ in session_processes(app.pid):
         os.kill(pid, signal.SIGKILL)
+    # Reaped here, so a failure here is told here and not as a warning in a later test.
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        app.wait(10)
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])

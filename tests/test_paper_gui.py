@@ -127,7 +127,12 @@ def test_township_batch_from_the_dashboard_on_a4(qtbot, window: MainWindow, tmp_
         dashboard.print_boards(dashboard._chosen_villages(), tmp_path / "job.pdf", one_file=True)
     result = printed.args[0]
     pages = len(pypdf.PdfReader(tmp_path / "job.pdf").pages)
-    assert result.sheets == pages >= 20 and _sizes(tmp_path / "job.pdf") == {(842, 595)}
+    assert result.sheets == pages >= 20 and pages == 2 * sum(v.split for v in result.villages)
+    # Each page an A4 half of its A3 sheet, turned as the sheet's format is: 上半 / 下半 of a
+    # portrait sheet on A4 landscape, 左半 / 右半 of a landscape one (the wide tables) on A4 portrait.
+    from test_tiling import LAYOUTS, _halves_on_their_paper, _tiled_size
+
+    assert _halves_on_their_paper(tmp_path / "job.pdf") <= {_tiled_size(lay.orientation) for lay in LAYOUTS.layouts}
     assert f"共 {pages} 张 A4（{pages // 2} 张 A3 拼贴）" in dashboard.statusBar().currentMessage()
 
 

@@ -6,8 +6,10 @@ and what `init` / 设置 say about an address."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import factories
@@ -18,6 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from zwgk_desktop.domain.categories import CATEGORIES, category, new_item
+from zwgk_desktop.domain.fields import Kind
 from zwgk_desktop.domain.items import REVIEWED, Item
 from zwgk_desktop.domain.place import Place
 from zwgk_desktop.domain.web_address import MAX_LENGTH, checked_base_url
@@ -50,8 +54,29 @@ def correction() -> Item:
                 rows=[{"place": "第3行 保障人口", "before": "3", "after": "2"}])
 
 
-ITEMS = {"finance": factories.finance, "assistance": factories.assistance, "bids": factories.bids,
-         "notice": factories.notice, "correction": correction}
+# The value an item field of each kind gets in an item made from its category alone.
+_FILLED = {Kind.MONEY: 128_600_00, Kind.DATE: date(2026, 9, 30), Kind.COUNT: 12, Kind.DECIMAL: 35_60}
+
+
+def from_its_category(code: str) -> Item:
+    """An item of any category, from what its category file says: a value of each item field's
+    kind (its first choice, a date, an amount, the field's label for a text) and the template's
+    example row, as many times as the category asks."""
+    schema = category(code)
+    item = new_item(code, factories.Q3)
+    for spec in schema.item_fields:
+        if item.fields.get(spec.key) is None:
+            item.fields[spec.key] = _FILLED.get(spec.kind, spec.label)
+    item.rows = [schema.example_row() for _ in range(max(1, schema.min_rows))]
+    return item
+
+
+# An item of every category a standard format prints: the factories' where there is one.
+OWN: dict[str, Callable[[], Item]] = {"finance": factories.finance, "assistance": factories.assistance,
+                                      "bids": factories.bids, "notice": factories.notice, "correction": correction}
+ITEMS: dict[str, Callable[[], Item]] = {lay.category: OWN.get(lay.category, partial(from_its_category, lay.category))
+                                        for lay in LAYOUTS.layouts}
+assert set(ITEMS) >= set(CATEGORIES)
 
 
 def sheet_pdf(layout: Layout, base_url: str, out: Path, village_code: str = "donggang") -> tuple[Path, str]:

@@ -35,7 +35,7 @@ from zwgk_desktop.errors import BadInput
 from zwgk_desktop.office.printing import A3, A4_EDITION, A4_TILED, Paper, render_board, sheets_said
 from zwgk_desktop.paths import standard_layouts_dir
 from zwgk_desktop.render.board import qr_fit
-from zwgk_desktop.render.layout import PAPER_MM, LayoutSet, load_layout
+from zwgk_desktop.render.layout import PAPER_MM, Layout, LayoutSet, load_layout
 from zwgk_desktop.render.packs import load_pack_layouts
 from zwgk_desktop.render.posters import RenderResult
 from zwgk_desktop.render.public import PublicItem
@@ -133,21 +133,26 @@ def test_tiling_doubles_the_pages_all_a4(tiled: tuple[str, Path, RenderResult, P
 
 def test_qr_decodes_on_its_half_at_full_size(tiled: tuple[str, Path, RenderResult, Path, RenderResult]) -> None:
     """Every sheet's QR code is whole on exactly one of its halves, the same URL, the same size in mm
-    as on the A3 sheet, and that size is the one the sheet was drawn with (1:1, not shrunk)."""
+    as on the A3 sheet, and that size is the one the sheet was drawn with (1:1, not shrunk). The
+    sheets are the items' in turn (the quarter's and each month's finance items), each its own code."""
     _, whole, a3, halves, _ = tiled
     layout = LAYOUTS.for_category("finance")
-    url = a3.items[0].url(a3.base_url)
-    modules = len(qr_matrix(url))
-    # The code's size is the layout's, grown for a long address (render.board.qr_fit): as drawn.
-    expected = qr_fit(layout, url).size_mm * modules / (modules + 2 * QUIET_ZONE)
+    urls = [item.url(a3.base_url) for item in a3.items]
+    read: list[str] = []
     for sheet in range(a3.sheets):
         on_a3 = qr_codes(page_image(whole, sheet))
         found = [qr_codes(page_image(halves, 2 * sheet + i)) for i in (0, 1)]
         assert len(on_a3) == 1 and sorted(map(len, found)) == [0, 1], (sheet, found)
         (url, side), = found[0] or found[1]
-        assert url == on_a3[0][0] == a3.items[0].url(a3.base_url)
+        assert url == on_a3[0][0] and url in urls
+        modules = len(qr_matrix(url))
+        # The code's size is the layout's, grown for a long address (render.board.qr_fit): as drawn.
+        expected = qr_fit(layout, url).size_mm * modules / (modules + 2 * QUIET_ZONE)
         assert side == pytest.approx(on_a3[0][1], abs=0.3)
         assert side == pytest.approx(expected, abs=0.5)
+        if not read or read[-1] != url:
+            read.append(url)
+    assert read == urls  # every item's sheets, in the board's order
 
 
 def test_table_is_its_own_width_on_both_halves(tiled: tuple[str, Path, RenderResult, Path, RenderResult]) -> None:
@@ -346,16 +351,21 @@ def _codes(result: RenderResult) -> dict[int, str]:
 
 
 def _font_sizes_of(pdf: Path, text: str) -> set[float]:
-    """The sizes (pt) at which `text` is drawn wherever it is found in the PDF."""
+    """The sizes (pt) at which `text` is drawn wherever it is found in the PDF, on one line or
+    wrapped in its cell (a long text in a narrow column of a wide table)."""
     sizes: set[float] = set()
+    wanted = "".join(text.split())
     document = pypdfium2.PdfDocument(str(pdf))
     try:
         for page in document:
             textpage = page.get_textpage()
             whole = textpage.get_text_range()
-            for match in re.finditer(re.escape(text), whole):
-                sizes |= {round(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), 2)
-                          for i in range(match.start(), match.end()) if not whole[i].isspace()}
+            # The page's characters but the line breaks and spaces, each with its index on the page.
+            at = [i for i, char in enumerate(whole) if not char.isspace()]
+            ink = "".join(whole[i] for i in at)
+            for match in re.finditer(re.escape(wanted), ink):
+                sizes |= {round(pdfium_c.FPDFText_GetFontSize(textpage.raw, at[i]), 2)
+                          for i in range(match.start(), match.end())}
     finally:
         document.close()
     return sizes
@@ -364,7 +374,8 @@ def _font_sizes_of(pdf: Path, text: str) -> set[float]:
 @pytest.mark.parametrize("village", ["donggang", "liushuwan", "shiqiao"])
 def test_a4_edition_keeps_every_code_with_body_of_10pt(demo_db: Path, tmp_path: Path, village: str) -> None:
     """The demo's every category, A3 and A4 edition: the same items, the same 验证码 (and each
-    printed on the A4 sheets), body text drawn at ≥ 10 pt, more sheets, all A4 portrait."""
+    printed on the A4 sheets), body text drawn at ≥ 10 pt, more sheets, each on A4 turned as its
+    format's A4 edition says (portrait, or landscape for the wide tables)."""
     for period in (Quarter(2025, 4), Quarter(2026, 3)):
         a3 = render(demo_db, tmp_path / "a3.pdf", village=village, period=period)
         a4 = render(demo_db, tmp_path / "a4.pdf", village=village, period=period, paper=A4_EDITION)
@@ -373,8 +384,7 @@ def test_a4_edition_keeps_every_code_with_body_of_10pt(demo_db: Path, tmp_path: 
         assert a4.sheets > a3.sheets
         reader = pypdf.PdfReader(tmp_path / "a4.pdf")
         assert len(reader.pages) == a4.sheets
-        for page in reader.pages:
-            assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4_PORTRAIT_PT, abs=0.1)
+        _each_on_its_paper(tmp_path / "a4.pdf", a4.items, A4_EDITION)
         text = "".join(page.extract_text() for page in reader.pages)
         for code in _codes(a3).values():
             assert f"验证码 {code}" in text
@@ -390,8 +400,7 @@ def test_a4_edition_of_sealed_items_keeps_their_codes(sealed: Path, tmp_path: Pa
     assert _codes(result) == {number: code for number, (code, _) in stored.items()}
     text = "".join(page.extract_text() for page in pypdf.PdfReader(tmp_path / "a4.pdf").pages)
     assert all(f"验证码 {code}" in text for code, _ in stored.values())
-    assert all(float(p.mediabox.width) == pytest.approx(595.28, abs=0.1)
-               for p in pypdf.PdfReader(tmp_path / "a4.pdf").pages)
+    _each_on_its_paper(tmp_path / "a4.pdf", result.items, A4_EDITION)
 
 
 def test_format_without_a4_edition_is_refused_in_words(demo_db: Path, tmp_path: Path) -> None:
@@ -476,12 +485,61 @@ def test_township_batch_on_a4(demo_copy: Path, tmp_path: Path, capsys: pytest.Ca
     pages = sum(len(pypdf.PdfReader(f).pages) for f in files)
     assert len(files) == 3 and f"已打印 3 个村，共 {pages} 张 A4（{pages // 2} 张 A3 拼贴）" in said.out
     assert "张 A4" in said.err  # each village's line as it is done
+    # Sheet for sheet, each village's A3 board tiled: each A3 sheet's two halves, turned.
+    whole = tmp_path / "a3"
+    assert main(["render", "--db", str(demo_copy), "--all-villages", "--period", "2026Q3", "-o", str(whole)]) == 0
+    capsys.readouterr()
+    assert [f.name for f in sorted(whole.glob("*.pdf"))] == [f.name for f in files]
     for f in files:
-        assert _page_sizes(f) == {(842, 595)}
+        sheets = [_size(page) for page in pypdf.PdfReader(whole / f.name).pages]
+        assert set(sheets) <= {_size_of("A3", lay.orientation) for lay in LAYOUTS.layouts}
+        assert [_size(page) for page in pypdf.PdfReader(f).pages] == \
+            [_tiled_size(("portrait", "landscape")[w > h]) for w, h in sheets for _ in (1, 2)]
+        assert _halves_on_their_paper(f)
 
 
-def _page_sizes(pdf: Path) -> set[tuple[int, int]]:
-    return {(round(float(p.mediabox.width)), round(float(p.mediabox.height))) for p in pypdf.PdfReader(pdf).pages}
+def _size(page: pypdf.PageObject) -> tuple[int, int]:
+    return round(float(page.mediabox.width)), round(float(page.mediabox.height))
+
+
+def _size_of(paper: str, orientation: str) -> tuple[int, int]:
+    """A paper's page in pt, rounded, turned as said."""
+    short, long = (round(mm / 25.4 * 72) for mm in sorted(PAPER_MM[paper]))
+    return (long, short) if orientation == "landscape" else (short, long)
+
+
+def _tiled_size(orientation: str) -> tuple[int, int]:
+    """The A4 page an A3 sheet of this orientation is tiled onto: its halves, turned (a portrait
+    sheet's top and bottom halves are A4 landscape, a landscape sheet's left and right portrait)."""
+    return _size_of("A4", "landscape" if orientation == "portrait" else "portrait")
+
+
+def _a4_size(layout: Layout, paper: Paper) -> tuple[int, int]:
+    """The A4 page a sheet of the format prints on: its A4 edition's, or its A3 sheet's halves."""
+    if paper.fit:
+        assert layout.a4 is not None
+        return _size_of("A4", layout.a4.orientation)
+    return _tiled_size(layout.orientation)
+
+
+def _each_on_its_paper(pdf: Path, items: list[PublicItem], paper: Paper) -> None:
+    """Every page of the board on the A4 page its item's format makes (found by the 验证码 under its
+    QR code; a 更正公告 names the corrected item's too, in brackets in its text)."""
+    formats = {item.code: LAYOUTS.for_category(item.category) for item in items}
+    for number, page in enumerate(pypdf.PdfReader(pdf).pages):
+        code, = set(re.findall(r"(?<!（)验证码 ([0-9A-Z]{10})", page.extract_text()))
+        assert _size(page) == _a4_size(formats[code], paper), (number + 1, code, formats[code].id)
+
+
+def _halves_on_their_paper(pdf: Path) -> set[tuple[int, int]]:
+    """A tiled board's page sizes, each page as its half's label says: 上半 / 下半 of an A3
+    portrait sheet on A4 landscape, 左半 / 右半 of a landscape one on A4 portrait."""
+    sizes = set()
+    for number, page in enumerate(pypdf.PdfReader(pdf).pages):
+        which, = set(re.findall(r"第 \d+/\d+ 张 (上半|下半|左半|右半)", page.extract_text()))
+        assert _size(page) == _tiled_size("portrait" if which in ("上半", "下半") else "landscape"), (number + 1, which)
+        sizes.add(_size(page))
+    return sizes
 
 
 _A4_TABLES = st.fixed_dictionaries({}, optional={
@@ -560,8 +618,11 @@ def test_a_sealed_correction_keeps_its_code_on_every_paper(archive_cache, tmp_pa
         assert "correction" in {item.category for item in result.items}
         text = "".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
         assert all(f"验证码 {item.code}" in text for item in result.items)
+        if paper.size == "A4":
+            _each_on_its_paper(out, result.items, paper)
         codes.append(_codes(result))
-    assert codes[0] == codes[1] == codes[2] and len(codes[0]) == 5
+    # Every item sealed in the quarter, the 更正公告 among them.
+    assert codes[0] == codes[1] == codes[2] and set(codes[0]) == set(_sealed_pdfs(db))
 
 
 def _undefined_graphics_states(pdf: Path) -> list[str]:

@@ -10,6 +10,7 @@ such a year says it is an estimate (`calendar_note`).
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -71,7 +72,8 @@ class Quarter:
 
     @property
     def last_day(self) -> date:
-        return self.next().first_day - timedelta(days=1)
+        # Computed in the year itself, so the last quarter of the last year allowed has one too.
+        return date(self.year, 3 * self.number, calendar.monthrange(self.year, 3 * self.number)[1])
 
     @property
     def months(self) -> tuple[int, int, int]:
@@ -151,7 +153,7 @@ class Month:
 
     @property
     def last_day(self) -> date:
-        return self.next().first_day - timedelta(days=1)
+        return date(self.year, self.number, calendar.monthrange(self.year, self.number)[1])
 
     def contains(self, day: date) -> bool:
         return self.first_day <= day <= self.last_day
