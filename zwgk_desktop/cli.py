@@ -185,8 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", metavar="NAME|FILE.toml",
                    help="列的对应关系（其他系统导出的表，表头写法不同时用），已保存的名称或文件")
     p.add_argument("--save-mapping", metavar="NAME", help="把 --mapping 给出的对应关系保存下来，以后用名称即可")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="fixed",
+                   help="整表统一填写：给每一行（或事项本身）的某一栏同一个值，如 --set 救助类别=农村低保；可重复。"
+                        "FIELD 是栏目名或其代码；表中已有这一列的，拒绝导入（不知道以哪个为准）")
     p.add_argument("--accept-warnings", action="store_true", help="已核对所有提醒，仍然导入")
-    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果（出错时也在标准输出给出每处问题）")
     p.set_defaults(run=cmd_import, changes=True)
 
     p = sub.add_parser("export", parents=[common], help="把一个事项的明细导出为 Excel（可原样再导入）")
@@ -608,19 +611,30 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.mapping and (Path(args.mapping).suffix or "/" in args.mapping or os.sep in args.mapping):
         readable_file(Path(args.mapping), "列对应关系文件")  # a file, not a saved mapping's name
     mapping = load_mapping(args.mapping, paths.mappings_dir(), schema) if args.mapping else None
-    with _archive(args) as archive:
-        village_id = items.find_village(archive, args.village)  # a wrong village is named before the file is read
-        plan = importing.plan(archive, args.file, args.category, period, village_id, mapping=mapping)
-        if plan.ok and plan.warnings and not args.accept_warnings:
-            raise BadInput(f"{args.file.name} 没有错误，但有 {len(plan.warnings)} 条提醒。核对无误后，"
-                           "加 --accept-warnings 再导入：", plan.warnings[:200])
-        done = importing.store(archive, plan, village_id, title=args.title, warnings_accepted=True)
+    fixed = _whole_file_values(args.fixed)
+    plan = None
+    try:
+        with _archive(args) as archive:
+            village_id = items.find_village(archive, args.village)  # a wrong village is named before the file is read
+            plan = importing.plan(archive, args.file, args.category, period, village_id, mapping=mapping, fixed=fixed)
+            if plan.ok and plan.warnings and not args.accept_warnings:
+                raise BadInput(f"{args.file.name} 没有错误，但有 {len(plan.warnings)} 条提醒。核对无误后，"
+                               "加 --accept-warnings 再导入：", plan.warnings[:200])
+            done = importing.store(archive, plan, village_id, title=args.title, warnings_accepted=True)
+    except BadInput as exc:
+        if args.json:  # a script is told every problem as data too; the words still go to stderr
+            print(json.dumps({"ok": False, "message": exc.message, "rows": len(plan.item.rows) if plan else None,
+                              "header_row": plan.header_row if plan else None,
+                              "problems": [_problem_json(p) for p in exc.problems]}, ensure_ascii=False, indent=2))
+        raise
     if mapping and args.save_mapping:
         save_mapping(args.save_mapping, paths.mappings_dir(), mapping, args.category)
     if args.json:
-        print(json.dumps({"item": done.number, "rows": done.rows, "header_row": plan.header_row,
+        print(json.dumps({"ok": True, "item": done.number, "rows": done.rows, "header_row": plan.header_row,
                           "sheet": plan.sheet, "warnings": [str(w) for w in plan.warnings],
+                          "warning_places": [_problem_json(p) for p in plan.warnings],
                           "to_complete": [str(p) for p in plan.to_complete],
+                          "kept_private": plan.notes, "set": {k: str(v) for k, v in plan.fixed.items()},
                           "backup": str(done.backup) if done.backup else None}, ensure_ascii=False, indent=2))
         return 0
     print(done.number)
@@ -628,9 +642,33 @@ def cmd_import(args: argparse.Namespace) -> int:
          f"新事项 {done.number}（草稿）")
     if plan.ignored:
         _say(f"未导入的列：{'、'.join(plan.ignored[:20])}")
+    if plan.notes:
+        _say(f"{schema.name}没有的列，连同表头存入了不公开的“其他信息”：{'、'.join(plan.notes[:20])}")
+    for key, value in plan.fixed.items():
+        spec = next(f for f in (*schema.row_fields, *schema.item_fields) if f.key == key)
+        _say(f"整表统一填写：{spec.label} = {spec.to_text(value)}")
     for problem in plan.to_complete:
         _say(f"审核前还需补填：{problem}")
     return 0
+
+
+def _whole_file_values(given: list[str]) -> dict[str, str]:
+    """`--set FIELD=VALUE`, each once; the field and value are checked against the category later."""
+    found: dict[str, str] = {}
+    for one in given:
+        name, sign, value = one.partition("=")
+        if not sign or not name.strip():
+            raise BadInput(f"--set “{one}”：应写成 栏目=值，如 --set 救助类别=农村低保")
+        if name.strip() in found:
+            raise BadInput(f"--set：“{name.strip()}”给了两次")
+        found[name.strip()] = value.strip()
+    return found
+
+
+def _problem_json(problem: Problem) -> dict[str, object]:
+    """A problem as data: the sheet's row as Excel shows it and the row as the editor numbers it."""
+    return {"message": problem.message, "where": problem.where, "sheet_row": problem.row,
+            "item_row": problem.item_row, "field": problem.field, "text": str(problem)}
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -36,9 +36,13 @@ class Problem:
     # Another row the message names ("与第3行重复"), counted as `row` is: whoever counts rows
     # differently (an import counts the sheet's rows) rewrites both.
     other_row: int | None = None
+    # The row as the editor numbers it (明细第 M 行), where `row` counts otherwise (an import: the
+    # sheet's own row, title lines included, as the clerk sees it in Excel).
+    item_row: int | None = None
 
     def __str__(self) -> str:
-        place = [p for p in (self.where, f"第{self.row}行" if self.row is not None else "", self.field) if p]
+        place = [p for p in (self.where, f"第{self.row}行" if self.row is not None else "", self.field,
+                             f"（明细第{self.item_row}行）" if self.item_row is not None else "") if p]
         return f"{' '.join(place)}：{self.message}" if place else self.message
 
 

@@ -31,6 +31,8 @@ OPERATORS: dict[str, tuple[Callable[[Any, Any], bool], str]] = {
     ">": (operator.gt, "大于"), "==": (operator.eq, "等于"),
 }
 LEVELS = ("error", "warning")
+UNKNOWN_COLUMNS = ("ignore", "note", "refuse")
+NOTE_KEY = "note"  # the private row field an import keeps the columns the category does not know in
 _FIELD_KEYS = {"key", "label", "type", "required", "public", "max_length", "minimum", "choices", "example",
                "headers", "masked_when"}
 _TOP_KEYS = {"code", "name", "order", "new_title", "min_rows", "min_publicity_days", "search_engines",
@@ -365,24 +367,33 @@ def _unique(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
     specs = scope.many(reader, "fields", ROW)
     is_error = _level(reader)
     message = _message(reader, ("label", "value", "other"), "{label} {value} 与第{other}行重复")
-    reader.unknown({"rule", "fields", "level", "message"})
+    reader.unknown({"rule", "fields", "level", "message", "unless_differ"})
+    # Rows alike in `fields` whose `unless_differ` fields are both filled in and differ are two
+    # (two households of one name in one 组 with their own 身份证号): not told.
+    apart = scope.many(reader, "unless_differ", ROW, required=False) or []
     if not specs:
         return
     keys = [s.key for s in specs]
     told = specs[-1]
-    rules.reads |= set(keys)
+    rules.reads |= set(keys) | {s.key for s in apart}
+    distinct = [s.key for s in apart]
+
+    def differ(one: dict[str, Any], other: dict[str, Any]) -> bool:
+        return any(one.get(k) is not None and other.get(k) is not None and one.get(k) != other.get(k)
+                   for k in distinct)
 
     def check(item: Item, report: Report) -> None:
-        seen: dict[tuple[Any, ...], int] = {}
+        seen: dict[tuple[Any, ...], list[int]] = {}
         for number, row in enumerate(item.rows, start=1):
             key = tuple(row.get(k) for k in keys)
             if all(v is None for v in key):
                 continue
-            if key in seen:
-                _tell(report, is_error, message.format(label=told.label, value=row.get(told.key),
-                                                       other=seen[key]),
-                      row=number, field=told.label, other_row=seen[key])
-            seen.setdefault(key, number)
+            earlier = seen.setdefault(key, [])
+            same = next((n for n in earlier if not differ(item.rows[n - 1], row)), None)
+            if same is not None:
+                _tell(report, is_error, message.format(label=told.label, value=row.get(told.key), other=same),
+                      row=number, field=told.label, other_row=same)
+            earlier.append(number)
     rules.across.append(check)
 
 
@@ -630,7 +641,8 @@ def _running_balance(key: str, start: str, plus: list[str], minus: list[str]
 
 def _import(top: _Reader, scope: _Scope) -> ImportSpecials:
     reader = top.table("import")
-    reader.unknown({"either", "skip_totals", "opening_row", "computed", "notes", "listed_once"})
+    reader.unknown({"either", "skip_totals", "opening_row", "closing_row", "computed", "notes", "listed_once",
+                    "unknown_columns"})
     either = scope.many(reader, "either", ROW, required=False) or []
     opening = reader.table("opening_row")
     opening_specs: dict[str, Any] = {}
@@ -645,6 +657,26 @@ def _import(top: _Reader, scope: _Scope) -> ImportSpecials:
         if spec is not None and into is not None and source and words:
             opening_specs = {"opening_field": spec.key, "opening_words": words, "opening_into": into.key,
                              "opening_from": tuple(s.key for s in source)}
+    closing = reader.table("closing_row")
+    if closing.data:
+        closing.unknown({"words", "into"})
+        end = scope.one(closing, "into", ITEM, (Kind.MONEY,))
+        closing_words = closing.texts("words")
+        if not closing_words:
+            closing.fail("words", "须列出这一行的写法，如 [\"期末余额\", \"本期结余\"]")
+        if end is not None and closing_words:
+            opening_specs |= {"closing_words": closing_words, "closing_into": end.key}
+    unknown_columns = reader.get("unknown_columns", str, "未知列的处理", "ignore")
+    if unknown_columns not in UNKNOWN_COLUMNS:
+        reader.fail("unknown_columns", f"应为 {'、'.join(UNKNOWN_COLUMNS)} 之一：ignore 不导入（会告诉），"
+                                       "note 连同表头存入不公开的“note”栏，refuse 拒绝整个文件并说出列名")
+        unknown_columns = "ignore"
+    elif unknown_columns == "note":
+        kept = scope.row.get(NOTE_KEY)
+        if kept is None or kept.kind not in (Kind.TEXT, Kind.LONGTEXT) or kept.public:
+            reader.fail("unknown_columns", f"note 要求类别有一个不公开的文字栏目 key = \"{NOTE_KEY}\""
+                                           "（type = \"text\"，public = false）存放这些列")
+            unknown_columns = "ignore"
     computed = scope.many(reader, "computed", ITEM, (Kind.MONEY,), required=False) or []
     notes = []
     for note in reader.tables("notes", most=10):
@@ -655,7 +687,8 @@ def _import(top: _Reader, scope: _Scope) -> ImportSpecials:
     listed = scope.one(reader, "listed_once", ROW, (Kind.ID_NUMBER,)) if "listed_once" in reader.data else None
     return ImportSpecials(either=tuple(s.key for s in either), skip_totals=reader.flag("skip_totals", True),
                           computed=tuple(s.key for s in computed), notes=tuple(notes),
-                          listed_once=listed.key if listed is not None else None, **opening_specs)
+                          listed_once=listed.key if listed is not None else None,
+                          unknown_columns=unknown_columns, **opening_specs)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class Field:
             return None
         if self.kind is Kind.MONEY:
             try:
-                return self.check(money.parse_fen(raw))
+                return self.check(money.parse_amount(raw))  # 48.6万 as the import reads it
             except money.MoneyError as exc:
                 raise FieldError(str(exc)) from exc
         if self.kind is Kind.DATE:
@@ -239,12 +239,15 @@ _DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s
 
 
 def parse_date(raw: object) -> date:
-    """A date as clerks write it: 2026-07-01, 2026/7/1, 2026.7.1, 2026年7月1日, 20260701."""
+    """A date as clerks write it: 2026-07-01, 2026/7/1, 2026.7.1, 2026年7月1日 (or 1号), 20260701."""
     if isinstance(raw, datetime):
         return raw.date()
     if isinstance(raw, date):
         return raw
     text = unicodedata.normalize("NFKC", str(raw)).strip()
+    # As spreadsheets and ledgers write it too: 2026-07-05 00:00:00 (a date cell typed as text),
+    # 2026年7月1号; the import and the editor read dates with this one function.
+    text = re.sub(r"\s+0{1,2}:0{2}(:0{2})?$", "", text).replace("号", "日")
     match = _DATE_RE.match(text)
     if match:
         parts = match.groups()

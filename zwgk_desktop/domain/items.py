@@ -158,6 +158,13 @@ class ImportSpecials:
     # A row field naming a person: one already on a list of this category for the quarter, in
     # this or another village, is told (drawing twice).
     listed_once: str | None = None
+    # A ledger's 期末余额 line (`[import.closing_row]`): the words that mark it and the item field
+    # it gives; the program computes that value and compares the file's with it.
+    closing_words: tuple[str, ...] = ()
+    closing_into: str | None = None
+    # What a column the category does not know does: "ignore" (told as not imported), "note" (kept,
+    # with its header, in the private row field `note`) or "refuse" (the file is refused, by name).
+    unknown_columns: str = "ignore"
 
 
 def _nothing_derived(item: Item) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ MAX_FEN = 10**12 * 100
 _DIGITS = "零壹贰叁肆伍陆柒捌玖"
 _GROUP_UNITS = ("", "万", "亿", "万亿")
 _NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+_WAN = re.compile(r"^(.*?)万元?$")
 
 
 class MoneyError(ValueError):
@@ -53,6 +54,37 @@ def parse_fen(value: object, *, allow_negative: bool = False) -> int:
     if abs(result) >= MAX_FEN:
         raise MoneyError(f"金额 {format_fen(result)} 大得不合理")
     return result
+
+
+def parse_amount(value: object, unit: str = "", *, allow_negative: bool = False) -> int:
+    """An amount as a clerk writes it anywhere (a form, an editor cell, a spreadsheet cell) into 分:
+    `48.6万`, `1,200元`, `￥1 234.50`, full-width `１２００`, a spreadsheet number; `unit` is a
+    column's own unit (`万元` from a header `金额（万元）` or a sheet's 单位：万元), which a cell's own
+    万 overrides. The one parser the import and the editor share: whatever one takes, the other
+    takes as the same 分."""
+    scale = 10_000 if unit == "万元" else 1
+    if isinstance(value, float) and value == value and abs(value) < 1e15 and abs(value - round(value, 2)) < 1e-6:
+        value = Decimal(str(round(value, 2)))  # 3.3000000000000003 is what Excel shows as 3.30
+    if isinstance(value, str):
+        text = re.sub(r"[\s,，￥¥]", "", unicodedata.normalize("NFKC", value))
+        found = _WAN.match(text)
+        if found and found.group(1):
+            scale, text = 10_000, found.group(1)
+        if scale != 1:
+            text = text.removesuffix("元")
+            if text.startswith("RMB"):
+                text = text[3:]
+            if not _NUMBER_RE.match(text):
+                raise MoneyError(f"“{value}”不是数字金额")
+            value = Decimal(text)
+    if scale == 1:
+        return parse_fen(value, allow_negative=allow_negative)
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise MoneyError("不是金额")
+    amount = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not amount.is_finite():
+        raise MoneyError("不是有限的金额")
+    return parse_fen(amount * scale, allow_negative=allow_negative)
 
 
 def format_fen(fen: int, *, grouping: bool = True) -> str:

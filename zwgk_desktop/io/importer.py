@@ -15,7 +15,6 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from zwgk_desktop.db.models import DisclosureItem, ItemRow, Village, public_numb
 from zwgk_desktop.domain import money
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.categories import new_item
-from zwgk_desktop.domain.category_file import EXAMPLE_MARK
+from zwgk_desktop.domain.category_file import EXAMPLE_MARK, NOTE_KEY
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
 from zwgk_desktop.domain.items import CLERK, TITLE, Category, ImportSpecials, Item, renumbered, validate
 from zwgk_desktop.domain.periods import Period
@@ -36,9 +35,16 @@ from zwgk_desktop.io.columns import normalize_header, spellings
 from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, Grid, cell_text, column_letter, read_grids
 
 HEADER_SEARCH_ROWS = 30
-_TOTAL_ROW = re.compile(r"^(本[页月期季年])?(合计|小计|总计|累计)(数)?$")
-_SIGNATURE_ROW = re.compile(r"^(制表|填表|编制|审核|复核|负责|会计|出纳|经办|主管)人?[:：]")
-_WAN = re.compile(r"^(.*?)万元?$")
+# The sheet's own sums and carried totals, wherever their label stands (any column; "合  计" and
+# full-width are squeezed first): recomputed by us, never rows.
+_TOTAL_ROW = re.compile(r"^(本[页月期季年]|上[页月期季年]|[0-9一二三四五六七八九十]{1,3}月份?|第?[一二三四1-4]季度?"
+                        r"|全年)?(合计|小计|总计|累计|共计|月计|季计)(数|金额)?$"
+                        r"|^(承上页|过次页|承前页|转下页|接上页|转次页|期末余额|本期结余)$")
+# A footer line under the table (制表人：… 审核人：…, 日期：…, 村委会（盖章）): a label and a colon,
+# or a seal's place. A row whose every filled cell is one of these is never read as a row.
+_FOOTER_LINE = re.compile(r"^[\u4e00-\u9fff（）()]{1,10}[:：]|[（(]?(盖章|签章|公章|签字|签名)[)）]?")
+_BALANCE_HEADERS = frozenset({"余额", "结余", "结存", "账面余额", "余额数"})  # a ledger's running-balance column
+_ROW_NUMBER_HEADERS = frozenset({"序号", "编号", "No.", "NO.", "no.", "行号", "序"})  # never "unknown columns"
 INFO_WHERE = f"工作表“{INFO_SHEET}”"  # how a problem on the item's own sheet is placed
 
 
@@ -72,6 +78,12 @@ class ImportPlan:
     warnings: list[Problem] = field(default_factory=list)  # to be accepted
     to_complete: list[Problem] = field(default_factory=list)  # the draft's own fields still missing
     info_rows: dict[str, int] = field(default_factory=dict)  # the 事项信息 sheet's row of each label given
+    fixed: dict[str, Any] = field(default_factory=dict)  # values given for the whole file (--set), by field key
+    notes: list[str] = field(default_factory=list)  # the headers of the columns kept in the private 其他信息
+    skipped: list[int] = field(default_factory=list)  # the sheet's rows read as sums, footers, 期初/期末余额
+    note_columns: list[Column] = field(default_factory=list)  # the columns kept in 其他信息
+    balance_column: Column | None = None  # a ledger's own 余额 column: where 期初/期末余额 lines put the amount
+    closing_given: tuple[int, int, Column] | None = None  # a 期末余额 line: its sheet row, amount and column
 
     @property
     def ok(self) -> bool:
@@ -83,9 +95,13 @@ class ImportPlan:
 
 
 def plan_import(path: Path, category_code: str, period: Period, *, mapping: dict[str, str] | None = None,
-                progress: Callable[[int, int], None] | None = None) -> ImportPlan:
-    """Read and check the file; nothing is stored."""
+                progress: Callable[[int, int], None] | None = None,
+                fixed: dict[str, str] | None = None) -> ImportPlan:
+    """Read and check the file; nothing is stored. `fixed`: a value for every row (or the item)
+    given by field label or key (`zwgk import --set 救助类别=农村低保`, the wizard's 整表统一填写),
+    read as a cell is."""
     schema = category_of(category_code)
+    given = whole_file_values(schema, fixed or {}, period)
     grids = read_grids(path)
     info = next((g for g in grids if g.sheet == INFO_SHEET), None)
     candidates = [g for g in grids if g.sheet not in (INFO_SHEET, NOTES_SHEET) and g.rows and not g.hidden]
@@ -98,6 +114,13 @@ def plan_import(path: Path, category_code: str, period: Period, *, mapping: dict
     unit = _sheet_unit(grid, header_row)
     columns = [Column(number, header, schema.row_field(key), unit_ or unit) for number, header, key, unit_ in spots]
     mapped = {c.field.key for c in columns}
+    both = [c for c in columns if c.field.key in given]
+    if both:
+        raise BadInput(f"{path.name} 工作表“{grid.sheet}”第{header_row}行已有"
+                       f"{'、'.join(c.where for c in both)}：与“整表统一填写”（--set）给的"
+                       f"{'、'.join(c.field.label for c in both)}重复，不知道以哪个为准。"
+                       "请去掉 --set 的这一项，或删去表中的这一列")
+    mapped |= set(given)
     missing = [f.label for f in schema.row_fields if f.required and f.key not in mapped]
     either = schema.importing.either
     if either and not mapped & set(either):
@@ -117,7 +140,9 @@ def plan_import(path: Path, category_code: str, period: Period, *, mapping: dict
                        "表头写法不同的（如其他系统导出的表），可改成模板的表头，"
                        "或在命令行用 --mapping 指定列的对应关系")
     item = new_item(category_code, period)
-    plan = ImportPlan(path.name, grid.sheet, category_code, period, header_row, columns, ignored, item, [])
+    plan = ImportPlan(path.name, grid.sheet, category_code, period, header_row, columns, ignored, item, [],
+                      fixed=given)
+    _unknown_columns(plan, grid, schema)
     others = [g.sheet for g, row, spots_, _ in found if g is not grid and row and len(spots_) >= len(columns) - 1]
     if others:
         plan.warnings.append(Problem(f"工作簿中的工作表“{'”“'.join(others)}”也像是明细，只导入了“{grid.sheet}”；"
@@ -125,8 +150,70 @@ def plan_import(path: Path, category_code: str, period: Period, *, mapping: dict
     _read_rows(plan, grid, schema, progress)
     if info is not None:
         _read_info(plan, info)
+    for key, value in given.items():
+        if any(f.key == key for f in schema.item_fields):
+            plan.item.fields[key] = value  # over the 事项信息 sheet's: the clerk said so for this import
     _check(plan)
     return plan
+
+
+def whole_file_values(schema: Category, given: dict[str, str], period: Period) -> dict[str, Any]:
+    """Values for the whole file by field label or key, each read as a cell is: a field the
+    category lacks, a private one or a value that does not read is refused, naming them."""
+    found: dict[str, Any] = {}
+    by_name: dict[str, Field] = {}
+    for spec in (*schema.row_fields, *schema.item_fields):
+        by_name.setdefault(spec.key, spec)
+        by_name.setdefault(spec.label, spec)
+    for name, raw in given.items():
+        named = by_name.get(normalize_header(name)[0]) or by_name.get(name.strip())
+        if named is None:
+            raise BadInput(f"整表统一填写（--set）：{schema.name}没有“{_clip(name)}”这一栏。可用："
+                           f"{'、'.join(f.label for f in (*schema.row_fields, *schema.item_fields))}")
+        spec = named
+        if spec.key in found:
+            raise BadInput(f"整表统一填写（--set）：“{spec.label}”给了两次")
+        if spec in schema.row_fields and spec.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT, Kind.NAME):
+            raise BadInput(f"整表统一填写（--set）：“{spec.label}”是每户各不相同的，不能整表填同一个值")
+        try:
+            found[spec.key] = _parse(Column(0, spec.label, spec), raw, period)
+        except FieldError as exc:
+            raise BadInput(f"整表统一填写（--set）：“{spec.label}”的值“{_clip(raw)}”不能用：{exc}") from None
+        if found[spec.key] is None:
+            raise BadInput(f"整表统一填写（--set）：“{spec.label}”的值是空的")
+    return found
+
+
+def _unknown_columns(plan: ImportPlan, grid: Grid, schema: Category) -> None:
+    """The header row's columns the category does not know, as its file says: told as not
+    imported, kept in the private 其他信息 (`note`) with their headers, or the file refused."""
+    how = schema.importing.unknown_columns
+    if how == "ignore":
+        return
+    known_numbers = {c.number for c in plan.columns}
+    header = grid.rows[plan.header_row - 1]
+    above = grid.rows[plan.header_row - 2] if plan.header_row >= 2 else []
+    derived = {normalize_header(f.label)[0] for f in schema.derived_fields}
+    unknown: list[Column] = []
+    for number, value in enumerate(header, start=1):
+        text = cell_text(value).strip()
+        if number in known_numbers or not text:
+            continue
+        plain = normalize_header(text)[0]
+        if plain in _ROW_NUMBER_HEADERS or plain in derived or plain in _BALANCE_HEADERS:
+            continue
+        if number - 1 < len(above) and cell_text(above[number - 1]).strip() == text:
+            continue  # a header cell merged down over two rows: its name is said once
+        unknown.append(Column(number, text, Field(NOTE_KEY, text, Kind.TEXT, required=False, public=False)))
+    if not unknown:
+        return
+    if how == "refuse":
+        raise BadInput(f"{plan.file} 工作表“{plan.sheet}”第{plan.header_row}行有{schema.name}没有的列："
+                       f"{'、'.join(c.where for c in unknown)}。请删去这些列再导入"
+                       f"（{schema.name}的栏目：{'、'.join(f.label for f in schema.row_fields)}）")
+    plan.notes = [c.header for c in unknown]
+    plan.ignored = [text for text in plan.ignored if text not in plan.notes]
+    plan.note_columns = unknown
 
 
 def _header_cells(row: list[Any], known: dict[str, str], exact: set[str]
@@ -201,9 +288,10 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
                ) -> None:
     rows = grid.rows[plan.header_row:]
     specials = schema.importing
-    opening_words = {word.replace(" ", "") for word in specials.opening_words}
-    mapped_columns = {c.number for c in plan.columns}
-    text_columns = [c for c in plan.columns if c.field.kind in (Kind.TEXT, Kind.NAME)]
+    opening_words = {_squeezed(word) for word in specials.opening_words}
+    closing_words = {_squeezed(word) for word in specials.closing_words}
+    plan.balance_column = _balance_column(plan, grid)
+    closing: tuple[int, int, Column] | None = None  # the sheet's row of a 期末余额 line, its amount, its column
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
         if progress and offset % 2000 == 0:
@@ -213,30 +301,99 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
             continue  # a blank line between blocks, or the sheet's end
         if any(cell_text(v).startswith(EXAMPLE_MARK) for v in values.values()):
             continue  # the template's example line
-        labels = [cells[n] for n in range(min(3, len(cells))) if n + 1 not in mapped_columns]
-        labels += [values[c.field.key] for c in text_columns]
-        if any(_SIGNATURE_ROW.match(_squeezed(v)) for v in labels) and not any(
-                not _blank(values[c.field.key]) for c in plan.columns if c.field.kind is Kind.MONEY):
-            continue  # a footer: 制表人：…　审核人：…
-        if specials.skip_totals and any(_TOTAL_ROW.match(_squeezed(v)) for v in labels):
-            continue  # a totals line (in the 摘要 or 序号 column): the sheet's own sums, recomputed by us
-        if specials.opening_field is not None \
-                and cell_text(values.get(specials.opening_field)).replace(" ", "") in opening_words:
-            _opening_balance(plan, specials, values, number)
+        # Labels are looked for in every cell of the line (a 本月合计 in the 日期 column, a 期初余额
+        # in the 摘要 or 序号 column, a footer merged across the table), texts only: a number is no label.
+        labels = [_squeezed(v) for v in cells if isinstance(v, str) and v.strip()]
+        if labels and all(_FOOTER_LINE.search(text) for text in labels):
+            plan.skipped.append(number)
+            continue  # a footer: 制表人：…　审核人：…, 日期：…, 村委会（盖章）
+        if opening_words and specials.opening_into is not None and any(t in opening_words for t in labels):
+            _opening_balance(plan, specials, cells, values, number)
+            plan.skipped.append(number)
             continue
-        row: dict[str, Any] = {}
+        if closing_words and specials.closing_into is not None and any(t in closing_words for t in labels):
+            found = _line_amount(plan, specials.opening_from, cells, values, number)
+            if found is not None:
+                closing = (number, *found)
+            plan.skipped.append(number)
+            continue
+        if specials.skip_totals and any(_TOTAL_ROW.match(t) for t in labels):
+            plan.skipped.append(number)
+            continue  # the sheet's own sums, recomputed by us
+        row: dict[str, Any] = dict(plan.fixed)
+        item_row = len(plan.item.rows) + 1
         for column in plan.columns:
             if (number, column.number) in grid.formulas:
                 plan.errors.append(Problem(f"是公式（{_clip(cell_text(values[column.field.key]))}），"
-                                           "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where))
+                                           "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where,
+                                           item_row=item_row))
                 continue
             try:
                 row[column.field.key] = _parse(column, values[column.field.key], plan.period)
             except FieldError as exc:
-                plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where))
+                plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where, item_row=item_row))
+        if plan.note_columns:
+            _keep_notes(plan, row, cells, number, item_row)
         plan.item.rows.append(row)
         plan.source_rows.append(number)
         plan.raw.append({key: value for key, value in values.items() if key not in row})
+    if closing is not None and specials.closing_into is not None:
+        plan.closing_given = closing
+
+
+def _balance_column(plan: ImportPlan, grid: Grid) -> Column | None:
+    """A ledger's running-balance column (余额), which the category derives and never imports; a
+    期初余额 or 期末余额 line often has its amount there."""
+    schema = category_of(plan.category)
+    if schema.importing.opening_into is None:
+        return None
+    derived = {normalize_header(f.label)[0] for f in schema.derived_fields} | _BALANCE_HEADERS
+    mapped = {c.number for c in plan.columns}
+    for row_number in {plan.header_row, plan.header_row - 1} - {0}:
+        for number, value in enumerate(grid.rows[row_number - 1], start=1):
+            plain, unit = normalize_header(cell_text(value))
+            if number not in mapped and plain in derived:
+                return Column(number, cell_text(value).strip(), schema.item_field(schema.importing.opening_into),
+                              unit or (plan.columns[0].unit if plan.columns else ""))
+    return None
+
+
+def _line_amount(plan: ImportPlan, sources: tuple[str, ...], cells: list[Any], values: dict[str, Any],
+                 number: int) -> tuple[int, Column] | None:
+    """The amount of a 期初余额 / 期末余额 line: in the first of the amount columns filled in, or in
+    the ledger's 余额 column; an amount that does not read is an error naming the cell."""
+    column = next((c for c in plan.columns if c.field.key in sources and not _blank(values.get(c.field.key))), None)
+    raw = values.get(column.field.key) if column is not None else None
+    if column is None and plan.balance_column is not None:
+        column = plan.balance_column
+        raw = cells[column.number - 1] if column.number - 1 < len(cells) else None
+        if _blank(raw):
+            column = None
+    if column is None:
+        return None
+    try:
+        return _money(raw, column.unit), column
+    except FieldError as exc:
+        plan.errors.append(Problem(str(exc), row=number, field=column.where))
+        return None
+
+
+def _keep_notes(plan: ImportPlan, row: dict[str, Any], cells: list[Any], number: int, item_row: int) -> None:
+    """The columns the category does not know, kept with their headers in the private 其他信息."""
+    parts = []
+    for column in plan.note_columns:
+        value = cells[column.number - 1] if column.number - 1 < len(cells) else None
+        if not _blank(value):
+            parts.append(f"{normalize_header(column.header)[0]}：{cell_text(value).strip()}")
+    if not parts:
+        return
+    spec = category_of(plan.category).row_field(NOTE_KEY)
+    try:
+        row[NOTE_KEY] = spec.parse("；".join(parts))
+    except FieldError as exc:
+        where = "、".join(c.where for c in plan.note_columns)
+        plan.errors.append(Problem(f"{exc}（这些列存入不公开的“{spec.label}”）", row=number, field=where,
+                                   item_row=item_row))
 
 
 def _squeezed(value: Any) -> str:
@@ -272,48 +429,29 @@ def _parse(column: Column, raw: Any, period: Period) -> Any:
 
 
 def _date_text(text: str, period: Period) -> Any:
-    """Dates as written in Chinese ledgers: 2026年7月1号, 2026-07-05 00:00:00, and 7月1日 (the
-    quarter's year, as a ledger of one quarter writes it)."""
-    text = unicodedata.normalize("NFKC", text).strip()
-    text = re.sub(r"\s+0{1,2}:0{2}(:0{2})?$", "", text).replace("号", "日")
-    if re.fullmatch(r"\d{1,2}月\d{1,2}日", text):
-        text = f"{period.year}年{text}"
+    """A date without its year (7月1日), as a ledger of one quarter writes it: in the quarter's
+    year; everything else is `fields.parse_date`'s, the editor's."""
+    plain = unicodedata.normalize("NFKC", text).strip()
+    if re.fullmatch(r"\d{1,2}月\d{1,2}[日号]", plain):
+        return f"{period.year}年{plain}"
     return text
 
 
 def _money(raw: Any, unit: str) -> int:
-    """An amount in 元 (or 万元, by the header or the cell) into 分."""
-    scale = 10_000 if unit == "万元" else 1
-    if isinstance(raw, float) and raw == raw and abs(raw) < 1e15 and abs(raw - round(raw, 2)) < 1e-6:
-        raw = Decimal(str(round(raw, 2)))  # 3.3000000000000003 is what Excel shows as 3.30
-    if isinstance(raw, str):
-        text = re.sub(r"[\s,，￥¥]", "", unicodedata.normalize("NFKC", raw))
-        match = _WAN.match(text)
-        if match and match.group(1):
-            scale, text = 10_000, match.group(1)
-        raw = text.removesuffix("元")
+    """An amount in 元 (or 万元, by the header or the cell) into 分: the editor's own parser."""
     try:
-        if scale == 1:
-            return money.parse_fen(raw)
-        amount = Decimal(repr(raw)) if isinstance(raw, float) else Decimal(str(raw))
-        if not amount.is_finite():
-            raise FieldError("不是有限的金额")
-        return money.parse_fen(amount * scale)
-    except (money.MoneyError, InvalidOperation, ValueError) as exc:
-        raise FieldError(f"“{_clip(cell_text(raw))}”不是金额" if not isinstance(exc, money.MoneyError)
-                         else str(exc)) from None
+        return money.parse_amount(raw, unit)
+    except money.MoneyError as exc:
+        raise FieldError(str(exc)) from None
 
 
-def _opening_balance(plan: ImportPlan, specials: ImportSpecials, values: dict[str, Any], number: int) -> None:
-    """A ledger's 期初余额 line gives the opening balance (`[import.opening_row]`), not a transaction."""
-    column = next((c for c in plan.columns if c.field.key in specials.opening_from and not _blank(
-        values.get(c.field.key))), None)
-    if column is None or specials.opening_into is None:
-        return
-    try:
-        plan.item.fields[specials.opening_into] = _money(values[column.field.key], column.unit)
-    except FieldError as exc:
-        plan.errors.append(Problem(str(exc), row=number, field=column.where))
+def _opening_balance(plan: ImportPlan, specials: ImportSpecials, cells: list[Any], values: dict[str, Any],
+                     number: int) -> None:
+    """A ledger's 期初余额 line gives the opening balance (`[import.opening_row]`), not a
+    transaction: its amount in an amount column or in the ledger's own 余额 column."""
+    found = _line_amount(plan, specials.opening_from, cells, values, number)
+    if found is not None and specials.opening_into is not None:
+        plan.item.fields[specials.opening_into] = found[0]
 
 
 def _read_info(plan: ImportPlan, grid: Grid) -> None:
@@ -357,8 +495,11 @@ def _check(plan: ImportPlan) -> None:
     if not item.rows and schema.min_rows > 0:
         plan.errors.append(Problem("表头下面没有任何数据行", where=f"工作表“{plan.sheet}”"))
         return
+    given = plan.closing_given
     for key in schema.importing.computed:
-        if item.fields.get(key) is None:
+        if given is not None and key == schema.importing.closing_into:
+            _compare_closing(plan, schema, key, *given)
+        elif item.fields.get(key) is None:
             _compute(item, schema, key)
     unread_cells = plan.rows_named(plan.errors)
     unread_fields = {p.field for p in plan.errors if p.where == INFO_WHERE}  # the 事项信息 sheet's labels
@@ -370,6 +511,22 @@ def _check(plan: ImportPlan) -> None:
     plan.warnings += [_located(plan, p) for p in report.warnings]
     # A value on the 事项信息 sheet that did not read is an error already; it is not also "to fill in".
     plan.to_complete += [p for p in report.incomplete if p.field not in unread_fields]
+
+
+def _compare_closing(plan: ImportPlan, schema: Category, key: str, number: int, amount: int, column: Column) -> None:
+    """A 期末余额 line of the file, against what the program computes from the rows: a wrong one is
+    an error naming its row; the item keeps the computed one."""
+    item = plan.item
+    _compute(item, schema, key)
+    computed = item.fields.get(key)
+    if computed is None:  # no 期初余额: the file's is all there is, checked by the balance rule
+        item.fields[key] = amount
+    elif computed != amount and not plan.errors:  # rows that did not read make any sum moot
+        label = schema.item_field(key).label
+        start = schema.item_field(next(b[0] for b in schema.balances if b[3] == key)).label
+        plan.errors.append(Problem(f"表中{label} {money.format_fen(amount)} 与计算的不符：{start}加收入减支出应为 "
+                                   f"{money.format_fen(computed)}（差 {money.format_fen(amount - computed)}）",
+                                   row=number, field=column.where))
 
 
 def _compute(item: Item, schema: Category, key: str) -> None:
@@ -399,7 +556,8 @@ def _located(plan: ImportPlan, problem: Problem) -> Problem:
             return replace(problem, where=INFO_WHERE, row=plan.info_rows[given], field=given)
     columns = {c.field.label: c.where for c in plan.columns}
     where = "/".join(columns.get(label, label) for label in problem.field.split("/"))
-    return replace(renumbered(problem, plan.source_rows), field=where)
+    item_row = problem.row if problem.row is not None and 1 <= problem.row <= len(plan.source_rows) else None
+    return replace(renumbered(problem, plan.source_rows), field=where, item_row=item_row)
 
 
 def check_against_archive(session: Session, plan: ImportPlan, village: Village) -> None:
@@ -446,7 +604,8 @@ def archive_warnings(session: Session, plan: ImportPlan, village: Village) -> li
             continue
         where = (f"本村的事项 {public_number(record)}“{record.title}”中" if record.village_id == village.id
                  else f"{name}{plan.period}的名单中")
-        found.append(Problem(f"此人已在{where}，请核对是否重复享受", row=plan.source_rows[index], field=label))
+        found.append(Problem(f"此人已在{where}，请核对是否重复享受", row=plan.source_rows[index], field=label,
+                             item_row=index + 1))
     return found
 
 

@@ -24,7 +24,8 @@ from zwgk_desktop.office.monthly import catalogue_of, check_period
 
 def plan(archive: Archive, path: Path, category: str, period: Period, village_id: int, *,
          mapping: dict[str, str] | None = None,
-         progress: Callable[[int, int], None] | None = None) -> ImportPlan:
+         progress: Callable[[int, int], None] | None = None,
+         fixed: dict[str, str] | None = None) -> ImportPlan:
     """What importing the file would store, with every error and warning (the file's own, and what
     the archive already holds: the same file imported twice, a household drawing in two villages).
     Nothing is stored."""
@@ -33,7 +34,7 @@ def plan(archive: Archive, path: Path, category: str, period: Period, village_id
         if village is None:  # told before the file is read
             raise NotFound("这个村已不存在")
         check_period(catalogue_of(archive.layouts), village, period, category)  # a month only if monthly
-    found = plan_import(path, category, period, mapping=mapping, progress=progress)
+    found = plan_import(path, category, period, mapping=mapping, progress=progress, fixed=fixed)
     if found.ok:
         with archive.reading() as session:
             village = session.get(Village, village_id)

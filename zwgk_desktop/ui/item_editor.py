@@ -257,6 +257,10 @@ class ItemEditor(QWidget):
                 widget.textChanged.connect(self._on_edited)
             elif isinstance(widget, QLineEdit):
                 widget.textEdited.connect(self._on_edited)
+        for spec in self.category.item_fields:
+            entry = self._inputs.get(spec.key)
+            if spec.kind is Kind.MONEY and isinstance(entry, QLineEdit):
+                entry.editingFinished.connect(lambda spec=spec, entry=entry: self._on_amount_done(spec, entry))
         self.model.contentChanged.connect(self._on_cells_edited)
         self._pause.timeout.connect(self._on_pause)
         self._recheck.timeout.connect(self.refresh_problems)
@@ -340,6 +344,15 @@ class ItemEditor(QWidget):
         )
         self._form_problems = problems
         return item
+
+    def _on_amount_done(self, spec: Field, widget: QLineEdit) -> None:
+        """An amount typed as "48.6万" or "1,200元" is shown, once typed, as the amount it is read as."""
+        try:
+            value = spec.parse(widget.text())
+        except FieldError:
+            return  # kept as typed, told in the problem list
+        if value is not None and widget.text() != spec.to_text(value):
+            widget.setText(spec.to_text(value))
 
     def _date(self, edit: QLineEdit, label: str, problems: list[Problem]) -> date | None:
         text = edit.text().strip()

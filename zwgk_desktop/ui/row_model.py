@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QUndoCommand, QUndoStack
 
-from zwgk_desktop.domain import identity
+from zwgk_desktop.domain import identity, money
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
 from zwgk_desktop.domain.items import Category
 from zwgk_desktop.errors import Problem
@@ -124,6 +124,11 @@ class RowTableModel(QAbstractTableModel):
             # paper form the clerk opens the cell (F2) or ticks 显示完整证件号.
             if private and text and not self.reveal_private:
                 return _masked(spec.kind, text)
+            if spec.kind is Kind.MONEY and text:
+                # "1,200元" or "48.6万" is shown as the amount it is read as; F2 shows it as typed.
+                value = self._values[r].get(spec.key) if r < len(self._values) else None
+                if isinstance(value, int) and not isinstance(value, bool):
+                    return money.format_fen(value)
             return text
         if role == Qt.ItemDataRole.EditRole:
             return text
