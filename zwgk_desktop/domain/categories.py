@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from zwgk_desktop.domain.category_file import SUFFIX, category_from_toml
+from zwgk_desktop.domain.category_file import SUFFIX, VOCABULARY_SUFFIX, category_from_toml, vocabulary_text
 from zwgk_desktop.domain.fields import Kind
 from zwgk_desktop.domain.items import Category, Item
 from zwgk_desktop.domain.periods import Month, Quarter, quarter_of
@@ -29,14 +29,24 @@ ALL_CATEGORIES: dict[str, Category] = {}
 _generation = [0]  # counts installs: what the checks' version (`items.rules_version`) depends on
 
 
-def read_folder(folder: Path) -> dict[str, Category]:
-    """Every category file of a folder, each checked; a file named for another code is refused."""
+def read_folder(folder: Path, base: dict[str, Category] | None = None) -> dict[str, Category]:
+    """Every category file of a folder, each checked; a file named for another code is refused. A
+    vocabulary file (`CODE.vocabulary.toml`) adds its words to that category's closed lists: the
+    folder's own file of it, or else `base`'s or the shipped one; the words become part of the
+    category's text, as a seal records it."""
     found: dict[str, Category] = {}
     for path in sorted(folder.glob(f"*{SUFFIX}")):
         schema = category_from_toml(toml_text(path, "类别文件"), str(path))
         if path.name != f"{schema.code}{SUFFIX}":
             raise BadInput(f"类别文件 {path} 声明的类别代码是“{schema.code}”：文件名应为 {schema.code}{SUFFIX}")
         found[schema.code] = schema
+    for path in sorted(folder.glob(f"*{VOCABULARY_SUFFIX}")):
+        code = path.name.removesuffix(VOCABULARY_SUFFIX)
+        known = {**globals().get("SHIPPED", {}), **(base or {}), **found}
+        if code not in known:
+            raise BadInput(f"选项扩充文件 {path}：没有“{code}”这个类别（文件名应为 类别代码{VOCABULARY_SUFFIX}）")
+        words = vocabulary_text(toml_text(path, "选项扩充文件"), str(path))
+        found[code] = category_from_toml(f"{known[code].text.rstrip()}\n\n# {path.name}\n{words}", str(path))
     return found
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from zwgk_desktop.domain import glyphs, money
@@ -20,6 +20,9 @@ from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.incoming import parse_toml
 
 SUFFIX = ".category.toml"
+# A township's words for a category it does not replace (`CODE.vocabulary.toml`: a `[vocabulary]`
+# table, choice field key = the values it adds), read with the category's own file.
+VOCABULARY_SUFFIX = ".vocabulary.toml"
 # Marks the template's example line, which an import leaves out.
 EXAMPLE_MARK = "（示例）"
 CODE = re.compile(r"[a-z][a-z0-9_]{0,19}")
@@ -36,12 +39,13 @@ NOTE_KEY = "note"  # the private row field an import keeps the columns the categ
 _FIELD_KEYS = {"key", "label", "type", "required", "public", "max_length", "minimum", "choices", "example",
                "headers", "masked_when"}
 _TOP_KEYS = {"code", "name", "order", "new_title", "min_rows", "min_publicity_days", "search_engines",
-             "internal", "subtitle", "item_fields", "row_fields", "derived", "rules", "import"}
+             "internal", "subtitle", "item_fields", "row_fields", "derived", "rules", "import", "vocabulary"}
 _AMOUNTS = (Kind.MONEY, Kind.COUNT)
 
 
 def is_category_file(name: str) -> bool:
-    return name.endswith(SUFFIX)
+    """A category file, or a township's vocabulary for one: never a format."""
+    return name.endswith((SUFFIX, VOCABULARY_SUFFIX))
 
 
 class _Reader:
@@ -222,6 +226,38 @@ def _fields(top: _Reader, name: str, *, row: bool) -> tuple[list[Field], list[tu
     if examples and not any(isinstance(v, str) and v.startswith(EXAMPLE_MARK) for _, v in examples):
         top.fail(name, f"示例行（example）须有一个以“{EXAMPLE_MARK}”开头的文字，导入时才认得出它、不导入它")
     return fields, headers, examples
+
+
+def _vocabulary(reader: _Reader, item: list[Field], row: list[Field]) -> tuple[list[Field], list[Field]]:
+    """`[vocabulary]`: values added to closed lists (a township's kinds of aid, its 分类施保
+    classes), each choice field by its key; a value already listed is no fault."""
+    added: dict[str, tuple[str, ...]] = {}
+    choices = {f.key: f for f in (*item, *row) if f.kind is Kind.CHOICE}
+    for key in reader.data:
+        if key not in choices:
+            reader.fail(key, f"没有“{key}”这个选项类字段；可加选项的：{'、'.join(choices) or '无'}")
+            continue
+        words = reader.texts(key, limit=max(20, choices[key].max_length))
+        if not words and key in reader.data:
+            reader.fail(key, "应列出要加的选项，如 [\"一类低保\"]")
+        added[key] = tuple(w for w in dict.fromkeys(words) if w not in choices[key].choices)
+
+    def extended(fields: list[Field]) -> list[Field]:
+        return [replace(f, choices=f.choices + added[f.key]) if added.get(f.key) else f for f in fields]
+    return extended(item), extended(row)
+
+
+def vocabulary_text(text: str, shown: str) -> str:
+    """A `CODE.vocabulary.toml` checked to be only a `[vocabulary]` table, as it is added to its
+    category file's text (so a seal records the words with the category)."""
+    raw = parse_toml(text, f"选项扩充文件 {shown}")
+    problems: list[Problem] = []
+    _Reader(raw, shown, "", problems).unknown({"vocabulary"})
+    if not isinstance(raw.get("vocabulary"), dict) or not raw["vocabulary"]:
+        problems.append(Problem("应有 [vocabulary] 一节：选项类字段名 = [要加的选项]", where=shown, field="vocabulary"))
+    if problems:
+        raise BadInput(f"选项扩充文件 {shown} 无效，未载入：", problems)
+    return text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -713,6 +749,8 @@ def category_from_toml(text: str, shown: str) -> Category:
                                "按月公开的为 2026年7月）、{{year}}（2026年）、{{month}}（7月，季度事项为空）")
     item_fields, _, _ = _fields(top, "item_fields", row=False)
     row_fields, headers, examples = _fields(top, "row_fields", row=True)
+    if "vocabulary" in raw:
+        item_fields, row_fields = _vocabulary(top.table("vocabulary"), item_fields, row_fields)
     min_rows = top.integer("min_rows", 1, 0, 100_000)
     scope = _Scope(item_fields, row_fields, [])
     rules = _Rules()

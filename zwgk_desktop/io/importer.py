@@ -192,18 +192,20 @@ def _unknown_columns(plan: ImportPlan, grid: Grid, schema: Category) -> None:
         return
     known_numbers = {c.number for c in plan.columns}
     header = grid.rows[plan.header_row - 1]
+    known = spellings(schema)
     above = grid.rows[plan.header_row - 2] if plan.header_row >= 2 else []
+    if sum(normalize_header(cell_text(v))[0] in known for v in above) < 2:
+        above = []  # a title line, not the upper half of a two-row header
     derived = {normalize_header(f.label)[0] for f in schema.derived_fields}
     unknown: list[Column] = []
-    for number, value in enumerate(header, start=1):
-        text = cell_text(value).strip()
+    for number in range(1, max(len(header), len(above)) + 1):
+        text = next((cell_text(row[number - 1]).strip() for row in (header, above)
+                     if number - 1 < len(row) and not _blank(row[number - 1])), "")
         if number in known_numbers or not text:
             continue
         plain = normalize_header(text)[0]
         if plain in _ROW_NUMBER_HEADERS or plain in derived or plain in _BALANCE_HEADERS:
             continue
-        if number - 1 < len(above) and cell_text(above[number - 1]).strip() == text:
-            continue  # a header cell merged down over two rows: its name is said once
         unknown.append(Column(number, text, Field(NOTE_KEY, text, Kind.TEXT, required=False, public=False)))
     if not unknown:
         return
@@ -291,6 +293,7 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
     opening_words = {_squeezed(word) for word in specials.opening_words}
     closing_words = {_squeezed(word) for word in specials.closing_words}
     plan.balance_column = _balance_column(plan, grid)
+    every_row = {key: value for key, value in plan.fixed.items() if any(f.key == key for f in schema.row_fields)}
     closing: tuple[int, int, Column] | None = None  # the sheet's row of a 期末余额 line, its amount, its column
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
@@ -304,7 +307,10 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
         # Labels are looked for in every cell of the line (a 本月合计 in the 日期 column, a 期初余额
         # in the 摘要 or 序号 column, a footer merged across the table), texts only: a number is no label.
         labels = [_squeezed(v) for v in cells if isinstance(v, str) and v.strip()]
-        if labels and all(_FOOTER_LINE.search(text) for text in labels):
+        # A footer: every filled cell is a label line (a merged cell repeats it in each column it
+        # covers); a number, a date or any other text among them makes it a row ("报销：差旅费" 1200).
+        if labels and len(labels) == sum(not _blank(v) for v in cells) \
+                and all(_FOOTER_LINE.search(text) for text in labels):
             plan.skipped.append(number)
             continue  # a footer: 制表人：…　审核人：…, 日期：…, 村委会（盖章）
         if opening_words and specials.opening_into is not None and any(t in opening_words for t in labels):
@@ -320,7 +326,7 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
         if specials.skip_totals and any(_TOTAL_ROW.match(t) for t in labels):
             plan.skipped.append(number)
             continue  # the sheet's own sums, recomputed by us
-        row: dict[str, Any] = dict(plan.fixed)
+        row: dict[str, Any] = dict(every_row)
         item_row = len(plan.item.rows) + 1
         for column in plan.columns:
             if (number, column.number) in grid.formulas:

@@ -533,10 +533,11 @@ def load_layouts(folder: Path, base: dict[str, Category] | None = None) -> Layou
                    and not is_category_file(p.name))
     if not files:
         raise BadInput(f"版式目录 {folder} 中没有 .toml 版式文件")
-    own = registry.read_folder(folder)
+    own = registry.read_folder(folder, base)
     categories = registry.combined({**(base or {}), **own})
     layouts = tuple(load_layout(path, categories) for path in files)
-    for code in sorted(set(own) - {lay.category for lay in layouts}):
+    declared = {code for code in own if (folder / f"{code}.category.toml").is_file()}  # not a vocabulary's only
+    for code in sorted(declared - {lay.category for lay in layouts}):
         raise BadInput(f"版式目录 {folder} 有类别文件 {code}.category.toml，却没有“{code}”类别的版式："
                        f"请一并放入它的标准版式 {code}.toml")
     seen: dict[str, Path] = {}

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QProgressBar,
@@ -67,6 +68,7 @@ class ImportWizard(QDialog):
         self.period = parse_period(period)  # a month, where the village discloses monthly
         self.plan: ImportPlan | None = None
         self.path: Path | None = None
+        self.fixed: dict[str, str] = {}  # 整表统一填写: field label → value as typed, as `--set`
         self._reading = 0
         place = items.place_of_village(archive, village_id)
         self.village_name = place.village if place else "?"
@@ -88,6 +90,22 @@ class ImportWizard(QDialog):
         top.addWidget(self.choose)
         top.addWidget(self.template)
         top.addWidget(self.file_label, 1)
+        # 整表统一填写: a value for every row (a roster that is all 农村低保), as `zwgk import --set`.
+        self.fixed_field = QComboBox()
+        self.fixed_value = QLineEdit()
+        self.fixed_value.setPlaceholderText("值，如 农村低保")
+        self.fixed_add = QPushButton("加上")
+        self.fixed_clear = QPushButton("清除")
+        self.fixed_shown = QLabel("")
+        whole = QHBoxLayout()
+        whole.addWidget(QLabel("整表统一填写："))
+        whole.addWidget(self.fixed_field)
+        whole.addWidget(self.fixed_value)
+        whole.addWidget(self.fixed_add)
+        whole.addWidget(self.fixed_clear)
+        whole.addWidget(self.fixed_shown, 1)
+        self._fill_fixed_fields()
+        self._show_fixed()
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.summary = QLabel("")
@@ -104,6 +122,7 @@ class ImportWizard(QDialog):
         self.import_button.setEnabled(False)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(whole)
         layout.addWidget(self.progress)
         layout.addWidget(self.summary)
         layout.addWidget(self.preview, 1)
@@ -113,10 +132,48 @@ class ImportWizard(QDialog):
         layout.addWidget(self.buttons)
         self.choose.clicked.connect(self._on_choose)
         self.template.clicked.connect(self._on_template)
-        self.category.currentIndexChanged.connect(lambda _=0: self.path and self.read(self.path))
+        self.category.currentIndexChanged.connect(self._on_category)
+        self.fixed_add.clicked.connect(self._on_fixed_add)
+        self.fixed_value.returnPressed.connect(self._on_fixed_add)
+        self.fixed_clear.clicked.connect(self._on_fixed_clear)
         self.accept_warnings.toggled.connect(lambda _=False: self._update_button())
         self.import_button.clicked.connect(self.do_import)
         self.buttons.rejected.connect(self.reject)
+
+    def _fill_fixed_fields(self) -> None:
+        schema = CATEGORIES[self.category.currentData()]
+        self.fixed_field.clear()
+        for spec in (*schema.row_fields, *schema.item_fields):
+            if spec.public and spec.kind not in (Kind.NAME, Kind.LONGTEXT):
+                self.fixed_field.addItem(spec.label, spec.key)
+
+    def _on_category(self, _: int = 0) -> None:
+        self.fixed.clear()  # another category's fields
+        self._fill_fixed_fields()
+        self._show_fixed()
+        if self.path:
+            self.read(self.path)
+
+    def set_whole_file(self, label: str, value: str) -> Task | None:
+        """Give a field one value for every row, and read the file again (as `--set label=value`)."""
+        self.fixed[label] = value
+        self._show_fixed()
+        return self.read(self.path) if self.path else None
+
+    def _on_fixed_add(self) -> None:
+        if self.fixed_field.currentIndex() >= 0 and self.fixed_value.text().strip():
+            self.set_whole_file(self.fixed_field.currentText(), self.fixed_value.text().strip())
+            self.fixed_value.clear()
+
+    def _on_fixed_clear(self) -> None:
+        self.fixed.clear()
+        self._show_fixed()
+        if self.path:
+            self.read(self.path)
+
+    def _show_fixed(self) -> None:
+        self.fixed_shown.setText("；".join(f"{label} = {value}" for label, value in self.fixed.items())
+                                 or "（不填：各行的值都从表中读）")
 
     def choose_category(self, code: str) -> None:
         self.category.setCurrentIndex(self.category.findData(code))
@@ -148,11 +205,12 @@ class ImportWizard(QDialog):
         reading = self._reading  # a newer read (another file or category) makes this one's result moot
         self.file_label.setText(str(path))
         code, period, village_id, archive = self.category.currentData(), self.period, self.village_id, self.archive
+        fixed = dict(self.fixed)
         progress = Progress(self)
         progress.moved.connect(self._on_progress)
 
         def work() -> ImportPlan:  # what `zwgk import` does before it stores anything
-            return importing.plan(archive, path, code, period, village_id, progress=progress.report)
+            return importing.plan(archive, path, code, period, village_id, progress=progress.report, fixed=fixed)
 
         self.progress.setVisible(True)
         self.summary.setText("正在读取和检查……")
@@ -190,7 +248,9 @@ class ImportWizard(QDialog):
         self.preview.setColumnCount(len(plan.columns))
         self.preview.setHorizontalHeaderLabels([c.header for c in plan.columns])
         self.preview.setRowCount(len(shown))
-        self.preview.setVerticalHeaderLabels([f"第{n}行" for n in plan.source_rows[:PREVIEW_ROWS]])
+        # The sheet's row as Excel shows it, and the row as the editor will number it.
+        self.preview.setVerticalHeaderLabels([f"第{n}行（明细{m}）" for m, n in
+                                              enumerate(plan.source_rows[:PREVIEW_ROWS], start=1)])
         for index, row in enumerate(shown):
             source = plan.source_rows[index]
             for column, spec in enumerate(plan.columns):
@@ -221,8 +281,11 @@ class ImportWizard(QDialog):
         more = f"（预览前 {PREVIEW_ROWS} 行）" if len(plan.item.rows) > PREVIEW_ROWS else ""
         verdict = (f"有 {len(plan.errors)} 处错误，不能导入：请在表格中改正后重新选择文件" if plan.errors
                    else f"没有错误；{len(plan.warnings)} 条提醒" if plan.warnings else "没有发现问题，可以导入")
+        kept = (f"表中{len(plan.notes)}列（{'、'.join(plan.notes[:6])}）存入不公开的“其他信息”。"
+                if plan.notes else "")
+        passed = f"合计、期初/期末余额和表尾共 {len(plan.skipped)} 行不作明细。" if plan.skipped else ""
         self.summary.setText(f"{plan.file}，工作表“{plan.sheet}”，表头在第{plan.header_row}行，"
-                             f"读到 {len(plan.item.rows)} 行{more}。{verdict}。")
+                             f"读到 {len(plan.item.rows)} 行{more}。{passed}{kept}{verdict}。")
         self.accept_warnings.setChecked(False)
         self.accept_warnings.setVisible(plan.ok and bool(plan.warnings))
         self._update_button()
