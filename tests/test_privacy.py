@@ -48,6 +48,9 @@ households = st.fixed_dictionaries({
     "account": accounts,
     "address": st.just("三组12号"),
     "reason": st.sampled_from(["因病", "因残", "年老"]),
+    # The columns a roster has and the category lacks, kept by an import in the private 其他信息.
+    "note": st.builds(lambda tier, n: f"分类施保：{tier}；低保证号：DB{n:06d}", st.sampled_from(["A类", "B类", "C类"]),
+                      st.integers(0, 999_999)),
 })
 
 
@@ -73,6 +76,7 @@ def test_no_full_id_phone_or_account_in_the_pdf(rows: list[dict[str, object]]) -
         for secret in (row["id_number"], row["phone"], row["account"]):
             assert secret not in text and secret not in squeezed, f"{secret} leaked"
         assert row["address"] not in text
+        assert str(row["note"]).split("；")[1] not in squeezed  # 其他信息 is private
     for candidate in re.findall(r"\d{17}[\dX]", squeezed):
         assert not is_valid_id(candidate), f"a full ID {candidate} is in the PDF"
 
@@ -109,7 +113,7 @@ def test_no_full_id_phone_or_account_in_the_online_copy(rows: list[dict[str, obj
         for row in rows:
             for secret in (row["id_number"], row["phone"], row["account"]):
                 assert secret not in squeezed, f"{secret} leaked"
-            assert row["address"] not in text and row["reason"] not in text
+            assert row["address"] not in text and row["reason"] not in text and row["note"] not in text
         for candidate in re.findall(r"\d{17}[\dX]", squeezed):
             assert not is_valid_id(candidate)
 

@@ -83,7 +83,8 @@ class ImportPlan:
     skipped: list[int] = field(default_factory=list)  # the sheet's rows read as sums, footers, 期初/期末余额
     note_columns: list[Column] = field(default_factory=list)  # the columns kept in 其他信息
     balance_column: Column | None = None  # a ledger's own 余额 column: where 期初/期末余额 lines put the amount
-    closing_given: tuple[int, int, Column] | None = None  # a 期末余额 line: its sheet row, amount and column
+    # The 期末余额 lines: each one's sheet row, amount, column and the number of item rows above it.
+    closings: list[tuple[int, int, Column, int]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -294,7 +295,6 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
     closing_words = {_squeezed(word) for word in specials.closing_words}
     plan.balance_column = _balance_column(plan, grid)
     every_row = {key: value for key, value in plan.fixed.items() if any(f.key == key for f in schema.row_fields)}
-    closing: tuple[int, int, Column] | None = None  # the sheet's row of a 期末余额 line, its amount, its column
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
         if progress and offset % 2000 == 0:
@@ -314,13 +314,13 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
             plan.skipped.append(number)
             continue  # a footer: 制表人：…　审核人：…, 日期：…, 村委会（盖章）
         if opening_words and specials.opening_into is not None and any(t in opening_words for t in labels):
-            _opening_balance(plan, specials, cells, values, number)
+            _opening_balance(plan, specials, cells, values, number, opening_words)
             plan.skipped.append(number)
             continue
         if closing_words and specials.closing_into is not None and any(t in closing_words for t in labels):
-            found = _line_amount(plan, specials.opening_from, cells, values, number)
-            if found is not None:
-                closing = (number, *found)
+            found = _line_amount(plan, specials.opening_from, cells, values, number, closing_words, closing=True)
+            if found is not None:  # a month's 期末余额 stands after that month's rows: compared there
+                plan.closings.append((number, *found, len(plan.item.rows)))
             plan.skipped.append(number)
             continue
         if specials.skip_totals and any(_TOTAL_ROW.match(t) for t in labels):
@@ -343,8 +343,6 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
         plan.item.rows.append(row)
         plan.source_rows.append(number)
         plan.raw.append({key: value for key, value in values.items() if key not in row})
-    if closing is not None and specials.closing_into is not None:
-        plan.closing_given = closing
 
 
 def _balance_column(plan: ImportPlan, grid: Grid) -> Column | None:
@@ -365,16 +363,20 @@ def _balance_column(plan: ImportPlan, grid: Grid) -> Column | None:
 
 
 def _line_amount(plan: ImportPlan, sources: tuple[str, ...], cells: list[Any], values: dict[str, Any],
-                 number: int) -> tuple[int, Column] | None:
+                 number: int, words: set[str], *, closing: bool = False) -> tuple[int, Column] | None:
     """The amount of a 期初余额 / 期末余额 line: in the first of the amount columns filled in, or in
-    the ledger's 余额 column; an amount that does not read is an error naming the cell."""
-    column = next((c for c in plan.columns if c.field.key in sources and not _blank(values.get(c.field.key))), None)
-    raw = values.get(column.field.key) if column is not None else None
-    if column is None and plan.balance_column is not None:
-        column = plan.balance_column
-        raw = cells[column.number - 1] if column.number - 1 < len(cells) else None
-        if _blank(raw):
-            column = None
+    the ledger's 余额 column; an amount that does not read is an error naming the cell. A 期末余额
+    line of a ledger with a 余额 column has its amount there only: its 收入 and 支出 are sums."""
+    column, raw = None, None
+    if plan.balance_column is not None:  # the balance is the 余额 column's, where the ledger has one
+        number = plan.balance_column.number
+        raw = cells[number - 1] if number - 1 < len(cells) else None
+        label = isinstance(raw, str) and _squeezed(raw) in words  # the line's label stands in the 余额 column
+        column = plan.balance_column if not _blank(raw) and not label else None
+    if column is None and not (closing and plan.balance_column is not None):
+        column = next((c for c in plan.columns if c.field.key in sources and not _blank(values.get(c.field.key))),
+                      None)
+        raw = values.get(column.field.key) if column is not None else None
     if column is None:
         return None
     try:
@@ -452,10 +454,10 @@ def _money(raw: Any, unit: str) -> int:
 
 
 def _opening_balance(plan: ImportPlan, specials: ImportSpecials, cells: list[Any], values: dict[str, Any],
-                     number: int) -> None:
+                     number: int, words: set[str]) -> None:
     """A ledger's 期初余额 line gives the opening balance (`[import.opening_row]`), not a
     transaction: its amount in an amount column or in the ledger's own 余额 column."""
-    found = _line_amount(plan, specials.opening_from, cells, values, number)
+    found = _line_amount(plan, specials.opening_from, cells, values, number, words)
     if found is not None and specials.opening_into is not None:
         plan.item.fields[specials.opening_into] = found[0]
 
@@ -501,10 +503,9 @@ def _check(plan: ImportPlan) -> None:
     if not item.rows and schema.min_rows > 0:
         plan.errors.append(Problem("表头下面没有任何数据行", where=f"工作表“{plan.sheet}”"))
         return
-    given = plan.closing_given
     for key in schema.importing.computed:
-        if given is not None and key == schema.importing.closing_into:
-            _compare_closing(plan, schema, key, *given)
+        if plan.closings and key == schema.importing.closing_into:
+            _compare_closings(plan, schema, key)
         elif item.fields.get(key) is None:
             _compute(item, schema, key)
     unread_cells = plan.rows_named(plan.errors)
@@ -519,20 +520,27 @@ def _check(plan: ImportPlan) -> None:
     plan.to_complete += [p for p in report.incomplete if p.field not in unread_fields]
 
 
-def _compare_closing(plan: ImportPlan, schema: Category, key: str, number: int, amount: int, column: Column) -> None:
-    """A 期末余额 line of the file, against what the program computes from the rows: a wrong one is
-    an error naming its row; the item keeps the computed one."""
+def _compare_closings(plan: ImportPlan, schema: Category, key: str) -> None:
+    """The file's 期末余额 lines against the balance the program computes from the rows above each:
+    a wrong one is an error naming its row; the item keeps the computed balance."""
     item = plan.item
     _compute(item, schema, key)
-    computed = item.fields.get(key)
-    if computed is None:  # no 期初余额: the file's is all there is, checked by the balance rule
-        item.fields[key] = amount
-    elif computed != amount and not plan.errors:  # rows that did not read make any sum moot
-        label = schema.item_field(key).label
-        start = schema.item_field(next(b[0] for b in schema.balances if b[3] == key)).label
-        plan.errors.append(Problem(f"表中{label} {money.format_fen(amount)} 与计算的不符：{start}加收入减支出应为 "
-                                   f"{money.format_fen(computed)}（差 {money.format_fen(amount - computed)}）",
-                                   row=number, field=column.where))
+    if item.fields.get(key) is None:  # no 期初余额: the file's last is all there is, checked by the balance rule
+        item.fields[key] = plan.closings[-1][1]
+        return
+    if plan.errors:  # rows that did not read make any sum moot
+        return
+    label = schema.item_field(key).label
+    start = next(b[0] for b in schema.balances if b[3] == key)
+    for number, amount, column, above in plan.closings:
+        part = replace(item, rows=item.rows[:above], fields=dict(item.fields))
+        _compute(part, schema, key)
+        computed = part.fields[key]
+        if computed != amount:
+            plan.errors.append(Problem(f"表中{label} {money.format_fen(amount)} 与计算的不符："
+                                       f"{schema.item_field(start).label}加上面各行的收入、减支出应为 "
+                                       f"{money.format_fen(computed)}（差 {money.format_fen(amount - computed)}）",
+                                       row=number, field=column.where))
 
 
 def _compute(item: Item, schema: Category, key: str) -> None:

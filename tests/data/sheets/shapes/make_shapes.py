@@ -9,7 +9,7 @@ with its sidecar `NAME.expect.json`:
 (money in 分, dates as ISO strings, other values as stored). Some are also saved through
 LibreOffice headless (`soffice`) as .xls, where it is installed.
 
-Run: python tests/data/sheets/shapes/make_shapes.py   (deterministic: the same files every time)
+Run: python tests/data/sheets/shapes/make_shapes.py   (deterministic: the same cells every time)
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
+SURNAMES = ("王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾"
+            "丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文")
 GIVEN = "秀英桂兰玉梅建国建华志强德明春生海燕国庆红霞金花永福长林丽娟文辉振华淑珍凤英明亮"
 CLASSES = ("A类", "B类", "C类")  # the township's own 分类施保 classes: a column the category lacks
 
@@ -41,7 +42,8 @@ def id_check_char(first17: str) -> str:
 
 def id_number(rng: random.Random, seen: set[str]) -> str:
     while True:
-        body = f"410122{rng.randint(1940, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}{rng.randint(0, 999):03d}"
+        born = f"{rng.randint(1940, 2000)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+        body = f"410122{born}{rng.randint(0, 999):03d}"
         number = body + id_check_char(body)
         if number not in seen:
             seen.add(number)
@@ -260,7 +262,8 @@ def bid_record() -> None:
     sheet.cell(7, 4, 4)
     book.save(HERE / "bid_record_ok.xlsx")
     write_expect("bid_record_ok", {"category": "bids", "period": "2026Q3", "set": {"采购方式": "公开招标"},
-                                   "rows": 4, "first": {"bidder": "宏达建筑工程有限公司", "price": 98_600_000, "rank": 1},
+                                   "rows": 4,
+                                   "first": {"bidder": "宏达建筑工程有限公司", "price": 98_600_000, "rank": 1},
                                    "last": {"bidder": "顺安建设集团有限公司", "price": 104_000_000, "rank": 4}})
 
 
