@@ -15,6 +15,7 @@ from conftest import run_zwgk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
+from test_gui import window  # noqa: F401  (the fixture)
 
 from zwgk_desktop.domain import categories
 from zwgk_desktop.domain.categories import ASSISTANCE, FINANCE
@@ -367,3 +368,22 @@ def test_a_problem_names_the_sheet_row_and_the_item_row(tmp_path: Path) -> None:
     [problem] = plan.errors
     assert (problem.row, problem.item_row) == (6, 2)
     assert re.search(r"第6行 F列“月保障金额” （明细第2行）：“八百元”不是数字金额", str(problem))
+
+
+# -- in the app: the editor's own fields take amounts as the import does ---------------------------------
+
+
+def test_the_editor_takes_wan_in_an_item_amount_and_shows_it_read(qtbot, window) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    from PySide6.QtWidgets import QLineEdit
+    from test_gui import open_item
+
+    open_item(qtbot, window, "finance")
+    editor = window.editor
+    opening = editor._inputs["opening_balance"]
+    assert isinstance(opening, QLineEdit)
+    opening.setText("5.23万")  # as typed (QTest cannot type 万)
+    opening.textEdited.emit("5.23万")
+    assert editor.current_item().fields["opening_balance"] == 5_230_000  # read before it is shown read
+    opening.editingFinished.emit()
+    assert opening.text() == "52300.00"
+    assert not any(p.field == "期初余额" for p in editor._form_problems)

@@ -26,7 +26,7 @@ from zwgk_desktop import __version__, paths
 from zwgk_desktop.choices import for_cli
 from zwgk_desktop.db.engine import require_writable
 from zwgk_desktop.domain.categories import CATEGORIES
-from zwgk_desktop.domain.fields import FieldError, parse_date
+from zwgk_desktop.domain.fields import FieldError, Kind, parse_date
 from zwgk_desktop.domain.filing import DEFAULT_PATTERN
 from zwgk_desktop.domain.items import REVIEWED, STATUS_NAMES
 from zwgk_desktop.domain.periods import Period, parse_period
@@ -642,6 +642,10 @@ def cmd_import(args: argparse.Namespace) -> int:
          f"新事项 {done.number}（草稿）")
     if plan.ignored:
         _say(f"未导入的列：{'、'.join(plan.ignored[:20])}")
+    amounts = "、".join(f"{f.label} {f.to_text(plan.item.fields[f.key])}" for f in schema.item_fields
+                       if f.kind is Kind.MONEY and isinstance(plan.item.fields.get(f.key), int))
+    if amounts:
+        _say(f"事项的金额：{amounts}")
     if plan.notes:
         _say(f"{schema.name}没有的列，连同表头存入了不公开的“其他信息”：{'、'.join(plan.notes[:20])}")
     for key, value in plan.fixed.items():

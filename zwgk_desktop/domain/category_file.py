@@ -418,19 +418,61 @@ def _unique(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
         return any(one.get(k) is not None and other.get(k) is not None and one.get(k) != other.get(k)
                    for k in distinct)
 
+    def same_as(rows: list[dict[str, Any]], row: dict[str, Any], earlier: _Alike) -> int | None:
+        """The first earlier row alike that `unless_differ` does not set apart: one with the same
+        distinct values, or one lacking some of them (checked one by one: few)."""
+        values = tuple(row.get(k) for k in distinct)
+        if None in values:
+            return next((n for n in earlier.rows if not differ(rows[n - 1], row)), None)
+        found = [n for n in (earlier.by_values.get(values),) if n is not None]
+        found += [n for n in earlier.lacking if not differ(rows[n - 1], row)][:1]
+        return min(found, default=None)
+
     def check(item: Item, report: Report) -> None:
-        seen: dict[tuple[Any, ...], list[int]] = {}
+        if not distinct:
+            first: dict[tuple[Any, ...], int] = {}
+            for number, row in enumerate(item.rows, start=1):
+                key = tuple(row.get(k) for k in keys)
+                if all(v is None for v in key):
+                    continue
+                if key in first:
+                    _tell(report, is_error, message.format(label=told.label, value=row.get(told.key),
+                                                           other=first[key]),
+                          row=number, field=told.label, other_row=first[key])
+                first.setdefault(key, number)
+            return
+        seen: dict[tuple[Any, ...], _Alike] = {}
         for number, row in enumerate(item.rows, start=1):
             key = tuple(row.get(k) for k in keys)
             if all(v is None for v in key):
                 continue
-            earlier = seen.setdefault(key, [])
-            same = next((n for n in earlier if not differ(item.rows[n - 1], row)), None)
+            earlier = seen.get(key)
+            if earlier is None:
+                seen[key] = earlier = _Alike()
+                same = None
+            else:
+                same = same_as(item.rows, row, earlier)
             if same is not None:
                 _tell(report, is_error, message.format(label=told.label, value=row.get(told.key), other=same),
                       row=number, field=told.label, other_row=same)
-            earlier.append(number)
+            earlier.add(number, tuple(row.get(k) for k in distinct))
     rules.across.append(check)
+
+
+@dataclass
+class _Alike:
+    """The rows alike in a `unique` rule's fields, by their `unless_differ` values."""
+
+    rows: list[int] = field(default_factory=list)
+    by_values: dict[tuple[Any, ...], int] = field(default_factory=dict)  # all given: the first row of each
+    lacking: list[int] = field(default_factory=list)  # rows lacking one of them
+
+    def add(self, number: int, values: tuple[Any, ...]) -> None:
+        self.rows.append(number)
+        if None in values:
+            self.lacking.append(number)
+        else:
+            self.by_values.setdefault(values, number)
 
 
 def _amount(value: Any) -> str:

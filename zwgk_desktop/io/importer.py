@@ -294,6 +294,10 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
     opening_words = {_squeezed(word) for word in specials.opening_words}
     closing_words = {_squeezed(word) for word in specials.closing_words}
     plan.balance_column = _balance_column(plan, grid)
+    # The last character of every word a label line may be: a line without any of them has no label.
+    ends = {word[-1] for word in (*opening_words, *closing_words) if word} | {"计", "页", "余", "额"}
+    signals = re.compile(f"[{re.escape(''.join(sorted(ends)))}]")
+    note = _NoteColumns(plan, schema) if plan.note_columns else None
     every_row = {key: value for key, value in plan.fixed.items() if any(f.key == key for f in schema.row_fields)}
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
@@ -305,14 +309,20 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
         if any(cell_text(v).startswith(EXAMPLE_MARK) for v in values.values()):
             continue  # the template's example line
         # Labels are looked for in every cell of the line (a 本月合计 in the 日期 column, a 期初余额
-        # in the 摘要 or 序号 column, a footer merged across the table), texts only: a number is no label.
-        labels = [_squeezed(v) for v in cells if isinstance(v, str) and v.strip()]
+        # in the 摘要 or 序号 column, a footer merged across the table), texts only: a number is no
+        # label. Most lines are told apart without squeezing a cell: this runs for every line.
+        strings = [v for v in cells if isinstance(v, str)]
         # A footer: every filled cell is a label line (a merged cell repeats it in each column it
         # covers); a number, a date or any other text among them makes it a row ("报销：差旅费" 1200).
-        if labels and len(labels) == sum(not _blank(v) for v in cells) \
-                and all(_FOOTER_LINE.search(text) for text in labels):
+        if strings and len(strings) == len(cells) - cells.count(None) \
+                and all(_FOOTER_LINE.search(_squeezed(v)) for v in strings if v.strip()) \
+                and any(v.strip() for v in strings):
             plan.skipped.append(number)
             continue  # a footer: 制表人：…　审核人：…, 日期：…, 村委会（盖章）
+        if not strings or not signals.search("\x00".join(strings)):
+            labels: list[str] = []
+        else:
+            labels = [_squeezed(v) for v in strings if v.strip()]
         if opening_words and specials.opening_into is not None and any(t in opening_words for t in labels):
             _opening_balance(plan, specials, cells, values, number, opening_words)
             plan.skipped.append(number)
@@ -338,8 +348,8 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
                 row[column.field.key] = _parse(column, values[column.field.key], plan.period)
             except FieldError as exc:
                 plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where, item_row=item_row))
-        if plan.note_columns:
-            _keep_notes(plan, row, cells, number, item_row)
+        if note is not None:
+            note.keep(plan, row, cells, number, item_row)
         plan.item.rows.append(row)
         plan.source_rows.append(number)
         plan.raw.append({key: value for key, value in values.items() if key not in row})
@@ -386,22 +396,24 @@ def _line_amount(plan: ImportPlan, sources: tuple[str, ...], cells: list[Any], v
         return None
 
 
-def _keep_notes(plan: ImportPlan, row: dict[str, Any], cells: list[Any], number: int, item_row: int) -> None:
+class _NoteColumns:
     """The columns the category does not know, kept with their headers in the private 其他信息."""
-    parts = []
-    for column in plan.note_columns:
-        value = cells[column.number - 1] if column.number - 1 < len(cells) else None
-        if not _blank(value):
-            parts.append(f"{normalize_header(column.header)[0]}：{cell_text(value).strip()}")
-    if not parts:
-        return
-    spec = category_of(plan.category).row_field(NOTE_KEY)
-    try:
-        row[NOTE_KEY] = spec.parse("；".join(parts))
-    except FieldError as exc:
-        where = "、".join(c.where for c in plan.note_columns)
-        plan.errors.append(Problem(f"{exc}（这些列存入不公开的“{spec.label}”）", row=number, field=where,
-                                   item_row=item_row))
+
+    def __init__(self, plan: ImportPlan, schema: Category) -> None:
+        self.spec = schema.row_field(NOTE_KEY)
+        self.columns = [(c.number - 1, normalize_header(c.header)[0]) for c in plan.note_columns]
+        self.where = "、".join(c.where for c in plan.note_columns)
+
+    def keep(self, plan: ImportPlan, row: dict[str, Any], cells: list[Any], number: int, item_row: int) -> None:
+        parts = [f"{header}：{cell_text(cells[index]).strip()}" for index, header in self.columns
+                 if index < len(cells) and not _blank(cells[index])]
+        if not parts:
+            return
+        try:
+            row[NOTE_KEY] = self.spec.parse("；".join(parts))
+        except FieldError as exc:
+            plan.errors.append(Problem(f"{exc}（这些列存入不公开的“{self.spec.label}”）", row=number, field=self.where,
+                                       item_row=item_row))
 
 
 def _squeezed(value: Any) -> str:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from zwgk_desktop.domain import money
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import PRIVATE_KINDS, Field, Kind
 from zwgk_desktop.domain.identity import mask_account, mask_id, mask_phone
@@ -284,6 +285,10 @@ class ImportWizard(QDialog):
         kept = (f"表中{len(plan.notes)}列（{'、'.join(plan.notes[:6])}）存入不公开的“其他信息”。"
                 if plan.notes else "")
         passed = f"合计、期初/期末余额和表尾共 {len(plan.skipped)} 行不作明细。" if plan.skipped else ""
+        schema = CATEGORIES[plan.category]
+        amounts = "、".join(f"{f.label} {money.format_fen(plan.item.fields[f.key])}" for f in schema.item_fields
+                           if f.kind is Kind.MONEY and isinstance(plan.item.fields.get(f.key), int))
+        passed += f"{amounts}。" if amounts else ""
         self.summary.setText(f"{plan.file}，工作表“{plan.sheet}”，表头在第{plan.header_row}行，"
                              f"读到 {len(plan.item.rows)} 行{more}。{passed}{kept}{verdict}。")
         self.accept_warnings.setChecked(False)
