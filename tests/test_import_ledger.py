@@ -6,6 +6,7 @@ file, and messages that name the sheet's row and the editor's."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,40 @@ def test_the_editor_and_the_import_read_every_amount_alike(text: Any) -> None:
     imported = _outcome(lambda t: _money(t, ""), text)
     typed = _outcome(AMOUNT.parse, text)
     assert imported == typed, (text, imported, typed)
+
+
+DAY = Field("date", "日期", Kind.DATE)
+date_texts = st.builds(
+    lambda day, form, wide: (form.format(y=day.year, m=day.month, d=day.day, mm=f"{day.month:02d}",
+                                         dd=f"{day.day:02d}")).translate(FULL_WIDTH if wide else {}),
+    st.dates(date(1950, 1, 1), date(2099, 12, 31)),
+    st.sampled_from(["{y}-{mm}-{dd}", "{y}/{m}/{d}", "{y}.{m}.{d}", "{y}年{m}月{d}日", "{y}年{m}月{d}号",
+                     "{y}{mm}{dd}", "{y}-{mm}-{dd} 00:00:00", " {y} 年 {m} 月 {d} 日 "]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(date_texts | st.text(max_size=14))
+def test_the_editor_and_the_import_read_every_date_alike(text: str) -> None:
+    """A date the import reads from a cell the editor reads as the same day; what one refuses the
+    other refuses. Only a date without its year (7月1日, as a ledger of one quarter writes it) is
+    the import's alone: it takes the quarter's year, which a cell typed in the editor is not given."""
+    from zwgk_desktop.io.importer import Column, _parse
+
+    imported = _outcome(lambda t: _parse(Column(1, "日期", DAY), t, Q3), text)
+    typed = _outcome(DAY.parse, text)
+    if re.fullmatch(r"\s*\d{1,2}月\d{1,2}[日号]\s*", unicodedata.normalize("NFKC", text)):
+        assert typed == ("refused", None)
+        return
+    assert imported == typed, (text, imported, typed)
+
+
+def test_a_date_without_its_year_takes_the_quarters() -> None:
+    from zwgk_desktop.io.importer import Column, _parse
+
+    assert _parse(Column(1, "日期", DAY), "7月5日", Q3) == date(2026, 7, 5)
+    assert _parse(Column(1, "日期", DAY), "８月２８号", Q3) == date(2026, 8, 28)
 
 
 @pytest.mark.parametrize(("typed", "fen"), [("48.6万", 48_600_000), ("1,200元", 120_000), ("１２００", 120_000),
@@ -387,3 +422,10 @@ def test_the_editor_takes_wan_in_an_item_amount_and_shows_it_read(qtbot, window)
     opening.editingFinished.emit()
     assert opening.text() == "52300.00"
     assert not any(p.field == "期初余额" for p in editor._form_problems)
+
+
+def test_an_exported_note_column_and_new_unknown_columns_are_kept_together(tmp_path: Path) -> None:
+    plan = plan_import(roster(tmp_path / "r.xlsx", extra={"其他信息": ["低保证号：DB01", None, None],
+                                                         "分类施保": ["A类", "B类", None]}), "assistance", Q3)
+    assert plan.ok and plan.notes == ["分类施保"]
+    assert [r.get("note") for r in plan.item.rows] == ["低保证号：DB01；分类施保：A类", "分类施保：B类", None]

@@ -409,6 +409,8 @@ class _NoteColumns:
                  if index < len(cells) and not _blank(cells[index])]
         if not parts:
             return
+        if row.get(NOTE_KEY):  # the file's own 其他信息 column comes first
+            parts.insert(0, str(row[NOTE_KEY]))
         try:
             row[NOTE_KEY] = self.spec.parse("；".join(parts))
         except FieldError as exc:
