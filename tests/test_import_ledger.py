@@ -429,3 +429,9 @@ def test_an_exported_note_column_and_new_unknown_columns_are_kept_together(tmp_p
                                                          "分类施保": ["A类", "B类", None]}), "assistance", Q3)
     assert plan.ok and plan.notes == ["分类施保"]
     assert [r.get("note") for r in plan.item.rows] == ["低保证号：DB01；分类施保：A类", "分类施保：B类", None]
+
+
+def test_an_opening_balance_that_does_not_read_names_its_cell(tmp_path: Path) -> None:
+    plan = plan_import(ledger(tmp_path / "l.xlsx", opening=[None, None, "期初余额", None, None, "五万"],
+                              lines=TRANSACTIONS, closing=None), "finance", Q3)
+    assert [str(p) for p in plan.errors] == ["第4行 F列“余额”：“五万”不是数字金额"]

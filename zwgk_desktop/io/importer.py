@@ -374,13 +374,14 @@ def _balance_column(plan: ImportPlan, grid: Grid) -> Column | None:
 
 def _line_amount(plan: ImportPlan, sources: tuple[str, ...], cells: list[Any], values: dict[str, Any],
                  number: int, words: set[str], *, closing: bool = False) -> tuple[int, Column] | None:
-    """The amount of a 期初余额 / 期末余额 line: in the first of the amount columns filled in, or in
-    the ledger's 余额 column; an amount that does not read is an error naming the cell. A 期末余额
-    line of a ledger with a 余额 column has its amount there only: its 收入 and 支出 are sums."""
+    """The amount of a 期初余额 / 期末余额 line: in the ledger's own 余额 column where it has one and
+    it is filled in, else in the first of the amount columns filled in; an amount that does not
+    read is an error naming the cell. A 期末余额 line of a ledger with a 余额 column has its amount
+    there only: its 收入 and 支出 are sums."""
     column, raw = None, None
     if plan.balance_column is not None:  # the balance is the 余额 column's, where the ledger has one
-        number = plan.balance_column.number
-        raw = cells[number - 1] if number - 1 < len(cells) else None
+        index = plan.balance_column.number - 1
+        raw = cells[index] if index < len(cells) else None
         label = isinstance(raw, str) and _squeezed(raw) in words  # the line's label stands in the 余额 column
         column = plan.balance_column if not _blank(raw) and not label else None
     if column is None and not (closing and plan.balance_column is not None):
