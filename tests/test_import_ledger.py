@@ -435,3 +435,33 @@ def test_an_opening_balance_that_does_not_read_names_its_cell(tmp_path: Path) ->
     plan = plan_import(ledger(tmp_path / "l.xlsx", opening=[None, None, "期初余额", None, None, "五万"],
                               lines=TRANSACTIONS, closing=None), "finance", Q3)
     assert [str(p) for p in plan.errors] == ["第4行 F列“余额”：“五万”不是数字金额"]
+
+
+def test_the_wizards_whole_file_form_reads_the_file_again_with_the_value(qtbot, demo_copy: Path,  # type: ignore[no-untyped-def]
+                                                                          tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from zwgk_desktop.db.models import Village
+    from zwgk_desktop.ui import app as desktop
+    from zwgk_desktop.ui.import_wizard import ImportWizard
+
+    archive = desktop.open_archive(str(demo_copy))
+    try:
+        with archive.sessions() as session:
+            village_id = session.scalars(select(Village.id).order_by(Village.id)).first()
+        wizard = ImportWizard(archive, village_id, "2026Q3")
+        qtbot.addWidget(wizard)
+        wizard.choose_category("assistance")
+        with qtbot.waitSignal(wizard.planned, timeout=60_000) as planned:
+            wizard.read(roster(tmp_path / "r.xlsx", kind=None))
+        assert planned.args[0] is None  # 救助类别 is required and the file has no column for it
+        assert "救助类别" in wizard.problems.item(0).text()
+        wizard.fixed_field.setCurrentIndex(wizard.fixed_field.findText("救助类别"))
+        wizard.fixed_value.setText("特困供养")
+        with qtbot.waitSignal(wizard.planned, timeout=60_000) as planned:
+            wizard.fixed_add.click()
+        plan = planned.args[0]
+        assert plan.ok and {r["kind"] for r in plan.item.rows} == {"特困供养"}
+        assert "救助类别 = 特困供养" in wizard.fixed_shown.text() and wizard.import_button.isEnabled()
+    finally:
+        archive.engine.dispose()
