@@ -1,0 +1,188 @@
+"""The objection register as both faces use it: add an objection, reply to it, list them
+(`zwgk objection add/reply/list` and the quarter view's dialog call these same functions)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from zwgk_desktop.db import store
+from zwgk_desktop.db.models import DisclosureItem, ItemRow, Objection, SealedObjection, public_number
+from zwgk_desktop.domain import objections as rules
+from zwgk_desktop.domain.fields import Field
+from zwgk_desktop.domain.items import entered
+from zwgk_desktop.domain.periods import Period, quarter_of
+from zwgk_desktop.errors import BadInput, NotFound
+from zwgk_desktop.office.handle import Archive
+
+
+def _choice(spec: Field, text: str, flag: str) -> str:
+    if text not in spec.choices:
+        raise BadInput(f"{flag} {spec.label}“{text}”不对：应为 {' / '.join(spec.choices)} 之一")
+    return text
+
+
+def _day(day: date, what: str, today: date) -> date:
+    if day > today:
+        raise BadInput(f"{what} {day.isoformat()} 晚于今天（{today.isoformat()}）：请写实际日期")
+    if day.year < 1949:
+        raise BadInput(f"{what} {day.isoformat()} 不合理")
+    return day
+
+
+def as_domain(record: Objection) -> rules.Objection:
+    item = record.item
+    return rules.Objection(
+        village=record.village.code, number=record.number, item_number=public_number(item), item_title=item.title,
+        period=item.period, received_on=record.received_on, channel=record.channel, text=record.text,
+        row=record.row, raised_by=record.raised_by, handler=record.handler, reply=record.reply,
+        replied_on=record.replied_on, outcome=record.outcome,
+        correction=public_number(record.correction) if record.correction is not None else None)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One objection as a list shows it: its id (what `reply` takes), the village, and the rest."""
+
+    id: int
+    village_name: str
+    objection: rules.Objection
+    status: str
+    sealed: bool  # as it is now (a reply given since its seal is not yet)
+
+    @property
+    def due(self) -> date:
+        return self.objection.due
+
+
+def add_objection(archive: Archive, *, village: str, item: int, received: date, channel: str, text: str,
+                  row: int | None = None, by: str | None = None, today: date | None = None) -> Entry:
+    """Register an objection to item number `item` of `village`; its id is `Entry.id`."""
+    today = today or date.today()
+    channel = _choice(rules.CHANNEL, channel, "--channel")
+    text = entered(rules.TEXT, text)
+    raised_by = entered(rules.RAISED_BY, by) or None if by else None
+    received = _day(received, "--received 收到日期", today)
+    with archive.writing() as session:
+        record = store.find_item(session, item, village)
+        place = store.find_village(session, village)
+        if record.village_id != place.id:
+            raise NotFound(f"{place.name}没有编号为 {item} 的事项")
+        if row is not None:
+            rows = session.scalar(select(func.count()).select_from(ItemRow).where(ItemRow.item_id == record.id)) or 0
+            if not 1 <= row <= rows:
+                raise BadInput(f"--row 行号 {row} 不对：事项 {public_number(record)}“{record.title}”"
+                               f"只有 {rows} 行（行号从 1 起，如编辑器所列）")
+        store.hold_village(session, place.id)
+        number = (session.scalar(select(func.max(Objection.number)).where(Objection.village_id == place.id)) or 0) + 1
+        objection = Objection(village_id=place.id, number=number, item_id=record.id, row=row, received_on=received,
+                              channel=channel, text=text, raised_by=raised_by)
+        session.add(objection)
+        session.flush()
+        return _entry(session, objection, today)
+
+
+def reply_objection(archive: Archive, objection_id: int, *, text: str, by: str, on: date | None = None,
+                    outcome: str | None = None, correction: int | None = None, today: date | None = None) -> Entry:
+    """Record the reply to objection `objection_id` (once), and the 更正公告 it led to."""
+    today = today or date.today()
+    text = entered(rules.REPLY, text)
+    handler = entered(rules.HANDLER, by)
+    on = _day(on or today, "--on 答复日期", today)
+    if outcome is not None:
+        outcome = _choice(rules.OUTCOME, outcome, "--outcome")
+    if correction is not None and outcome != "更正":
+        raise BadInput("--correction 只用于处理结果为“更正”的答复（--outcome 更正）")
+    with archive.writing() as session:
+        record = _held(session, objection_id)
+        if record.replied_on is not None:
+            raise BadInput(f"异议 {objection_id} 已于 {record.replied_on.isoformat()} 答复，不能再答复；"
+                           "如答复有误，请另行登记")
+        if on < record.received_on:
+            raise BadInput(f"--on 答复日期 {on.isoformat()} 早于收到日期 {record.received_on.isoformat()}")
+        record.reply, record.handler, record.replied_on, record.outcome = text, handler, on, outcome
+        if correction is not None:
+            record.correction_id = _correction_of(session, record, correction).id
+        session.flush()
+        return _entry(session, record, today)
+
+
+def link_correction(archive: Archive, objection_id: int, correction: int, *, today: date | None = None) -> Entry:
+    """Name the 更正公告 an objection answered 更正 led to, made after the reply."""
+    with archive.writing() as session:
+        record = _held(session, objection_id)
+        if record.outcome != "更正":
+            raise BadInput(f"异议 {objection_id} 的处理结果不是“更正”（先答复：zwgk objection reply … --outcome 更正）")
+        if record.correction_id is not None:
+            linked = store.number_of(session, record.correction_id)
+            raise BadInput(f"异议 {objection_id} 已关联更正公告（事项 {linked}）")
+        record.correction_id = _correction_of(session, record, correction).id
+        session.flush()
+        return _entry(session, record, today or date.today())
+
+
+def _held(session: Session, objection_id: int) -> Objection:
+    record = session.get(Objection, objection_id)
+    if record is None:
+        raise NotFound(f"没有编号为 {objection_id} 的异议（zwgk objection list 列出各异议的编号）")
+    store.hold_village(session, record.village_id)
+    return record
+
+
+def _correction_of(session: Session, record: Objection, number: int) -> DisclosureItem:
+    """The correction item `number` of the objection's village, which must correct the item objected to."""
+    found = store.find_item(session, number, record.village.code)
+    versions: list[int] = []
+    step: DisclosureItem | None = found
+    while step is not None and step.supersedes_id is not None:
+        versions.append(step.supersedes_id)
+        step = session.get(DisclosureItem, step.supersedes_id)
+    if record.item_id not in versions:
+        raise BadInput(f"--correction 事项 {number}“{found.title}”不是对事项 {public_number(record.item)}"
+                       f"“{record.item.title}”的更正公告（先用 zwgk correct 发更正）")
+    return found
+
+
+def _entry(session: Session, record: Objection, today: date) -> Entry:
+    domain = as_domain(record)
+    return Entry(record.id, record.village.name, domain, domain.status(today),
+                 sealed=current_hash(domain) in _sealed_hashes(session, record.id))
+
+
+def current_hash(objection: rules.Objection) -> str:
+    from zwgk_desktop.archive.seal_objections import content_hash
+
+    return content_hash(objection)
+
+
+def _sealed_hashes(session: Session, objection_id: int) -> set[str]:
+    query = select(SealedObjection.content_hash).where(SealedObjection.objection_id == objection_id)
+    return set(session.scalars(query))
+
+
+def list_objections(archive: Archive, *, village: str | None = None, period: Period | None = None,
+                    overdue: bool = False, today: date | None = None) -> list[Entry]:
+    """The register, oldest first; `overdue`: only those past due (unreplied, or replied late)."""
+    today = today or date.today()
+    with archive.reading() as session:
+        return objections_in(session, village=village, period=period, overdue=overdue, today=today)
+
+
+def objections_in(session: Session, *, village: str | None = None, period: Period | None = None,
+                  overdue: bool = False, today: date) -> list[Entry]:
+    query = select(Objection).join(DisclosureItem, Objection.item_id == DisclosureItem.id)
+    if village:
+        query = query.where(Objection.village_id == store.find_village(session, village).id)
+    if period is not None:
+        query = query.where(DisclosureItem.period == str(quarter_of(period)))
+    entries = [_entry(session, r, today) for r in session.scalars(query.order_by(Objection.received_on, Objection.id))]
+    return [e for e in entries if not overdue or e.status in (rules.OVERDUE, rules.LATE)]
+
+
+def behind_correction(session: Session, item_id: int) -> Sequence[Objection]:
+    """The objections a correction item answers: the link seen from the correction."""
+    return list(session.scalars(select(Objection).where(Objection.correction_id == item_id).order_by(Objection.id)))
