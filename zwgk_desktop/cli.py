@@ -1007,6 +1007,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps({
             "period": str(period), "categories": list(table.categories), "calendar_note": table.calendar,
             "villages": [{"name": village, "code": code,
+                          "objections": dict(zip(("count", "overdue", "replied_late"),
+                                                 table.objections.get(code, (0, 0, 0)), strict=True)),
                           "bundle_arrived": table.arrived[code].isoformat() if code in table.arrived else None,
                           "cells": {c: {**_cell_json(cell),
                                         # a category the village discloses monthly: each month judged
@@ -1017,15 +1019,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         }, ensure_ascii=False, indent=2))
         return 0
     arrivals = bool(table.arrived)  # at the township: when each village's bundle arrived
-    headers = ["村", *(CATEGORIES[c].name for c in table.categories), *(["档案包到达"] if arrivals else [])]
+    headers = ["村", *(CATEGORIES[c].name for c in table.categories), "异议", *(["档案包到达"] if arrivals else [])]
     # Each column as wide as its longest cell and two spaces ("逾期 99 个工作日 补登" is 22 wide).
     widths = [max([10, *(_width(r[0]) + 2 for r in table.rows)]),
               *(max([22, *(_width(cells[c].text) + 2 for _, _, cells in table.rows)]) for c in table.categories),
+              max([6, *(_width(table.objection_text(code)) + 2 for _, code, _ in table.rows)]),
               *([18] if arrivals else [])]
     print(f"{name}{period.chinese}村务公开情况{table.calendar}")
     print("".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for village, code, cells in table.rows:
-        texts = [village, *(cells[c].text for c in table.categories),
+        texts = [village, *(cells[c].text for c in table.categories), table.objection_text(code),
                  *([arrival_text(table.arrived.get(code)) or "—"] if arrivals else [])]
         print("".join(_pad(t, w) for t, w in zip(texts, widths, strict=True)).rstrip())
     for village, _, cells in table.rows:  # a category disclosed monthly: each month's own state

@@ -105,10 +105,13 @@ class Objection:
         }
 
 
-def counted(objections: list[Objection], today: date) -> tuple[int, int]:
-    """(how many, how many past due without a reply) for the compliance table's 异议 column."""
-    return len(objections), sum(1 for o in objections if o.status(today) == OVERDUE)
+def counted(objections: list[Objection], today: date) -> tuple[int, int, int]:
+    """(how many, how many past due without a reply, how many replied late) for the compliance
+    table's 异议 column."""
+    found = [o.status(today) for o in objections]
+    return len(found), found.count(OVERDUE), found.count(LATE)
 
 
-def count_words(total: int, overdue: int) -> str:
-    return f"异议 {total} 件，逾期未答复 {overdue} 件"
+def count_words(total: int, overdue: int, late: int = 0) -> str:
+    """异议 N 件，逾期未答复 M 件 (and, where some were, 逾期答复 K 件: late, but answered)."""
+    return f"异议 {total} 件，逾期未答复 {overdue} 件" + (f"，逾期答复 {late} 件" if late else "")
