@@ -62,34 +62,47 @@ class Entry:
 def add_objection(archive: Archive, *, village: str, item: int, received: date, channel: str, text: str,
                   row: int | None = None, by: str | None = None, today: date | None = None) -> Entry:
     """Register an objection to item number `item` of `village`; its id is `Entry.id`."""
-    today = today or date.today()
+    with archive.writing() as session:
+        return register(session, village=village, item=item, received=received, channel=channel, text=text,
+                        row=row, by=by, today=today or date.today())
+
+
+def register(session: Session, *, village: str, item: int, received: date, channel: str, text: str,
+             row: int | None = None, by: str | None = None, today: date) -> Entry:
+    """`add_objection` in the caller's transaction (the demo's too)."""
     channel = _choice(rules.CHANNEL, channel, "--channel")
     text = entered(rules.TEXT, text)
     raised_by = entered(rules.RAISED_BY, by) or None if by else None
     received = _day(received, "--received 收到日期", today)
-    with archive.writing() as session:
-        record = store.find_item(session, item, village)
-        place = store.find_village(session, village)
-        if record.village_id != place.id:
-            raise NotFound(f"{place.name}没有编号为 {item} 的事项")
-        if row is not None:
-            rows = session.scalar(select(func.count()).select_from(ItemRow).where(ItemRow.item_id == record.id)) or 0
-            if not 1 <= row <= rows:
-                raise BadInput(f"--row 行号 {row} 不对：事项 {public_number(record)}“{record.title}”"
-                               f"只有 {rows} 行（行号从 1 起，如编辑器所列）")
-        store.hold_village(session, place.id)
-        number = (session.scalar(select(func.max(Objection.number)).where(Objection.village_id == place.id)) or 0) + 1
-        objection = Objection(village_id=place.id, number=number, item_id=record.id, row=row, received_on=received,
-                              channel=channel, text=text, raised_by=raised_by)
-        session.add(objection)
-        session.flush()
-        return _entry(session, objection, today)
+    record = store.find_item(session, item, village)
+    place = store.find_village(session, village)
+    if record.village_id != place.id:
+        raise NotFound(f"{place.name}没有编号为 {item} 的事项")
+    if row is not None:
+        rows = session.scalar(select(func.count()).select_from(ItemRow).where(ItemRow.item_id == record.id)) or 0
+        if not 1 <= row <= rows:
+            raise BadInput(f"--row 行号 {row} 不对：事项 {public_number(record)}“{record.title}”"
+                           f"只有 {rows} 行（行号从 1 起，如编辑器所列）")
+    store.hold_village(session, place.id)
+    number = (session.scalar(select(func.max(Objection.number)).where(Objection.village_id == place.id)) or 0) + 1
+    objection = Objection(village_id=place.id, number=number, item_id=record.id, row=row, received_on=received,
+                          channel=channel, text=text, raised_by=raised_by)
+    session.add(objection)
+    session.flush()
+    return _entry(session, objection, today)
 
 
 def reply_objection(archive: Archive, objection_id: int, *, text: str, by: str, on: date | None = None,
                     outcome: str | None = None, correction: int | None = None, today: date | None = None) -> Entry:
     """Record the reply to objection `objection_id` (once), and the 更正公告 it led to."""
-    today = today or date.today()
+    with archive.writing() as session:
+        return record_reply(session, objection_id, text=text, by=by, on=on, outcome=outcome, correction=correction,
+                            today=today or date.today())
+
+
+def record_reply(session: Session, objection_id: int, *, text: str, by: str, on: date | None = None,
+                 outcome: str | None = None, correction: int | None = None, today: date) -> Entry:
+    """`reply_objection` in the caller's transaction (the demo's too)."""
     text = entered(rules.REPLY, text)
     handler = entered(rules.HANDLER, by)
     on = _day(on or today, "--on 答复日期", today)
@@ -97,18 +110,17 @@ def reply_objection(archive: Archive, objection_id: int, *, text: str, by: str, 
         outcome = _choice(rules.OUTCOME, outcome, "--outcome")
     if correction is not None and outcome != "更正":
         raise BadInput("--correction 只用于处理结果为“更正”的答复（--outcome 更正）")
-    with archive.writing() as session:
-        record = _held(session, objection_id)
-        if record.replied_on is not None:
-            raise BadInput(f"异议 {objection_id} 已于 {record.replied_on.isoformat()} 答复，不能再答复；"
-                           "如答复有误，请另行登记")
-        if on < record.received_on:
-            raise BadInput(f"--on 答复日期 {on.isoformat()} 早于收到日期 {record.received_on.isoformat()}")
-        record.reply, record.handler, record.replied_on, record.outcome = text, handler, on, outcome
-        if correction is not None:
-            record.correction_id = _correction_of(session, record, correction).id
-        session.flush()
-        return _entry(session, record, today)
+    record = _held(session, objection_id)
+    if record.replied_on is not None:
+        raise BadInput(f"异议 {objection_id} 已于 {record.replied_on.isoformat()} 答复，不能再答复；"
+                       "如答复有误，请另行登记")
+    if on < record.received_on:
+        raise BadInput(f"--on 答复日期 {on.isoformat()} 早于收到日期 {record.received_on.isoformat()}")
+    record.reply, record.handler, record.replied_on, record.outcome = text, handler, on, outcome
+    if correction is not None:
+        record.correction_id = _correction_of(session, record, correction).id
+    session.flush()
+    return _entry(session, record, today)
 
 
 def link_correction(archive: Archive, objection_id: int, correction: int, *, today: date | None = None) -> Entry:
