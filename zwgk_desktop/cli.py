@@ -334,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     q.set_defaults(run=cmd_bundle_import, changes=True)
 
     p = sub.add_parser("objection", help="异议登记：村民对公开事项的异议或意见，及 10 日内的答复")
-    objection = p.add_subparsers(dest="action", required=True, metavar="add|reply|link|list", parser_class=_Parser)
+    objection = p.add_subparsers(dest="action", required=True, metavar="add|reply|link|publish|list",
+                                 parser_class=_Parser)
     q = objection.add_parser("add", parents=[common], help="登记一件异议，打印其编号")
     q.add_argument("--village", required=True, metavar="V", help="村名或代码")
     q.add_argument("--item", required=True, type=_item_number, metavar="N", help="异议所针对的事项编号（海报上的编号）")
@@ -360,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("objection_id", type=_objection_id, metavar="ID", help="异议编号")
     q.add_argument("--correction", required=True, type=_item_number, metavar="N", help="更正公告的事项编号")
     q.set_defaults(run=cmd_objection_link, changes=True)
+    q = objection.add_parser("publish", parents=[common],
+                             help="生成（或重写）本季度的“异议处理情况”草稿事项，审核后打印张贴、随季度封存")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_objection_publish, changes=True)
     q = objection.add_parser("list", parents=[common], help="列出异议及答复情况（待答复/已答复/逾期未答复/逾期答复）")
     q.add_argument("--village", metavar="V", help="村名或代码")
     q.add_argument("--period", metavar="P", help="季度（异议所针对事项的季度），如 2026Q3")
@@ -1126,6 +1133,20 @@ def cmd_objection_link(args: argparse.Namespace) -> int:
     with _archive(args) as archive:
         entry = link_correction(archive, args.objection_id, args.correction)
     print(_objection_line(entry))
+    return 0
+
+
+def cmd_objection_publish(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.objections import publish
+
+    with _archive(args) as archive:
+        done = publish(archive, args.village, parse_period(args.period))
+    if args.json:
+        print(json.dumps({"item": done.number, "rows": done.rows, "new": done.made}, ensure_ascii=False, indent=2))
+        return 0
+    print(done.number)
+    _say(f"{'已生成' if done.made else '已重写'}异议处理情况（事项 {done.number}，{done.rows} 件异议），草稿；"
+         f"下一步：zwgk review --item {done.number} --village {args.village} --reviewer 姓名，再打印张贴")
     return 0
 
 

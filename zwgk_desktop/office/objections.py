@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -198,3 +198,68 @@ def objections_in(session: Session, *, village: str | None = None, period: Perio
 def behind_correction(session: Session, item_id: int) -> Sequence[Objection]:
     """The objections a correction item answers: the link seen from the correction."""
     return list(session.scalars(select(Objection).where(Objection.correction_id == item_id).order_by(Objection.id)))
+
+
+# -- 异议处理情况: the register made public -----------------------------------------------------------
+PUBLISHED = "objections"  # the internal category (layouts/objections.category.toml)
+
+
+@dataclass(frozen=True)
+class Published:
+    item_id: int
+    number: int
+    rows: int
+    made: bool  # a new item (else the quarter's draft was written anew)
+
+
+def public_rows(entries: Sequence[Entry]) -> list[dict[str, object]]:
+    """The register's public fields, one row per objection: never who raised it or who answered."""
+    rows: list[dict[str, object]] = []
+    for entry in entries:
+        shown = entry.objection.public_content()
+        about = f"事项 {shown['item']}“{shown['item_title']}”" + (f"第 {shown['row']} 行" if shown["row"] else "")
+        if entry.objection.replied_on is None:
+            outcome = entry.status
+        else:
+            late = "（逾期答复）" if entry.status == rules.LATE else ""
+            outcome = (entry.objection.outcome or rules.REPLIED) + late
+            if entry.objection.correction is not None:
+                outcome += f"，见更正公告（事项 {entry.objection.correction}）"
+        rows.append({"received_on": entry.objection.received_on, "about": about, "gist": entry.objection.text,
+                     "reply": entry.objection.reply, "replied_on": entry.objection.replied_on, "outcome": outcome})
+    return rows
+
+
+def summary_words(entries: Sequence[Entry]) -> str:
+    statuses = [e.status for e in entries]
+    answered = statuses.count(rules.REPLIED) + statuses.count(rules.LATE)
+    return (f"本季度共收到村民对公开事项的异议 {len(entries)} 件，已答复 {answered} 件"
+            + (f"（其中逾期答复 {statuses.count(rules.LATE)} 件）" if statuses.count(rules.LATE) else "")
+            + f"，待答复 {len(entries) - answered} 件。提出异议的村民姓名不予公开。")
+
+
+def publish(archive: Archive, village: str, period: Period, *, clerk: str | None = None,
+            today: date | None = None) -> Published:
+    """Make (or write anew) the quarter's 异议处理情况 draft from the register, to be reviewed,
+    printed and sealed like any item."""
+    from zwgk_desktop.domain.items import DRAFT, Item
+
+    today = today or date.today()
+    quarter = quarter_of(period)
+    with archive.writing() as session:
+        place = store.find_village(session, village)
+        entries = objections_in(session, village=place.code, period=quarter, today=today)
+        if not entries:
+            raise BadInput(f"{place.name} {quarter} 没有登记的异议，不需要公开异议处理情况")
+        existing = session.scalars(select(DisclosureItem).where(
+            DisclosureItem.village_id == place.id, DisclosureItem.period == str(quarter),
+            DisclosureItem.category == PUBLISHED, DisclosureItem.supersedes_id.is_(None))).first()
+        if existing is not None and store.is_sealed(session, existing.id):
+            raise BadInput(f"{place.name} {quarter} 的异议处理情况（事项 {public_number(existing)}）已封存；"
+                           "此后的答复随封存链另行封存")
+        item = Item(category=PUBLISHED, period=quarter, title=f"{quarter.chinese}异议处理情况",
+                    publicity_start=today, publicity_end=today + timedelta(days=9), clerk=clerk, status=DRAFT,
+                    fields={"body": summary_words(entries)}, rows=public_rows(entries),
+                    id=existing.id if existing else None)
+        item_id = store.save_item(session, item, place)
+        return Published(item_id, store.number_of(session, item_id), len(entries), existing is None)
