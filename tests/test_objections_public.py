@@ -4,6 +4,7 @@ names (property test); and the sheet says what the register holds."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -72,3 +73,24 @@ def _bids(archive: Archive) -> int:
     with archive.reading() as session:
         return int(session.scalar(select(func.coalesce(DisclosureItem.number, DisclosureItem.id)).join(Village).where(
             Village.code == "liushuwan", DisclosureItem.period == "2026Q3", DisclosureItem.category == "bids")))
+
+
+def test_each_item_page_says_how_to_object_and_the_townships_channel(demo_copy: Path, tmp_path: Path) -> None:
+    from conftest import run_zwgk
+
+    env = {"ZWGK_DB": str(demo_copy)}
+    refused = run_zwgk("settings", "--objection-url", "ftp://qingshan.example/xf", cwd=tmp_path, env=env)
+    assert refused.code == 2 and "网上异议渠道" in refused.err
+    site = tmp_path / "before"
+    assert run_zwgk("site", "-o", str(site), cwd=tmp_path, env=env).code == 0
+    page = next((site / "donggang" / "2026Q3").glob("*.html"))
+    text = page.read_text(encoding="utf-8")
+    assert "如何提出异议" in text and "0371-62341101" in text and "网上渠道" not in text
+    url = "https://www.qingshan.example.gov.cn/xinfang"
+    assert run_zwgk("settings", "--objection-url", url, cwd=tmp_path, env=env).code == 0
+    shown = run_zwgk("settings", "--json", cwd=tmp_path, env=env)
+    assert json.loads(shown.out)["objection_url"] == url
+    site = tmp_path / "after"
+    assert run_zwgk("site", "-o", str(site), cwd=tmp_path, env=env).code == 0
+    pages = [p for p in site.rglob("*.html") if p.stem.isdigit()]
+    assert pages and all(f'href="{url}"' in p.read_text(encoding="utf-8") for p in pages)

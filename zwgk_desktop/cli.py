@@ -140,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township-phone", metavar="PHONE", help="乡镇纪委监督电话")
     p.add_argument("--archive-pattern", metavar="PATTERN",
                    help="档号格式（封存时填写），默认 {全宗号}-{年度}-{保管期限}-{件号}")
+    p.add_argument("--objection-url", metavar="URL",
+                   help="乡镇自己的网上异议渠道（网上信访、监督页面），网上公开件每页注明")
     p.set_defaults(run=cmd_init, changes=True)
 
     p = sub.add_parser("demo", parents=[common], help="装入示范乡镇：3 个村、4 个季度、所有类别")
@@ -267,6 +269,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="定某村自某季度起按月公开的类别（交易多的村按月公开财务），可多次：如 "
                         "--monthly donggang=finance@2026Q3（不写 @季度 则自本季度起）；几个类别用逗号分开；"
                         "空值（donggang=）恢复按季度")
+    p.add_argument("--objection-url", metavar="URL",
+                   help="乡镇自己的网上异议渠道（网上信访、监督页面），网上公开件每页注明；空字符串清除")
     p.add_argument("--licence", metavar="TEXT",
                    help="网上公开件开放数据的使用许可（一行，显示在每一页和每个数据文件中；空字符串清除），"
                         "如 “可自由转载、使用，请注明来源：青山镇村务公开”")
@@ -463,7 +467,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     with setup.open_or_create(_target(args), args.layouts) as archive:
         done = setup.init(archive, township=args.township, villages=args.village, base_url=args.base_url,
-                          township_phone=args.township_phone, archive_pattern=args.archive_pattern)
+                          township_phone=args.township_phone, archive_pattern=args.archive_pattern,
+                          objection_url=args.objection_url)
     names = "、".join(f"{name}（{code}）" for name, code in done.villages) or "（无）"
     print(f"数据库已就绪：{_target(args)}")
     if done.township is not None:
@@ -848,7 +853,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
     monthly = [(name, tuple(code.strip() for code in value.replace("，", ",").split(",") if code.strip()))
                for name, value in pairs(args.monthly, "--monthly")]
     changing = (args.township, args.base_url, args.township_phone, args.publication_day, args.archive_pattern,
-                args.licence)
+                args.licence, args.objection_url)
     with _archive(args, read_only=not (any(v is not None for v in changing) or phones or names or fonds
                                        or monthly)) as archive:
         if archive.read_only:
@@ -859,7 +864,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
                                             township_phone=args.township_phone,
                                             publication_day=args.publication_day, village_phones=phones,
                                             village_names=names, archive_pattern=args.archive_pattern,
-                                            village_fonds=fonds, licence=args.licence, village_monthly=monthly)
+                                            village_fonds=fonds, licence=args.licence, village_monthly=monthly,
+                                            objection_url=args.objection_url)
         notes = setup.qr_notes(archive) if args.base_url is not None else []
     for note in notes:  # the QR codes the address just set makes (render.qr_address), on stderr
         _say(note)
@@ -871,6 +877,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
           f"每季度公开截止：次月 {current.publication_day} 日")
     print(f"档号格式：{current.archive_pattern or f'{DEFAULT_PATTERN}（默认）'}")
     print(f"开放数据使用许可：{current.licence or '（未设置）'}")
+    print(f"网上异议渠道：{current.objection_url or '（未设置：网上公开件只写监督电话）'}")
     for village in current.villages:
         print(f"村：{village.name}（{village.code}）　村务监督委员会电话：{village.phone or '（未设置）'}　"
               f"全宗号：{village.fonds or f'（未设置，档号中用 {village.code.upper()}）'}"

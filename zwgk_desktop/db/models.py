@@ -49,6 +49,9 @@ class Township(Base):
     archive_pattern: Mapped[str] = mapped_column(String(120), default="")
     # The online copy's open data licence line (render/open_data.py, migration 0013); "" for none stated.
     open_data_licence: Mapped[str] = mapped_column(String(200), default="")
+    # The township's own online channel for objections (migration 0015), shown on every item page
+    # of the online copy (which runs no server of its own); "" for none.
+    objection_url: Mapped[str] = mapped_column(String(300), default="")
 
     villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.id")
 

@@ -4,6 +4,8 @@
 - `objection`: one per objection, numbered within its village; the item (and row) it is about,
   received on, channel, text, who raised it (private), who replied, the reply, its date, the
   outcome (维持 / 更正) and the 更正公告 it led to.
+- `township.objection_url`: the township's own online channel for objections, shown on each item
+  page of the online copy; "" for none.
 - `sealed_objection`: an objection as a seal (format 5) froze it; append-only. A sealed objection
   cannot be deleted, nor what was registered changed; one sealed open may still be given its reply,
   and one sealed replied only the 更正公告 it led to (each frozen by the next seal, the next link).
@@ -60,7 +62,10 @@ END $$ LANGUAGE plpgsql
 
 def upgrade() -> None:
     bind = op.get_bind()
-    tables = set(sa.inspect(bind).get_table_names())
+    inspector = sa.inspect(bind)
+    if "objection_url" not in {c["name"] for c in inspector.get_columns("township")}:
+        op.add_column("township", sa.Column("objection_url", sa.String(300), nullable=False, server_default=""))
+    tables = set(inspector.get_table_names())
     if "objection" not in tables:
         op.create_table(
             "objection",
