@@ -220,3 +220,45 @@ def test_the_office_functions_refuse_what_the_cli_refuses(demo_copy: Path) -> No
         done = reply_objection(archive, entry.id, text="经核对一致，维持", by="李主任", on=date(2026, 8, 28),
                                outcome="维持", today=date(2026, 9, 1))
         assert done.status == rules.REPLIED and done.objection.handler == "李主任"
+
+
+def test_a_bundle_carries_the_objections_and_their_replies(demo_copy: Path, tmp_path: Path) -> None:
+    """The township receives the objections sealed with the quarter and the reply sealed later,
+    verifies them, and refuses a bundle whose objection was altered."""
+    from test_bundle import _rewrite, export, fingerprints, township_db
+
+    from zwgk_desktop.archive.bundle import import_bundle
+
+    with Archive.open(demo_copy) as archive:
+        item = _number(demo_copy, "2026Q2", "finance")
+        added = add_objection(archive, village="donggang", item=item, received=date(2026, 7, 10), channel="来信",
+                              text="5月份的招待费是否合规？", by="冯六")
+    with sessions(demo_copy)() as session, session.begin():
+        seal_quarter(session, LAYOUTS, "donggang", Quarter(2026, 2), "王德明")
+    with Archive.open(demo_copy) as archive:
+        reply_objection(archive, added.id, text="系上级检查组工作餐，按标准列支，维持。", by="刘建国",
+                        on=date(2026, 7, 30), outcome="维持")
+    with sessions(demo_copy)() as session, session.begin():
+        seal_quarter(session, LAYOUTS, "donggang", Quarter(2026, 2), "王德明")
+    bundle = export(demo_copy, tmp_path / "donggang.zwgk")
+    township = township_db(tmp_path)
+    with sessions(township)() as session, session.begin():
+        import_bundle(session, bundle, trust=fingerprints(demo_copy))
+    with sessions(township)() as session:
+        assert verify(session)[1] == []
+    with Archive.open(township) as archive:
+        [there] = list_objections(archive, village="donggang")
+    assert there.objection.reply == "系上级检查组工作餐，按标准列支，维持。" and there.status == rules.LATE
+    assert there.objection.raised_by == "冯六" and there.sealed  # the archive, not a public output
+
+    def altered(members: dict[str, bytes]) -> None:
+        document = json.loads(members["data/archive.json"])
+        for entry in document["seals"]:
+            for held in entry.get("objections", []):
+                held["canonical_json"] = held["canonical_json"].replace("维持", "更正")
+        members["data/archive.json"] = json.dumps(document, ensure_ascii=False).encode("utf-8")
+
+    _rewrite(bundle, altered, fix_manifests=True)
+    other = township_db(tmp_path / "other")
+    with sessions(other)() as session, session.begin(), pytest.raises(BadInput, match="异议"):
+        import_bundle(session, bundle, trust=fingerprints(demo_copy))

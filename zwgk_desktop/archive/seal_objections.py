@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -118,3 +119,66 @@ def verify_village(session: Session, village: Village, seals: Sequence[Seal]) ->
             changed = "、".join(sorted(k for k in now if now.get(k) != sealed.get(k)))
             found.append(Problem(f"异议在封存后被改动（{changed}）", where=f"{where}（事项 {record.item.title}）"))
     return found
+
+
+# -- in a village's bundle (archive.bundle) ---------------------------------------------------------
+def bundled(session: Session, seal: Seal) -> dict[str, Any]:
+    """What a bundle's seal entry carries of its objections (format 5 on; older seals: nothing)."""
+    if seal.format < FORMAT:
+        return {}
+    return {"objections": [{"canonical_json": e.canonical_json, "content_hash": e.content_hash}
+                           for e in of_seal(session, seal)]}
+
+
+def bundle_hashes(entry: dict[str, Any], where: str, problems: list[Problem]) -> list[str]:
+    """The objections' hashes a bundle's seal entry holds, each checked against its content."""
+    found = []
+    held = entry.get("objections", [])
+    if not isinstance(held, list):
+        problems.append(Problem("“objections”的类型不对", where=where))
+        return []
+    for index, sealed in enumerate(held, start=1):
+        text = sealed.get("canonical_json") if isinstance(sealed, dict) else None
+        digest = sealed.get("content_hash") if isinstance(sealed, dict) else None
+        if not isinstance(text, str) or not isinstance(digest, str) \
+                or hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
+            problems.append(Problem("封存的异议内容与其哈希不符", where=f"{where} 第{index}件异议"))
+            continue
+        found.append(digest)
+    return found
+
+
+def import_bundled(session: Session, village: Village, seal: Seal, entry: dict[str, Any], shown: str) -> None:
+    """The bundle's objections of `seal` into this database: each registered (or brought up to its
+    newer sealed state) as sealed, and the sealed state kept."""
+    from zwgk_desktop.errors import BadInput
+
+    for sealed in entry.get("objections", []):
+        content = json.loads(sealed["canonical_json"])
+        item = _numbered(session, village, content["item"])
+        if item is None or content.get("village") != village.code:
+            raise BadInput(f"{shown}：异议 {content.get('number')} 所针对的事项 {content.get('item')} 不在本库中")
+        correction = _numbered(session, village, content["correction"]) if content.get("correction") else None
+        record = session.scalars(select(Objection).where(Objection.village_id == village.id,
+                                                         Objection.number == content["number"])).first()
+        if record is None:
+            record = Objection(village_id=village.id, number=content["number"])
+            session.add(record)
+        record.item_id, record.row = item.id, content["row"]
+        record.received_on = date.fromisoformat(content["received_on"])
+        record.channel, record.text, record.raised_by = content["channel"], content["text"], content["raised_by"]
+        record.handler, record.reply, record.outcome = content["handler"], content["reply"], content["outcome"]
+        record.replied_on = date.fromisoformat(content["replied_on"]) if content["replied_on"] else None
+        record.correction_id = correction.id if correction is not None else None
+        session.flush()
+        session.add(SealedObjection(seal_id=seal.id, objection_id=record.id, canonical_json=sealed["canonical_json"],
+                                    content_hash=sealed["content_hash"]))
+    session.flush()
+
+
+def _numbered(session: Session, village: Village, number: int) -> DisclosureItem | None:
+    from sqlalchemy import func
+
+    return session.scalars(select(DisclosureItem).where(
+        DisclosureItem.village_id == village.id,
+        func.coalesce(DisclosureItem.number, DisclosureItem.id) == number)).first()
