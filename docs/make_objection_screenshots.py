@@ -1,6 +1,6 @@
 """Regenerate the objection register's screenshots in docs/ (offscreen, the app's own font): the
 demo village's 2026Q3 quarter view scrolled to its 异议登记 (one objection answered in time, one
-late, one open and overdue), and the 答复 dialog of the open one.
+late, one open and overdue), the 答复 dialog of the open one, and the quarter's 异议处理情况 sheet.
 
 Run with the test extras installed: `.venv/bin/python docs/make_objection_screenshots.py`.
 """
@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import os
 import tempfile
+from datetime import date
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from make_home_screenshots import demo_window, save, settle, wait
+from make_home_screenshots import DOCS, demo_window, save, settle, wait
 from PySide6.QtWidgets import QWidget
 
+from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.items import review
+from zwgk_desktop.office.objections import publish
+from zwgk_desktop.office.printing import print_board
 from zwgk_desktop.ui.objection_dialogs import ReplyDialog
 
 
@@ -46,7 +53,22 @@ def main() -> None:
         save(dialog, "objections-reply-dialog.png")
         dialog.reject()
         window.close()
+        _sheet(archive, Path(folder))
         archive.close()
+
+
+def _sheet(archive: Archive, folder: Path) -> None:
+    """The demo quarter's 异议处理情况, made from the register, reviewed and printed: its first page."""
+    import pypdfium2
+
+    done = publish(archive, "donggang", Quarter(2026, 3))
+    review(archive, done.item_id, "李秀英", date(2026, 11, 20))
+    pdf = folder / "objections.pdf"
+    print_board(archive, "donggang", Quarter(2026, 3), pdf, item=done.number)
+    page = pypdfium2.PdfDocument(str(pdf))[0]
+    path = DOCS / "objections-sheet.png"
+    page.render(scale=0.9).to_pil().save(path)
+    print(path)
 
 
 if __name__ == "__main__":

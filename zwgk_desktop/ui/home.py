@@ -239,7 +239,7 @@ class HomeView(QScrollArea):
             shown = entry.objection
             colour = LATE_COLOUR if entry.status in (OVERDUE, LATE) else (
                 STATE_COLOURS[home.SEALED] if entry.status == REPLIED else STATE_COLOURS[home.TO_REVIEW])
-            row_words = f"第 {shown.row} 行" if shown.row else ""
+            row_words = f" 第 {shown.row} 行" if shown.row else ""
             answered = (f"，{shown.replied_on.isoformat()} 答复（{shown.outcome or '—'}"
                         + (f"，更正公告 事项 {shown.correction}" if shown.correction else "") + "）"
                         if shown.replied_on else f"，应于 {shown.due.isoformat()} 前答复")
