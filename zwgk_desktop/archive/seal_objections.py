@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zwgk_desktop.db.models import DisclosureItem, Objection, Seal, SealedObjection, Village
+from zwgk_desktop.db.models import DisclosureItem, Objection, Seal, SealedObjection, Village, public_number
 from zwgk_desktop.domain import objections as rules
 from zwgk_desktop.errors import Problem
 
@@ -32,6 +32,17 @@ def canonical(value: Any) -> bytes:
 
 def content_hash(objection: rules.Objection) -> str:
     return hashlib.sha256(canonical(objection.sealed_content())).hexdigest()
+
+
+def as_domain(record: Objection) -> rules.Objection:
+    """The stored objection in domain terms (what its seal freezes)."""
+    item = record.item
+    return rules.Objection(
+        village=record.village.code, number=record.number, item_number=public_number(item), item_title=item.title,
+        period=item.period, received_on=record.received_on, channel=record.channel, text=record.text,
+        row=record.row, raised_by=record.raised_by, handler=record.handler, reply=record.reply,
+        replied_on=record.replied_on, outcome=record.outcome,
+        correction=public_number(record.correction) if record.correction is not None else None)
 
 
 def _of_quarter(session: Session, village: Village, period: str) -> list[Objection]:
@@ -51,8 +62,6 @@ def _latest(session: Session, objection_ids: Sequence[int]) -> dict[int, SealedO
 
 def waiting(session: Session, village: Village, period: str) -> list[SealedObjection]:
     """The quarter's objections whose present state no seal holds yet, as entries to seal."""
-    from zwgk_desktop.office.objections import as_domain
-
     records = _of_quarter(session, village, period)
     latest = _latest(session, [r.id for r in records])
     entries = []
@@ -91,8 +100,6 @@ def _moved_on(sealed: dict[str, Any], now: dict[str, Any]) -> bool:
 def verify_village(session: Session, village: Village, seals: Sequence[Seal]) -> list[Problem]:
     """Every sealed objection of the village's seals: its content against its hash, and the
     objection as stored now against its newest seal."""
-    from zwgk_desktop.office.objections import as_domain
-
     found = []
     latest: dict[int, tuple[SealedObjection, dict[str, Any] | None]] = {}
     for seal in seals:

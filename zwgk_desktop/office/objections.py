@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop.archive.seal_objections import as_domain, content_hash
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Objection, SealedObjection, public_number
 from zwgk_desktop.domain import objections as rules
@@ -32,16 +33,6 @@ def _day(day: date, what: str, today: date) -> date:
     if day.year < 1949:
         raise BadInput(f"{what} {day.isoformat()} 不合理")
     return day
-
-
-def as_domain(record: Objection) -> rules.Objection:
-    item = record.item
-    return rules.Objection(
-        village=record.village.code, number=record.number, item_number=public_number(item), item_title=item.title,
-        period=item.period, received_on=record.received_on, channel=record.channel, text=record.text,
-        row=record.row, raised_by=record.raised_by, handler=record.handler, reply=record.reply,
-        replied_on=record.replied_on, outcome=record.outcome,
-        correction=public_number(record.correction) if record.correction is not None else None)
 
 
 @dataclass(frozen=True)
@@ -166,8 +157,6 @@ def _entry(session: Session, record: Objection, today: date) -> Entry:
 
 
 def current_hash(objection: rules.Objection) -> str:
-    from zwgk_desktop.archive.seal_objections import content_hash
-
     return content_hash(objection)
 
 
