@@ -262,3 +262,20 @@ def test_a_bundle_carries_the_objections_and_their_replies(demo_copy: Path, tmp_
     other = township_db(tmp_path / "other")
     with sessions(other)() as session, session.begin(), pytest.raises(BadInput, match="异议"):
         import_bundle(session, bundle, trust=fingerprints(demo_copy))
+
+
+def test_the_compliance_workbook_has_the_objections_column(demo_copy: Path, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from zwgk_desktop.office.township import status_table
+
+    out = tmp_path / "status.xlsx"
+    with Archive.open(demo_copy) as archive:
+        status = status_table(archive, Quarter(2026, 3), xlsx=out, today=date(2026, 12, 1))
+    assert status.table.objections["donggang"] == (3, 1, 1)  # the demo's: open past due, late, in time
+    sheet = load_workbook(out).active
+    assert sheet is not None
+    header = [c.value for c in sheet[2]]
+    column = header.index("异议")
+    rows = {r[0].value: r[column].value for r in sheet.iter_rows(min_row=3) if r[0].value in ("东岗村", "石桥村")}
+    assert rows == {"东岗村": "异议 3 件，逾期未答复 1 件，逾期答复 1 件", "石桥村": "异议 0 件，逾期未答复 0 件"}
