@@ -75,3 +75,17 @@ def qtbot_match():  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
     return Qt.MatchFlag.MatchContains
+
+
+def test_the_dashboard_shows_the_objections_column(qtbot, window: MainWindow) -> None:  # noqa: F811
+    dashboard = window.open_dashboard()
+    qtbot.waitUntil(lambda: dashboard.table_data is not None, timeout=20000)
+    with qtbot.waitSignal(dashboard.shown, timeout=20000) as shown:
+        dashboard.choose("2026Q3")
+    table = shown.args[0]
+    column = len(table.categories)
+    header = dashboard.grid.horizontalHeaderItem(column)
+    assert header is not None and header.text() == "异议"
+    texts = {name: dashboard.grid.item(row, column).text() for row, (name, _, _) in enumerate(table.rows)}
+    assert texts["东岗村"].startswith("异议 3 件，逾期未答复 ") and texts["石桥村"] == "异议 0 件，逾期未答复 0 件"
+    dashboard.close()
