@@ -47,6 +47,20 @@ def save(widget: QWidget, name: str) -> None:
     print(path)
 
 
+def demo_window(folder: str, size: tuple[int, int] = (1366, 768)) -> tuple[QApplication, MainWindow]:
+    """The app on a new demo archive in `folder`, shown offscreen at `size` with its own font."""
+    qapp = QApplication([])
+    qapp.setFont(QFont(desktop.register_qt_font(), 10))
+    fonts.register()
+    db = Path(folder) / "demo.sqlite3"
+    subprocess.run([str(Path(sys.executable).with_name("zwgk")), "demo", "--db", str(db)], check=True,
+                   capture_output=True)
+    window = MainWindow(desktop.open_archive(str(db)))
+    window.resize(*size)
+    window.show()
+    return qapp, window
+
+
 def main() -> None:
     qapp = QApplication([])
     qapp.setFont(QFont(desktop.register_qt_font(), 10))

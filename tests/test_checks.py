@@ -33,6 +33,18 @@ def _correction_notice() -> Item:
                                                            "after": "343.00"}])
 
 
+def _objections_notice() -> Item:
+    """A 异议处理情况 as the register makes it (office.objections.publish: never typed)."""
+    return Item("objections", Q3, "2026年第三季度异议处理情况",
+                fields={"body": "本季度共收到村民对公开事项的异议 2 件，已答复 1 件，待答复 1 件。"},
+                publicity_start=date(2026, 11, 2), publicity_end=date(2026, 11, 11),
+                rows=[{"received_on": date(2026, 10, 12), "about": "事项 15“2026年第三季度低保对象公示”第 5 行",
+                       "gist": "第5户是否仍符合低保条件", "reply": "经入户核实，维持", "replied_on": date(2026, 10, 20),
+                       "outcome": "维持"},
+                      {"received_on": date(2026, 10, 14), "about": "事项 14“2026年第三季度财务收支明细”",
+                       "gist": "办公用品支出请说明", "reply": None, "replied_on": None, "outcome": "逾期未答复"}])
+
+
 def _sanzi(code: str) -> Item:
     """A 三资 table as the demo makes it (a few rows, its totals as the rows give them), posted."""
     import random
@@ -62,6 +74,7 @@ def _sanzi(code: str) -> Item:
 
 STARTS = {"assistance": lambda: factories.assistance(count=6, seed=3), "finance": factories.finance,
           "bids": factories.bids, "notice": factories.notice, "correction": _correction_notice,
+          "objections": _objections_notice,
           **{code: (lambda code=code: _sanzi(code))
              for code in ("assets", "resources", "contracts", "debts", "distribution")}}
 

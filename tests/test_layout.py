@@ -15,7 +15,7 @@ def test_standard_formats_cover_every_category() -> None:
     layouts = load_layouts(STANDARD)
     assert {lay.category for lay in layouts.layouts} == {"finance", "assistance", "bids", "notice", "correction",
                                                              "assets", "resources", "contracts", "debts",
-                                                             "distribution"}
+                                                             "distribution", "objections"}
     assistance = layouts.for_category("assistance")
     assert assistance.page_size_mm == (297.0, 420.0)
     shown = {c.field: c.format for c in assistance.columns}

@@ -27,7 +27,7 @@ from test_corrections import _assistance_id, _correct
 from zwgk_desktop.archive import seal as seal_module
 from zwgk_desktop.archive.made_with import category_from_text, category_text, parse_made_with
 from zwgk_desktop.archive.seal import chain_hash, payload_hash, seal_quarter, sha256, verify
-from zwgk_desktop.archive.seal_fields import sealed_at_problem, sealed_by_problem
+from zwgk_desktop.archive.seal_fields import KNOWN_FORMATS, sealed_at_problem, sealed_by_problem
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import Seal, SealSource
 from zwgk_desktop.domain.categories import ALL_CATEGORIES
@@ -163,12 +163,14 @@ def test_an_archive_sealed_in_the_previous_format_still_verifies_after_the_upgra
     seal(demo_copy, "donggang", "2026Q1")
     with sqlite3.connect(demo_copy) as raw:
         assert raw.execute("SELECT format, made_with IS NULL FROM seal ORDER BY id").fetchall() == [
-            (3, 1), (3, 1), (4, 1), (4, 0)]  # the signed seal's key record first (it records no format)
+            (3, 1), (3, 1), (seal_module.SEAL_FORMAT, 1), (seal_module.SEAL_FORMAT, 0)]
+        # the signed seal's key record first (it records no format)
     assert _problems(demo_copy) == []
     assert run_zwgk("verify", "--db", str(demo_copy), cwd=tmp_path).code == 0
     # A "what made it" written into a format-3 seal afterwards is named (its hash never covered one).
     raw = _without_triggers(demo_copy)
-    made = raw.execute("SELECT made_with FROM seal WHERE format = 4 AND kind = 'quarter'").fetchone()[0]
+    made = raw.execute("SELECT made_with FROM seal WHERE format = ? AND kind = 'quarter'",
+                       (seal_module.SEAL_FORMAT,)).fetchone()[0]
     raw.execute("UPDATE seal SET made_with = ? WHERE id = 1", (made,))
     raw.commit()
     raw.close()
@@ -182,13 +184,14 @@ def test_a_seal_made_by_a_newer_program_is_said_in_words(sealed: Path) -> None:
     made.update(public_rules=2, software="9.0.0")
     raw.execute("UPDATE seal SET made_with = ? WHERE id = 2",
                 (json.dumps(made, ensure_ascii=False, sort_keys=True, separators=(",", ":")),))
-    raw.execute("UPDATE seal SET format = 5 WHERE id = 3")
+    newer = seal_module.SEAL_FORMAT + 1
+    raw.execute("UPDATE seal SET format = ? WHERE id = 3", (newer,))
     raw.commit()
     raw.close()
     _rehash_first_two(sealed)
     problems = _problems(sealed)
     assert any("较新版本的程序（9.0.0）" in p and "请升级本程序" in p for p in problems), problems
-    assert any("封存格式 5 比本程序认识的" in p for p in problems), problems
+    assert any(f"封存格式 {newer} 比本程序认识的" in p for p in problems), problems
 
 
 def _rehash_first_two(db: Path) -> None:
@@ -196,7 +199,7 @@ def _rehash_first_two(db: Path) -> None:
     with sessions(db)() as session, session.begin():
         previous = ""
         for seal_row in session.scalars(select(Seal).order_by(Seal.id)):
-            if seal_row.format in (1, 2, 3, 4):
+            if seal_row.format in KNOWN_FORMATS:
                 seal_row.payload_hash = payload_hash(seal_row, "donggang", previous, list(seal_row.items))
             seal_row.chain_hash = previous = chain_hash(previous, seal_row.payload_hash)
 
@@ -503,8 +506,9 @@ def test_an_archive_sealed_by_the_previous_release_itself_still_verifies_after_t
     done = run_zwgk("verify", "--db", str(db), cwd=tmp_path)
     assert done.code == 0, done.out
     with sqlite3.connect(db) as raw:
-        # The seal signed in format 4 comes after the record of its village's key being made.
-        assert raw.execute("SELECT format FROM seal ORDER BY id").fetchall() == [(3,), (3,), (4,), (4,)]
+        # The seal signed in this format comes after the record of its village's key being made.
+        assert raw.execute("SELECT format FROM seal ORDER BY id").fetchall() == [
+            (3,), (3,), (seal_module.SEAL_FORMAT,), (seal_module.SEAL_FORMAT,)]
 
 
 # ---------------------------------------------------------------------------------------------

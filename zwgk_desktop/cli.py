@@ -103,6 +103,7 @@ def _whole_number(low: int, high: int, what: str) -> Callable[[str], int]:
 
 _item_number = _whole_number(1, 2**31 - 1, "事项编号")
 _limit = _whole_number(1, 10_000, "条数")
+_objection_id = _whole_number(1, 2**31 - 1, "异议编号")
 
 
 def _item_arguments(parser: argparse.ArgumentParser, what: str) -> None:
@@ -139,6 +140,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--township-phone", metavar="PHONE", help="乡镇纪委监督电话")
     p.add_argument("--archive-pattern", metavar="PATTERN",
                    help="档号格式（封存时填写），默认 {全宗号}-{年度}-{保管期限}-{件号}")
+    p.add_argument("--objection-url", metavar="URL",
+                   help="乡镇自己的网上异议渠道（网上信访、监督页面），网上公开件每页注明")
     p.set_defaults(run=cmd_init, changes=True)
 
     p = sub.add_parser("demo", parents=[common], help="装入示范乡镇：3 个村、4 个季度、所有类别")
@@ -269,6 +272,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="定某村自某季度起按月公开的类别（交易多的村按月公开财务），可多次：如 "
                         "--monthly donggang=finance@2026Q3（不写 @季度 则自本季度起）；几个类别用逗号分开；"
                         "空值（donggang=）恢复按季度")
+    p.add_argument("--objection-url", metavar="URL",
+                   help="乡镇自己的网上异议渠道（网上信访、监督页面），网上公开件每页注明；空字符串清除")
     p.add_argument("--licence", metavar="TEXT",
                    help="网上公开件开放数据的使用许可（一行，显示在每一页和每个数据文件中；空字符串清除），"
                         "如 “可自由转载、使用，请注明来源：青山镇村务公开”")
@@ -334,6 +339,47 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--confirmed-by", default="", metavar="NAME", help="核对指纹的人（给出 --trust-fingerprint 时必填）")
     q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     q.set_defaults(run=cmd_bundle_import, changes=True)
+
+    p = sub.add_parser("objection", help="异议登记：村民对公开事项的异议或意见，及 10 日内的答复")
+    objection = p.add_subparsers(dest="action", required=True, metavar="add|reply|link|publish|list",
+                                 parser_class=_Parser)
+    q = objection.add_parser("add", parents=[common], help="登记一件异议，打印其编号")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("--item", required=True, type=_item_number, metavar="N", help="异议所针对的事项编号（海报上的编号）")
+    q.add_argument("--row", type=_whole_number(1, 1_000_000, "行号"), metavar="R",
+                   help="针对的是哪一行（如编辑器所列，从 1 起）")
+    q.add_argument("--received", required=True, metavar="DATE", help="收到日期，如 2026-07-15")
+    q.add_argument("--channel", required=True, metavar="C", help="渠道：电话 / 来信 / 当面 / 意见箱 / 网上")
+    q.add_argument("--text", required=True, metavar="T", help="异议内容（会公开，不要写身份证号、电话或账号）")
+    q.add_argument("--by", metavar="NAME", help="提出人（只在档案中保存，公开时写“村民”）")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_objection_add, changes=True)
+    q = objection.add_parser("reply", parents=[common], help="答复一件异议（应在收到后 10 日内）")
+    q.add_argument("objection_id", type=_objection_id, metavar="ID", help="异议编号（zwgk objection list 所列）")
+    q.add_argument("--text", required=True, metavar="T", help="答复内容（会公开）")
+    q.add_argument("--by", required=True, metavar="NAME", help="答复人（经办人）")
+    q.add_argument("--on", metavar="YYYY-MM-DD", help="答复日期（默认今天）")
+    q.add_argument("--outcome", metavar="维持|更正", help="处理结果：维持 原公开内容，或 更正")
+    q.add_argument("--correction", type=_item_number, metavar="N",
+                   help="由此发出的更正公告的事项编号（处理结果为更正时）")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_objection_reply, changes=True)
+    q = objection.add_parser("link", parents=[common], help="答复“更正”后发出更正公告时，把更正公告关联到异议")
+    q.add_argument("objection_id", type=_objection_id, metavar="ID", help="异议编号")
+    q.add_argument("--correction", required=True, type=_item_number, metavar="N", help="更正公告的事项编号")
+    q.set_defaults(run=cmd_objection_link, changes=True)
+    q = objection.add_parser("publish", parents=[common],
+                             help="生成（或重写）本季度的“异议处理情况”草稿事项，审核后打印张贴、随季度封存")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_objection_publish, changes=True)
+    q = objection.add_parser("list", parents=[common], help="列出异议及答复情况（待答复/已答复/逾期未答复/逾期答复）")
+    q.add_argument("--village", metavar="V", help="村名或代码")
+    q.add_argument("--period", metavar="P", help="季度（异议所针对事项的季度），如 2026Q3")
+    q.add_argument("--overdue", action="store_true", help="只列逾期的（逾期未答复，或逾期答复）")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出")
+    q.set_defaults(run=cmd_objection_list)
 
     p = sub.add_parser("key", help="签名密钥：查看指纹、复制到U盘、打印恢复单、恢复、更换、挂失；乡镇登记各村密钥")
     key = p.add_subparsers(dest="action", required=True, metavar="show|export|print|restore|replace|lost|trust|list",
@@ -424,7 +470,8 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     with setup.open_or_create(_target(args), args.layouts) as archive:
         done = setup.init(archive, township=args.township, villages=args.village, base_url=args.base_url,
-                          township_phone=args.township_phone, archive_pattern=args.archive_pattern)
+                          township_phone=args.township_phone, archive_pattern=args.archive_pattern,
+                          objection_url=args.objection_url)
     names = "、".join(f"{name}（{code}）" for name, code in done.villages) or "（无）"
     print(f"数据库已就绪：{_target(args)}")
     if done.township is not None:
@@ -707,13 +754,18 @@ def cmd_seal(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({"seal": result.seal_id, "kind": result.kind, "items": result.items,
                           "sheets": result.pdf_sheets, "sheets_by_paper": dict(result.papers),
-                          "chain_hash": result.chain_hash, "backup": str(backup.path) if backup else None,
+                          "chain_hash": result.chain_hash, "objections": result.objections,
+                          "backup": str(backup.path) if backup else None,
                           "key_made": sealed.key_made},
                          ensure_ascii=False, indent=2))
+    elif result.kind == "objection":
+        print(f"已封存 {args.village} {period} 封存后的异议答复：{result.objections} 件；"
+              f"链式哈希 {result.chain_hash[:16]}…")
     else:
         what = "更正" if result.kind == "correction" else "事项"
-        print(f"已封存 {args.village} {period}：{result.items} 个{what}，{counted_words(result.papers)} 海报存档；"
-              f"链式哈希 {result.chain_hash[:16]}…")
+        also = f"，异议及答复 {result.objections} 件" if result.objections else ""
+        print(f"已封存 {args.village} {period}：{result.items} 个{what}，{counted_words(result.papers)} 海报存档"
+              f"{also}；链式哈希 {result.chain_hash[:16]}…")
         if backup:
             print(f"封存前的备份：{backup.path}")
     if sealed.key_made:
@@ -843,7 +895,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
     monthly = [(name, tuple(code.strip() for code in value.replace("，", ",").split(",") if code.strip()))
                for name, value in pairs(args.monthly, "--monthly")]
     changing = (args.township, args.base_url, args.township_phone, args.publication_day, args.archive_pattern,
-                args.licence)
+                args.licence, args.objection_url)
     with _archive(args, read_only=not (any(v is not None for v in changing) or phones or names or fonds
                                        or monthly)) as archive:
         if archive.read_only:
@@ -854,7 +906,8 @@ def cmd_settings(args: argparse.Namespace) -> int:
                                             township_phone=args.township_phone,
                                             publication_day=args.publication_day, village_phones=phones,
                                             village_names=names, archive_pattern=args.archive_pattern,
-                                            village_fonds=fonds, licence=args.licence, village_monthly=monthly)
+                                            village_fonds=fonds, licence=args.licence, village_monthly=monthly,
+                                            objection_url=args.objection_url)
         notes = setup.qr_notes(archive) if args.base_url is not None else []
     for note in notes:  # the QR codes the address just set makes (render.qr_address), on stderr
         _say(note)
@@ -866,6 +919,7 @@ def cmd_settings(args: argparse.Namespace) -> int:
           f"每季度公开截止：次月 {current.publication_day} 日")
     print(f"档号格式：{current.archive_pattern or f'{DEFAULT_PATTERN}（默认）'}")
     print(f"开放数据使用许可：{current.licence or '（未设置）'}")
+    print(f"网上异议渠道：{current.objection_url or '（未设置：网上公开件只写监督电话）'}")
     for village in current.villages:
         print(f"村：{village.name}（{village.code}）　村务监督委员会电话：{village.phone or '（未设置）'}　"
               f"全宗号：{village.fonds or f'（未设置，档号中用 {village.code.upper()}）'}"
@@ -1009,6 +1063,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(json.dumps({
             "period": str(period), "categories": list(table.categories), "calendar_note": table.calendar,
             "villages": [{"name": village, "code": code,
+                          "objections": dict(zip(("count", "overdue", "replied_late"),
+                                                 table.objections.get(code, (0, 0, 0)), strict=True)),
                           "bundle_arrived": table.arrived[code].isoformat() if code in table.arrived else None,
                           "cells": {c: {**_cell_json(cell),
                                         # a category the village discloses monthly: each month judged
@@ -1019,15 +1075,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         }, ensure_ascii=False, indent=2))
         return 0
     arrivals = bool(table.arrived)  # at the township: when each village's bundle arrived
-    headers = ["村", *(CATEGORIES[c].name for c in table.categories), *(["档案包到达"] if arrivals else [])]
+    headers = ["村", *(CATEGORIES[c].name for c in table.categories), "异议", *(["档案包到达"] if arrivals else [])]
     # Each column as wide as its longest cell and two spaces ("逾期 99 个工作日 补登" is 22 wide).
     widths = [max([10, *(_width(r[0]) + 2 for r in table.rows)]),
               *(max([22, *(_width(cells[c].text) + 2 for _, _, cells in table.rows)]) for c in table.categories),
+              max([6, *(_width(table.objection_text(code)) + 2 for _, code, _ in table.rows)]),
               *([18] if arrivals else [])]
     print(f"{name}{period.chinese}村务公开情况{table.calendar}")
     print("".join(_pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip())
     for village, code, cells in table.rows:
-        texts = [village, *(cells[c].text for c in table.categories),
+        texts = [village, *(cells[c].text for c in table.categories), table.objection_text(code),
                  *([arrival_text(table.arrived.get(code)) or "—"] if arrivals else [])]
         print("".join(_pad(t, w) for t, w in zip(texts, widths, strict=True)).rstrip())
     for village, _, cells in table.rows:  # a category disclosed monthly: each month's own state
@@ -1065,6 +1122,97 @@ def _iso(day: date | None) -> str | None:
 def _width(text: str) -> int:
     """Columns a text takes in a terminal: a Chinese character two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _objection_json(entry: Any) -> dict[str, Any]:
+    o = entry.objection
+    return {"id": entry.id, "village": entry.village_name, "village_code": o.village, "number": o.number,
+            "item": o.item_number, "item_title": o.item_title, "row": o.row, "period": o.period,
+            "received_on": o.received_on.isoformat(), "due": o.due.isoformat(), "channel": o.channel,
+            "text": o.text, "raised_by": o.raised_by, "handler": o.handler, "reply": o.reply,
+            "replied_on": _iso(o.replied_on), "outcome": o.outcome, "correction": o.correction,
+            "status": entry.status, "sealed": entry.sealed}
+
+
+def _objection_line(entry: Any) -> str:
+    o = entry.objection
+    row = f" 第 {o.row} 行" if o.row else ""
+    done = f"，{o.replied_on.isoformat()} 答复" if o.replied_on else ""
+    result = f"（{o.outcome}" + (f"，更正公告 事项 {o.correction}" if o.correction else "") + "）" if o.outcome else ""
+    return (f"{entry.id:>4}  {entry.village_name} 事项 {o.item_number}{row}“{o.item_title}”  "
+            f"{o.received_on.isoformat()} {o.channel}收到，{o.due.isoformat()} 前答复{done}{result}  {entry.status}")
+
+
+def cmd_objection_add(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.objections import add_objection
+
+    received = _date_option(args.received, "--received")
+    with _archive(args) as archive:
+        entry = add_objection(archive, village=args.village, item=args.item, row=args.row, received=received,
+                              channel=args.channel, text=args.text, by=args.by)
+    if args.json:
+        print(json.dumps(_objection_json(entry), ensure_ascii=False, indent=2))
+    else:
+        print(entry.id)
+        _say(f"已登记异议 {entry.id}：应于 {entry.due.isoformat()} 前答复"
+             f"（zwgk objection reply {entry.id} --text … --by 姓名）")
+    return 0
+
+
+def cmd_objection_reply(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.objections import reply_objection
+
+    on = _date_option(args.on, "--on")
+    with _archive(args) as archive:
+        entry = reply_objection(archive, args.objection_id, text=args.text, by=args.by, on=on, outcome=args.outcome,
+                                correction=args.correction)
+    if args.json:
+        print(json.dumps(_objection_json(entry), ensure_ascii=False, indent=2))
+    else:
+        print(_objection_line(entry))
+        if entry.objection.outcome == "更正" and entry.objection.correction is None:
+            _say(f"下一步：对事项 {entry.objection.item_number} 发更正公告（zwgk correct），再 zwgk objection link "
+                 f"{entry.id} --correction 更正公告编号")
+    return 0
+
+
+def cmd_objection_link(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.objections import link_correction
+
+    with _archive(args) as archive:
+        entry = link_correction(archive, args.objection_id, args.correction)
+    print(_objection_line(entry))
+    return 0
+
+
+def cmd_objection_publish(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.objections import publish
+
+    with _archive(args) as archive:
+        done = publish(archive, args.village, parse_period(args.period))
+    if args.json:
+        print(json.dumps({"item": done.number, "rows": done.rows, "new": done.made}, ensure_ascii=False, indent=2))
+        return 0
+    print(done.number)
+    _say(f"{'已生成' if done.made else '已重写'}异议处理情况（事项 {done.number}，{done.rows} 件异议），草稿；"
+         f"下一步：zwgk review --item {done.number} --village {args.village} --reviewer 姓名，再打印张贴")
+    return 0
+
+
+def cmd_objection_list(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.objections import list_objections
+
+    period = parse_period(args.period) if args.period else None
+    with _archive(args, read_only=True) as archive:
+        entries = list_objections(archive, village=args.village, period=period, overdue=args.overdue)
+    if args.json:
+        print(json.dumps([_objection_json(e) for e in entries], ensure_ascii=False, indent=2))
+        return 0
+    if not entries:
+        print("没有逾期的异议" if args.overdue else "没有登记的异议")
+    for entry in entries:
+        print(_objection_line(entry))
+    return 0
 
 
 def cmd_site(args: argparse.Namespace) -> int:

@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__
-from zwgk_desktop.archive import seal_fields, signing
+from zwgk_desktop.archive import seal_fields, seal_objections, signing
 from zwgk_desktop.archive.first_public import HOW
 from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with, source_problem, store_sources
 from zwgk_desktop.archive.seal import (
@@ -138,7 +138,8 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
         entries.append({"kind": seal.kind, "period": seal.period, "format": seal.format,
                         "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by,
                         "payload_hash": seal.payload_hash, "chain_hash": seal.chain_hash,
-                        **{key: getattr(seal, key) for key in _SEAL_PROOFS}, "items": sealed_items})
+                        **{key: getattr(seal, key) for key in _SEAL_PROOFS}, "items": sealed_items,
+                        **seal_objections.bundled(session, seal)})
     township = village.township
     document = {"bundle_format": BUNDLE_FORMAT, "township": township.name, "sources": _sources_of(session, seals),
                 "village": {"name": village.name, "code": village.code, "phone": village.supervision_phone},
@@ -353,7 +354,8 @@ def check_document(document: dict[str, Any], contents: dict[str, bytes], shown: 
         problems += [Problem(reason, where=where) for reason in seal_fields.seal_problems(
             kind=entry["kind"], format=entry["format"], period=entry["period"], sealed_at=entry["sealed_at"],
             sealed_by=entry["sealed_by"], payload_hash=entry["payload_hash"], chain_hash=entry["chain_hash"],
-            made_with=entry.get("made_with"), holds_items=bool(entry["items"]), signer=entry.get("signer"),
+            made_with=entry.get("made_with"), holds_items=bool(entry["items"] or entry.get("objections")),
+            signer=entry.get("signer"),
             event=entry.get("event"), previous_sealed_at=previous_sealed_at)]
         previous_sealed_at = entry["sealed_at"]
         problems += _sources_named(entry, sources, where)
@@ -496,7 +498,7 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
                 sealed.append(SealedItem(content_hash=item["content_hash"], data_hash=item["data_hash"],
                                          pdf_hash=item["pdf_hash"], **_sealed_first_public(item),
                                          **_proofs(item, _ITEM_PROOFS)))
-            payload = payload_hash(probe, code, previous, sealed)
+            payload = payload_hash(probe, code, previous, sealed, seal_objections.bundle_hashes(entry, where, problems))
             if payload != entry["payload_hash"] or chain_hash(previous, payload) != entry["chain_hash"]:
                 problems.append(Problem("封存记录或封存链被改动", where=where))
             previous = entry["chain_hash"]
@@ -632,6 +634,7 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
             content_hash=item["content_hash"], data_hash=item["data_hash"],
             pdf=contents[item["pdf"]] if item["pdf"] else None, pdf_hash=item["pdf_hash"],
             **_sealed_first_public(item), **_proofs(item, _ITEM_PROOFS)))
+    seal_objections.import_bundled(session, village, seal, entry, shown)
     session.add(SealArrival(seal_id=seal.id, arrived_at=datetime.now(UTC).isoformat(timespec="seconds"),
                             bundle=shown[:200]))
     session.flush()

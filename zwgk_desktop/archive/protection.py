@@ -25,22 +25,27 @@ SQLITE_TRIGGERS: dict[str, tuple[str, ...]] = {
     "first_public": ("first_public_append_only_delete", "first_public_append_only_update"),
     "item_number": ("number_register_delete", "number_register_replace", "number_register_update"),
     "item_row": ("row_sealed_delete", "row_sealed_insert", "row_sealed_replace", "row_sealed_update"),
+    "objection": ("objection_sealed_delete", "objection_sealed_replace", "objection_sealed_update"),
     "seal": ("seal_append_only_delete", "seal_append_only_update", "seal_replace"),
     "seal_arrival": ("seal_arrival_append_only_delete", "seal_arrival_append_only_update"),
     "seal_source": ("seal_source_append_only_delete", "seal_source_append_only_update", "seal_source_replace"),
     "sealed_item": ("sealed_item_append_only_delete", "sealed_item_append_only_update", "sealed_item_replace"),
+    "sealed_objection": ("sealed_objection_append_only_delete", "sealed_objection_append_only_update",
+                         "sealed_objection_replace"),
 }
 POSTGRES_TRIGGERS: dict[str, tuple[str, ...]] = {
     "disclosure_item": ("item_sealed",), "first_public": ("first_public_append_only",),
     "item_number": ("number_register",), "item_row": ("row_sealed",), "seal": ("seal_append_only",),
     "seal_arrival": ("seal_arrival_append_only",), "seal_source": ("seal_source_append_only",),
-    "sealed_item": ("sealed_item_append_only",),
+    "sealed_item": ("sealed_item_append_only",), "objection": ("objection_sealed",),
+    "sealed_objection": ("sealed_objection_append_only",),
 }
 TABLE_NAMES = {
     "township": "乡镇", "village": "村", "disclosure_item": "事项", "item_number": "编号登记",
     "item_row": "事项明细行", "seal": "封存记录", "sealed_item": "封存的事项",
     "seal_source": "封存时所用的版式和类别定义",
     "village_key": "村的签名密钥登记", "first_public": "首次公开记录", "seal_arrival": "封存到达记录",
+    "objection": "异议登记", "sealed_objection": "封存的异议",
 }
 
 

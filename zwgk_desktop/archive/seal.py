@@ -23,14 +23,23 @@ from typing import Any
 from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from zwgk_desktop.archive import made_with, protection, seal_fields, signing
+from zwgk_desktop.archive import made_with, protection, seal_fields, seal_objections, signing
 from zwgk_desktop.archive.filing import file_items
 from zwgk_desktop.archive.first_public import HOW, first_public_of, impossible
 from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with
 from zwgk_desktop.archive.rederive import DIFFERENT, Rederiver, pdf_code_problem
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import store
-from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealedItem, Village, VillageKey, public_number
+from zwgk_desktop.db.models import (
+    DisclosureItem,
+    ItemRow,
+    Seal,
+    SealedItem,
+    SealedObjection,
+    Village,
+    VillageKey,
+    public_number,
+)
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, SEALED_BY, STATUS_NAMES, entered
 from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput, Problem
@@ -64,7 +73,8 @@ def canonical(value: Any) -> bytes:
 # covers what made the seal (`made_with`: the rules' versions and the texts of the formats), the
 # key that signed it (`signer`; the signature itself signs the chain hash), what a seal without
 # items records (`event`: a village key made, replaced or lost), and each item's 档号 and 保管期限.
-SEAL_FORMAT = 4
+# Format 5 (migration 0015) also holds the quarter's objections and replies (archive.seal_objections).
+SEAL_FORMAT = 5
 
 
 def hashed_record(session: Session, record: DisclosureItem, rows: list[dict[str, Any]], fmt: int) -> dict[str, Any]:
@@ -89,7 +99,8 @@ def stored_data_hash(session: Session, record: DisclosureItem, rows: list[dict[s
     return sha256(canonical(hashed_record(session, record, rows, fmt)))
 
 
-def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list[SealedItem]) -> str:
+def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list[SealedItem],
+                 objections: list[str] | None = None) -> str:
     if seal.format == 1:
         return sha256(canonical({
             "village": village_code, "period": seal.period, "sealed_at": seal.sealed_at,
@@ -109,6 +120,8 @@ def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list
         # The texts themselves, not their hashes: a value of the wrong type is then a changed
         # payload, never a crash.
         payload.update(made_with=seal.made_with or "", signer=seal.signer or "", event=seal.event or "")
+    if seal.format >= seal_objections.FORMAT:
+        payload["objections"] = sorted(objections or [])
     return sha256(canonical(payload))
 
 
@@ -124,6 +137,7 @@ class SealResult:
     chain_hash: str
     kind: str = "quarter"
     papers: Papers = ()  # the sheets stored, per paper (from their PDFs): a format may be set on A4
+    objections: int = 0  # objections (and replies) frozen with it
 
 
 def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, sealed_by: str,
@@ -141,6 +155,7 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
         raise BadInput(f"{reason}：没有封存")
     base_url = village.township.base_url or ""
     records, kind = to_seal(session, village, period)
+    objections = seal_objections.waiting(session, village, str(period)) if SEAL_FORMAT >= 5 else []
     rows = store.load_rows(session, [r.id for r in records])
     items = [store.to_domain(r, rows[r.id]) for r in records]
     problems = store.check_stored(items)
@@ -182,7 +197,9 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     again, again_kind = to_seal(session, village, period)
     fresh = store.load_rows(session, [r.id for r in again])
     if again_kind != kind or [r.id for r in again] != [r.id for r in records] or any(
-            stored_data_hash(session, r, fresh[r.id], SEAL_FORMAT) != data_hashes[r.id] for r in again):
+            stored_data_hash(session, r, fresh[r.id], SEAL_FORMAT) != data_hashes[r.id] for r in again) or (
+            SEAL_FORMAT >= 5 and seal_objections.hashes(seal_objections.waiting(session, village, str(period)))
+            != seal_objections.hashes(objections)):
         raise BadInput(f"{village.name} {period} 的事项在封存过程中被修改或增加了：没有封存，请再封存一次")
     # The village's key signs (on its first seal here it is made, and a key seal goes first).
     signer = signing.signer_for(session, village, sealed_by.strip(), now) if SEAL_FORMAT >= 4 else None
@@ -197,12 +214,12 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
         made_with.store_sources(session, sources)
     seal = Seal(village_id=village.id, period=str(period), kind=kind, format=SEAL_FORMAT,
                 sealed_by=sealed_by.strip(), sealed_at=sealed_at,
-                made_with=made.to_json() if SEAL_FORMAT >= 4 else None,
+                made_with=made.to_json() if SEAL_FORMAT >= 4 and records else None,  # replies alone: no sheets
                 previous_id=previous.id if previous else None, payload_hash="", chain_hash="",
                 signer=signer.fingerprint if signer else None)
     file_items(village, layouts, period, records, sealed, next_archive_number(session, village.id),  # 件号, 档号
                with_reference=SEAL_FORMAT >= 4)
-    seal.payload_hash = payload_hash(seal, village.code, previous_chain, sealed)
+    seal.payload_hash = payload_hash(seal, village.code, previous_chain, sealed, seal_objections.hashes(objections))
     seal.chain_hash = chain_hash(previous_chain, seal.payload_hash)
     seal.signature = signer.sign(village.code, seal.chain_hash) if signer else None
     session.add(seal)
@@ -210,8 +227,11 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     for entry in sealed:
         entry.seal_id = seal.id
         session.add(entry)
+    for held in objections:
+        held.seal_id = seal.id
+        session.add(held)
     session.flush()
-    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind, added(*pages))
+    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind, added(*pages), len(objections))
 
 
 def next_archive_number(session: Session, village_id: int) -> int:
@@ -234,6 +254,9 @@ def to_seal(session: Session, village: Village, period: Quarter) -> tuple[list[D
         done = set(session.scalars(select(SealedItem.item_id).where(
             SealedItem.item_id.in_([r.id for r in records]))))
         pending = [r for r in records if r.supersedes_id is not None and r.id not in done]
+        if not pending and seal_objections.waiting(session, village, str(period)):
+            signing.require_signer(session, village)
+            return [], "objection"  # replies given since: sealed as the next link
         if not pending:
             raise BadInput(f"{village.name} {period} 已经封存过了，也没有待封存的更正；"
                            "如有错误请对已封存的事项发更正（zwgk correct，或“档案 → 发更正”）")
@@ -345,15 +368,16 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
     for seal in seals:
         where = seal_where(village, seal)
         items = list(seal.items)
+        objections = seal_objections.of_seal(session, seal)
         try:
-            problems += _verify_seal(session, village, seal, previous, items, where)
+            problems += _verify_seal(session, village, seal, previous, items, where, objections)
         except _DAMAGE as exc:
             log.info("verifying seal %s: %r", seal.id, exc)
             problems.append(Problem("封存记录无法读取：被改动或损坏", where=where))
         sound = not seal_fields.seal_problems(
             kind=seal.kind, format=seal.format, period=seal.period, sealed_at=seal.sealed_at,
             sealed_by=seal.sealed_by, payload_hash=seal.payload_hash, chain_hash=seal.chain_hash,
-            made_with=seal.made_with, holds_items=bool(items), signer=seal.signer, event=seal.event,
+            made_with=seal.made_with, holds_items=bool(items or objections), signer=seal.signer, event=seal.event,
             newest_format=SEAL_FORMAT)
         for entry in items:
             checked += 1
@@ -367,6 +391,7 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
             problems += _left_out(session, village, seal.period, where)
         previous = seal
     problems += _holders(village, seals)
+    problems += seal_objections.verify_village(session, village, seals)
     try:
         problems += signing.check_village(session, village, seals, [seal_where(village, seal) for seal in seals])
     except _DAMAGE as exc:
@@ -406,16 +431,16 @@ def seal_where(village: Village, seal: Seal) -> str:
     return f"{village.name} {seal_fields.shown(seal.period, 10)} {kind}"
 
 
-SEAL_KIND_NAMES = {"quarter": "封存", "correction": "更正封存", "key": "密钥记录"}
+SEAL_KIND_NAMES = {"quarter": "封存", "correction": "更正封存", "key": "密钥记录", "objection": "异议答复封存"}
 
 
 def _verify_seal(session: Session, village: Village, seal: Seal, previous: Seal | None, items: list[SealedItem],
-                 where: str) -> list[Problem]:
+                 where: str, objections: list[SealedObjection] | None = None) -> list[Problem]:
     """The seal's own fields, its link to the previous one and its hashes."""
     found = [Problem(reason, where=where) for reason in seal_fields.seal_problems(
         kind=seal.kind, format=seal.format, period=seal.period, sealed_at=seal.sealed_at, sealed_by=seal.sealed_by,
         payload_hash=seal.payload_hash, chain_hash=seal.chain_hash, made_with=seal.made_with,
-        holds_items=bool(items), signer=seal.signer, event=seal.event,
+        holds_items=bool(items or objections), signer=seal.signer, event=seal.event,
         previous_sealed_at=previous.sealed_at if previous else None, newest_format=SEAL_FORMAT)]
     expected_previous = previous.id if previous else None
     if seal.previous_id is not None and seal.previous_id != expected_previous \
@@ -428,7 +453,8 @@ def _verify_seal(session: Session, village: Village, seal: Seal, previous: Seal 
     previous_chain = previous.chain_hash if previous else ""
     if isinstance(seal.format, bool) or seal.format not in seal_fields.KNOWN_FORMATS:
         return found  # its hashes cannot be recomputed: the format said so above
-    if payload_hash(seal, village.code, previous_chain, items) != seal.payload_hash:
+    if payload_hash(seal, village.code, previous_chain, items, seal_objections.hashes(objections or [])) \
+            != seal.payload_hash:
         found.append(Problem("封存记录被改动（封存人、时间或事项清单与封存时不符）", where=where))
     if not all(isinstance(h, str) and h.isascii() for h in (previous_chain, seal.payload_hash)) \
             or chain_hash(previous_chain, seal.payload_hash) != seal.chain_hash:

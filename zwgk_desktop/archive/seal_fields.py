@@ -19,9 +19,9 @@ from zwgk_desktop.errors import BadInput
 
 # What a seal may be: a quarter, the corrections to one sealed since, or a village key's event
 # (made, replaced, lost), a link of the chain holding no items.
-SEAL_KINDS = ("quarter", "correction", "key")
+SEAL_KINDS = ("quarter", "correction", "key", "objection")
 # The seal formats this program can check (archive.seal SEAL_FORMAT is the newest).
-KNOWN_FORMATS = (1, 2, 3, 4)
+KNOWN_FORMATS = (1, 2, 3, 4, 5)
 SEALED_BY_LIMIT = 40
 _HASH = re.compile(r"[0-9a-f]{64}")
 # Exactly as sealing writes it: `datetime.now(UTC).isoformat(timespec="seconds")`.
@@ -130,8 +130,8 @@ def seal_problems(*, kind: Any, format: Any, period: Any, sealed_at: Any, sealed
     for value, what in ((payload_hash, "内容哈希"), (chain_hash, "链式哈希")):
         if not isinstance(value, str) or not _HASH.fullmatch(value):
             found.append(f"{what}“{shown(value)}”不是 64 位十六进制的 SHA-256")
-    if isinstance(format, int) and not isinstance(format, bool) and format >= 4 and kind != "key":
-        # A seal of items records what made them; a key event may record nothing of the kind.
+    if isinstance(format, int) and not isinstance(format, bool) and format >= 4 and kind not in ("key", "objection"):
+        # A seal of items records what made them; a key event, or replies alone, nothing of the kind.
         try:
             parse_made_with(made_with)
         except MadeWithError as exc:

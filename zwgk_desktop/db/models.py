@@ -49,6 +49,9 @@ class Township(Base):
     archive_pattern: Mapped[str] = mapped_column(String(120), default="")
     # The online copy's open data licence line (render/open_data.py, migration 0013); "" for none stated.
     open_data_licence: Mapped[str] = mapped_column(String(200), default="")
+    # The township's own online channel for objections (migration 0015), shown on every item page
+    # of the online copy (which runs no server of its own); "" for none.
+    objection_url: Mapped[str] = mapped_column(String(300), default="")
 
     villages: Mapped[list[Village]] = relationship(back_populates="township", order_by="Village.id")
 
@@ -277,5 +280,51 @@ class SealArrival(Base):
     bundle: Mapped[str] = mapped_column(String(200))  # the file's name, as the township received it
 
 
-__all__ = ["Base", "DisclosureItem", "FirstPublic", "ItemNumber", "ItemRow", "Seal", "SealArrival", "SealSource",
-           "SealedItem", "Township", "Village", "VillageKey", "public_number"]
+class Objection(Base):
+    """A resident's objection (异议/意见) to an item, and the reply due within 10 days
+    (domain.objections). Who raised it is kept here only: public outputs say 村民."""
+
+    __tablename__ = "objection"
+    __table_args__ = (UniqueConstraint("village_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"))
+    number: Mapped[int] = mapped_column(Integer)  # within its village: what its seal names
+    item_id: Mapped[int] = mapped_column(ForeignKey("disclosure_item.id", ondelete="RESTRICT"))
+    row: Mapped[int | None] = mapped_column(Integer)  # as the editor numbers rows, from 1
+    received_on: Mapped[date] = mapped_column(Date)
+    channel: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    raised_by: Mapped[str | None] = mapped_column(String(40))
+    handler: Mapped[str | None] = mapped_column(String(40))
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(4))
+    # The 更正公告 (a correction item) the reply names; the correction shows it by this link.
+    correction_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_item.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    village: Mapped[Village] = relationship()
+    item: Mapped[DisclosureItem] = relationship(foreign_keys=[item_id])
+    correction: Mapped[DisclosureItem | None] = relationship(foreign_keys=[correction_id])
+
+
+class SealedObjection(Base):
+    """An objection as a seal froze it (seal format 5): with its quarter, or its reply sealed later
+    as the next link. An objection may be sealed twice: open, then replied."""
+
+    __tablename__ = "sealed_objection"
+    __table_args__ = (UniqueConstraint("seal_id", "objection_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seal_id: Mapped[int] = mapped_column(ForeignKey("seal.id", ondelete="RESTRICT"))
+    objection_id: Mapped[int] = mapped_column(ForeignKey("objection.id", ondelete="RESTRICT"))
+    canonical_json: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    seal: Mapped[Seal] = relationship()
+    objection: Mapped[Objection] = relationship()
+
+
+__all__ = ["Base", "DisclosureItem", "FirstPublic", "ItemNumber", "ItemRow", "Objection", "Seal", "SealArrival",
+           "SealSource", "SealedItem", "SealedObjection", "Township", "Village", "VillageKey", "public_number"]

@@ -50,7 +50,7 @@ from zwgk_desktop.domain.items import (
 )
 from zwgk_desktop.domain.periods import Month, Period, Quarter, month_of, quarter_of
 from zwgk_desktop.domain.place import Place
-from zwgk_desktop.domain.web_address import checked_base_url
+from zwgk_desktop.domain.web_address import checked_base_url, checked_objection_url
 from zwgk_desktop.errors import BadInput, NotFound, Problem
 
 _CODE_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
@@ -487,6 +487,7 @@ class Settings:
     villages: list[VillageSettings] = field(default_factory=list)
     archive_pattern: str = ""  # the 档号 pattern sealing fills in (domain.filing); "" for the default
     licence: str = ""  # the online copy's open data licence line (render/open_data.py); "" for none stated
+    objection_url: str = ""  # the township's own online channel for objections; "" for none
 
 
 def load_settings(session: Session) -> Settings:
@@ -496,7 +497,8 @@ def load_settings(session: Session) -> Settings:
     return Settings(township.name, township.base_url, township.supervision_phone, township.publication_day,
                     [VillageSettings(v.name, v.code, v.supervision_phone, v.id, v.fonds_code or "",
                                      monthly_setting(v))
-                     for v in villages(session)], township.archive_pattern or "", township.open_data_licence or "")
+                     for v in villages(session)], township.archive_pattern or "", township.open_data_licence or "",
+                    township.objection_url or "")
 
 
 def save_settings(session: Session, settings: Settings) -> None:
@@ -526,6 +528,7 @@ def save_settings(session: Session, settings: Settings) -> None:
         township.publication_day = settings.publication_day
     attempt("档号格式", partial(_set_archive_pattern, township, settings.archive_pattern))
     attempt("开放数据使用许可", partial(_set_licence, township, settings.licence))
+    attempt("网上异议渠道", partial(_set_objection_url, township, settings.objection_url))
     for number, entry in enumerate(settings.villages, start=1):
         attempt(f"第{number}个村", partial(_apply_village, session, township, entry))
     if problems:
@@ -587,6 +590,10 @@ def checked_monthly(entries: Sequence[str], today: date | None = None) -> tuple[
 
 def _set_archive_pattern(township: Township, pattern: str) -> None:
     township.archive_pattern = check_pattern(pattern)
+
+
+def _set_objection_url(township: Township, url: str) -> None:
+    township.objection_url = checked_objection_url(url) if url.strip() else ""
 
 
 def _set_licence(township: Township, text: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.filing import DEFAULT_RETENTION, RETENTIONS
+from zwgk_desktop.domain.objections import count_words
 from zwgk_desktop.domain.periods import (
     Month,
     Quarter,
@@ -334,6 +335,12 @@ class Compliance:
     # At the township: when the village's bundle brought this quarter's seal (Beijing time, by code).
     arrived: dict[str, datetime] = field(default_factory=dict)
     calendar: str = ""  # said of deadlines in years whose holiday arrangement is unknown
+    # Residents' objections to the quarter's items, by village code: (how many, past due unreplied).
+    objections: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # (+ replied late)
+
+    def objection_text(self, code: str) -> str:
+        """The 异议 column: 异议 N 件，逾期未答复 M 件."""
+        return count_words(*self.objections.get(code, (0, 0, 0)))
 
     def counts(self) -> dict[str, int]:
         found = dict.fromkeys(STATUS_NAMES, 0)

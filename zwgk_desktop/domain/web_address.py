@@ -48,6 +48,17 @@ def checked_base_url(url: str) -> str:
     return text.rstrip("/")
 
 
+def checked_objection_url(url: str) -> str:
+    """The township's own online channel for residents' objections (its 网上信访 or 监督 page),
+    checked as the online copy's address is; BadInput naming the setting."""
+    text = (url or "").strip()
+    problem = _problem(text)
+    if problem:
+        shown = text if len(text) <= 60 else text[:60] + "…"
+        raise BadInput(f"网上异议渠道“{shown}”无效：{problem}。应形如 https://www.example.gov.cn/xinfang")
+    return text
+
+
 def _problem(text: str) -> str:
     if not text:
         return "地址为空"

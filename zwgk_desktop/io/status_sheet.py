@@ -41,12 +41,12 @@ def write_xlsx(table: Compliance, catalogue: Catalogue, township: str, publicati
     sheet.append([f"{township}{table.period.chinese}村务公开情况（截至 {date.today().isoformat()}）{table.calendar}"])
     sheet["A1"].font = Font(bold=True, size=14)
     arrivals = bool(table.arrived)  # a township that collects bundles: the one clock a village does not control
-    sheet.append(["村", *names, *(["档案包到达"] if arrivals else [])])
+    sheet.append(["村", *names, "异议", *(["档案包到达"] if arrivals else [])])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for name, code, cells in table.rows:
-        sheet.append([name, *(cells[c].text for c in table.categories),
+        sheet.append([name, *(cells[c].text for c in table.categories), table.objection_text(code),
                       *([arrival_text(table.arrived.get(code))] if arrivals else [])])
         for column, code in enumerate(table.categories, start=2):
             target = sheet.cell(row=sheet.max_row, column=column)
@@ -60,7 +60,7 @@ def write_xlsx(table: Compliance, catalogue: Catalogue, township: str, publicati
     sheet.append(["判断依据", "是否按时以程序自己的记录为准：经审核的事项首次打印或导出公开的时间（随事项封存）；"
                   "没有此记录的（本功能之前的事项）以封存时间为准；填写的公示开始早于该记录的标“补登”"])
     sheet.column_dimensions["A"].width = 14
-    for column in range(2, len(names) + 2 + arrivals):
+    for column in range(2, len(names) + 3 + arrivals):
         sheet.column_dimensions[get_column_letter(column)].width = 18
     sheet.freeze_panes = "B3"
     details = book.create_sheet("明细")

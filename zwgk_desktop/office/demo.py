@@ -21,6 +21,7 @@ from zwgk_desktop.domain.periods import Quarter, add_working_days, chinese_date
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.office.demo_chain import add_demo_chain
 from zwgk_desktop.office.demo_monthly import MONTHLY_VILLAGE, add_demo_monthly
+from zwgk_desktop.office.demo_objections import add_demo_objections
 from zwgk_desktop.office.demo_sanzi import add_demo_sanzi
 
 TOWNSHIP = "青山镇"
@@ -254,4 +255,6 @@ def load_demo(session: Session, progress: Callable[[str], None] | None = None) -
     # A project from decision to settlement, its items linked (关联事项): after all of the above.
     _, _, phone, _, _, supervisor, clerk = VILLAGES[1]
     ids += add_demo_chain(session, store.find_village(session, VILLAGES[1][1]), phone, supervisor, clerk)
+    # Residents' objections to 东岗村's latest quarter (no item changes).
+    add_demo_objections(session, store.find_village(session, VILLAGES[0][1]))
     return ids

@@ -199,6 +199,8 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
             public = PublicItem.from_canonical(json.loads(kept), public.aligns)
         publics[item.id] = public
     chains = links.chains(session, village_id)
+    township = store.get_township(session)
+    objection_url = (township.objection_url or "") if township is not None else ""
     for item in items:
         assert item.id is not None
         public, kept = publics[item.id], sealed.get(item.id)
@@ -211,7 +213,7 @@ def _village_items(session: Session, layouts: LayoutSet, village_id: int, place:
             public=public, phones=place.supervision_phones, withdrawn=withdrawn,
             corrected_by=numbers.get(newer) if newer is not None else None,
             corrects=numbers.get(item.supersedes) if item.supersedes is not None else None, private=private,
-            chain=_chain(item.id, chains.get(item.id, []), publics, by_id))
+            chain=_chain(item.id, chains.get(item.id, []), publics, by_id), objection_url=objection_url)
         by_period.setdefault(str(item.period), []).append(entry)
         folder = f"{place.village_code}/{item.period}/{entry.number}"
         source = public.content_hash

@@ -37,6 +37,7 @@ from zwgk_desktop.domain.catalogue import (
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.items import REVIEWED, validate
+from zwgk_desktop.domain.objections import OPEN, OVERDUE
 from zwgk_desktop.domain.periods import (
     Quarter,
     arrangement_known,
@@ -46,6 +47,8 @@ from zwgk_desktop.domain.periods import (
 )
 from zwgk_desktop.errors import BadInput, NotFound
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.objections import Entry as ObjectionEntry
+from zwgk_desktop.office.objections import objections_in
 from zwgk_desktop.office.township import compliance_table
 
 # How far back the home looks for quarters left open (never before the archive's first quarter).
@@ -183,6 +186,13 @@ class VillageQuarter:
     sealed: bool  # the quarter itself is sealed
     earlier: tuple[VillageQuarter, ...] = ()  # earlier quarters with something still open, latest first
     calendar: str = ""  # how deadlines marked 估算 were estimated (years of unknown holiday arrangement)
+    # Residents' objections to the quarter's items (the register), oldest first.
+    objections: tuple[ObjectionEntry, ...] = ()
+
+    @property
+    def waiting_objections(self) -> tuple[ObjectionEntry, ...]:
+        """Those still to answer: due, or past due."""
+        return tuple(o for o in self.objections if o.status in (OPEN, OVERDUE))
 
     @property
     def entries(self) -> tuple[Entry, ...]:
@@ -229,6 +239,9 @@ class VillageQuarter:
         late = self.late
         if late:
             parts.append(f"逾期 {len(late)} 项")
+        overdue = [o for o in self.objections if o.status == OVERDUE]
+        if overdue:
+            parts.append(f"{len(overdue)} 件异议逾期未答复")
         return "，".join(parts)
 
 
@@ -331,7 +344,8 @@ def _judge_quarter(session: Session, catalogue: Catalogue, period: Quarter, vill
                          for line in lines if line.state == TO_ENTER)
         result.append(VillageQuarter(
             village.id, village.name, village.code, period, today, period.publication_deadline(day), lines,
-            blockers, warnings if kind == "quarter" else (), bool(kind) and not blockers, kind, sealed))
+            blockers, warnings if kind == "quarter" else (), bool(kind) and not blockers, kind, sealed,
+            objections=tuple(objections_in(session, village=village.code, period=period, today=today))))
     return result
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from zwgk_desktop.db import store
 from zwgk_desktop.db.store import Settings, VillageSettings
 from zwgk_desktop.domain.filing import check_pattern
+from zwgk_desktop.domain.web_address import checked_objection_url
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.office.handle import Archive
 
@@ -57,13 +58,15 @@ def office(archive: Archive) -> Office:
 
 
 def init(archive: Archive, *, township: str | None = None, villages: Sequence[str] = (),
-         base_url: str | None = None, township_phone: str | None = None, archive_pattern: str | None = None) -> Office:
+         base_url: str | None = None, township_phone: str | None = None, archive_pattern: str | None = None,
+         objection_url: str | None = None) -> Office:
     """Name the township (or rename it), add villages (`东岗村` or `东岗村=donggang`), set the online
     copy's address, the township's supervision phone and the 档号 pattern; all of it or nothing."""
     notes: list[str] = []
     with archive.writing() as session:
         found = store.get_township(session)
-        if township or (found is None and (villages or base_url or township_phone or archive_pattern)):
+        if township or (found is None and (villages or base_url or township_phone or archive_pattern
+                                           or objection_url)):
             if not township:
                 raise BadInput("数据库中还没有乡镇：请同时用 --township 指定乡镇名称")
             found = store.ensure_township(session, township)
@@ -74,6 +77,8 @@ def init(archive: Archive, *, township: str | None = None, villages: Sequence[st
                 store.set_phone(found, township_phone)
             if archive_pattern is not None:
                 found.archive_pattern = check_pattern(archive_pattern)
+            if objection_url is not None:
+                found.objection_url = checked_objection_url(objection_url) if objection_url.strip() else ""
             for spec in villages:
                 store.add_village(session, found, spec)
             # An address no format can print a readable code for is refused before it is stored.
@@ -159,7 +164,8 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
                     village_phones: Sequence[tuple[str, str]] = (),
                     village_names: Sequence[tuple[str, str]] = (), archive_pattern: str | None = None,
                     village_fonds: Sequence[tuple[str, str]] = (), licence: str | None = None,
-                    village_monthly: Sequence[tuple[str, Sequence[str]]] = ()) -> Settings:
+                    village_monthly: Sequence[tuple[str, Sequence[str]]] = (),
+                    objection_url: str | None = None) -> Settings:
     """Change some settings, keeping the rest: what `zwgk settings --…` does. Villages are named
     by name or code; `village_phones` gives each its 村务监督委员会 phone ("" clears it),
     `village_names` a new name (its code, in every printed URL, stays), `village_fonds` its
@@ -205,4 +211,5 @@ def change_settings(archive: Archive, *, township: str | None = None, base_url: 
         publication_day if publication_day is not None else current.publication_day,
         [VillageSettings(v.name, v.code, v.phone, v.id, v.fonds, v.monthly) for v in villages],
         archive_pattern if archive_pattern is not None else current.archive_pattern,
-        licence if licence is not None else current.licence))
+        licence if licence is not None else current.licence,
+        objection_url if objection_url is not None else current.objection_url))

@@ -34,6 +34,7 @@ from zwgk_desktop.archive.bundle import (
 from zwgk_desktop.archive.first_public import CHINA, HOW, impossible, local_day, moment_utc
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Seal, SealArrival, SealedItem, Village
+from zwgk_desktop.domain import objections as rules
 from zwgk_desktop.domain.catalogue import (
     MISSING,
     NOT_REQUIRED,
@@ -56,6 +57,7 @@ from zwgk_desktop.errors import BadInput
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.io.status_sheet import write_xlsx
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.objections import objections_in
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,8 @@ def compliance_table(session: Session, catalogue: Catalogue, period: Period,
                 created=made.astimezone(CHINA).date() if made else None, doubted=doubted))
         else:
             unsealed.add((village_id, code))
-    table = Compliance(period, categories, arrived=_arrivals(session, quarter))
+    table = Compliance(period, categories, arrived=_arrivals(session, quarter),
+                       objections=_objections(session, quarter, today or date.today()))
     # Deadlines, and the working days counted up to when items went out, in years of unknown arrangement.
     deadlines = [month_deadline(period.last_day.year, period.last_day.month, r, township.publication_day)
                  for r in catalogue.requirements]
@@ -181,6 +184,15 @@ def _unsealed_months(cell: Cell, requirement: Requirement, found: list[Posted], 
                     and (village_id, code, int(key[5:])) in unsealed else month)
                    for key, month in cell.months)
     return combined_months(requirement, months, found) if months != cell.months else cell
+
+
+def _objections(session: Session, period: Quarter, today: date) -> dict[str, tuple[int, int, int]]:
+    """Each village's objections to the quarter's items: how many, how many past due unreplied,
+    how many replied late."""
+    by_village: dict[str, list[rules.Objection]] = {}
+    for entry in objections_in(session, period=period, today=today):
+        by_village.setdefault(entry.objection.village, []).append(entry.objection)
+    return {code: rules.counted(found, today) for code, found in by_village.items()}
 
 
 def _arrivals(session: Session, period: Quarter) -> dict[str, datetime]:

@@ -67,6 +67,9 @@ class OnlineItem:
     # The items linked to it (关联事项) and it, oldest first: beside its content, not in it (each
     # item's own link is in its content, and so in its 验证码; the chain is made from them).
     chain: tuple[ChainLink, ...] = ()
+    # The township's own online channel for objections (Settings), said beside the phones: the
+    # online copy is static and takes no objection itself.
+    objection_url: str = ""
 
     @property
     def number(self) -> int:
@@ -105,7 +108,8 @@ def item_page(entry: OnlineItem, township: str, base_url: str, licence: str = ""
         canonical=item_url(base_url, item.village_code, item.period, entry.number) if base_url else "",
         item=item, quarter_name=quarter, withdrawn=entry.withdrawn, corrected_by=entry.corrected_by,
         corrects=entry.corrects, phones=entry.phones, pdf=entry.has_pdf and not entry.withdrawn,
-        number=entry.number, wide=len(item.headers) > _WIDE_COLUMNS, noindex=entry.private, chain=entry.chain)
+        number=entry.number, wide=len(item.headers) > _WIDE_COLUMNS, noindex=entry.private, chain=entry.chain,
+        objection_url=entry.objection_url)
 
 
 def item_data(entry: OnlineItem) -> dict[str, Any]:

@@ -172,16 +172,21 @@ class Dashboard(QMainWindow):
         self.table_data = table
         self.grid.clear()
         arrivals = bool(table.arrived)  # at the township: when each village's bundle arrived
-        self.grid.setColumnCount(len(table.categories) + arrivals)
+        self.grid.setColumnCount(len(table.categories) + 1 + arrivals)
         self.grid.setRowCount(len(table.rows))
-        self.grid.setHorizontalHeaderLabels([CATEGORIES[c].name for c in table.categories]
+        self.grid.setHorizontalHeaderLabels([CATEGORIES[c].name for c in table.categories] + ["异议"]
                                             + (["档案包到达"] if arrivals else []))
         self.grid.setVerticalHeaderLabels([name for name, _, _ in table.rows])
         for row, (_, code, cells) in enumerate(table.rows):
+            objections = QTableWidgetItem(table.objection_text(code))
+            objections.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            if table.objections.get(code, (0, 0, 0))[1]:  # one past due without a reply
+                objections.setBackground(QBrush(QColor(COLOURS[LATE])))
+            self.grid.setItem(row, len(table.categories), objections)
             if arrivals:
                 arrived = QTableWidgetItem(arrival_text(table.arrived.get(code)) or "—")
                 arrived.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                self.grid.setItem(row, len(table.categories), arrived)
+                self.grid.setItem(row, len(table.categories) + 1, arrived)
             for column, code in enumerate(table.categories):
                 cell = cells[code]
                 entry = QTableWidgetItem(cell.text)

@@ -52,12 +52,15 @@ class SettingsDialog(QDialog):
         self.licence = QLineEdit(settings.licence,
                                  placeholderText="如 可自由转载、使用，请注明来源（网上公开件每页和数据文件中显示）")
         self.licence.setMaxLength(200)
+        self.objection_url = QLineEdit(settings.objection_url,
+                                       placeholderText="乡镇自己的网上信访或监督页面 https://…（网上公开件每页注明；没有就留空）")
         self._kept = settings  # what the dialog does not show (档号格式, 全宗号) is saved as it was
         form.addRow("乡镇名称", self.township)
         form.addRow("网上公开地址", self.base_url)
         form.addRow("乡镇纪委监督电话", self.township_phone)
         form.addRow("每季度公开截止：次月", self.publication_day)
         form.addRow("开放数据使用许可", self.licence)
+        form.addRow("网上异议渠道", self.objection_url)
         layout.addLayout(form)
         layout.addWidget(QLabel("村（代码用于网址和文件名；留空则按拼音生成）"))
         self.villages = QTableWidget(0, 4)
@@ -112,7 +115,7 @@ class SettingsDialog(QDialog):
                                             parse_monthly_text(texts[3])))
         return Settings(self.township.text().strip(), self.base_url.text().strip(),
                         self.township_phone.text().strip(), self.publication_day.value(), villages,
-                        self._kept.archive_pattern, self.licence.text().strip())
+                        self._kept.archive_pattern, self.licence.text().strip(), self.objection_url.text().strip())
 
 
 class FirstRunDialog(QDialog):

@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from zwgk_desktop.domain.categories import CATEGORIES
+from zwgk_desktop.domain.objections import LATE, OVERDUE, REPLIED
 from zwgk_desktop.domain.periods import Quarter, chinese_date
 from zwgk_desktop.office import quarter as home
 from zwgk_desktop.office.handle import Archive
+from zwgk_desktop.office.objections import Entry as ObjectionEntry
 from zwgk_desktop.ui.workers import Task, run_in_background
 
 # Colours of a line's state (text on white), and of what is late.
@@ -138,6 +140,8 @@ class HomeView(QScrollArea):
             for entry in waiting:
                 layout.addLayout(self._entry_row(entry, CATEGORIES[entry.category].name))
 
+        self._add_objections(layout, data)
+
         layout.addWidget(_section("封存"))
         self._add_seal(layout, data, data.period)
 
@@ -216,6 +220,52 @@ class HomeView(QScrollArea):
                                Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         grid.setRowMinimumHeight(grid.rowCount(), 8)
 
+    def _add_objections(self, layout: QVBoxLayout, data: home.VillageQuarter) -> None:
+        """The register of the quarter's objections: each with its due date and state, 答复… for
+        those still open, and 登记异议… for a new one."""
+        waiting = data.waiting_objections
+        title = f"异议登记（{len(data.objections)} 件，待答复 {len(waiting)} 件）" if data.objections else "异议登记"
+        bar = QHBoxLayout()
+        bar.addWidget(_section(title), 1)
+        items = [(e.number, e.title) for e in data.entries]
+        if self.may_change and items:
+            bar.addWidget(_button("登记异议…", partial(self._on_add_objection, data.code, items),
+                                  ("objection-add", data.village_id, str(data.period))), 0,
+                          Qt.AlignmentFlag.AlignBottom)
+        layout.addLayout(bar)
+        if not data.objections:
+            layout.addWidget(_text("本季度没有登记的异议。村民的异议应在收到后 10 日内答复。", muted=True))
+        for entry in data.objections:
+            shown = entry.objection
+            colour = LATE_COLOUR if entry.status in (OVERDUE, LATE) else (
+                STATE_COLOURS[home.SEALED] if entry.status == REPLIED else STATE_COLOURS[home.TO_REVIEW])
+            row_words = f" 第 {shown.row} 行" if shown.row else ""
+            answered = (f"，{shown.replied_on.isoformat()} 答复（{shown.outcome or '—'}"
+                        + (f"，更正公告 事项 {shown.correction}" if shown.correction else "") + "）"
+                        if shown.replied_on else f"，应于 {shown.due.isoformat()} 前答复")
+            row = QHBoxLayout()
+            row.addWidget(_text(f'异议 {entry.id}　事项 {shown.item_number}{row_words}：{shown.text}<br>'
+                                f'<span style="color:#555555">{shown.received_on.isoformat()} {shown.channel}收到'
+                                f'{answered}</span>　<span style="color:{colour}"><b>{entry.status}</b></span>'), 1)
+            if self.may_change and shown.replied_on is None:
+                row.addWidget(_button("答复…", partial(self._on_reply, entry), ("objection-reply", entry.id)), 0,
+                              Qt.AlignmentFlag.AlignTop)
+            layout.addLayout(row)
+
+    def _on_add_objection(self, village: str, items: list[tuple[int, str]]) -> None:
+        from zwgk_desktop.ui.objection_dialogs import AddObjectionDialog
+
+        dialog = AddObjectionDialog(self.archive, village, items, self.today(), self)
+        dialog.finished.connect(lambda _code: self.refresh() if dialog.entry else None)
+        dialog.open()
+
+    def _on_reply(self, entry: ObjectionEntry) -> None:
+        from zwgk_desktop.ui.objection_dialogs import ReplyDialog
+
+        dialog = ReplyDialog(self.archive, entry, self.today(), self)
+        dialog.finished.connect(lambda _code: self.refresh() if dialog.entry else None)
+        dialog.open()
+
     def _entry_row(self, entry: home.Entry, prefix: str) -> QHBoxLayout:
         row = QHBoxLayout()
         row.addWidget(_text(f"{prefix}：{entry.label}"), 1)
@@ -227,7 +277,8 @@ class HomeView(QScrollArea):
             layout.addWidget(_text("本季度已封存。有错只能发更正（打开事项，“档案 → 发更正”）。"))
             return
         if data.sealable:
-            what = "待封存的更正" if data.seal_kind == "correction" else "本季度的全部事项"
+            what = {"correction": "待封存的更正", "objection": "封存后的异议答复"}.get(
+                data.seal_kind, "本季度的全部事项")
             row = QHBoxLayout()
             row.addWidget(_text(f"没有阻止封存的问题：可以封存{what}。"
                                 "封存后不能再修改，只能发更正；封存前会自动备份。"), 1)
