@@ -130,7 +130,8 @@ def scan_ods(content: bytes) -> dict[str, SheetScan]:
     found = re.search(rb'xmlns:([\w.-]+)="' + re.escape(_ODS_TABLE_NS) + b'"', content)
     table = re.escape(found.group(1) if found else b"table")
     token = re.compile(
-        b"<" + table + rb":table((?:\s[^>]*)?)>|</" + table + rb":table>|<" + table + rb":table-row((?:\s[^>]*?)?)(/?)>|<"
+        b"<" + table + rb":table((?:\s[^>]*)?)>|</" + table + rb":table>|<"
+        + table + rb":table-row((?:\s[^>]*?)?)(/?)>|<"
         + table + rb":(?:covered-)?table-cell\b([^>]*?)(?:/>|>(.*?)</" + table + rb":(?:covered-)?table-cell>)",
         re.S)
     name_of = re.compile(table + rb':name="([^"]*)"')

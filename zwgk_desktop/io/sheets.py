@@ -177,10 +177,11 @@ def _read_book(path: Path, kind: str) -> list[Grid]:
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # a chart sheet has no cells
-            scan = scans.get(meta.name)
-            if scan is None:  # a sheet the scan did not find: not read blind
+            found = scans.get(meta.name)
+            if found is None:  # a sheet the scan did not find: not read blind
                 log.info("reading %s: sheet %r not scanned", path, meta.name)
                 raise BadInput(_unreadable(path, path.suffix.lower()))
+            scan = found
             sheet = book.get_sheet_by_name(meta.name)
             cells = sheet.to_python(skip_empty_area=False)
             rows = [[_plain(v) for v in row[:MAX_COLUMNS]] for row in cells]
