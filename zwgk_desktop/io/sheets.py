@@ -165,6 +165,8 @@ def _read_book(path: Path, kind: str) -> list[Grid]:
 
     data = path.read_bytes()
     scans = _scans(path, data, kind)
+    if kind == "zip":
+        data = _standard_parts(data)
     for name, scan in scans.items():  # before calamine opens the file: it reads an .xls's sheets at once
         _check_extent(path, name, scan)
     try:
@@ -228,6 +230,49 @@ def _scans(path: Path, data: bytes, kind: str) -> dict[str, SheetScan]:
         raise BadInput(f"文件 {path.name} 是 Excel 二进制工作簿（.xlsb）：这个格式暂时不能安全地检查，"
                        "请在 Excel 或 WPS 中打开，另存为 .xlsx，再导入")
     return {name: scan_xlsx_sheet(_part(package, part, path)) for name, part in parts.items() if part in names}
+
+
+def _standard_parts(data: bytes) -> bytes:
+    """The package with its workbook where calamine looks for it (xl/workbook.xml, its sheets under
+    xl/worksheets/): some JavaScript exporters name the parts their own way, which the standard
+    allows (the relationships say where each part is) and calamine does not."""
+    from xml.etree import ElementTree
+
+    package = zipfile.ZipFile(io.BytesIO(data))
+    names = set(package.namelist())
+    if "xl/workbook.xml" in names or "content.xml" in names:
+        return data
+    try:
+        workbook = next(r.get("Target", "").lstrip("/") for r in ElementTree.fromstring(package.read("_rels/.rels"))
+                        if r.get("Type", "").endswith("/officeDocument"))
+    except (KeyError, StopIteration, ElementTree.ParseError):
+        return data
+    folder, _, file = workbook.rpartition("/")
+    rels_name = f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels"
+    if workbook not in names or rels_name not in names:
+        return data
+    rels = ElementTree.fromstring(package.read(rels_name))
+    moved = {workbook: "xl/workbook.xml", rels_name: "xl/_rels/workbook.xml.rels"}
+    for number, rel in enumerate(rels, start=1):
+        target = rel.get("Target", "")
+        part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        if part in names and part not in moved:
+            kind = "worksheets" if rel.get("Type", "").endswith("/worksheet") else "parts"
+            moved[part] = f"xl/{kind}/{number}_{posixpath.basename(part)}"
+            rel.set("Target", moved[part].removeprefix("xl/"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as standard:
+        for name in names:
+            if name == rels_name:
+                standard.writestr(moved[name], ElementTree.tostring(rels))
+            elif name not in ("_rels/.rels", "[Content_Types].xml"):
+                standard.writestr(moved.get(name, name), package.read(name))
+        standard.writestr("_rels/.rels", package.read("_rels/.rels").replace(workbook.encode(), b"xl/workbook.xml"))
+        content_types = package.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        for old, new in moved.items():
+            content_types = content_types.replace(f'"/{old}"'.encode(), f'"/{new}"'.encode())
+        standard.writestr("[Content_Types].xml", content_types)
+    return out.getvalue()
 
 
 def _mimetype(package: zipfile.ZipFile) -> bytes:
@@ -319,14 +364,19 @@ def _part(package: zipfile.ZipFile, name: str, path: Path) -> bytes:
 
 def _fill_merged(grid: Grid, merges: list[tuple[int, int, int, int]]) -> None:
     """A value merged over several cells (1组 down three households) belongs to each of them:
-    the file keeps it in the top left cell only. A merge reaching past the table (a whole
-    column merged) fills only the rows the table has."""
+    the file keeps it in the top left cell only. A merge over cells that hold values of their own
+    (a title's merge stretched over the whole sheet) is not what the spreadsheet shows (it shows
+    those values) and is left alone; a merge reaching past the table fills only what it has."""
     for top, left, bottom, right in merges:
         if top > len(grid.rows) or left > MAX_COLUMNS:
             continue
         origin = grid.rows[top - 1]
         value = origin[left - 1] if left <= len(origin) else None
         if value is None:
+            continue
+        under = (row[left - 1 if number > top else left:right] for number, row in
+                 enumerate(grid.rows[top - 1:bottom], start=top))
+        if any(cell is not None for cells in under for cell in cells):
             continue
         for number in range(top, min(bottom, len(grid.rows)) + 1):
             row = grid.rows[number - 1]
