@@ -38,7 +38,6 @@ class SheetScan:
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s>/]")
-_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
 _NAMED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(/?)>')
 _MERGE = re.compile(rb"<" + _PREFIX + rb'mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 _TOKEN = re.compile(rb"<" + _PREFIX + rb"row\b([^>]*?)/?>|<" + _PREFIX + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX
@@ -53,19 +52,23 @@ _TEXT = re.compile(rb"<" + _PREFIX + rb"t\b[^>]*>[^<]")
 
 def scan_xlsx_sheet(xml: bytes) -> SheetScan:
     """One worksheet's XML, scanned without parsing it as a tree (a 10,000-row sheet in ~50 ms)."""
+    first_merge = xml.find(b"mergeCell ")  # the merges follow the cells: the regex reads only them
     scan = SheetScan(merges=[(int(top), _column_number(left), int(bottom), _column_number(right))
-                             for left, top, right, bottom in _MERGE.findall(xml)])
+                             for left, top, right, bottom in _MERGE.findall(xml, max(0, first_merge - 40))]
+                     if first_merge >= 0 else [])
     cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
-    plain = (cells == xml.count(b'<c r="') and b't="e"' not in xml and not _FORMULA.search(xml)
-             and not _PREFIXED_CELL.search(xml))
+    # Plain: every cell named by position, no formula, no error cell, no prefixed element names
+    # (<x:c>); tested with plain substring counts, which run at memory speed (a regex that may
+    # start at every "<" of a 100 MB sheet would not).
+    plain = (cells == xml.count(b'<c r="') and b't="e"' not in xml
+             and not any(mark in xml for mark in (b"<f>", b"<f ", b"<f/", b":c ", b":c>", b":c/", b":f>", b":f ")))
     if plain:
         named = _NAMED_CELL.findall(xml)
         if len(named) == cells:
             # A cell written as <c r="J9" s="1"/> is only formatting: it holds no value and is not read.
-            letters = {letter for letter, _, closed in named if not closed}
-            numbers = {number for _, number, closed in named if not closed}
-            scan.rows = max(map(int, numbers), default=0)
-            scan.columns = max(map(_column_number, letters), default=0)
+            held = [(letter, number) for letter, number, closed in named if not closed]
+            scan.rows = max((int(n) for n in {number for _, number in held}), default=0)
+            scan.columns = max((_column_number(c) for c in {letter for letter, _ in held}), default=0)
             return scan
     _scan_cell_by_cell(xml, scan)
     return scan
