@@ -4,10 +4,10 @@ calamine lays a sheet out as one dense block from A1 to the last cell it finds, 
 cell, and aborts the whole process (a Rust out-of-memory, not an exception) when that block does
 not fit: one value at XFD1048576 in a 5 KB file is enough. It also reads a formula without a saved
 value, and an error cell (#DIV/0!), as an empty cell. So each sheet is scanned here first, in its
-own format (the sheet XML of .xlsx, content.xml of .ods, the BIFF records of .xls), for the last
-row and column that hold a value, the formulas without a saved value and the error cells; the
-reader refuses a sheet too big to lay out, and puts the formulas and errors back where calamine
-would have left a blank.
+own format (the sheet XML of .xlsx, content.xml of .ods, the BIFF records of .xls, the BIFF12
+records of .xlsb), for the last row and column that hold a value, the formulas without a saved
+value and the error cells; the reader refuses a sheet too big to lay out, and puts the formulas
+and errors back where calamine would have left a blank.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -26,6 +27,7 @@ class SheetScan:
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → "=..." with no saved value
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column) → "#DIV/0!"
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # top, left, bottom, right; 1-based
+    binary: bool = False  # an .xlsb sheet
 
     def holds(self, row: int, column: int) -> None:
         self.rows = max(self.rows, row)
@@ -253,4 +255,80 @@ def _scan_biff_sheet(stream: bytes, offset: int) -> SheetScan:
                 scan.merges.append((top + 1, left + 1, bottom + 1, right + 1))
         elif kind == _BIFF_EOF:
             break
+    return scan
+
+
+# ---------------------------------------------------------------------------------------------
+# .xlsb (Excel's binary workbook: BIFF12 records in a zip package)
+
+_BRT_ROW, _BRT_MERGE, _BRT_BUNDLE_SHEET = 0x0000, 0x00B0, 0x009C
+_BRT_CELLS = range(0x0001, 0x000C)  # BrtCellBlank … BrtFmlaError: column first, then style
+_BRT_SHORT_CELLS = range(0x000C, 0x0013)  # BrtShortBlank … BrtShortIsst: the column after the last
+_BRT_ERRORS = (0x0003, 0x000B, 0x000E)  # BrtCellError, BrtFmlaError, BrtShortError
+
+
+def _records(data: bytes) -> Any:
+    """Each record of a BIFF12 part: (type, start of its body, length)."""
+    offset, size = 0, len(data)
+    while offset < size:
+        kind = shift = 0
+        for _ in range(2):
+            byte = data[offset]
+            offset += 1
+            kind |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        length = shift = 0
+        for _ in range(4):
+            if offset >= size:
+                return
+            byte = data[offset]
+            offset += 1
+            length |= (byte & 0x7F) << shift
+            shift += 7
+            if not byte & 0x80:
+                break
+        yield kind, offset, length
+        offset += length
+
+
+def xlsb_sheet_ids(workbook: bytes) -> dict[str, str]:
+    """Each sheet's name → its relationship id, from the workbook part's BrtBundleSh records."""
+    sheets = {}
+    for kind, at, length in _records(workbook):
+        if kind == _BRT_BUNDLE_SHEET and length >= 16:
+            rel_chars, = struct.unpack_from("<I", workbook, at + 8)
+            rel = workbook[at + 12:at + 12 + rel_chars * 2].decode("utf-16-le", "replace")
+            name_at = at + 12 + rel_chars * 2
+            name_chars, = struct.unpack_from("<I", workbook, name_at)
+            sheets[workbook[name_at + 4:name_at + 4 + name_chars * 2].decode("utf-16-le", "replace")] = rel
+    return sheets
+
+
+def scan_xlsb_sheet(data: bytes) -> SheetScan:
+    """One worksheet part's records: rows (BrtRowHdr), cells (their column is in the record, or
+    the one after the last for the short forms), merges. The stored BrtWsDim is not trusted."""
+    scan = SheetScan(binary=True)
+    row = column = 0
+    unpack = struct.unpack_from
+    for kind, at, length in _records(data):
+        if kind == _BRT_ROW and length >= 4:
+            row, = unpack("<I", data, at)
+            row += 1
+            column = 0
+        elif kind in _BRT_CELLS and length >= 8:
+            column, = unpack("<I", data, at)
+            column += 1
+            scan.holds(max(row, 1), column)
+            if kind in _BRT_ERRORS and length >= 9:
+                scan.errors[(max(row, 1), column)] = _BIFF_ERRORS.get(data[at + 8], "#错误")
+        elif kind in _BRT_SHORT_CELLS:
+            column += 1
+            scan.holds(max(row, 1), column)
+            if kind in _BRT_ERRORS and length >= 5:
+                scan.errors[(max(row, 1), column)] = _BIFF_ERRORS.get(data[at + 4], "#错误")
+        elif kind == _BRT_MERGE and length >= 16:
+            top, bottom, left, right = unpack("<IIII", data, at)
+            scan.merges.append((top + 1, left + 1, bottom + 1, right + 1))
     return scan

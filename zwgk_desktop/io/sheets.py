@@ -11,6 +11,7 @@ import csv
 import errno
 import io
 import logging
+import os
 import posixpath
 import warnings
 import zipfile
@@ -21,7 +22,7 @@ from typing import Any
 
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.inputs import readable_file
-from zwgk_desktop.io.sheet_guard import SheetScan, scan_ods, scan_xls, scan_xlsx_sheet
+from zwgk_desktop.io.sheet_guard import SheetScan, scan_ods, scan_xls, scan_xlsb_sheet, scan_xlsx_sheet, xlsb_sheet_ids
 
 log = logging.getLogger("zwgk")
 
@@ -169,11 +170,22 @@ def _read_book(path: Path, kind: str) -> list[Grid]:
         data = _standard_parts(data)
     for name, scan in scans.items():  # before calamine opens the file: it reads an .xls's sheets at once
         _check_extent(path, name, scan)
+    copy = None
+    if any(s.binary for s in scans.values()):
+        import tempfile
+
+        handle, name = tempfile.mkstemp(prefix="zwgk_", suffix=".xlsb")
+        os.close(handle)
+        copy = Path(name)
     try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        book = _calamine_book(CalamineWorkbook, data, copy)
     except PasswordError:
+        _remove(copy)
         raise BadInput(f"文件 {path.name} 设了打开密码，无法读取：请在 Excel 或 WPS 中打开，"
                        "去掉密码后另存，再导入") from None
+    except BaseException:
+        _remove(copy)
+        raise
     try:
         grids = []
         for meta in book.sheets_metadata:
@@ -200,6 +212,22 @@ def _read_book(path: Path, kind: str) -> list[Grid]:
         return grids
     finally:
         book.close()
+        _remove(copy)
+
+
+def _remove(copy: Path | None) -> None:
+    if copy is not None:
+        copy.unlink(missing_ok=True)
+
+
+def _calamine_book(opener: Any, data: bytes, copy: Path | None) -> Any:
+    """calamine's workbook of the file's bytes. calamine tells the formats apart by content,
+    except .xlsb, which it opens only by a file's name (from bytes it says "Cannot detect file
+    format"): that is given a copy named so, `copy`, removed when the reading is done."""
+    if copy is None:
+        return opener.from_filelike(io.BytesIO(data))
+    copy.write_bytes(data)
+    return opener.from_path(str(copy))
 
 
 def _check_extent(path: Path, sheet: str, scan: SheetScan) -> None:
@@ -226,10 +254,8 @@ def _scans(path: Path, data: bytes, kind: str) -> dict[str, SheetScan]:
     if "content.xml" in names and b"opendocument.spreadsheet" in _mimetype(package):
         return scan_ods(_part(package, "content.xml", path))
     parts = _worksheet_parts(package)
-    if any(part.endswith(".bin") for part in parts.values()):
-        raise BadInput(f"文件 {path.name} 是 Excel 二进制工作簿（.xlsb）：这个格式暂时不能安全地检查，"
-                       "请在 Excel 或 WPS 中打开，另存为 .xlsx，再导入")
-    return {name: scan_xlsx_sheet(_part(package, part, path)) for name, part in parts.items() if part in names}
+    return {name: (scan_xlsb_sheet if part.endswith(".bin") else scan_xlsx_sheet)(_part(package, part, path))
+            for name, part in parts.items() if part in names}
 
 
 def _standard_parts(data: bytes) -> bytes:
@@ -240,7 +266,7 @@ def _standard_parts(data: bytes) -> bytes:
 
     package = zipfile.ZipFile(io.BytesIO(data))
     names = set(package.namelist())
-    if "xl/workbook.xml" in names or "content.xml" in names:
+    if names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
         return data
     try:
         workbook = next(r.get("Target", "").lstrip("/") for r in ElementTree.fromstring(package.read("_rels/.rels"))
@@ -303,12 +329,18 @@ def _scan_ole2(path: Path, data: bytes) -> dict[str, SheetScan]:
 
 
 def _plain(value: Any) -> Any:
-    """A cell as the importer takes it, whatever the format: an empty cell is None, a whole
-    number an int (2 people, not 2.0), a date a datetime at midnight. A cell of spaces is empty."""
+    """A cell as the importer takes it, whatever the format: an empty cell is None, a number as
+    the spreadsheet shows it (15 significant digits, as Excel keeps them: a sum of two amounts,
+    99999999999.98999, is 99999999999.99), a whole number an int (2 people, not 2.0), a date a
+    datetime at midnight. A cell of spaces is empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    if type(value) is float:
+        if value.is_integer():
+            return int(value)
+        value = float(f"{value:.15g}")
+        if value.is_integer():
+            return int(value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
     return value
@@ -335,6 +367,9 @@ def _worksheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
 
     workbook = related("").get("officeDocument", "xl/workbook.xml")
     targets = related(workbook)
+    if workbook.endswith(".bin"):  # .xlsb: the workbook part is records, not XML
+        bundled = xlsb_sheet_ids(package.read(workbook))
+        return {name: targets[rel] for name, rel in bundled.items() if rel in targets}
     parts = {}
     for sheet in ElementTree.fromstring(package.read(workbook)).iter():
         if sheet.tag.rpartition("}")[2] == "sheet":

@@ -16,11 +16,16 @@ formulas and saves their values, as Excel and WPS do. Then the shapes other prog
   that is an .xlsx inside, one that is neither;
 - files built to hit the reader's failure modes: formulas without saved values (as openpyxl
   writes them, in .xlsx, and an .ods with the value taken out), a value far away (XFD1048576 in
-  .xlsx and .ods, IV65536 in .xls), refused; a title's merge stretched over the whole sheet, read.
+  .xlsx and .ods, IV65536 in .xls), a formula whose saved value is an error (#DIV/0!), refused;
+  a title's merge stretched over the whole sheet, read;
+- .xlsb: no program here writes one (LibreOffice only reads it), so the roster is also written
+  as Excel's binary workbook by hand, record by record as MS-XLSB specifies (BrtBundleSh,
+  BrtRowHdr, BrtCellSt, BrtCellReal, BrtMergeCell, and a BrtWsDim that tells the truth, or lies
+  for the far cell); calamine reads it, which is the check that it is one. Excel's own .xlsb
+  files carry more parts (styles, shared strings), which calamine reads too but were not tried.
 
-No .xlsb: no program here writes one (LibreOffice reads it only), and the reader refuses it in
-words. Each file has a sidecar NAME.expect.json: the category, the period, what `--set` gives,
-the row count and the first and last row's fields as stored (amounts in 分, dates ISO), or the
+Each file has a sidecar NAME.expect.json: the category, the period, what `--set` gives, the row
+count and the first and last row's fields as stored (amounts in 分, dates ISO), or the
 words of the refusal.
 """
 
@@ -29,6 +34,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -234,6 +240,68 @@ def js_exported(path: Path, header: list[str], rows: list[list[Any]], title: str
     return path
 
 
+def _varint(number: int) -> bytes:
+    out = b""
+    while True:
+        byte, number = number & 0x7F, number >> 7
+        if not number:
+            return out + bytes([byte])
+        out += bytes([byte | 0x80])
+
+
+def _record(kind: int, body: bytes = b"") -> bytes:
+    return _varint(kind) + _varint(len(body)) + body
+
+
+def _wide(text: str) -> bytes:
+    raw = text.encode("utf-16-le")
+    return struct.pack("<I", len(raw) // 2) + raw
+
+
+def xlsb(path: Path, title: str, header: list[str], rows: list[list[Any]], *, far: tuple[int, int] | None = None,
+         merges: list[tuple[int, int, int, int]] = ()) -> Path:  # type: ignore[assignment]
+    """An .xlsb, record by record (MS-XLSB): the title, the header and the rows from row 1;
+    `far`, one more value at (row, column), 0-based, with the dimension left as the table's."""
+    grid = [[title], header, *rows]
+    body = b""
+    for number, row in enumerate(grid):
+        body += _record(0x0000, struct.pack("<IIHHBI", number, 0, 300, 0, 0, 0))  # BrtRowHdr
+        for column, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, str):
+                body += _record(0x0006, struct.pack("<II", column, 0) + _wide(value))  # BrtCellSt
+            else:
+                body += _record(0x0005, struct.pack("<IId", column, 0, float(value)))  # BrtCellReal
+    if far:
+        body += _record(0x0000, struct.pack("<IIHHBI", far[0], 0, 300, 0, 0, 0))
+        body += _record(0x0005, struct.pack("<IId", far[1], 0, 1.0))
+    merged = b"".join(_record(0x00B0, struct.pack("<IIII", top, bottom, left, right))
+                      for top, left, bottom, right in merges)
+    sheet = (_record(0x0081) + _record(0x0094, struct.pack("<IIII", 0, len(grid) - 1, 0, len(header) - 1))
+             + _record(0x0091) + body + _record(0x0092)
+             + (_record(0x00B1, struct.pack("<I", len(merges))) + merged + _record(0x00B2) if merges else b"")
+             + _record(0x0082))
+    bundle = _record(0x009C, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("明细"))  # BrtBundleSh
+    book = _record(0x0083) + _record(0x008F) + bundle + _record(0x0090) + _record(0x0084)
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/>'
+            "</Types>"))
+        package.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+                         f'Type="{rel}/officeDocument" Target="xl/workbook.bin"/></Relationships>')
+        package.writestr("xl/_rels/workbook.bin.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
+                         f'Type="{rel}/worksheet" Target="worksheets/sheet1.bin"/></Relationships>')
+        package.writestr("xl/workbook.bin", book)
+        package.writestr("xl/worksheets/sheet1.bin", sheet)
+    return path
+
+
 def expect(path: Path, category: str, **facts: Any) -> None:
     sidecar = path.parent / f"{path.name}.expect.json"
     sidecar.write_text(json.dumps({"category": category, "period": PERIOD, **facts}, ensure_ascii=False, indent=1)
@@ -269,6 +337,10 @@ def main() -> None:
                             stored)
                 every_group = [[s["group"], *row[1:]] for s, row in zip(stored, rows, strict=True)]  # no merges
                 imports(js_exported(HERE / "roster_js_export.xlsx", header, every_group, title), category, stored)
+                groups = [(2 + first, 0, 2 + min(first + 4, len(rows) - 1), 0) for first in range(0, len(rows), 5)]
+                imports(xlsb(HERE / "roster_by_hand.xlsb", title, header, rows, merges=groups), category, stored)
+                made = xlsb(HERE / "roster_far_cell.xlsb", title, header, rows, far=(1_048_575, 16_383))
+                expect(made, category, refused=["roster_far_cell.xlsb", "第 1,048,576 行还有内容"])
                 shutil.copy(HERE / "roster_libreoffice.xls", HERE / "roster_wps_xls_inside.et")
                 imports(HERE / "roster_wps_xls_inside.et", category, stored)
                 shutil.copy(HERE / "roster_libreoffice.xlsx", HERE / "roster_wps_xlsx_inside.et")
@@ -295,6 +367,12 @@ def main() -> None:
                 expect(HERE / "ledger_openpyxl_formulas.xlsx", category,
                        refused=["ledger_openpyxl_formulas.xlsx", "第5行", "公式", "=1200*3"])
                 rewritten(HERE / "ledger_libreoffice.ods", HERE / "ledger_uncached_formula.ods", uncached_ods_formula)
+                broken = [row if n != 4 else [*row[:4], "=1/0", row[5]] for n, row in enumerate(rows)]
+                failing = source(work / "ledger_error_cell.xlsx", title, header, broken)
+                for target in ("xls", "ods", "xlsx"):
+                    made = HERE / f"ledger_error_cell.{target}"
+                    shutil.copy(libreoffice(failing, target, work / "error", profile), made)
+                    expect(made, category, refused=[made.name, "第7行", "#DIV/0!"])
                 expect(HERE / "ledger_uncached_formula.ods", category,
                        refused=["ledger_uncached_formula.ods", "第5行", "公式", "=1200*3"])
     total = sum(p.stat().st_size for p in HERE.iterdir())
