@@ -271,26 +271,27 @@ def _records(data: bytes) -> Any:
     """Each record of a BIFF12 part: (type, start of its body, length)."""
     offset, size = 0, len(data)
     while offset < size:
-        kind = shift = 0
-        for _ in range(2):
-            byte = data[offset]
-            offset += 1
-            kind |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
-        length = shift = 0
-        for _ in range(4):
-            if offset >= size:
-                return
-            byte = data[offset]
-            offset += 1
-            length |= (byte & 0x7F) << shift
-            shift += 7
-            if not byte & 0x80:
-                break
+        kind, offset = _varint(data, offset, 2)
+        length, offset = _varint(data, offset, 4)
+        if offset > size:
+            return
         yield kind, offset, length
         offset += length
+
+
+def _varint(data: bytes, offset: int, most: int) -> tuple[int, int]:
+    """A BIFF12 number of up to `most` bytes, 7 bits each, low first; and the offset after it."""
+    number = shift = 0
+    for _ in range(most):
+        if offset >= len(data):
+            return number, len(data) + 1
+        byte = data[offset]
+        offset += 1
+        number |= (byte & 0x7F) << shift
+        shift += 7
+        if not byte & 0x80:
+            break
+    return number, offset
 
 
 def xlsb_sheet_ids(workbook: bytes) -> dict[str, str]:

@@ -201,6 +201,27 @@ def uncached_ods_formula(name: str, data: bytes) -> bytes:
     return data.replace(cell.group(0), b'<table:table-cell table:formula="of:=1200*3"/>')
 
 
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def package(path: Path, types: list[str], workbook: str, parts: dict[str, bytes]) -> None:
+    """A package holding `parts`: the workbook part and one worksheet, related to each other."""
+    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
+    folder, _, name = workbook.rpartition("/")
+    sheet = next(p for p in parts if p != workbook).removeprefix(folder + "/")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("[Content_Types].xml", (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>' + "".join(types) + "</Types>"))
+        out.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="r1" '
+                     f'Type="{REL}/officeDocument" Target="{workbook}"/></Relationships>')
+        out.writestr(f"{folder}/_rels/{name}.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="s0" '
+                     f'Type="{REL}/worksheet" Target="{sheet}"/></Relationships>')
+        for part, data in parts.items():
+            out.writestr(part, data)
+
+
 def js_exported(path: Path, header: list[str], rows: list[list[Any]], title: str) -> Path:
     """An .xlsx as a JavaScript exporter writes it: inline strings, no styles, no dimension, no
     cell positions, dates as ISO text, parts under its own names."""
@@ -219,24 +240,13 @@ def js_exported(path: Path, header: list[str], rows: list[list[Any]], title: str
                 cells.append(f'<c t="inlineStr"><is><t>{escape(text)}</t></is></c>')
         body.append(f"<row>{''.join(cells)}</row>")
     main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
     kinds = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("[Content_Types].xml", (
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/book/wb.xml" ContentType="{kinds}.sheet.main+xml"/>'
-            f'<Override PartName="/book/tabs/tab_0.xml" ContentType="{kinds}.worksheet+xml"/></Types>'))
-        package.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="r1" '
-                         f'Type="{rel}/officeDocument" Target="book/wb.xml"/></Relationships>')
-        package.writestr("book/_rels/wb.xml.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="s0" '
-                         f'Type="{rel}/worksheet" Target="tabs/tab_0.xml"/></Relationships>')
-        package.writestr("book/wb.xml", f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
-                         '<sheet name="明细" sheetId="1" r:id="s0"/></sheets></workbook>')
-        package.writestr("book/tabs/tab_0.xml", f'<worksheet xmlns="{main}"><sheetData>{"".join(body)}'
-                         "</sheetData></worksheet>")
+    package(path, [f'<Override PartName="/book/wb.xml" ContentType="{kinds}.sheet.main+xml"/>',
+                   f'<Override PartName="/book/tabs/tab_0.xml" ContentType="{kinds}.worksheet+xml"/>'],
+            "book/wb.xml", {"book/wb.xml": f'<workbook xmlns="{main}" xmlns:r="{REL}"><sheets>'
+                                           '<sheet name="明细" sheetId="1" r:id="s0"/></sheets></workbook>'.encode(),
+                            "book/tabs/tab_0.xml": f'<worksheet xmlns="{main}"><sheetData>{"".join(body)}'
+                                                   "</sheetData></worksheet>".encode()})
     return path
 
 
@@ -282,23 +292,11 @@ def xlsb(path: Path, title: str, header: list[str], rows: list[list[Any]], *, fa
              + _record(0x0091) + body + _record(0x0092)
              + (_record(0x00B1, struct.pack("<I", len(merges))) + merged + _record(0x00B2) if merges else b"")
              + _record(0x0082))
-    bundle = _record(0x009C, struct.pack("<II", 0, 1) + _wide("rId1") + _wide("明细"))  # BrtBundleSh
+    bundle = _record(0x009C, struct.pack("<II", 0, 1) + _wide("s0") + _wide("明细"))  # BrtBundleSh
     book = _record(0x0083) + _record(0x008F) + bundle + _record(0x0090) + _record(0x0084)
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    pkg = "http://schemas.openxmlformats.org/package/2006/relationships"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
-        package.writestr("[Content_Types].xml", (
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/>'
-            "</Types>"))
-        package.writestr("_rels/.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
-                         f'Type="{rel}/officeDocument" Target="xl/workbook.bin"/></Relationships>')
-        package.writestr("xl/_rels/workbook.bin.rels", f'<Relationships xmlns="{pkg}"><Relationship Id="rId1" '
-                         f'Type="{rel}/worksheet" Target="worksheets/sheet1.bin"/></Relationships>')
-        package.writestr("xl/workbook.bin", book)
-        package.writestr("xl/worksheets/sheet1.bin", sheet)
+    package(path, ['<Default Extension="bin" ContentType="application/vnd.ms-excel.sheet.binary.macroEnabled.main"/>',
+                   '<Override PartName="/xl/worksheets/sheet1.bin" ContentType="application/vnd.ms-excel.worksheet"/>'],
+            "xl/workbook.bin", {"xl/workbook.bin": book, "xl/worksheets/sheet1.bin": sheet})
     return path
 
 
