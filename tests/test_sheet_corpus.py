@@ -201,3 +201,21 @@ def _as_ods(path: Path, rows: list[list[Any]]) -> Path:
             'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
             'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'))
     return target
+
+
+@pytest.mark.parametrize("alone", [True, False])
+def test_a_formula_without_a_saved_value_is_refused_even_alone_on_its_row(alone: bool, tmp_path: Path) -> None:
+    """calamine sees such a cell as empty, so a row holding nothing else would not even be in
+    its block: the scan puts the row back and the import names the cell."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["事项", "内容", "金额"])
+    sheet.append(["修路", None, 5])
+    sheet.append([None if alone else "清淤", None, "=B2*2"])
+    path = tmp_path / "公式.xlsx"
+    book.save(path)
+    plan = plan_import(path, "notice", Quarter(2026, 3))
+    assert any(p.row == 3 and "公式" in p.message and "=B2*2" in p.message for p in plan.errors), plan.errors

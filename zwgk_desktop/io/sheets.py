@@ -91,8 +91,7 @@ def read_grids(path: Path) -> list[Grid]:
         # KeyboardInterrupt) is not an Exception: it goes on up and is told as 已中断.
         log.info("cannot read %s: %r", path, exc)
         if suffix in WPS_SUFFIXES:
-            raise BadInput(f"文件 {path.name} 是 WPS 表格的文件，但不是能读取的 Excel 兼容格式：请在 WPS 中"
-                           "打开，“另存为”Excel 工作簿（.xlsx），再导入") from None
+            raise BadInput(_wps_own_format(path)) from None
         raise BadInput(_unreadable(path, suffix)) from None
     raise BadInput(f"不认识 {path.name} 的格式：请用 .xlsx、.xls、.ods 或 .csv")
 
@@ -132,6 +131,11 @@ def _kind_by_content(path: Path) -> str | None:
             if any(mark in sample for mark in (",", "\t", "，")):
                 return "text"
     return None
+
+
+def _wps_own_format(path: Path) -> str:
+    return (f"文件 {path.name} 是 WPS 表格的文件，但不是能读取的 Excel 兼容格式：请在 WPS 中"
+            "打开，“另存为”Excel 工作簿（.xlsx），再导入")
 
 
 def _unreadable(path: Path, suffix: str) -> str:
@@ -200,7 +204,8 @@ def _read_book(path: Path, kind: str) -> list[Grid]:
             cells = sheet.to_python(skip_empty_area=False)
             rows = [[_plain(v) for v in row[:MAX_COLUMNS]] for row in cells]
             for (row, column), text in (scan.errors | scan.formulas).items():
-                if row <= len(rows) and column <= MAX_COLUMNS:
+                if column <= MAX_COLUMNS:
+                    rows.extend([] for _ in range(row - len(rows)))  # a row calamine saw as empty
                     line = rows[row - 1]
                     line.extend([None] * (column - len(line)))
                     if line[column - 1] is None or (row, column) in scan.formulas:
@@ -324,6 +329,8 @@ def _scan_ole2(path: Path, data: bytes) -> dict[str, SheetScan]:
         if container.get_named_stream("EncryptedPackage") is not None:
             raise BadInput(f"文件 {path.name} 设了打开密码，无法读取：请在 Excel 或 WPS 中打开，"
                            "去掉密码后另存，再导入")
+        if path.suffix.lower() in WPS_SUFFIXES:  # a WPS file in the same container, its own streams inside
+            raise BadInput(_wps_own_format(path))
         raise BadInput(_unreadable(path, path.suffix.lower()))
     return scan_xls(stream)
 
