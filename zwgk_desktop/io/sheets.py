@@ -1,4 +1,5 @@
-"""Reading a spreadsheet (xlsx, xls or CSV in UTF-8 or GBK) into a grid of raw cell values.
+"""Reading a spreadsheet (.xlsx, .xlsm, .xls, .ods, strict OOXML, WPS .et, or CSV in UTF-8 or GBK)
+into a grid of raw cell values.
 
 Nothing here knows about categories: it only gets the cells out of whatever a clerk or the
 county's 三资 platform saved, and refuses a file it cannot read in words that name the file.
@@ -10,8 +11,8 @@ import csv
 import errno
 import io
 import logging
+import os
 import posixpath
-import re
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any
 
 from zwgk_desktop.errors import BadInput
 from zwgk_desktop.inputs import readable_file
+from zwgk_desktop.io.sheet_guard import SheetScan, scan_ods, scan_xls, scan_xlsb_sheet, scan_xlsx_sheet, xlsb_sheet_ids
 
 log = logging.getLogger("zwgk")
 
@@ -45,26 +47,28 @@ def read_grids(path: Path) -> list[Grid]:
     """Every sheet of the file, in order. A CSV is one sheet."""
     readable_file(path, "表格文件")  # a pipe or a device would hang the import, in the app too
     suffix = path.suffix.lower()
-    kind = _kind_by_content(path) if suffix in (".xlsx", ".xlsm", ".xls") else None
+    kind = _kind_by_content(path) if suffix in BOOK_SUFFIXES else None
     if kind == "html":
         raise BadInput(f"文件 {path.name} 实际是网页格式（许多系统这样导出“Excel”）：请用 Excel 或 WPS 打开后"
                        "另存为 .xlsx，再导入")
     if kind == "xml":
         raise BadInput(f"文件 {path.name} 实际是 XML 格式的表格（Excel 2003 XML）：请用 Excel 或 WPS 打开后"
                        "另存为 .xlsx，再导入")
+    if suffix in WPS_SUFFIXES and kind not in ("zip", "ole2"):
+        raise BadInput(f"文件 {path.name} 是 WPS 表格自己的格式，不是与 Excel 兼容的格式，无法读取：请在 WPS 中"
+                       "打开，“另存为”Excel 工作簿（.xlsx），再导入")
     try:
         with warnings.catch_warnings(record=True) as told:
-            # A reader's own warnings ("Workbook contains no default style", "Unknown extension")
-            # are about the file's make-up, in English: on stdout or stderr they would break
-            # `--json` and puzzle a clerk. The log keeps them.
+            # A reader's own warnings are about the file's make-up, in English: on stdout or
+            # stderr they would break `--json` and puzzle a clerk. The log keeps them.
             warnings.simplefilter("always")
             try:
-                if kind == "xlsx" or (kind is None and suffix in (".xlsx", ".xlsm")):
-                    return _read_xlsx(path)
-                if kind == "xls" or (kind is None and suffix == ".xls"):
-                    return _read_xls(path)
+                if kind in ("zip", "ole2"):
+                    return _read_book(path, kind)
                 if kind == "text" or suffix in (".csv", ".txt"):
                     return [_read_csv(path)]  # a text table, whatever it is called
+                if suffix in BOOK_SUFFIXES:
+                    raise BadInput(_unreadable(path, suffix))
             finally:
                 for warning in told:
                     log.info("reading %s: %s", path, warning.message)
@@ -82,26 +86,34 @@ def read_grids(path: Path) -> list[Grid]:
         log.info("cannot read %s: %r", path, exc)
         raise BadInput(_unreadable(path, suffix)) from None
     except Exception as exc:
-        # A reader's own error (calamine's, xlrd's, "File is not a zip file"): the file's fault,
-        # and its words tell a clerk nothing more, in English. The log keeps them. An interrupt
-        # (Ctrl-C, KeyboardInterrupt) is not an Exception: it goes on up and is told as 已中断.
+        # A reader's own error (calamine's, "File is not a zip file"): the file's fault, and its
+        # words tell a clerk nothing more, in English. The log keeps them. An interrupt (Ctrl-C,
+        # KeyboardInterrupt) is not an Exception: it goes on up and is told as 已中断.
         log.info("cannot read %s: %r", path, exc)
+        if suffix in WPS_SUFFIXES:
+            raise BadInput(_wps_own_format(path)) from None
         raise BadInput(_unreadable(path, suffix)) from None
-    raise BadInput(f"不认识 {path.name} 的格式：请用 .xlsx、.xls 或 .csv")
+    raise BadInput(f"不认识 {path.name} 的格式：请用 .xlsx、.xls、.ods 或 .csv")
+
+
+# What offices save: Excel (.xlsx, .xlsm with macros, .xlsb binary, .xls 97–2003), LibreOffice
+# (.ods), WPS (.et, .ett: in practice an .xls or .xlsx inside, told apart by content).
+BOOK_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".xlt", ".xltx", ".xltm", ".ods", ".ots", ".et", ".ett")
+WPS_SUFFIXES = (".et", ".ett")
 
 
 def _kind_by_content(path: Path) -> str | None:
-    """What an Excel file really is, from its first bytes: a renamed file (an .xlsx saved as
-    .xls, a web page saved as .xls) is common in files passed between offices."""
+    """What a spreadsheet file really is, from its first bytes: a renamed file (an .xlsx saved as
+    .xls, a web page saved as .xls, a WPS .et that is an .xls) is common between offices."""
     try:
         with path.open("rb") as handle:
             head = handle.read(512)
     except OSError:
         return None
     if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
+        return "zip"  # .xlsx, .xlsm, .xlsb or .ods: told apart by the parts inside
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # the OLE2 container of .xls
-        return "xls"
+        return "ole2"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table")):
         return "html"
@@ -121,6 +133,11 @@ def _kind_by_content(path: Path) -> str | None:
     return None
 
 
+def _wps_own_format(path: Path) -> str:
+    return (f"文件 {path.name} 是 WPS 表格的文件，但不是能读取的 Excel 兼容格式：请在 WPS 中"
+            "打开，“另存为”Excel 工作簿（.xlsx），再导入")
+
+
 def _unreadable(path: Path, suffix: str) -> str:
     return (f"文件 {path.name} 无法读取：不是有效的 {suffix or '表格'} 文件，或已损坏、不完整"
             "（可用 Excel 或 WPS 打开后另存为 .xlsx 再试）")
@@ -134,137 +151,214 @@ def _stopped_because(exc: OSError) -> str:
     return _STOPPED.get(exc.errno or 0, "系统读取出错")
 
 
-def _read_xlsx(path: Path) -> list[Grid]:
-    """Every worksheet of an .xlsx (or .xlsm), read for the cells that are really there.
+# Above this many cells (rows × columns from A1 to the last cell with a value) a sheet is refused:
+# calamine holds the whole block, some 64 bytes a cell, even where it is empty (6,000,000 cells:
+# ~400 MB). 200,000 rows of 30 columns fit.
+CELL_BUDGET = 6_000_000
+EXCEL_ROWS = 1_048_576  # the most rows any spreadsheet program writes
+
+
+def _read_book(path: Path, kind: str) -> list[Grid]:
+    """Every worksheet of a workbook, read by python-calamine after its sheets were scanned
+    (`sheet_guard`) for what calamine cannot be trusted with: a sheet too big to lay out is
+    refused before calamine sees it, and a formula without a saved value or an error cell,
+    which calamine reads as blank, is put back in the grid (and a formula noted, to be refused).
 
     The sheet's stored dimension (`<dimension ref="A1:F4"/>`) is never used: web exporters and
-    other tools often leave it stale, and a reader that trusts it (openpyxl's fast mode) drops
-    the rows outside it, or pads every row to 16,384 columns when it claims the whole sheet.
-    python-calamine reads what the XML holds, about ten times faster than openpyxl. It lays a
-    sheet out as one dense block of cells, though, so each sheet's XML is surveyed first
-    (`_survey`): a sheet calamine would read wrongly or could not hold in memory (a formula, an
-    error cell, cells not named by position, one stray cell far from the table) is read by
-    openpyxl instead, cell by cell, also without its dimension.
-    """
-    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+    other tools often leave it stale; calamine reads the cells that are really there."""
+    from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
 
     data = path.read_bytes()
-    package = zipfile.ZipFile(io.BytesIO(data))
-    parts = _worksheet_parts(package)
-    careful: Any = None  # openpyxl's reading of the workbook, opened only if a sheet needs it
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    scans = _scans(path, data, kind)
+    if kind == "zip":
+        data = _standard_parts(data)
+    for name, scan in scans.items():  # before calamine opens the file: it reads an .xls's sheets at once
+        _check_extent(path, name, scan)
+    copy = None
+    if any(s.binary for s in scans.values()):
+        import tempfile
+
+        handle, name = tempfile.mkstemp(prefix="zwgk_", suffix=".xlsb")
+        os.close(handle)
+        copy = Path(name)
+    try:
+        book = _calamine_book(CalamineWorkbook, data, copy)
+    except PasswordError:
+        _remove(copy)
+        raise BadInput(f"文件 {path.name} 设了打开密码，无法读取：请在 Excel 或 WPS 中打开，"
+                       "去掉密码后另存，再导入") from None
+    except BaseException:
+        _remove(copy)
+        raise
     try:
         grids = []
         for meta in book.sheets_metadata:
             if meta.typ != SheetTypeEnum.WorkSheet:
                 continue  # a chart sheet has no cells
-            part = parts.get(meta.name)
-            survey = _survey(_part(package, part, path)) if part else None
-            formulas: set[tuple[int, int]] = set()
-            if survey is not None and survey.plain and survey.rows <= MAX_ROWS \
-                    and survey.rows * survey.columns <= CELL_BUDGET:
-                cells = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-                rows = [[_plain(v) for v in row[:MAX_COLUMNS]] for row in cells]
-            else:
-                if careful is None:
-                    from openpyxl import load_workbook
-
-                    careful = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-                rows, formulas = _read_sheet_carefully(careful[meta.name], path.name)
-            grid = Grid(path.name, meta.name, _trimmed(rows), formulas,
+            found = scans.get(meta.name)
+            if found is None:  # a sheet the scan did not find: not read blind
+                log.info("reading %s: sheet %r not scanned", path, meta.name)
+                raise BadInput(_unreadable(path, path.suffix.lower()))
+            scan = found
+            sheet = book.get_sheet_by_name(meta.name)
+            cells = sheet.to_python(skip_empty_area=False)
+            rows = [[_plain(v) for v in row[:MAX_COLUMNS]] for row in cells]
+            for (row, column), text in (scan.errors | scan.formulas).items():
+                if column <= MAX_COLUMNS:
+                    rows.extend([] for _ in range(row - len(rows)))  # a row calamine saw as empty
+                    line = rows[row - 1]
+                    line.extend([None] * (column - len(line)))
+                    if line[column - 1] is None or (row, column) in scan.formulas:
+                        line[column - 1] = text
+            grid = Grid(path.name, meta.name, _trimmed(rows), set(scan.formulas),
                         hidden=meta.visible != SheetVisibleEnum.Visible)
-            _fill_merged(grid, survey.merges if survey else [])
+            _fill_merged(grid, scan.merges)
             grids.append(grid)
         return grids
     finally:
         book.close()
-        if careful is not None:
-            careful.close()
+        _remove(copy)
 
 
-# Above this many cells (rows × columns from A1 to the last cell with a value) a sheet is read
-# cell by cell: calamine would hold the whole block, 32 bytes a cell, even where it is empty.
-CELL_BUDGET = 4_000_000
-EXCEL_ROWS = 1_048_576  # the most rows any spreadsheet program writes
+def _remove(copy: Path | None) -> None:
+    if copy is not None:
+        copy.unlink(missing_ok=True)
 
 
-@dataclass
-class _Survey:
-    """What a worksheet's XML holds, found without parsing it (a 10,000-row sheet in ~50 ms)."""
-
-    plain: bool  # every cell named by position, no formula, no error cell, no prefixed names
-    rows: int  # the last row with a value, as far as a plain sheet tells
-    columns: int
-    merges: list[tuple[int, int, int, int]]  # top, left, bottom, right; 1-based
-
-
-_PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
-_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-_NAMED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(/?)>')
-_MERGE_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+def _calamine_book(opener: Any, data: bytes, copy: Path | None) -> Any:
+    """calamine's workbook of the file's bytes. calamine tells the formats apart by content,
+    except .xlsb, which it opens only by a file's name (from bytes it says "Cannot detect file
+    format"): that is given a copy named so, `copy`, removed when the reading is done."""
+    if copy is None:
+        return opener.from_filelike(io.BytesIO(data))
+    copy.write_bytes(data)
+    return opener.from_path(str(copy))
 
 
-def _survey(xml: bytes) -> _Survey:
-    merges = [(int(top), _column_number(left), int(bottom), _column_number(right))
-              for left, top, right, bottom in _MERGE_RE.findall(xml)]
-    cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
-    plain = (cells == xml.count(b'<c r="') and b't="e"' not in xml and not _FORMULA.search(xml)
-             and not _PREFIXED_CELL.search(xml))
-    if not plain:
-        return _Survey(False, 0, 0, merges)
-    named = _NAMED_CELL.findall(xml)
-    if len(named) != cells:  # a position calamine and we might not read alike ("a1", "A01"): carefully
-        return _Survey(False, 0, 0, merges)
-    # A cell written as <c r="J9" s="1"/> is only formatting: it holds no value and is not read.
-    letters = {letter for letter, _, closed in named if not closed}
-    numbers = {number for _, number, closed in named if not closed}
-    rows = max(map(int, numbers), default=0)
-    columns = max(map(_column_number, letters), default=0)
-    return _Survey(True, rows, columns, merges)
+def _check_extent(path: Path, sheet: str, scan: SheetScan) -> None:
+    """Refuse, in words, a sheet calamine could not lay out (or no village writes)."""
+    if scan.rows > EXCEL_ROWS:
+        raise BadInput(f"{path.name} 的工作表“{sheet}”有第 {scan.rows:,} 行，超出了任何表格软件的范围："
+                       "文件已损坏，或不是表格软件写的（可用 Excel 或 WPS 打开后另存为 .xlsx 再试）")
+    if scan.rows > MAX_ROWS:
+        raise BadInput(f"{path.name} 的工作表“{sheet}”第 {scan.rows:,} 行还有内容，超过了 {MAX_ROWS:,} 行："
+                       "是多余的内容就删去（在 Excel 或 WPS 中按 Ctrl+End 可跳到最后一格），"
+                       "名单确实这么长就分成几个文件")
+    if scan.rows * scan.columns > CELL_BUDGET:
+        raise BadInput(f"{path.name} 的工作表“{sheet}”的内容一直到第 {scan.rows:,} 行、{column_letter(scan.columns)}列"
+                       f"（第 {scan.columns:,} 列），整张表有 {scan.rows * scan.columns:,} 格，太大读不下："
+                       "远处有多余的内容就删去（在 Excel 或 WPS 中按 Ctrl+End 可跳到最后一格），再导入")
+
+
+def _scans(path: Path, data: bytes, kind: str) -> dict[str, SheetScan]:
+    """Each sheet's scan, by name, in the file's own format."""
+    if kind == "ole2":
+        return _scan_ole2(path, data)
+    package = zipfile.ZipFile(io.BytesIO(data))
+    names = set(package.namelist())
+    if "content.xml" in names and b"opendocument.spreadsheet" in _mimetype(package):
+        return scan_ods(_part(package, "content.xml", path))
+    parts = _worksheet_parts(package)
+    return {name: (scan_xlsb_sheet if part.endswith(".bin") else scan_xlsx_sheet)(_part(package, part, path))
+            for name, part in parts.items() if part in names}
+
+
+def _standard_parts(data: bytes) -> bytes:
+    """The package with its workbook where calamine looks for it (xl/workbook.xml, its sheets under
+    xl/worksheets/): some JavaScript exporters name the parts their own way, which the standard
+    allows (the relationships say where each part is) and calamine does not."""
+    from xml.etree import ElementTree
+
+    package = zipfile.ZipFile(io.BytesIO(data))
+    names = set(package.namelist())
+    if names & {"xl/workbook.xml", "xl/workbook.bin", "content.xml"}:
+        return data
+    try:
+        workbook = next(r.get("Target", "").lstrip("/") for r in ElementTree.fromstring(package.read("_rels/.rels"))
+                        if r.get("Type", "").endswith("/officeDocument"))
+    except (KeyError, StopIteration, ElementTree.ParseError):
+        return data
+    folder, _, file = workbook.rpartition("/")
+    rels_name = f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels"
+    if workbook not in names or rels_name not in names:
+        return data
+    rels = ElementTree.fromstring(package.read(rels_name))
+    moved = {workbook: "xl/workbook.xml", rels_name: "xl/_rels/workbook.xml.rels"}
+    for number, rel in enumerate(rels, start=1):
+        target = rel.get("Target", "")
+        part = target[1:] if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        if part in names and part not in moved:
+            kind = "worksheets" if rel.get("Type", "").endswith("/worksheet") else "parts"
+            moved[part] = f"xl/{kind}/{number}_{posixpath.basename(part)}"
+            rel.set("Target", moved[part].removeprefix("xl/"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as standard:
+        for name in names:
+            if name == rels_name:
+                standard.writestr(moved[name], ElementTree.tostring(rels))
+            elif name not in ("_rels/.rels", "[Content_Types].xml"):
+                standard.writestr(moved.get(name, name), package.read(name))
+        standard.writestr("_rels/.rels", package.read("_rels/.rels").replace(workbook.encode(), b"xl/workbook.xml"))
+        content_types = package.read("[Content_Types].xml") if "[Content_Types].xml" in names else b""
+        for old, new in moved.items():
+            content_types = content_types.replace(f'"/{old}"'.encode(), f'"/{new}"'.encode())
+        standard.writestr("[Content_Types].xml", content_types)
+    return out.getvalue()
+
+
+def _mimetype(package: zipfile.ZipFile) -> bytes:
+    try:
+        return package.read("mimetype")[:200]
+    except KeyError:
+        return b""
+
+
+def _scan_ole2(path: Path, data: bytes) -> dict[str, SheetScan]:
+    """An .xls (or a WPS .et holding one): its Workbook stream's records."""
+    from xlrd.compdoc import CompDoc, CompDocError
+
+    notes = io.StringIO()  # the container reader writes its notes to stdout unless told
+    try:
+        container = CompDoc(data, logfile=notes)
+        stream = container.get_named_stream("Workbook") or container.get_named_stream("Book")
+    except CompDocError as exc:
+        log.info("cannot read %s: %r %s", path, exc, notes.getvalue())
+        raise
+    if stream is None:
+        # An .xlsx with a password is kept in the same container as an .xls, its sheets encrypted.
+        if container.get_named_stream("EncryptedPackage") is not None:
+            raise BadInput(f"文件 {path.name} 设了打开密码，无法读取：请在 Excel 或 WPS 中打开，"
+                           "去掉密码后另存，再导入")
+        if path.suffix.lower() in WPS_SUFFIXES:  # a WPS file in the same container, its own streams inside
+            raise BadInput(_wps_own_format(path))
+        raise BadInput(_unreadable(path, path.suffix.lower()))
+    return scan_xls(stream)
 
 
 def _plain(value: Any) -> Any:
-    """A cell as openpyxl and xlrd give it, whoever read it: an empty cell is None, a whole number
-    an int (2 people, not 2.0), a date a datetime at midnight. A cell of spaces is empty: calamine
-    drops the spaces around a text unless the file marks them kept (openpyxl keeps them)."""
+    """A cell as the importer takes it, whatever the format: an empty cell is None, a number as
+    the spreadsheet shows it (15 significant digits, as Excel keeps them: a sum of two amounts,
+    99999999999.98999, is 99999999999.99), a whole number an int (2 people, not 2.0), a date a
+    datetime at midnight. A cell of spaces is empty."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    if type(value) is float:
+        if value.is_integer():
+            return int(value)
+        value = float(f"{value:.15g}")
+        if value.is_integer():
+            return int(value)
     if isinstance(value, date) and not isinstance(value, datetime):
         return datetime(value.year, value.month, value.day)
     return value
-
-
-def _read_sheet_carefully(sheet: Any, name: str) -> tuple[list[list[Any]], set[tuple[int, int]]]:
-    """One worksheet read cell by cell by openpyxl, with its formulas noted, not evaluated."""
-    sheet.reset_dimensions()  # the cells that are there, not the range the file claims
-    rows: list[list[Any]] = []
-    formulas: set[tuple[int, int]] = set()
-    for number, cells in enumerate(sheet.iter_rows(), start=1):
-        if number > EXCEL_ROWS:
-            raise BadInput(f"{name} 的工作表“{sheet.title}”有第 {number:,} 行，超出了任何表格软件的范围："
-                           "文件已损坏，或不是表格软件写的（可用 Excel 或 WPS 打开后另存为 .xlsx 再试）")
-        row = []
-        for column, cell in enumerate(cells[:MAX_COLUMNS], start=1):
-            if getattr(cell, "data_type", None) == "f":
-                formulas.add((number, column))  # a formula: its text, not a value we can trust
-            row.append(_plain(cell.value))
-        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
-            if number > MAX_ROWS:
-                raise BadInput(f"{name} 的工作表“{sheet.title}”第 {number:,} 行还有内容，超过了 {MAX_ROWS:,} 行："
-                               "是多余的内容就删去（在 Excel 或 WPS 中按 Ctrl+End 可跳到最后一格），"
-                               "名单确实这么长就分成几个文件")
-            rows.extend([] for _ in range(number - 1 - len(rows)))  # empty rows kept as empty
-            rows.append(row)
-    return rows, formulas
 
 
 _PACKAGE_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 def _worksheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
-    """Each sheet's name → the name of its XML part in the package, as the workbook relates them."""
+    """Each sheet's name → the name of its part in the package, as the workbook relates them
+    (a JavaScript exporter's part names are its own; strict OOXML's namespaces differ)."""
     from xml.etree import ElementTree
 
     def related(part: str) -> dict[str, str]:
@@ -280,6 +374,9 @@ def _worksheet_parts(package: zipfile.ZipFile) -> dict[str, str]:
 
     workbook = related("").get("officeDocument", "xl/workbook.xml")
     targets = related(workbook)
+    if workbook.endswith(".bin"):  # .xlsb: the workbook part is records, not XML
+        bundled = xlsb_sheet_ids(package.read(workbook))
+        return {name: targets[rel] for name, rel in bundled.items() if rel in targets}
     parts = {}
     for sheet in ElementTree.fromstring(package.read(workbook)).iter():
         if sheet.tag.rpartition("}")[2] == "sheet":
@@ -307,21 +404,22 @@ def _part(package: zipfile.ZipFile, name: str, path: Path) -> bytes:
     return b"".join(chunks)
 
 
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for char in letters.decode("ascii"):
-        number = number * 26 + ord(char) - 64
-    return number
-
-
 def _fill_merged(grid: Grid, merges: list[tuple[int, int, int, int]]) -> None:
     """A value merged over several cells (1组 down three households) belongs to each of them:
-    the file keeps it in the top left cell only."""
+    the file keeps it in the top left cell only. A merge over cells that hold values of their own
+    (a title's merge stretched over the whole sheet) is not what the spreadsheet shows (it shows
+    those values) and is left alone; a merge reaching past the table fills only what it has."""
     for top, left, bottom, right in merges:
         if top > len(grid.rows) or left > MAX_COLUMNS:
             continue
         origin = grid.rows[top - 1]
         value = origin[left - 1] if left <= len(origin) else None
+        if value is None:
+            continue
+        under = (row[left - 1 if number > top else left:right] for number, row in
+                 enumerate(grid.rows[top - 1:bottom], start=top))
+        if any(cell is not None for cells in under for cell in cells):
+            continue
         for number in range(top, min(bottom, len(grid.rows)) + 1):
             row = grid.rows[number - 1]
             for column in range(left, min(right, MAX_COLUMNS) + 1):
@@ -330,46 +428,6 @@ def _fill_merged(grid: Grid, merges: list[tuple[int, int, int, int]]) -> None:
                 row.extend([None] * (column - len(row)))
                 if row[column - 1] is None:
                     row[column - 1] = value
-
-
-def _read_xls(path: Path) -> list[Grid]:
-    import xlrd
-
-    notes = io.StringIO()  # xlrd writes its notes ("WARNING *** OLE2 inconsistency") to stdout unless told
-    try:
-        book = xlrd.open_workbook(str(path), on_demand=True, logfile=notes)
-    except xlrd.XLRDError as exc:
-        log.info("cannot read %s: %r %s", path, exc, notes.getvalue())
-        # An .xlsx with a password is kept in the same container as an .xls, its sheets encrypted.
-        if "encrypted" in str(exc) or "EncryptedPackage".encode("utf-16-le") in path.read_bytes():
-            raise BadInput(f"文件 {path.name} 设了打开密码，无法读取：请在 Excel 或 WPS 中打开，"
-                           "去掉密码后另存，再导入") from None
-        raise
-    if notes.getvalue():
-        log.info("reading %s: %s", path, notes.getvalue())
-    try:
-        grids = []
-        for index in range(book.nsheets):
-            sheet = book.sheet_by_index(index)
-            if sheet.nrows > MAX_ROWS:
-                raise BadInput(f"{path.name} 的工作表“{sheet.name}”超过 {MAX_ROWS:,} 行，请分成几个文件")
-            rows = []
-            for number in range(sheet.nrows):
-                row: list[Any] = []
-                for cell in sheet.row(number)[:MAX_COLUMNS]:
-                    if cell.ctype == xlrd.XL_CELL_DATE:
-                        row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
-                    elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                        row.append(None)
-                    elif cell.ctype == xlrd.XL_CELL_ERROR:
-                        row.append("#错误")
-                    else:
-                        row.append(cell.value)
-                rows.append(row)
-            grids.append(Grid(path.name, sheet.name, _trimmed(rows), hidden=sheet.visibility != 0))
-        return grids
-    finally:
-        book.release_resources()
 
 
 def _read_csv(path: Path) -> Grid:
