@@ -467,11 +467,12 @@ def key_seal(session: Session, village: Village, event: dict[str, Any], signer: 
              now: datetime) -> Seal:
     """A seal of kind "key" recording `event`, signed by `signer`, as the next link of the chain."""
     from zwgk_desktop.archive.seal import SEAL_FORMAT, canonical, chain_hash, payload_hash
+    from zwgk_desktop.archive.seal_attachments import seal_format
 
     previous = session.scalars(select(Seal).where(Seal.village_id == village.id).order_by(Seal.id.desc())).first()
     previous_chain = previous.chain_hash if previous else ""
     seal = Seal(village_id=village.id, period=str(Quarter.containing(now.astimezone(CHINA).date())), kind="key",
-                format=SEAL_FORMAT, sealed_by=sealed_by.strip()[:40] or "?",
+                format=seal_format(SEAL_FORMAT, []), sealed_by=sealed_by.strip()[:40] or "?",
                 sealed_at=now.isoformat(timespec="seconds"), previous_id=previous.id if previous else None,
                 payload_hash="", chain_hash="", signer=signer.fingerprint,
                 event=canonical(event).decode("utf-8"))
