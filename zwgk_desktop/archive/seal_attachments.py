@@ -80,7 +80,7 @@ def parse(value: Any) -> list[dict[str, Any]]:
 def named(entry: dict[str, Any]) -> str:
     """An attachment as `verify` names it: 公开栏照片“IMG_0001.jpg” / 凭证“发票.jpg”（事项 12 第 3 行）."""
     where = f"（事项 {entry['item']} 第 {entry['row']} 行）" if entry.get("item") is not None else ""
-    return f"{KIND_NAMES.get(entry.get('kind'), '附件')}“{str(entry.get('name'))[:60]}”{where}"
+    return f"{KIND_NAMES.get(str(entry.get('kind')), '附件')}“{str(entry.get('name'))[:60]}”{where}"
 
 
 def problems(session: Session, seal: Seal, where: str) -> list[Problem]:
@@ -88,9 +88,9 @@ def problems(session: Session, seal: Seal, where: str) -> list[Problem]:
     held = list(session.scalars(select(Attachment).where(Attachment.seal_id == seal.id).order_by(Attachment.id)))
     old = isinstance(seal.format, int) and seal.format < ATTACHMENT_FORMAT
     if old:
-        found = [Problem("旧格式的封存不应含有照片或凭证：记录是事后补写的", where=where)] \
+        said = [Problem("旧格式的封存不应含有照片或凭证：记录是事后补写的", where=where)] \
             if seal.attachments is not None else []
-        return found + [Problem(f"{named(entry_of(session, a))}封存时并不在此封存中：是事后加入的", where=where)
+        return said + [Problem(f"{named(entry_of(session, a))}封存时并不在此封存中：是事后加入的", where=where)
                         for a in held]
     try:
         entries = parse(seal.attachments)

@@ -223,3 +223,34 @@ def went_out(session: Session, village_id: int, period: str) -> list[WentOut]:
             found[entry.item_id] = WentOut(public_number(record), record.title, entry.first_public_at,
                                            HOW.get(entry.first_public_how or "", "打印"))
     return sorted(found.values(), key=lambda w: w.at)
+
+
+@dataclass(frozen=True)
+class QuarterAttachments:
+    """What the archive browser shows of a quarter: its photos and vouchers, each with a small
+    upright thumbnail (JPEG bytes, no metadata), beside the product's own record of printing."""
+
+    village: str
+    period: str
+    photos: tuple[tuple[Shown, bytes | None], ...]
+    vouchers: tuple[tuple[Shown, bytes | None], ...]
+    went_out: tuple[WentOut, ...]
+
+
+def quarter_attachments(archive: Archive, village: str, period: str, thumbnail: int = 240) -> QuarterAttachments:
+    """The village's (by name or code) quarter as the archive browser's 照片和凭证 tab shows it."""
+    from zwgk_desktop.io.pictures import PDF_TYPE, public_copy
+
+    with archive.reading() as session:
+        found = store.find_village(session, village)
+        shown = attachments_of(session, village=found.code, period=period)
+        thumbs: dict[int, bytes | None] = {}
+        for a in shown:
+            data = session.scalar(select(Attachment.data).where(Attachment.id == a.id))
+            try:
+                thumbs[a.id] = public_copy(data, thumbnail) if data and a.media_type != PDF_TYPE else None
+            except (OSError, ValueError):
+                thumbs[a.id] = None  # altered bytes: verify says so; the list still shows it
+        return QuarterAttachments(
+            found.name, period, tuple((a, thumbs[a.id]) for a in shown if a.kind == "photo"),
+            tuple((a, thumbs[a.id]) for a in shown if a.kind == "voucher"), tuple(went_out(session, found.id, period)))
