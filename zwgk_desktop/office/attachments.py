@@ -239,18 +239,31 @@ class QuarterAttachments:
 
 def quarter_attachments(archive: Archive, village: str, period: str, thumbnail: int = 240) -> QuarterAttachments:
     """The village's (by name or code) quarter as the archive browser's 照片和凭证 tab shows it."""
-    from zwgk_desktop.io.pictures import PDF_TYPE, public_copy
-
     with archive.reading() as session:
         found = store.find_village(session, village)
-        shown = attachments_of(session, village=found.code, period=period)
-        thumbs: dict[int, bytes | None] = {}
-        for a in shown:
-            data = session.scalar(select(Attachment.data).where(Attachment.id == a.id))
-            try:
-                thumbs[a.id] = public_copy(data, thumbnail) if data and a.media_type != PDF_TYPE else None
-            except (OSError, ValueError):
-                thumbs[a.id] = None  # altered bytes: verify says so; the list still shows it
-        return QuarterAttachments(
-            found.name, period, tuple((a, thumbs[a.id]) for a in shown if a.kind == "photo"),
-            tuple((a, thumbs[a.id]) for a in shown if a.kind == "voucher"), tuple(went_out(session, found.id, period)))
+        shown = _with_thumbnails(session, attachments_of(session, village=found.code, period=period), thumbnail)
+        return QuarterAttachments(found.name, period, tuple(s for s in shown if s[0].kind == "photo"),
+                                  tuple(s for s in shown if s[0].kind == "voucher"),
+                                  tuple(went_out(session, found.id, period)))
+
+
+def row_vouchers(archive: Archive, item_id: int, row: int, thumbnail: int = 160) -> list[tuple[Shown, bytes | None]]:
+    """The vouchers of one row of an item (the editor's 凭证…), each with a thumbnail."""
+    with archive.reading() as session:
+        return _with_thumbnails(session, attachments_of(session, kind="voucher", item_id=item_id, row=row), thumbnail)
+
+
+def _with_thumbnails(session: Session, shown: list[Shown], size: int) -> list[tuple[Shown, bytes | None]]:
+    """Each attachment with a small upright copy of it (no metadata); None for a PDF, or bytes
+    that no longer read (verify says why)."""
+    from zwgk_desktop.io.pictures import PDF_TYPE, public_copy
+
+    found = []
+    for a in shown:
+        data = session.scalar(select(Attachment.data).where(Attachment.id == a.id))
+        try:
+            thumb = public_copy(data, size) if data and a.media_type != PDF_TYPE else None
+        except (OSError, ValueError):
+            thumb = None
+        found.append((a, thumb))
+    return found

@@ -326,6 +326,19 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         show_error(self, "无法打开事项", error, self.log_path)
 
+    def _on_vouchers(self, editor: ItemEditor, row: int) -> None:
+        """The current row's vouchers, in a window of their own (not modal: editing goes on)."""
+        from zwgk_desktop.ui.voucher_dialog import VoucherDialog
+
+        item = editor.item
+        if item is None or item.id is None:
+            return
+        if editor.is_dirty:
+            self.statusBar().showMessage("凭证按已保存的行号附在行上：请先保存再添加凭证", 6000)
+        self.voucher_dialog = VoucherDialog(self.archive, item.id, item.number or item.id, row,
+                                            may_add=not editor.is_dirty, parent=self)
+        self.voucher_dialog.open()
+
     def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None,
                                        dict[str, list[tuple[int, str]]]]) -> None:
         item, place, village_id, prepared, checked, sealed, previous, link_choices = loaded
@@ -345,6 +358,7 @@ class MainWindow(QMainWindow):
             editor.set_sealed("只读（审计查看）")
         editor.changed.connect(lambda: self._on_editor_changed(editor))
         editor.problemsChanged.connect(lambda errors, warnings: self._update_actions())
+        editor.vouchersAsked.connect(lambda row: self._on_vouchers(editor, row))
         old = self.editor
         if old is not None:
             old.stop()

@@ -25,6 +25,7 @@ from zwgk_desktop.io.pictures import taken_at_shown
 from zwgk_desktop.office.attachments import CLOCK_CAVEAT, Added, QuarterAttachments, add_photos, quarter_attachments
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
+from zwgk_desktop.ui.file_drops import dropped, offer
 from zwgk_desktop.ui.workers import Task, run_in_background
 
 _NOTE = "background: #fff8e1; color: #5d4300; padding: 6px;"
@@ -41,6 +42,12 @@ def _moment(at: str) -> str:
         return datetime.fromisoformat(at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return at
+
+
+def _pixmap(data: bytes) -> QPixmap:
+    pixmap = QPixmap()
+    pixmap.loadFromData(data)
+    return pixmap
 
 
 class PhotoPanel(QWidget):
@@ -74,7 +81,8 @@ class PhotoPanel(QWidget):
         self.caveat.setStyleSheet(_NOTE)
         self.vouchers_label = QLabel("凭证（财务收支明细行所附）")
         self.vouchers = QListWidget()
-        self.vouchers.setMaximumHeight(140)
+        self.vouchers.setIconSize(QSize(56, 56))
+        self.vouchers.setMaximumHeight(180)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.add_button)
@@ -107,9 +115,7 @@ class PhotoPanel(QWidget):
             item.setToolTip(f"{attachment.name}\nSHA-256 {attachment.sha256}\n{attachment.size / 1024:.0f} KB\n"
                             f"添加于 {_moment(attachment.added_at)}（本机时钟）")
             if thumb:
-                pixmap = QPixmap()
-                pixmap.loadFromData(thumb)
-                item.setIcon(QIcon(pixmap))
+                item.setIcon(QIcon(_pixmap(thumb)))
             item.setData(Qt.ItemDataRole.UserRole, attachment.id)
             self.photos.addItem(item)
         count = len(found.photos)
@@ -123,11 +129,14 @@ class PhotoPanel(QWidget):
         else:
             self.record.setText("本程序没有此季度事项首次打印或导出的记录。")
         self.vouchers.clear()
-        for attachment, _thumb in found.vouchers:
-            public = "公开" if attachment.public else "不公开"
+        for attachment, thumb in found.vouchers:
+            public = "随网上公开件公开（版式规定）" if attachment.public else "不公开，只存档"
             state = "已封存" if attachment.sealed else "待封存"
-            self.vouchers.addItem(f"事项 {attachment.item} 第 {attachment.row} 行：{attachment.name}"
-                                  f"（{public}，{state}，SHA-256 {attachment.sha256[:12]}…）")
+            item = QListWidgetItem(f"事项 {attachment.item} 第 {attachment.row} 行：{attachment.name}"
+                                   f"（{public}；{state}；SHA-256 {attachment.sha256[:12]}…）")
+            if thumb:
+                item.setIcon(QIcon(_pixmap(thumb)))
+            self.vouchers.addItem(item)
         if not found.vouchers:
             self.vouchers.addItem("此季度没有凭证（命令行：zwgk voucher add --item 编号 --row 行号 文件）")
         self.shown.emit(found)
@@ -153,13 +162,7 @@ class PhotoPanel(QWidget):
         self.add_files([Path(name) for name in chosen])
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if self.village is not None and self.archive.may_write and event.mimeData().hasUrls():
-            event.acceptProposedAction()
-        else:
-            event.ignore()
+        offer(event, self.village is not None and self.archive.may_write)
 
     def dropEvent(self, event: QDropEvent) -> None:
-        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
-            self.add_files(files)
+        self.add_files(dropped(event))
