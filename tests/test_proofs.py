@@ -25,6 +25,7 @@ from test_archive import LAYOUTS, seal, sessions
 from test_corrections import _assistance_id, _correct
 
 from zwgk_desktop.archive import seal as seal_module
+from zwgk_desktop.archive import seal_fields
 from zwgk_desktop.archive.made_with import category_from_text, category_text, parse_made_with
 from zwgk_desktop.archive.seal import chain_hash, payload_hash, seal_quarter, sha256, verify
 from zwgk_desktop.archive.seal_fields import sealed_at_problem, sealed_by_problem
@@ -182,13 +183,14 @@ def test_a_seal_made_by_a_newer_program_is_said_in_words(sealed: Path) -> None:
     made.update(public_rules=2, software="9.0.0")
     raw.execute("UPDATE seal SET made_with = ? WHERE id = 2",
                 (json.dumps(made, ensure_ascii=False, sort_keys=True, separators=(",", ":")),))
-    raw.execute("UPDATE seal SET format = 5 WHERE id = 3")
+    newer = seal_module.SEAL_FORMAT + 1
+    raw.execute("UPDATE seal SET format = ? WHERE id = 3", (newer,))
     raw.commit()
     raw.close()
     _rehash_first_two(sealed)
     problems = _problems(sealed)
     assert any("较新版本的程序（9.0.0）" in p and "请升级本程序" in p for p in problems), problems
-    assert any("封存格式 5 比本程序认识的" in p for p in problems), problems
+    assert any(f"封存格式 {newer} 比本程序认识的" in p for p in problems), problems
 
 
 def _rehash_first_two(db: Path) -> None:
@@ -196,7 +198,7 @@ def _rehash_first_two(db: Path) -> None:
     with sessions(db)() as session, session.begin():
         previous = ""
         for seal_row in session.scalars(select(Seal).order_by(Seal.id)):
-            if seal_row.format in (1, 2, 3, 4):
+            if seal_row.format in seal_fields.KNOWN_FORMATS:
                 seal_row.payload_hash = payload_hash(seal_row, "donggang", previous, list(seal_row.items))
             seal_row.chain_hash = previous = chain_hash(previous, seal_row.payload_hash)
 
