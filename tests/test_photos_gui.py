@@ -11,7 +11,7 @@ from pathlib import Path
 from pictures import board_photo, heic_file, invoice_picture, phone_photo
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 from test_gui import open_item, window  # noqa: F401  (the fixture)
 
 from zwgk_desktop.cli import main
@@ -142,3 +142,22 @@ def test_the_editor_shows_a_finance_lines_vouchers_and_takes_more(qtbot, window:
 def test_categories_without_vouchers_show_no_button(qtbot, window: MainWindow) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     open_item(qtbot, window, "assistance")
     assert window.editor is not None and not window.editor.vouchers.isVisibleTo(window.editor)
+
+
+def test_photos_dropped_on_the_quarters_home_are_added_and_counted(qtbot, window: MainWindow,  # type: ignore[no-untyped-def]  # noqa: F811
+                                                                   tmp_path: Path) -> None:
+    with qtbot.waitSignal(window.home.shown, timeout=20000) as done:
+        assert window.show_home(1, "2026Q3")
+    quarter = done.args[0]
+    assert quarter.photos == (0, 0)
+    texts = [label.text() for label in window.home.findChildren(QLabel)]
+    assert any("还没有张贴后拍的照片" in t for t in texts)
+    assert window.home.acceptDrops()
+    photos = [phone_photo(tmp_path / f"IMG_{n}.jpg", colour=c) for n, c in enumerate(("red", "blue"))]
+    with qtbot.waitSignal(window.home.photosAdded, timeout=20000) as added, \
+            qtbot.waitSignal(window.home.shown, timeout=20000) as again:
+        _drop(window.home, photos)
+    assert [a.name for a in added.args[0].attachments] == ["IMG_0.jpg", "IMG_1.jpg"]
+    assert again.args[0].photos == (2, 2)
+    assert any("本季度有 2 张张贴后拍的照片，其中 2 张待封存" in label.text()
+               for label in window.home.findChildren(QLabel))

@@ -6,6 +6,9 @@ from pathlib import Path
 
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 
+# What a file dialog offers for photos of the board (a HEIC is offered, to be refused in words).
+PHOTO_FILES = "照片 (*.jpg *.jpeg *.png *.JPG *.JPEG *.PNG *.heic *.HEIC);;所有文件 (*)"
+
 
 def offer(event: QDragEnterEvent, wanted: bool) -> None:
     """Take a drag of files if the widget takes them now (`wanted`), else refuse it."""

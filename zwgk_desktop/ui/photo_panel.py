@@ -25,11 +25,10 @@ from zwgk_desktop.io.pictures import taken_at_shown
 from zwgk_desktop.office.attachments import CLOCK_CAVEAT, Added, QuarterAttachments, add_photos, quarter_attachments
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
-from zwgk_desktop.ui.file_drops import dropped, offer
+from zwgk_desktop.ui.file_drops import PHOTO_FILES, dropped, offer
 from zwgk_desktop.ui.workers import Task, run_in_background
 
 _NOTE = "background: #fff8e1; color: #5d4300; padding: 6px;"
-_PHOTO_FILES = "照片 (*.jpg *.jpeg *.png *.JPG *.JPEG *.PNG *.heic *.HEIC);;所有文件 (*)"
 
 
 def _moment(at: str) -> str:
@@ -158,7 +157,7 @@ class PhotoPanel(QWidget):
             self.show_quarter(self.village, self.period)
 
     def _on_add(self) -> None:
-        chosen, _ = QFileDialog.getOpenFileNames(self, "选择公开栏照片", "", _PHOTO_FILES)
+        chosen, _ = QFileDialog.getOpenFileNames(self, "选择公开栏照片", "", PHOTO_FILES)
         self.add_files([Path(name) for name in chosen])
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
