@@ -367,3 +367,37 @@ def test_migration_0015_upgrades_an_archive_of_0014(capsys: pytest.CaptureFixtur
                 str(phone_photo(tmp_path / "p.jpg")))[0] == 0
     assert zwgk(capsys, "seal", "--db", str(path), "--village", village, "--period", period, "--by", "王文书")[0] == 0
     assert zwgk(capsys, "verify", "--db", str(path))[0] == 0
+
+
+def test_the_database_itself_refuses_to_change_a_sealed_photo(capsys: pytest.CaptureFixture[str], demo_any: str,
+                                                              tmp_path: Path) -> None:
+    """On both backends (SQLite triggers; PostgreSQL's PL/pgSQL trigger), whoever sends the SQL."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    from zwgk_desktop.db.engine import open_engine
+
+    engine = open_engine(demo_any)
+    with engine.connect() as connection:
+        found = connection.execute(text(
+            "SELECT v.code, i.period FROM disclosure_item i JOIN village v ON v.id = i.village_id "
+            "GROUP BY v.code, i.period HAVING sum(CASE WHEN i.status = 'reviewed' THEN 0 ELSE 1 END) = 0 "
+            "ORDER BY i.period DESC, v.code")).first()
+    assert found is not None
+    village, period = found
+    early, late = phone_photo(tmp_path / "early.jpg"), phone_photo(tmp_path / "late.jpg", colour="olive")
+    assert zwgk(capsys, "photo", "add", "--db", demo_any, "--village", village, "--period", period, str(early))[0] == 0
+    with engine.begin() as connection:  # not sealed yet: it may still be taken back
+        connection.execute(text("UPDATE attachment SET name = 'early-1.jpg'"))
+    assert zwgk(capsys, "seal", "--db", demo_any, "--village", village, "--period", period, "--by", "王文书")[0] == 0
+    assert zwgk(capsys, "photo", "add", "--db", demo_any, "--village", village, "--period", period, str(late))[0] == 0
+    for statement in ("UPDATE attachment SET data = :junk WHERE seal_id IS NOT NULL",
+                      "DELETE FROM attachment WHERE seal_id IS NOT NULL"):
+        with pytest.raises(DatabaseError, match="sealed"), engine.begin() as connection:
+            connection.execute(text(statement), {"junk": b"x"})
+    with engine.begin() as connection:  # the one waiting for its seal may be taken back
+        assert connection.execute(text("DELETE FROM attachment WHERE seal_id IS NULL")).rowcount == 1
+    engine.dispose()
+    _, out, _ = zwgk(capsys, "photo", "list", "--db", demo_any, "--json")
+    assert [(a["name"], a["sealed"]) for a in json.loads(out)] == [("early-1.jpg", True)]
+    assert zwgk(capsys, "verify", "--db", demo_any)[0] == 0
