@@ -401,3 +401,16 @@ def test_the_database_itself_refuses_to_change_a_sealed_photo(capsys: pytest.Cap
     _, out, _ = zwgk(capsys, "photo", "list", "--db", demo_any, "--json")
     assert [(a["name"], a["sealed"]) for a in json.loads(out)] == [("early-1.jpg", True)]
     assert zwgk(capsys, "verify", "--db", demo_any)[0] == 0
+
+
+def test_a_months_board_is_photographed_for_its_quarter(capsys: pytest.CaptureFixture[str], demo_copy: Path,
+                                                        tmp_path: Path) -> None:
+    code, out, err = zwgk(capsys, "photo", "add", "--db", str(demo_copy), "--village", "donggang",
+                          "--period", "2026-08", str(phone_photo(tmp_path / "august.jpg")), "--json")
+    assert code == 0, err
+    assert [a["period"] for a in json.loads(out)["added"]] == ["2026Q3"]
+    _, out, _ = zwgk(capsys, "photo", "list", "--db", str(demo_copy), "--period", "2026-07", "--json")
+    assert [a["name"] for a in json.loads(out)] == ["august.jpg"]
+    code, _, err = zwgk(capsys, "photo", "add", "--db", str(demo_copy), "--village", "nowhere",
+                        "--period", "2026Q3", str(tmp_path / "august.jpg"))
+    assert code == 2 and "nowhere" in err

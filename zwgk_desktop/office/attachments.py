@@ -21,11 +21,10 @@ from zwgk_desktop.archive.seal_attachments import KIND_NAMES
 from zwgk_desktop.archive.seal_fields import utc_now_text
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import Attachment, DisclosureItem, FirstPublic, ItemRow, SealedItem, Village, public_number
-from zwgk_desktop.domain.periods import Period
+from zwgk_desktop.domain.periods import Period, quarter_of
 from zwgk_desktop.errors import BadInput, NotFound, Problem
 from zwgk_desktop.io.pictures import Picture, read_picture
 from zwgk_desktop.office.handle import Archive
-from zwgk_desktop.office.monthly import sealed_period
 
 # A camera's clock is set by whoever holds the phone: said wherever a photo's time is shown.
 CLOCK_CAVEAT = ("照片的拍摄时间来自相机或手机自己的时钟，可以被随意调整，单独不能证明公开栏何时张贴；"
@@ -76,8 +75,9 @@ class WentOut:
 
 def add_photos(archive: Archive, village: str, period: Period, files: Sequence[Path]) -> Added:
     """Attach photos of the posted board to the village's quarter: all of them, or (one file bad)
-    none, each refusal naming its file."""
-    quarter = sealed_period(period)
+    none, each refusal naming its file. A month's board is photographed for its quarter, with which
+    it is sealed."""
+    quarter = quarter_of(period)
     pictures = _read_all(files, allow_pdf=False)
     with archive.writing() as session:
         found = store.find_village(session, village)
@@ -174,7 +174,7 @@ def listed(archive: Archive, *, village: str | None = None, period: Period | Non
            item_id: int | None = None, row: int | None = None) -> list[Shown]:
     """The attachments held, newest quarter first, in the order they were added."""
     with archive.reading() as session:
-        return attachments_of(session, village=village, period=str(sealed_period(period)) if period else None,
+        return attachments_of(session, village=village, period=str(quarter_of(period)) if period else None,
                               kind=kind, item_id=item_id, row=row)
 
 

@@ -787,7 +787,10 @@ class MainWindow(QMainWindow):
 
     def _on_sealed(self, sealed: sealing.Sealed) -> None:
         result = sealed.result
-        self.statusBar().showMessage(f"已封存：{result.items} 个事项，{counted_words(result.papers)} 海报存档", 10000)
+        photos = f"，{result.attachments} 张照片或凭证" if result.attachments else ""
+        said = (f"已封存补充的 {result.attachments} 张照片或凭证" if result.kind == "attachment"
+                else f"已封存：{result.items} 个事项{photos}，{counted_words(result.papers)} 海报存档")
+        self.statusBar().showMessage(said, 10000)
         self.reload_tree()  # the quarter's items now show 已封存
         current = self._current_id()
         if current is not None:
