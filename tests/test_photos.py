@@ -414,3 +414,36 @@ def test_a_months_board_is_photographed_for_its_quarter(capsys: pytest.CaptureFi
     code, _, err = zwgk(capsys, "photo", "add", "--db", str(demo_copy), "--village", "nowhere",
                         "--period", "2026Q3", str(tmp_path / "august.jpg"))
     assert code == 2 and "nowhere" in err
+
+
+@pytest.mark.slow
+def test_a_quarter_of_twenty_phone_photos_of_5_to_8_mb_travels_in_a_bundle(
+        capsys: pytest.CaptureFixture[str], demo_copy: Path, tmp_path: Path) -> None:
+    """The bundle limits are sized for photos: 20 photos of 5–8 MB each (noise does not compress,
+    as a phone's detail does not) go out and come in, every byte kept."""
+    import zipfile
+
+    noise = Image.merge("RGB", (Image.effect_noise((4000, 3000), 90), Image.effect_noise((4000, 3000), 60),
+                                Image.effect_noise((4000, 3000), 75)))
+    photos = []
+    for n in range(20):
+        path = tmp_path / f"IMG_{n:02d}.jpg"
+        (noise.rotate(n * 0.5) if n else noise).save(path, quality=65 + (n % 4) * 4)
+        photos.append(str(path))
+    sizes = [Path(p).stat().st_size for p in photos]
+    assert min(sizes) > 4.5e6 and max(sizes) < 8.5e6, sizes
+    db = str(demo_copy)
+    village, period = a_quarter_with_items(demo_copy)
+    assert zwgk(capsys, "photo", "add", "--db", db, "--village", village, "--period", period, *photos)[0] == 0
+    assert zwgk(capsys, "seal", "--db", db, "--village", village, "--period", period, "--by", "王文书")[0] == 0
+    bundle = tmp_path / "v.zwgk"
+    assert zwgk(capsys, "bundle", "export", "--db", db, "--village", village, "-o", str(bundle))[0] == 0
+    with zipfile.ZipFile(bundle) as bag:
+        assert sum(i.file_size for i in bag.infolist() if i.filename.startswith("data/attachments/")) == sum(sizes)
+    township = tmp_path / "township.sqlite3"
+    assert zwgk(capsys, "init", "--db", str(township), "--township", "青山镇")[0] == 0
+    _, out, _ = zwgk(capsys, "key", "show", "--db", db, "--village", village, "--json")
+    code, _, err = zwgk(capsys, "bundle", "import", "--db", str(township), str(bundle), "--trust-fingerprint",
+                        json.loads(out)["fingerprint"], "--confirmed-by", "乡镇经管站")
+    assert code == 0, err
+    assert rows(township, "SELECT count(*), sum(size) FROM attachment") == [(20, sum(sizes))]
