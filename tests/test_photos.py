@@ -447,3 +447,18 @@ def test_a_quarter_of_twenty_phone_photos_of_5_to_8_mb_travels_in_a_bundle(
                         json.loads(out)["fingerprint"], "--confirmed-by", "乡镇经管站")
     assert code == 0, err
     assert rows(township, "SELECT count(*), sum(size) FROM attachment") == [(20, sum(sizes))]
+
+
+def test_a_draft_deleted_takes_its_vouchers_with_it(capsys: pytest.CaptureFixture[str], demo_copy: Path,
+                                                    tmp_path: Path) -> None:
+    db = str(demo_copy)
+    code, out, err = zwgk(capsys, "new", "--db", db, "--village", "donggang", "--period", "2026Q3",
+                          "--category", "finance", "--json")
+    assert code == 0, err
+    number = str(json.loads(out)["item"])
+    assert zwgk(capsys, "edit", "--db", db, "--village", "donggang", "--item", number, "--add-rows", "1")[0] == 0
+    assert zwgk(capsys, "voucher", "add", "--db", db, "--village", "donggang", "--item", number, "--row", "1",
+                str(phone_photo(tmp_path / "发票.jpg")))[0] == 0
+    code, _, err = zwgk(capsys, "delete", "--db", db, "--village", "donggang", "--item", number)
+    assert code == 0, err
+    assert rows(demo_copy, "SELECT count(*) FROM attachment") == [(0,)]
