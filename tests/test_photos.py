@@ -62,10 +62,17 @@ def a_quarter_with_items(db: Path) -> tuple[str, str]:
     return str(code), str(period)
 
 
+def still_posted(db: Path, village: str, period: str) -> None:
+    """The quarter's lists still on the board (their 公示期 not over), so the online copy shows its photos."""
+    behind_the_apps_back(db, f"UPDATE disclosure_item SET publicity_end = '2099-12-31' WHERE period = '{period}' "
+                             f"AND village_id = (SELECT id FROM village WHERE code = '{village}')")
+
+
 def test_a_photo_with_gps_is_attached_sealed_verified_and_published_bare(
         capsys: pytest.CaptureFixture[str], demo_copy: Path, tmp_path: Path) -> None:
     db = str(demo_copy)
     village, period = a_quarter_with_items(demo_copy)
+    still_posted(demo_copy, village, period)
     photo = phone_photo(tmp_path / "IMG_20261012_093000.jpg")
     original = photo.read_bytes()
     assert has_gps(original)
@@ -314,6 +321,7 @@ def test_vouchers_go_online_where_the_category_file_says_so(capsys: pytest.Captu
                             encoding="utf-8")
     db = str(demo_copy)
     village, period = a_quarter_with_items(demo_copy)
+    still_posted(demo_copy, village, period)
     ((finance,),) = rows(demo_copy, "SELECT coalesce(i.number, i.id) FROM disclosure_item i JOIN village v "
                                     "ON v.id = i.village_id WHERE v.code = ? AND i.period = ? "
                                     "AND i.category = 'finance' AND i.month IS NULL", village, period)
@@ -462,3 +470,25 @@ def test_a_draft_deleted_takes_its_vouchers_with_it(capsys: pytest.CaptureFixtur
     code, _, err = zwgk(capsys, "delete", "--db", db, "--village", "donggang", "--item", number)
     assert code == 0, err
     assert rows(demo_copy, "SELECT count(*) FROM attachment") == [(0,)]
+
+
+def test_a_quarters_photos_go_offline_with_its_lists(capsys: pytest.CaptureFixture[str], demo_copy: Path,
+                                                     tmp_path: Path) -> None:
+    """A photo of the board shows the 低保 list: when the list's 公示期 is over and the online copy
+    takes it down, the quarter's photos go down too (the archive keeps them)."""
+    db = str(demo_copy)
+    village, period = a_quarter_with_items(demo_copy)
+    site = tmp_path / "site"
+    url = ("--base-url", "https://qingshan.example/zwgk")
+    assert zwgk(capsys, "photo", "add", "--db", db, "--village", village, "--period", period,
+                str(phone_photo(tmp_path / "board.jpg")))[0] == 0
+    still_posted(demo_copy, village, period)
+    assert zwgk(capsys, "site", "--db", db, "-o", str(site), *url)[0] == 0
+    assert len(list((site / village / period / "photos").glob("*.jpg"))) == 1
+    behind_the_apps_back(demo_copy, "UPDATE disclosure_item SET publicity_end = '2026-01-31' WHERE category = "
+                                    f"'assistance' AND period = '{period}'")
+    code, _, err = zwgk(capsys, "site", "--db", db, "-o", str(site), *url)
+    assert code == 0, err
+    assert not list((site / village / period / "photos").glob("*.jpg"))
+    assert "一并撤下" in (site / village / period / "index.html").read_text(encoding="utf-8")
+    assert rows(demo_copy, "SELECT count(*) FROM attachment") == [(1,)]

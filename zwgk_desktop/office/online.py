@@ -103,9 +103,13 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
             folder = f"{village.code}/{period}"
             # An index listing such an item shows its title, which may name the household too.
             private = any(entry.private for entry in entries)
-            pictures = _plan_pictures(session, village.code, period, folder, files)
+            # A photo of the board shows its lists: once a list naming households is taken down
+            # (its 公示期 over), the quarter's photos go down with it; the archive keeps them.
+            taken_down = any(entry.private and entry.withdrawn for entry in entries)
+            pictures = [] if taken_down else _plan_pictures(session, village.code, period, folder, files)
             files[f"{folder}/index.html"] = Planned(
-                "", site.quarter_page(township.name, village.name, period, entries, licence, pictures),
+                "", site.quarter_page(township.name, village.name, period, entries, licence, pictures,
+                                      photos_taken_down=taken_down and _has_photos(session, village.id, period)),
                 private=private)
             listed = site.quarter_data(village.name, village.code, period, entries)
             files[f"{folder}/index.json"] = Planned("", site.to_json({**listed, "licence": licence}),
@@ -155,6 +159,11 @@ def _plan_pictures(session: Session, village_code: str, period: str, folder: str
         caption = KIND_NAMES[shown.kind] if shown.item is None else f"凭证：事项 {shown.item} 第 {shown.row} 行"
         pictures.append(site.OnlinePicture(name, caption, taken_at_shown(shown.taken_at)))
     return pictures
+
+
+def _has_photos(session: Session, village_id: int, period: str) -> bool:
+    return session.scalar(select(Attachment.id).where(Attachment.village_id == village_id,
+                                                      Attachment.period == period).limit(1)) is not None
 
 
 def _plan_open_data(files: dict[str, Planned], layouts: LayoutSet, township: str, licence: str,

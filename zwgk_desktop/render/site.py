@@ -148,13 +148,13 @@ class OnlinePicture:
 
 
 def quarter_page(township: str, village: str, period: str, entries: list[OnlineItem], licence: str = "",
-                 pictures: Sequence[OnlinePicture] = ()) -> bytes:
+                 pictures: Sequence[OnlinePicture] = (), *, photos_taken_down: bool = False) -> bytes:
     quarter = Quarter.parse(period).chinese
     return _render("quarter.html", licence=licence, page_title=f"{village}{quarter}村务公开", root="../../",
                    township=township,
                    crumbs=[(village, "../index.html")], canonical="", village=village, quarter_name=quarter,
                    entries=[_summary(e) for e in entries], noindex=any(e.private for e in entries),
-                   pictures=list(pictures))
+                   pictures=list(pictures), photos_taken_down=photos_taken_down)
 
 
 def quarter_data(village: str, village_code: str, period: str, entries: list[OnlineItem]) -> dict[str, Any]:
