@@ -380,6 +380,35 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--overdue", action="store_true", help="只列逾期的（逾期未答复，或逾期答复）")
     q.add_argument("--json", action="store_true", help="以 JSON 输出")
     q.set_defaults(run=cmd_objection_list)
+    p = sub.add_parser("photo", help="公开栏照片：张贴后拍的照片，随季度封存（网上公开件去掉 GPS 等全部元数据）")
+    photo = p.add_subparsers(dest="action", required=True, metavar="add|list", parser_class=_Parser)
+    q = photo.add_parser("add", parents=[common], help="给一个村的一个季度添加公开栏照片（有一个文件不对就都不保存）")
+    q.add_argument("--village", required=True, metavar="V", help="村名或代码")
+    q.add_argument("--period", required=True, metavar="P", help="季度，如 2026Q3")
+    q.add_argument("files", nargs="+", type=Path, metavar="FILE", help="照片文件（JPEG 或 PNG）")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_photo_add, changes=True)
+    q = photo.add_parser("list", parents=[common], help="列出公开栏照片：拍摄时间（相机时钟）、SHA-256、是否已封存")
+    q.add_argument("--village", metavar="V", help="村名或代码")
+    q.add_argument("--period", metavar="P", help="季度，如 2026Q3")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_photo_list, kind="photo")
+
+    p = sub.add_parser("voucher", help="凭证：财务收支明细行的凭证、发票图片或 PDF（默认不公开），随季度封存")
+    voucher = p.add_subparsers(dest="action", required=True, metavar="add|list", parser_class=_Parser)
+    q = voucher.add_parser("add", parents=[common], help="给财务事项的一行添加凭证（有一个文件不对就都不保存）")
+    _item_arguments(q, "财务事项的编号（zwgk list 所列）")
+    q.add_argument("--row", required=True, type=_whole_number(1, 10**6, "行号"), metavar="R",
+                   help="明细的第几行（与程序中的行号相同，从 1 起）")
+    q.add_argument("files", nargs="+", type=Path, metavar="FILE", help="凭证文件（JPEG、PNG 或 PDF）")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_voucher_add, changes=True)
+    q = voucher.add_parser("list", parents=[common], help="列出凭证")
+    q.add_argument("--item", type=_item_number, metavar="ID", help="只列一个事项的")
+    q.add_argument("--village", metavar="V", help="村名或代码")
+    q.add_argument("--period", metavar="P", help="季度，如 2026Q3")
+    q.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    q.set_defaults(run=cmd_photo_list, kind="voucher")
 
     p = sub.add_parser("key", help="签名密钥：查看指纹、复制到U盘、打印恢复单、恢复、更换、挂失；乡镇登记各村密钥")
     key = p.add_subparsers(dest="action", required=True, metavar="show|export|print|restore|replace|lost|trust|list",
@@ -755,17 +784,23 @@ def cmd_seal(args: argparse.Namespace) -> int:
         print(json.dumps({"seal": result.seal_id, "kind": result.kind, "items": result.items,
                           "sheets": result.pdf_sheets, "sheets_by_paper": dict(result.papers),
                           "chain_hash": result.chain_hash, "objections": result.objections,
-                          "backup": str(backup.path) if backup else None,
+                          "attachments": result.attachments, "backup": str(backup.path) if backup else None,
                           "key_made": sealed.key_made},
                          ensure_ascii=False, indent=2))
     elif result.kind == "objection":
-        print(f"已封存 {args.village} {period} 封存后的异议答复：{result.objections} 件；"
+        photos = f"，照片或凭证 {result.attachments} 张" if result.attachments else ""
+        print(f"已封存 {args.village} {period} 封存后的异议答复：{result.objections} 件{photos}；"
               f"链式哈希 {result.chain_hash[:16]}…")
     else:
         what = "更正" if result.kind == "correction" else "事项"
-        also = f"，异议及答复 {result.objections} 件" if result.objections else ""
-        print(f"已封存 {args.village} {period}：{result.items} 个{what}，{counted_words(result.papers)} 海报存档"
-              f"{also}；链式哈希 {result.chain_hash[:16]}…")
+        photos = f"，{result.attachments} 张照片或凭证" if result.attachments else ""
+        if result.kind == "attachment":
+            print(f"已封存 {args.village} {period} 补充的 {result.attachments} 张照片或凭证；"
+                  f"链式哈希 {result.chain_hash[:16]}…")
+        else:
+            also = f"，异议及答复 {result.objections} 件" if result.objections else ""
+            print(f"已封存 {args.village} {period}：{result.items} 个{what}{photos}，{counted_words(result.papers)}"
+                  f" 海报存档{also}；链式哈希 {result.chain_hash[:16]}…")
         if backup:
             print(f"封存前的备份：{backup.path}")
     if sealed.key_made:
@@ -1296,6 +1331,68 @@ def cmd_bundle_export(args: argparse.Namespace) -> int:
         keys = f"，{result.keys} 个密钥记录" if result.keys else ""
         print(f"已导出 {result.path}：{result.seals} 个封存，{result.items} 个事项{keys}，{result.size / 1024:.0f} KB")
     _say("注意：档案包含完整的个人信息（身份证号、电话、账号），只在村和乡镇之间传递和保管，不得公开或上传网站")
+    return 0
+
+
+def _added(args: argparse.Namespace, added: Any) -> int:
+    from zwgk_desktop.io.pictures import taken_at_shown
+    from zwgk_desktop.office.attachments import CLOCK_CAVEAT
+
+    if args.json:
+        print(json.dumps({"added": [asdict(a) for a in added.attachments], "quarter_sealed": added.quarter_sealed},
+                         ensure_ascii=False, indent=2))
+        return 0
+    for a in added.attachments:
+        print(f"已保存{a.kind_name} {a.id}：{a.name}，拍摄时间 {taken_at_shown(a.taken_at)}，"
+              f"{a.size / 1024:.0f} KB，SHA-256 {a.sha256[:16]}…")
+    first = added.attachments[0]
+    if added.quarter_sealed:
+        print(f"{first.village} {first.period} 已封存：这些文件将作为下一个封存链环节封存，"
+              f"请运行 zwgk seal --village {first.village_code} --period {first.period}")
+    else:
+        print(f"封存 {first.village} {first.period} 时一并封存")
+    if first.kind == "photo":
+        _say(f"注意：{CLOCK_CAVEAT}")
+    return 0
+
+
+def cmd_photo_add(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.attachments import add_photos
+
+    period = parse_period(args.period)
+    with _archive(args) as archive:
+        return _added(args, add_photos(archive, args.village, period, args.files))
+
+
+def cmd_voucher_add(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office import items
+    from zwgk_desktop.office.attachments import add_vouchers
+
+    with _archive(args) as archive:
+        return _added(args, add_vouchers(archive, items.find_item(archive, args.item, args.village), args.row,
+                                         args.files))
+
+
+def cmd_photo_list(args: argparse.Namespace) -> int:
+    from zwgk_desktop.io.pictures import taken_at_shown
+    from zwgk_desktop.office import items
+    from zwgk_desktop.office.attachments import listed
+
+    period = parse_period(args.period) if args.period else None
+    with _archive(args, read_only=True) as archive:
+        item_id = items.find_item(archive, args.item, args.village) if getattr(args, "item", None) else None
+        found = listed(archive, village=args.village, period=period, kind=args.kind, item_id=item_id)
+    if args.json:
+        print(json.dumps([asdict(a) for a in found], ensure_ascii=False, indent=2))
+        return 0
+    if not found:
+        print("没有照片" if args.kind == "photo" else "没有凭证")
+    for a in found:
+        row = f" 事项 {a.item} 第 {a.row} 行" if a.item is not None else ""
+        state = "已封存" if a.sealed else "待封存"
+        public = "" if a.kind == "photo" else ("，公开" if a.public else "，不公开")
+        print(f"{a.id:>5}  {a.village} {a.period}{row}  {a.name}  拍摄 {taken_at_shown(a.taken_at)}  "
+              f"{a.size / 1024:.0f} KB  {a.sha256[:12]}…  {state}{public}")
     return 0
 
 

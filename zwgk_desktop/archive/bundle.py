@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop import __version__
-from zwgk_desktop.archive import seal_fields, seal_objections, signing
+from zwgk_desktop.archive import seal_attachments, seal_fields, seal_objections, signing
 from zwgk_desktop.archive.first_public import HOW
 from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with, source_problem, store_sources
 from zwgk_desktop.archive.seal import (
@@ -45,6 +45,7 @@ from zwgk_desktop.archive.seal import (
 )
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import (
+    Attachment,
     DisclosureItem,
     ItemNumber,
     ItemRow,
@@ -70,10 +71,13 @@ BUNDLE_FORMAT = 1
 SUFFIX = ".zwgk"
 ARCHIVE = "data/archive.json"
 SEALS = f"data/{SEAL_LIST}"  # the seals as published (bundles made before it have none)
-# A village's archive is a few megabytes a year (an A3 sheet's PDF is under 200 KB, a quarter's
-# data under a megabyte): a gigabyte is decades of it, and far more than any bundle of ours.
-# `archive.json` deflates some 6 times, PDFs are stored; a member inflating 100 times is a bomb.
-BUNDLE_LIMITS = ZipLimits("档案包", member=256 * 1024**2, total=1024**3, members=100_000, ratio=100)
+# A village's sheets and data are a few megabytes a year (an A3 sheet's PDF is under 200 KB, a
+# quarter's data under a megabyte); its photos of the posted board are most of a bundle: a quarter
+# with 20 phone photos of 5–8 MB is 160 MB, and a member is one photo (io.pictures MAX_FILE_BYTES,
+# 64 MB) or archive.json. 4 GiB holds some 25 such quarters, six years of a village that photographs
+# every board. `archive.json` deflates some 6 times, PDFs and photos are stored; a member inflating
+# 100 times is a bomb.
+BUNDLE_LIMITS = ZipLimits("档案包", member=256 * 1024**2, total=4 * 1024**3, members=100_000, ratio=100)
 TAG_FILE_LIMIT = 16 * 1024**2  # bagit.txt, bag-info.txt and the manifests: a line per member
 
 
@@ -135,6 +139,7 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
                 "record": json.loads(canonical(hashed_record(session, record, rows[entry.item_id], seal.format))),
             })
             items += 1
+        payload.update(_attachment_files(session, seal))
         entries.append({"kind": seal.kind, "period": seal.period, "format": seal.format,
                         "sealed_at": seal.sealed_at, "sealed_by": seal.sealed_by,
                         "payload_hash": seal.payload_hash, "chain_hash": seal.chain_hash,
@@ -160,6 +165,12 @@ def export_bundle(session: Session, village_name: str, out: Path) -> ExportResul
     })
     held = sum(1 for seal in seals if seal.kind == "key")
     return ExportResult(out, len(seals) - held, items, out.stat().st_size, held)
+
+
+def _attachment_files(session: Session, seal: Seal) -> dict[str, bytes]:
+    """The bytes of the photos and vouchers the seal holds, by where the bundle carries them."""
+    held = session.scalars(select(Attachment).where(Attachment.seal_id == seal.id))
+    return {seal_attachments.member_name({"sha256": a.sha256}): a.data for a in held}
 
 
 def _sources_of(session: Session, seals: list[Seal]) -> list[dict[str, str]]:
@@ -189,7 +200,8 @@ def _write_bag(out: Path, payload: dict[str, bytes], info: dict[str, str]) -> No
         bag.writestr("tagmanifest-sha256.txt", tag_manifest)
         for name, data in sorted(payload.items()):
             # PDFs are compressed already; storing them keeps export and import fast.
-            bag.writestr(name, data, zipfile.ZIP_STORED if name.endswith(".pdf") else zipfile.ZIP_DEFLATED)
+            stored = name.endswith(".pdf") or name.startswith(seal_attachments.member_name({"sha256": ""}))
+            bag.writestr(name, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -299,7 +311,7 @@ _SEAL_KEYS = {"kind": _TEXT, "period": _TEXT, "format": _INT, "sealed_at": _TEXT
 _ITEM_KEYS = {"number": _INT, "title": _TEXT, "canonical_json": _TEXT, "content_hash": _TEXT, "data_hash": _TEXT,
               "pdf": _OPTIONAL_TEXT, "pdf_hash": _OPTIONAL_TEXT, "record": (dict,)}
 # Seal format 4's values (seal.py `payload_hash`), carried as they are; older bundles have none.
-_SEAL_PROOFS = ("made_with", "signer", "signature", "event")
+_SEAL_PROOFS = ("made_with", "signer", "signature", "event", "attachments")  # and format 5's
 _ITEM_PROOFS = ("archive_ref", "retention")
 _RECORD_KEYS = {"village": _TEXT, "number": _INT, "period": _TEXT, "category": _TEXT, "title": _TEXT,
                 "disclosure": _TEXT, "status": _TEXT, "publicity": (list,), "clerk": _OPTIONAL_TEXT,
@@ -498,6 +510,7 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
                 sealed.append(SealedItem(content_hash=item["content_hash"], data_hash=item["data_hash"],
                                          pdf_hash=item["pdf_hash"], **_sealed_first_public(item),
                                          **_proofs(item, _ITEM_PROOFS)))
+            problems += _attachments_carried(entry, contents, where)
             payload = payload_hash(probe, code, previous, sealed, seal_objections.bundle_hashes(entry, where, problems))
             if payload != entry["payload_hash"] or chain_hash(previous, payload) != entry["chain_hash"]:
                 problems.append(Problem("封存记录或封存链被改动", where=where))
@@ -505,6 +518,20 @@ def check_chain(document: dict[str, Any], contents: dict[str, bytes], shown: str
     except (KeyError, TypeError, AttributeError) as exc:
         problems.append(Problem(f"内容不完整（缺少 {exc}）", where=f"{shown} {ARCHIVE}"))
     return problems
+
+
+def _attachments_carried(entry: dict[str, Any], contents: dict[str, bytes], where: str) -> list[Problem]:
+    """Each photo and voucher a seal lists is in the bundle, with the bytes it was sealed with."""
+    try:
+        listed = seal_attachments.parse(entry.get("attachments"))
+    except (ValueError, TypeError):
+        return [Problem("封存的照片和凭证清单无法读取：被改动或损坏", where=where)]
+    found = []
+    for attachment in listed:
+        data = contents.get(seal_attachments.member_name(attachment))
+        if data is None or sha256(data) != attachment["sha256"]:
+            found.append(Problem(f"封存的{seal_attachments.named(attachment)}缺失或被改动", where=where))
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -635,6 +662,18 @@ def _import_seal(session: Session, village: Village, entry: dict[str, Any], cont
             pdf=contents[item["pdf"]] if item["pdf"] else None, pdf_hash=item["pdf_hash"],
             **_sealed_first_public(item), **_proofs(item, _ITEM_PROOFS)))
     seal_objections.import_bundled(session, village, seal, entry, shown)
+    for attachment in seal_attachments.parse(entry.get("attachments")):
+        item_id = None
+        if attachment["item"] is not None:
+            item_id = session.scalar(select(DisclosureItem.id).where(
+                DisclosureItem.village_id == village.id,
+                func.coalesce(DisclosureItem.number, DisclosureItem.id) == attachment["item"]))
+        session.add(Attachment(
+            village_id=village.id, period=entry["period"], kind=attachment["kind"], item_id=item_id,
+            row=attachment["row"], name=attachment["name"], media_type=attachment["media_type"],
+            sha256=attachment["sha256"], size=attachment["size"], taken_at=attachment["taken_at"],
+            added_at=attachment["added_at"], data=contents[seal_attachments.member_name(attachment)],
+            seal_id=seal.id))
     session.add(SealArrival(seal_id=seal.id, arrived_at=datetime.now(UTC).isoformat(timespec="seconds"),
                             bundle=shown[:200]))
     session.flush()

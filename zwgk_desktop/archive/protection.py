@@ -21,6 +21,7 @@ WHERE = "档案数据库"
 # The triggers the migrations leave at the head (SCHEMA_HEAD), by table; tests/test_proofs.py
 # checks these against a freshly made archive on both backends.
 SQLITE_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "attachment": ("attachment_sealed_delete", "attachment_sealed_replace", "attachment_sealed_update"),
     "disclosure_item": ("item_sealed_delete", "item_sealed_replace", "item_sealed_update"),
     "first_public": ("first_public_append_only_delete", "first_public_append_only_update"),
     "item_number": ("number_register_delete", "number_register_replace", "number_register_update"),
@@ -34,6 +35,7 @@ SQLITE_TRIGGERS: dict[str, tuple[str, ...]] = {
                          "sealed_objection_replace"),
 }
 POSTGRES_TRIGGERS: dict[str, tuple[str, ...]] = {
+    "attachment": ("attachment_sealed",),
     "disclosure_item": ("item_sealed",), "first_public": ("first_public_append_only",),
     "item_number": ("number_register",), "item_row": ("row_sealed",), "seal": ("seal_append_only",),
     "seal_arrival": ("seal_arrival_append_only",), "seal_source": ("seal_source_append_only",),
@@ -46,6 +48,7 @@ TABLE_NAMES = {
     "seal_source": "封存时所用的版式和类别定义",
     "village_key": "村的签名密钥登记", "first_public": "首次公开记录", "seal_arrival": "封存到达记录",
     "objection": "异议登记", "sealed_objection": "封存的异议",
+    "attachment": "照片和凭证",
 }
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import LargeBinary, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from zwgk_desktop.archive import made_with, protection, seal_fields, seal_objections, signing
+from zwgk_desktop.archive import made_with, protection, seal_attachments, seal_fields, seal_objections, signing
 from zwgk_desktop.archive.filing import file_items
 from zwgk_desktop.archive.first_public import HOW, first_public_of, impossible
 from zwgk_desktop.archive.made_with import MadeWithError, parse_made_with
@@ -73,7 +73,8 @@ def canonical(value: Any) -> bytes:
 # covers what made the seal (`made_with`: the rules' versions and the texts of the formats), the
 # key that signed it (`signer`; the signature itself signs the chain hash), what a seal without
 # items records (`event`: a village key made, replaced or lost), and each item's 档号 and 保管期限.
-# Format 5 (migration 0015) also holds the quarter's objections and replies (archive.seal_objections).
+# Format 5 (migrations 0015 and 0016) also holds the quarter's objections and replies
+# (archive.seal_objections) and lists the photos and vouchers it holds (archive.seal_attachments).
 SEAL_FORMAT = 5
 
 
@@ -122,6 +123,7 @@ def payload_hash(seal: Seal, village_code: str, previous_chain: str, items: list
         payload.update(made_with=seal.made_with or "", signer=seal.signer or "", event=seal.event or "")
     if seal.format >= seal_objections.FORMAT:
         payload["objections"] = sorted(objections or [])
+        payload["attachments"] = seal.attachments or ""
     return sha256(canonical(payload))
 
 
@@ -138,6 +140,7 @@ class SealResult:
     kind: str = "quarter"
     papers: Papers = ()  # the sheets stored, per paper (from their PDFs): a format may be set on A4
     objections: int = 0  # objections (and replies) frozen with it
+    attachments: int = 0  # photos and vouchers sealed with it
 
 
 def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period: Quarter, sealed_by: str,
@@ -212,9 +215,12 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
                        else f"{village.name}上一次封存的记录不对（{reason}）：没有封存，请先运行 zwgk verify 查明")
     if SEAL_FORMAT >= 4:  # (a test seals as the previous format did, which recorded none of it)
         made_with.store_sources(session, sources)
-    seal = Seal(village_id=village.id, period=str(period), kind=kind, format=SEAL_FORMAT,
+    attachments = seal_attachments.pending(session, village.id, str(period))  # taken with the village held
+    seal = Seal(village_id=village.id, period=str(period), kind=kind,
+                format=SEAL_FORMAT,
+                attachments=seal_attachments.listed(session, attachments),
                 sealed_by=sealed_by.strip(), sealed_at=sealed_at,
-                made_with=made.to_json() if SEAL_FORMAT >= 4 and records else None,  # replies alone: no sheets
+                made_with=made.to_json() if SEAL_FORMAT >= 4 and records else None,  # replies, photos alone: none
                 previous_id=previous.id if previous else None, payload_hash="", chain_hash="",
                 signer=signer.fingerprint if signer else None)
     file_items(village, layouts, period, records, sealed, next_archive_number(session, village.id),  # 件号, 档号
@@ -230,8 +236,10 @@ def seal_quarter(session: Session, layouts: LayoutSet, village_name: str, period
     for held in objections:
         held.seal_id = seal.id
         session.add(held)
+    seal_attachments.attach(attachments, seal)
     session.flush()
-    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind, added(*pages), len(objections))
+    return SealResult(seal.id, len(sealed), sheets, seal.chain_hash, kind, added(*pages), len(objections),
+                      len(attachments))
 
 
 def next_archive_number(session: Session, village_id: int) -> int:
@@ -256,7 +264,10 @@ def to_seal(session: Session, village: Village, period: Quarter) -> tuple[list[D
         pending = [r for r in records if r.supersedes_id is not None and r.id not in done]
         if not pending and seal_objections.waiting(session, village, str(period)):
             signing.require_signer(session, village)
-            return [], "objection"  # replies given since: sealed as the next link
+            return [], "objection"  # replies given since: sealed as the next link (with any photos since)
+        if not pending and seal_attachments.pending(session, village.id, str(period)):
+            signing.require_signer(session, village)
+            return [], seal_attachments.KIND  # photos or vouchers added since: sealed on their own
         if not pending:
             raise BadInput(f"{village.name} {period} 已经封存过了，也没有待封存的更正；"
                            "如有错误请对已封存的事项发更正（zwgk correct，或“档案 → 发更正”）")
@@ -371,6 +382,7 @@ def _verify_village(session: Session, village: Village, problems: list[Problem])
         objections = seal_objections.of_seal(session, seal)
         try:
             problems += _verify_seal(session, village, seal, previous, items, where, objections)
+            problems += seal_attachments.problems(session, seal, where)
         except _DAMAGE as exc:
             log.info("verifying seal %s: %r", seal.id, exc)
             problems.append(Problem("封存记录无法读取：被改动或损坏", where=where))
@@ -431,7 +443,8 @@ def seal_where(village: Village, seal: Seal) -> str:
     return f"{village.name} {seal_fields.shown(seal.period, 10)} {kind}"
 
 
-SEAL_KIND_NAMES = {"quarter": "封存", "correction": "更正封存", "key": "密钥记录", "objection": "异议答复封存"}
+SEAL_KIND_NAMES = {"quarter": "封存", "correction": "更正封存", "key": "密钥记录", "objection": "异议答复封存",
+                   "attachment": "照片凭证封存"}
 
 
 def _verify_seal(session: Session, village: Village, seal: Seal, previous: Seal | None, items: list[SealedItem],

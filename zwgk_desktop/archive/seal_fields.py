@@ -18,8 +18,11 @@ from zwgk_desktop.domain.periods import Quarter
 from zwgk_desktop.errors import BadInput
 
 # What a seal may be: a quarter, the corrections to one sealed since, or a village key's event
-# (made, replaced, lost), a link of the chain holding no items.
-SEAL_KINDS = ("quarter", "correction", "key", "objection")
+# (made, replaced, lost), a link of the chain holding no items, replies given after their quarter
+# was sealed (archive.seal_objections), or photos and vouchers added to a sealed quarter
+# (archive.seal_attachments): links holding no items either.
+SEAL_KINDS = ("quarter", "correction", "key", "objection", "attachment")
+_ITEMLESS = ("key", "objection", "attachment")
 # The seal formats this program can check (archive.seal SEAL_FORMAT is the newest).
 KNOWN_FORMATS = (1, 2, 3, 4, 5)
 SEALED_BY_LIMIT = 40
@@ -113,9 +116,9 @@ def seal_problems(*, kind: Any, format: Any, period: Any, sealed_at: Any, sealed
         found.append(f"封存格式“{format}”不存在")
     if kind not in SEAL_KINDS:
         found.append(f"封存种类“{shown(kind)}”不对（应为 {' / '.join(SEAL_KINDS)}）")
-    elif kind == "key" and holds_items:
-        found.append("密钥封存不应含有事项")
-    elif kind != "key" and not holds_items:
+    elif kind in _ITEMLESS and holds_items:
+        found.append("密钥封存不应含有事项" if kind == "key" else "照片凭证封存不应含有事项")
+    elif kind not in _ITEMLESS and not holds_items:
         found.append("封存中没有任何事项")
     try:
         if not isinstance(period, str):
@@ -130,12 +133,14 @@ def seal_problems(*, kind: Any, format: Any, period: Any, sealed_at: Any, sealed
     for value, what in ((payload_hash, "内容哈希"), (chain_hash, "链式哈希")):
         if not isinstance(value, str) or not _HASH.fullmatch(value):
             found.append(f"{what}“{shown(value)}”不是 64 位十六进制的 SHA-256")
-    if isinstance(format, int) and not isinstance(format, bool) and format >= 4 and kind not in ("key", "objection"):
-        # A seal of items records what made them; a key event, or replies alone, nothing of the kind.
+    if isinstance(format, int) and not isinstance(format, bool) and format >= 4 and kind not in _ITEMLESS:
+        # A seal of items records what made them; a key event, replies or photos alone, nothing of the kind.
         try:
             parse_made_with(made_with)
         except MadeWithError as exc:
             found.append(f"封存的“制作依据”（made_with）不对：{exc}")
+    elif made_with is not None and kind == "attachment":
+        found.append("照片凭证封存不含事项，不应有“制作依据”（made_with）：是事后补写的")
     elif made_with is not None and kind != "key" and isinstance(format, int) and not isinstance(format, bool):
         found.append("旧格式的封存不应有“制作依据”（made_with）：是事后补写的")
     return found

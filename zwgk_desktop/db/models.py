@@ -192,6 +192,9 @@ class Seal(Base):
     signer: Mapped[str | None] = mapped_column(String(64))
     signature: Mapped[str | None] = mapped_column(Text)
     event: Mapped[str | None] = mapped_column(Text)
+    # Seal format 5 (migration 0015): the photos and vouchers the seal holds, as canonical JSON
+    # (archive.seal_attachments), covered by the payload hash; None for a seal holding none.
+    attachments: Mapped[str | None] = mapped_column(Text)
 
     village: Mapped[Village] = relationship()
     items: Mapped[list[SealedItem]] = relationship(back_populates="seal", order_by="SealedItem.item_id")
@@ -269,6 +272,31 @@ class FirstPublic(Base):
     how: Mapped[str] = mapped_column(String(12))  # archive.first_public.HOW
 
 
+class Attachment(Base):
+    """A photo of the posted board (公开栏照片, of a village's quarter) or a voucher (凭证, of one
+    row of a finance item), its bytes exactly as given. Sealed with the quarter: once `seal_id` is
+    set, the database refuses any change to it (migration 0015)."""
+
+    __tablename__ = "attachment"
+    __table_args__ = (Index("ix_attachment_quarter", "village_id", "period", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("village.id", ondelete="RESTRICT"))
+    period: Mapped[str] = mapped_column(String(6))  # the quarter, the unit of sealing
+    kind: Mapped[str] = mapped_column(String(10))  # "photo" or "voucher"
+    # A voucher's finance line: its item and the row's place in it (`ItemRow.seq`, 1-based).
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("disclosure_item.id", ondelete="RESTRICT"))
+    row: Mapped[int | None] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))  # the file's name as given
+    media_type: Mapped[str] = mapped_column(String(40))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[str | None] = mapped_column(String(40))  # the camera's clock (EXIF), ISO, no zone
+    added_at: Mapped[str] = mapped_column(String(40))  # ISO 8601, UTC: this computer's clock
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    seal_id: Mapped[int | None] = mapped_column(ForeignKey("seal.id", ondelete="RESTRICT"))
+
+
 class SealArrival(Base):
     """When a seal reached this database in a village's bundle (the township's clock, which a
     village does not control). Seals made here have none."""
@@ -326,5 +354,6 @@ class SealedObjection(Base):
     objection: Mapped[Objection] = relationship()
 
 
-__all__ = ["Base", "DisclosureItem", "FirstPublic", "ItemNumber", "ItemRow", "Objection", "Seal", "SealArrival",
-           "SealSource", "SealedItem", "SealedObjection", "Township", "Village", "VillageKey", "public_number"]
+__all__ = ["Attachment", "Base", "DisclosureItem", "FirstPublic", "ItemNumber", "ItemRow", "Objection", "Seal",
+           "SealArrival", "SealSource", "SealedItem", "SealedObjection", "Township", "Village", "VillageKey",
+           "public_number"]

@@ -450,12 +450,26 @@ def delete_item(session: Session, item_id: int) -> None:
         if is_sealed(session, item_id):
             raise BadInput(f"事项 {public_number(record)}“{record.title}”已封存，不能删除")
         links.refuse_if_linked(session, record)
+        _drop_vouchers(session, record)
         write_entries(session.connection(), item_id, [])
         # Its number is retired, not freed: sheets printed with it must never lead to another item.
         session.execute(update(ItemNumber).where(ItemNumber.item_id == item_id)
                         .values(item_id=None, retired_at=utcnow().isoformat(timespec="seconds"))
                         .execution_options(synchronize_session=False))
         session.delete(record)
+
+
+def _drop_vouchers(session: Session, record: DisclosureItem) -> None:
+    """An item deleted takes its vouchers with it (none is sealed while the item is not; one
+    sealed is refused in words, as the database would refuse it)."""
+    from zwgk_desktop.db.models import Attachment
+
+    held = list(session.scalars(select(Attachment).where(Attachment.item_id == record.id)))
+    if any(a.seal_id is not None for a in held):
+        raise BadInput(f"事项 {public_number(record)}“{record.title}”附有已封存的凭证，不能删除")
+    for attachment in held:
+        session.delete(attachment)
+    session.flush()
 
 
 def is_sealed(session: Session, item_id: int) -> bool:

@@ -39,7 +39,8 @@ NOTE_KEY = "note"  # the private row field an import keeps the columns the categ
 _FIELD_KEYS = {"key", "label", "type", "required", "public", "max_length", "minimum", "choices", "example",
                "headers", "masked_when"}
 _TOP_KEYS = {"code", "name", "order", "new_title", "min_rows", "min_publicity_days", "search_engines",
-             "internal", "subtitle", "item_fields", "row_fields", "derived", "rules", "import", "vocabulary"}
+             "internal", "subtitle", "item_fields", "row_fields", "derived", "rules", "import", "vocabulary",
+             "vouchers_public"}
 _AMOUNTS = (Kind.MONEY, Kind.COUNT)
 
 
@@ -772,6 +773,14 @@ def _import(top: _Reader, scope: _Scope) -> ImportSpecials:
 # ---------------------------------------------------------------------------------------------
 
 
+def _vouchers(top: _Reader, code: str, raw: dict[str, Any]) -> str:
+    """Whether the rows of the category take vouchers (凭证), and whether those go online: a file's
+    `vouchers_public = true / false`; without it the finance ledger takes private ones, nothing else any."""
+    if "vouchers_public" in raw:
+        return "public" if top.flag("vouchers_public", False) else "private"
+    return "private" if code == "finance" else ""
+
+
 def category_from_toml(text: str, shown: str) -> Category:
     """A category from its file's text (a file's, or the one a seal recorded), checked whole:
     BadInput names the file, the key and the reason of every fault."""
@@ -837,6 +846,7 @@ def category_from_toml(text: str, shown: str) -> Category:
         code=code, name=name, item_fields=tuple(item_fields), row_fields=tuple(row_fields), min_rows=min_rows,
         min_publicity_days=top.integer("min_publicity_days", 0, 0, 365), order=order, new_title=new_title,
         internal=top.flag("internal", False), search_engines=engines, subtitle=subtitle,
+        vouchers=_vouchers(top, code, raw),
         headers=tuple(headers), examples=tuple(examples), importing=importing,
         references=tuple(rules.references), balances=tuple(rules.balances), derived_fields=tuple(derived), text=text,
         rule_fields=frozenset(rules.reads) if rules.across else None,

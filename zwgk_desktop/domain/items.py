@@ -205,6 +205,9 @@ class Category:
     search_engines: bool | tuple[str, tuple[str, ...]] = False
     # A subtitle naming the item's subject when its title is generic: (item field, pattern).
     subtitle: tuple[str, str] | None = None
+    # Vouchers (凭证) of its rows: "" none taken, "private" kept in the archive only, "public" also
+    # online (the file's `vouchers_public`; the finance ledger takes private ones by default).
+    vouchers: str = ""
     headers: tuple[tuple[str, tuple[str, ...]], ...] = ()  # row field → other header spellings
     examples: tuple[tuple[str, Any], ...] = ()  # row field → the template's example value
     importing: ImportSpecials = ImportSpecials()

@@ -31,7 +31,7 @@ from zwgk_desktop.archive.anchors import published_seals
 from zwgk_desktop.archive.first_public import record_first_public
 from zwgk_desktop.archive.versions import previous_versions
 from zwgk_desktop.db import links, store
-from zwgk_desktop.db.models import DisclosureItem, SealedItem, public_number
+from zwgk_desktop.db.models import Attachment, DisclosureItem, SealedItem, public_number
 from zwgk_desktop.domain.categories import ALL_CATEGORIES, CATEGORIES
 from zwgk_desktop.domain.items import PUBLIC, REVIEWED, Item
 from zwgk_desktop.domain.place import Place
@@ -103,8 +103,14 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
             folder = f"{village.code}/{period}"
             # An index listing such an item shows its title, which may name the household too.
             private = any(entry.private for entry in entries)
+            # A photo of the board shows its lists: once a list naming households is taken down
+            # (its 公示期 over), the quarter's photos go down with it; the archive keeps them.
+            taken_down = any(entry.private and entry.withdrawn for entry in entries)
+            pictures = [] if taken_down else _plan_pictures(session, village.code, period, folder, files)
             files[f"{folder}/index.html"] = Planned(
-                "", site.quarter_page(township.name, village.name, period, entries, licence), private=private)
+                "", site.quarter_page(township.name, village.name, period, entries, licence, pictures,
+                                      photos_taken_down=taken_down and _has_photos(session, village.id, period)),
+                private=private)
             listed = site.quarter_data(village.name, village.code, period, entries)
             files[f"{folder}/index.json"] = Planned("", site.to_json({**listed, "licence": licence}),
                                                     private=private)
@@ -130,6 +136,34 @@ def plan_site(session: Session, layouts: LayoutSet, base_url: str, today: date,
         if planned.data is not None and not planned.source:
             planned.source = sha(planned.data)
     return files
+
+
+def _plan_pictures(session: Session, village_code: str, period: str, folder: str,
+                   files: dict[str, Planned]) -> list[site.OnlinePicture]:
+    """The quarter's photos of the posted board, and its public vouchers (images only: a PDF's
+    metadata cannot be stripped as surely), each as a copy without metadata made when first written."""
+    from zwgk_desktop.archive.seal_attachments import KIND_NAMES
+    from zwgk_desktop.io.pictures import PDF_TYPE, PUBLIC_LONG_SIDE, public_copy, taken_at_shown
+    from zwgk_desktop.office.attachments import attachments_of
+
+    pictures = []
+    for shown in attachments_of(session, village=village_code, period=period):
+        if not shown.public or shown.media_type == PDF_TYPE:
+            continue
+        name = f"photos/{shown.sha256[:20]}.jpg"
+
+        def make(attachment_id: int = shown.id) -> bytes:
+            return public_copy(session.scalar(select(Attachment.data).where(Attachment.id == attachment_id)) or b"")
+
+        files[f"{folder}/{name}"] = Planned(f"public-copy:{shown.sha256}:{PUBLIC_LONG_SIDE}", make=make)
+        caption = KIND_NAMES[shown.kind] if shown.item is None else f"凭证：事项 {shown.item} 第 {shown.row} 行"
+        pictures.append(site.OnlinePicture(name, caption, taken_at_shown(shown.taken_at)))
+    return pictures
+
+
+def _has_photos(session: Session, village_id: int, period: str) -> bool:
+    return session.scalar(select(Attachment.id).where(Attachment.village_id == village_id,
+                                                      Attachment.period == period).limit(1)) is not None
 
 
 def _plan_open_data(files: dict[str, Planned], layouts: LayoutSet, township: str, licence: str,
@@ -332,7 +366,7 @@ def write_site(session: Session, layouts: LayoutSet, folder: Path, base_url: str
                 progress(done, len(plan))
         for name in sorted(set(old) - set(plan)):
             stale = inside(folder, name)
-            if stale is None or stale.suffix not in (".html", ".json", ".pdf", ".csv"):
+            if stale is None or stale.suffix not in (".html", ".json", ".pdf", ".csv", ".jpg"):
                 continue  # not a name this program writes, or reached through a link: not ours to delete
             if is_link(stale) or stale.is_file():  # a link itself is removed, never what it points at
                 stale.unlink()

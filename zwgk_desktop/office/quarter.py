@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.archive.first_public import CHINA
@@ -186,6 +186,7 @@ class VillageQuarter:
     sealed: bool  # the quarter itself is sealed
     earlier: tuple[VillageQuarter, ...] = ()  # earlier quarters with something still open, latest first
     calendar: str = ""  # how deadlines marked 估算 were estimated (years of unknown holiday arrangement)
+    photos: tuple[int, int] = (0, 0)  # photos of the posted board held, and of them waiting for a seal
     # Residents' objections to the quarter's items (the register), oldest first.
     objections: tuple[ObjectionEntry, ...] = ()
 
@@ -235,7 +236,8 @@ class VillageQuarter:
         if self.sealed and not self.seal_kind:
             parts.append("已封存")
         elif self.sealable:
-            parts.append("可以封存" if self.seal_kind == "quarter" else "更正可以封存")
+            parts.append({"quarter": "可以封存", "attachment": "补充的照片或凭证可以封存"}.get(self.seal_kind,
+                                                                                          "更正可以封存"))
         late = self.late
         if late:
             parts.append(f"逾期 {len(late)} 项")
@@ -345,8 +347,20 @@ def _judge_quarter(session: Session, catalogue: Catalogue, period: Quarter, vill
         result.append(VillageQuarter(
             village.id, village.name, village.code, period, today, period.publication_deadline(day), lines,
             blockers, warnings if kind == "quarter" else (), bool(kind) and not blockers, kind, sealed,
+            photos=_photos(session, village.id, str(period)),
             objections=tuple(objections_in(session, village=village.code, period=period, today=today))))
     return result
+
+
+def _photos(session: Session, village_id: int, period: str) -> tuple[int, int]:
+    """How many photos of the posted board the quarter has, and how many wait for a seal."""
+    from zwgk_desktop.db.models import Attachment
+
+    held = session.execute(select(Attachment.seal_id.is_(None), func.count()).where(
+        Attachment.village_id == village_id, Attachment.period == period, Attachment.kind == "photo")
+        .group_by(Attachment.seal_id.is_(None))).all()
+    counts = {bool(waiting): int(n) for waiting, n in held}
+    return counts.get(False, 0) + counts.get(True, 0), counts.get(True, 0)
 
 
 def _entries(session: Session, village: Village, period: Quarter, catalogue: Catalogue, day: int) -> list[Entry]:

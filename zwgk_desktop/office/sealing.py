@@ -38,6 +38,8 @@ class ToSeal:
 
     @property
     def what(self) -> str:
+        if self.kind == "attachment":
+            return "封存后补充的照片和凭证"
         return f"{self.items} 个更正" if self.kind == "correction" else f"全部 {self.items} 个事项"
 
 

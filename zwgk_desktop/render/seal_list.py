@@ -24,7 +24,7 @@ SEAL_PAGE = "seals.html"
 SEAL_LIST_FORMAT = 1
 WHAT = "zwgk-seal-list"  # names the document, so a JSON file of another kind is told apart
 
-KIND_NAMES = {"quarter": "季度封存", "correction": "更正封存", "key": "密钥记录"}
+KIND_NAMES = {"quarter": "季度封存", "correction": "更正封存", "key": "密钥记录", "attachment": "照片凭证封存"}
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 _CODE = re.compile(r"[a-z0-9-]{1,40}")

@@ -10,7 +10,7 @@ the site (one stylesheet, the phone's own fonts). A page naming private persons 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -141,12 +141,24 @@ def _summary(entry: OnlineItem) -> dict[str, Any]:
             "withdrawn": entry.withdrawn}
 
 
-def quarter_page(township: str, village: str, period: str, entries: list[OnlineItem], licence: str = "") -> bytes:
+@dataclass(frozen=True)
+class OnlinePicture:
+    """A photo of the posted board (or a public voucher) as the quarter's page shows it: a copy
+    without metadata (io.pictures.public_copy), under `photos/` beside the page."""
+
+    file: str  # photos/NAME.jpg, relative to the quarter's folder
+    caption: str  # 公开栏照片 / 凭证：事项 12 第 3 行
+    taken: str  # the camera's time, in words
+
+
+def quarter_page(township: str, village: str, period: str, entries: list[OnlineItem], licence: str = "",
+                 pictures: Sequence[OnlinePicture] = (), *, photos_taken_down: bool = False) -> bytes:
     quarter = Quarter.parse(period).chinese
     return _render("quarter.html", licence=licence, page_title=f"{village}{quarter}村务公开", root="../../",
                    township=township,
                    crumbs=[(village, "../index.html")], canonical="", village=village, quarter_name=quarter,
-                   entries=[_summary(e) for e in entries], noindex=any(e.private for e in entries))
+                   entries=[_summary(e) for e in entries], noindex=any(e.private for e in entries),
+                   pictures=list(pictures), photos_taken_down=photos_taken_down)
 
 
 def quarter_data(village: str, village_code: str, period: str, entries: list[OnlineItem]) -> dict[str, Any]:

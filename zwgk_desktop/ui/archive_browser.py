@@ -42,6 +42,7 @@ from zwgk_desktop.office.sealing import Compared, compare_with_published, verify
 from zwgk_desktop.render.correction import Change
 from zwgk_desktop.render.sheet_papers import papers_of, sheets_said
 from zwgk_desktop.ui.dialogs import show_error
+from zwgk_desktop.ui.photo_panel import PhotoPanel
 from zwgk_desktop.ui.workers import Task, run_in_background
 
 _COLUMNS = ("村", "季度", "类别", "标题", "验证码", "版本", "封存日期", "件号")
@@ -151,6 +152,8 @@ class ArchiveBrowser(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(pdf_tab, "封存的海报")
         self.tabs.addTab(versions_tab, "版本与更正")
+        self.photo_panel = PhotoPanel(self.archive)
+        self.tabs.addTab(self.photo_panel, "照片和凭证")
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -285,6 +288,7 @@ class ArchiveBrowser(QMainWindow):
             for column, value in enumerate((change.place, change.before, change.after)):
                 self.comparison.setItem(row, column, QTableWidgetItem(value))
         self.comparison.resizeRowsToContents()
+        self.photo_panel.show_quarter(entry.village, entry.period)
         self.itemShown.emit(entry.item_id)
 
     # -- verifying -----------------------------------------------------------------------------------

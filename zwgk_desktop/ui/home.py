@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from functools import partial
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QKeyEvent, QMouseEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont, QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
+    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -27,6 +29,8 @@ from zwgk_desktop.domain.periods import Quarter, chinese_date
 from zwgk_desktop.office import quarter as home
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.office.objections import Entry as ObjectionEntry
+from zwgk_desktop.ui.dialogs import show_error
+from zwgk_desktop.ui.file_drops import PHOTO_FILES, dropped, offer
 from zwgk_desktop.ui.workers import Task, run_in_background
 
 # Colours of a line's state (text on white), and of what is late.
@@ -44,6 +48,7 @@ class HomeView(QScrollArea):
     newRequested = Signal(int, str, str)  # village id, period, category: make a new item there
     importRequested = Signal(int, str, str)  # village id, period, category: import one there
     sealRequested = Signal(int, str)  # village id, period
+    photosAdded = Signal(object)  # office.attachments.Added: photos dropped on the quarter or chosen
     shown = Signal(object)  # the VillageQuarter or TownshipQuarter now on screen
     failed = Signal(str)  # why it could not be read, in words
 
@@ -58,6 +63,7 @@ class HomeView(QScrollArea):
         self.period: Quarter | None = None  # None: the quarter of today
         self.data: home.VillageQuarter | home.TownshipQuarter | None = None
         self._asked = 0  # the latest request; an older answer arriving late is dropped
+        self.setAcceptDrops(self.may_change)
         self.setWidgetResizable(True)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # everything wraps
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -141,6 +147,8 @@ class HomeView(QScrollArea):
                 layout.addLayout(self._entry_row(entry, CATEGORIES[entry.category].name))
 
         self._add_objections(layout, data)
+        layout.addWidget(_section("公开栏照片"))
+        self._add_photos(layout, data)
 
         layout.addWidget(_section("封存"))
         self._add_seal(layout, data, data.period)
@@ -272,13 +280,49 @@ class HomeView(QScrollArea):
         row.addWidget(_open(self, entry.item_id), 0, Qt.AlignmentFlag.AlignTop)
         return row
 
+    def _add_photos(self, layout: QVBoxLayout, data: home.VillageQuarter) -> None:
+        held, waiting = data.photos
+        said = (f"本季度有 {held} 张张贴后拍的照片" + (f"，其中 {waiting} 张待封存" if waiting else "，都已封存")
+                if held else "还没有张贴后拍的照片（乡镇要求拍照留存的，张贴后拍下公开栏）")
+        row = QHBoxLayout()
+        row.addWidget(_text(said + "。照片随本季度封存；网上公开件中的照片去掉定位等全部拍摄信息。"
+                            + ("可以把照片直接拖到这里。" if self.may_change else "")), 1)
+        if self.may_change:
+            row.addWidget(_button("添加照片…", self._on_add_photos), 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(row)
+
+    def add_photos(self, files: list[Path]) -> Task | None:
+        """Attach photos to the village's quarter shown (all of them or none, a bad one said in words)."""
+        data = self.data
+        if not files or not self.may_change or not isinstance(data, home.VillageQuarter):
+            return None
+        from zwgk_desktop.office.attachments import add_photos
+
+        archive, village, period = self.archive, data.code, data.period
+        return run_in_background(lambda: add_photos(archive, village, period, files), on_done=self._on_photos_added,
+                                 on_error=lambda exc: show_error(self, "照片没有保存", exc))
+
+    def _on_photos_added(self, added: object) -> None:
+        self.photosAdded.emit(added)
+        self.refresh()
+
+    def _on_add_photos(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileNames(self, "选择张贴后拍的公开栏照片", "", PHOTO_FILES)
+        self.add_photos([Path(name) for name in chosen])
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        offer(event, self.may_change and isinstance(self.data, home.VillageQuarter))
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.add_photos(dropped(event))
+
     def _add_seal(self, layout: QVBoxLayout, data: home.VillageQuarter, period: Quarter) -> None:
         if data.sealed and not data.seal_kind and not data.blockers:
             layout.addWidget(_text("本季度已封存。有错只能发更正（打开事项，“档案 → 发更正”）。"))
             return
         if data.sealable:
-            what = {"correction": "待封存的更正", "objection": "封存后的异议答复"}.get(
-                data.seal_kind, "本季度的全部事项")
+            what = {"correction": "待封存的更正", "objection": "封存后的异议答复",
+                    "attachment": "封存后补充的照片和凭证"}.get(data.seal_kind, "本季度的全部事项")
             row = QHBoxLayout()
             row.addWidget(_text(f"没有阻止封存的问题：可以封存{what}。"
                                 "封存后不能再修改，只能发更正；封存前会自动备份。"), 1)

@@ -147,6 +147,7 @@ class ItemEditor(QWidget):
 
     changed = Signal()
     problemsChanged = Signal(int, int)  # errors, warnings
+    vouchersAsked = Signal(int)  # the current row (1-based): show its vouchers (凭证)
 
     def __init__(self, category: Category, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -229,9 +230,13 @@ class ItemEditor(QWidget):
         self.move_down = _tool("下移", "把选中行下移一行")
         self.reveal = QCheckBox("显示完整证件号")
         self.reveal.setToolTip("身份证号、电话和账号默认遮挡显示；公开输出中始终遮挡")
+        self.vouchers = _tool("凭证…", "查看或添加选中行的凭证（发票、收据的照片或扫描件）")
         self.row_count = QLabel()
         for widget in (self.add_row, self.remove_row, self.move_up, self.move_down):
             bar.addWidget(widget)
+        if self.category.vouchers:  # a finance ledger: its lines take vouchers
+            bar.addSpacing(12)
+            bar.addWidget(self.vouchers)
         bar.addStretch(1)
         bar.addWidget(self.row_count)
         if any(f.kind in (Kind.ID_NUMBER, Kind.MOBILE, Kind.ACCOUNT) for f in self.category.row_fields):
@@ -269,6 +274,7 @@ class ItemEditor(QWidget):
         self.move_up.clicked.connect(lambda: self._on_move(-1))
         self.move_down.clicked.connect(lambda: self._on_move(1))
         self.reveal.toggled.connect(self._on_reveal)
+        self.vouchers.clicked.connect(self._on_vouchers)
         self.problems.itemActivated.connect(self._on_problem_activated)
         self.problems.itemClicked.connect(self._on_problem_activated)
 
@@ -521,6 +527,10 @@ class ItemEditor(QWidget):
         current = self.table.currentIndex()
         if current.isValid() and self.model.move_row(current.row(), delta):
             self.table.setCurrentIndex(self.model.index(current.row() + delta, current.column()))
+
+    def _on_vouchers(self) -> None:
+        current = self.table.currentIndex()
+        self.vouchersAsked.emit(current.row() + 1 if current.isValid() else 1)
 
     def _on_reveal(self, on: bool) -> None:
         self.model.beginResetModel()

@@ -326,6 +326,19 @@ class MainWindow(QMainWindow):
         self.save_state.setText("")
         show_error(self, "无法打开事项", error, self.log_path)
 
+    def _on_vouchers(self, editor: ItemEditor, row: int) -> None:
+        """The current row's vouchers, in a window of their own (not modal: editing goes on)."""
+        from zwgk_desktop.ui.voucher_dialog import VoucherDialog
+
+        item = editor.item
+        if item is None or item.id is None:
+            return
+        if editor.is_dirty:
+            self.statusBar().showMessage("凭证按已保存的行号附在行上：请先保存再添加凭证", 6000)
+        self.voucher_dialog = VoucherDialog(self.archive, item.id, item.number or item.id, row,
+                                            may_add=not editor.is_dirty, parent=self)
+        self.voucher_dialog.open()
+
     def _show_item(self, loaded: tuple[Item, Place, int, PreparedRows, Checker, bool, Previous | None,
                                        dict[str, list[tuple[int, str]]]]) -> None:
         item, place, village_id, prepared, checked, sealed, previous, link_choices = loaded
@@ -345,6 +358,7 @@ class MainWindow(QMainWindow):
             editor.set_sealed("只读（审计查看）")
         editor.changed.connect(lambda: self._on_editor_changed(editor))
         editor.problemsChanged.connect(lambda errors, warnings: self._update_actions())
+        editor.vouchersAsked.connect(lambda row: self._on_vouchers(editor, row))
         old = self.editor
         if old is not None:
             old.stop()
@@ -773,7 +787,10 @@ class MainWindow(QMainWindow):
 
     def _on_sealed(self, sealed: sealing.Sealed) -> None:
         result = sealed.result
-        self.statusBar().showMessage(f"已封存：{result.items} 个事项，{counted_words(result.papers)} 海报存档", 10000)
+        photos = f"，{result.attachments} 张照片或凭证" if result.attachments else ""
+        said = (f"已封存补充的 {result.attachments} 张照片或凭证" if result.kind == "attachment"
+                else f"已封存：{result.items} 个事项{photos}，{counted_words(result.papers)} 海报存档")
+        self.statusBar().showMessage(said, 10000)
         self.reload_tree()  # the quarter's items now show 已封存
         current = self._current_id()
         if current is not None:
