@@ -25,7 +25,6 @@ from test_archive import LAYOUTS, seal, sessions
 from test_corrections import _assistance_id, _correct
 
 from zwgk_desktop.archive import seal as seal_module
-from zwgk_desktop.archive import seal_fields
 from zwgk_desktop.archive.made_with import category_from_text, category_text, parse_made_with
 from zwgk_desktop.archive.seal import chain_hash, payload_hash, seal_quarter, sha256, verify
 from zwgk_desktop.archive.seal_fields import KNOWN_FORMATS, sealed_at_problem, sealed_by_problem
