@@ -129,8 +129,8 @@ def test_a_photo_added_after_sealing_is_sealed_as_the_next_link(capsys: pytest.C
     db = str(demo_copy)
     village, period = a_quarter_with_items(demo_copy)
     assert zwgk(capsys, "seal", "--db", db, "--village", village, "--period", period, "--by", "王文书")[0] == 0
-    # Sealed without photos: as format 4 sealed, every hash as before.
-    assert rows(demo_copy, "SELECT DISTINCT format FROM seal") == [(4,)]
+    # Sealed without photos: format 5 (its objections too), listing no photo.
+    assert rows(demo_copy, "SELECT DISTINCT format FROM seal") == [(5,)]
     assert rows(demo_copy, "SELECT count(*) FROM seal WHERE attachments IS NOT NULL") == [(0,)]
     code, out, _ = zwgk(capsys, "photo", "add", "--db", db, "--village", village, "--period", period,
                         str(phone_photo(tmp_path / "late.jpg")))
@@ -139,7 +139,7 @@ def test_a_photo_added_after_sealing_is_sealed_as_the_next_link(capsys: pytest.C
     code, out, err = zwgk(capsys, "seal", "--db", db, "--village", village, "--period", period, "--by", "王文书")
     assert code == 0, err
     assert "补充的 1 张" in out
-    assert rows(demo_copy, "SELECT kind, format FROM seal ORDER BY id")[-2:] == [("quarter", 4), ("attachment", 5)]
+    assert rows(demo_copy, "SELECT kind, format FROM seal ORDER BY id")[-2:] == [("quarter", 5), ("attachment", 5)]
     assert zwgk(capsys, "verify", "--db", db)[0] == 0
     code, out, _ = zwgk(capsys, "photo", "list", "--db", db, "--json")
     assert [(a["name"], a["sealed"]) for a in json.loads(out)] == [("late.jpg", True)]
@@ -148,9 +148,13 @@ def test_a_photo_added_after_sealing_is_sealed_as_the_next_link(capsys: pytest.C
 
 
 def test_a_format_4_seal_given_attachments_afterwards_is_caught(capsys: pytest.CaptureFixture[str],
-                                                                demo_copy: Path, tmp_path: Path) -> None:
+                                                                demo_copy: Path, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from zwgk_desktop.archive import seal as seal_module
+
     db = str(demo_copy)
     village, period = a_quarter_with_items(demo_copy)
+    monkeypatch.setattr(seal_module, "SEAL_FORMAT", 4)  # sealed as the program before photos did
     assert zwgk(capsys, "seal", "--db", db, "--village", village, "--period", period, "--by", "王文书")[0] == 0
     behind_the_apps_back(demo_copy, "DROP TRIGGER seal_append_only_update",
                          "UPDATE seal SET attachments = '[]' WHERE kind = 'quarter'")
