@@ -145,12 +145,13 @@ def test_the_problems_pane_lists_the_first_problems_and_counts_the_rest(qtbot) -
     editor = ItemEditor(category("assistance"))
     qtbot.addWidget(editor)
     item = factories.assistance(count=PROBLEMS_LISTED + 50, seed=2)
-    for row in item.rows:
-        row["group"], row["head_name"] = "1组", "张建国"  # every household after the first: 同组同名
+    for row in item.rows:  # every household after the first: 同组同名 and the same 身份证号
+        row["group"], row["head_name"], row["id_number"] = "1组", "张建国", item.rows[0]["id_number"]
     editor.load(item)
-    assert len(editor.report.warnings) == PROBLEMS_LISTED + 49
+    assert len(editor.report.warnings) == len(editor.report.errors) == PROBLEMS_LISTED + 49
     assert editor.problems.count() == PROBLEMS_LISTED + 1
-    assert editor.problems.item(PROBLEMS_LISTED).text().startswith("……还有 49 处")
+    rest = len(editor.report.errors) + len(editor.report.warnings) - PROBLEMS_LISTED
+    assert editor.problems.item(PROBLEMS_LISTED).text().startswith(f"……还有 {rest} 处")
 
 
 def test_an_item_being_opened_shows_its_first_sheet_and_prints_once_asked_whole(qtbot, pane: PreviewPane) -> None:  # type: ignore[no-untyped-def]

@@ -22,7 +22,8 @@ from zwgk_desktop.errors import BadInput
 # was sealed (archive.seal_objections), or photos and vouchers added to a sealed quarter
 # (archive.seal_attachments): links holding no items either.
 SEAL_KINDS = ("quarter", "correction", "key", "objection", "attachment")
-_ITEMLESS = ("key", "objection", "attachment")
+_ITEMLESS = ("key", "attachment")  # hold nothing `holds_items` counts (items, or objections)
+_UNMADE = ("key", "objection", "attachment")  # hold no sheets: record nothing of what made them
 # The seal formats this program can check (archive.seal SEAL_FORMAT is the newest).
 KNOWN_FORMATS = (1, 2, 3, 4, 5)
 SEALED_BY_LIMIT = 40
@@ -133,7 +134,7 @@ def seal_problems(*, kind: Any, format: Any, period: Any, sealed_at: Any, sealed
     for value, what in ((payload_hash, "内容哈希"), (chain_hash, "链式哈希")):
         if not isinstance(value, str) or not _HASH.fullmatch(value):
             found.append(f"{what}“{shown(value)}”不是 64 位十六进制的 SHA-256")
-    if isinstance(format, int) and not isinstance(format, bool) and format >= 4 and kind not in _ITEMLESS:
+    if isinstance(format, int) and not isinstance(format, bool) and format >= 4 and kind not in _UNMADE:
         # A seal of items records what made them; a key event, replies or photos alone, nothing of the kind.
         try:
             parse_made_with(made_with)

@@ -79,9 +79,11 @@ def describe(items: Iterable[tuple[PublicItem, bool]]) -> Description:
 
 def plain(text: str) -> str:
     """Text both the Info dictionary and XML can hold alike: no control characters (XML has no
-    form for most; a line break would come back from XML as another one), no lone surrogates."""
-    return "".join(" " if ch in "\t\n\r" else ch for ch in text
+    form for most; a line break would come back from XML as another one), no lone surrogates; and
+    nothing but spaces is nothing (XML reads an element of spaces alone as empty)."""
+    kept = "".join(" " if ch in "\t\n\r" else ch for ch in text
                    if ch in "\t\n\r" or not (ord(ch) < 0x20 or 0xD800 <= ord(ch) <= 0xDFFF or ch in "\ufffe\uffff"))
+    return kept if kept.strip(" ") else ""
 
 
 def make_archival(drawn: bytes, description: Description, out: Path) -> None:
