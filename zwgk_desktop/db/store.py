@@ -299,14 +299,18 @@ def load_item(session: Session, item_id: int) -> tuple[Item, Village]:
     return to_domain(record), record.village
 
 
-def save_item(session: Session, item: Item, village: Village | None = None) -> int:
+def save_item(session: Session, item: Item, village: Village | None = None, *,
+              checked: Report | None = None) -> int:
     """Store an item edited in the app, replacing its fields and rows in one transaction.
 
     A draft is kept even with mistakes in it (a clerk may finish a list tomorrow; values that do
     not parse are kept as typed); an item marked reviewed must pass every check.
+
+    `checked`: what `validate` has just said of this very item, as it is now and in canonical
+    form (an import's plan proves it, see `importer.store_import`); it is not checked again.
     """
     schema = category_of(item.category)
-    report = validate(item, schema)
+    report = checked if checked is not None else validate(item, schema)
     if item.status == REVIEWED and not report.ok:
         raise BadInput(f"“{item.title}”还有 {len(report.errors)} 处错误，不能标记为已审核：", report.errors)
     if item.id is None:

@@ -28,7 +28,7 @@ from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.categories import new_item
 from zwgk_desktop.domain.category_file import EXAMPLE_MARK, NOTE_KEY
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
-from zwgk_desktop.domain.items import CLERK, TITLE, Category, ImportSpecials, Item, renumbered, validate
+from zwgk_desktop.domain.items import CLERK, TITLE, Category, ImportSpecials, Item, Report, renumbered, validate
 from zwgk_desktop.domain.periods import Period
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.io.columns import normalize_header, spellings
@@ -85,6 +85,9 @@ class ImportPlan:
     balance_column: Column | None = None  # a ledger's own 余额 column: where 期初/期末余额 lines put the amount
     # The 期末余额 lines: each one's sheet row, amount, column and the number of item rows above it.
     closings: list[tuple[int, int, Column, int]] = field(default_factory=list)
+    # The copy of the item `validate` checked (its values rewritten in canonical form) and what it
+    # found: `store_import` checks again only what differs from it.
+    checked: tuple[Item, Report] | None = None
 
     @property
     def ok(self) -> bool:
@@ -528,7 +531,9 @@ def _check(plan: ImportPlan) -> None:
     if "公示开始" in unread_fields:
         unread_fields.add("公示期")
     unread = [number for number, source in enumerate(plan.source_rows, start=1) if source in unread_cells]
-    report = validate(item.snapshot(), schema, rows_checked=True, unread_rows=unread)
+    seen = item.snapshot()
+    report = validate(seen, schema, rows_checked=True, unread_rows=unread)
+    plan.checked = (seen, report)
     plan.errors += [_located(plan, p) for p in report.wrong]
     plan.warnings += [_located(plan, p) for p in report.warnings]
     # A value on the 事项信息 sheet that did not read is an error already; it is not also "to fill in".
@@ -656,5 +661,21 @@ def store_import(session: Session, plan: ImportPlan, village: Village, *, title:
     if new:
         raise BadInput(f"{plan.file} 没有导入：检查之后、导入之前，档案里有了变化（可能同时有人导入了同一个文件）。"
                        "请重新导入并核对这些提醒：", new)
-    return store.save_item(session, plan.item, village)
+    return store.save_item(session, plan.item, village, checked=_checked_report(plan))
+
+
+def _checked_report(plan: ImportPlan) -> Report | None:
+    """What `validate` says of the item about to be stored, without checking again what the plan
+    checked: every cell was checked as it was read (a cell's check gives a value its check keeps
+    as it is), so rows equal to the plan's need only the rules across rows (`rows_checked`); an
+    item equal to the one the plan checked, nothing. None: anything else, checked in full by
+    `store.save_item`. The report is the one `validate(item, schema)` would give (tests prove it)."""
+    if plan.checked is None:
+        return None
+    seen, report = plan.checked
+    if plan.item.rows != seen.rows:  # changed after the plan (the wizard, a caller)
+        return None
+    if plan.item == seen:
+        return report
+    return validate(plan.item, category_of(plan.category), rows_checked=True)
 
