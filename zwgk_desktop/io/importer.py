@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Village, public_number
-from zwgk_desktop.domain import money
+from zwgk_desktop.domain import glyphs, identity, money
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.categories import new_item
 from zwgk_desktop.domain.category_file import EXAMPLE_MARK, NOTE_KEY
@@ -302,6 +302,8 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
     signals = re.compile(f"[{re.escape(''.join(sorted(ends)))}]")
     note = _NoteColumns(plan, schema) if plan.note_columns else None
     every_row = {key: value for key, value in plan.fixed.items() if any(f.key == key for f in schema.row_fields)}
+    readers = [(column, column.field.key, cell_reader(column, plan.period)) for column in plan.columns]
+    formulas = grid.formulas
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
         if progress and offset % 2000 == 0:
@@ -309,8 +311,8 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
         values = {c.field.key: (cells[c.number - 1] if c.number - 1 < len(cells) else None) for c in plan.columns}
         if all(_blank(v) for v in values.values()):
             continue  # a blank line between blocks, or the sheet's end
-        if any(cell_text(v).startswith(EXAMPLE_MARK) for v in values.values()):
-            continue  # the template's example line
+        if any(isinstance(v, str) and v.startswith(EXAMPLE_MARK) for v in values.values()):
+            continue  # the template's example line (a number's or a date's text never starts with it)
         # Labels are looked for in every cell of the line (a 本月合计 in the 日期 column, a 期初余额
         # in the 摘要 or 序号 column, a footer merged across the table), texts only: a number is no
         # label. Most lines are told apart without squeezing a cell: this runs for every line.
@@ -341,14 +343,14 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
             continue  # the sheet's own sums, recomputed by us
         row: dict[str, Any] = dict(every_row)
         item_row = len(plan.item.rows) + 1
-        for column in plan.columns:
-            if (number, column.number) in grid.formulas:
-                plan.errors.append(Problem(f"是公式（{_clip(cell_text(values[column.field.key]))}），"
+        for column, key, read in readers:
+            if formulas and (number, column.number) in formulas:
+                plan.errors.append(Problem(f"是公式（{_clip(cell_text(values[key]))}），"
                                            "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where,
                                            item_row=item_row))
                 continue
             try:
-                row[column.field.key] = _parse(column, values[column.field.key], plan.period)
+                row[key] = read(values[key])
             except FieldError as exc:
                 plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where, item_row=item_row))
         if note is not None:
@@ -452,6 +454,86 @@ def _parse(column: Column, raw: Any, period: Period) -> Any:
     if isinstance(raw, datetime) and spec.kind is not Kind.DATE:
         raw = cell_text(raw)
     return spec.parse(raw)
+
+
+def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
+    """`_parse` for one column, chosen once per import by its field's kind: the usual cell (an
+    amount or a count as a spreadsheet number, a date cell, a short printable text in canonical
+    form with no personal number in it) is taken at once; any other is read by `_parse` itself,
+    so every value and every message is `_parse`'s (tests compare the two on generated cells)."""
+    spec = column.field
+    kind = spec.kind
+
+    def slow(raw: Any) -> Any:
+        return _parse(column, raw, period)
+
+    if kind is Kind.MONEY:
+        unit = column.unit
+        scale = 1_000_000 if unit == "万元" else 100
+        top = money.MAX_FEN
+
+        def amount(raw: Any) -> Any:
+            # A whole number of 元 (or 万元) as a spreadsheet stores it: exact in a float below 2⁵³.
+            if type(raw) is float and raw.is_integer() and 0 <= raw < 1e12:
+                value = int(raw) * scale
+                if value < top:
+                    return value
+            return slow(raw)
+        return amount
+    if kind is Kind.COUNT:
+        low = spec.minimum
+
+        def count(raw: Any) -> Any:
+            if type(raw) is float and raw.is_integer() and low <= raw <= 1_000_000:
+                return int(raw)
+            if type(raw) is int and low <= raw <= 1_000_000:
+                return raw
+            return slow(raw)
+        return count
+    if kind is Kind.DATE:
+        def day(raw: Any) -> Any:
+            if type(raw) is date and 1949 <= raw.year <= 2100:
+                return raw
+            if type(raw) is datetime and 1949 <= raw.year <= 2100:
+                return raw.date()
+            return slow(raw)
+        return day
+    if kind not in (Kind.TEXT, Kind.NAME, Kind.CHOICE, Kind.ID_NUMBER, Kind.MOBILE):
+        return slow
+    limit = min(spec.max_length, 5000)
+    label = spec.label
+    choices = frozenset(spec.choices)
+    fits = glyphs.fits
+    personal = identity.find_personal_numbers
+    canonical = unicodedata.is_normalized
+
+    def plain(raw: Any) -> bool:
+        """Text `clean_text` keeps as it is, which prints and fits its field."""
+        return (type(raw) is str and 0 < len(raw) <= limit and raw.isprintable() and raw.strip() == raw
+                and "  " not in raw and (raw.isascii() or canonical("NFC", raw)) and fits(raw))
+
+    if kind is Kind.CHOICE:
+        def choice(raw: Any) -> Any:
+            return raw if raw in choices and plain(raw) else slow(raw)
+        return choice
+    if kind is Kind.ID_NUMBER or kind is Kind.MOBILE:
+        checked = identity.check_id if kind is Kind.ID_NUMBER else identity.check_mobile
+
+        def number(raw: Any) -> Any:
+            if plain(raw):
+                try:
+                    return checked(raw)
+                except identity.IdentityError:
+                    pass
+            return slow(raw)
+        return number
+    long_digits = re.compile(r"\d{5,}").search if kind is Kind.NAME else None
+
+    def text(raw: Any) -> Any:
+        if plain(raw) and (long_digits is None or long_digits(raw) is None) and not personal(raw, label=label):
+            return raw
+        return slow(raw)
+    return text
 
 
 def _date_text(text: str, period: Period) -> Any:
