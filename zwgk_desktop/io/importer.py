@@ -473,8 +473,9 @@ def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
         top = money.MAX_FEN
 
         def amount(raw: Any) -> Any:
-            # A whole number of 元 (or 万元) as a spreadsheet stores it: exact in a float below 2⁵³.
-            if type(raw) is float and raw.is_integer() and 0 <= raw < 1e12:
+            # A whole number of 元 (or 万元), as the reader gives it (an int) or a spreadsheet stores
+            # it (a float, exact below 2⁵³).
+            if (type(raw) is int or (type(raw) is float and raw.is_integer())) and 0 <= raw < 1e12:
                 value = int(raw) * scale
                 if value < top:
                     return value
