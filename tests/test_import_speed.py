@@ -20,6 +20,7 @@ from zwgk_desktop.domain.categories import CATEGORIES, category, new_item
 from zwgk_desktop.domain.fields import FieldError
 from zwgk_desktop.domain.items import validate
 from zwgk_desktop.domain.periods import Quarter
+from zwgk_desktop.errors import BadInput
 from zwgk_desktop.io.importer import Column, _checked_report, _parse, cell_reader, plan_import
 from zwgk_desktop.io.workbook import write_workbook
 
@@ -122,3 +123,27 @@ def test_the_report_stored_with_an_import_is_what_validate_says(code: str) -> No
         assert _checked_report(plan) is None  # checked in full by store.save_item
 
     stored()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cycle_collector_is_left_as_it_was(enabled: bool, tmp_path: Path) -> None:
+    """An import pauses Python's cycle collector while it reads and stores, and leaves it as it
+    found it, whether the file imports or is refused."""
+    import gc
+
+    item = new_item("assistance", Q3)
+    good = tmp_path / "good.xlsx"
+    write_workbook("assistance", good, item)
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a spreadsheet")
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        plan = plan_import(good, "assistance", Q3)
+        assert plan.errors  # an empty template: no rows, told as an error
+        assert gc.isenabled() is enabled
+        with pytest.raises(BadInput):
+            plan_import(bad, "assistance", Q3)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
