@@ -34,7 +34,6 @@ from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import STOP_ASKED, BadInput, Blocked, Problem, ZwgkError
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.logfile import log_to_file
-from zwgk_desktop.office.browsing import list_archive, search_archive
 from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault, writable
 from zwgk_desktop.outputs import why
 from zwgk_desktop.render.layout import LayoutSet
@@ -528,6 +527,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.browsing import list_archive  # not on every command's path (zwgk import)
+
     with _archive(args, read_only=True) as archive:
         listing = list_archive(archive, args.village, parse_period(args.period) if args.period else None)
     items = listing.items
@@ -1059,6 +1060,8 @@ def _report_check(args: argparse.Namespace, counted: str, checked: int, problems
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    from zwgk_desktop.office.browsing import search_archive  # not on every command's path (zwgk import)
+
     with _archive(args, read_only=True) as archive:
         hits = search_archive(archive, args.text, village=args.village,
                               period=parse_period(args.period) if args.period else None,

@@ -299,14 +299,18 @@ def load_item(session: Session, item_id: int) -> tuple[Item, Village]:
     return to_domain(record), record.village
 
 
-def save_item(session: Session, item: Item, village: Village | None = None) -> int:
+def save_item(session: Session, item: Item, village: Village | None = None, *,
+              checked: Report | None = None) -> int:
     """Store an item edited in the app, replacing its fields and rows in one transaction.
 
     A draft is kept even with mistakes in it (a clerk may finish a list tomorrow; values that do
     not parse are kept as typed); an item marked reviewed must pass every check.
+
+    `checked`: what `validate` has just said of this very item, as it is now and in canonical
+    form (an import's plan proves it, see `importer.store_import`); it is not checked again.
     """
     schema = category_of(item.category)
-    report = validate(item, schema)
+    report = checked if checked is not None else validate(item, schema)
     if item.status == REVIEWED and not report.ok:
         raise BadInput(f"“{item.title}”还有 {len(report.errors)} 处错误，不能标记为已审核：", report.errors)
     if item.id is None:
@@ -346,13 +350,25 @@ def _write_item(session: Session, record: DisclosureItem, item: Item, checked: R
     session.execute(delete(ItemRow).where(ItemRow.item_id == record.id))
     if item.rows:
         session.execute(insert(ItemRow), [
-            {"item_id": record.id, "seq": seq,
-             "data": {f.key: f.to_json(row.get(f.key)) for f in schema.row_fields}}
-            for seq, row in enumerate(item.rows, start=1)
+            {"item_id": record.id, "seq": seq, "data": data}
+            for seq, data in enumerate(_rows_json(schema.row_fields, item.rows), start=1)
         ])
     _index_for_search(session, record.id, item)
     item.id, item.number = record.id, record.number
     return record.id
+
+
+def _rows_json(fields: Sequence[Field], rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each row as the store keeps it: `Field.to_json` of every field's value, in the fields'
+    order; only a date needs converting, so a row without one is copied as it is."""
+    keys = [f.key for f in fields]
+    out = []
+    for row in rows:
+        data = {key: row.get(key) for key in keys}
+        if any(isinstance(value, date) for value in data.values()):
+            data = {f.key: f.to_json(data[f.key]) for f in fields}
+        out.append(data)
+    return out
 
 
 def _month_number(item: Item) -> int | None:

@@ -10,11 +10,13 @@ accepted; errors must be fixed.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Village, public_number
-from zwgk_desktop.domain import money
+from zwgk_desktop.domain import glyphs, identity, money
 from zwgk_desktop.domain.categories import category as category_of
 from zwgk_desktop.domain.categories import new_item
 from zwgk_desktop.domain.category_file import EXAMPLE_MARK, NOTE_KEY
 from zwgk_desktop.domain.fields import Field, FieldError, Kind
-from zwgk_desktop.domain.items import CLERK, TITLE, Category, ImportSpecials, Item, renumbered, validate
+from zwgk_desktop.domain.items import CLERK, TITLE, Category, ImportSpecials, Item, Report, renumbered, validate
 from zwgk_desktop.domain.periods import Period
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.io.columns import normalize_header, spellings
@@ -85,6 +87,9 @@ class ImportPlan:
     balance_column: Column | None = None  # a ledger's own 余额 column: where 期初/期末余额 lines put the amount
     # The 期末余额 lines: each one's sheet row, amount, column and the number of item rows above it.
     closings: list[tuple[int, int, Column, int]] = field(default_factory=list)
+    # The copy of the item `validate` checked (its values rewritten in canonical form) and what it
+    # found: `store_import` checks again only what differs from it.
+    checked: tuple[Item, Report] | None = None
 
     @property
     def ok(self) -> bool:
@@ -95,12 +100,33 @@ class ImportPlan:
         return {p.row for p in problems if p.row is not None and p.where != INFO_WHERE}
 
 
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Python's collector of reference cycles paused: reading a long list makes a million cells,
+    rows and dictionaries, none in a cycle (freed as they are dropped, as ever), and each of the
+    collector's rounds over all of them, triggered by their number alone, costs a fifth of an
+    import of 100,000 rows. Restarted after, as it was."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def plan_import(path: Path, category_code: str, period: Period, *, mapping: dict[str, str] | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 fixed: dict[str, str] | None = None) -> ImportPlan:
     """Read and check the file; nothing is stored. `fixed`: a value for every row (or the item)
     given by field label or key (`zwgk import --set 救助类别=农村低保`, the wizard's 整表统一填写),
     read as a cell is."""
+    with _without_cycle_collection():
+        return _plan_import(path, category_code, period, mapping=mapping, progress=progress, fixed=fixed)
+
+
+def _plan_import(path: Path, category_code: str, period: Period, *, mapping: dict[str, str] | None,
+                 progress: Callable[[int, int], None] | None, fixed: dict[str, str] | None) -> ImportPlan:
     schema = category_of(category_code)
     given = whole_file_values(schema, fixed or {}, period)
     grids = read_grids(path)
@@ -299,6 +325,8 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
     signals = re.compile(f"[{re.escape(''.join(sorted(ends)))}]")
     note = _NoteColumns(plan, schema) if plan.note_columns else None
     every_row = {key: value for key, value in plan.fixed.items() if any(f.key == key for f in schema.row_fields)}
+    readers = [(column, column.field.key, cell_reader(column, plan.period)) for column in plan.columns]
+    formulas = grid.formulas
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
         if progress and offset % 2000 == 0:
@@ -306,8 +334,8 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
         values = {c.field.key: (cells[c.number - 1] if c.number - 1 < len(cells) else None) for c in plan.columns}
         if all(_blank(v) for v in values.values()):
             continue  # a blank line between blocks, or the sheet's end
-        if any(cell_text(v).startswith(EXAMPLE_MARK) for v in values.values()):
-            continue  # the template's example line
+        if any(isinstance(v, str) and v.startswith(EXAMPLE_MARK) for v in values.values()):
+            continue  # the template's example line (a number's or a date's text never starts with it)
         # Labels are looked for in every cell of the line (a 本月合计 in the 日期 column, a 期初余额
         # in the 摘要 or 序号 column, a footer merged across the table), texts only: a number is no
         # label. Most lines are told apart without squeezing a cell: this runs for every line.
@@ -338,14 +366,14 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
             continue  # the sheet's own sums, recomputed by us
         row: dict[str, Any] = dict(every_row)
         item_row = len(plan.item.rows) + 1
-        for column in plan.columns:
-            if (number, column.number) in grid.formulas:
-                plan.errors.append(Problem(f"是公式（{_clip(cell_text(values[column.field.key]))}），"
+        for column, key, read in readers:
+            if formulas and (number, column.number) in formulas:
+                plan.errors.append(Problem(f"是公式（{_clip(cell_text(values[key]))}），"
                                            "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where,
                                            item_row=item_row))
                 continue
             try:
-                row[column.field.key] = _parse(column, values[column.field.key], plan.period)
+                row[key] = read(values[key])
             except FieldError as exc:
                 plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where, item_row=item_row))
         if note is not None:
@@ -451,6 +479,87 @@ def _parse(column: Column, raw: Any, period: Period) -> Any:
     return spec.parse(raw)
 
 
+def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
+    """`_parse` for one column, chosen once per import by its field's kind: the usual cell (an
+    amount or a count as a spreadsheet number, a date cell, a short printable text in canonical
+    form with no personal number in it) is taken at once; any other is read by `_parse` itself,
+    so every value and every message is `_parse`'s (tests compare the two on generated cells)."""
+    spec = column.field
+    kind = spec.kind
+
+    def slow(raw: Any) -> Any:
+        return _parse(column, raw, period)
+
+    if kind is Kind.MONEY:
+        unit = column.unit
+        scale = 1_000_000 if unit == "万元" else 100
+        top = money.MAX_FEN
+
+        def amount(raw: Any) -> Any:
+            # A whole number of 元 (or 万元), as the reader gives it (an int) or a spreadsheet stores
+            # it (a float, exact below 2⁵³).
+            if (type(raw) is int or (type(raw) is float and raw.is_integer())) and 0 <= raw < 1e12:
+                value = int(raw) * scale
+                if value < top:
+                    return value
+            return slow(raw)
+        return amount
+    if kind is Kind.COUNT:
+        low = spec.minimum
+
+        def count(raw: Any) -> Any:
+            if type(raw) is float and raw.is_integer() and low <= raw <= 1_000_000:
+                return int(raw)
+            if type(raw) is int and low <= raw <= 1_000_000:
+                return raw
+            return slow(raw)
+        return count
+    if kind is Kind.DATE:
+        def day(raw: Any) -> Any:
+            if type(raw) is date and 1949 <= raw.year <= 2100:
+                return raw
+            if type(raw) is datetime and 1949 <= raw.year <= 2100:
+                return raw.date()
+            return slow(raw)
+        return day
+    if kind not in (Kind.TEXT, Kind.NAME, Kind.CHOICE, Kind.ID_NUMBER, Kind.MOBILE):
+        return slow
+    limit = min(spec.max_length, 5000)
+    label = spec.label
+    choices = frozenset(spec.choices)
+    fits = glyphs.fits
+    personal = identity.find_personal_numbers
+    canonical = unicodedata.is_normalized
+
+    def plain(raw: Any) -> bool:
+        """Text `clean_text` keeps as it is, which prints and fits its field."""
+        return (type(raw) is str and 0 < len(raw) <= limit and raw.isprintable() and raw.strip() == raw
+                and "  " not in raw and (raw.isascii() or canonical("NFC", raw)) and fits(raw))
+
+    if kind is Kind.CHOICE:
+        def choice(raw: Any) -> Any:
+            return raw if raw in choices and plain(raw) else slow(raw)
+        return choice
+    if kind is Kind.ID_NUMBER or kind is Kind.MOBILE:
+        checked = identity.check_id if kind is Kind.ID_NUMBER else identity.check_mobile
+
+        def number(raw: Any) -> Any:
+            if plain(raw):
+                try:
+                    return checked(raw)
+                except identity.IdentityError:
+                    pass
+            return slow(raw)
+        return number
+    long_digits = re.compile(r"\d{5,}").search if kind is Kind.NAME else None
+
+    def text(raw: Any) -> Any:
+        if plain(raw) and (long_digits is None or long_digits(raw) is None) and not personal(raw, label=label):
+            return raw
+        return slow(raw)
+    return text
+
+
 def _date_text(text: str, period: Period) -> Any:
     """A date without its year (7月1日), as a ledger of one quarter writes it: in the quarter's
     year; everything else is `fields.parse_date`'s, the editor's."""
@@ -528,7 +637,9 @@ def _check(plan: ImportPlan) -> None:
     if "公示开始" in unread_fields:
         unread_fields.add("公示期")
     unread = [number for number, source in enumerate(plan.source_rows, start=1) if source in unread_cells]
-    report = validate(item.snapshot(), schema, rows_checked=True, unread_rows=unread)
+    seen = item.snapshot()
+    report = validate(seen, schema, rows_checked=True, unread_rows=unread)
+    plan.checked = (seen, report)
     plan.errors += [_located(plan, p) for p in report.wrong]
     plan.warnings += [_located(plan, p) for p in report.warnings]
     # A value on the 事项信息 sheet that did not read is an error already; it is not also "to fill in".
@@ -656,5 +767,22 @@ def store_import(session: Session, plan: ImportPlan, village: Village, *, title:
     if new:
         raise BadInput(f"{plan.file} 没有导入：检查之后、导入之前，档案里有了变化（可能同时有人导入了同一个文件）。"
                        "请重新导入并核对这些提醒：", new)
-    return store.save_item(session, plan.item, village)
+    with _without_cycle_collection():
+        return store.save_item(session, plan.item, village, checked=_checked_report(plan))
+
+
+def _checked_report(plan: ImportPlan) -> Report | None:
+    """What `validate` says of the item about to be stored, without checking again what the plan
+    checked: every cell was checked as it was read (a cell's check gives a value its check keeps
+    as it is), so rows equal to the plan's need only the rules across rows (`rows_checked`); an
+    item equal to the one the plan checked, nothing. None: anything else, checked in full by
+    `store.save_item`. The report is the one `validate(item, schema)` would give (tests prove it)."""
+    if plan.checked is None:
+        return None
+    seen, report = plan.checked
+    if plan.item.rows != seen.rows:  # changed after the plan (the wizard, a caller)
+        return None
+    if plan.item == seen:
+        return report
+    return validate(plan.item, category_of(plan.category), rows_checked=True)
 
