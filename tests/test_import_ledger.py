@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -439,18 +440,7 @@ def test_an_opening_balance_that_does_not_read_names_its_cell(tmp_path: Path) ->
 
 def test_the_wizards_whole_file_form_reads_the_file_again_with_the_value(qtbot, demo_copy: Path,  # type: ignore[no-untyped-def]
                                                                           tmp_path: Path) -> None:
-    from sqlalchemy import select
-
-    from zwgk_desktop.db.models import Village
-    from zwgk_desktop.ui import app as desktop
-    from zwgk_desktop.ui.import_wizard import ImportWizard
-
-    archive = desktop.open_archive(str(demo_copy))
-    try:
-        with archive.sessions() as session:
-            village_id = session.scalars(select(Village.id).order_by(Village.id)).first()
-        wizard = ImportWizard(archive, village_id, "2026Q3")
-        qtbot.addWidget(wizard)
+    with _wizard_on(demo_copy, qtbot) as wizard:
         wizard.choose_category("assistance")
         with qtbot.waitSignal(wizard.planned, timeout=60_000) as planned:
             wizard.read(roster(tmp_path / "r.xlsx", kind=None))
@@ -463,5 +453,37 @@ def test_the_wizards_whole_file_form_reads_the_file_again_with_the_value(qtbot, 
         plan = planned.args[0]
         assert plan.ok and {r["kind"] for r in plan.item.rows} == {"特困供养"}
         assert "救助类别 = 特困供养" in wizard.fixed_shown.text() and wizard.import_button.isEnabled()
+
+
+@contextmanager
+def _wizard_on(demo_copy: Path, qtbot):  # type: ignore[no-untyped-def]
+    """The import wizard on a copy of the demo, for its first village's 2026Q3."""
+    from sqlalchemy import select
+
+    from zwgk_desktop.db.models import Village
+    from zwgk_desktop.ui import app as desktop
+    from zwgk_desktop.ui.import_wizard import ImportWizard
+
+    archive = desktop.open_archive(str(demo_copy))
+    try:
+        with archive.sessions() as session:
+            village_id = session.scalars(select(Village.id).order_by(Village.id)).first()
+        wizard = ImportWizard(archive, village_id, "2026Q3")
+        qtbot.addWidget(wizard)
+        yield wizard
     finally:
         archive.engine.dispose()
+
+
+def test_the_wizards_file_chooser_offers_every_format_the_reader_takes(qtbot, demo_copy: Path,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from zwgk_desktop.io.sheets import BOOK_SUFFIXES
+    from zwgk_desktop.ui import import_wizard
+
+    offered: list[str] = []
+    monkeypatch.setattr(import_wizard.QFileDialog, "getOpenFileName",
+                        lambda parent, caption, folder, filters: (offered.append(filters), ("", ""))[1])
+    with _wizard_on(demo_copy, qtbot) as wizard:
+        wizard._on_choose()
+    patterns = offered[0].split(";;")[0].split("(")[1].rstrip(")").split()
+    assert all(f"*{suffix}" in patterns for suffix in (*BOOK_SUFFIXES, ".csv"))

@@ -35,7 +35,7 @@ from zwgk_desktop.domain.identity import mask_account, mask_id, mask_phone
 from zwgk_desktop.domain.periods import parse_period
 from zwgk_desktop.errors import ZwgkError
 from zwgk_desktop.io.importer import ImportPlan
-from zwgk_desktop.io.sheets import cell_text
+from zwgk_desktop.io.sheets import BOOK_SUFFIXES, cell_text
 from zwgk_desktop.office import importing, items
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
@@ -53,6 +53,10 @@ def _masked(spec: Field, value: object) -> str:
     return {Kind.ID_NUMBER: mask_id, Kind.MOBILE: mask_phone, Kind.ACCOUNT: mask_account}[spec.kind](text)
 ERROR_BRUSH = QBrush(QColor("#fde2e1"))
 WARNING_BRUSH = QBrush(QColor("#fff1c2"))
+
+
+# Every kind of file the reader takes (io.sheets), so a .ods or WPS .et shows in the chooser.
+SHEET_PATTERNS = " ".join(f"*{suffix}" for suffix in (*BOOK_SUFFIXES, ".csv", ".txt"))
 
 
 class ImportWizard(QDialog):
@@ -181,7 +185,7 @@ class ImportWizard(QDialog):
 
     def _on_choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择要导入的表格", str(Path.home()),
-                                              "表格 (*.xlsx *.xls *.csv);;所有文件 (*)")
+                                              f"表格 ({SHEET_PATTERNS});;所有文件 (*)")
         if path:
             self.read(Path(path))
 
