@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -25,7 +25,7 @@ from zwgk_desktop.io.pictures import taken_at_shown
 from zwgk_desktop.office.attachments import CLOCK_CAVEAT, Added, QuarterAttachments, add_photos, quarter_attachments
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
-from zwgk_desktop.ui.file_drops import PHOTO_FILES, dropped, offer
+from zwgk_desktop.ui.file_drops import PHOTO_FILES, dropped, offer, thumbnail
 from zwgk_desktop.ui.workers import Task, run_in_background
 
 _NOTE = "background: #fff8e1; color: #5d4300; padding: 6px;"
@@ -41,12 +41,6 @@ def _moment(at: str) -> str:
         return datetime.fromisoformat(at).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
     except ValueError:
         return at
-
-
-def _pixmap(data: bytes) -> QPixmap:
-    pixmap = QPixmap()
-    pixmap.loadFromData(data)
-    return pixmap
 
 
 class PhotoPanel(QWidget):
@@ -114,7 +108,7 @@ class PhotoPanel(QWidget):
             item.setToolTip(f"{attachment.name}\nSHA-256 {attachment.sha256}\n{attachment.size / 1024:.0f} KB\n"
                             f"添加于 {_moment(attachment.added_at)}（本机时钟）")
             if thumb:
-                item.setIcon(QIcon(_pixmap(thumb)))
+                item.setIcon(thumbnail(thumb))
             item.setData(Qt.ItemDataRole.UserRole, attachment.id)
             self.photos.addItem(item)
         count = len(found.photos)
@@ -134,7 +128,7 @@ class PhotoPanel(QWidget):
             item = QListWidgetItem(f"事项 {attachment.item} 第 {attachment.row} 行：{attachment.name}"
                                    f"（{public}；{state}；SHA-256 {attachment.sha256[:12]}…）")
             if thumb:
-                item.setIcon(QIcon(_pixmap(thumb)))
+                item.setIcon(thumbnail(thumb))
             self.vouchers.addItem(item)
         if not found.vouchers:
             self.vouchers.addItem("此季度没有凭证（命令行：zwgk voucher add --item 编号 --row 行号 文件）")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QPixmap
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from zwgk_desktop.office.attachments import Added, Shown, add_vouchers, row_vouchers
 from zwgk_desktop.office.handle import Archive
 from zwgk_desktop.ui.dialogs import show_error
-from zwgk_desktop.ui.file_drops import dropped, offer
+from zwgk_desktop.ui.file_drops import dropped, offer, thumbnail
 from zwgk_desktop.ui.workers import Task, run_in_background
 
 _FILES = "凭证 (*.jpg *.jpeg *.png *.pdf *.JPG *.JPEG *.PNG *.PDF);;所有文件 (*)"
@@ -81,9 +81,7 @@ class VoucherDialog(QDialog):
             entry.setToolTip(f"{voucher.name}\n{voucher.media_type}，{voucher.size / 1024:.0f} KB\n"
                              f"SHA-256 {voucher.sha256}")
             if thumb:
-                pixmap = QPixmap()
-                pixmap.loadFromData(thumb)
-                entry.setIcon(QIcon(pixmap))
+                entry.setIcon(thumbnail(thumb))
             self.list.addItem(entry)
         if not found:
             self.list.addItem("这一行还没有凭证" + ("：点“添加凭证…”或把文件拖到这里" if self.may_add else ""))
