@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import posixpath
+import threading
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -45,6 +46,8 @@ class Grid:
 
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of the file, in order. A CSV is one sheet."""
+    if _ahead and (ahead := _read_ahead(path)) is not None:  # `prefetch` began it
+        return ahead.result()
     readable_file(path, "表格文件")  # a pipe or a device would hang the import, in the app too
     suffix = path.suffix.lower()
     kind = _kind_by_content(path) if suffix in BOOK_SUFFIXES else None
@@ -487,3 +490,78 @@ def column_letter(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading ahead: `zwgk import` starts reading the file before it loads the database machinery.
+
+
+@dataclass
+class _Ahead:
+    """A reading of one file begun in a thread: its result, or the error it raised, once done."""
+
+    stamp: tuple[int, int]  # the file's (size, mtime_ns) when the reading began
+    thread: threading.Thread | None = None
+    grids: list[Grid] | None = None
+    error: BaseException | None = None
+
+    def start(self, path: Path) -> None:
+        self.thread = threading.Thread(target=self._run, args=(path,), name=f"prefetch {path.name}", daemon=True)
+        self.thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            self.grids = read_grids(path)
+        except BaseException as exc:  # kept, and raised where read_grids is asked, as it would be there
+            self.error = exc
+
+    def result(self) -> list[Grid]:
+        assert self.thread is not None
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.grids is not None
+        return self.grids
+
+
+_ahead: dict[Path, _Ahead] = {}
+
+
+def _stamp(path: Path) -> tuple[Path, tuple[int, int]] | None:
+    try:
+        resolved = path.resolve()
+        found = resolved.stat()
+    except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
+        return None
+    return resolved, (found.st_size, found.st_mtime_ns)
+
+
+def prefetch(path: Path) -> None:
+    """Begin `read_grids(path)` in a background thread (python-calamine lets go of the
+    interpreter while it parses), so that the read overlaps what the caller does meanwhile. The
+    next `read_grids` of the same, unchanged file takes its result, or raises its error, as if it
+    had read the file then; a file changed since (size or modification time) is read again. Not a
+    regular file (missing, a folder, a pipe): nothing is begun, and `read_grids` says why."""
+    stamped = _stamp(path)
+    if stamped is None or not path.is_file():
+        return
+    resolved, stamp = stamped
+    ahead = _Ahead(stamp)
+    _ahead[resolved] = ahead  # before it starts, so its own read_grids finds it and reads
+    ahead.start(path)
+
+
+def _read_ahead(path: Path) -> _Ahead | None:
+    """The reading `prefetch` began of this file, if the file is unchanged since (taken: each is
+    used once); None in the prefetch's own thread, which does the reading."""
+    stamped = _stamp(path)
+    if stamped is None:
+        return None
+    resolved, stamp = stamped
+    ahead = _ahead.get(resolved)
+    if ahead is None or ahead.thread is threading.current_thread():
+        return None
+    del _ahead[resolved]
+    if ahead.stamp != stamp:  # changed while or after it was read: read again, as it is now
+        return None
+    return ahead
