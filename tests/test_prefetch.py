@@ -5,8 +5,10 @@ have given, its grids or its refusal in the same words; a file changed since is 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -43,11 +45,25 @@ def prefetched(path: Path) -> tuple[str, Any]:
     return outcome(path)
 
 
+@pytest.fixture(autouse=True, params=["child", "thread"])
+def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test reading ahead in a child process (where the system forks) and in a thread."""
+    if request.param == "child" and not hasattr(os, "fork"):
+        pytest.skip("no fork here: the reading ahead is a thread")
+    monkeypatch.setattr(sheets, "_forking", lambda: request.param == "child")
+    return str(request.param)
+
+
 def wait_for_reading(path: Path) -> None:
+    """Until the reading begun ahead is done (a small file's child has handed it over and ended)."""
     ahead = sheets._ahead[path.resolve()]
-    assert ahead.thread is not None and ahead.thread is not threading.current_thread()
-    ahead.thread.join(timeout=60)
-    assert not ahead.thread.is_alive()
+    if ahead.thread is not None:
+        assert ahead.thread is not threading.current_thread()
+        ahead.thread.join(timeout=60)
+        assert not ahead.thread.is_alive()
+    else:
+        assert ahead.pid is not None
+        os.waitid(os.P_PID, ahead.pid, os.WEXITED | os.WNOWAIT)  # ended, not yet reaped
 
 
 def test_the_corpus_is_there() -> None:
@@ -187,6 +203,21 @@ def test_a_wrong_village_is_told_before_anything_about_the_file(demo_copy: Path,
 def _no_reading_left_over() -> Any:
     yield
     for ahead in list(sheets._ahead.values()):
-        if ahead.thread is not None:
-            ahead.thread.join(timeout=60)
+        with contextlib.suppress(Exception):
+            ahead.result()  # a thread joined, a child reaped
     sheets._ahead.clear()
+
+
+def test_a_child_that_dies_is_read_for_here(tmp_path: Path, mode: str) -> None:
+    """Killed (out of memory, by hand), the child hands nothing over: the file is read here."""
+    if mode != "child":
+        pytest.skip("a child process only")
+    path = sheet_of(tmp_path / "名单.xlsx", [["户主姓名"], ["张三"]])
+    sheets.prefetch(path)
+    ahead = sheets._ahead[path.resolve()]
+    assert ahead.pid is not None
+    os.kill(ahead.pid, signal.SIGKILL)
+    assert sheets.read_grids(path)[0].rows == [["户主姓名"], ["张三"]]
+    assert not sheets._ahead
+    with pytest.raises(ChildProcessError):
+        os.waitpid(ahead.pid, os.WNOHANG)  # reaped: no zombie left

@@ -7,12 +7,14 @@ county's 三资 platform saved, and refuses a file it cannot read in words that 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
 import logging
 import os
 import posixpath
+import stat
 import threading
 import warnings
 import zipfile
@@ -46,8 +48,8 @@ class Grid:
 
 def read_grids(path: Path) -> list[Grid]:
     """Every sheet of the file, in order. A CSV is one sheet."""
-    if _ahead and (ahead := _read_ahead(path)) is not None:  # `prefetch` began it
-        return ahead.result()
+    if _ahead and (ahead := _read_ahead(path)) is not None:  # what `prefetch` read of it
+        return ahead
     readable_file(path, "表格文件")  # a pipe or a device would hang the import, in the app too
     suffix = path.suffix.lower()
     kind = _kind_by_content(path) if suffix in BOOK_SUFFIXES else None
@@ -493,75 +495,138 @@ def column_letter(number: int) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading ahead: `zwgk import` starts reading the file before it loads the database machinery.
+# Reading ahead: `zwgk import` starts reading its file before it loads the database machinery.
+#
+# Where the system can fork, the reading runs in a child process: reading a sheet is mostly
+# Python (the scan for formulas, the conversion of each cell), and in a thread it would take the
+# interpreter from the imports beside it (measured: it made the imports slower by about what it
+# saved), while a child reads on the other core and hands its grids over, pickled, in a few
+# hundredths of a second. Elsewhere (Windows), or with other threads running (a fork copies only
+# the one calling), it is a thread, which still overlaps calamine's own parsing.
 
 
 @dataclass
 class _Ahead:
-    """A reading of one file begun in a thread: its result, or the error it raised, once done."""
+    """A reading of one file begun ahead: in a child process (`pid`, its pipe `pipe`) or a thread."""
 
     stamp: tuple[int, int]  # the file's (size, mtime_ns) when the reading began
     thread: threading.Thread | None = None
+    pid: int | None = None
+    pipe: int | None = None
     grids: list[Grid] | None = None
     error: BaseException | None = None
 
-    def start(self, path: Path) -> None:
-        self.thread = threading.Thread(target=self._run, args=(path,), name=f"prefetch {path.name}", daemon=True)
+    def in_thread(self, path: Path) -> None:
+        self.thread = threading.Thread(target=self._read, args=(path,), name=f"prefetch {path.name}", daemon=True)
         self.thread.start()
 
-    def _run(self, path: Path) -> None:
+    def _read(self, path: Path) -> None:
         try:
             self.grids = read_grids(path)
         except BaseException as exc:  # kept, and raised where read_grids is asked, as it would be there
             self.error = exc
 
-    def result(self) -> list[Grid]:
-        assert self.thread is not None
-        self.thread.join()
+    def in_child(self, path: Path) -> None:
+        import pickle
+        import signal
+
+        readable, writable = os.pipe()
+        pid = os.fork()
+        if pid:
+            os.close(writable)
+            self.pid, self.pipe = pid, readable
+            return
+        code = 0
+        try:  # the child: read, hand the grids (or the refusal) over, and end, running nothing of the parent's
+            os.close(readable)
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):  # an interrupt ends it; the parent says so
+                if hasattr(signal, name):
+                    signal.signal(getattr(signal, name), signal.SIG_DFL)
+            _ahead.clear()
+            self._read(path)
+            try:
+                data = pickle.dumps((self.grids, self.error), protocol=pickle.HIGHEST_PROTOCOL)
+            except Exception:  # an error that cannot be pickled: the parent reads the file itself
+                data = b""
+            with os.fdopen(writable, "wb") as out:
+                out.write(data)
+        except BaseException:
+            code = 1
+        finally:
+            os._exit(code)
+
+    def result(self) -> list[Grid] | None:
+        """The grids read, raising what the reading raised; None if the child handed nothing over
+        (it died, or was killed): then the file is read here, as it would have been."""
+        if self.thread is not None:
+            self.thread.join()
+        elif self.pipe is not None and self.pid is not None:
+            import pickle
+
+            with os.fdopen(self.pipe, "rb") as handed:
+                data = handed.read()
+            os.waitpid(self.pid, 0)
+            try:
+                self.grids, self.error = pickle.loads(data) if data else (None, None)
+            except Exception:
+                log.info("reading ahead of a spreadsheet handed over nothing usable", exc_info=True)
+                return None
         if self.error is not None:
             raise self.error
-        assert self.grids is not None
         return self.grids
 
 
 _ahead: dict[Path, _Ahead] = {}
 
 
-def _stamp(path: Path) -> tuple[Path, tuple[int, int]] | None:
+def _stamp(path: Path) -> tuple[Path, tuple[int, int], bool] | None:
     try:
         resolved = path.resolve()
         found = resolved.stat()
     except (OSError, RuntimeError):  # RuntimeError: a loop of symbolic links
         return None
-    return resolved, (found.st_size, found.st_mtime_ns)
+    return resolved, (found.st_size, found.st_mtime_ns), stat.S_ISREG(found.st_mode)
+
+
+def _forking() -> bool:
+    """Whether the reading ahead may be a child process: a fork copies only the calling thread."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def prefetch(path: Path) -> None:
-    """Begin `read_grids(path)` in a background thread (python-calamine lets go of the
-    interpreter while it parses), so that the read overlaps what the caller does meanwhile. The
-    next `read_grids` of the same, unchanged file takes its result, or raises its error, as if it
-    had read the file then; a file changed since (size or modification time) is read again. Not a
+    """Begin `read_grids(path)` beside whatever the caller does next (see above). The next
+    `read_grids` of the same, unchanged file takes its result, or raises its error, as if it had
+    read the file then; a file changed since (size or modification time) is read again. Not a
     regular file (missing, a folder, a pipe): nothing is begun, and `read_grids` says why."""
     stamped = _stamp(path)
-    if stamped is None or not path.is_file():
+    if stamped is None or not stamped[2]:
         return
-    resolved, stamp = stamped
-    ahead = _Ahead(stamp)
-    _ahead[resolved] = ahead  # before it starts, so its own read_grids finds it and reads
-    ahead.start(path)
+    resolved, when, _ = stamped
+    ahead = _Ahead(when)
+    _ahead[resolved] = ahead  # before a thread starts, so its own read_grids finds it and reads
+    try:
+        if _forking():
+            ahead.in_child(path)
+        else:
+            ahead.in_thread(path)
+    except (OSError, RuntimeError):  # no process or thread to be had: read when asked, as ever
+        log.info("cannot read %s ahead", path, exc_info=True)
+        del _ahead[resolved]
 
 
-def _read_ahead(path: Path) -> _Ahead | None:
-    """The reading `prefetch` began of this file, if the file is unchanged since (taken: each is
-    used once); None in the prefetch's own thread, which does the reading."""
+def _read_ahead(path: Path) -> list[Grid] | None:
+    """What `prefetch` read of this file, if the file is unchanged since (taken: each is used
+    once); None when there is none, in the reading thread itself, or for a changed file."""
     stamped = _stamp(path)
     if stamped is None:
         return None
-    resolved, stamp = stamped
+    resolved, when, _ = stamped
     ahead = _ahead.get(resolved)
-    if ahead is None or ahead.thread is threading.current_thread():
+    if ahead is None or (ahead.thread is not None and ahead.thread is threading.current_thread()):
         return None
     del _ahead[resolved]
-    if ahead.stamp != stamp:  # changed while or after it was read: read again, as it is now
+    if ahead.stamp != when:  # changed since: the old reading is let end (a child reaped), the file read anew
+        with contextlib.suppress(Exception):
+            ahead.result()
         return None
-    return ahead
+    return ahead.result()
