@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import logging
 import os
 import re
 import signal
-import sqlite3
 import sys
 import traceback
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -33,7 +33,6 @@ from zwgk_desktop.domain.periods import Period, parse_period
 from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import STOP_ASKED, BadInput, Blocked, Problem, ZwgkError
 from zwgk_desktop.inputs import readable_file
-from zwgk_desktop.launch import loading
 from zwgk_desktop.logfile import log_to_file
 from zwgk_desktop.outputs import why
 
@@ -470,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _archive(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False,
              read_only: bool = False) -> Archive:
     """The archive `--db` names, with the formats `--layouts` names (close it, or use `with`)."""
-    with loading():
+    with _loading():
         from zwgk_desktop.office.handle import Archive
 
     return Archive.open(args.db, read_only=read_only, create=create, upgrade=upgrade,
@@ -674,7 +673,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    with loading():
+    with _loading():
         from zwgk_desktop.domain.items import TITLE
         from zwgk_desktop.io.columns import check_mapping_name, load_mapping, save_mapping
         from zwgk_desktop.office import importing, items
@@ -1616,13 +1615,25 @@ def _require_changeable(args: argparse.Namespace) -> None:
 
 def _database_errors() -> tuple[type[BaseException], ...]:
     """What a database library raises (`office.handle.DATABASE_ERRORS`), asked only when something
-    went wrong: SQLAlchemy's errors are among them only once it is loaded, as none can be raised
-    before; a command that never needs the database (--help, template) does not load it."""
-    loaded = sys.modules.get("zwgk_desktop.office.handle")
-    if loaded is not None:
-        return loaded.DATABASE_ERRORS
-    found = sys.modules.get("sqlalchemy.exc")
-    return (sqlite3.Error, *((found.SQLAlchemyError,) if found is not None else ()))
+    unforeseen went wrong, so that a command that never needs the database does not load it."""
+    try:
+        from zwgk_desktop.office.handle import DATABASE_ERRORS
+    except ImportError:  # the database library itself is broken: then it raised nothing yet
+        return ()
+    return DATABASE_ERRORS
+
+
+@contextlib.contextmanager
+def _loading() -> Iterator[None]:
+    """The modules a command loads when it runs (SQLAlchemy and the models), imported with the
+    collector paused, as `launch` pauses it for those loaded at start; restored as it was."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _interrupted(signum: int, _frame: object) -> None:
@@ -1671,7 +1682,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             prefetch(args.file)
         if getattr(args, "changes", False):
-            with loading():
+            with _loading():
                 _require_changeable(args)
         return run(args)
     except ZwgkError as exc:
