@@ -51,6 +51,7 @@ def mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str
     if request.param == "child" and not hasattr(os, "fork"):
         pytest.skip("no fork here: the reading ahead is a thread")
     monkeypatch.setattr(sheets, "_forking", lambda: request.param == "child")
+    monkeypatch.setattr(sheets, "_idle_core", lambda: True)  # whatever the machine's load now
     return str(request.param)
 
 
@@ -221,3 +222,19 @@ def test_a_child_that_dies_is_read_for_here(tmp_path: Path, mode: str) -> None:
     assert not sheets._ahead
     with pytest.raises(ChildProcessError):
         os.waitpid(ahead.pid, os.WNOHANG)  # reaped: no zombie left
+
+
+def test_nothing_is_read_ahead_on_a_machine_with_no_core_free(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = sheet_of(tmp_path / "名单.xlsx", [["户主姓名"], ["张三"]])
+    monkeypatch.setattr(os, "getloadavg", lambda: (float(os.cpu_count() or 1), 0.0, 0.0))
+    monkeypatch.setattr(sheets, "_idle_core", sheets_idle_core)
+    sheets.prefetch(path)
+    assert not sheets._ahead
+    assert sheets.read_grids(path)[0].rows == [["户主姓名"], ["张三"]]
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    sheets.prefetch(path)
+    assert list(sheets._ahead) == [path.resolve()]
+    assert sheets.read_grids(path)[0].rows == [["户主姓名"], ["张三"]]
+
+
+sheets_idle_core = sheets._idle_core  # the real one, as the fixture above replaces it
