@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -16,7 +17,7 @@ import signal
 import sys
 import traceback
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -24,7 +25,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from zwgk_desktop import __version__, paths
 from zwgk_desktop.choices import for_cli
-from zwgk_desktop.db.engine import require_writable
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import FieldError, Kind, parse_date
 from zwgk_desktop.domain.filing import DEFAULT_PATTERN
@@ -34,12 +34,12 @@ from zwgk_desktop.domain.web_address import checked_base_url
 from zwgk_desktop.errors import STOP_ASKED, BadInput, Blocked, Problem, ZwgkError
 from zwgk_desktop.inputs import readable_file
 from zwgk_desktop.logfile import log_to_file
-from zwgk_desktop.office.handle import DATABASE_ERRORS, Archive, database_fault, writable
 from zwgk_desktop.outputs import why
-from zwgk_desktop.render.layout import LayoutSet
 
 if TYPE_CHECKING:
+    from zwgk_desktop.office.handle import Archive
     from zwgk_desktop.office.sealing import Compared
+    from zwgk_desktop.render.layout import LayoutSet
 
 log = logging.getLogger("zwgk")
 
@@ -469,6 +469,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _archive(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False,
              read_only: bool = False) -> Archive:
     """The archive `--db` names, with the formats `--layouts` names (close it, or use `with`)."""
+    with _loading():
+        from zwgk_desktop.office.handle import Archive
+
     return Archive.open(args.db, read_only=read_only, create=create, upgrade=upgrade,
                         layouts=Path(args.layouts) if args.layouts else None)
 
@@ -476,6 +479,8 @@ def _archive(args: argparse.Namespace, *, create: bool = False, upgrade: bool = 
 def _for_output(args: argparse.Namespace) -> Archive:
     """For printing and the online copy: writable if the file is (then what went out to the
     public is noted), read-only otherwise (a CD, a write-protected stick, a read-only mount)."""
+    from zwgk_desktop.office.handle import writable
+
     return _archive(args, read_only=not writable(args.db))
 
 
@@ -668,9 +673,10 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from zwgk_desktop.domain.items import TITLE
-    from zwgk_desktop.io.columns import check_mapping_name, load_mapping, save_mapping
-    from zwgk_desktop.office import importing, items
+    with _loading():
+        from zwgk_desktop.domain.items import TITLE
+        from zwgk_desktop.io.columns import check_mapping_name, load_mapping, save_mapping
+        from zwgk_desktop.office import importing, items
 
     period = parse_period(args.period)
     schema = CATEGORIES[args.category]
@@ -1255,6 +1261,7 @@ def cmd_objection_list(args: argparse.Namespace) -> int:
 
 def cmd_site(args: argparse.Namespace) -> int:
     from zwgk_desktop.office import online
+    from zwgk_desktop.office.handle import writable
 
     with _archive(args, read_only=args.check or not writable(args.db)) as archive:
         if args.check:
@@ -1529,6 +1536,7 @@ def cmd_key_list(args: argparse.Namespace) -> int:
 
 def cmd_about(args: argparse.Namespace) -> int:
     from zwgk_desktop.office.about import about
+    from zwgk_desktop.office.handle import Archive
 
     try:
         archive: Archive | None = Archive.open(args.db, read_only=True, layouts=args.layouts)
@@ -1598,10 +1606,34 @@ def _require_changeable(args: argparse.Namespace) -> None:
     work, backup or check when the SQLite file cannot be changed: write-protected, in a read-only
     folder. A missing file is left to the command (init makes it, the others say to run init)."""
     from zwgk_desktop.archive.backup import sqlite_path
+    from zwgk_desktop.db.engine import require_writable
 
     path = sqlite_path(_database_named(args))
     if path is not None and path.is_file():
         require_writable(path)
+
+
+def _database_errors() -> tuple[type[BaseException], ...]:
+    """What a database library raises (`office.handle.DATABASE_ERRORS`), asked only when something
+    unforeseen went wrong, so that a command that never needs the database does not load it."""
+    try:
+        from zwgk_desktop.office.handle import DATABASE_ERRORS
+    except ImportError:  # the database library itself is broken: then it raised nothing yet
+        return ()
+    return DATABASE_ERRORS
+
+
+@contextlib.contextmanager
+def _loading() -> Iterator[None]:
+    """The modules a command loads when it runs (SQLAlchemy and the models), imported with the
+    collector paused, as `launch` pauses it for those loaded at start; restored as it was."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def _interrupted(signum: int, _frame: object) -> None:
@@ -1645,8 +1677,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 3
     run: Callable[[argparse.Namespace], int] = args.run
     try:
+        if args.command == "import":  # the file is read while the database machinery loads
+            from zwgk_desktop.io.sheets import prefetch
+
+            prefetch(args.file)
         if getattr(args, "changes", False):
-            _require_changeable(args)
+            with _loading():
+                _require_changeable(args)
         return run(args)
     except ZwgkError as exc:
         _say(f"zwgk {args.command}：{for_cli(str(exc))}")  # the ways out named with their options
@@ -1659,7 +1696,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # complain again when flushing stdout at exit, so point it at nothing.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except DATABASE_ERRORS as exc:
+    except _database_errors() as exc:
+        from zwgk_desktop.office.handle import database_fault
+
         told = database_fault(exc, _database_named(args))
         if told is not None:
             _say(f"zwgk {args.command}：{told}")

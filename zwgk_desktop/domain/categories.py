@@ -11,6 +11,7 @@ online copy, seal, compliance) serves them alike.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def read_folder(folder: Path, base: dict[str, Category] | None = None) -> dict[s
     category's text, as a seal records it."""
     found: dict[str, Category] = {}
     for path in sorted(folder.glob(f"*{SUFFIX}")):
-        schema = category_from_toml(toml_text(path, "类别文件"), str(path))
+        schema = _checked(toml_text(path, "类别文件"), str(path))
         if path.name != f"{schema.code}{SUFFIX}":
             raise BadInput(f"类别文件 {path} 声明的类别代码是“{schema.code}”：文件名应为 {schema.code}{SUFFIX}")
         found[schema.code] = schema
@@ -46,8 +47,16 @@ def read_folder(folder: Path, base: dict[str, Category] | None = None) -> dict[s
         if code not in known:
             raise BadInput(f"选项扩充文件 {path}：没有“{code}”这个类别（文件名应为 类别代码{VOCABULARY_SUFFIX}）")
         words = vocabulary_text(toml_text(path, "选项扩充文件"), str(path))
-        found[code] = category_from_toml(f"{known[code].text.rstrip()}\n\n# {path.name}\n{words}", str(path))
+        found[code] = _checked(f"{known[code].text.rstrip()}\n\n# {path.name}\n{words}", str(path))
     return found
+
+
+@lru_cache(maxsize=256)
+def _checked(text: str, shown: str) -> Category:
+    """`category_from_toml`, once per text and file in a process: a command loads the formats in
+    use for its command line and again when it opens the archive, the app at each refresh. Keyed
+    by the text itself, so a changed file is read anew (a refused one is not kept: checked again)."""
+    return category_from_toml(text, shown)
 
 
 def _shipped() -> dict[str, Category]:

@@ -237,8 +237,24 @@ class _Reader:
 
 
 def load_layout(path: Path, categories: dict[str, Category] | None = None) -> Layout:
-    """Read and check one layout file; raise BadInput naming the file, key and reason."""
-    return layout_from_text(layout_text(path), path, categories=categories)
+    """Read and check one layout file; raise BadInput naming the file, key and reason.
+
+    Checked once per process for the same text, file and categories (a command loads the formats
+    for its command line and again when it opens the archive): a changed file, or other
+    categories, is checked anew; a refused one is not kept."""
+    text = layout_text(path)
+    against = ALL_CATEGORIES if categories is None else categories
+    key = (text, str(path), tuple((code, schema.text) for code, schema in against.items()))
+    found = _checked.get(key)
+    if found is None:
+        found = layout_from_text(text, path, categories=against)
+        if len(_checked) >= 512:  # formats changed many times in a long session: start afresh
+            _checked.clear()
+        _checked[key] = found
+    return found
+
+
+_checked: dict[tuple[str, str, tuple[tuple[str, str], ...]], Layout] = {}
 
 
 def layout_text(path: Path) -> str:
