@@ -202,7 +202,8 @@ def _read_book(path: Path, kind: str) -> list[Grid]:
             scan = found
             sheet = book.get_sheet_by_name(meta.name)
             cells = sheet.to_python(skip_empty_area=False)
-            rows = [[_plain(v) for v in row[:MAX_COLUMNS]] for row in cells]
+            rows = _plain_rows(cells)
+            del cells  # calamine's own copy of the sheet: not kept while the grid is built
             for (row, column), text in (scan.errors | scan.formulas).items():
                 if column <= MAX_COLUMNS:
                     rows.extend([] for _ in range(row - len(rows)))  # a row calamine saw as empty
@@ -335,6 +336,15 @@ def _scan_ole2(path: Path, data: bytes) -> dict[str, SheetScan]:
     return scan_xls(stream)
 
 
+def _plain_rows(cells: list[list[Any]]) -> list[list[Any]]:
+    """The sheet's cells as `_plain` gives each (up to MAX_COLUMNS a row): a text that is not all
+    spaces, most cells of a list, is kept as it is without a call."""
+    plain = _plain
+    if any(len(row) > MAX_COLUMNS for row in cells):
+        cells = [row[:MAX_COLUMNS] for row in cells]
+    return [[v if type(v) is str and v.strip() else plain(v) for v in row] for row in cells]
+
+
 def _plain(value: Any) -> Any:
     """A cell as the importer takes it, whatever the format: an empty cell is None, a number as
     the spreadsheet shows it (15 significant digits, as Excel keeps them: a sum of two amounts,
@@ -456,15 +466,14 @@ def _read_csv(path: Path) -> Grid:
 
 
 def _trimmed(rows: list[list[Any]]) -> list[list[Any]]:
-    """Rows without trailing empty cells, and without trailing empty rows (sheets often carry them)."""
-    out = []
+    """Rows without trailing empty cells, and without trailing empty rows (sheets often carry them).
+    The rows are the reader's own lists: trimmed where they are, not copied."""
     for row in rows:
         while row and (row[-1] is None or (isinstance(row[-1], str) and not row[-1].strip())):
-            row = row[:-1]
-        out.append(row)
-    while out and not out[-1]:
-        out.pop()
-    return out
+            row.pop()
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
 
 
 def cell_text(value: Any) -> str:
