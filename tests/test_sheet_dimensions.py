@@ -477,3 +477,16 @@ def test_the_guards_scan_of_a_sheet_is_the_reference_scan(rows: list[tuple[int, 
     found, expected = sheet_guard.scan_xlsx_sheet(xml), _reference_scan(xml)
     assert (found.rows, found.columns, found.formulas, found.errors) == \
         (expected.rows, expected.columns, expected.formulas, expected.errors)
+
+
+@pytest.mark.parametrize("space", ["\n", "\t", "  "])
+def test_a_far_cell_whose_tag_breaks_after_its_name_is_seen_by_the_guard(space: str) -> None:
+    """XML allows any white space between a tag's name and its attributes: a cell written
+    `<c\\nr="A900000">` far below the list is found (the scan as first written counted only
+    `<c ` and missed it, leaving calamine to lay out 900,000 rows)."""
+    from zwgk_desktop.io import sheet_guard
+
+    xml = (f'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="900000">'
+           f'<c{space}r="C900000"><v>2</v></c></row></sheetData></worksheet>').encode()
+    found = sheet_guard.scan_xlsx_sheet(xml)
+    assert (found.rows, found.columns) == (900_000, 3)

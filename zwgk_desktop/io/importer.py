@@ -605,13 +605,25 @@ def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
             return slow(raw)
         return choice
     if kind is Kind.ID_NUMBER or kind is Kind.MOBILE:
+        # A number of ASCII digits in its usual shape (`_bare_id`, `_bare_mobile`) is text `plain`
+        # keeps, when its field is long enough and every such digit prints (`fits` looks at each
+        # character alone), and in the canonical form `check_id` would bring it to: it is checked
+        # at once. A phone of that shape is what `identity.check_mobile` gives back; an ID is
+        # checked against the day the reading began.
+        today = date.today()
         checked = identity.check_id if kind is Kind.ID_NUMBER else identity.check_mobile
-        # Eleven ASCII digits, 1[3-9]…: a phone `identity.check_mobile` gives back as it is.
-        bare = _bare_mobile if kind is Kind.MOBILE else None
+        bare, shape = (_bare_id, 18) if kind is Kind.ID_NUMBER else (_bare_mobile, 11)
+        bare_fits = shape <= limit and fits("0123456789X")
+        check_digits = identity.check_id_digits
 
         def number(raw: Any) -> Any:
-            if bare is not None and bare(raw) and plain(raw):
-                return raw
+            if bare_fits and bare(raw):
+                if kind is Kind.MOBILE:
+                    return raw
+                try:
+                    return check_digits(raw, today=today)
+                except identity.IdentityError:
+                    return slow(raw)
             if plain(raw):
                 try:
                     return checked(raw)
@@ -633,6 +645,11 @@ def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
             return None
         return slow(raw)
     return text
+
+
+def _bare_id(raw: Any) -> bool:
+    return (type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit()
+            and (raw[17] == "X" or raw[17].isdigit()))
 
 
 def _bare_mobile(raw: Any) -> bool:
