@@ -200,10 +200,11 @@ def _read_book(path: Path, kind: str) -> list[Grid]:
                 log.info("reading %s: sheet %r not scanned", path, meta.name)
                 raise BadInput(_unreadable(path, path.suffix.lower()))
             scan = found
-            sheet = book.get_sheet_by_name(meta.name)
-            cells = sheet.to_python(skip_empty_area=False)
+            # calamine's block of the sheet (some 64 bytes a cell) and its cells as Python lists are
+            # each let go as soon as the next step has what it needs: never two copies kept.
+            cells = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             rows = _plain_rows(cells)
-            del cells  # calamine's own copy of the sheet: not kept while the grid is built
+            del cells
             for (row, column), text in (scan.errors | scan.formulas).items():
                 if column <= MAX_COLUMNS:
                     rows.extend([] for _ in range(row - len(rows)))  # a row calamine saw as empty
