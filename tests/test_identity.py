@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from free_text import KINDS, LIST_MARKS, names, personal_numbers, realistic_line, separator_runs, spread, written
@@ -286,3 +287,63 @@ def test_names_mask_as_the_list_shows_them() -> None:
 @given(written("13812345678", (3, 4, 4)))
 def test_generated_writings_are_the_number(shown: str) -> None:
     assert digits_of(shown) == "13812345678"
+
+
+# The 身份证号 check as it was written first (NFKC of every number, the weights summed digit by
+# digit): the reference the faster one must equal on every text.
+def _reference_check_id(text: str, today: date) -> str:
+    import unicodedata
+
+    number = unicodedata.normalize("NFKC", text).strip().replace(" ", "").upper()
+    if len(number) == 15 and number.isdigit():
+        raise IdentityError("15 位旧身份证号已停用，请填写 18 位号码")
+    if len(number) != 18:
+        raise IdentityError(f"身份证号应为 18 位，这里是 {len(number)} 位")
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        raise IdentityError("身份证号前 17 位须为数字，末位为数字或 X")
+    if number[0] not in "12345678":
+        raise IdentityError(f"身份证号的地区码 {number[:6]} 不存在")
+    try:
+        born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        raise IdentityError(f"身份证号中的出生日期 {number[6:14]} 不是有效日期") from None
+    if born > today or born.year < 1880:
+        raise IdentityError(f"身份证号中的出生日期 {born:%Y-%m-%d} 不合理")
+    total = sum(int(d) * w for d, w in zip(number[:17], (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2),
+                                           strict=True))
+    expected = "10X98765432"[total % 11]
+    if number[17] != expected:
+        raise IdentityError(f"身份证号校验码错误（末位应为 {expected}，填的是 {number[17]}），请核对是否抄错")
+    return number
+
+
+def _id_outcome(check: Any, text: str) -> tuple[str, str]:
+    try:
+        return ("ok", check(text))
+    except IdentityError as exc:
+        return ("error", str(exc))
+
+
+def _with_check_char(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), strict=True))
+    return first17 + "10X98765432"[total % 11]
+
+
+_DIGITS_OF_EVERY_SCRIPT = st.characters(categories=["Nd"])  # ASCII, full-width, Arabic-Indic, Devanagari …
+
+
+@settings(max_examples=600)
+@given(st.one_of(
+    st.text(alphabet="0123456789Xx ", min_size=14, max_size=20),
+    st.from_regex(r"[1-8][0-9]{5}(19[0-9]{2}|20[0-2][0-9])(0[1-9]|1[0-2])(0[1-9]|[12][0-9])[0-9]{3}", fullmatch=True)
+    .map(_with_check_char),
+    st.text(alphabet=st.one_of(_DIGITS_OF_EVERY_SCRIPT, st.sampled_from("Xx０１２３４５６７８９ \u3000")),
+            min_size=15, max_size=19),
+    st.text(max_size=20)))
+def test_the_id_check_is_the_reference_check_on_every_text(text: str) -> None:
+    """`check_id` (its ASCII shortcuts: no NFKC for ASCII, the weights over the number's bytes)
+    gives every text the value or the words the reference check gives: digits of every script,
+    full-width, spaces, a lowercase x, and any other text."""
+    today = date(2026, 7, 1)
+    assert _id_outcome(lambda t: check_id(t, today=today), text) == _id_outcome(
+        lambda t: _reference_check_id(t, today), text)

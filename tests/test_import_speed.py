@@ -42,7 +42,18 @@ texts = st.one_of(
 numbers = st.one_of(st.integers(-10, 10**16), st.floats(allow_nan=True, allow_infinity=True),
                     st.floats(-1e3, 1e13).map(lambda f: float(round(f))), st.floats(0, 1e6).map(lambda f: round(f, 2)),
                     st.sampled_from([0.0, -0.0, 1.0, 20000.5, 45000.0, 1e12, 1e12 - 1, 999999.0, 1000000.0, 1000001.0]))
-cells = st.one_of(st.none(), st.booleans(), numbers, texts,
+# What the fast paths for phones, accounts, IDs and amounts with cents take, and their near
+# misses: ASCII and full-width digits, too short and too long, spaces and dashes; amounts of every
+# size with cents, and floats a little off two decimals; text of every Unicode category.
+digit_strings = st.one_of(
+    st.from_regex(r"1[0-9]{10}", fullmatch=True), st.from_regex(r"[0-9]{10,27}", fullmatch=True),
+    st.text(alphabet=st.sampled_from([*"0123456789０１２３ -Xx", "\u0663"]), min_size=10, max_size=27))
+cents = st.one_of(st.floats(0, 1e13), st.floats(0, 1e12).map(lambda f: round(f, 2)),
+                  st.floats(0, 1e6).map(lambda f: round(f, 2) + 1e-7),
+                  st.floats(0, 1e6).map(lambda f: round(f, 2) - 3e-6),
+                  st.sampled_from([0.1, 0.01, 0.005, 3.3000000000000003, 999999999999.99, 1e12 - 0.001, 5e-324]))
+every_category = st.text(st.characters(), max_size=12)
+cells = st.one_of(st.none(), st.booleans(), numbers, texts, digit_strings, cents, every_category,
                   st.dates(date(1900, 1, 1), date(2200, 12, 31)),
                   st.datetimes(datetime(1900, 1, 1), datetime(2200, 12, 31)))
 
@@ -64,6 +75,19 @@ def test_a_columns_reader_reads_every_cell_as_parse_does(unit: str, where: tuple
     assert _outcome(cell_reader(column, Q3), raw) == _outcome(lambda r: _parse(column, r, Q3), raw)
 
 
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(where=st.sampled_from(FIELDS), column=st.lists(cells, max_size=6), unit=st.sampled_from(["", "万元"]))
+def test_a_columns_reader_reads_a_cell_again_as_parse_does(where: tuple[str, Any], column: list[Any],
+                                                            unit: str) -> None:
+    """One reader over a whole column, each cell twice and in turn (a 村民小组 or a 救助类别
+    comes again on every line): what it has taken once is what `_parse` gives each time."""
+    _, spec = where
+    read = cell_reader(Column(3, spec.label, spec, unit), Q3)
+    again = Column(3, spec.label, spec, unit)
+    for raw in [*column, *column, *reversed(column)]:
+        assert _outcome(read, raw) == _outcome(lambda r: _parse(again, r, Q3), raw)
+
+
 def test_the_fast_paths_take_the_usual_cells() -> None:
     """The usual cells of a 低保 list are read by the fast paths as `_parse` reads them (the
     comparison above also covers them; here they are named, with what they give)."""
@@ -72,7 +96,15 @@ def test_the_fast_paths_take_the_usual_cells() -> None:
     assert read["monthly_amount"](680.0) == 68000
     in_wan = cell_reader(Column(1, "金额（万元）", schema.row_field("monthly_amount"), "万元"), Q3)
     assert in_wan(3.0) == 3_000_000  # 3 万元 in 分
-    assert read["monthly_amount"](680.5) == 68050  # cents: through _parse
+    assert read["monthly_amount"](680.5) == 68050  # cents, from the number's shortest text
+    assert read["monthly_amount"](3.3000000000000003) == 330
+    assert read["phone"]("13800138000") == "13800138000"
+    assert read["phone"](None) is None  # optional and empty
+    assert read["account"]("6228480012345678") == "6228480012345678"
+    with pytest.raises(FieldError, match="必填"):
+        read["head_name"](None)
+    with pytest.raises(FieldError, match="12–25 位数字"):
+        read["account"]("62284800123")
     assert read["household_size"](3.0) == 3
     assert read["kind"]("农村低保") == "农村低保"
     assert read["head_name"]("欧阳娜") == "欧阳娜"

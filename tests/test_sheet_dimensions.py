@@ -422,3 +422,71 @@ def test_a_workbook_with_a_password_is_told_so(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(BadInput, match="设了打开密码") as told:
         sheets.read_grids(path)
     assert "损坏" not in str(told.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The guard's scan of a sheet's XML against the scan as it was first written (one regex over
+# every cell, lazily up to its end): the same extent, formulas and errors for every sheet.
+
+_OLD_NAMED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(/?)>')
+
+
+def _reference_scan(xml: bytes) -> Any:
+    from zwgk_desktop.io import sheet_guard
+
+    scan = sheet_guard.SheetScan()
+    cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
+    plain = (cells == xml.count(b'<c r="') and b't="e"' not in xml
+             and not any(mark in xml for mark in (b"<f>", b"<f ", b"<f/", b":c ", b":c>", b":c/", b":f>", b":f ")))
+    if plain:
+        named = _OLD_NAMED_CELL.findall(xml)
+        if len(named) == cells:
+            held = [(letter, number) for letter, number, closed in named if not closed]
+            scan.rows = max((int(n) for n in {number for _, number in held}), default=0)
+            scan.columns = max((sheet_guard._column_number(c) for c in {letter for letter, _ in held}), default=0)
+            return scan
+    sheet_guard._scan_cell_by_cell(xml, scan)
+    return scan
+
+
+_REFS = st.builds(lambda column, row: f"{column_letter(column)}{row}",
+                  st.one_of(st.integers(1, 12), st.integers(1, 16384)),
+                  st.one_of(st.integers(1, 40), st.integers(1, 10**6)))
+_CELL = st.one_of(
+    st.builds(lambda ref, attrs, body: f'<c r="{ref}"{attrs}>{body}</c>', _REFS,
+              st.sampled_from(["", ' s="1"', ' t="s"', ' t="n"', ' t="e"', ' t="inlineStr"', ' x="a/b"']),
+              st.sampled_from(["<v>1</v>", "", "<f>A1+1</f>", "<f>A1</f><v>2</v>", "<is><t>字</t></is>",
+                               "<v>#DIV/0!</v>"])),
+    st.builds(lambda ref, attrs: f'<c r="{ref}"{attrs}/>', _REFS, st.sampled_from(["", ' s="1"', ' s="2" '])),
+    st.sampled_from(["<c><v>3</v></c>", "<c/>", '<x:c r="B2"><x:v>1</x:v></x:c>', '<c r="A1" <c r="B7"/>',
+                     '<c r="a1"><v>1</v></c>', '<c  r="C3"><v>1</v></c>', "<f>1</f>", '<c r="D4" t="e"/>']))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 10**6), st.lists(_CELL, max_size=6)), max_size=8),
+       st.booleans())
+def test_the_guards_scan_of_a_sheet_is_the_reference_scan(rows: list[tuple[int, list[str]]], merged: bool) -> None:
+    """Whatever a sheet's XML holds (cells with and without values, out of order, far away,
+    formulas, error cells, prefixed names, cells without positions, a cell's tag broken inside
+    another's), the guard finds the extent, formulas and errors the reference scan finds."""
+    from zwgk_desktop.io import sheet_guard
+
+    data = "".join(f'<row r="{number}">{"".join(cells)}</row>' for number, cells in rows)
+    merges = '<mergeCells count="1"><mergeCell ref="A1:C2"/></mergeCells>' if merged else ""
+    xml = f"<worksheet><sheetData>{data}</sheetData>{merges}</worksheet>".encode()
+    found, expected = sheet_guard.scan_xlsx_sheet(xml), _reference_scan(xml)
+    assert (found.rows, found.columns, found.formulas, found.errors) == \
+        (expected.rows, expected.columns, expected.formulas, expected.errors)
+
+
+@pytest.mark.parametrize("space", ["\n", "\t", "  "])
+def test_a_far_cell_whose_tag_breaks_after_its_name_is_seen_by_the_guard(space: str) -> None:
+    """XML allows any white space between a tag's name and its attributes: a cell written
+    `<c\\nr="A900000">` far below the list is found (the scan as first written counted only
+    `<c ` and missed it, leaving calamine to lay out 900,000 rows)."""
+    from zwgk_desktop.io import sheet_guard
+
+    xml = (f'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="900000">'
+           f'<c{space}r="C900000"><v>2</v></c></row></sheetData></worksheet>').encode()
+    found = sheet_guard.scan_xlsx_sheet(xml)
+    assert (found.rows, found.columns) == (900_000, 3)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -326,20 +327,28 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
     note = _NoteColumns(plan, schema) if plan.note_columns else None
     every_row = {key: value for key, value in plan.fixed.items() if any(f.key == key for f in schema.row_fields)}
     readers = [(column, column.field.key, cell_reader(column, plan.period)) for column in plan.columns]
+    keys = [key for _, key, _ in readers]
+    reads = [read for _, _, read in readers]
+    numbers = [column.number for column in plan.columns]
+    width = max(numbers)
+    padding = [None] * width
+    # The line's cells of the mapped columns, in their order (a short line padded with empty cells).
+    pick = itemgetter(*(n - 1 for n in numbers)) if len(numbers) > 1 else (lambda cells: (cells[numbers[0] - 1],))
     formulas = grid.formulas
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
         if progress and offset % 2000 == 0:
             progress(offset, len(rows))
-        values = {c.field.key: (cells[c.number - 1] if c.number - 1 < len(cells) else None) for c in plan.columns}
-        if all(_blank(v) for v in values.values()):
+        found = pick(cells) if len(cells) >= width else pick(cells + padding[len(cells):])
+        if all(_blank(v) for v in found):
             continue  # a blank line between blocks, or the sheet's end
-        if any(isinstance(v, str) and v.startswith(EXAMPLE_MARK) for v in values.values()):
-            continue  # the template's example line (a number's or a date's text never starts with it)
         # Labels are looked for in every cell of the line (a 本月合计 in the 日期 column, a 期初余额
         # in the 摘要 or 序号 column, a footer merged across the table), texts only: a number is no
         # label. Most lines are told apart without squeezing a cell: this runs for every line.
         strings = [v for v in cells if isinstance(v, str)]
+        joined = "\x00".join(strings)
+        if EXAMPLE_MARK in joined and any(isinstance(v, str) and v.startswith(EXAMPLE_MARK) for v in found):
+            continue  # the template's example line (a number's or a date's text never starts with it)
         # A footer: every filled cell is a label line (a merged cell repeats it in each column it
         # covers); a number, a date or any other text among them makes it a row ("报销：差旅费" 1200).
         if strings and len(strings) == len(cells) - cells.count(None) \
@@ -347,40 +356,55 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
                 and any(v.strip() for v in strings):
             plan.skipped.append(number)
             continue  # a footer: 制表人：…　审核人：…, 日期：…, 村委会（盖章）
-        if not strings or not signals.search("\x00".join(strings)):
+        if not strings or not signals.search(joined):
             labels: list[str] = []
         else:
             labels = [_squeezed(v) for v in strings if v.strip()]
-        if opening_words and specials.opening_into is not None and any(t in opening_words for t in labels):
-            _opening_balance(plan, specials, cells, values, number, opening_words)
-            plan.skipped.append(number)
-            continue
-        if closing_words and specials.closing_into is not None and any(t in closing_words for t in labels):
-            found = _line_amount(plan, specials.opening_from, cells, values, number, closing_words, closing=True)
-            if found is not None:  # a month's 期末余额 stands after that month's rows: compared there
-                plan.closings.append((number, *found, len(plan.item.rows)))
-            plan.skipped.append(number)
-            continue
-        if specials.skip_totals and any(_TOTAL_ROW.match(t) for t in labels):
-            plan.skipped.append(number)
-            continue  # the sheet's own sums, recomputed by us
-        row: dict[str, Any] = dict(every_row)
-        item_row = len(plan.item.rows) + 1
-        for column, key, read in readers:
-            if formulas and (number, column.number) in formulas:
-                plan.errors.append(Problem(f"是公式（{_clip(cell_text(values[key]))}），"
-                                           "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where,
-                                           item_row=item_row))
+        if labels:
+            values = dict(zip(keys, found, strict=True))
+            if opening_words and specials.opening_into is not None and any(t in opening_words for t in labels):
+                _opening_balance(plan, specials, cells, values, number, opening_words)
+                plan.skipped.append(number)
                 continue
-            try:
-                row[key] = read(values[key])
-            except FieldError as exc:
-                plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where, item_row=item_row))
+            if closing_words and specials.closing_into is not None and any(t in closing_words for t in labels):
+                amount = _line_amount(plan, specials.opening_from, cells, values, number, closing_words,
+                                      closing=True)
+                if amount is not None:  # a month's 期末余额 stands after that month's rows: compared there
+                    plan.closings.append((number, *amount, len(plan.item.rows)))
+                plan.skipped.append(number)
+                continue
+            if specials.skip_totals and any(_TOTAL_ROW.match(t) for t in labels):
+                plan.skipped.append(number)
+                continue  # the sheet's own sums, recomputed by us
+        item_row = len(plan.item.rows) + 1
+        read_all = not formulas or not any((number, n) in formulas for n in numbers)
+        if read_all:
+            try:  # the usual line: every cell reads
+                parsed = [read(v) for read, v in zip(reads, found, strict=True)]
+                row: dict[str, Any] = dict(zip(keys, parsed, strict=True))
+            except FieldError:
+                read_all = False
+            else:
+                if every_row:
+                    row = {**every_row, **row}
+        if not read_all:  # a formula or a cell that does not read: each told, cell by cell
+            row = dict(every_row)
+            for (column, key, read), raw in zip(readers, found, strict=True):
+                if formulas and (number, column.number) in formulas:
+                    plan.errors.append(Problem(f"是公式（{_clip(cell_text(raw))}），"
+                                               "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where,
+                                               item_row=item_row))
+                    continue
+                try:
+                    row[key] = read(raw)
+                except FieldError as exc:
+                    plan.errors.append(Problem(_clip(str(exc), 160), row=number, field=column.where,
+                                               item_row=item_row))
         if note is not None:
             note.keep(plan, row, cells, number, item_row)
         plan.item.rows.append(row)
         plan.source_rows.append(number)
-        plan.raw.append({key: value for key, value in values.items() if key not in row})
+        plan.raw.append({} if read_all else {k: v for k, v in zip(keys, found, strict=True) if k not in row})
 
 
 def _balance_column(plan: ImportPlan, grid: Grid) -> Column | None:
@@ -482,10 +506,13 @@ def _parse(column: Column, raw: Any, period: Period) -> Any:
 def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
     """`_parse` for one column, chosen once per import by its field's kind: the usual cell (an
     amount or a count as a spreadsheet number, a date cell, a short printable text in canonical
-    form with no personal number in it) is taken at once; any other is read by `_parse` itself,
-    so every value and every message is `_parse`'s (tests compare the two on generated cells)."""
+    form with no personal number in it, an empty cell of an optional field) is taken at once; any
+    other is read by `_parse` itself, so every value and every message is `_parse`'s (tests compare
+    the two on generated cells). A text a column has already taken (a 村民小组, a 救助类别, a name
+    that comes again) is taken again without looking at it: the reading depends on the text alone."""
     spec = column.field
     kind = spec.kind
+    optional = not spec.required
 
     def slow(raw: Any) -> Any:
         return _parse(column, raw, period)
@@ -497,11 +524,24 @@ def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
 
         def amount(raw: Any) -> Any:
             # A whole number of 元 (or 万元), as the reader gives it (an int) or a spreadsheet stores
-            # it (a float, exact below 2⁵³).
-            if (type(raw) is int or (type(raw) is float and raw.is_integer())) and 0 <= raw < 1e12:
-                value = int(raw) * scale
-                if value < top:
-                    return value
+            # it (a float, exact below 2⁵³); an amount of 元 with cents as a spreadsheet number: the
+            # 分 of the two-decimal number it is within a millionth of (3.3000000000000003 is
+            # 3.30), as `money.parse_amount` reads it, from the shortest text of that number.
+            kind_of = type(raw)
+            if (kind_of is int or kind_of is float) and 0 <= raw < 1e12:
+                if kind_of is int or raw.is_integer():
+                    value = int(raw) * scale
+                    if value < top:
+                        return value
+                elif not unit and raw > 0:
+                    cents = round(raw, 2)
+                    if abs(raw - cents) < 1e-6:
+                        whole, _, part = repr(cents).partition(".")
+                        value = int(whole) * 100 + int(part.ljust(2, "0"))
+                        if value < top:
+                            return value
+            elif raw is None and optional:
+                return None
             return slow(raw)
         return amount
     if kind is Kind.COUNT:
@@ -512,6 +552,8 @@ def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
                 return int(raw)
             if type(raw) is int and low <= raw <= 1_000_000:
                 return raw
+            if raw is None and optional:
+                return None
             return slow(raw)
         return count
     if kind is Kind.DATE:
@@ -520,14 +562,28 @@ def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
                 return raw
             if type(raw) is datetime and 1949 <= raw.year <= 2100:
                 return raw.date()
+            if raw is None and optional:
+                return None
             return slow(raw)
         return day
-    if kind not in (Kind.TEXT, Kind.NAME, Kind.CHOICE, Kind.ID_NUMBER, Kind.MOBILE):
-        return slow
     limit = min(spec.max_length, 5000)
+    fits = glyphs.fits
+    if kind is Kind.ACCOUNT:
+        def account(raw: Any) -> Any:
+            # ASCII digits only, 12 to 25 of them: the account as `Field.check` gives it back.
+            if type(raw) is str and raw.isdigit() and raw.isascii() and 12 <= len(raw) <= 25 and len(raw) <= limit \
+                    and fits(raw):
+                return raw
+            if raw is None and optional:
+                return None
+            return slow(raw)
+        return account
+    if kind not in (Kind.TEXT, Kind.NAME, Kind.CHOICE, Kind.ID_NUMBER, Kind.MOBILE):
+        def other(raw: Any) -> Any:
+            return None if raw is None and optional else slow(raw)
+        return other
     label = spec.label
     choices = frozenset(spec.choices)
-    fits = glyphs.fits
     personal = identity.find_personal_numbers
     canonical = unicodedata.is_normalized
 
@@ -536,28 +592,69 @@ def cell_reader(column: Column, period: Period) -> Callable[[Any], Any]:
         return (type(raw) is str and 0 < len(raw) <= limit and raw.isprintable() and raw.strip() == raw
                 and "  " not in raw and (raw.isascii() or canonical("NFC", raw)) and fits(raw))
 
+    taken: set[str] = set()  # the texts this column has taken as they are
     if kind is Kind.CHOICE:
         def choice(raw: Any) -> Any:
-            return raw if raw in choices and plain(raw) else slow(raw)
+            if type(raw) is str and raw in taken:
+                return raw
+            if raw in choices and plain(raw):
+                taken.add(raw)
+                return raw
+            if raw is None and optional:
+                return None
+            return slow(raw)
         return choice
     if kind is Kind.ID_NUMBER or kind is Kind.MOBILE:
+        # A number of ASCII digits in its usual shape (`_bare_id`, `_bare_mobile`) is text `plain`
+        # keeps, when its field is long enough and every such digit prints (`fits` looks at each
+        # character alone), and in the canonical form `check_id` would bring it to: it is checked
+        # at once. A phone of that shape is what `identity.check_mobile` gives back; an ID is
+        # checked against the day the reading began.
+        today = date.today()
         checked = identity.check_id if kind is Kind.ID_NUMBER else identity.check_mobile
+        bare, shape = (_bare_id, 18) if kind is Kind.ID_NUMBER else (_bare_mobile, 11)
+        bare_fits = shape <= limit and fits("0123456789X")
+        check_digits = identity.check_id_digits
 
         def number(raw: Any) -> Any:
+            if bare_fits and bare(raw):
+                if kind is Kind.MOBILE:
+                    return raw
+                try:
+                    return check_digits(raw, today=today)
+                except identity.IdentityError:
+                    return slow(raw)
             if plain(raw):
                 try:
                     return checked(raw)
                 except identity.IdentityError:
                     pass
+            if raw is None and optional:
+                return None
             return slow(raw)
         return number
     long_digits = re.compile(r"\d{5,}").search if kind is Kind.NAME else None
 
     def text(raw: Any) -> Any:
-        if plain(raw) and (long_digits is None or long_digits(raw) is None) and not personal(raw, label=label):
+        if type(raw) is str and raw in taken:
             return raw
+        if plain(raw) and (long_digits is None or long_digits(raw) is None) and not personal(raw, label=label):
+            taken.add(raw)
+            return raw
+        if raw is None and optional:
+            return None
         return slow(raw)
     return text
+
+
+def _bare_id(raw: Any) -> bool:
+    return (type(raw) is str and len(raw) == 18 and raw.isascii() and raw[:17].isdigit()
+            and (raw[17] == "X" or raw[17].isdigit()))
+
+
+def _bare_mobile(raw: Any) -> bool:
+    return (type(raw) is str and len(raw) == 11 and raw.isdigit() and raw.isascii() and raw[0] == "1"
+            and raw[1] in "3456789")
 
 
 def _date_text(text: str, period: Period) -> Any:

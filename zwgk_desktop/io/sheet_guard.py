@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 
@@ -40,7 +41,6 @@ class SheetScan:
 
 _PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _FORMULA = re.compile(rb"<" + _PREFIX + rb"f[\s>/]")
-_NAMED_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*?(/?)>')
 _MERGE = re.compile(rb"<" + _PREFIX + rb'mergeCell ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
 _TOKEN = re.compile(rb"<" + _PREFIX + rb"row\b([^>]*?)/?>|<" + _PREFIX + rb"c\b([^>]*?)(?:/>|>(.*?)</" + _PREFIX
                     + rb"c>)", re.S)
@@ -58,22 +58,34 @@ def scan_xlsx_sheet(xml: bytes) -> SheetScan:
     scan = SheetScan(merges=[(int(top), _column_number(left), int(bottom), _column_number(right))
                              for left, top, right, bottom in _MERGE.findall(xml, max(0, first_merge - 40))]
                      if first_merge >= 0 else [])
-    cells = xml.count(b"<c ") + xml.count(b"<c>") + xml.count(b"<c/")
-    # Plain: every cell named by position, no formula, no error cell, no prefixed element names
-    # (<x:c>); tested with plain substring counts, which run at memory speed (a regex that may
-    # start at every "<" of a 100 MB sheet would not).
-    plain = (cells == xml.count(b'<c r="') and b't="e"' not in xml
-             and not any(mark in xml for mark in (b"<f>", b"<f ", b"<f/", b":c ", b":c>", b":c/", b":f>", b":f ")))
-    if plain:
-        named = _NAMED_CELL.findall(xml)
-        if len(named) == cells:
-            # A cell written as <c r="J9" s="1"/> is only formatting: it holds no value and is not read.
-            held = [(letter, number) for letter, number, closed in named if not closed]
-            scan.rows = max((int(n) for n in {number for _, number in held}), default=0)
-            scan.columns = max((_column_number(c) for c in {letter for letter, _ in held}), default=0)
+    if _plain_sheet(xml):
+        held = _HOLDING_CELL.findall(xml)  # <c r="J9" s="1"/> is only formatting: no value, not read
+        named = xml.count(b'<c r="')
+        if len(held) == named or len(held) + len(_EMPTY_CELL.findall(xml)) == named:
+            scan.rows = max(map(int, set(map(itemgetter(1), held))), default=0)
+            scan.columns = max(map(_column_number, set(map(itemgetter(0), held))), default=0)
             return scan
     _scan_cell_by_cell(xml, scan)
     return scan
+
+
+# Cells named by position, the first with a value (not closed at once), the second without.
+_HOLDING_CELL = re.compile(rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"[^>]*(?<!/)>')
+_EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"[^>]*/>')
+
+
+# Marks of a sheet that is not plain: a cell not named by position first (<c>, <c/>, <c s="1" r=…),
+# a formula, a prefixed cell or formula (<x:c>, <x:f>). Each regex begins with a literal, which
+# the regex engine looks for at memory speed.
+_ODD_CELL = re.compile(rb'<c(?![a-zA-Z]| r=")')
+_FORMULA_MARK = re.compile(rb"<f[\s>/]")
+_PREFIXED = re.compile(rb":[cf][\s>/]")
+
+
+def _plain_sheet(xml: bytes) -> bool:
+    """Whether every cell is named by position, with no formula, no error cell and no prefixed
+    element names: what the plain scan of `scan_xlsx_sheet` may read."""
+    return not (_ODD_CELL.search(xml) or b't="e"' in xml or _FORMULA_MARK.search(xml) or _PREFIXED.search(xml))
 
 
 def _scan_cell_by_cell(xml: bytes, scan: SheetScan) -> None:
