@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import itertools
-import json
 import operator
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -16,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from zwgk_desktop.domain import json_text
 from zwgk_desktop.domain.fields import Field, FieldError, Kind, parse_date
 from zwgk_desktop.domain.periods import Month, Quarter, calendar_days_between
 from zwgk_desktop.errors import BadInput, Problem
@@ -294,7 +294,7 @@ def content_digest(item: Item, category: Category) -> str:
     if item.month is not None:  # only then: the digests kept for items of a whole quarter stay as they were
         own.append(str(item.month))
     keys = [f.key for f in category.row_fields]
-    encode = _ENCODER.encode
+    encode = _encode
     digest = hashlib.sha256(encode([own, keys]).encode("utf-8"))
     # Row by row, not as one text: a worker saving a long list then never holds the interpreter
     # (and the window waiting for it) for the whole list at once.
@@ -314,7 +314,8 @@ def _tagged(value: Any) -> Any:
     return [type(value).__name__, value.isoformat() if isinstance(value, date) else repr(value)]
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=lambda value: _tagged(value))
+# The same text, the C encoder made once (`json_text`): a digest encodes every row of an item.
+_encode = json_text.encoder(ensure_ascii=False, separators=(",", ":"), default=lambda value: _tagged(value))
 # Raise when what the checks decide changes without their source changing (nothing does today:
 # every rule is code in the modules below or declared in the category files in use).
 RULES = 1
