@@ -21,7 +21,9 @@ from zwgk_desktop.db.models import Village
 from zwgk_desktop.db.search_text import _TEXT_KINDS, entries_for, pairs
 from zwgk_desktop.domain import items, json_text
 from zwgk_desktop.domain.categories import CATEGORIES, category
-from zwgk_desktop.domain.items import DRAFT
+from zwgk_desktop.domain.category_file import _Alike, category_from_toml
+from zwgk_desktop.domain.items import DRAFT, Item, Report
+from zwgk_desktop.domain.periods import Quarter
 
 # JSON values of every shape: texts over all of Unicode (lone surrogates too), whole numbers of
 # any size, floats with NaN and infinities, and lists and dicts of them.
@@ -142,3 +144,124 @@ def test_a_date_in_a_row_is_stored_as_its_iso_text(tmp_path: Any) -> None:
     assert any(isinstance(row.get("date"), date) and not isinstance(row.get("date"), datetime) for row in item.rows)
     rows = store._rows_json(category("finance").row_fields, item.rows)
     assert [row["date"] for row in rows] == [row["date"].isoformat() for row in item.rows]
+
+
+# -- the checks ------------------------------------------------------------------------------
+
+def _old_unique(keys: list[str], distinct: list[str], told: tuple[str, str], message: str, is_error: bool,
+                rows: list[dict[str, Any]]) -> Report:
+    """The `unique` rule's check as it was (an `_Alike` for every key), the reference."""
+    report = Report()
+    tell = report.error if is_error else report.warn
+    label, told_key = told
+
+    def differ(one: dict[str, Any], other: dict[str, Any]) -> bool:
+        return any(one.get(k) is not None and other.get(k) is not None and one.get(k) != other.get(k)
+                   for k in distinct)
+
+    def same_as(row: dict[str, Any], earlier: _Alike) -> int | None:
+        values = tuple(row.get(k) for k in distinct)
+        if None in values:
+            return next((n for n in earlier.rows if not differ(rows[n - 1], row)), None)
+        found = [n for n in (earlier.by_values.get(values),) if n is not None]
+        found += [n for n in earlier.lacking if not differ(rows[n - 1], row)][:1]
+        return min(found, default=None)
+
+    if not distinct:
+        first: dict[tuple[Any, ...], int] = {}
+        for number, row in enumerate(rows, start=1):
+            key = tuple(row.get(k) for k in keys)
+            if all(v is None for v in key):
+                continue
+            if key in first:
+                tell(message.format(label=label, value=row.get(told_key), other=first[key]),
+                     row=number, field=label, other_row=first[key])
+            first.setdefault(key, number)
+        return report
+    seen: dict[tuple[Any, ...], _Alike] = {}
+    for number, row in enumerate(rows, start=1):
+        key = tuple(row.get(k) for k in keys)
+        if all(v is None for v in key):
+            continue
+        earlier = seen.get(key)
+        if earlier is None:
+            seen[key] = earlier = _Alike()
+            same = None
+        else:
+            same = same_as(row, earlier)
+        if same is not None:
+            tell(message.format(label=label, value=row.get(told_key), other=same),
+                 row=number, field=label, other_row=same)
+        earlier.add(number, tuple(row.get(k) for k in distinct))
+    return report
+
+
+UNIQUE = """code = "upkeep"
+name = "维修"
+[[row_fields]]
+key = "a"
+label = "甲"
+type = "text"
+required = false
+[[row_fields]]
+key = "b"
+label = "乙"
+type = "text"
+required = false
+[[row_fields]]
+key = "c"
+label = "丙"
+type = "text"
+required = false
+[[rules]]
+rule = "unique"
+fields = {fields}
+level = "{level}"
+message = "{{label}} {{value}} 与第{{other}}行重复"
+"""
+
+few = st.one_of(st.none(), st.sampled_from(["甲", "乙", "1", ""]), st.just(1), st.just(1.0), st.just(True))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), level=st.sampled_from(["error", "warning"]))
+def test_the_unique_rule_finds_what_it_found(data: st.DataObject, level: str) -> None:
+    """Over rows of few values (many alike, some lacking values, 1 and 1.0 and True alike), with
+    and without `unless_differ`: the same findings, in the same order, with the same words."""
+    keys = data.draw(st.lists(st.sampled_from("abc"), min_size=1, max_size=3, unique=True))
+    distinct = data.draw(st.lists(st.sampled_from([k for k in "abc" if k not in keys] or ["a"]), max_size=2,
+                                  unique=True)) if len(keys) < 3 else []
+    text = UNIQUE.format(fields=json.dumps(keys), level=level)
+    if distinct:
+        text += f"unless_differ = {json.dumps(distinct)}\n"
+    schema = category_from_toml(text, "upkeep.category.toml")
+    rows = data.draw(st.lists(st.fixed_dictionaries({}, optional={k: few for k in "abc"}), max_size=30))
+    item = Item(category="upkeep", period=Quarter(2026, 3), title="t", rows=rows)
+    found = Report()
+    schema.rules(item, found)
+    labels = {"a": "甲", "b": "乙", "c": "丙"}
+    expected = _old_unique(keys, distinct, (labels[keys[-1]], keys[-1]), "{label} {value} 与第{other}行重复",
+                           level == "error", rows)
+    assert (found.errors, found.warnings) == (expected.errors, expected.warnings)
+
+
+@settings(max_examples=100, deadline=None)
+@given(moved=st.lists(st.tuples(st.integers(0, 2), st.dates(date(2026, 5, 1), date(2026, 11, 30))), max_size=6),
+       order=st.permutations([0, 1, 2, 0, 1, 2]))
+def test_row_rules_in_one_scratch_report_find_each_rows_own(moved: list[tuple[int, date]], order: list[int]) -> None:
+    """The rules for one row run in one scratch report for all rows (`_row_rule_findings`): each
+    row's findings are what a report of its own gets (a ledger line dated outside the quarter is
+    told on it, and on no other line)."""
+    item = finance()
+    for index, day in moved:
+        item.rows[index]["date"] = day
+    schema = category("finance")
+    scratch = Report()
+    for index in order:
+        row = item.rows[index]
+        assert items._row_rule_findings(schema, item, row, scratch) == items._row_rule_findings(schema, item, row)
+        assert scratch == Report()
+    outside = finance()
+    outside.rows[1]["date"] = date(2026, 10, 5)
+    assert [bool(items._row_rule_findings(schema, outside, row, scratch)) for row in outside.rows] == [
+        False, True, False]

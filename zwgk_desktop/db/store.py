@@ -377,11 +377,16 @@ def _rows_json(fields: Sequence[Field], rows: Sequence[dict[str, Any]]) -> list[
     keys = [f.key for f in fields]
     out = []
     for row in rows:
-        data = {key: row.get(key) for key in keys}
-        if any(isinstance(value, date) for value in data.values()):
+        data = dict(zip(keys, map(row.get, keys), strict=True))
+        # (Values of these types are never dates: only rows with another type need a look.)
+        if not _NOT_DATES.issuperset(map(type, data.values())) \
+                and any(isinstance(value, date) for value in data.values()):
             data = {f.key: f.to_json(data[f.key]) for f in fields}
         out.append(data)
     return out
+
+
+_NOT_DATES = frozenset({str, int, type(None), float, bool})
 
 
 def _month_number(item: Item) -> int | None:
