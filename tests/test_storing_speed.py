@@ -265,3 +265,47 @@ def test_row_rules_in_one_scratch_report_find_each_rows_own(moved: list[tuple[in
     outside.rows[1]["date"] = date(2026, 10, 5)
     assert [bool(items._row_rule_findings(schema, outside, row, scratch)) for row in outside.rows] == [
         False, True, False]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), code=st.sampled_from(sorted(CATEGORIES)))
+def test_rows_json_texts_are_json_dumps_of_the_stored_rows(data: st.DataObject, code: str) -> None:
+    """Rows as made (every key, in order), with keys missing, extra, reordered, dates and odd
+    values: the text is `json.dumps` of what `_rows_json` keeps of the row."""
+    fields = CATEGORIES[code].row_fields
+    keys = [f.key for f in fields]
+    value = st.one_of(cells, st.datetimes(), st.lists(st.integers(), max_size=2))
+    whole = st.fixed_dictionaries({key: value for key in keys})
+    some = st.dictionaries(st.sampled_from([*keys, "extra"]), value, max_size=len(keys) + 1)
+    rows = data.draw(st.lists(st.one_of(whole, some), max_size=8))
+    assert store._rows_json_texts(fields, rows) == [json.dumps(d) for d in store._rows_json(fields, rows)]
+
+
+def _old_digest(item: Item, schema: Any) -> str:
+    import hashlib
+
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_tagged).encode
+    own = [item.category, str(item.period), item.title, item.disclosure, item.publicity_start,
+           item.publicity_end, item.status, item.clerk, item.reviewer, item.reviewed_on, item.supersedes,
+           item.correction_reason, [[f.key, item.fields.get(f.key)] for f in schema.item_fields]]
+    if item.month is not None:
+        own.append(str(item.month))
+    keys = [f.key for f in schema.row_fields]
+    digest = hashlib.sha256(encode([own, keys]).encode("utf-8"))
+    for row in item.rows:
+        digest.update(b"\n" + encode([row.get(key) for key in keys]).encode("utf-8"))
+    return digest.hexdigest()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), code=st.sampled_from(sorted(CATEGORIES)))
+def test_the_content_digest_is_as_before(data: st.DataObject, code: str) -> None:
+    """The digest kept with every checked item (and compared when it is opened) is unchanged."""
+    schema = CATEGORIES[code]
+    keys = [f.key for f in schema.row_fields]
+    value = st.one_of(cells, st.datetimes(), st.lists(st.integers(), max_size=2))
+    rows = data.draw(st.lists(st.one_of(st.fixed_dictionaries({key: value for key in keys}),
+                                        st.dictionaries(st.sampled_from(keys), value)), max_size=6))
+    item = Item(category=code, period=Quarter(2026, 3), title=data.draw(st.text(max_size=8)), rows=rows,
+                fields=data.draw(st.fixed_dictionaries({}, optional={f.key: value for f in schema.item_fields})))
+    assert items.content_digest(item, schema) == _old_digest(item, schema)

@@ -366,9 +366,23 @@ def _insert_rows(connection: Connection, item_id: int, fields: Sequence[Field], 
         statement = "INSERT INTO item_row (item_id, seq, data) VALUES (?, ?, ?)"
     else:  # PostgreSQL (psycopg): the text made a JSON value there, as the column type's own cast does
         statement = "INSERT INTO item_row (item_id, seq, data) VALUES (%s, %s, CAST(%s AS JSON))"
+    connection.exec_driver_sql(statement, [(item_id, seq, data) for seq, data
+                                           in enumerate(_rows_json_texts(fields, rows), start=1)])
+
+
+def _rows_json_texts(fields: Sequence[Field], rows: Sequence[dict[str, Any]]) -> list[str]:
+    """`json.dumps` of each row as `_rows_json` gives it. A row holding exactly the fields' keys,
+    in their order, and no date (every row an import or the editor makes) is that row already,
+    and is encoded as it is, not copied first."""
+    keys = [f.key for f in fields]
     dumps = json_text.dumps
-    connection.exec_driver_sql(statement, [(item_id, seq, dumps(data)) for seq, data
-                                           in enumerate(_rows_json(fields, rows), start=1)])
+    texts = []
+    for row in rows:
+        if len(row) == len(keys) and _NOT_DATES.issuperset(map(type, row.values())) and list(row) == keys:
+            texts.append(dumps(row))
+        else:
+            texts.append(dumps(_rows_json(fields, [row])[0]))
+    return texts
 
 
 def _rows_json(fields: Sequence[Field], rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

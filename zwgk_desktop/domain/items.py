@@ -302,7 +302,7 @@ def content_digest(item: Item, category: Category) -> str:
     get = operator.itemgetter(*keys) if len(keys) > 1 else None
     for row in item.rows:
         try:
-            values = list(get(row)) if get is not None else [row.get(key) for key in keys]
+            values = get(row) if get is not None else [row.get(key) for key in keys]  # (a tuple: a JSON list)
         except KeyError:
             values = [row.get(key) for key in keys]
         digest.update(b"\n" + encode(values).encode("utf-8"))
