@@ -739,17 +739,21 @@ def archive_warnings(session: Session, plan: ImportPlan, village: Village) -> li
            for i, value in enumerate([r.get(person) for r in plan.item.rows]) if value}
     if not ids:
         return found
+    # The items' few columns, not the items: thousands of rows would each make an ORM object.
     others = session.execute(
-        select(ItemRow.data, Village.name, DisclosureItem).join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
+        select(ItemRow.data, Village.name, DisclosureItem.id, DisclosureItem.number, DisclosureItem.title,
+               DisclosureItem.village_id)
+        .join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
         .join(Village, Village.id == DisclosureItem.village_id)
         .where(DisclosureItem.category == plan.category, DisclosureItem.period == str(plan.period),
                DisclosureItem.supersedes_id.is_(None)))
     label = category_of(plan.category).row_field(person).label
-    for data, name, record in others:
+    for data, name, item_id, number, title, village_id in others:
         index = ids.get(str(data.get(person)))
-        if index is None or record.id in identical:  # the whole list is told once, above
+        if index is None or item_id in identical:  # the whole list is told once, above
             continue
-        where = (f"本村的事项 {public_number(record)}“{record.title}”中" if record.village_id == village.id
+        shown = number if number is not None else item_id  # as `public_number` says it
+        where = (f"本村的事项 {shown}“{title}”中" if village_id == village.id
                  else f"{name}{plan.period}的名单中")
         found.append(Problem(f"此人已在{where}，请核对是否重复享受", row=plan.source_rows[index], field=label,
                              item_row=index + 1))
