@@ -309,3 +309,37 @@ def test_the_content_digest_is_as_before(data: st.DataObject, code: str) -> None
     item = Item(category=code, period=Quarter(2026, 3), title=data.draw(st.text(max_size=8)), rows=rows,
                 fields=data.draw(st.fixed_dictionaries({}, optional={f.key: value for f in schema.item_fields})))
     assert items.content_digest(item, schema) == _old_digest(item, schema)
+
+
+def test_the_archives_warnings_name_this_villages_list_and_a_list_imported_twice(demo_copy: Any,
+                                                                                 tmp_path: Any) -> None:
+    """A household already on a list of the village is told with that list's number and title, on
+    its row; the very same list again is told once, as imported twice (its rows not each)."""
+    from zwgk_desktop.io.importer import archive_warnings, plan_import
+    from zwgk_desktop.io.workbook import write_workbook
+
+    engine = open_engine(str(demo_copy))
+    try:
+        with session_factory(engine)() as session:
+            village = session.scalars(select(Village).where(Village.code == "donggang")).one()
+            item_id = session.scalar(text("SELECT id FROM disclosure_item WHERE village_id = :v AND period = '2026Q3' "
+                                          "AND category = 'assistance' AND supersedes_id IS NULL"), {"v": village.id})
+            ours, _ = store.load_item(session, int(item_id))
+            number = store.number_of(session, int(item_id))
+            partly = assistance(3, seed=99)
+            partly.rows[1:2] = [dict(ours.rows[0]), dict(ours.rows[2])]
+            path = tmp_path / "partly.xlsx"
+            write_workbook("assistance", path, partly)
+            plan = plan_import(path, "assistance", Quarter(2026, 3))
+            found = archive_warnings(session, plan, village)
+            assert [(p.item_row, p.message) for p in found] == [
+                (2, f"此人已在本村的事项 {number}“{ours.title}”中，请核对是否重复享受"),
+                (3, f"此人已在本村的事项 {number}“{ours.title}”中，请核对是否重复享受")]
+            assert [p.row for p in found] == [plan.source_rows[1], plan.source_rows[2]]
+            again = tmp_path / "again.xlsx"
+            write_workbook("assistance", again, ours)
+            twice = archive_warnings(session, plan_import(again, "assistance", Quarter(2026, 3)), village)
+            assert [p.message for p in twice] == [f"与已有的事项 {number}“{ours.title}”的明细完全相同："
+                                                  "是不是同一个文件导入了两次？"]
+    finally:
+        engine.dispose()
