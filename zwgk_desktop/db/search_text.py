@@ -8,6 +8,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
@@ -42,16 +43,17 @@ def pairs(text: str) -> str:
     Trigrams cannot find a two-character word (a given name, 水泥, 电费) without reading every
     line; a second index of character pairs can.
     """
-    tokens: list[str] = []
-    for word in _WORD.findall(text.lower()):
-        if len(word) > 1:
-            tokens += map(operator.add, word, word[1:])  # each character and the next
-        else:
-            tokens.append(word)
-    return " ".join(tokens)
+    return " ".join([_pairs_of(word) for word in _WORD.findall(text.lower())])
 
 
 _WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _pairs_of(word: str) -> str:
+    """A word's pairs (the word itself when it is one character): made once for each word, as a
+    list repeats its words (组, 农村低保, the common names) on thousands of lines."""
+    return " ".join(map(operator.add, word, word[1:])) if len(word) > 1 else word
 
 
 def write_entries(connection: Any, item_id: int, entries: list[tuple[int, str]]) -> None:
