@@ -419,12 +419,14 @@ def _unique(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
         return any(one.get(k) is not None and other.get(k) is not None and one.get(k) != other.get(k)
                    for k in distinct)
 
-    def same_as(rows: list[dict[str, Any]], row: dict[str, Any], earlier: _Alike) -> int | None:
+    def same_as(rows: list[dict[str, Any]], row: dict[str, Any], values: tuple[Any, ...], earlier: _Alike
+                ) -> int | None:
         """The first earlier row alike that `unless_differ` does not set apart: one with the same
-        distinct values, or one lacking some of them (checked one by one: few)."""
-        values = tuple(row.get(k) for k in distinct)
+        distinct values (`values`, the row's), or one lacking some of them (checked one by one: few)."""
         if None in values:
             return next((n for n in earlier.rows if not differ(rows[n - 1], row)), None)
+        if not earlier.lacking:  # (the usual: every earlier row alike has them all)
+            return earlier.by_values.get(values)
         found = [n for n in (earlier.by_values.get(values),) if n is not None]
         found += [n for n in earlier.lacking if not differ(rows[n - 1], row)][:1]
         return min(found, default=None)
@@ -462,11 +464,12 @@ def _unique(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
             row = rows[number - 1]
             if isinstance(earlier, int):
                 seen[key] = earlier = _Alike.of(earlier, tuple([rows[earlier - 1].get(k) for k in distinct]))
-            same = same_as(rows, row, earlier)
+            values = tuple([row.get(k) for k in distinct])
+            same = same_as(rows, row, values, earlier)
             if same is not None:
                 _tell(report, is_error, message.format(label=told.label, value=row.get(told.key), other=same),
                       row=number, field=told.label, other_row=same)
-            earlier.add(number, tuple([row.get(k) for k in distinct]))
+            earlier.add(number, values)
     rules.across.append(check)
 
 
