@@ -5,8 +5,10 @@ Only fields a category marks public are indexed; full IDs, phones and accounts n
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import text
@@ -28,7 +30,8 @@ def entries_for(category: str, title: str, rows: Sequence[dict[str, Any]],
     entries = [(0, " ".join(own))]
     searchable = [f.key for f in schema.row_fields if f.public and f.kind in _TEXT_KINDS]
     for seq, row in enumerate(rows, start=1):
-        text = " ".join(str(row[key]) for key in searchable if row.get(key))
+        text = " ".join([value if type(value) is str else str(value)
+                         for value in [row.get(key) for key in searchable] if value])
         if text:
             entries.append((seq, text))
     return entries
@@ -40,10 +43,17 @@ def pairs(text: str) -> str:
     Trigrams cannot find a two-character word (a given name, 水泥, 电费) without reading every
     line; a second index of character pairs can.
     """
-    tokens = []
-    for word in re.findall(r"\w+", text.lower()):
-        tokens += [word[i : i + 2] for i in range(len(word) - 1)] or [word]
-    return " ".join(tokens)
+    return " ".join([_pairs_of(word) for word in _WORD.findall(text.lower())])
+
+
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=1 << 16)
+def _pairs_of(word: str) -> str:
+    """A word's pairs (the word itself when it is one character): made once for each word, as a
+    list repeats its words (组, 农村低保, the common names) on thousands of lines."""
+    return " ".join(map(operator.add, word, word[1:])) if len(word) > 1 else word
 
 
 def write_entries(connection: Any, item_id: int, entries: list[tuple[int, str]]) -> None:
@@ -55,13 +65,15 @@ def write_entries(connection: Any, item_id: int, entries: list[tuple[int, str]])
     connection.execute(text("DELETE FROM search_index WHERE item_id = :i"), {"i": item_id})
     if not entries:
         return
+    # The entries go to the driver as they are, one statement run for every entry: through
+    # SQLAlchemy's own parameters, 10,000 entries cost more than the index itself.
     if not sqlite:
-        connection.execute(text("INSERT INTO search_index (text, item_id, seq) VALUES (:t, :i, :s)"),
-                           [{"t": body, "i": item_id, "s": seq} for seq, body in entries])
+        connection.exec_driver_sql("INSERT INTO search_index (text, item_id, seq) VALUES (%s, %s, %s)",
+                                   [(body, item_id, seq) for seq, body in entries])
         return
     # Both indexes share rowids, so a match in either leads to the same entry.
     first = connection.execute(text("SELECT coalesce(max(rowid), 0) + 1 FROM search_index")).scalar()
-    rows = [{"r": first + n, "t": body, "i": item_id, "s": seq} for n, (seq, body) in enumerate(entries)]
-    connection.execute(text("INSERT INTO search_index (rowid, text, item_id, seq) VALUES (:r, :t, :i, :s)"), rows)
-    connection.execute(text("INSERT INTO search_pairs (rowid, text) VALUES (:r, :p)"),
-                       [{"r": row["r"], "p": pairs(row["t"])} for row in rows])
+    connection.exec_driver_sql("INSERT INTO search_index (rowid, text, item_id, seq) VALUES (?, ?, ?, ?)",
+                               [(first + n, body, item_id, seq) for n, (seq, body) in enumerate(entries)])
+    connection.exec_driver_sql("INSERT INTO search_pairs (rowid, text) VALUES (?, ?)",
+                               [(first + n, pairs(body)) for n, (_, body) in enumerate(entries)])

@@ -419,44 +419,57 @@ def _unique(reader: _Reader, scope: _Scope, rules: _Rules) -> None:
         return any(one.get(k) is not None and other.get(k) is not None and one.get(k) != other.get(k)
                    for k in distinct)
 
-    def same_as(rows: list[dict[str, Any]], row: dict[str, Any], earlier: _Alike) -> int | None:
+    def same_as(rows: list[dict[str, Any]], row: dict[str, Any], values: tuple[Any, ...], earlier: _Alike
+                ) -> int | None:
         """The first earlier row alike that `unless_differ` does not set apart: one with the same
-        distinct values, or one lacking some of them (checked one by one: few)."""
-        values = tuple(row.get(k) for k in distinct)
+        distinct values (`values`, the row's), or one lacking some of them (checked one by one: few)."""
         if None in values:
             return next((n for n in earlier.rows if not differ(rows[n - 1], row)), None)
+        if not earlier.lacking:  # (the usual: every earlier row alike has them all)
+            return earlier.by_values.get(values)
         found = [n for n in (earlier.by_values.get(values),) if n is not None]
         found += [n for n in earlier.lacking if not differ(rows[n - 1], row)][:1]
         return min(found, default=None)
 
+    def key_of(row: dict[str, Any]) -> tuple[Any, ...] | None:
+        """The row's values of `fields` as a key; None when none is filled in."""
+        key = tuple([row.get(k) for k in keys])
+        for value in key:
+            if value is not None:
+                return key
+        return None
+
     def check(item: Item, report: Report) -> None:
+        rows = item.rows
         if not distinct:
             first: dict[tuple[Any, ...], int] = {}
-            for number, row in enumerate(item.rows, start=1):
-                key = tuple(row.get(k) for k in keys)
-                if all(v is None for v in key):
+            for number, key in enumerate(map(key_of, rows), start=1):
+                if key is None:
                     continue
-                if key in first:
-                    _tell(report, is_error, message.format(label=told.label, value=row.get(told.key),
-                                                           other=first[key]),
-                          row=number, field=told.label, other_row=first[key])
-                first.setdefault(key, number)
+                earliest = first.setdefault(key, number)
+                if earliest != number:
+                    _tell(report, is_error, message.format(label=told.label, value=rows[number - 1].get(told.key),
+                                                           other=earliest),
+                          row=number, field=told.label, other_row=earliest)
             return
-        seen: dict[tuple[Any, ...], _Alike] = {}
-        for number, row in enumerate(item.rows, start=1):
-            key = tuple(row.get(k) for k in keys)
-            if all(v is None for v in key):
+        # The rows alike, each key's: its first row's number alone while it has one (most keys),
+        # an `_Alike` from its second.
+        seen: dict[tuple[Any, ...], int | _Alike] = {}
+        for number, key in enumerate(map(key_of, rows), start=1):
+            if key is None:
                 continue
-            earlier = seen.get(key)
-            if earlier is None:
-                seen[key] = earlier = _Alike()
-                same = None
-            else:
-                same = same_as(item.rows, row, earlier)
+            earlier = seen.setdefault(key, number)
+            if earlier == number:
+                continue
+            row = rows[number - 1]
+            if isinstance(earlier, int):
+                seen[key] = earlier = _Alike.of(earlier, tuple([rows[earlier - 1].get(k) for k in distinct]))
+            values = tuple([row.get(k) for k in distinct])
+            same = same_as(rows, row, values, earlier)
             if same is not None:
                 _tell(report, is_error, message.format(label=told.label, value=row.get(told.key), other=same),
                       row=number, field=told.label, other_row=same)
-            earlier.add(number, tuple(row.get(k) for k in distinct))
+            earlier.add(number, values)
     rules.across.append(check)
 
 
@@ -467,6 +480,12 @@ class _Alike:
     rows: list[int] = field(default_factory=list)
     by_values: dict[tuple[Any, ...], int] = field(default_factory=dict)  # all given: the first row of each
     lacking: list[int] = field(default_factory=list)  # rows lacking one of them
+
+    @classmethod
+    def of(cls, number: int, values: tuple[Any, ...]) -> _Alike:
+        alike = cls()
+        alike.add(number, values)
+        return alike
 
     def add(self, number: int, values: tuple[Any, ...]) -> None:
         self.rows.append(number)

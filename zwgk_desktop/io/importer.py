@@ -21,7 +21,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zwgk_desktop.db import store
@@ -812,34 +812,45 @@ def archive_warnings(session: Session, plan: ImportPlan, village: Village) -> li
     def filled(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{key: value for key, value in row.items() if value is not None} for row in rows]
 
-    mine = filled(plan.item.rows)
+    mine: list[dict[str, Any]] | None = None  # the plan's rows as compared: made once, if needed
     identical = set()
     same_kind = session.scalars(select(DisclosureItem).where(
         DisclosureItem.village_id == village.id, DisclosureItem.period == str(plan.period),
         DisclosureItem.category == plan.category, DisclosureItem.supersedes_id.is_(None)))
     for record in same_kind:
+        # Only a list as long as the plan's can be the same: others are not read.
+        if not plan.item.rows or session.scalar(select(func.count()).select_from(ItemRow).where(
+                ItemRow.item_id == record.id)) != len(plan.item.rows):
+            continue
         rows = store.load_rows(session, [record.id])[record.id]
-        if mine and len(rows) == len(mine) and filled(store.to_domain(record, rows).rows) == mine:
+        if mine is None:
+            mine = filled(plan.item.rows)
+        if len(rows) == len(mine) and filled(store.to_domain(record, rows).rows) == mine:
             identical.add(record.id)
             found.append(Problem(f"与已有的事项 {public_number(record)}“{record.title}”的明细完全相同："
                                  "是不是同一个文件导入了两次？", where=plan.file))
     person = category_of(plan.category).importing.listed_once
     if person is None:
         return found
-    ids = {str(r.get(person)): i for i, r in enumerate(plan.item.rows) if r.get(person)}
+    ids = {value if type(value) is str else str(value): i
+           for i, value in enumerate([r.get(person) for r in plan.item.rows]) if value}
     if not ids:
         return found
+    # The items' few columns, not the items: thousands of rows would each make an ORM object.
     others = session.execute(
-        select(ItemRow.data, Village.name, DisclosureItem).join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
+        select(ItemRow.data, Village.name, DisclosureItem.id, DisclosureItem.number, DisclosureItem.title,
+               DisclosureItem.village_id)
+        .join(DisclosureItem, DisclosureItem.id == ItemRow.item_id)
         .join(Village, Village.id == DisclosureItem.village_id)
         .where(DisclosureItem.category == plan.category, DisclosureItem.period == str(plan.period),
                DisclosureItem.supersedes_id.is_(None)))
     label = category_of(plan.category).row_field(person).label
-    for data, name, record in others:
+    for data, name, item_id, number, title, village_id in others:
         index = ids.get(str(data.get(person)))
-        if index is None or record.id in identical:  # the whole list is told once, above
+        if index is None or item_id in identical:  # the whole list is told once, above
             continue
-        where = (f"本村的事项 {public_number(record)}“{record.title}”中" if record.village_id == village.id
+        shown = number if number is not None else item_id  # as `public_number` says it
+        where = (f"本村的事项 {shown}“{title}”中" if village_id == village.id
                  else f"{name}{plan.period}的名单中")
         found.append(Problem(f"此人已在{where}，请核对是否重复享受", row=plan.source_rows[index], field=label,
                              item_row=index + 1))
