@@ -11,6 +11,7 @@ accepted; errors must be fixed.
 from __future__ import annotations
 
 import gc
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -35,7 +36,7 @@ from zwgk_desktop.domain.items import CLERK, TITLE, Category, ImportSpecials, It
 from zwgk_desktop.domain.periods import Period
 from zwgk_desktop.errors import BadInput, Problem
 from zwgk_desktop.io.columns import normalize_header, spellings
-from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, Grid, cell_text, column_letter, read_grids
+from zwgk_desktop.io.sheets import INFO_SHEET, NOTES_SHEET, CellError, Grid, cell_text, column_letter, read_grids
 
 HEADER_SEARCH_ROWS = 30
 # The sheet's own sums and carried totals, wherever their label stands (any column; "合  计" and
@@ -335,6 +336,7 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
     # The line's cells of the mapped columns, in their order (a short line padded with empty cells).
     pick = itemgetter(*(n - 1 for n in numbers)) if len(numbers) > 1 else (lambda cells: (cells[numbers[0] - 1],))
     formulas = grid.formulas
+    errors = grid.errors
     for offset, cells in enumerate(rows):
         number = plan.header_row + offset + 1
         if progress and offset % 2000 == 0:
@@ -377,7 +379,8 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
                 plan.skipped.append(number)
                 continue  # the sheet's own sums, recomputed by us
         item_row = len(plan.item.rows) + 1
-        read_all = not formulas or not any((number, n) in formulas for n in numbers)
+        read_all = not (formulas or errors) or not any((number, n) in formulas or (number, n) in errors
+                                                       for n in numbers)
         if read_all:
             try:  # the usual line: every cell reads
                 parsed = [read(v) for read, v in zip(reads, found, strict=True)]
@@ -394,6 +397,10 @@ def _read_rows(plan: ImportPlan, grid: Grid, schema: Category, progress: Callabl
                     plan.errors.append(Problem(f"是公式（{_clip(cell_text(raw))}），"
                                                "请复制后“选择性粘贴为数值”再导入", row=number, field=column.where,
                                                item_row=item_row))
+                    continue
+                if errors and (number, column.number) in errors:
+                    plan.errors.append(Problem(f"显示的是错误值（{raw}），不是数据：请在表格中改正这一格后再导入",
+                                               row=number, field=column.where, item_row=item_row))
                     continue
                 try:
                     row[key] = read(raw)
@@ -491,7 +498,7 @@ def _parse(column: Column, raw: Any, period: Period) -> Any:
     if spec.kind is Kind.MONEY and not _blank(raw):
         return spec.check(_money(raw, column.unit))
     if spec.kind in (Kind.ID_NUMBER, Kind.ACCOUNT, Kind.MOBILE) and isinstance(raw, int | float) \
-            and not isinstance(raw, bool) and len(str(int(raw))) > 15:
+            and not isinstance(raw, bool) and math.isfinite(raw) and len(str(int(raw))) > 15:
         raise FieldError("这一格是数字格式：Excel 只保留 15 位有效数字，长号码的末几位已经变了。"
                          "请把这一列设为“文本”格式，重新填写这些号码")
     if spec.kind is Kind.DATE and isinstance(raw, str):
@@ -697,6 +704,8 @@ def _read_info(plan: ImportPlan, grid: Grid) -> None:
             continue
         plan.info_rows[label] = number
         try:
+            if isinstance(value, CellError):
+                raise FieldError(f"显示的是错误值（{value}），不是数据：请在表格中改正这一格后再导入")
             if label == TITLE.label:
                 plan.item.title = TITLE.parse(cell_text(value))
             elif label == CLERK.label:

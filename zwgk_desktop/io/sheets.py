@@ -12,6 +12,7 @@ import csv
 import errno
 import io
 import logging
+import math
 import os
 import posixpath
 import stat
@@ -44,6 +45,20 @@ class Grid:
     rows: list[list[Any]]
     formulas: set[tuple[int, int]] = field(default_factory=set)  # (row, column), 1-based
     hidden: bool = False  # a hidden sheet is never the one imported
+    errors: set[tuple[int, int]] = field(default_factory=set)  # cells showing an error (CellError)
+
+
+class CellError(str):
+    """What a cell shows instead of a value: #DIV/0!, #N/A, #REF! … (and #NUM! for a number no
+    spreadsheet can hold). Kept as its text, so a person is shown what the spreadsheet shows, and
+    never imported as a value, in a number column or a text one."""
+
+    __slots__ = ()
+
+
+# How many non-finite numbers `_plain` has met (as a counter, not a place: it runs a column at a
+# time, where the place is not at hand). A sheet that made it move is searched for them once.
+_NON_FINITE = [0]
 
 
 def read_grids(path: Path) -> list[Grid]:
@@ -208,17 +223,24 @@ def _read_book(path: Path, kind: str) -> list[Grid]:
             # calamine's block of the sheet (some 64 bytes a cell) and its cells as Python lists are
             # each let go as soon as the next step has what it needs: never two copies kept.
             cells = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            met = _NON_FINITE[0]
             rows = _plain_rows(cells)
             del cells
+            errors = {place for place in scan.errors if place[1] <= MAX_COLUMNS}
+            if _NON_FINITE[0] != met:  # rare: a file written by hand holds <v>inf</v> or NaN
+                errors |= {(r, c) for r, line in enumerate(rows, 1) for c, v in enumerate(line, 1)
+                           if type(v) is CellError}
             for (row, column), text in (scan.errors | scan.formulas).items():
                 if column <= MAX_COLUMNS:
                     rows.extend([] for _ in range(row - len(rows)))  # a row calamine saw as empty
                     line = rows[row - 1]
                     line.extend([None] * (column - len(line)))
                     if line[column - 1] is None or (row, column) in scan.formulas:
-                        line[column - 1] = text
+                        line[column - 1] = text if (row, column) in scan.formulas else CellError(text)
+                    elif (row, column) in scan.errors:
+                        line[column - 1] = CellError(line[column - 1])
             grid = Grid(path.name, meta.name, _trimmed(rows), set(scan.formulas),
-                        hidden=meta.visible != SheetVisibleEnum.Visible)
+                        hidden=meta.visible != SheetVisibleEnum.Visible, errors=errors)
             _fill_merged(grid, scan.merges)
             grids.append(grid)
         return grids
@@ -380,10 +402,15 @@ def _plain(value: Any) -> Any:
     """A cell as the importer takes it, whatever the format: an empty cell is None, a number as
     the spreadsheet shows it (15 significant digits, as Excel keeps them: a sum of two amounts,
     99999999999.98999, is 99999999999.99), a whole number an int (2 people, not 2.0), a date a
-    datetime at midnight. A cell of spaces is empty."""
+    datetime at midnight. A cell of spaces is empty. A number no spreadsheet can hold (infinite, not a
+    number: only a file written by hand holds one) is the error Excel shows for it, `#NUM!`, which
+    no number field takes."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if type(value) is float:
+        if not math.isfinite(value):  # <v>inf</v>, NaN: no spreadsheet program holds one; shown as it shows them
+            _NON_FINITE[0] += 1
+            return CellError("#NUM!")
         if value.is_integer():
             return int(value)
         value = float(f"{value:.15g}")
