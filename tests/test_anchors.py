@@ -95,6 +95,7 @@ def test_a_bundle_carries_the_same_list_in_its_manifest(sealed: Path, tmp_path: 
     assert read_published(bundle) == {"donggang": read_published(site)["donggang"]}
 
 
+@pytest.mark.slow
 def test_an_honest_archive_agrees_with_every_kind_of_source(sealed: Path, tmp_path: Path) -> None:
     site = write_site(sealed, tmp_path / "www")
     bundle = write_bundle(sealed, tmp_path / "donggang.zwgk")
@@ -178,6 +179,7 @@ ATTACKS = {
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS))
+@pytest.mark.slow
 def test_every_attack_on_the_file_is_named_against_an_earlier_site_or_bundle(
         sealed: Path, tmp_path: Path, attack: str) -> None:
     site = write_site(sealed, tmp_path / "www")
@@ -266,6 +268,7 @@ def test_a_village_unknown_here_is_named(sealed: Path, tmp_path: Path) -> None:
 # Sources that are not what they should be: refused in words, exit 2, never a crash.
 
 
+@pytest.mark.slow
 def test_sources_that_are_not_a_published_list_are_refused_in_words(sealed: Path, tmp_path: Path) -> None:
     site = write_site(sealed, tmp_path / "www")
     old_site = tmp_path / "old"

@@ -39,6 +39,7 @@ def served(tmp_path_factory: pytest.TempPathFactory, demo_db: Path) -> Iterator[
     server.server_close()
 
 
+@pytest.mark.slow
 def test_the_seals_page_fits_a_phone_with_every_hash_whole(browser: Any, served: tuple[Path, str]) -> None:  # noqa: F811
     root, base = served
     listed = json.loads((root / "donggang" / "seals.json").read_bytes())
@@ -71,6 +72,7 @@ def test_the_seals_page_fits_a_phone_with_every_hash_whole(browser: Any, served:
     assert "zwgk verify --against" in said and "不导出网上公开件，就没有可以比对的记录" in said
 
 
+@pytest.mark.slow
 def test_an_item_page_says_what_a_matching_code_proves(browser: Any, served: tuple[Path, str],  # noqa: F811
                                                        tmp_path: Path) -> None:
     root, base = served

@@ -171,6 +171,7 @@ TAMPERS: dict[str, Callable[[sqlite3.Connection, random.Random], None]] = {
 
 
 @pytest.mark.parametrize("kind", list(TAMPERS))
+@pytest.mark.slow
 def test_every_single_change_behind_the_apps_back_is_detected(sealed: Path, tmp_path: Path, kind: str) -> None:
     rng = random.Random(kind)
     for trial in range(3):
@@ -239,6 +240,7 @@ def test_seal_and_verify_from_the_command_line(demo_copy: Path, tmp_path: Path) 
     assert again.code == 2 and "已经封存过了" in again.err
 
 
+@pytest.mark.slow
 def test_backup_and_restore_from_the_command_line(demo_copy: Path, tmp_path: Path) -> None:
     made = run_zwgk("backup", "--db", str(demo_copy), cwd=tmp_path)
     assert made.code == 0 and "已备份到" in made.out, made.err
@@ -259,6 +261,7 @@ def test_backup_and_restore_from_the_command_line(demo_copy: Path, tmp_path: Pat
     assert missing.code == 2 and "找不到备份文件" in missing.err
 
 
+@pytest.mark.slow
 def test_restore_takes_only_an_archive_this_program_can_open(demo_copy: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.sqlite3"
     empty.write_bytes(b"")

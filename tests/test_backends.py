@@ -71,6 +71,7 @@ def in_quarter(url: str, period: str, village: int = 1) -> int:
             DisclosureItem.village_id == village, DisclosureItem.period == period)).all())
 
 
+@pytest.mark.slow
 def test_every_command_works_on_the_backend(empty_db: str, tmp_path: Path) -> None:
     def zwgk(*args: str) -> str:
         done = run_zwgk(*args, "--db", empty_db, cwd=tmp_path, env={"ZWGK_DATA_DIR": str(tmp_path)})

@@ -211,6 +211,7 @@ CRAFTED: dict[str, Callable[[dict[str, Any]], None]] = {
 
 
 @pytest.mark.parametrize("kind", list(CRAFTED))
+@pytest.mark.slow
 def test_a_crafted_bundle_is_refused_in_words(village_archive: Path, tmp_path: Path, kind: str) -> None:
     bundle = export(village_archive, tmp_path / "donggang.zwgk")
     _rewrite(bundle, _crafted(CRAFTED[kind]), fix_manifests=True)

@@ -197,6 +197,7 @@ def township_folder(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_a_category_only_a_pack_declares_goes_through_the_whole_program(
         demo_copy: Path, tmp_path: Path, shipped_categories: object) -> None:
     pack = tmp_path / "青山镇.zwgkpack"

@@ -73,6 +73,7 @@ def _names() -> st.SearchStrategy[str]:
         lambda parts: "".join([*parts[1][:parts[2]], parts[0], *parts[1][parts[2]:]]))
 
 
+@pytest.mark.slow
 def test_the_table_is_the_fonts() -> None:
     """`domain/glyph_table.py` holds exactly what the fonts draw (regenerate it when they change),
     and every character the check accepts is drawn with ink by the font the sheet takes it from:

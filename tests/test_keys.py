@@ -298,6 +298,7 @@ EVENT_TEXTS = st.one_of(
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(event=EVENT_TEXTS, signer=st.one_of(st.none(), st.text(max_size=70), st.integers(-2**63, 2**63 - 1)),
        signature=st.one_of(st.none(), st.text(max_size=90), st.binary(max_size=64)))
+@pytest.mark.slow
 def test_whatever_a_key_record_becomes_verify_names_it(signed: Path, tmp_path_factory: pytest.TempPathFactory,
                                                        event: str | None, signer: object, signature: object) -> None:
     copy = tmp_path_factory.mktemp("mutated") / "v.sqlite3"

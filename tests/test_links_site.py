@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from selenium.webdriver.common.by import By
 from test_links import PROJECT, chain_numbers, numbers
 from test_site import _Quiet
@@ -22,6 +23,7 @@ from zwgk_desktop.db.models import SealedItem
 PHONE = 360
 
 
+@pytest.mark.slow
 def test_a_chain_made_on_the_command_line_is_sealed_verified_and_shown_whole_online(
         demo_copy: Path, tmp_path: Path, browser: Any) -> None:  # noqa: F811
     env = {"ZWGK_DATA_DIR": str(tmp_path / "data"), "ZWGK_DB": str(demo_copy)}

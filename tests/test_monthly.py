@@ -217,6 +217,7 @@ def test_import_render_and_list_a_month(demo_copy: Path, tmp_path: Path) -> None
     assert next(i for i in listed if i["id"] == number)["title"] == "2026年8月财务收支明细"
 
 
+@pytest.mark.slow
 def test_months_are_sealed_with_their_quarter_and_judged_each(demo_copy: Path, tmp_path: Path) -> None:
     db = str(demo_copy)
     july, august = _item_of(demo_copy, "donggang", "2026-07"), _item_of(demo_copy, "donggang", "2026-08")

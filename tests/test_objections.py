@@ -93,6 +93,7 @@ def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(demo_copy: 
     assert _count(demo_copy) == before
 
 
+@pytest.mark.slow
 def test_an_objection_replied_late_through_the_command_line(demo_copy: Path, tmp_path: Path) -> None:
     """Added, sealed with its quarter open, replied late (sealed as the next link), shown overdue in
     the list and the compliance table, its 更正公告 linked, and an alteration named by verify."""

@@ -358,6 +358,7 @@ def editors(qtbot):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("code", list(CATEGORIES))
+@pytest.mark.slow
 def test_import_refuses_what_the_editor_refuses(code: str, editors) -> None:  # type: ignore[no-untyped-def]
     """The same generated files: the editor's problem list and the import's are the same errors
     and the same warnings, and the import refuses every one that is an error."""

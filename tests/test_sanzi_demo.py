@@ -140,6 +140,7 @@ def test_the_template_is_filled_in_and_imports(code: str, demo_copy: Path, tmp_p
     ("assets", "原值（元）", "-500", "负数"),
     ("assets", "资产类别", "飞机", "不在可选项中"),
 ])
+@pytest.mark.slow
 def test_wrong_types_are_refused_naming_row_and_column(code: str, column: str, value: str, said: str,
                                                        demo_copy: Path, tmp_path: Path) -> None:
     path = tmp_path / f"{code}.xlsx"

@@ -386,6 +386,7 @@ def _template_with(code: str, folder: Path, changes: dict[str, Any]) -> Path:
 
 
 @pytest.mark.parametrize("code", CODES)
+@pytest.mark.slow
 def test_the_template_is_filled_in_and_imports_back(code: str, demo_copy: Path, tmp_path: Path) -> None:
     path = _template_with(code, tmp_path, {})
     sheet = load_workbook(path)["明细"]
@@ -423,6 +424,7 @@ def test_the_template_is_filled_in_and_imports_back(code: str, demo_copy: Path, 
     ("distribution", "金额", "abc", "不是"),
     ("distribution", "分配项目", "发奖金", "不在可选项中"),
 ])
+@pytest.mark.slow
 def test_bad_input_is_refused_naming_row_and_column(code: str, column: str, value: str, said: str,
                                                    demo_copy: Path, tmp_path: Path) -> None:
     path = _template_with(code, tmp_path, {column: value})

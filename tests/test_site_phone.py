@@ -133,6 +133,7 @@ def item_page(phone_site: tuple[Path, str]) -> tuple[str, str]:
 
 @settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(payload=_PAYLOADS, spelling=_SPELLINGS, case=st.sampled_from(["as is", "the code", "the code, spaced"]))
+@pytest.mark.slow
 def test_the_code_box_never_shows_arbitrary_text_or_runs_it(
         browser: Any, item_page: tuple[str, str], payload: str, spelling: str, case: str) -> None:
     page, code = item_page
@@ -213,6 +214,7 @@ def _fits(driver: Any, url: str, width: int) -> None:
     assert not squeezed, f"{url} at {width} px: {squeezed}"
 
 
+@pytest.mark.slow
 def test_a_16_character_township_fits_every_page_on_a_phone(
         browser: Any, phone_site: tuple[Path, str]) -> None:
     root, base = phone_site

@@ -372,6 +372,7 @@ def _font_sizes_of(pdf: Path, text: str) -> set[float]:
 
 
 @pytest.mark.parametrize("village", ["donggang", "liushuwan", "shiqiao"])
+@pytest.mark.slow
 def test_a4_edition_keeps_every_code_with_body_of_10pt(demo_db: Path, tmp_path: Path, village: str) -> None:
     """The demo's every category, A3 and A4 edition: the same items, the same 验证码 (and each
     printed on the A4 sheets), body text drawn at ≥ 10 pt, more sheets, each on A4 turned as its
@@ -474,6 +475,7 @@ def test_cli_names_the_paper_really_used(demo_copy: Path, tmp_path: Path, capsys
     assert not (tmp_path / "x.pdf").exists()
 
 
+@pytest.mark.slow
 def test_township_batch_on_a4(demo_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from zwgk_desktop.cli import main
 
