@@ -270,7 +270,9 @@ def test_a_listed_name_is_masked_in_free_text_however_it_is_spaced(listed: list[
     run = data.draw(st.sampled_from(["", "\u3000", " ", "\u202f", "\n", "  "]))
     text = data.draw(words) + spread(name, run) + data.draw(words)
     masked = ListedNames(listed).mask(text)
-    assert name not in "".join(c for c in masked if not is_separator(c)) or len(name) < 2
+    # The mask's own * is kept: 张金 before a 金 is 张*金, which is masked, though squeezing every
+    # separator (* among them) out of it would read 张金 again.
+    assert name not in "".join(c for c in masked if c == "*" or not is_separator(c)) or len(name) < 2
     assert mask_name(name) in masked
 
 
