@@ -6,7 +6,7 @@ module's imports (all of them: at the top, inside functions, under TYPE_CHECKING
     archive/ io/ seal, verify, bundles, backups / spreadsheets in and out
     db/ render/  the store (SQLAlchemy) / layouts, boards, PDF, the online copy's pages (pure)
     domain/      periods, money, identity, items, catalogue: pure values and rules
-    base         errors, paths, inputs, incoming, outputs, logfile, children, choices: used by every room
+    base         errors, paths, inputs, incoming, outputs, logfile, children, choices, collector: used by every room
 """
 
 import ast
@@ -21,7 +21,7 @@ PACKAGE = Path(zwgk_desktop.__file__).parent
 QT_MODULES = ("PySide6", "PyQt5", "PyQt6", "shiboken6")
 DATABASE_LIBRARIES = ("sqlalchemy", "alembic", "sqlite3", "psycopg")
 FACES = ("cli", "ui", "launch", "__main__")
-BASE = ("errors", "paths", "inputs", "incoming", "outputs", "logfile", "children", "choices")
+BASE = ("errors", "paths", "inputs", "incoming", "outputs", "logfile", "children", "choices", "collector")
 
 # Each room may import its own modules and those of rooms on a lower level, never a room on its
 # own level or above: so the store (db) imports neither rendering nor the archive, and nothing

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import json
 import logging
 import os
@@ -17,13 +16,13 @@ import signal
 import sys
 import traceback
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from zwgk_desktop import __version__, paths
+from zwgk_desktop import __version__, collector, paths
 from zwgk_desktop.choices import for_cli
 from zwgk_desktop.domain.categories import CATEGORIES
 from zwgk_desktop.domain.fields import FieldError, Kind, parse_date
@@ -469,7 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _archive(args: argparse.Namespace, *, create: bool = False, upgrade: bool = False,
              read_only: bool = False) -> Archive:
     """The archive `--db` names, with the formats `--layouts` names (close it, or use `with`)."""
-    with _loading():
+    with collector.paused():  # the modules a command loads when it runs
         from zwgk_desktop.office.handle import Archive
 
     return Archive.open(args.db, read_only=read_only, create=create, upgrade=upgrade,
@@ -673,7 +672,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    with _loading():
+    with collector.paused():  # the modules a command loads when it runs
         from zwgk_desktop.domain.items import TITLE
         from zwgk_desktop.io.columns import check_mapping_name, load_mapping, save_mapping
         from zwgk_desktop.office import importing, items
@@ -1623,19 +1622,6 @@ def _database_errors() -> tuple[type[BaseException], ...]:
     return DATABASE_ERRORS
 
 
-@contextlib.contextmanager
-def _loading() -> Iterator[None]:
-    """The modules a command loads when it runs (SQLAlchemy and the models), imported with the
-    collector paused, as `launch` pauses it for those loaded at start; restored as it was."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 def _interrupted(signum: int, _frame: object) -> None:
     """Ctrl-C, SIGTERM (a logout, a shutdown, `kill`) and SIGHUP (the terminal closed) end a
     command alike: half-written outputs are removed, the open transaction is rolled back, and
@@ -1682,7 +1668,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             prefetch(args.file)
         if getattr(args, "changes", False):
-            with _loading():
+            with collector.paused():  # the modules a command loads when it runs
                 _require_changeable(args)
         return run(args)
     except ZwgkError as exc:

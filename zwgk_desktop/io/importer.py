@@ -10,12 +10,10 @@ accepted; errors must be fixed.
 
 from __future__ import annotations
 
-import gc
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from operator import itemgetter
@@ -25,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from zwgk_desktop import collector
 from zwgk_desktop.db import store
 from zwgk_desktop.db.models import DisclosureItem, ItemRow, Village, public_number
 from zwgk_desktop.domain import glyphs, identity, money
@@ -102,28 +101,13 @@ class ImportPlan:
         return {p.row for p in problems if p.row is not None and p.where != INFO_WHERE}
 
 
-@contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Python's collector of reference cycles paused: reading a long list makes a million cells,
-    rows and dictionaries, none in a cycle (freed as they are dropped, as ever), and each of the
-    collector's rounds over all of them, triggered by their number alone, costs a fifth of an
-    import of 100,000 rows. Restarted after, as it was."""
-    paused = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if paused:
-            gc.enable()
-
-
 def plan_import(path: Path, category_code: str, period: Period, *, mapping: dict[str, str] | None = None,
                 progress: Callable[[int, int], None] | None = None,
                 fixed: dict[str, str] | None = None) -> ImportPlan:
     """Read and check the file; nothing is stored. `fixed`: a value for every row (or the item)
     given by field label or key (`zwgk import --set 救助类别=农村低保`, the wizard's 整表统一填写),
     read as a cell is."""
-    with _without_cycle_collection():
+    with collector.paused():  # a long list: many objects, no cycles
         return _plan_import(path, category_code, period, mapping=mapping, progress=progress, fixed=fixed)
 
 
@@ -884,7 +868,7 @@ def store_import(session: Session, plan: ImportPlan, village: Village, *, title:
     if new:
         raise BadInput(f"{plan.file} 没有导入：检查之后、导入之前，档案里有了变化（可能同时有人导入了同一个文件）。"
                        "请重新导入并核对这些提醒：", new)
-    with _without_cycle_collection():
+    with collector.paused():  # a long list: many objects, no cycles
         return store.save_item(session, plan.item, village, checked=_checked_report(plan))
 
 
